@@ -1,0 +1,94 @@
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const nativeModules = ['better-sqlite3-multiple-ciphers', '@napi-rs/keyring', '@napi-rs/keyring/*'];
+
+/** One rule per process boundary; the message says which boundary was crossed and why it exists. */
+function restrict(message, { paths = [], patterns = [] }) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: paths.map((name) => ({ name, message })),
+        patterns: patterns.map((group) => ({ group: [group], message })),
+      },
+    ],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'artifacts/**', '.cache/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['scripts/**', '*.config.*', 'tests/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['src/shared/**'],
+    languageOptions: { globals: {} },
+    rules: {
+      ...restrict('src/shared is pure TypeScript: no Node, DOM, Electron or React (DESIGN §2).', {
+        paths: ['electron', 'react', 'react-dom', ...nodeBuiltins, ...nativeModules],
+        patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+      }),
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname'],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...restrict('The renderer talks only to window.loyalty: never to main, Node or Electron (DESIGN §2).', {
+        paths: ['electron', ...nodeBuiltins, ...nativeModules],
+        patterns: ['**/main/**', '**/preload/**', '**/harness/**'],
+      }),
+      'no-restricted-globals': ['error', 'process', 'require', '__dirname', 'Buffer'],
+    },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: restrict('The preload only bridges named IPC functions: no Node, no main-process code (DESIGN §2).', {
+      paths: [...nodeBuiltins, ...nativeModules],
+      patterns: ['**/main/**', '**/renderer/**', '**/harness/**'],
+    }),
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/electron/**'],
+    rules: restrict('Only the thin shell in src/main/electron may import electron; services run in plain Node.', {
+      paths: ['electron'],
+      patterns: ['**/renderer/**', '**/preload/**', '**/harness/**'],
+    }),
+  },
+  {
+    files: ['src/main/electron/**'],
+    rules: restrict('The Electron shell never imports renderer or harness code.', {
+      patterns: ['**/renderer/**', '**/harness/**'],
+    }),
+  },
+  {
+    files: ['src/harness/**'],
+    rules: restrict('The harness stands in for Electron: it must not import it.', {
+      paths: ['electron'],
+      patterns: ['**/renderer/**', '**/electron/**'],
+    }),
+  },
+  {
+    files: ['src/harness/bridge/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+);

@@ -1,0 +1,163 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciphers';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import {
+  createDeviceSecrets,
+  loadDeviceSecrets,
+  type DeviceSecrets,
+} from '../keychain/device-secrets';
+import type { Keychain } from '../keychain/keychain';
+import { writeFileAtomic } from './atomic-file';
+import { mapSqliteError } from './errors';
+import { migrate } from './migrations';
+
+export const DATABASE_FILE = 'loyalty.db';
+/** Non-secret facts about the key: which secret store entry holds it, and a check value. */
+export const KEY_INFO_FILE = 'loyalty.keyinfo.json';
+
+const KeyInfo = z.strictObject({
+  format: z.literal(1),
+  installId: z.uuid(),
+  keyCheck: z.string().regex(/^[0-9a-f]{32}$/),
+});
+
+export interface DeviceDatabase {
+  db: Database;
+  secrets: DeviceSecrets;
+  installId: string;
+  path: string;
+  close(): void;
+}
+
+export interface OpenOptions {
+  dataDir: string;
+  keychain: Keychain;
+  /** Path of a better-sqlite3 binary built for Electron's ABI (the plain Node build is the default). */
+  nativeBinding?: string;
+}
+
+/**
+ * A check value lets us tell "this is the wrong key" from "the file is damaged": both look like
+ * "file is not a database" to SQLCipher. An HMAC reveals nothing usable about the 256-bit key.
+ */
+export function keyCheckValue(databaseKeyHex: string): string {
+  return createHmac('sha256', Buffer.from(databaseKeyHex, 'hex'))
+    .update('loyalty-desk/database-key-check/v1')
+    .digest('hex')
+    .slice(0, 32);
+}
+
+const SQLITE_PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+function readHeader(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    const read = readSync(fd, header, 0, 16, 0);
+    return header.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readKeyInfo(path: string): z.infer<typeof KeyInfo> {
+  try {
+    return KeyInfo.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (error) {
+    throw new AppError(
+      'database_key_missing',
+      `The key information file ${KEY_INFO_FILE} is missing or unreadable, so the database key cannot be found. The database was left untouched.`,
+      { cause: error },
+    );
+  }
+}
+
+function applyKeyAndPragmas(db: Database, databaseKeyHex: string): void {
+  // SQLCipher v4 page format; a 64-hex-digit x'' key is used raw, skipping the passphrase KDF.
+  db.pragma(`cipher = 'sqlcipher'`);
+  db.pragma('legacy = 4');
+  db.pragma(`key = "x'${databaseKeyHex}'"`);
+}
+
+function applyRuntimePragmas(db: Database): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: a counter write that returned is on disk even if the power goes the next second.
+  db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+/**
+ * Opens (or on first run creates) the encrypted device database. It never deletes, recreates or
+ * rekeys an existing file: every failure is a typed error and the file stays as it was.
+ */
+export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDatabase> {
+  const { dataDir, keychain } = options;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dbPath = join(dataDir, DATABASE_FILE);
+  const keyInfoPath = join(dataDir, KEY_INFO_FILE);
+  const dbExists = existsSync(dbPath);
+  const keyInfoExists = existsSync(keyInfoPath);
+
+  let installId: string;
+  let secrets: DeviceSecrets;
+  if (!keyInfoExists && !dbExists) {
+    installId = randomUUID();
+    secrets = await createDeviceSecrets(keychain, installId);
+    writeFileAtomic(
+      keyInfoPath,
+      JSON.stringify({ format: 1, installId, keyCheck: keyCheckValue(secrets.databaseKey) }, null, 2),
+    );
+  } else {
+    const keyInfo = readKeyInfo(keyInfoPath);
+    installId = keyInfo.installId;
+    secrets = await loadDeviceSecrets(keychain, installId);
+    if (keyCheckValue(secrets.databaseKey) !== keyInfo.keyCheck) {
+      throw new AppError(
+        'database_key_wrong',
+        'The secret store holds a different key than the one this database was encrypted with. The database was left untouched.',
+      );
+    }
+  }
+
+  if (dbExists && readHeader(dbPath).equals(SQLITE_PLAIN_HEADER)) {
+    throw new AppError(
+      'database_not_encrypted',
+      'The device database file is a plain, unencrypted SQLite file. Loyalty Desk refuses to use it; it was left untouched.',
+    );
+  }
+
+  let db: Database;
+  try {
+    db = new DatabaseConstructor(dbPath, {
+      fileMustExist: dbExists,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  } catch (error) {
+    throw mapSqliteError(error);
+  }
+  try {
+    applyKeyAndPragmas(db, secrets.databaseKey);
+    // The first read decrypts page 1; the key is known to be right, so a failure means damage.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    applyRuntimePragmas(db);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw mapSqliteError(error);
+  }
+  return {
+    db,
+    secrets,
+    installId,
+    path: dbPath,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import type { Keychain } from './keychain';
+
+/** A 256-bit secret, hex-encoded for the secret store. */
+export function newSecretHex(): string {
+  return randomBytes(32).toString('hex');
+}
+
+const HEX_256 = /^[0-9a-f]{64}$/;
+
+export interface DeviceSecrets {
+  /** Raw SQLCipher key of the local database. */
+  databaseKey: string;
+  /** Key of the HMAC lookup hashes of phone and e-mail (chain-wide once paired; see DESIGN §3). */
+  lookupKey: string;
+}
+
+export function secretAccounts(installId: string): Record<keyof DeviceSecrets, string> {
+  return { databaseKey: `${installId}/database-key`, lookupKey: `${installId}/lookup-key` };
+}
+
+/**
+ * Creates the device's secrets on first run. Called only when there is no database yet, so it can
+ * never replace the key of existing data.
+ */
+export async function createDeviceSecrets(keychain: Keychain, installId: string): Promise<DeviceSecrets> {
+  const accounts = secretAccounts(installId);
+  const secrets: DeviceSecrets = { databaseKey: newSecretHex(), lookupKey: newSecretHex() };
+  await keychain.set(accounts.databaseKey, secrets.databaseKey);
+  await keychain.set(accounts.lookupKey, secrets.lookupKey);
+  return secrets;
+}
+
+/** Loads the secrets of an existing database; a missing or malformed one is an error, never regenerated. */
+export async function loadDeviceSecrets(keychain: Keychain, installId: string): Promise<DeviceSecrets> {
+  const accounts = secretAccounts(installId);
+  const databaseKey = await keychain.get(accounts.databaseKey);
+  const lookupKey = await keychain.get(accounts.lookupKey);
+  if (databaseKey === null || lookupKey === null || !HEX_256.test(databaseKey) || !HEX_256.test(lookupKey)) {
+    throw new AppError(
+      'database_key_missing',
+      'The encryption key of this device database is not in the secret store. The database was left untouched; restore the secret store entry or re-pair the device.',
+    );
+  }
+  return { databaseKey, lookupKey };
+}

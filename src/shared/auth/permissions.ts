@@ -1,0 +1,43 @@
+/**
+ * The role -> permission matrix. The main process checks it on every IPC call (and HQ on every
+ * request); the renderer may read it only to decide what to show.
+ */
+export const ROLES = ['cashier', 'manager'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'members.read',
+  'members.enroll',
+  'members.reveal_contacts',
+  'members.export',
+  'members.erase',
+  'points.earn',
+  'points.redeem',
+  'points.adjust.request',
+  'approvals.grant',
+  'staff.manage',
+  'audit.read',
+  'sync.run',
+  'settings.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** `public` channels need no staff session (app info, language); everything else does. */
+export type ChannelPermission = Permission | 'public';
+
+const CASHIER: readonly Permission[] = [
+  'members.read',
+  'members.enroll',
+  'points.earn',
+  'points.redeem',
+  'points.adjust.request',
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  cashier: new Set(CASHIER),
+  manager: new Set(PERMISSIONS),
+};
+
+export function roleHasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}

@@ -1,0 +1,66 @@
+/**
+ * Error codes that cross a process boundary. They are stable identifiers: the renderer maps them to
+ * translated text, tests assert on them, and they never carry personal data or secrets.
+ */
+export const ERROR_CODES = [
+  'validation_failed',
+  'unknown_channel',
+  'forbidden_sender',
+  'not_authenticated',
+  'permission_denied',
+  'member_duplicate',
+  'card_in_use',
+  'keychain_unavailable',
+  'database_key_missing',
+  'database_key_wrong',
+  'database_corrupt',
+  'database_not_encrypted',
+  'database_too_new',
+  'disk_full',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One problem with one field of a request; `code` is an i18n key suffix such as `too_long`. */
+export interface FieldIssue {
+  path: string;
+  code: string;
+}
+
+export interface ErrorShape {
+  code: ErrorCode;
+  /** Developer-facing English text, never shown raw to staff and never containing PII. */
+  message: string;
+  issues?: FieldIssue[];
+  /** Ids only (e.g. the member an enrolment would duplicate); never names or contacts. */
+  details?: Record<string, string>;
+}
+
+/** Thrown by services; the router turns it into an `ErrorShape` envelope. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: FieldIssue[] | undefined;
+  readonly details: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: { issues?: FieldIssue[]; details?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.issues = extra.issues;
+    this.details = extra.details;
+  }
+
+  toShape(): ErrorShape {
+    const shape: ErrorShape = { code: this.code, message: this.message };
+    if (this.issues) shape.issues = this.issues;
+    if (this.details) shape.details = this.details;
+    return shape;
+  }
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorShape };

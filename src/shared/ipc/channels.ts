@@ -1,0 +1,13 @@
+/**
+ * Every IPC channel, named `<domain>.<action>`. The preload turns each into
+ * `window.loyalty.<domain>.<action>()`; this list has no dependencies so the preload bundle stays tiny.
+ */
+export const CHANNELS = [
+  'app.getInfo',
+  'app.setLanguage',
+  'session.current',
+  'members.enroll',
+  'members.find',
+] as const;
+
+export type Channel = (typeof CHANNELS)[number];

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { FieldIssue } from '../errors';
+
+/** Issue codes the schemas raise on purpose; each has a translation in the renderer's catalogs. */
+export const FIELD_ISSUE_CODES = [
+  'required',
+  'too_long',
+  'invalid_characters',
+  'invalid_type',
+  'invalid_choice',
+  'unknown_field',
+  'card_not_digits',
+  'card_length',
+  'card_check_digit',
+  'email_invalid',
+  'phone_invalid',
+  'contact_required',
+  'invalid',
+] as const;
+export type FieldIssueCode = (typeof FIELD_ISSUE_CODES)[number];
+
+const KNOWN = new Set<string>(FIELD_ISSUE_CODES);
+
+/**
+ * Converts zod's issues into stable, translatable codes. Zod's own messages may echo the input,
+ * so they never leave this function.
+ */
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: path ? `${path}.${key}` : key, code: 'unknown_field' });
+      continue;
+    }
+    let code: FieldIssueCode = 'invalid';
+    if (KNOWN.has(issue.message)) code = issue.message as FieldIssueCode;
+    else if (issue.code === 'invalid_type') code = 'invalid_type';
+    else if (issue.code === 'too_big') code = 'too_long';
+    issues.push({ path, code });
+  }
+  return issues;
+}
