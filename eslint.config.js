@@ -43,7 +43,17 @@ export default tseslint.config(
         paths: ['electron', 'react', 'react-dom', ...nodeBuiltins, ...nativeModules],
         patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
       }),
-      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'process', 'Buffer', 'require', '__dirname'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'navigator',
+        'localStorage',
+        'process',
+        'Buffer',
+        'require',
+        '__dirname',
+      ],
     },
   },
   {

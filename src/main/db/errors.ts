@@ -12,7 +12,10 @@ interface SqliteErrorLike {
 export function mapSqliteError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const code = typeof (error as SqliteErrorLike)?.code === 'string' ? ((error as SqliteErrorLike).code as string) : '';
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') && /ENOSPC|full/i.test(String((error as SqliteErrorLike).message))) {
+  if (
+    code === 'SQLITE_FULL' ||
+    (code.startsWith('SQLITE_IOERR') && /ENOSPC|full/i.test(String((error as SqliteErrorLike).message)))
+  ) {
     return new AppError('disk_full', 'The disk is full. Nothing was saved; free some space and try again.', {
       cause: error,
     });

@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import {
-  createDeviceSecrets,
-  loadDeviceSecrets,
-  type DeviceSecrets,
-} from '../keychain/device-secrets';
+import { createDeviceSecrets, loadDeviceSecrets, type DeviceSecrets } from '../keychain/device-secrets';
 import type { Keychain } from '../keychain/keychain';
 import { writeFileAtomic } from './atomic-file';
 import { mapSqliteError } from './errors';

@@ -58,7 +58,11 @@ export function createRouter(deps: RouterDeps): Router {
 
       const parsed = spec.request.safeParse(payload);
       if (!parsed.success) {
-        return fail({ code: 'validation_failed', message: 'The request is invalid.', issues: toFieldIssues(parsed.error) });
+        return fail({
+          code: 'validation_failed',
+          message: 'The request is invalid.',
+          issues: toFieldIssues(parsed.error),
+        });
       }
 
       const session = deps.sessions.current();

@@ -21,7 +21,9 @@ export function redactFields(fields: LogFields = {}): LogFields {
   return out;
 }
 
-export function createConsoleLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+export function createConsoleLogger(
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
   const emit = (level: string, event: string, fields?: LogFields) =>
     write(JSON.stringify({ t: new Date().toISOString(), level, event, ...redactFields(fields) }));
   return {

@@ -38,7 +38,8 @@ export function createFindMembers(deps: FindDeps): (query: string) => FindRespon
     if (!statement) {
       const extra = Array.from(
         { length: extraTokens },
-        () => 'AND EXISTS (SELECT 1 FROM member_name_tokens t2 WHERE t2.member_id = t.member_id AND t2.token >= ? AND t2.token < ?)',
+        () =>
+          'AND EXISTS (SELECT 1 FROM member_name_tokens t2 WHERE t2.member_id = t.member_id AND t2.token >= ? AND t2.token < ?)',
       ).join(' ');
       // Walk the token index in order and stop at the limit: cost grows with the page, not the cache.
       statement = db.prepare<(string | number)[], MemberRow>(

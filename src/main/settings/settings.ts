@@ -17,13 +17,17 @@ export interface SettingsService {
 
 export function createSettingsService(db: Database): SettingsService {
   const read = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const write = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const write = db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
 
   function get(): StoreSettings {
     const language = read.get('language')?.value;
     const storeRegion = read.get('store_region')?.value;
     return {
-      language: (LANGUAGES as readonly string[]).includes(language ?? '') ? (language as Language) : DEFAULT_SETTINGS.language,
+      language: (LANGUAGES as readonly string[]).includes(language ?? '')
+        ? (language as Language)
+        : DEFAULT_SETTINGS.language,
       storeRegion: storeRegion ?? DEFAULT_SETTINGS.storeRegion,
     };
   }
