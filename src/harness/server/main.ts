@@ -1,1 +1,62 @@
-export {};
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { version } from '../../../package.json';
+import { createAppServices } from '../../main/app/create-app-services';
+import { openOsKeychain } from '../../main/keychain/keychain';
+import { createConsoleLogger } from '../../main/logging/logger';
+import { AppError } from '../../shared/errors';
+import { startHarness } from './harness-server';
+
+export const HARNESS_KEYCHAIN_SERVICE = 'Loyalty Desk (test harness)';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: '0' },
+    },
+  });
+  const dataDir = values['data-dir'];
+  if (!dataDir) {
+    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N]\n');
+    process.exit(2);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write('--port must be an integer between 0 and 65535\n');
+    process.exit(2);
+  }
+  const logger = createConsoleLogger();
+  const rendererRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer');
+  const token = randomBytes(32).toString('base64url');
+  let origin = '';
+  const keychain = await openOsKeychain(process.env.LOYALTY_KEYCHAIN_SERVICE ?? HARNESS_KEYCHAIN_SERVICE);
+  const services = await createAppServices({
+    dataDir: resolve(dataDir),
+    keychain,
+    logger,
+    version,
+    // The HTTP layer already checked the token and Origin; this pins calls to the harness page.
+    isTrustedSenderUrl: (url) => origin !== '' && new URL(url).origin === origin,
+  });
+  const harness = await startHarness({ rendererRoot, router: services.router, token, port });
+  origin = harness.origin;
+  process.stdout.write(`HARNESS_URL=${harness.url}\n`);
+
+  const stop = () => {
+    void harness.close().finally(() => {
+      services.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof AppError) process.stderr.write(`harness: ${error.code}: ${error.message}\n`);
+  else process.stderr.write(`harness: failed to start: ${error instanceof Error ? error.name : 'error'}\n`);
+  process.exit(1);
+});

@@ -63,6 +63,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'session.current': (_request, session) => ({
       session: session ? { staffId: session.staffId, displayName: session.displayName, role: session.role } : null,
     }),
+    'settings.setStoreRegion': ({ region }) => {
+      settings.setStoreRegion(region);
+      return info();
+    },
     'members.enroll': (request) => enroll(request),
     'members.find': ({ query }) => find(query),
   };

@@ -57,13 +57,32 @@ export function createKeychain(keytar: KeytarLike, service: string): Keychain {
   };
 }
 
-/** The real OS secret store through @napi-rs/keyring's keytar-compatible API. */
+/**
+ * A keytar-compatible object over @napi-rs/keyring's AsyncEntry, pinned on Linux to the Secret
+ * Service. The package's own `keytar.js` shim falls back silently to the kernel keyutils keyring
+ * when no Secret Service runs; that keyring lives in memory only, so the database key would be
+ * gone after a reboot and the data with it. Pinned, a missing Secret Service is an error instead.
+ */
+export async function loadPinnedKeytar(): Promise<KeytarLike> {
+  const { AsyncEntry } = await import('@napi-rs/keyring');
+  const options = { linux: { store: 'secret-service' as const } };
+  return {
+    getPassword: async (service, account) => (await new AsyncEntry(service, account, options).getPassword()) ?? null,
+    setPassword: (service, account, password) => new AsyncEntry(service, account, options).setPassword(password),
+    deletePassword: (service, account) => new AsyncEntry(service, account, options).deletePassword(),
+  };
+}
+
+/** The real OS secret store (Keychain on macOS, Credential Manager on Windows, Secret Service on Linux). */
 export async function openOsKeychain(service = DEFAULT_KEYCHAIN_SERVICE): Promise<Keychain> {
   let keytar: KeytarLike;
   try {
-    keytar = (await import('@napi-rs/keyring/keytar.js')) as KeytarLike;
+    keytar = await loadPinnedKeytar();
   } catch (error) {
     throw unavailable(error);
   }
-  return createKeychain(keytar, service);
+  const keychain = createKeychain(keytar, service);
+  // Fail at start, not at first write: reading a probe entry touches the store for real.
+  await keychain.get('probe');
+  return keychain;
 }

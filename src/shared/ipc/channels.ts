@@ -6,6 +6,7 @@ export const CHANNELS = [
   'app.getInfo',
   'app.setLanguage',
   'session.current',
+  'settings.setStoreRegion',
   'members.enroll',
   'members.find',
 ] as const;

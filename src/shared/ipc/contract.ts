@@ -1,3 +1,4 @@
+import { getCountries } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { ChannelPermission } from '../auth/permissions';
 import { ROLES } from '../auth/permissions';
@@ -42,6 +43,12 @@ export const contract = {
     request: Empty,
     response: z.strictObject({ session: SessionInfo.nullable() }),
     permission: 'public',
+  },
+  'settings.setStoreRegion': {
+    // The region phone numbers typed without a country code are read in: a store setting.
+    request: z.strictObject({ region: z.enum(getCountries() as [string, ...string[]], { error: 'invalid_choice' }) }),
+    response: AppInfo,
+    permission: 'settings.manage',
   },
   'members.enroll': { request: EnrollRequest, response: MemberSummary, permission: 'members.enroll' },
   'members.find': { request: FindRequest, response: FindResponse, permission: 'members.read' },

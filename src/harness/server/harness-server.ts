@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Router } from '../../main/ipc/router';
+import { CONTENT_SECURITY_POLICY } from '../../main/security/csp';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export interface HarnessOptions {
+  rendererRoot: string;
+  router: Router;
+  token: string;
+  host?: string;
+  port?: number;
+}
+
+export interface Harness {
+  server: Server;
+  origin: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  securityHeaders(res);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const expected = Buffer.from(token, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Maps a URL path to a file under the renderer build, or null for anything outside it. */
+function resolveStatic(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const relative = normalize(decoded === '/' ? '/index.html' : decoded).replace(/^[/\\]+/, '');
+  const full = join(root, relative);
+  return full.startsWith(root + sep) ? full : null;
+}
+
+/**
+ * Test harness: serves the real renderer build to a plain browser and binds the real router to
+ * 127.0.0.1. Every IPC call must carry the per-run token and come from the harness origin, which
+ * is the loopback equivalent of the Electron binding's sender-frame check.
+ */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const host = options.host ?? '127.0.0.1';
+  let origin = '';
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname.startsWith('/__harness/ipc/')) {
+      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'unknown_channel', message: 'POST only.' } });
+      // Browsers always send Origin on a POST fetch; a page from any other origin is refused.
+      if (req.headers.origin !== origin || !tokenMatches(req.headers.authorization, options.token)) {
+        return sendJson(res, 403, { ok: false, error: { code: 'forbidden_sender', message: 'The request did not come from the Loyalty Desk window.' } });
+      }
+      const body = await readBody(req);
+      if (body === null) {
+        return sendJson(res, 413, { ok: false, error: { code: 'validation_failed', message: 'The request is too large.', issues: [{ path: '', code: 'too_long' }] } });
+      }
+      let payload: unknown;
+      try {
+        payload = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { ok: false, error: { code: 'validation_failed', message: 'The request is not valid JSON.', issues: [{ path: '', code: 'invalid' }] } });
+      }
+      const channel = decodeURIComponent(url.pathname.slice('/__harness/ipc/'.length));
+      const result = await options.router.handle(channel, payload, { senderUrl: `${origin}/`, isTopFrame: true });
+      return sendJson(res, 200, result);
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false });
+    const file = resolveStatic(options.rendererRoot, url.pathname);
+    if (!file) return sendJson(res, 404, { ok: false });
+    let content: Buffer;
+    try {
+      content = await readFile(file);
+    } catch {
+      return sendJson(res, 404, { ok: false });
+    }
+    if (file.endsWith(`${sep}index.html`)) {
+      // The bridge must run before the app's module script: module scripts execute in document order.
+      content = Buffer.from(
+        content.toString('utf8').replace('<script', '<script type="module" src="/harness/bridge.js"></script>\n    <script'),
+        'utf8',
+      );
+    }
+    securityHeaders(res);
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(req.method === 'HEAD' ? undefined : content);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal_error', message: 'Harness error.' } });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('Harness did not bind a TCP port.');
+  origin = `http://${host}:${address.port}`;
+  return {
+    server,
+    origin,
+    url: `${origin}/#token=${options.token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
