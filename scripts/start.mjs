@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// npm start: runs Loyalty Desk in Electron.
+// 1. makes sure the Electron binary is present (downloads it on first run),
+// 2. builds better-sqlite3-multiple-ciphers for Electron's ABI into .cache/ (the copy in
+//    node_modules stays built for Node, so `npm test` keeps working),
+// 3. builds the app if sources changed, and 4. launches it.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { buildIfNeeded } from './build-if-needed.mjs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+const electronDir = join(ROOT, 'node_modules', 'electron');
+const electronVersion = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')).version;
+
+function fail(lines) {
+  console.error(`\n${lines.join('\n')}\n`);
+  process.exit(1);
+}
+
+function electronBinary() {
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (override) {
+    const names = ['electron', 'electron.exe', 'Electron.app/Contents/MacOS/Electron'];
+    return names.map((name) => join(override, name)).find((path) => existsSync(path)) ?? null;
+  }
+  const pathFile = join(electronDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
+}
+
+// 1. The Electron binary is not in the npm package; Electron's own installer fetches it.
+let binary = electronBinary();
+if (!binary) {
+  console.log(`Downloading Electron ${electronVersion} for ${process.platform}-${process.arch} (first run only)…`);
+  const install = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
+  binary = install.status === 0 ? electronBinary() : null;
+  if (!binary) {
+    fail([
+      `Loyalty Desk could not obtain the Electron ${electronVersion} binary for ${process.platform}-${process.arch}.`,
+      'npm start downloads it once from Electron\'s release server, and that download failed (see the error above).',
+      'To fix it, one of:',
+      '  • connect to the internet and run `npm start` again;',
+      '  • behind a proxy: set HTTPS_PROXY (and ELECTRON_GET_USE_PROXY=1), then run `npm start`;',
+      '  • with an internal mirror: set ELECTRON_MIRROR=<mirror URL>, then run `npm start`;',
+      '  • with an Electron build already on disk: set ELECTRON_OVERRIDE_DIST_PATH=<folder containing the electron executable>.',
+      'Without Electron you can still run the real app in a browser: npm run harness -- --data-dir ./.harness-data',
+    ]);
+  }
+}
+
+// 2. better-sqlite3 talks to V8 directly, so Electron needs its own build of it (N-API modules such
+// as @napi-rs/keyring work unchanged). Built once per Electron version into .cache/.
+const nativeDir = join(ROOT, '.cache', 'electron-native', `${electronVersion}-${process.platform}-${process.arch}`);
+const nativeBinding = join(nativeDir, 'better_sqlite3.node');
+if (!existsSync(nativeBinding)) {
+  console.log(`Building the encrypted SQLite module for Electron ${electronVersion} (first run only, about two minutes)…`);
+  const source = join(nativeDir, 'src');
+  rmSync(source, { recursive: true, force: true });
+  mkdirSync(nativeDir, { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'better-sqlite3-multiple-ciphers'), source, {
+    recursive: true,
+    filter: (path) => !path.includes(`${'/'}build${'/'}`),
+  });
+  // npm sets npm_config_node_gyp for scripts; otherwise use the node-gyp that ships inside npm.
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    process.env.npm_execpath && join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ].filter(Boolean);
+  let nodeGyp = candidates.find((path) => existsSync(path)) ?? null;
+  if (!nodeGyp) {
+    try {
+      nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+    } catch {
+      nodeGyp = null;
+    }
+  }
+  if (!nodeGyp) fail(['node-gyp was not found. It ships with npm; reinstall npm or run `npm install -g node-gyp`.']);
+  const env = { ...process.env };
+  // npm may point node-gyp at Node's own headers (nodedir); Electron needs Electron's headers.
+  for (const key of Object.keys(env)) if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
+  const gyp = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+    { cwd: source, stdio: 'inherit', env },
+  );
+  const built = join(source, 'build', 'Release', 'better_sqlite3.node');
+  if (gyp.status !== 0 || !existsSync(built)) {
+    fail([
+      `Building better-sqlite3-multiple-ciphers for Electron ${electronVersion} failed (see the compiler output above).`,
+      'It needs a C/C++ toolchain and Python 3 (Debian/Ubuntu: apt-get install build-essential python3;',
+      'macOS: xcode-select --install; Windows: Visual Studio Build Tools with "Desktop development with C++"),',
+      'and network access to download Electron\'s headers once.',
+    ]);
+  }
+  cpSync(built, nativeBinding);
+  rmSync(source, { recursive: true, force: true });
+}
+
+// 3. Build, 4. launch.
+buildIfNeeded();
+const env = { ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding };
+delete env.ELECTRON_RUN_AS_NODE;
+const result = spawnSync(binary, [ROOT, ...process.argv.slice(2)], { stdio: 'inherit', env });
+process.exit(result.status ?? 1);

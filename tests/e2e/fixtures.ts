@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'artifacts', 'screenshots');
+
+export interface Harness {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+}
+
+/** Starts `npm run harness` (built output) on a fresh data folder and waits for HARNESS_URL. */
+export async function startHarness(dataDir: string): Promise<Harness> {
+  const child = spawn(process.execPath, [join(ROOT, 'out/main/harness.js'), '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`harness did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /HARNESS_URL=(\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`harness exited with ${code}: ${err}`));
+    });
+  });
+  return { url, dataDir, process: child };
+}
+
+export async function stopHarness(harness: Harness): Promise<void> {
+  if (harness.process.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    harness.process.once('exit', () => resolve());
+    harness.process.kill('SIGTERM');
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary).toEqual([]);
+}
+
+/** Each test gets its own harness and data folder, so tests never depend on each other's members. */
+export const test = base.extend<{ harness: Harness }>({
+  // Playwright requires the object pattern even when a fixture uses no other fixture.
+  // eslint-disable-next-line no-empty-pattern
+  harness: async ({}, use) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-'));
+    const harness = await startHarness(dataDir);
+    try {
+      await use(harness);
+    } finally {
+      await stopHarness(harness);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+export { expect };
