@@ -16,11 +16,12 @@ async function main(): Promise<void> {
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string', default: '0' },
+      demo: { type: 'boolean', default: false },
     },
   });
   const dataDir = values['data-dir'];
   if (!dataDir) {
-    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N]\n');
+    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N] [--demo]\n');
     process.exit(2);
   }
   const port = Number(values.port);
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     keychain,
     logger,
     version,
+    demo: values.demo,
     // The HTTP layer already checked the token and Origin; this pins calls to the harness page.
     isTrustedSenderUrl: (url) => origin !== '' && new URL(url).origin === origin,
   });
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof AppError) process.stderr.write(`harness: ${error.code}: ${error.message}\n`);
-  else process.stderr.write(`harness: failed to start: ${error instanceof Error ? error.name : 'error'}\n`);
+  else {
+    // System errors carry a code such as EADDRINUSE; their messages may hold paths, so print the code.
+    const code = (error as { code?: unknown } | null)?.code;
+    process.stderr.write(`harness: failed to start: ${typeof code === 'string' ? code : error instanceof Error ? error.name : 'error'}\n`);
+  }
   process.exit(1);
 });

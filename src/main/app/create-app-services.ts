@@ -5,6 +5,7 @@ import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
 import { createEnrollMember } from '../members/enroll';
 import { createFindMembers } from '../members/find';
+import { seedDemoMembers } from '../demo/seed-demo-members';
 import { createSettingsService, type SettingsService } from '../settings/settings';
 
 export interface AppServicesOptions {
@@ -15,6 +16,8 @@ export interface AppServicesOptions {
   isTrustedSenderUrl: (url: string) => boolean;
   now?: () => Date;
   nativeBinding?: string;
+  /** Seed synthetic demo members into an empty database (npm start, harness --demo). */
+  demo?: boolean;
 }
 
 export interface AppServices {
@@ -52,6 +55,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const storeRegion = () => settings.get().storeRegion;
   const enroll = createEnrollMember({ db, lookupKey: secrets.lookupKey, storeRegion, now });
   const find = createFindMembers({ db, lookupKey: secrets.lookupKey, storeRegion });
+  if (options.demo) {
+    const memberCount = () => (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
+    const added = seedDemoMembers({ memberCount, enroll });
+    if (added > 0) options.logger.info('demo.seeded', { count: added });
+  }
   const info = () => ({ version: options.version, ...settings.get() });
 
   const handlers: Handlers = {
