@@ -19,8 +19,11 @@ export function buildIfNeeded({ quiet = false } = {}) {
   const outputs = OUTPUTS.map((p) => join(ROOT, p));
   const stale =
     outputs.some((p) => !existsSync(p)) ||
-    Math.max(...INPUTS.map((p) => join(ROOT, p)).filter(existsSync).map(newestMtime)) >
-      Math.min(...outputs.map((p) => statSync(p).mtimeMs));
+    Math.max(
+      ...INPUTS.map((p) => join(ROOT, p))
+        .filter(existsSync)
+        .map(newestMtime),
+    ) > Math.min(...outputs.map((p) => statSync(p).mtimeMs));
   if (!stale) return;
   if (!quiet) process.stderr.write('Building Loyalty Desk (electron-vite build)…\n');
   const result = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {

@@ -68,6 +68,7 @@ check('eslint', bin('eslint'), ['.', '--max-warnings', '0']);
 check('prettier', bin('prettier'), ['--check', '.']);
 check('typecheck (node)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
+check('typecheck (e2e)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 
 // The harness-based tests need the built app; build once, up front.
 buildIfNeeded();

@@ -41,7 +41,7 @@ if (!binary) {
   if (!binary) {
     fail([
       `Loyalty Desk could not obtain the Electron ${electronVersion} binary for ${process.platform}-${process.arch}.`,
-      'npm start downloads it once from Electron\'s release server, and that download failed (see the error above).',
+      "npm start downloads it once from Electron's release server, and that download failed (see the error above).",
       'To fix it, one of:',
       '  • connect to the internet and run `npm start` again;',
       '  • behind a proxy: set HTTPS_PROXY (and ELECTRON_GET_USE_PROXY=1), then run `npm start`;',
@@ -57,7 +57,9 @@ if (!binary) {
 const nativeDir = join(ROOT, '.cache', 'electron-native', `${electronVersion}-${process.platform}-${process.arch}`);
 const nativeBinding = join(nativeDir, 'better_sqlite3.node');
 if (!existsSync(nativeBinding)) {
-  console.log(`Building the encrypted SQLite module for Electron ${electronVersion} (first run only, about two minutes)…`);
+  console.log(
+    `Building the encrypted SQLite module for Electron ${electronVersion} (first run only, about two minutes)…`,
+  );
   const source = join(nativeDir, 'src');
   rmSync(source, { recursive: true, force: true });
   mkdirSync(nativeDir, { recursive: true });
@@ -68,7 +70,8 @@ if (!existsSync(nativeBinding)) {
   // npm sets npm_config_node_gyp for scripts; otherwise use the node-gyp that ships inside npm.
   const candidates = [
     process.env.npm_config_node_gyp,
-    process.env.npm_execpath && join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    process.env.npm_execpath &&
+      join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
   ].filter(Boolean);
   let nodeGyp = candidates.find((path) => existsSync(path)) ?? null;
   if (!nodeGyp) {
@@ -81,10 +84,18 @@ if (!existsSync(nativeBinding)) {
   if (!nodeGyp) fail(['node-gyp was not found. It ships with npm; reinstall npm or run `npm install -g node-gyp`.']);
   const env = { ...process.env };
   // npm may point node-gyp at Node's own headers (nodedir); Electron needs Electron's headers.
-  for (const key of Object.keys(env)) if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
+  for (const key of Object.keys(env))
+    if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
   const gyp = spawnSync(
     process.execPath,
-    [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+    [
+      nodeGyp,
+      'rebuild',
+      '--release',
+      `--target=${electronVersion}`,
+      '--runtime=electron',
+      '--dist-url=https://electronjs.org/headers',
+    ],
     { cwd: source, stdio: 'inherit', env },
   );
   const built = join(source, 'build', 'Release', 'better_sqlite3.node');
@@ -93,7 +104,7 @@ if (!existsSync(nativeBinding)) {
       `Building better-sqlite3-multiple-ciphers for Electron ${electronVersion} failed (see the compiler output above).`,
       'It needs a C/C++ toolchain and Python 3 (Debian/Ubuntu: apt-get install build-essential python3;',
       'macOS: xcode-select --install; Windows: Visual Studio Build Tools with "Desktop development with C++"),',
-      'and network access to download Electron\'s headers once.',
+      "and network access to download Electron's headers once.",
     ]);
   }
   cpSync(built, nativeBinding);
@@ -102,7 +113,8 @@ if (!existsSync(nativeBinding)) {
 
 // 3. Build, 4. launch.
 buildIfNeeded();
-const env = { ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding };
+// LOYALTY_DEMO seeds synthetic members into an empty database so a newcomer sees a working store.
+const env = { LOYALTY_DEMO: '1', ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding };
 delete env.ELECTRON_RUN_AS_NODE;
 const result = spawnSync(binary, [ROOT, ...process.argv.slice(2)], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

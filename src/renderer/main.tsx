@@ -1,4 +1,18 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { initI18n } from './i18n';
+import './styles/app.css';
 
-const root = document.getElementById('root');
-if (root) createRoot(root).render(<p>Loyalty Desk</p>);
+async function start(): Promise<void> {
+  await initI18n();
+  const root = document.getElementById('root');
+  if (!root) return;
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
+
+void start();

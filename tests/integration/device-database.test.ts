@@ -21,10 +21,22 @@ const MEMBER = {
   cardNumber: withCheckDigit('600412345678'),
 };
 /** Every form in which the member's personal data could land in a file. */
-const NEEDLES = ['Wilhelmina', 'Quarrington', 'wilhelmina', 'quarrington', 'ystad', '+442079460958', '2079460958', 'wilhelmina.q@example.org', 'Wilhelmina.Q@Example.org'];
+const NEEDLES = [
+  'Wilhelmina',
+  'Quarrington',
+  'wilhelmina',
+  'quarrington',
+  'ystad',
+  '+442079460958',
+  '2079460958',
+  'wilhelmina.q@example.org',
+  'Wilhelmina.Q@Example.org',
+];
 
 function filesOf(dir: string): string[] {
-  return readdirSync(dir).map((name) => join(dir, name)).filter((path) => statSync(path).isFile());
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 }
 
 function findNeedles(dir: string): string[] {
@@ -145,7 +157,10 @@ describe('encrypted device database', () => {
   });
 
   it('refuses to run without a secret store and writes no plaintext fallback', async () => {
-    await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: unavailableKeychain() }), 'keychain_unavailable');
+    await expectAppError(
+      openDeviceDatabase({ dataDir: dir.path, keychain: unavailableKeychain() }),
+      'keychain_unavailable',
+    );
     expect(readdirSync(dir.path)).toEqual([]);
   });
 
@@ -162,13 +177,19 @@ describe('encrypted device database', () => {
     });
 
     it('secret store unavailable', async () => {
-      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: unavailableKeychain() }), 'keychain_unavailable');
+      await expectAppError(
+        openDeviceDatabase({ dataDir: dir.path, keychain: unavailableKeychain() }),
+        'keychain_unavailable',
+      );
       expect(snapshot(dir.path)).toEqual(before);
     });
 
     it('key missing from the secret store', async () => {
       await kc.keychain.delete(secretAccounts(installId).databaseKey);
-      const error = await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_key_missing');
+      const error = await expectAppError(
+        openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }),
+        'database_key_missing',
+      );
       expect(error.message).toMatch(/left untouched/);
       expect(snapshot(dir.path)).toEqual(before);
     });
@@ -233,10 +254,10 @@ describe('encrypted device database', () => {
         expect(app.code).toBe('database_corrupt');
         return;
       }
-      const result = await (app as Awaited<ReturnType<typeof startTestApp>>).call<{ ok: boolean; error: { code: string } }>(
-        'members.find',
-        { query: MEMBER.cardNumber },
-      );
+      const result = await (app as Awaited<ReturnType<typeof startTestApp>>).call<{
+        ok: boolean;
+        error: { code: string };
+      }>('members.find', { query: MEMBER.cardNumber });
       (app as Awaited<ReturnType<typeof startTestApp>>).services.close();
       expect(result.ok).toBe(false);
       expect(result.error.code).toBe('database_corrupt');
@@ -255,11 +276,17 @@ describe('encrypted device database', () => {
   it('rolls back a migration that fails half way, leaving the version unchanged', async () => {
     const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
     const broken = [
-      { version: LATEST_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' },
+      {
+        version: LATEST_SCHEMA_VERSION + 1,
+        name: 'half',
+        sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;',
+      },
     ];
     expect(() => migrate(device.db, broken)).toThrow();
     expect(device.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
-    expect(device.db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    expect(device.db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()).toEqual({
+      n: 0,
+    });
     device.close();
   });
 
@@ -282,7 +309,8 @@ describe('encrypted device database', () => {
     expect(failure.ok).toBe(false);
     expect(failure.error?.code).toBe('disk_full');
     const count = (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
-    const tokens = (db.prepare('SELECT count(DISTINCT member_id) AS n FROM member_name_tokens').get() as { n: number }).n;
+    const tokens = (db.prepare('SELECT count(DISTINCT member_id) AS n FROM member_name_tokens').get() as { n: number })
+      .n;
     expect(tokens).toBe(count);
     db.pragma(`max_page_count = ${pages * 1000}`);
     await app.dispose();
@@ -342,7 +370,16 @@ describe.skipIf(!canMountTmpfs())('disk full on a real, tiny file system (needs 
         const found = await app.call<{ value: { members: unknown[] } }>('members.find', { query: card });
         expect(found.value.members, card).toHaveLength(1);
       }
-      expect((await app.call<{ ok: boolean }>('members.enroll', { ...MEMBER, cardNumber: withCheckDigit('600499999999'), email: 'x@example.org', phone: undefined })).ok).toBe(true);
+      expect(
+        (
+          await app.call<{ ok: boolean }>('members.enroll', {
+            ...MEMBER,
+            cardNumber: withCheckDigit('600499999999'),
+            email: 'x@example.org',
+            phone: undefined,
+          })
+        ).ok,
+      ).toBe(true);
       app.services.close();
     } finally {
       await kc.cleanup();

@@ -50,7 +50,12 @@ describe('enroll and find members', () => {
     expect(result.matchedAs).toContain('card');
     expect(result.members).toHaveLength(1);
     const anna = result.members[0]!;
-    expect(anna).toMatchObject({ id: ids.ANNA, givenName: 'Anna-Zoë', familyName: 'Ångström', cardNumber: ANNA.cardNumber.replace(/ /g, '') });
+    expect(anna).toMatchObject({
+      id: ids.ANNA,
+      givenName: 'Anna-Zoë',
+      familyName: 'Ångström',
+      cardNumber: ANNA.cardNumber.replace(/ /g, ''),
+    });
     expect(anna.phoneMasked).toBe('+44•••018');
     expect(anna.emailMasked).toBe('a•••@e•••.com');
     expect(JSON.stringify(result)).not.toMatch(/7946|angstrom@/i);
@@ -99,29 +104,53 @@ describe('enroll and find members', () => {
 
   it('offers the existing member instead of enrolling a duplicate phone or e-mail', async () => {
     const before = count();
-    const byPhone = await app.call<Enrolled>('members.enroll', { ...ALYONA, cardNumber: withCheckDigit('600410000002') });
-    expect(byPhone).toMatchObject({ ok: false, error: { code: 'member_duplicate', details: { memberId: ids.ALYONA, field: 'phone' } } });
+    const byPhone = await app.call<Enrolled>('members.enroll', {
+      ...ALYONA,
+      cardNumber: withCheckDigit('600410000002'),
+    });
+    expect(byPhone).toMatchObject({
+      ok: false,
+      error: { code: 'member_duplicate', details: { memberId: ids.ALYONA, field: 'phone' } },
+    });
     const byEmail = await app.call<Enrolled>('members.enroll', {
       givenName: 'Other',
       familyName: 'Person',
       email: 'ANNA.ANGSTROM@example.com',
       cardNumber: withCheckDigit('600410000003'),
     });
-    expect(byEmail).toMatchObject({ ok: false, error: { code: 'member_duplicate', details: { memberId: ids.ANNA, field: 'email' } } });
+    expect(byEmail).toMatchObject({
+      ok: false,
+      error: { code: 'member_duplicate', details: { memberId: ids.ANNA, field: 'email' } },
+    });
     expect(count()).toBe(before);
   });
 
   it('refuses a card that already belongs to a member', async () => {
     const before = count();
-    const result = await app.call<Enrolled>('members.enroll', { givenName: 'New', familyName: 'Person', email: 'new@example.org', cardNumber: ANNA.cardNumber });
+    const result = await app.call<Enrolled>('members.enroll', {
+      givenName: 'New',
+      familyName: 'Person',
+      email: 'new@example.org',
+      cardNumber: ANNA.cardNumber,
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'card_in_use', details: { memberId: ids.ANNA } } });
     expect(count()).toBe(before);
   });
 
-  const base = { givenName: 'Bob', familyName: 'Stone', email: 'bob@example.org', cardNumber: withCheckDigit('600420000000') };
+  const base = {
+    givenName: 'Bob',
+    familyName: 'Stone',
+    email: 'bob@example.org',
+    cardNumber: withCheckDigit('600420000000'),
+  };
   const tenKb = 'x'.repeat(10 * 1024);
   it.each([
-    ['wrong check digit', { ...base, cardNumber: base.cardNumber.slice(0, -1) + String((Number(base.cardNumber.slice(-1)) + 1) % 10) }, 'cardNumber', 'card_check_digit'],
+    [
+      'wrong check digit',
+      { ...base, cardNumber: base.cardNumber.slice(0, -1) + String((Number(base.cardNumber.slice(-1)) + 1) % 10) },
+      'cardNumber',
+      'card_check_digit',
+    ],
     ['letters in the card', { ...base, cardNumber: '6004ABCD00001' }, 'cardNumber', 'card_not_digits'],
     ['too short a card', { ...base, cardNumber: '1234' }, 'cardNumber', 'card_length'],
     ['empty card', { ...base, cardNumber: '' }, 'cardNumber', 'required'],
@@ -151,13 +180,24 @@ describe('enroll and find members', () => {
 
   it('refuses a 10 kB search query', async () => {
     const result = await app.call<IpcResult<FindResponse>>('members.find', { query: tenKb });
-    expect(result).toMatchObject({ ok: false, error: { code: 'validation_failed', issues: [{ path: 'query', code: 'too_long' }] } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', issues: [{ path: 'query', code: 'too_long' }] },
+    });
   });
 
   it('reads a phone typed without a country code in the store region, which a manager can change', async () => {
-    app.services.sessions.open({ staffId: 'm1', displayName: 'Manager', role: 'manager', startedAt: new Date().toISOString() });
+    app.services.sessions.open({
+      staffId: 'm1',
+      displayName: 'Manager',
+      role: 'manager',
+      startedAt: new Date().toISOString(),
+    });
     try {
-      expect(await app.call('settings.setStoreRegion', { region: 'RU' })).toMatchObject({ ok: true, value: { storeRegion: 'RU' } });
+      expect(await app.call('settings.setStoreRegion', { region: 'RU' })).toMatchObject({
+        ok: true,
+        value: { storeRegion: 'RU' },
+      });
       expect((await find('8 912 345-67-89')).members.map((m) => m.id)).toEqual([ids.ALYONA]);
     } finally {
       await app.call('settings.setStoreRegion', { region: 'GB' });
@@ -166,6 +206,7 @@ describe('enroll and find members', () => {
 
   it('logs nothing personal', () => {
     const log = app.logLines.join('\n');
-    for (const needle of ['Anna', 'Ångström', 'Алёна', '7946', '912', 'example', 'angstrom']) expect(log).not.toContain(needle);
+    for (const needle of ['Anna', 'Ångström', 'Алёна', '7946', '912', 'example', 'angstrom'])
+      expect(log).not.toContain(needle);
   });
 });

@@ -43,7 +43,8 @@ describe('IPC router', () => {
 
   it('has a valid request in this table for every channel of the contract', () => {
     expect(Object.keys(VALID_REQUESTS).sort()).toEqual([...CHANNELS].sort());
-    for (const channel of CHANNELS) expect(contract[channel].request.safeParse(VALID_REQUESTS[channel]).success, channel).toBe(true);
+    for (const channel of CHANNELS)
+      expect(contract[channel].request.safeParse(VALID_REQUESTS[channel]).success, channel).toBe(true);
   });
 
   describe('permissions: every channel for every role and for no session', () => {
@@ -52,9 +53,19 @@ describe('IPC router', () => {
 
     it.each(cases)('$channel as $who', async ({ channel, who }) => {
       if (who === 'none') app.services.sessions.close();
-      else app.services.sessions.open({ staffId: `s-${who}`, displayName: who, role: who, startedAt: new Date().toISOString() });
+      else
+        app.services.sessions.open({
+          staffId: `s-${who}`,
+          displayName: who,
+          role: who,
+          startedAt: new Date().toISOString(),
+        });
       const before = { members: memberCount(app), settings: settingsRows(app) };
-      const result = (await app.services.router.handle(channel, VALID_REQUESTS[channel], OWN_FRAME)) as IpcResult<unknown>;
+      const result = (await app.services.router.handle(
+        channel,
+        VALID_REQUESTS[channel],
+        OWN_FRAME,
+      )) as IpcResult<unknown>;
       const permission = contract[channel].permission;
       const allowed = permission === 'public' || (who !== 'none' && roleHasPermission(who, permission));
       if (allowed) {
@@ -86,17 +97,25 @@ describe('IPC router', () => {
     expect(memberCount(app)).toBe(0);
   });
 
-  it.each([['members.delete'], ['__proto__'], ['constructor'], [''], [42], [null]])('refuses unknown channel %s', async (channel) => {
-    const result = await app.services.router.handle(channel, {}, OWN_FRAME);
-    expect(result).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
-  });
+  it.each([['members.delete'], ['__proto__'], ['constructor'], [''], [42], [null]])(
+    'refuses unknown channel %s',
+    async (channel) => {
+      const result = await app.services.router.handle(channel, {}, OWN_FRAME);
+      expect(result).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+    },
+  );
 
   it.each([
     ['undefined payload', undefined],
     ['an array', []],
     ['a string', 'givenName=Ada'],
     ['an unknown field', { ...(VALID_REQUESTS['members.enroll'] as object), isAdmin: true }],
-    ['a __proto__ key', JSON.parse('{"givenName":"Ada","familyName":"L","email":"a@b.co","cardNumber":"6004000000013","__proto__":{"polluted":1}}')],
+    [
+      'a __proto__ key',
+      JSON.parse(
+        '{"givenName":"Ada","familyName":"L","email":"a@b.co","cardNumber":"6004000000013","__proto__":{"polluted":1}}',
+      ),
+    ],
     ['a number for a name', { ...(VALID_REQUESTS['members.enroll'] as object), givenName: 7 }],
   ])('refuses %s with validation_failed and writes nothing', async (_label, payload) => {
     const result = await app.call<IpcResult<unknown>>('members.enroll', payload);

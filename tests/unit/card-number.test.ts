@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkCardNumber, formatCardNumber, luhnCheckDigit, withCheckDigit } from '../../src/shared/members/card-number';
+import {
+  checkCardNumber,
+  formatCardNumber,
+  luhnCheckDigit,
+  withCheckDigit,
+} from '../../src/shared/members/card-number';
 
 describe('card numbers (Luhn)', () => {
   it.each([

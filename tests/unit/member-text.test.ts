@@ -69,7 +69,19 @@ describe('enroll request validation', () => {
   });
 
   it('trims and treats blank optional contacts as absent', () => {
-    const parsed = EnrollRequest.parse({ givenName: ' Ada  Mary ', familyName: 'Lovelace', phone: ' ', email: ' a@b.co ', cardNumber: '4111 1111 1111 1111' });
-    expect(parsed).toEqual({ givenName: 'Ada Mary', familyName: 'Lovelace', phone: undefined, email: 'a@b.co', cardNumber: '4111111111111111' });
+    const parsed = EnrollRequest.parse({
+      givenName: ' Ada  Mary ',
+      familyName: 'Lovelace',
+      phone: ' ',
+      email: ' a@b.co ',
+      cardNumber: '4111 1111 1111 1111',
+    });
+    expect(parsed).toEqual({
+      givenName: 'Ada Mary',
+      familyName: 'Lovelace',
+      phone: undefined,
+      email: 'a@b.co',
+      cardNumber: '4111111111111111',
+    });
   });
 });

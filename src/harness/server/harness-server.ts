@@ -89,20 +89,38 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname.startsWith('/__harness/ipc/')) {
-      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'unknown_channel', message: 'POST only.' } });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { ok: false, error: { code: 'unknown_channel', message: 'POST only.' } });
       // Browsers always send Origin on a POST fetch; a page from any other origin is refused.
       if (req.headers.origin !== origin || !tokenMatches(req.headers.authorization, options.token)) {
-        return sendJson(res, 403, { ok: false, error: { code: 'forbidden_sender', message: 'The request did not come from the Loyalty Desk window.' } });
+        return sendJson(res, 403, {
+          ok: false,
+          error: { code: 'forbidden_sender', message: 'The request did not come from the Loyalty Desk window.' },
+        });
       }
       const body = await readBody(req);
       if (body === null) {
-        return sendJson(res, 413, { ok: false, error: { code: 'validation_failed', message: 'The request is too large.', issues: [{ path: '', code: 'too_long' }] } });
+        return sendJson(res, 413, {
+          ok: false,
+          error: {
+            code: 'validation_failed',
+            message: 'The request is too large.',
+            issues: [{ path: '', code: 'too_long' }],
+          },
+        });
       }
       let payload: unknown;
       try {
         payload = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
       } catch {
-        return sendJson(res, 400, { ok: false, error: { code: 'validation_failed', message: 'The request is not valid JSON.', issues: [{ path: '', code: 'invalid' }] } });
+        return sendJson(res, 400, {
+          ok: false,
+          error: {
+            code: 'validation_failed',
+            message: 'The request is not valid JSON.',
+            issues: [{ path: '', code: 'invalid' }],
+          },
+        });
       }
       const channel = decodeURIComponent(url.pathname.slice('/__harness/ipc/'.length));
       const result = await options.router.handle(channel, payload, { senderUrl: `${origin}/`, isTopFrame: true });
@@ -121,7 +139,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     if (file.endsWith(`${sep}index.html`)) {
       // The bridge must run before the app's module script: module scripts execute in document order.
       content = Buffer.from(
-        content.toString('utf8').replace('<script', '<script type="module" src="/harness/bridge.js"></script>\n    <script'),
+        content
+          .toString('utf8')
+          .replace('<script', '<script type="module" src="/harness/bridge.js"></script>\n    <script'),
         'utf8',
       );
     }
@@ -132,7 +152,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal_error', message: 'Harness error.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'internal_error', message: 'Harness error.' } });
       else res.destroy();
     });
   });

@@ -62,7 +62,9 @@ main().catch((error: unknown) => {
   else {
     // System errors carry a code such as EADDRINUSE; their messages may hold paths, so print the code.
     const code = (error as { code?: unknown } | null)?.code;
-    process.stderr.write(`harness: failed to start: ${typeof code === 'string' ? code : error instanceof Error ? error.name : 'error'}\n`);
+    process.stderr.write(
+      `harness: failed to start: ${typeof code === 'string' ? code : error instanceof Error ? error.name : 'error'}\n`,
+    );
   }
   process.exit(1);
 });

@@ -86,7 +86,7 @@ export function createFindMembers(deps: FindDeps): (query: string) => FindRespon
           matchedAs.push('phone');
           add(byPhone.all(lookupHash(deps.lookupKey, 'phone', phone), fetchLimit));
         }
-      } else {
+      } else if (/\p{L}/u.test(query)) {
         const words = nameTokens(query);
         if (words.length > 0 && words.length <= 4) {
           matchedAs.push('name');

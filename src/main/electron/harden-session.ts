@@ -1,0 +1,41 @@
+import type { Session } from 'electron';
+
+export type HardenableSession = Pick<
+  Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler' | 'on' | 'webRequest'
+>;
+
+export interface HardenSessionOptions {
+  /** Our own renderer URLs (app://loyalty, or the dev server in development). */
+  isTrustedUrl: (url: string) => boolean;
+}
+
+/** Network schemes a page could use to send data out or pull code in. */
+const NETWORK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
+
+function scheme(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Locks down a session (DESIGN §4): every permission request and check is refused (camera,
+ * microphone, notifications, geolocation, clipboard read, HID/USB/serial devices, …), downloads are
+ * cancelled, and pages may not reach the network (the CSP already forbids it; this holds even if the
+ * CSP were weakened). Requests the main process makes itself carry no web contents and are not
+ * touched: HQ sync does its own certificate pinning.
+ */
+export function hardenSession(session: HardenableSession, options: HardenSessionOptions): void {
+  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
+  session.on('will-download', (event) => event.preventDefault());
+  session.webRequest.onBeforeRequest((details, callback) => {
+    const fromPage = details.webContentsId !== undefined;
+    const blocked = fromPage && NETWORK_SCHEMES.has(scheme(details.url)) && !options.isTrustedUrl(details.url);
+    callback(blocked ? { cancel: true } : {});
+  });
+}

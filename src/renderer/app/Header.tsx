@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type AppInfo, type Language, type SessionInfo } from '../api/client';
+import { applyLanguage } from '../i18n';
+
+const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
+  { language: 'en', label: 'EN' },
+  { language: 'ru', label: 'RU' },
+];
+
+export function Header({ info, session }: { info: AppInfo; session: SessionInfo | null }) {
+  const { t, i18n } = useTranslation();
+  const [notSaved, setNotSaved] = useState(false);
+  const [switching, setSwitching] = useState(false);
+  const current = i18n.language;
+
+  const choose = async (language: Language) => {
+    if (language === current || switching) return;
+    setSwitching(true);
+    try {
+      // Saved by the main process first, so the choice survives a restart.
+      const saved = await api.setLanguage(language);
+      setNotSaved(false);
+      await applyLanguage(saved.language);
+    } catch {
+      setNotSaved(true);
+      await applyLanguage(language);
+    } finally {
+      setSwitching(false);
+    }
+  };
+
+  return (
+    <header className="header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          LD
+        </span>
+        <span className="brand-name">{t('app.name')}</span>
+        <span className="brand-version">{t('app.version', { version: info.version })}</span>
+      </div>
+      <div className="header-end">
+        <p className="session" data-testid="session">
+          {session ? (
+            <>
+              <span className="session-name">{t('session.signedIn', { name: session.displayName })}</span>
+              <span className="session-role">{t(`session.roles.${session.role}`)}</span>
+            </>
+          ) : (
+            <span className="session-none">{t('session.none')}</span>
+          )}
+        </p>
+        <div className="language-switch" role="group" aria-label={t('language.label')}>
+          {LANGUAGE_BUTTONS.map(({ language, label }) => (
+            <button
+              key={language}
+              type="button"
+              lang={language}
+              className="language-button"
+              aria-pressed={current === language}
+              data-testid={`language-${language}`}
+              onClick={() => void choose(language)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {notSaved ? (
+        <p className="header-notice" role="alert">
+          {t('language.notSaved')}
+        </p>
+      ) : null}
+    </header>
+  );
+}
