@@ -82,10 +82,10 @@ if (!existsSync(nativeBinding)) {
     }
   }
   if (!nodeGyp) fail(['node-gyp was not found. It ships with npm; reinstall npm or run `npm install -g node-gyp`.']);
-  const env = { ...process.env };
   // npm may point node-gyp at Node's own headers (nodedir); Electron needs Electron's headers.
-  for (const key of Object.keys(env))
-    if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)),
+  );
   const gyp = spawnSync(
     process.execPath,
     [
