@@ -6,6 +6,7 @@ export const ROLES = ['cashier', 'manager'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
+  'session.self',
   'members.read',
   'members.enroll',
   'members.reveal_contacts',
@@ -14,7 +15,10 @@ export const PERMISSIONS = [
   'points.earn',
   'points.redeem',
   'points.adjust.request',
+  'approvals.request',
   'approvals.grant',
+  'staff.reset_pin',
+  'staff.unlock',
   'staff.manage',
   'audit.read',
   'sync.run',
@@ -25,7 +29,12 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** `public` channels need no staff session (app info, language); everything else does. */
 export type ChannelPermission = Permission | 'public';
 
+// Cashiers may *ask* for PIN resets and unlocks: the action itself still needs a manager's approval.
 const CASHIER: readonly Permission[] = [
+  'session.self',
+  'approvals.request',
+  'staff.reset_pin',
+  'staff.unlock',
   'members.read',
   'members.enroll',
   'points.earn',

@@ -1,24 +1,44 @@
 import { getCountries } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { ChannelPermission } from '../auth/permissions';
-import { ROLES } from '../auth/permissions';
+import {
+  ApprovalSubject,
+  DecideApprovalRequest,
+  GrantApprovalRequest,
+  GrantApprovalResponse,
+  ListApprovalsRequest,
+  QueueEntry,
+  RestrictedStaffRequest,
+} from '../approvals/schemas';
+import { ListAuditRequest, ListAuditResponse, VerifyAuditResponse } from '../audit/schemas';
 import { EnrollRequest, FindRequest, FindResponse, MemberSummary } from '../members/schemas';
+import {
+  AddStaffRequest,
+  BootstrapRequest,
+  ChangeOwnPinRequest,
+  LoginRequest,
+  RosterEntry,
+  RosterResponse,
+  SessionInfo,
+} from '../staff/schemas';
 import type { Channel } from './channels';
 
 export const LANGUAGES = ['en', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+export const IDLE_LOCK_MIN_SECONDS = 30;
+export const IDLE_LOCK_MAX_SECONDS = 3600;
+
 export const AppInfo = z.strictObject({
   version: z.string(),
   language: z.enum(LANGUAGES),
   storeRegion: z.string(),
+  idleLockSeconds: z.number().int(),
+  pinLength: z.number().int(),
 });
 
-export const SessionInfo = z.strictObject({
-  staffId: z.string(),
-  displayName: z.string(),
-  role: z.enum(ROLES),
-});
+export { SessionInfo };
+const SessionResponse = z.strictObject({ session: SessionInfo.nullable() });
 
 export interface ChannelSpec {
   request: z.ZodType;
@@ -39,14 +59,47 @@ export const contract = {
     response: AppInfo,
     permission: 'public',
   },
-  'session.current': {
-    request: Empty,
-    response: z.strictObject({ session: SessionInfo.nullable() }),
-    permission: 'public',
+  'session.current': { request: Empty, response: SessionResponse, permission: 'public' },
+  // Login, lock and the roster are public: they are how a locked till becomes usable again.
+  'session.login': { request: LoginRequest, response: SessionResponse, permission: 'public' },
+  'session.lock': { request: Empty, response: SessionResponse, permission: 'public' },
+  /** Staff activity in the window (keys, pointer): keeps the session from locking itself. */
+  'session.touch': { request: Empty, response: SessionResponse, permission: 'session.self' },
+  'staff.roster': { request: Empty, response: RosterResponse, permission: 'public' },
+  /** First run only: creates the first manager when the till has no staff at all. */
+  'staff.bootstrap': { request: BootstrapRequest, response: SessionResponse, permission: 'public' },
+  'staff.changeOwnPin': { request: ChangeOwnPinRequest, response: SessionResponse, permission: 'session.self' },
+  'staff.add': { request: AddStaffRequest, response: RosterEntry, permission: 'staff.manage' },
+  'staff.resetPin': { request: RestrictedStaffRequest.resetPin, response: RosterEntry, permission: 'staff.reset_pin' },
+  'staff.unlock': { request: RestrictedStaffRequest.unlock, response: RosterEntry, permission: 'staff.unlock' },
+  'approvals.grant': { request: GrantApprovalRequest, response: GrantApprovalResponse, permission: 'approvals.request' },
+  'approvals.request': {
+    request: ApprovalSubject,
+    response: z.strictObject({ approvalId: z.string() }),
+    permission: 'approvals.request',
   },
+  'approvals.list': {
+    request: ListApprovalsRequest,
+    response: z.strictObject({ entries: z.array(QueueEntry) }),
+    permission: 'approvals.grant',
+  },
+  'approvals.decide': { request: DecideApprovalRequest, response: QueueEntry, permission: 'approvals.grant' },
+  'audit.list': { request: ListAuditRequest, response: ListAuditResponse, permission: 'audit.read' },
+  'audit.verify': { request: Empty, response: VerifyAuditResponse, permission: 'audit.read' },
   'settings.setStoreRegion': {
     // The region phone numbers typed without a country code are read in: a store setting.
     request: z.strictObject({ region: z.enum(getCountries() as [string, ...string[]], { error: 'invalid_choice' }) }),
+    response: AppInfo,
+    permission: 'settings.manage',
+  },
+  'settings.setIdleLock': {
+    request: z.strictObject({
+      seconds: z
+        .number({ error: 'invalid_type' })
+        .int({ error: 'invalid' })
+        .min(IDLE_LOCK_MIN_SECONDS, { error: 'too_small' })
+        .max(IDLE_LOCK_MAX_SECONDS, { error: 'too_big' }),
+    }),
     response: AppInfo,
     permission: 'settings.manage',
   },

@@ -15,6 +15,12 @@ export const FIELD_ISSUE_CODES = [
   'email_invalid',
   'phone_invalid',
   'contact_required',
+  'pin_format',
+  'pin_too_short',
+  'pin_too_long',
+  'pin_weak',
+  'pin_reused',
+  'pin_mismatch',
   'invalid',
 ] as const;
 export type FieldIssueCode = (typeof FIELD_ISSUE_CODES)[number];

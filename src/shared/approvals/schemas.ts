@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ResetPinPayload, UnlockStaffPayload, pinInput, staffId } from '../staff/schemas';
+
+/**
+ * Restricted actions need a one-time manager approval bound to the exact action: which channel,
+ * and an HMAC of its canonical payload. The approval is consumed in the same transaction as the
+ * action, so it can never approve a second line.
+ */
+export const RESTRICTED_ACTIONS = ['staff.resetPin', 'staff.unlock'] as const;
+export type RestrictedAction = (typeof RESTRICTED_ACTIONS)[number];
+
+/** Actions whose payload holds no secret may wait in the queue for a manager (a PIN reset may not). */
+export const QUEUEABLE_ACTIONS: readonly RestrictedAction[] = ['staff.unlock'];
+
+export const REASON_CODES = ['forgot_pin', 'locked_out', 'staff_request', 'correction', 'other'] as const;
+export const REASON_TEXT_MAX = 200;
+
+/** How long an on-the-spot approval stays usable. */
+export const APPROVAL_TTL_SECONDS = 120;
+
+const reasonFields = {
+  reasonCode: z.enum(REASON_CODES, { error: 'invalid_choice' }),
+  reasonText: z
+    .string({ error: 'invalid_type' })
+    .max(REASON_TEXT_MAX * 4, { error: 'too_long' })
+    .optional()
+    .transform((value) => value?.replace(/\s+/g, ' ').trim() || undefined),
+};
+
+export const ApprovalSubject = z
+  .discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('staff.resetPin'), payload: ResetPinPayload, ...reasonFields }),
+    z.strictObject({ action: z.literal('staff.unlock'), payload: UnlockStaffPayload, ...reasonFields }),
+  ])
+  .superRefine((value, ctx) => {
+    if (value.reasonText !== undefined && value.reasonText.length > REASON_TEXT_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['reasonText'], message: 'too_long' });
+    }
+    if (value.reasonCode === 'other' && !value.reasonText) {
+      ctx.addIssue({ code: 'custom', path: ['reasonText'], message: 'required' });
+    }
+  });
+export type ApprovalSubject = z.output<typeof ApprovalSubject>;
+
+/** On the spot: the manager picks themselves and types their PIN at the same till. */
+export const GrantApprovalRequest = z.strictObject({ subject: ApprovalSubject, managerId: staffId, pin: pinInput });
+export const GrantApprovalResponse = z.strictObject({ approvalId: z.string(), expiresAt: z.string() });
+
+export const approvalId = z.string({ error: 'required' }).uuid({ error: 'invalid' });
+
+export const ApprovalStatus = z.enum(['pending', 'approved', 'used', 'denied', 'expired']);
+export const QueueEntry = z.strictObject({
+  approvalId: z.string(),
+  action: z.enum(RESTRICTED_ACTIONS),
+  /** The staff member the action is about (ids only; names are looked up from the roster). */
+  targetStaffId: z.string().nullable(),
+  targetName: z.string().nullable(),
+  reasonCode: z.enum(REASON_CODES),
+  reasonText: z.string().nullable(),
+  requestedBy: z.string(),
+  requestedByName: z.string(),
+  requestedAt: z.string(),
+  status: ApprovalStatus,
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+});
+export type QueueEntry = z.infer<typeof QueueEntry>;
+
+export const ListApprovalsRequest = z.strictObject({ status: z.enum(['pending', 'all']).optional() });
+export const DecideApprovalRequest = z.strictObject({
+  approvalId,
+  decision: z.enum(['approve', 'deny'], { error: 'invalid_choice' }),
+  pin: pinInput,
+});
+
+export const RestrictedStaffRequest = {
+  resetPin: ResetPinPayload.extend({ approvalId }),
+  unlock: UnlockStaffPayload.extend({ approvalId }),
+};
+export { staffId, pinInput };

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** What the audit log records. Entries hold ids and codes, never names, contacts or PINs. */
+export const AUDIT_ACTIONS = [
+  'staff.bootstrap',
+  'staff.added',
+  'session.login',
+  'session.login_failed',
+  'session.login_delayed',
+  'session.lockout',
+  'session.locked',
+  'session.logout',
+  'staff.pin_changed',
+  'staff.pin_reset',
+  'staff.unlocked',
+  'approval.granted',
+  'approval.refused',
+  'approval.requested',
+  'approval.denied',
+  'approval.used',
+  'member.enrolled',
+  'settings.changed',
+  'audit.verified',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AuditEntry = z.strictObject({
+  seq: z.number().int(),
+  at: z.string(),
+  staffId: z.string().nullable(),
+  action: z.string(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const ListAuditRequest = z.strictObject({
+  staffId: z.string().max(64, { error: 'too_long' }).optional(),
+  action: z.enum(AUDIT_ACTIONS, { error: 'invalid_choice' }).optional(),
+  /** Instants (ISO 8601 with offset); the renderer turns the manager's local dates into these. */
+  from: z.iso.datetime({ offset: true, error: 'invalid' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'invalid' }).optional(),
+  /** Page backwards from this sequence number (exclusive). */
+  beforeSeq: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+
+export const ListAuditResponse = z.strictObject({ entries: z.array(AuditEntry), hasMore: z.boolean() });
+
+export const VerifyAuditResponse = z.strictObject({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  /** The first entry whose hash does not match (edited, deleted or reordered at or before it). */
+  firstBrokenSeq: z.number().int().nullable(),
+});
