@@ -17,10 +17,22 @@ export interface TestApp {
 }
 
 /** The real services on a fresh temp data folder and a real, private secret-store service name. */
+export const TEST_CASHIER = { staffId: 'test-cashier', displayName: 'Test Cashier', role: 'cashier' } as const;
+export const TEST_MANAGER = { staffId: 'test-manager', displayName: 'Test Manager', role: 'manager' } as const;
+
+export interface TestAppOptions {
+  now?: () => Date;
+  /** Who is signed in at start: a session opened directly (no PIN), or nobody (the app's real start). */
+  signedIn?: typeof TEST_CASHIER | typeof TEST_MANAGER | null;
+  extra?: Partial<Parameters<typeof createAppServices>[0]>;
+}
+
 export async function startTestApp(
   existing?: { dataDir: string; keychain: TestKeychain },
-  now?: () => Date,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
+  const { now } = options;
+  const signedIn = options.signedIn === undefined ? TEST_CASHIER : options.signedIn;
   const dir = existing ? null : makeTempDir();
   const dataDir = existing?.dataDir ?? dir!.path;
   const keychain = existing?.keychain ?? (await createTestKeychain());
@@ -32,7 +44,9 @@ export async function startTestApp(
     version: '0.0.0-test',
     isTrustedSenderUrl: (url) => url.startsWith(`${APP_ORIGIN}/`),
     ...(now ? { now } : {}),
+    ...options.extra,
   });
+  if (signedIn) services.sessions.open({ ...signedIn, startedAt: new Date().toISOString() });
   const app: TestApp = {
     services,
     keychain,
@@ -41,7 +55,7 @@ export async function startTestApp(
     call: async (channel, payload) => (await services.router.handle(channel, payload, OWN_FRAME)) as never,
     reopen: async () => {
       services.close();
-      return startTestApp({ dataDir, keychain }, now);
+      return startTestApp({ dataDir, keychain }, options);
     },
     dispose: async () => {
       services.close();

@@ -1,12 +1,20 @@
+import { AppError } from '../../shared/errors';
+import { createApprovalService } from '../approvals/approval-service';
+import { createAuditLog, type AuditLog } from '../audit/audit-log';
+import { createAuthenticator } from '../auth/authenticator';
+import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../auth/lockout-policy';
 import { createSessionStore, type Session, type SessionStore } from '../auth/session';
 import { openDeviceDatabase, type DeviceDatabase } from '../db/open-device-database';
+import { seedDemoMembers } from '../demo/seed-demo-members';
+import { seedDemoStaff } from '../demo/seed-demo-staff';
 import { createRouter, type Handlers, type Router } from '../ipc/router';
 import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
 import { createEnrollMember } from '../members/enroll';
 import { createFindMembers } from '../members/find';
-import { seedDemoMembers } from '../demo/seed-demo-members';
 import { createSettingsService, type SettingsService } from '../settings/settings';
+import { createPinHasher, type PinHasher } from '../staff/pin-hasher';
+import { createStaffService, type StaffService } from '../staff/staff-service';
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -16,8 +24,11 @@ export interface AppServicesOptions {
   isTrustedSenderUrl: (url: string) => boolean;
   now?: () => Date;
   nativeBinding?: string;
-  /** Seed synthetic demo members into an empty database (npm start, harness --demo). */
-  demo?: boolean;
+  /** Seed synthetic demo members and staff into an empty database (npm start, harness --demo). */
+  demo?: boolean | 'staff';
+  lockoutPolicy?: LockoutPolicy;
+  /** Tests may swap the argon2 hasher for a spy; the app always uses the real one. */
+  pinHasher?: (pepperHex: string) => PinHasher;
 }
 
 export interface AppServices {
@@ -25,19 +36,16 @@ export interface AppServices {
   sessions: SessionStore;
   settings: SettingsService;
   database: DeviceDatabase;
+  staff: StaffService;
+  audit: AuditLog;
   close(): void;
 }
 
-/**
- * Until staff PIN login lands (issue 3), the counter runs under this one cashier session so that
- * the router's permission checks are already exercised end to end. It has the cashier role only.
- */
-export const SKELETON_COUNTER_SESSION: Session = {
-  staffId: 'counter',
-  displayName: 'Counter',
-  role: 'cashier',
-  startedAt: new Date(0).toISOString(),
-};
+/** Handlers of protected channels always get a session (the router checked); this narrows the type. */
+function signedIn(session: Session | null): Session {
+  if (!session) throw new AppError('not_authenticated', 'Sign in to continue.');
+  return session;
+}
 
 /** The composition root: every service gets its dependencies here and nowhere else. */
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
@@ -49,33 +57,112 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   });
   const { db, secrets } = database;
   const settings = createSettingsService(db);
-  const sessions = createSessionStore();
-  sessions.open({ ...SKELETON_COUNTER_SESSION, startedAt: now().toISOString() });
+  const audit = createAuditLog({ db, key: secrets.auditKey, now });
+  const sessions = createSessionStore({
+    now,
+    idleLockSeconds: () => settings.get().idleLockSeconds,
+    onLocked: (session, reason) => {
+      db.transaction(() => audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } }))();
+    },
+  });
+  const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
+  const authenticator = createAuthenticator({
+    db,
+    hasher,
+    audit,
+    policy: options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY,
+    now,
+  });
+  const staff = createStaffService({
+    db,
+    hasher,
+    authenticator,
+    sessions,
+    audit,
+    now,
+    pinLength: () => settings.get().pinLength,
+    idleLockSeconds: () => settings.get().idleLockSeconds,
+  });
+  const approvals = createApprovalService({ db, audit, authenticator, staff, macKey: secrets.auditKey, now });
 
   const storeRegion = () => settings.get().storeRegion;
-  const enroll = createEnrollMember({ db, lookupKey: secrets.lookupKey, storeRegion, now });
+  const enroll = createEnrollMember({ db, audit, lookupKey: secrets.lookupKey, storeRegion, now });
   const find = createFindMembers({ db, lookupKey: secrets.lookupKey, storeRegion });
-  if (options.demo) {
-    const memberCount = () => (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
-    const added = seedDemoMembers({ memberCount, enroll });
-    if (added > 0) options.logger.info('demo.seeded', { count: added });
-  }
   const info = () => ({ version: options.version, ...settings.get() });
+
+  if (options.demo) {
+    const added = await seedDemoStaff(staff);
+    if (options.demo === true) {
+      const memberCount = () => (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
+      const members = seedDemoMembers({ memberCount, enroll });
+      if (members > 0) options.logger.info('demo.seeded', { code: 'members', count: members });
+    }
+    if (added > 0) options.logger.info('demo.seeded', { code: 'staff', count: added });
+  }
+
+  const changeSetting = (session: Session | null, setting: string, apply: () => void) => {
+    db.transaction(() => {
+      apply();
+      audit.append({ staffId: session?.staffId ?? null, action: 'settings.changed', details: { setting } });
+    }).immediate();
+    return info();
+  };
 
   const handlers: Handlers = {
     'app.getInfo': () => info(),
-    'app.setLanguage': ({ language }) => {
-      settings.setLanguage(language);
-      return info();
+    'app.setLanguage': ({ language }, session) => changeSetting(session, 'language', () => settings.setLanguage(language)),
+    'session.current': (_request, session) => staff.sessionInfo(session),
+    'session.login': (request) => staff.login(request),
+    'session.lock': () => {
+      sessions.lock('manual');
+      return { session: null };
     },
-    'session.current': (_request, session) => ({
-      session: session ? { staffId: session.staffId, displayName: session.displayName, role: session.role } : null,
-    }),
-    'settings.setStoreRegion': ({ region }) => {
-      settings.setStoreRegion(region);
-      return info();
+    'session.touch': (_request, session) => staff.sessionInfo(session),
+    'staff.roster': () => staff.roster(),
+    'staff.bootstrap': (request) => staff.bootstrap(request),
+    'staff.changeOwnPin': (request, session) => staff.changeOwnPin(request, signedIn(session)),
+    'staff.add': (request, session) => staff.add(request, signedIn(session)),
+    'staff.resetPin': async ({ approvalId, ...payload }, session) => {
+      const actor = signedIn(session);
+      staff.checkResetPin(payload);
+      approvals.check(approvalId, 'staff.resetPin', payload, actor);
+      const pinHash = await staff.hashForReset(payload.temporaryPin);
+      db.transaction(() => {
+        approvals.consume(approvalId, 'staff.resetPin', payload, actor);
+        staff.applyReset(payload.staffId, pinHash, actor.staffId, approvalId);
+      }).immediate();
+      return staff.entryOf(payload.staffId);
     },
-    'members.enroll': (request) => enroll(request),
+    'staff.unlock': ({ approvalId, ...payload }, session) => {
+      const actor = signedIn(session);
+      approvals.check(approvalId, 'staff.unlock', payload, actor);
+      db.transaction(() => {
+        approvals.consume(approvalId, 'staff.unlock', payload, actor);
+        staff.applyUnlock(payload.staffId, actor.staffId, approvalId);
+      }).immediate();
+      return staff.entryOf(payload.staffId);
+    },
+    'approvals.grant': (request, session) => approvals.grant(request, signedIn(session)),
+    'approvals.request': (subject, session) => approvals.request(subject, signedIn(session)),
+    'approvals.list': ({ status }) => approvals.list(status),
+    'approvals.decide': (request, session) => approvals.decide(request, signedIn(session)),
+    'audit.list': (filter) => audit.list(filter),
+    'audit.verify': (_request, session) => {
+      const result = audit.verify();
+      db.transaction(() =>
+        audit.append({
+          staffId: session?.staffId ?? null,
+          action: 'audit.verified',
+          details: { ok: result.ok, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq },
+        }),
+      )();
+      return result;
+    },
+    'settings.setStoreRegion': ({ region }, session) =>
+      changeSetting(session, 'store_region', () => settings.setStoreRegion(region)),
+    'settings.setIdleLock': ({ seconds }, session) =>
+      changeSetting(session, 'idle_lock_seconds', () => settings.setIdleLockSeconds(seconds)),
+    'members.enroll': (request, session) => enroll(request, signedIn(session).staffId),
     'members.find': ({ query }) => find(query),
   };
 
@@ -85,5 +172,5 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     isTrustedSenderUrl: options.isTrustedSenderUrl,
     logger: options.logger,
   });
-  return { router, sessions, settings, database, close: () => database.close() };
+  return { router, sessions, settings, database, staff, audit, close: () => database.close() };
 }

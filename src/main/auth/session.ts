@@ -6,23 +6,62 @@ export interface Session {
   displayName: string;
   role: Role;
   startedAt: string;
+  /** Logged in with a temporary PIN: only the PIN change is allowed until it is done. */
+  mustChangePin?: boolean;
 }
 
+export type LockReason = 'manual' | 'idle' | 'os' | 'switch';
+
 export interface SessionStore {
+  /** The open session, or null. A session idle for longer than the lock time is locked first. */
   current(): Session | null;
   open(session: Session): void;
+  update(patch: Partial<Pick<Session, 'mustChangePin'>>): void;
+  /** Locks now (no-op when already locked). */
+  lock(reason: LockReason): void;
+  /** Staff activity: pushes the idle lock back. */
+  touch(): void;
+  /** Backwards-compatible alias of lock('manual'). */
   close(): void;
 }
 
-export function createSessionStore(): SessionStore {
+export interface SessionDeps {
+  now?: () => Date;
+  /** Read on every check, so a changed setting applies at once. */
+  idleLockSeconds?: () => number;
+  onLocked?: (session: Session, reason: LockReason) => void;
+}
+
+export function createSessionStore(deps: SessionDeps = {}): SessionStore {
+  const now = deps.now ?? (() => new Date());
   let session: Session | null = null;
+  let lastActivity = 0;
+
+  function lock(reason: LockReason) {
+    if (!session) return;
+    const closing = session;
+    session = null;
+    deps.onLocked?.(closing, reason);
+  }
+
   return {
-    current: () => session,
-    open: (next) => {
-      session = Object.freeze({ ...next });
+    current() {
+      if (session && deps.idleLockSeconds && now().getTime() - lastActivity >= deps.idleLockSeconds() * 1000) {
+        lock('idle');
+      }
+      return session;
     },
-    close: () => {
-      session = null;
+    open(next) {
+      session = Object.freeze({ ...next, mustChangePin: next.mustChangePin ?? false });
+      lastActivity = now().getTime();
     },
+    update(patch) {
+      if (session) session = Object.freeze({ ...session, ...patch });
+    },
+    lock,
+    touch() {
+      if (session) lastActivity = now().getTime();
+    },
+    close: () => lock('manual'),
   };
 }

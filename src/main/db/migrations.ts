@@ -49,6 +49,67 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX member_name_tokens_member ON member_name_tokens (member_id);
     `,
   },
+  {
+    version: 2,
+    name: 'staff, login failures, approvals, audit chain',
+    sql: `
+      -- Owned by HQ once sync lands (roster_version); until then created by demo data or first-run setup.
+      CREATE TABLE staff (
+        id              TEXT PRIMARY KEY,
+        display_name    TEXT NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+        status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+        pin_hash        TEXT NOT NULL,
+        must_change_pin INTEGER NOT NULL DEFAULT 1,
+        roster_version  INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+
+      -- Consecutive failed PIN checks per subject ('device', or 'staff:<id as typed>', whether or not
+      -- that staff exists, so unknown ids behave exactly like known ones). Survives restarts and kills.
+      CREATE TABLE auth_failures (
+        subject        TEXT PRIMARY KEY,
+        consecutive    INTEGER NOT NULL,
+        last_failed_at TEXT NOT NULL,
+        disabled       INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      CREATE TABLE approvals (
+        id              TEXT PRIMARY KEY,
+        action          TEXT NOT NULL,
+        payload_mac     TEXT NOT NULL,
+        payload_json    TEXT,
+        target_staff_id TEXT,
+        reason_code     TEXT NOT NULL,
+        reason_text     TEXT,
+        requested_by    TEXT NOT NULL,
+        requested_at    TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'used', 'denied', 'expired')),
+        decided_by      TEXT,
+        decided_at      TEXT,
+        expires_at      TEXT,
+        used_at         TEXT
+      ) STRICT;
+      CREATE INDEX approvals_status ON approvals (status, requested_at);
+
+      -- Hash chain: hash = HMAC(audit key, prev_hash || canonical entry). Ids and codes only, no PII.
+      CREATE TABLE audit (
+        seq          INTEGER PRIMARY KEY,
+        at           TEXT NOT NULL,
+        staff_id     TEXT,
+        action       TEXT NOT NULL,
+        subject_type TEXT,
+        subject_id   TEXT,
+        details      TEXT NOT NULL,
+        prev_hash    TEXT NOT NULL,
+        hash         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_staff ON audit (staff_id, seq);
+      CREATE INDEX audit_action ON audit (action, seq);
+      CREATE INDEX audit_at ON audit (at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -5,6 +5,7 @@ import { contract, type RequestData, type ResponseData } from '../../shared/ipc/
 import { toFieldIssues } from '../../shared/ipc/validation';
 import type { Session, SessionStore } from '../auth/session';
 import type { Logger } from '../logging/logger';
+import { mapSqliteError } from '../db/errors';
 
 /** What the transport knows about the caller. Bindings fill it; the router decides. */
 export interface CallContext {
@@ -31,6 +32,8 @@ export interface Router {
 }
 
 const KNOWN_CHANNELS: ReadonlySet<string> = new Set(CHANNELS);
+/** What a session with a temporary PIN may still do (besides public channels). */
+const ALLOWED_DURING_PIN_CHANGE: ReadonlySet<Channel> = new Set(['staff.changeOwnPin', 'session.touch']);
 
 function fail(error: ErrorShape): IpcResult<never> {
   return { ok: false, error };
@@ -43,6 +46,24 @@ function fail(error: ErrorShape): IpcResult<never> {
  */
 export function createRouter(deps: RouterDeps): Router {
   const { logger } = deps;
+
+  function failWith(channel: Channel, error: unknown): IpcResult<never> {
+    const typed =
+      error instanceof AppError
+        ? error
+        : /^SQLITE_/.test(String((error as { code?: unknown } | null)?.code ?? ''))
+          ? mapSqliteError(error)
+          : null;
+    if (!typed) {
+      logger.error('ipc.failed', { channel, code: 'internal_error', cause: describeCause(error) });
+      return fail({ code: 'internal_error', message: 'Something went wrong. Nothing was changed.' });
+    }
+    if (typed.code === 'internal_error' || typed.code === 'disk_full' || typed.code === 'database_corrupt') {
+      logger.error('ipc.failed', { channel, code: typed.code, cause: describeCause(typed.cause ?? error) });
+    }
+    return fail(typed.toShape());
+  }
+
   return {
     async handle(channel, payload, context) {
       if (!context.isTopFrame || context.senderUrl === null || !deps.isTrustedSenderUrl(context.senderUrl)) {
@@ -65,7 +86,12 @@ export function createRouter(deps: RouterDeps): Router {
         });
       }
 
-      const session = deps.sessions.current();
+      let session: Session | null;
+      try {
+        session = deps.sessions.current();
+      } catch (error) {
+        return failWith(name, error);
+      }
       if (spec.permission !== 'public') {
         if (!session) {
           logger.warn('ipc.refused', { channel: name, reason: 'not_authenticated' });
@@ -75,6 +101,11 @@ export function createRouter(deps: RouterDeps): Router {
           logger.warn('ipc.refused', { channel: name, reason: 'permission_denied', staffId: session.staffId });
           return fail({ code: 'permission_denied', message: 'Your role does not allow this action.' });
         }
+        if (session.mustChangePin && !ALLOWED_DURING_PIN_CHANGE.has(name)) {
+          return fail({ code: 'pin_change_required', message: 'Change the temporary PIN first.' });
+        }
+        // Working at the till counts as activity: it pushes the idle lock back.
+        deps.sessions.touch();
       }
 
       let result: unknown;
@@ -82,14 +113,7 @@ export function createRouter(deps: RouterDeps): Router {
         const handler = deps.handlers[name] as (request: unknown, session: Session | null) => unknown;
         result = await handler(parsed.data, session);
       } catch (error) {
-        if (error instanceof AppError) {
-          if (error.code === 'internal_error' || error.code === 'disk_full' || error.code === 'database_corrupt') {
-            logger.error('ipc.failed', { channel: name, code: error.code, cause: describeCause(error.cause) });
-          }
-          return fail(error.toShape());
-        }
-        logger.error('ipc.failed', { channel: name, code: 'internal_error', cause: describeCause(error) });
-        return fail({ code: 'internal_error', message: 'Something went wrong. Nothing was changed.' });
+        return failWith(name, error);
       }
 
       const checked = spec.response.safeParse(result);

@@ -14,10 +14,19 @@ export interface DeviceSecrets {
   databaseKey: string;
   /** Key of the HMAC lookup hashes of phone and e-mail (chain-wide once paired; see DESIGN §3). */
   lookupKey: string;
+  /** argon2id secret ("pepper") of staff PIN hashes (chain-wide once paired; see DESIGN §4). */
+  pinPepper: string;
+  /** HMAC key of the audit hash chain and of approval payload bindings. */
+  auditKey: string;
 }
 
 export function secretAccounts(installId: string): Record<keyof DeviceSecrets, string> {
-  return { databaseKey: `${installId}/database-key`, lookupKey: `${installId}/lookup-key` };
+  return {
+    databaseKey: `${installId}/database-key`,
+    lookupKey: `${installId}/lookup-key`,
+    pinPepper: `${installId}/pin-pepper`,
+    auditKey: `${installId}/audit-key`,
+  };
 }
 
 /**
@@ -26,9 +35,13 @@ export function secretAccounts(installId: string): Record<keyof DeviceSecrets, s
  */
 export async function createDeviceSecrets(keychain: Keychain, installId: string): Promise<DeviceSecrets> {
   const accounts = secretAccounts(installId);
-  const secrets: DeviceSecrets = { databaseKey: newSecretHex(), lookupKey: newSecretHex() };
-  await keychain.set(accounts.databaseKey, secrets.databaseKey);
-  await keychain.set(accounts.lookupKey, secrets.lookupKey);
+  const secrets: DeviceSecrets = {
+    databaseKey: newSecretHex(),
+    lookupKey: newSecretHex(),
+    pinPepper: newSecretHex(),
+    auditKey: newSecretHex(),
+  };
+  for (const name of Object.keys(accounts) as (keyof DeviceSecrets)[]) await keychain.set(accounts[name], secrets[name]);
   return secrets;
 }
 
@@ -43,5 +56,16 @@ export async function loadDeviceSecrets(keychain: Keychain, installId: string): 
       'The encryption key of this device database is not in the secret store. The database was left untouched; restore the secret store entry or re-pair the device.',
     );
   }
-  return { databaseKey, lookupKey };
+  // Added with schema v2: a database from before it gets them now (it has no staff or audit yet).
+  const pinPepper = await loadOrCreate(keychain, accounts.pinPepper);
+  const auditKey = await loadOrCreate(keychain, accounts.auditKey);
+  return { databaseKey, lookupKey, pinPepper, auditKey };
+}
+
+async function loadOrCreate(keychain: Keychain, account: string): Promise<string> {
+  const existing = await keychain.get(account);
+  if (existing !== null && HEX_256.test(existing)) return existing;
+  const created = newSecretHex();
+  await keychain.set(account, created);
+  return created;
 }

@@ -6,11 +6,13 @@ import { normalizePhone } from '../../shared/members/phone';
 import type { EnrollData, MemberSummary } from '../../shared/members/schemas';
 import { mapSqliteError } from '../db/errors';
 import { uuidv7 } from '../ids/uuidv7';
+import type { AuditLog } from '../audit/audit-log';
 import { lookupHash } from './lookup-hash';
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
 
 export interface EnrollDeps {
   db: Database;
+  audit: AuditLog;
   lookupKey: string;
   storeRegion: () => string;
   now: () => Date;
@@ -20,7 +22,7 @@ export interface EnrollDeps {
  * Enrolls a member. Validation that needs the store (phone region, duplicates, card in use) runs
  * here; everything is checked before the single write transaction, so a refusal writes nothing.
  */
-export function createEnrollMember(deps: EnrollDeps): (data: EnrollData) => MemberSummary {
+export function createEnrollMember(deps: EnrollDeps): (data: EnrollData, actorStaffId: string | null) => MemberSummary {
   const { db } = deps;
   const byCard = db.prepare<[string], { id: string }>('SELECT id FROM members WHERE card_number = ?');
   const byPhone = db.prepare<[Buffer], { id: string }>('SELECT id FROM members WHERE phone_hash = ? LIMIT 1');
@@ -33,7 +35,7 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData) => Memb
   const insertToken = db.prepare('INSERT OR IGNORE INTO member_name_tokens (token, member_id) VALUES (?, ?)');
   const readBack = db.prepare<[string], MemberRow>(`SELECT ${MEMBER_SUMMARY_COLUMNS} FROM members m WHERE m.id = ?`);
 
-  const write = db.transaction((row: Record<string, unknown>, tokens: string[]) => {
+  const write = db.transaction((row: Record<string, unknown>, tokens: string[], actor: string | null) => {
     // Checked again inside the transaction: another window may have enrolled the same card meanwhile.
     const cardOwner = byCard.get(row.card as string);
     if (cardOwner) {
@@ -55,9 +57,10 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData) => Memb
     }
     insertMember.run(row);
     for (const token of tokens) insertToken.run(token, row.id);
+    deps.audit.append({ staffId: actor, action: 'member.enrolled', subjectType: 'member', subjectId: row.id as string });
   });
 
-  return (data) => {
+  return (data, actorStaffId) => {
     const phone = data.phone === undefined ? null : normalizePhone(data.phone, deps.storeRegion());
     if (data.phone !== undefined && phone === null) {
       throw new AppError('validation_failed', 'The request is invalid.', {
@@ -80,7 +83,7 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData) => Memb
       at,
     };
     try {
-      write.immediate(row, nameTokens(data.givenName, data.familyName));
+      write.immediate(row, nameTokens(data.givenName, data.familyName), actorStaffId);
     } catch (error) {
       throw mapSqliteError(error);
     }

@@ -1,18 +1,24 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { LANGUAGES, type Language } from '../../shared/ipc/contract';
+import { DEFAULT_PIN_LENGTH, MIN_PIN_LENGTH } from '../../shared/staff/pin-policy';
 
 export interface StoreSettings {
   language: Language;
   /** ISO 3166 region used to read phone numbers typed without a country code. */
   storeRegion: string;
+  /** Inactivity before the till locks itself (DESIGN §4: default 2 minutes). */
+  idleLockSeconds: number;
+  /** Digits in a staff PIN (HQ-set later; never below 4). */
+  pinLength: number;
 }
 
-export const DEFAULT_SETTINGS: StoreSettings = { language: 'en', storeRegion: 'GB' };
+export const DEFAULT_SETTINGS: StoreSettings = { language: 'en', storeRegion: 'GB', idleLockSeconds: 120, pinLength: DEFAULT_PIN_LENGTH };
 
 export interface SettingsService {
   get(): StoreSettings;
   setLanguage(language: Language): StoreSettings;
   setStoreRegion(region: string): StoreSettings;
+  setIdleLockSeconds(seconds: number): StoreSettings;
 }
 
 export function createSettingsService(db: Database): SettingsService {
@@ -24,7 +30,11 @@ export function createSettingsService(db: Database): SettingsService {
   function get(): StoreSettings {
     const language = read.get('language')?.value;
     const storeRegion = read.get('store_region')?.value;
+    const idle = Number(read.get('idle_lock_seconds')?.value ?? DEFAULT_SETTINGS.idleLockSeconds);
+    const pinLength = Math.max(MIN_PIN_LENGTH, Number(read.get('pin_length')?.value ?? DEFAULT_SETTINGS.pinLength));
     return {
+      idleLockSeconds: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SETTINGS.idleLockSeconds,
+      pinLength: Number.isFinite(pinLength) ? pinLength : DEFAULT_SETTINGS.pinLength,
       language: (LANGUAGES as readonly string[]).includes(language ?? '')
         ? (language as Language)
         : DEFAULT_SETTINGS.language,
@@ -39,6 +49,10 @@ export function createSettingsService(db: Database): SettingsService {
     },
     setStoreRegion(region) {
       write.run('store_region', region);
+      return get();
+    },
+    setIdleLockSeconds(seconds) {
+      write.run('idle_lock_seconds', String(seconds));
       return get();
     },
   };

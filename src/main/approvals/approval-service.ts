@@ -1,0 +1,244 @@
+import { createHmac } from 'node:crypto';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import {
+  APPROVAL_TTL_SECONDS,
+  QUEUEABLE_ACTIONS,
+  type ApprovalSubject,
+  type QueueEntry,
+  type RestrictedAction,
+} from '../../shared/approvals/schemas';
+import { AppError } from '../../shared/errors';
+import type { AuditLog } from '../audit/audit-log';
+import { canonicalJson } from '../audit/canonical-json';
+import type { Authenticator } from '../auth/authenticator';
+import type { Session } from '../auth/session';
+import { uuidv7 } from '../ids/uuidv7';
+import type { StaffService } from '../staff/staff-service';
+
+interface ApprovalRow {
+  id: string;
+  action: RestrictedAction;
+  payload_mac: string;
+  payload_json: string | null;
+  target_staff_id: string | null;
+  reason_code: QueueEntry['reasonCode'];
+  reason_text: string | null;
+  requested_by: string;
+  requested_at: string;
+  status: QueueEntry['status'];
+  decided_by: string | null;
+  decided_at: string | null;
+  expires_at: string | null;
+  used_at: string | null;
+}
+
+export interface ApprovalDeps {
+  db: Database;
+  audit: AuditLog;
+  authenticator: Authenticator;
+  staff: StaffService;
+  macKey: string;
+  now: () => Date;
+}
+
+const invalid = () =>
+  new AppError('approval_invalid', 'This approval is not valid for this action: it is used, expired or for something else.');
+
+/**
+ * One-time manager approvals (DESIGN §4). An approval names one action and an HMAC of its exact
+ * payload; it is consumed inside the transaction of that action, so it approves one line once.
+ * The MAC is keyed, so even a payload holding a temporary PIN cannot be recovered from it.
+ */
+export function createApprovalService(deps: ApprovalDeps) {
+  const { db, audit, authenticator, staff } = deps;
+  const byId = db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO approvals (id, action, payload_mac, payload_json, target_staff_id, reason_code, reason_text,
+                            requested_by, requested_at, status, decided_by, decided_at, expires_at)
+     VALUES (@id, @action, @mac, @payloadJson, @target, @reasonCode, @reasonText,
+             @requestedBy, @at, @status, @decidedBy, @decidedAt, @expiresAt)`,
+  );
+  const markUsed = db.prepare<[string, string]>("UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?");
+  const decide = db.prepare<[string, string, string, string]>(
+    'UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?',
+  );
+  const list = {
+    pending: db.prepare<[], ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at"),
+    all: db.prepare<[], ApprovalRow>('SELECT * FROM approvals ORDER BY requested_at DESC LIMIT 200'),
+  };
+
+  const mac = (action: string, payload: unknown) =>
+    createHmac('sha256', Buffer.from(deps.macKey, 'hex'))
+      .update('loyalty-desk/approval/v1\n')
+      .update(canonicalJson({ action, payload }))
+      .digest('hex');
+
+  const targetOf = (subject: ApprovalSubject) => subject.payload.staffId;
+
+  /** Fails early (before a manager types a PIN) when the action itself could not run. */
+  function precheck(subject: ApprovalSubject) {
+    if (subject.action === 'staff.resetPin') staff.checkResetPin(subject.payload);
+    else if (!staff.exists(subject.payload.staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
+  }
+
+  function toEntry(row: ApprovalRow): QueueEntry {
+    return {
+      approvalId: row.id,
+      action: row.action,
+      targetStaffId: row.target_staff_id,
+      targetName: row.target_staff_id ? staff.nameOf(row.target_staff_id) : null,
+      reasonCode: row.reason_code,
+      reasonText: row.reason_text,
+      requestedBy: row.requested_by,
+      requestedByName: staff.nameOf(row.requested_by) ?? row.requested_by,
+      requestedAt: row.requested_at,
+      status: row.status === 'approved' && row.expires_at && row.expires_at <= deps.now().toISOString() ? 'expired' : row.status,
+      decidedBy: row.decided_by,
+      decidedAt: row.decided_at,
+    };
+  }
+
+  function isUsable(row: ApprovalRow | undefined, action: string, payload: unknown, session: Session): row is ApprovalRow {
+    return (
+      row !== undefined &&
+      row.status === 'approved' &&
+      row.action === action &&
+      row.payload_mac === mac(action, payload) &&
+      row.requested_by === session.staffId &&
+      row.expires_at !== null &&
+      deps.now().toISOString() < row.expires_at
+    );
+  }
+
+  function refuse(approvalId: string, action: string, session: Session): never {
+    db.transaction(() =>
+      audit.append({ staffId: session.staffId, action: 'approval.refused', subjectType: 'approval', subjectId: approvalId, details: { action } }),
+    )();
+    throw invalid();
+  }
+
+  return {
+    /** On the spot: the manager types their PIN at this till; returns a single-use approval. */
+    async grant(request: { subject: ApprovalSubject; managerId: string; pin: string }, session: Session) {
+      precheck(request.subject);
+      const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
+      const { subject } = request;
+      if (manager.role !== 'manager') {
+        db.transaction(() =>
+          audit.append({ staffId: manager.id, action: 'approval.refused', details: { action: subject.action, reason: 'not_manager' } }),
+        )();
+        throw new AppError('permission_denied', 'Only a store manager can approve this.');
+      }
+      const id = uuidv7(deps.now().getTime());
+      const at = deps.now();
+      const expiresAt = new Date(at.getTime() + APPROVAL_TTL_SECONDS * 1000).toISOString();
+      db.transaction(() => {
+        insert.run({
+          id,
+          action: subject.action,
+          mac: mac(subject.action, subject.payload),
+          payloadJson: null,
+          target: targetOf(subject),
+          reasonCode: subject.reasonCode,
+          reasonText: subject.reasonText ?? null,
+          requestedBy: session.staffId,
+          at: at.toISOString(),
+          status: 'approved',
+          decidedBy: manager.id,
+          decidedAt: at.toISOString(),
+          expiresAt,
+        });
+        audit.append({
+          staffId: manager.id,
+          action: 'approval.granted',
+          subjectType: 'approval',
+          subjectId: id,
+          details: { action: subject.action, reasonCode: subject.reasonCode, requestedBy: session.staffId, target: targetOf(subject) },
+        });
+      }).immediate();
+      return { approvalId: id, expiresAt };
+    },
+
+    /** Refuses (and audits) an approval that cannot authorise this exact action, before any work. */
+    check(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
+      if (!isUsable(byId.get(approvalId), action, payload, session)) refuse(approvalId, action, session);
+    },
+
+    /** Spends the approval; call inside the action's transaction (it re-checks there). */
+    consume(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
+      const row = byId.get(approvalId);
+      if (!isUsable(row, action, payload, session)) throw invalid();
+      markUsed.run(deps.now().toISOString(), approvalId);
+      audit.append({ staffId: session.staffId, action: 'approval.used', subjectType: 'approval', subjectId: approvalId, details: { action } });
+    },
+
+    /** Later: the request waits in the queue until a manager decides. Only secret-free payloads may wait. */
+    request(subject: ApprovalSubject, session: Session) {
+      if (!QUEUEABLE_ACTIONS.includes(subject.action)) {
+        throw new AppError('approval_not_queueable', 'This action needs a manager at the till now; it cannot wait in the queue.');
+      }
+      precheck(subject);
+      const id = uuidv7(deps.now().getTime());
+      db.transaction(() => {
+        insert.run({
+          id,
+          action: subject.action,
+          mac: mac(subject.action, subject.payload),
+          payloadJson: canonicalJson(subject.payload),
+          target: targetOf(subject),
+          reasonCode: subject.reasonCode,
+          reasonText: subject.reasonText ?? null,
+          requestedBy: session.staffId,
+          at: deps.now().toISOString(),
+          status: 'pending',
+          decidedBy: null,
+          decidedAt: null,
+          expiresAt: null,
+        });
+        audit.append({
+          staffId: session.staffId,
+          action: 'approval.requested',
+          subjectType: 'approval',
+          subjectId: id,
+          details: { action: subject.action, reasonCode: subject.reasonCode, target: targetOf(subject) },
+        });
+      }).immediate();
+      return { approvalId: id };
+    },
+
+    list(status: 'pending' | 'all' = 'pending') {
+      return { entries: list[status].all().map(toEntry) };
+    },
+
+    /** A manager decides a queued request with their own PIN; approving runs the action at once. */
+    async decide(request: { approvalId: string; decision: 'approve' | 'deny'; pin: string }, session: Session) {
+      const manager = await authenticator.verify(session.staffId, request.pin, 'approval');
+      if (manager.role !== 'manager') throw new AppError('permission_denied', 'Only a store manager can approve this.');
+      const row = byId.get(request.approvalId);
+      if (!row || row.status !== 'pending' || row.payload_json === null) throw invalid();
+      const at = deps.now().toISOString();
+      db.transaction(() => {
+        const fresh = byId.get(request.approvalId);
+        if (fresh?.status !== 'pending') throw invalid();
+        if (request.decision === 'deny') {
+          decide.run('denied', manager.id, at, row.id);
+          audit.append({ staffId: manager.id, action: 'approval.denied', subjectType: 'approval', subjectId: row.id, details: { action: row.action } });
+          return;
+        }
+        const payload = JSON.parse(row.payload_json as string) as { staffId: string };
+        if (row.payload_mac !== mac(row.action, payload)) throw invalid();
+        decide.run('used', manager.id, at, row.id);
+        markUsed.run(at, row.id);
+        audit.append({ staffId: manager.id, action: 'approval.granted', subjectType: 'approval', subjectId: row.id, details: { action: row.action, requestedBy: row.requested_by, target: payload.staffId } });
+        audit.append({ staffId: manager.id, action: 'approval.used', subjectType: 'approval', subjectId: row.id, details: { action: row.action } });
+        if (row.action === 'staff.unlock') staff.applyUnlock(payload.staffId, manager.id, row.id);
+        else throw invalid();
+      }).immediate();
+      const updated = byId.get(row.id);
+      if (!updated) throw invalid();
+      return toEntry(updated);
+    },
+  };
+}
+
+export type ApprovalService = ReturnType<typeof createApprovalService>;

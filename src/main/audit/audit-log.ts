@@ -1,0 +1,146 @@
+import { createHmac } from 'node:crypto';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { AuditAction, AuditEntry } from '../../shared/audit/schemas';
+import { canonicalJson } from './canonical-json';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditDetails = Record<string, string | number | boolean | null>;
+
+export interface AuditInput {
+  staffId: string | null;
+  action: AuditAction;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  /** Ids, codes and counts only: never names, contacts, PINs or free text typed by staff. */
+  details?: AuditDetails;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  staff_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  staffId?: string | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  beforeSeq?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface AuditLog {
+  /** Appends one entry. Call inside the transaction of the change it records: both commit or neither. */
+  append(input: AuditInput): number;
+  list(filter: AuditFilter): { entries: AuditEntry[]; hasMore: boolean };
+  verify(): { ok: boolean; checked: number; firstBrokenSeq: number | null };
+  head(): { seq: number; hash: string };
+}
+
+/** The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside. */
+export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
+  const canonical = canonicalJson([row.seq, row.at, row.staff_id, row.action, row.subject_type, row.subject_id, row.details]);
+  return createHmac('sha256', Buffer.from(keyHex, 'hex')).update(prevHash).update(canonical).digest('hex');
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    staffId: row.staff_id,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    details: JSON.parse(row.details) as AuditDetails,
+  };
+}
+
+export function createAuditLog(deps: { db: Database; key: string; now: () => Date }): AuditLog {
+  const { db, key } = deps;
+  const last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+  const insert = db.prepare(
+    `INSERT INTO audit (seq, at, staff_id, action, subject_type, subject_id, details, prev_hash, hash)
+     VALUES (@seq, @at, @staff_id, @action, @subject_type, @subject_id, @details, @prev_hash, @hash)`,
+  );
+  const all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq');
+
+  return {
+    append(input) {
+      if (!db.inTransaction) throw new Error('audit entries are written inside the transaction they record');
+      const previous = last.get() ?? { seq: 0, hash: GENESIS_HASH };
+      const row = {
+        seq: previous.seq + 1,
+        at: deps.now().toISOString(),
+        staff_id: input.staffId,
+        action: input.action,
+        subject_type: input.subjectType ?? null,
+        subject_id: input.subjectId ?? null,
+        details: canonicalJson(input.details ?? {}),
+      };
+      insert.run({ ...row, prev_hash: previous.hash, hash: chainHash(key, previous.hash, row) });
+      return row.seq;
+    },
+
+    list(filter) {
+      const where: string[] = [];
+      const params: Record<string, string | number> = {};
+      if (filter.staffId) {
+        where.push('staff_id = @staffId');
+        params.staffId = filter.staffId;
+      }
+      if (filter.action) {
+        where.push('action = @action');
+        params.action = filter.action;
+      }
+      if (filter.from) {
+        where.push('at >= @from');
+        params.from = new Date(filter.from).toISOString();
+      }
+      if (filter.to) {
+        where.push('at <= @to');
+        params.to = new Date(filter.to).toISOString();
+      }
+      if (filter.beforeSeq) {
+        where.push('seq < @beforeSeq');
+        params.beforeSeq = filter.beforeSeq;
+      }
+      const limit = filter.limit ?? 50;
+      params.limit = limit + 1;
+      const rows = db
+        .prepare<Record<string, string | number>, AuditRow>(
+          `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`,
+        )
+        .all(params);
+      return { entries: rows.slice(0, limit).map(toEntry), hasMore: rows.length > limit };
+    },
+
+    verify() {
+      let prev = GENESIS_HASH;
+      let expectedSeq = 1;
+      let checked = 0;
+      for (const row of all.iterate()) {
+        // A deleted row shows as a gap, a reordered one as a broken link, an edited one as a bad MAC.
+        if (row.seq !== expectedSeq) return { ok: false, checked, firstBrokenSeq: expectedSeq };
+        if (row.prev_hash !== prev || chainHash(key, prev, row) !== row.hash) {
+          return { ok: false, checked, firstBrokenSeq: row.seq };
+        }
+        prev = row.hash;
+        expectedSeq += 1;
+        checked += 1;
+      }
+      return { ok: true, checked, firstBrokenSeq: null };
+    },
+
+    head() {
+      return last.get() ?? { seq: 0, hash: GENESIS_HASH };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Role } from '../../shared/auth/permissions';
+import { AppError } from '../../shared/errors';
+import type { AuditLog } from '../audit/audit-log';
+import type { PinHasher } from '../staff/pin-hasher';
+import { delayAfter, type LockoutPolicy } from './lockout-policy';
+
+export interface StaffRow {
+  id: string;
+  display_name: string;
+  role: Role;
+  status: 'active' | 'inactive';
+  pin_hash: string;
+  must_change_pin: number;
+}
+
+interface FailureRow {
+  consecutive: number;
+  last_failed_at: string;
+  disabled: number;
+}
+
+export interface Authenticator {
+  /**
+   * Checks a staff member's PIN. Wrong PIN, unknown id, inactive staff and a disabled PIN all give
+   * the same `login_failed`, after the same argon2 work; a wait gives `login_delayed`.
+   * `purpose` only labels the audit entry (login, approval, PIN change).
+   */
+  verify(staffId: string, pin: string, purpose: 'login' | 'approval' | 'pin_change'): Promise<StaffRow>;
+  isPinLocked(staffId: string): boolean;
+  /** Clears the staff member's failures (manager unlock or PIN reset); call inside that transaction. */
+  clearFailures(staffId: string): void;
+}
+
+export const staffSubject = (staffId: string) => `staff:${staffId}`;
+const DEVICE = 'device';
+
+export function createAuthenticator(deps: {
+  db: Database;
+  hasher: PinHasher;
+  audit: AuditLog;
+  policy: LockoutPolicy;
+  now: () => Date;
+}): Authenticator {
+  const { db, audit, policy } = deps;
+  const staffById = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
+  const failure = db.prepare<[string], FailureRow>('SELECT consecutive, last_failed_at, disabled FROM auth_failures WHERE subject = ?');
+  const recordFailure = db.prepare<{ subject: string; at: string; max: number }>(
+    `INSERT INTO auth_failures (subject, consecutive, last_failed_at, disabled) VALUES (@subject, 1, @at, 0)
+     ON CONFLICT (subject) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = @at,
+       disabled = CASE WHEN consecutive + 1 >= @max THEN 1 ELSE disabled END`,
+  );
+  const clear = db.prepare<[string]>('DELETE FROM auth_failures WHERE subject = ?');
+
+  function waitSeconds(subject: string, capSeconds: number): number {
+    const row = failure.get(subject);
+    if (!row) return 0;
+    const delay = Math.min(delayAfter(policy, row.consecutive), capSeconds);
+    const until = new Date(row.last_failed_at).getTime() + delay * 1000;
+    return Math.max(0, Math.ceil((until - deps.now().getTime()) / 1000));
+  }
+
+  const onFailure = db.transaction((staffId: string, known: boolean, purpose: string) => {
+    const at = deps.now().toISOString();
+    recordFailure.run({ subject: staffSubject(staffId), at, max: policy.maxFailures });
+    recordFailure.run({ subject: DEVICE, at, max: Number.MAX_SAFE_INTEGER });
+    const row = failure.get(staffSubject(staffId));
+    // Unknown ids are counted like real ones but never written to the audit log (they may be junk).
+    const subjectId = known ? staffId : null;
+    audit.append({
+      staffId: subjectId,
+      action: 'session.login_failed',
+      subjectType: 'staff',
+      subjectId,
+      details: { purpose, consecutive: row?.consecutive ?? 1 },
+    });
+    if (known && row && row.disabled === 1 && row.consecutive === policy.maxFailures) {
+      audit.append({ staffId, action: 'session.lockout', subjectType: 'staff', subjectId: staffId, details: { purpose } });
+    }
+    return row?.consecutive ?? 1;
+  });
+
+  const onSuccess = db.transaction((staffId: string) => {
+    clear.run(staffSubject(staffId));
+    clear.run(DEVICE);
+  });
+
+  return {
+    async verify(staffId, pin, purpose) {
+      const wait = Math.max(waitSeconds(staffSubject(staffId), Infinity), waitSeconds(DEVICE, policy.deviceDelayCapSeconds));
+      if (wait > 0) {
+        db.transaction(() =>
+          audit.append({
+            staffId: staffById.get(staffId) ? staffId : null,
+            action: 'session.login_delayed',
+            details: { purpose, waitSeconds: wait },
+          }),
+        )();
+        throw new AppError('login_delayed', 'Too many wrong PINs: wait before trying again.', {
+          details: { retryAfterSeconds: String(wait) },
+        });
+      }
+      const staff = staffById.get(staffId) ?? null;
+      const ok = await deps.hasher.verify(staff?.pin_hash ?? null, pin);
+      const disabled = failure.get(staffSubject(staffId))?.disabled === 1;
+      if (ok && staff && staff.status === 'active' && !disabled) {
+        onSuccess(staffId);
+        return staff;
+      }
+      onFailure(staffId, staff !== null, purpose);
+      const next = Math.max(waitSeconds(staffSubject(staffId), Infinity), waitSeconds(DEVICE, policy.deviceDelayCapSeconds));
+      throw new AppError('login_failed', 'The staff member or PIN is not right.', {
+        ...(next > 0 ? { details: { retryAfterSeconds: String(next) } } : {}),
+      });
+    },
+
+    isPinLocked(staffId) {
+      return failure.get(staffSubject(staffId))?.disabled === 1;
+    },
+
+    clearFailures(staffId) {
+      clear.run(staffSubject(staffId));
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Role } from '../../shared/auth/permissions';
+import { AppError, type FieldIssue } from '../../shared/errors';
+import type { RosterEntry, SessionInfo } from '../../shared/staff/schemas';
+import { checkPin } from '../../shared/staff/pin-policy';
+import type { AuditLog } from '../audit/audit-log';
+import type { Authenticator, StaffRow } from '../auth/authenticator';
+import type { Session, SessionStore } from '../auth/session';
+import { uuidv7 } from '../ids/uuidv7';
+import type { PinHasher } from './pin-hasher';
+
+export interface StaffServiceDeps {
+  db: Database;
+  hasher: PinHasher;
+  authenticator: Authenticator;
+  sessions: SessionStore;
+  audit: AuditLog;
+  now: () => Date;
+  pinLength: () => number;
+  idleLockSeconds: () => number;
+}
+
+export interface NewStaff {
+  id?: string;
+  displayName: string;
+  role: Role;
+  pin: string;
+  mustChangePin: boolean;
+}
+
+function rejectPin(path: string, pin: string, length: number): void {
+  const problem = checkPin(pin, length);
+  if (problem) {
+    const issues: FieldIssue[] = [{ path, code: problem }];
+    throw new AppError('pin_rejected', 'The PIN does not meet the PIN policy.', { issues });
+  }
+}
+
+/** Staff roster, first-run setup, login and PIN changes. Every change is audited in its own transaction. */
+export function createStaffService(deps: StaffServiceDeps) {
+  const { db, audit, authenticator, sessions } = deps;
+  const all = db.prepare<[], StaffRow>("SELECT * FROM staff WHERE status = 'active' ORDER BY role DESC, display_name");
+  const byId = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM staff');
+  const insert = db.prepare(
+    `INSERT INTO staff (id, display_name, role, pin_hash, must_change_pin, created_at, updated_at)
+     VALUES (@id, @displayName, @role, @pinHash, @mustChangePin, @at, @at)`,
+  );
+  const setPin = db.prepare<[string, number, string, string]>(
+    'UPDATE staff SET pin_hash = ?, must_change_pin = ?, updated_at = ? WHERE id = ?',
+  );
+
+  const entry = (row: StaffRow): RosterEntry => ({
+    staffId: row.id,
+    displayName: row.display_name,
+    role: row.role,
+    pinLocked: authenticator.isPinLocked(row.id),
+  });
+
+  function sessionInfo(session: Session | null): { session: SessionInfo | null } {
+    if (!session) return { session: null };
+    return {
+      session: {
+        staffId: session.staffId,
+        displayName: session.displayName,
+        role: session.role,
+        mustChangePin: session.mustChangePin ?? false,
+        idleLockSeconds: deps.idleLockSeconds(),
+      },
+    };
+  }
+
+  function openSession(row: StaffRow) {
+    sessions.open({
+      staffId: row.id,
+      displayName: row.display_name,
+      role: row.role,
+      startedAt: deps.now().toISOString(),
+      mustChangePin: row.must_change_pin === 1,
+    });
+  }
+
+  async function insertStaff(staff: NewStaff, actor: string | null, action: 'staff.bootstrap' | 'staff.added') {
+    const pinHash = await deps.hasher.hash(staff.pin);
+    const id = staff.id ?? uuidv7(deps.now().getTime());
+    db.transaction(() => {
+      insert.run({
+        id,
+        displayName: staff.displayName,
+        role: staff.role,
+        pinHash,
+        mustChangePin: staff.mustChangePin ? 1 : 0,
+        at: deps.now().toISOString(),
+      });
+      audit.append({ staffId: actor ?? id, action, subjectType: 'staff', subjectId: id, details: { role: staff.role } });
+    }).immediate();
+    const row = byId.get(id);
+    if (!row) throw new AppError('internal_error', 'The staff member was not found after saving.');
+    return row;
+  }
+
+  return {
+    sessionInfo,
+    roster() {
+      return { needsBootstrap: count.get()?.n === 0, staff: all.all().map(entry) };
+    },
+    count: () => count.get()?.n ?? 0,
+
+    /** Demo data and tests: adds a staff member without a session. */
+    async seed(staff: NewStaff) {
+      return entry(await insertStaff(staff, null, 'staff.added'));
+    },
+
+    async bootstrap(request: { displayName: string; pin: string }) {
+      if ((count.get()?.n ?? 0) > 0) {
+        throw new AppError('bootstrap_not_allowed', 'This till already has staff; ask a manager to add you.');
+      }
+      rejectPin('pin', request.pin, deps.pinLength());
+      const row = await insertStaff(
+        { displayName: request.displayName, role: 'manager', pin: request.pin, mustChangePin: false },
+        null,
+        'staff.bootstrap',
+      );
+      openSession(row);
+      return sessionInfo(sessions.current());
+    },
+
+    async login(request: { staffId: string; pin: string }) {
+      const previous = sessions.current();
+      const row = await authenticator.verify(request.staffId, request.pin, 'login');
+      db.transaction(() => {
+        if (previous) {
+          audit.append({ staffId: previous.staffId, action: 'session.locked', details: { reason: 'switch' } });
+        }
+        audit.append({
+          staffId: row.id,
+          action: 'session.login',
+          subjectType: 'staff',
+          subjectId: row.id,
+          details: { mustChangePin: row.must_change_pin === 1 },
+        });
+      })();
+      openSession(row);
+      return sessionInfo(sessions.current());
+    },
+
+    async add(request: { displayName: string; role: Role; temporaryPin: string }, actor: Session) {
+      rejectPin('temporaryPin', request.temporaryPin, deps.pinLength());
+      const row = await insertStaff(
+        { displayName: request.displayName, role: request.role, pin: request.temporaryPin, mustChangePin: true },
+        actor.staffId,
+        'staff.added',
+      );
+      return entry(row);
+    },
+
+    async changeOwnPin(request: { currentPin: string; newPin: string }, session: Session) {
+      await authenticator.verify(session.staffId, request.currentPin, 'pin_change');
+      rejectPin('newPin', request.newPin, deps.pinLength());
+      if (request.newPin === request.currentPin) {
+        throw new AppError('pin_rejected', 'The new PIN must differ from the current one.', {
+          issues: [{ path: 'newPin', code: 'pin_reused' }],
+        });
+      }
+      const pinHash = await deps.hasher.hash(request.newPin);
+      db.transaction(() => {
+        setPin.run(pinHash, 0, deps.now().toISOString(), session.staffId);
+        audit.append({ staffId: session.staffId, action: 'staff.pin_changed', subjectType: 'staff', subjectId: session.staffId });
+      }).immediate();
+      sessions.update({ mustChangePin: false });
+      return sessionInfo(sessions.current());
+    },
+
+    /** Validates a reset before its approval is spent, so a weak temporary PIN wastes nothing. */
+    checkResetPin(request: { staffId: string; temporaryPin: string }) {
+      if (!byId.get(request.staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
+      rejectPin('temporaryPin', request.temporaryPin, deps.pinLength());
+    },
+
+    /** Applies a PIN reset; call inside the transaction that consumes its approval. */
+    async hashForReset(temporaryPin: string) {
+      return deps.hasher.hash(temporaryPin);
+    },
+    applyReset(staffId: string, pinHash: string, actor: string, approvalId: string) {
+      setPin.run(pinHash, 1, deps.now().toISOString(), staffId);
+      authenticator.clearFailures(staffId);
+      audit.append({ staffId: actor, action: 'staff.pin_reset', subjectType: 'staff', subjectId: staffId, details: { approvalId } });
+    },
+    applyUnlock(staffId: string, actor: string, approvalId: string) {
+      if (!byId.get(staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
+      authenticator.clearFailures(staffId);
+      audit.append({ staffId: actor, action: 'staff.unlocked', subjectType: 'staff', subjectId: staffId, details: { approvalId } });
+    },
+    entryOf(staffId: string): RosterEntry {
+      const row = byId.get(staffId);
+      if (!row) throw new AppError('staff_not_found', 'No such staff member on this till.');
+      return entry(row);
+    },
+    exists: (staffId: string) => byId.get(staffId) !== undefined,
+    nameOf: (staffId: string) => byId.get(staffId)?.display_name ?? null,
+  };
+}
+
+export type StaffService = ReturnType<typeof createStaffService>;
