@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppServices, AppServicesOptions } from '../../src/main/app/create-app-services';
 import { startApp, type ElectronApi, type StartOptions } from '../../src/main/electron/bootstrap';
@@ -66,6 +67,9 @@ function setup(options: Setup = {}) {
 
   const router: Router = { handle: vi.fn(async () => ({ ok: true as const, value: 'served' })) };
   const close = vi.fn();
+  const sessions = { lock: vi.fn() };
+  const powerEvents = new EventEmitter();
+  const powerMonitor = { on: (event: string, listener: () => void) => powerEvents.on(event, listener) };
   const keychain: Keychain = { get: vi.fn(), set: vi.fn(), delete: vi.fn() };
   const openKeychain = vi.fn(async (_service: string) => {
     calls.push('openKeychain');
@@ -75,7 +79,7 @@ function setup(options: Setup = {}) {
   const createAppServices = vi.fn(async (_options: AppServicesOptions) => {
     calls.push('createAppServices');
     if (options.servicesError) throw options.servicesError;
-    return { router, close } as unknown as AppServices;
+    return { router, close, sessions } as unknown as AppServices;
   });
   const logger = memoryLogger();
 
@@ -87,6 +91,7 @@ function setup(options: Setup = {}) {
     dialog,
     shell,
     BrowserWindow: windows.FakeBrowserWindow,
+    powerMonitor,
   } as unknown as ElectronApi;
   const startOptions: StartOptions = {
     rendererRoot: '/opt/loyalty/resources/app.asar/out/renderer',
@@ -112,6 +117,8 @@ function setup(options: Setup = {}) {
     windows,
     router,
     close,
+    sessions,
+    powerEvents,
     keychain,
     openKeychain,
     createAppServices,
@@ -221,6 +228,16 @@ describe('startApp: when ready (packaged)', () => {
     expect(t.createAppServices.mock.calls[0]?.[0]).not.toHaveProperty('nativeBinding');
     expect(t.createAppServices.mock.calls[0]?.[0]).not.toHaveProperty('demo');
     expect(t.windows.instances[0]?.loadedUrls).toEqual(['app://loyalty/index.html']);
+  });
+
+  it('locks the staff session when the OS locks the screen or suspends', async () => {
+    const t = setup();
+    await t.becomeReady();
+    expect(t.sessions.lock).not.toHaveBeenCalled();
+    t.powerEvents.emit('lock-screen');
+    expect(t.sessions.lock).toHaveBeenLastCalledWith('os');
+    t.powerEvents.emit('suspend');
+    expect(t.sessions.lock).toHaveBeenCalledTimes(2);
   });
 
   it('closes the services once on quit', async () => {

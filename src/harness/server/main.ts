@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
 import { createAppServices } from '../../main/app/create-app-services';
+import { DEFAULT_LOCKOUT_POLICY, scaledPolicy } from '../../main/auth/lockout-policy';
 import { openOsKeychain } from '../../main/keychain/keychain';
 import { createConsoleLogger } from '../../main/logging/logger';
 import { AppError } from '../../shared/errors';
@@ -17,16 +18,23 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       port: { type: 'string', default: '0' },
       demo: { type: 'boolean', default: false },
+      'demo-staff': { type: 'boolean', default: false },
+      'pin-delay-scale': { type: 'string' },
     },
   });
   const dataDir = values['data-dir'];
   if (!dataDir) {
-    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N] [--demo]\n');
+    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N] [--demo | --demo-staff] [--pin-delay-scale F]\n');
     process.exit(2);
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write('--port must be an integer between 0 and 65535\n');
+    process.exit(2);
+  }
+  const delayScale = values['pin-delay-scale'] === undefined ? 1 : Number(values['pin-delay-scale']);
+  if (!Number.isFinite(delayScale) || delayScale < 0 || delayScale > 1) {
+    process.stderr.write('--pin-delay-scale must be a number from 0 to 1\n');
     process.exit(2);
   }
   const logger = createConsoleLogger();
@@ -39,7 +47,9 @@ async function main(): Promise<void> {
     keychain,
     logger,
     version,
-    demo: values.demo,
+    demo: values.demo ? true : values['demo-staff'] ? 'staff' : false,
+    // Test tooling only: shortens the wrong-PIN delays so an end-to-end test can walk a lockout.
+    lockoutPolicy: scaledPolicy(DEFAULT_LOCKOUT_POLICY, delayScale),
     // The HTTP layer already checked the token and Origin; this pins calls to the harness page.
     isTrustedSenderUrl: (url) => origin !== '' && new URL(url).origin === origin,
   });

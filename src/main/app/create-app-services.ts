@@ -172,5 +172,25 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     isTrustedSenderUrl: options.isTrustedSenderUrl,
     logger: options.logger,
   });
-  return { router, sessions, settings, database, staff, audit, close: () => database.close() };
+  // Lock an idle till on time (and audit it then), not only when the next call comes in.
+  const idleCheck = setInterval(() => {
+    try {
+      sessions.current();
+    } catch (error) {
+      options.logger.error('session.idle_check_failed', { code: (error as { code?: string }).code ?? 'error' });
+    }
+  }, 5_000);
+  idleCheck.unref();
+  return {
+    router,
+    sessions,
+    settings,
+    database,
+    staff,
+    audit,
+    close: () => {
+      clearInterval(idleCheck);
+      database.close();
+    },
+  };
 }

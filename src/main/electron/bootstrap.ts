@@ -1,4 +1,4 @@
-import type { App, Dialog, IpcMain, Protocol, Session, Shell } from 'electron';
+import type { App, Dialog, IpcMain, PowerMonitor, Protocol, Session, Shell } from 'electron';
 import type { AppServices, AppServicesOptions } from '../app/create-app-services';
 import { DEFAULT_KEYCHAIN_SERVICE, type Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
@@ -33,6 +33,8 @@ export interface ElectronApi {
   dialog: Pick<Dialog, 'showErrorBox'>;
   shell: Pick<Shell, 'openExternal'>;
   BrowserWindow: BrowserWindowClass;
+  /** OS lock and suspend lock the staff session (DESIGN §4). Optional only for older test fakes. */
+  powerMonitor?: Pick<PowerMonitor, 'on'>;
 }
 
 export interface StartOptions {
@@ -136,6 +138,9 @@ export function startApp(electron: ElectronApi, options: StartOptions): void {
     }
 
     unbindIpc = bindIpc(ipcMain, services.router);
+    const lockForOs = () => services?.sessions.lock('os');
+    electron.powerMonitor?.on('lock-screen', lockForOs);
+    electron.powerMonitor?.on('suspend', lockForOs);
     mainWindow = createMainWindow({
       BrowserWindow,
       preloadPath: options.preloadPath,

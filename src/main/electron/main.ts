@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import { createAppServices } from '../app/create-app-services';
 import { openOsKeychain } from '../keychain/keychain';
 import { createConsoleLogger } from '../logging/logger';
@@ -11,7 +11,7 @@ import { startApp } from './bootstrap';
  * chunk, so they stay right however the bundler splits shared code.
  */
 startApp(
-  { app, protocol, session, ipcMain, dialog, shell, BrowserWindow },
+  { app, protocol, session, ipcMain, dialog, shell, BrowserWindow, powerMonitor },
   {
     rendererRoot: fileURLToPath(new URL('../renderer', import.meta.url)),
     preloadPath: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),

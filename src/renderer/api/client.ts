@@ -53,7 +53,27 @@ async function unwrap<T>(call: () => Promise<IpcResult<T>>): Promise<T> {
   }
   if (!isResult(result)) throw new ApiError('unavailable', 'The answer was not an IpcResult');
   if (result.ok) return result.value as T;
-  throw ApiError.from(result.error);
+  const error = ApiError.from(result.error);
+  if (error.code === 'not_authenticated' || error.code === 'pin_change_required') {
+    for (const listener of [...sessionListeners]) listener(error.code);
+  }
+  throw error;
+}
+
+/** A refusal that means the till must go back to the lock screen or to the forced PIN change. */
+export type SessionProblem = 'not_authenticated' | 'pin_change_required';
+type SessionListener = (problem: SessionProblem) => void;
+const sessionListeners = new Set<SessionListener>();
+
+/**
+ * Calls `listener` whenever any call is refused because the session is gone (locked, timed out)
+ * or must change its PIN first, so the app reacts in one place whichever view made the call.
+ */
+export function onSessionProblem(listener: SessionListener): () => void {
+  sessionListeners.add(listener);
+  return () => {
+    sessionListeners.delete(listener);
+  };
 }
 
 export type AppInfo = ResponseData<'app.getInfo'>;
@@ -63,12 +83,48 @@ export type FindResult = ResponseData<'members.find'>;
 export type MatchKind = FindResult['matchedAs'][number];
 export type EnrollInput = RequestInput<'members.enroll'>;
 export type Language = AppInfo['language'];
+export type Roster = ResponseData<'staff.roster'>;
+export type RosterEntry = Roster['staff'][number];
+export type Role = RosterEntry['role'];
+export type QueueEntry = ResponseData<'approvals.decide'>;
+export type ApprovalSubjectInput = RequestInput<'approvals.request'>;
+export type AuditQuery = RequestInput<'audit.list'>;
+export type AuditPage = ResponseData<'audit.list'>;
+export type AuditEntry = AuditPage['entries'][number];
+export type AuditVerification = ResponseData<'audit.verify'>;
 
 /** The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError. */
 export const api = {
   getInfo: (): Promise<AppInfo> => unwrap(() => bridge().app.getInfo({})),
   setLanguage: (language: Language): Promise<AppInfo> => unwrap(() => bridge().app.setLanguage({ language })),
   currentSession: async (): Promise<SessionInfo | null> => (await unwrap(() => bridge().session.current({}))).session,
+  login: async (staffId: string, pin: string): Promise<SessionInfo | null> =>
+    (await unwrap(() => bridge().session.login({ staffId, pin }))).session,
+  lock: async (): Promise<void> => {
+    await unwrap(() => bridge().session.lock({}));
+  },
+  touch: async (): Promise<SessionInfo | null> => (await unwrap(() => bridge().session.touch({}))).session,
+  roster: (): Promise<Roster> => unwrap(() => bridge().staff.roster({})),
+  bootstrap: async (displayName: string, pin: string): Promise<SessionInfo | null> =>
+    (await unwrap(() => bridge().staff.bootstrap({ displayName, pin }))).session,
+  changeOwnPin: async (currentPin: string, newPin: string): Promise<SessionInfo | null> =>
+    (await unwrap(() => bridge().staff.changeOwnPin({ currentPin, newPin }))).session,
+  addStaff: (input: RequestInput<'staff.add'>): Promise<RosterEntry> => unwrap(() => bridge().staff.add(input)),
+  resetPin: (input: RequestInput<'staff.resetPin'>): Promise<RosterEntry> =>
+    unwrap(() => bridge().staff.resetPin(input)),
+  unlockStaff: (input: RequestInput<'staff.unlock'>): Promise<RosterEntry> =>
+    unwrap(() => bridge().staff.unlock(input)),
+  grantApproval: (input: RequestInput<'approvals.grant'>): Promise<ResponseData<'approvals.grant'>> =>
+    unwrap(() => bridge().approvals.grant(input)),
+  requestApproval: (subject: ApprovalSubjectInput): Promise<{ approvalId: string }> =>
+    unwrap(() => bridge().approvals.request(subject)),
+  listApprovals: async (status: 'pending' | 'all'): Promise<QueueEntry[]> =>
+    (await unwrap(() => bridge().approvals.list({ status }))).entries,
+  decideApproval: (input: RequestInput<'approvals.decide'>): Promise<QueueEntry> =>
+    unwrap(() => bridge().approvals.decide(input)),
+  listAudit: (query: AuditQuery): Promise<AuditPage> => unwrap(() => bridge().audit.list(query)),
+  verifyAudit: (): Promise<AuditVerification> => unwrap(() => bridge().audit.verify({})),
+  setIdleLock: (seconds: number): Promise<AppInfo> => unwrap(() => bridge().settings.setIdleLock({ seconds })),
   enroll: (input: EnrollInput): Promise<MemberSummary> => unwrap(() => bridge().members.enroll(input)),
   find: (query: string): Promise<FindResult> => unwrap(() => bridge().members.find({ query })),
 };

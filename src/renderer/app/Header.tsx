@@ -8,7 +8,16 @@ const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
   { language: 'ru', label: 'RU' },
 ];
 
-export function Header({ info, session }: { info: AppInfo; session: SessionInfo | null }) {
+/** Brand and version, who is signed in, the Lock button (Ctrl+L) and the language switch. */
+export function Header({
+  info,
+  session,
+  onLock,
+}: {
+  info: AppInfo;
+  session: SessionInfo | null;
+  onLock?: (() => void) | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const [notSaved, setNotSaved] = useState(false);
   const [switching, setSwitching] = useState(false);
@@ -43,13 +52,31 @@ export function Header({ info, session }: { info: AppInfo; session: SessionInfo 
         <p className="session" data-testid="session">
           {session ? (
             <>
-              <span className="session-name">{t('session.signedIn', { name: session.displayName })}</span>
+              <span className="session-name">
+                <span className="sr-only">{t('session.signedInAs')} </span>
+                <span data-testid="session-name">{session.displayName}</span>
+              </span>
               <span className="session-role">{t(`session.roles.${session.role}`)}</span>
             </>
           ) : (
             <span className="session-none">{t('session.none')}</span>
           )}
         </p>
+        {session && onLock ? (
+          <button
+            type="button"
+            className="header-button"
+            aria-keyshortcuts="Control+L"
+            data-testid="lock-button"
+            onClick={onLock}
+          >
+            <span className="lock-icon" aria-hidden="true" />
+            <span>{t('session.lock')}</span>
+            <kbd className="header-key" aria-hidden="true">
+              Ctrl+L
+            </kbd>
+          </button>
+        ) : null}
         <div className="language-switch" role="group" aria-label={t('language.label')}>
           {LANGUAGE_BUTTONS.map(({ language, label }) => (
             <button

@@ -1,26 +1,51 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, SessionInfo } from '../api/client';
+import { ApprovalsView } from '../approvals/ApprovalsView';
+import { AuditView } from '../audit/AuditView';
 import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
 import { FindView, type FindViewHandle } from '../find/FindView';
+import { StaffView } from '../staff/StaffView';
 import { Header } from './Header';
 import { ShortcutsBar } from './ShortcutsBar';
+import { ALL_VIEWS, viewsFor, type View } from './views';
 
-export type View = 'find' | 'enroll';
-const VIEWS: readonly View[] = ['find', 'enroll'];
+export type { View };
 
 /** What should get the focus once the view it lives in is shown. */
 type FocusTarget = { target: 'search'; select: boolean } | { target: 'enroll' } | { target: 'tab'; view: View };
 type FocusRequest = FocusTarget & { seq: number };
 
-export function Shell({ info, session }: { info: AppInfo; session: SessionInfo | null }) {
+const SHORTCUT_KEYS: Partial<Record<View, { keys: string; shortcut: string }>> = {
+  find: { keys: 'F2 Control+F', shortcut: 'F2' },
+  enroll: { keys: 'F3 Control+N', shortcut: 'F3' },
+};
+
+/** A modal dialog is open: the till shortcuts wait until it is closed. */
+function dialogOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
+
+/**
+ * The unlocked till. It is keyed on the session by its parent, so locking unmounts it with every
+ * search result, member and half-typed form in it.
+ */
+export function Shell({ info, session, onLock }: { info: AppInfo; session: SessionInfo; onLock: () => void }) {
   const { t } = useTranslation();
+  const views = viewsFor(session.role);
   const [view, setView] = useState<View>('find');
   const [focusRequest, setFocusRequest] = useState<FocusRequest | null>({ seq: 0, target: 'search', select: false });
   const findRef = useRef<FindViewHandle>(null);
   const enrollRef = useRef<EnrollViewHandle>(null);
-  const tabRefs = useRef<Record<View, HTMLButtonElement | null>>({ find: null, enroll: null });
+  const tabRefs = useRef<Partial<Record<View, HTMLButtonElement | null>>>({});
   const seq = useRef(0);
 
   const request = useCallback((next: FocusTarget) => {
@@ -69,7 +94,7 @@ export function Shell({ info, session }: { info: AppInfo; session: SessionInfo |
   // the same with a Russian keyboard layout.
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.altKey || event.shiftKey || event.metaKey) return;
+      if (event.altKey || event.shiftKey || event.metaKey || dialogOpen()) return;
       const ctrl = event.ctrlKey;
       if ((event.key === 'F2' && !ctrl) || (ctrl && event.code === 'KeyF')) {
         event.preventDefault();
@@ -87,66 +112,93 @@ export function Shell({ info, session }: { info: AppInfo; session: SessionInfo |
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [showFind, showEnroll, request, view]);
 
+  const show = (next: View) => {
+    if (next === 'find') showFind(false);
+    else if (next === 'enroll') showEnroll();
+    else setView(next);
+  };
+
   // Tabs follow the ARIA tabs pattern: arrows, Home and End move between them.
   const onTabKeyDown = (event: ReactKeyboardEvent<HTMLButtonElement>) => {
-    const index = VIEWS.indexOf(view);
+    const index = views.indexOf(view);
     let next: View | undefined;
-    if (event.key === 'ArrowRight') next = VIEWS[(index + 1) % VIEWS.length];
-    else if (event.key === 'ArrowLeft') next = VIEWS[(index - 1 + VIEWS.length) % VIEWS.length];
-    else if (event.key === 'Home') next = VIEWS[0];
-    else if (event.key === 'End') next = VIEWS[VIEWS.length - 1];
+    if (event.key === 'ArrowRight') next = views[(index + 1) % views.length];
+    else if (event.key === 'ArrowLeft') next = views[(index - 1 + views.length) % views.length];
+    else if (event.key === 'Home') next = views[0];
+    else if (event.key === 'End') next = views[views.length - 1];
     if (!next) return;
     event.preventDefault();
     setView(next);
     request({ target: 'tab', view: next });
   };
 
-  const tab = (id: View, label: string, keys: string, shortcut: string) => (
-    <button
-      type="button"
-      role="tab"
-      id={`tab-${id}`}
-      ref={(element) => {
-        tabRefs.current[id] = element;
-      }}
-      className="tab"
-      aria-selected={view === id}
-      aria-controls={`panel-${id}`}
-      aria-keyshortcuts={keys}
-      tabIndex={view === id ? 0 : -1}
-      data-testid={`nav-${id}`}
-      onClick={() => (id === 'find' ? showFind(false) : showEnroll())}
-      onKeyDown={onTabKeyDown}
+  const tab = (id: View) => {
+    const keys = SHORTCUT_KEYS[id];
+    return (
+      <button
+        key={id}
+        type="button"
+        role="tab"
+        id={`tab-${id}`}
+        ref={(element) => {
+          tabRefs.current[id] = element;
+        }}
+        className="tab"
+        aria-selected={view === id}
+        aria-controls={`panel-${id}`}
+        aria-keyshortcuts={keys?.keys}
+        tabIndex={view === id ? 0 : -1}
+        data-testid={`nav-${id}`}
+        onClick={() => show(id)}
+        onKeyDown={onTabKeyDown}
+      >
+        <span>{t(`nav.${id}`)}</span>
+        {keys ? (
+          <kbd className="tab-key" aria-hidden="true">
+            {keys.shortcut}
+          </kbd>
+        ) : null}
+      </button>
+    );
+  };
+
+  const panel = (id: View, content: ReactNode) => (
+    <section
+      key={id}
+      role="tabpanel"
+      id={`panel-${id}`}
+      aria-labelledby={`tab-${id}`}
+      hidden={view !== id}
+      className="panel"
     >
-      <span>{label}</span>
-      <kbd className="tab-key" aria-hidden="true">
-        {shortcut}
-      </kbd>
-    </button>
+      {content}
+    </section>
   );
 
   return (
     <div className="app">
-      <Header info={info} session={session} />
+      <Header info={info} session={session} onLock={onLock} />
       <nav className="tabs-bar">
         <div role="tablist" aria-label={t('nav.label')} className="tabs">
-          {tab('find', t('nav.find'), 'F2 Control+F', 'F2')}
-          {tab('enroll', t('nav.enroll'), 'F3 Control+N', 'F3')}
+          {views.map(tab)}
         </div>
       </nav>
       <main className="main">
-        <section role="tabpanel" id="panel-find" aria-labelledby="tab-find" hidden={view !== 'find'} className="panel">
-          <FindView ref={findRef} onEnroll={enrollFromSearch} />
-        </section>
-        <section
-          role="tabpanel"
-          id="panel-enroll"
-          aria-labelledby="tab-enroll"
-          hidden={view !== 'enroll'}
-          className="panel"
-        >
-          <EnrollView ref={enrollRef} onFind={findFromEnroll} />
-        </section>
+        {ALL_VIEWS.filter((id) => views.includes(id)).map((id) => {
+          switch (id) {
+            case 'find':
+              return panel(id, <FindView ref={findRef} onEnroll={enrollFromSearch} />);
+            case 'enroll':
+              return panel(id, <EnrollView ref={enrollRef} onFind={findFromEnroll} />);
+            // These read fresh data each time they are shown, so they are mounted only while shown.
+            case 'staff':
+              return panel(id, view === id ? <StaffView /> : null);
+            case 'approvals':
+              return panel(id, view === id ? <ApprovalsView /> : null);
+            case 'audit':
+              return panel(id, view === id ? <AuditView /> : null);
+          }
+        })}
       </main>
       <ShortcutsBar view={view} />
     </div>

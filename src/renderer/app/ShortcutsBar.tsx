@@ -1,5 +1,6 @@
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { View } from './views';
 
 const SHORTCUTS = [
   { keys: ['F2', 'Ctrl+F'], action: 'find', only: null },
@@ -7,10 +8,11 @@ const SHORTCUTS = [
   { keys: ['↑', '↓'], action: 'move', only: 'find' },
   { keys: ['Enter'], action: 'open', only: 'find' },
   { keys: ['Esc'], action: 'clear', only: 'find' },
+  { keys: ['Ctrl+L'], action: 'lock', only: null },
 ] as const;
 
 /** A quiet reminder of the till shortcuts, always at the bottom of the screen. */
-export function ShortcutsBar({ view }: { view: 'find' | 'enroll' }) {
+export function ShortcutsBar({ view }: { view: View }) {
   const { t } = useTranslation();
   return (
     <footer className="shortcuts">

@@ -1,0 +1,21 @@
+import { roleHasPermission, type Role } from '../../shared/auth/permissions';
+
+/** The sections of the till, in tab order, and which role sees which. The main process enforces anyway. */
+export const ALL_VIEWS = ['find', 'enroll', 'staff', 'approvals', 'audit'] as const;
+export type View = (typeof ALL_VIEWS)[number];
+
+export function viewsFor(role: Role): View[] {
+  return ALL_VIEWS.filter((view) => {
+    if (view === 'approvals') return roleHasPermission(role, 'approvals.grant');
+    if (view === 'audit') return roleHasPermission(role, 'audit.read');
+    return true;
+  });
+}
+
+/** What the Staff section offers beyond the roster. */
+export function staffAbilities(role: Role): { addStaff: boolean; idleLock: boolean } {
+  return {
+    addStaff: roleHasPermission(role, 'staff.manage'),
+    idleLock: roleHasPermission(role, 'settings.manage'),
+  };
+}

@@ -1,0 +1,283 @@
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { REASON_CODES, REASON_TEXT_MAX } from '../../shared/approvals/schemas';
+import { api, asApiError, type ApprovalSubjectInput, type RosterEntry } from '../api/client';
+import { errorMessage, issueMessage } from '../app/messages';
+import { useSession } from '../app/session-context';
+import { PinEntry } from '../auth/PinEntry';
+import { effectivePinLength, issueFor, parseRetryAfter } from '../auth/pin';
+import { Modal } from '../common/Modal';
+import { useCountdown } from '../common/useCountdown';
+
+type ReasonCode = (typeof REASON_CODES)[number];
+
+/** A restricted action waiting for a manager's approval, as the staff section describes it. */
+export type ApprovalRequest =
+  | { action: 'staff.resetPin'; staff: RosterEntry; temporaryPin: string }
+  | { action: 'staff.unlock'; staff: RosterEntry };
+
+const DEFAULT_REASON: Record<ApprovalRequest['action'], ReasonCode> = {
+  'staff.resetPin': 'forgot_pin',
+  'staff.unlock': 'locked_out',
+};
+
+export function subjectOf(request: ApprovalRequest, reasonCode: ReasonCode, reasonText: string): ApprovalSubjectInput {
+  const reason = { reasonCode, ...(reasonText.trim() ? { reasonText: reasonText.trim() } : {}) };
+  return request.action === 'staff.resetPin'
+    ? { action: request.action, payload: { staffId: request.staff.staffId, temporaryPin: request.temporaryPin }, ...reason }
+    : { action: request.action, payload: { staffId: request.staff.staffId }, ...reason };
+}
+
+/** Runs the approved action with the one-time approval just granted. */
+async function perform(request: ApprovalRequest, approvalId: string): Promise<void> {
+  if (request.action === 'staff.resetPin') {
+    await api.resetPin({ staffId: request.staff.staffId, temporaryPin: request.temporaryPin, approvalId });
+  } else {
+    await api.unlockStaff({ staffId: request.staff.staffId, approvalId });
+  }
+}
+
+type Problem =
+  | { kind: 'message'; text: string }
+  | { kind: 'delayed'; seconds: number }
+  | { kind: 'reasonText'; text: string };
+
+/**
+ * On-the-spot approval: a manager picks their name, types their PIN, and the action runs at once
+ * with the approval it was granted (bound to this exact action, single use, short-lived).
+ */
+export function ApprovalModal({
+  request,
+  opener,
+  onClose,
+  onDone,
+}: {
+  request: ApprovalRequest;
+  opener: HTMLElement | null;
+  onClose: () => void;
+  onDone: (request: ApprovalRequest) => void;
+}) {
+  const { t } = useTranslation();
+  const { session, roster, info, refreshRoster } = useSession();
+  const managers = roster.filter((entry) => entry.role === 'manager' && !entry.pinLocked);
+  const [reasonCode, setReasonCode] = useState<ReasonCode>(DEFAULT_REASON[request.action]);
+  const [reasonText, setReasonText] = useState('');
+  const [chosenManager, setChosenManager] = useState<string>(
+    session.role === 'manager' && managers.some((m) => m.staffId === session.staffId)
+      ? session.staffId
+      : (managers[0]?.staffId ?? ''),
+  );
+  const [pin, setPin] = useState('');
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { remaining, start } = useCountdown();
+  const pinRef = useRef<HTMLInputElement>(null);
+  const reasonTextRef = useRef<HTMLInputElement>(null);
+  const ids = useId();
+  const waiting = remaining > 0;
+  // A manager whose PIN was just disabled drops out of the list: fall back to the first one left.
+  const managerId = managers.some((m) => m.staffId === chosenManager) ? chosenManager : (managers[0]?.staffId ?? '');
+  const textRequired = reasonCode === 'other';
+  const name = request.staff.displayName;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy || waiting) return;
+    if (textRequired && !reasonText.trim()) {
+      setProblem({ kind: 'reasonText', text: t('approval.reasonTextRequired') });
+      reasonTextRef.current?.focus();
+      return;
+    }
+    if (!managerId) {
+      setProblem({ kind: 'message', text: t('approval.noManager') });
+      return;
+    }
+    if (!pin) {
+      setProblem({ kind: 'message', text: t('lock.enterPin') });
+      pinRef.current?.focus();
+      return;
+    }
+    setProblem(null);
+    setBusy(true);
+    let granted = false;
+    try {
+      const { approvalId } = await api.grantApproval({
+        subject: subjectOf(request, reasonCode, reasonText),
+        managerId,
+        pin,
+      });
+      granted = true;
+      await perform(request, approvalId);
+      void refreshRoster();
+      onDone(request);
+      return;
+    } catch (caught) {
+      const error = asApiError(caught);
+      const textIssue = issueFor(error.issues, 'reasonText', 'subject.reasonText');
+      const pinIssue = issueFor(error.issues, 'temporaryPin', 'payload.temporaryPin', 'subject.payload.temporaryPin');
+      if (!granted && error.code === 'login_failed') {
+        setProblem({ kind: 'message', text: t('lock.wrongPin') });
+      } else if (!granted && error.code === 'login_delayed') {
+        const seconds = parseRetryAfter(error.details);
+        if (seconds) {
+          start(seconds);
+          setProblem({ kind: 'delayed', seconds });
+        } else setProblem({ kind: 'message', text: errorMessage(t, error.code) });
+      } else if (textIssue) {
+        setProblem({ kind: 'reasonText', text: issueMessage(t, textIssue, { max: REASON_TEXT_MAX }) });
+      } else if (error.code === 'pin_rejected' || pinIssue) {
+        const reason = issueMessage(t, pinIssue ?? 'pin_weak', { n: effectivePinLength(info.pinLength) });
+        setProblem({ kind: 'message', text: t('approval.tempPinRejected', { reason }) });
+      } else if (error.code === 'staff_not_found') {
+        setProblem({ kind: 'message', text: t('approval.staffGone', { name }) });
+      } else {
+        setProblem({ kind: 'message', text: errorMessage(t, error.code) });
+      }
+      // Wrong manager PINs count towards disabling that PIN: the roster says when it is.
+      void refreshRoster();
+    } finally {
+      setBusy(false);
+    }
+    setPin('');
+    pinRef.current?.focus();
+  };
+
+  const problemText =
+    problem?.kind === 'delayed'
+      ? waiting
+        ? t('lock.delayed', { n: remaining })
+        : null
+      : problem?.kind === 'message'
+        ? problem.text
+        : null;
+  const errorId = `${ids}-error`;
+  const textErrorId = `${ids}-text-error`;
+
+  return (
+    <Modal title={t('approval.title')} opener={opener} onClose={onClose} busy={busy} testId="approval-modal">
+      <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
+        <p className="approval-what" data-testid="approval-what">
+          {t(`approval.describe.${request.action}`, { name })}
+        </p>
+        <div className="form-field">
+          <label htmlFor={`${ids}-reason`} className="field-label">
+            {t('approval.reason')}
+          </label>
+          <select
+            id={`${ids}-reason`}
+            className="input select"
+            data-testid="approval-reason"
+            value={reasonCode}
+            onChange={(event) => {
+              setReasonCode(event.target.value as ReasonCode);
+              if (problem?.kind === 'reasonText') setProblem(null);
+            }}
+          >
+            {REASON_CODES.map((code) => (
+              <option key={code} value={code}>
+                {t(`approval.reasons.${code}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${ids}-text`} className="field-label">
+            {textRequired ? t('approval.reasonTextRequiredLabel') : t('approval.reasonText')}
+          </label>
+          <input
+            id={`${ids}-text`}
+            ref={reasonTextRef}
+            className="input"
+            type="text"
+            autoComplete="off"
+            maxLength={REASON_TEXT_MAX}
+            aria-required={textRequired || undefined}
+            aria-invalid={problem?.kind === 'reasonText' || undefined}
+            aria-describedby={problem?.kind === 'reasonText' ? textErrorId : undefined}
+            data-testid="approval-reason-text"
+            value={reasonText}
+            onChange={(event) => {
+              setReasonText(event.target.value);
+              if (problem?.kind === 'reasonText') setProblem(null);
+            }}
+          />
+          {problem?.kind === 'reasonText' ? (
+            <p id={textErrorId} className="field-error" role="alert">
+              {problem.text}
+            </p>
+          ) : null}
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${ids}-manager`} className="field-label">
+            {t('approval.manager')}
+          </label>
+          <select
+            id={`${ids}-manager`}
+            className="input select"
+            data-testid="approval-manager"
+            value={managerId}
+            disabled={managers.length === 0}
+            onChange={(event) => {
+              setChosenManager(event.target.value);
+              setPin('');
+            }}
+          >
+            {managers.length === 0 ? <option value="">{t('approval.noManager')}</option> : null}
+            {managers.map((manager) => (
+              <option key={manager.staffId} value={manager.staffId}>
+                {manager.displayName}
+              </option>
+            ))}
+          </select>
+        </div>
+        <PinEntry
+          label={t('approval.pin')}
+          value={pin}
+          onChange={setPin}
+          inputRef={pinRef}
+          testId="approval-pin"
+          padTestIdPrefix="approval-pin"
+          describedBy={problemText ? errorId : undefined}
+          invalid={problem?.kind === 'message'}
+        />
+        <div className="modal-error-slot">
+          {problemText ? (
+            <p
+              id={errorId}
+              className="banner banner-error"
+              role={problem?.kind === 'delayed' ? undefined : 'alert'}
+              data-testid="approval-error"
+            >
+              {problemText}
+            </p>
+          ) : null}
+          {problem?.kind === 'delayed' && waiting ? (
+            <p className="sr-only" role="alert">
+              {t('lock.delayed', { n: problem.seconds })}
+            </p>
+          ) : null}
+        </div>
+        <div className="modal-actions">
+          <button
+            type="submit"
+            className="button button-primary button-large"
+            disabled={busy || waiting || managers.length === 0}
+            aria-busy={busy || undefined}
+            data-testid="approval-submit"
+          >
+            {busy ? t('approval.approving') : t('approval.submit')}
+          </button>
+          <button
+            type="button"
+            className="button button-secondary button-large"
+            disabled={busy}
+            data-testid="approval-cancel"
+            onClick={onClose}
+          >
+            {t('approval.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
