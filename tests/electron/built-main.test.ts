@@ -126,6 +126,8 @@ describe('built main bundle (out/main/index.js) with a fake electron module', ()
       expect(responses['app://loyalty/../package.json']).toMatchObject({ status: 404 });
 
       expect(ofType(events, 'ipcMain.handle').map((e) => e.channel)).toEqual([...CHANNELS]);
+      // OS lock and suspend lock the staff session.
+      expect(ofType(events, 'powerMonitor.on').map((e) => e.event)).toEqual(['lock-screen', 'suspend']);
       const [window] = ofType(events, 'BrowserWindow');
       expect((window?.options as { webPreferences: unknown }).webPreferences).toMatchObject({
         preload: join(ROOT, 'out/preload/index.cjs'),

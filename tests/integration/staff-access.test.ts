@@ -56,7 +56,9 @@ describe('staff access', () => {
       pin: PINS.mia,
     });
     expect(created).toMatchObject({ ok: true, value: { session: { role: 'manager', mustChangePin: false } } });
-    expect(errorCode(await call('staff.bootstrap', { displayName: 'Second Boss', pin: PINS.carl }))).toBe('bootstrap_not_allowed');
+    expect(errorCode(await call('staff.bootstrap', { displayName: 'Second Boss', pin: PINS.carl }))).toBe(
+      'bootstrap_not_allowed',
+    );
   });
 
   it('logs in with the right PIN and refuses a wrong PIN and an unknown id with the same error after the same work', async () => {
@@ -71,7 +73,10 @@ describe('staff access', () => {
     expect(verifyCalls[1]).toBeNull();
 
     const ok = await login(app, 'carl', PINS.carl);
-    expect(ok).toMatchObject({ ok: true, value: { session: { staffId: 'carl', role: 'cashier', mustChangePin: false, idleLockSeconds: 120 } } });
+    expect(ok).toMatchObject({
+      ok: true,
+      value: { session: { staffId: 'carl', role: 'cashier', mustChangePin: false, idleLockSeconds: 120 } },
+    });
     expect((await call('members.find', { query: 'ann' })).ok).toBe(true);
   });
 
@@ -125,7 +130,10 @@ describe('staff access', () => {
 
   it('forces a temporary PIN to be changed before anything else, and checks the new PIN', async () => {
     await seedStaff(app);
-    expect(await login(app, 'nina', PINS.nina)).toMatchObject({ ok: true, value: { session: { mustChangePin: true } } });
+    expect(await login(app, 'nina', PINS.nina)).toMatchObject({
+      ok: true,
+      value: { session: { mustChangePin: true } },
+    });
     expect(errorCode(await call('members.find', { query: 'ann' }))).toBe('pin_change_required');
     expect(await call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: '123456' })).toMatchObject({
       ok: false,
@@ -137,7 +145,9 @@ describe('staff access', () => {
     expect(await call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: PINS.nina })).toMatchObject({
       error: { issues: [{ path: 'newPin', code: 'pin_reused' }] },
     });
-    expect(errorCode(await call('staff.changeOwnPin', { currentPin: '864219', newPin: PINS.newNina }))).toBe('login_failed');
+    expect(errorCode(await call('staff.changeOwnPin', { currentPin: '864219', newPin: PINS.newNina }))).toBe(
+      'login_failed',
+    );
     expect(await call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: PINS.newNina })).toMatchObject({
       ok: true,
       value: { session: { mustChangePin: false } },
@@ -170,10 +180,18 @@ describe('staff access', () => {
   it('lets a manager change the idle lock time and applies it at once', async () => {
     await seedStaff(app);
     await login(app, 'mia', PINS.mia);
-    expect(await call('settings.setIdleLock', { seconds: 10 })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    expect(await call('settings.setIdleLock', { seconds: 300 })).toMatchObject({ ok: true, value: { idleLockSeconds: 300 } });
+    expect(await call('settings.setIdleLock', { seconds: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
+    expect(await call('settings.setIdleLock', { seconds: 300 })).toMatchObject({
+      ok: true,
+      value: { idleLockSeconds: 300 },
+    });
     clock.advance(250);
-    expect(await call('session.current', {})).toMatchObject({ value: { session: { staffId: 'mia', idleLockSeconds: 300 } } });
+    expect(await call('session.current', {})).toMatchObject({
+      value: { session: { staffId: 'mia', idleLockSeconds: 300 } },
+    });
     clock.advance(60);
     expect(await call('session.current', {})).toMatchObject({ value: { session: null } });
   });
@@ -181,9 +199,15 @@ describe('staff access', () => {
   it('a manager adds staff with a temporary PIN; a cashier may not', async () => {
     await seedStaff(app);
     await login(app, 'carl', PINS.carl);
-    expect(errorCode(await call('staff.add', { displayName: 'Dora', role: 'cashier', temporaryPin: '864213' }))).toBe('permission_denied');
+    expect(errorCode(await call('staff.add', { displayName: 'Dora', role: 'cashier', temporaryPin: '864213' }))).toBe(
+      'permission_denied',
+    );
     await login(app, 'mia', PINS.mia);
-    const added = await call<{ staffId: string }>('staff.add', { displayName: 'Dora Diaz', role: 'cashier', temporaryPin: '864213' });
+    const added = await call<{ staffId: string }>('staff.add', {
+      displayName: 'Dora Diaz',
+      role: 'cashier',
+      temporaryPin: '864213',
+    });
     expect(added).toMatchObject({ ok: true, value: { displayName: 'Dora Diaz', role: 'cashier', pinLocked: false } });
     const id = added.ok ? added.value.staffId : '';
     expect(await login(app, id, '864213')).toMatchObject({ ok: true, value: { session: { mustChangePin: true } } });
@@ -199,9 +223,13 @@ describe('staff access', () => {
     await login(app, 'mia', PINS.mia);
     await call('staff.add', { displayName: 'Dora Diaz', role: 'cashier', temporaryPin: '975318' });
     const secrets = await Promise.all(
-      Object.values(secretAccounts(app.services.database.installId)).map((account) => app.keychain.keychain.get(account)),
+      Object.values(secretAccounts(app.services.database.installId)).map((account) =>
+        app.keychain.keychain.get(account),
+      ),
     );
-    const hashes = (app.services.database.db.prepare('SELECT pin_hash FROM staff').all() as { pin_hash: string }[]).map((r) => r.pin_hash);
+    const hashes = (app.services.database.db.prepare('SELECT pin_hash FROM staff').all() as { pin_hash: string }[]).map(
+      (r) => r.pin_hash,
+    );
     const audit = JSON.stringify(app.services.audit.list({ limit: 200 }).entries);
     const everything = [...responses, ...app.logLines, audit].join('\n');
     for (const pin of [...Object.values(PINS), '864213', '975318']) expect(everything).not.toContain(pin);

@@ -20,11 +20,7 @@ import { SessionContext, type SessionContextValue } from './session-context';
 import { Shell } from './Shell';
 import { useSessionKeeper } from './useSessionKeeper';
 
-type Boot =
-  | { state: 'loading' }
-  | { state: 'no-bridge' }
-  | { state: 'failed'; error: ApiError }
-  | { state: 'ready' };
+type Boot = { state: 'loading' } | { state: 'no-bridge' } | { state: 'failed'; error: ApiError } | { state: 'ready' };
 
 interface Till {
   info: AppInfo;

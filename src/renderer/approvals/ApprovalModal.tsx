@@ -24,7 +24,11 @@ const DEFAULT_REASON: Record<ApprovalRequest['action'], ReasonCode> = {
 export function subjectOf(request: ApprovalRequest, reasonCode: ReasonCode, reasonText: string): ApprovalSubjectInput {
   const reason = { reasonCode, ...(reasonText.trim() ? { reasonText: reasonText.trim() } : {}) };
   return request.action === 'staff.resetPin'
-    ? { action: request.action, payload: { staffId: request.staff.staffId, temporaryPin: request.temporaryPin }, ...reason }
+    ? {
+        action: request.action,
+        payload: { staffId: request.staff.staffId, temporaryPin: request.temporaryPin },
+        ...reason,
+      }
     : { action: request.action, payload: { staffId: request.staff.staffId }, ...reason };
 }
 
@@ -38,9 +42,7 @@ async function perform(request: ApprovalRequest, approvalId: string): Promise<vo
 }
 
 type Problem =
-  | { kind: 'message'; text: string }
-  | { kind: 'delayed'; seconds: number }
-  | { kind: 'reasonText'; text: string };
+  { kind: 'message'; text: string } | { kind: 'delayed'; seconds: number } | { kind: 'reasonText'; text: string };
 
 /**
  * On-the-spot approval: a manager picks their name, types their PIN, and the action runs at once

@@ -104,12 +104,7 @@ export function BootstrapScreen({
             </p>
           ) : null}
         </div>
-        <form
-          className="stack-form"
-          data-testid="bootstrap-form"
-          noValidate
-          onSubmit={(event) => void onSubmit(event)}
-        >
+        <form className="stack-form" data-testid="bootstrap-form" noValidate onSubmit={(event) => void onSubmit(event)}>
           <div className="form-field">
             <label htmlFor={`${headingId}-name`} className="field-label">
               {t('bootstrap.name')}

@@ -44,7 +44,8 @@ export function ChangePinScreen({
     currentRef.current?.focus();
   }, []);
 
-  const focus = (field: Field) => ({ currentPin: currentRef, newPin: newRef, repeat: repeatRef })[field].current?.focus();
+  const focus = (field: Field) =>
+    ({ currentPin: currentRef, newPin: newRef, repeat: repeatRef })[field].current?.focus();
 
   const show = (found: Errors) => {
     setErrors(found);
@@ -122,7 +123,12 @@ export function ChangePinScreen({
         <p className="sr-only" role="alert">
           {waiting ? t('lock.delayed', { n: delay }) : ''}
         </p>
-        <form className="stack-form" data-testid="pin-change-form" noValidate onSubmit={(event) => void onSubmit(event)}>
+        <form
+          className="stack-form"
+          data-testid="pin-change-form"
+          noValidate
+          onSubmit={(event) => void onSubmit(event)}
+        >
           <PinField
             label={t('pinChange.current')}
             value={values.currentPin}

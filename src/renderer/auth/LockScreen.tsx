@@ -37,11 +37,7 @@ export function LockScreen({
           }}
         />
       ) : (
-        <StaffPicker
-          staff={roster.staff}
-          initialId={lastId}
-          onChoose={(entry) => setSelectedId(entry.staffId)}
-        />
+        <StaffPicker staff={roster.staff} initialId={lastId} onChoose={(entry) => setSelectedId(entry.staffId)} />
       )}
     </main>
   );

@@ -90,6 +90,8 @@ export const dialog = {
 
 export const shell = { openExternal: () => Promise.resolve() };
 
+export const powerMonitor = { on: (event) => record('powerMonitor.on', { event }) };
+
 export class BrowserWindow {
   constructor(options) {
     record('BrowserWindow', { options });

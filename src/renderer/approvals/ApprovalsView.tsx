@@ -1,0 +1,330 @@
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, asApiError, type QueueEntry } from '../api/client';
+import { errorMessage } from '../app/messages';
+import { useSession } from '../app/session-context';
+import { parseRetryAfter } from '../auth/pin';
+import { PinEntry } from '../auth/PinEntry';
+import { Modal } from '../common/Modal';
+import { useCountdown } from '../common/useCountdown';
+
+type Decision = 'approve' | 'deny';
+
+function formatTime(iso: string | null, language: string): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' }).format(date);
+}
+
+/** Managers: requests waiting for an approval (unlocks asked for at the till), and their history. */
+export function ApprovalsView() {
+  const { t, i18n } = useTranslation();
+  const { refreshRoster } = useSession();
+  const [history, setHistory] = useState(false);
+  const [entries, setEntries] = useState<QueueEntry[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [deciding, setDeciding] = useState<{ entry: QueueEntry; decision: Decision; opener: HTMLElement } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const headingId = useId();
+  const historyId = useId();
+  const latest = useRef(0);
+
+  const load = useCallback(
+    async (all: boolean) => {
+      const ticket = ++latest.current;
+      try {
+        const found = await api.listApprovals(all ? 'all' : 'pending');
+        if (ticket !== latest.current) return;
+        setEntries(found);
+        setLoadError(null);
+      } catch (caught) {
+        if (ticket !== latest.current) return;
+        setLoadError(errorMessage(t, asApiError(caught).code));
+      }
+    },
+    [t],
+  );
+
+  useEffect(() => {
+    // Reading the queue from the main process, an external system.
+    void load(history);
+  }, [load, history]);
+
+  const noticeSeq = notice?.seq;
+  useEffect(() => {
+    if (noticeSeq !== undefined) noticeRef.current?.focus();
+  }, [noticeSeq]);
+
+  const decided = (entry: QueueEntry) => {
+    setDeciding(null);
+    const what = t(`approval.describe.${entry.action}`, { name: entry.targetName ?? entry.targetStaffId ?? '' });
+    setNotice({
+      text: entry.status === 'denied' ? t('queue.deniedNotice', { what }) : t('queue.approvedNotice', { what }),
+      seq: (notice?.seq ?? 0) + 1,
+    });
+    void refreshRoster();
+    void load(history);
+  };
+
+  const shown = entries ?? [];
+
+  return (
+    <div className="approvals">
+      <div className="view-head">
+        <h1 id={headingId} className="view-title">
+          {t('queue.heading')}
+        </h1>
+        <div className="checkbox-field">
+          <input
+            id={historyId}
+            type="checkbox"
+            className="checkbox"
+            checked={history}
+            data-testid="queue-history"
+            onChange={(event) => setHistory(event.target.checked)}
+          />
+          <label htmlFor={historyId}>{t('queue.showHistory')}</label>
+        </div>
+      </div>
+      <div role="status" className="status-slot">
+        {notice ? (
+          <div ref={noticeRef} tabIndex={-1} className="banner banner-success" data-testid="queue-notice">
+            <p>{notice.text}</p>
+          </div>
+        ) : null}
+      </div>
+      <div role="alert" className="status-slot">
+        {loadError ? (
+          <p className="banner banner-error" data-testid="queue-error">
+            {loadError}
+          </p>
+        ) : null}
+      </div>
+      {entries !== null && shown.length === 0 ? (
+        <div className="empty" data-testid="queue-empty">
+          <p className="empty-title">{history ? t('queue.emptyHistory') : t('queue.empty')}</p>
+        </div>
+      ) : null}
+      {shown.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" aria-labelledby={headingId}>
+            <thead>
+              <tr>
+                <th scope="col">{t('queue.action')}</th>
+                <th scope="col">{t('queue.reason')}</th>
+                <th scope="col">{t('queue.requestedBy')}</th>
+                <th scope="col">{t('queue.requestedAt')}</th>
+                <th scope="col">{t('queue.status')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('staff.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((entry) => {
+                const whatId = `${headingId}-${entry.approvalId}`;
+                return (
+                  <tr key={entry.approvalId} data-testid="queue-row" data-approval-id={entry.approvalId}>
+                    <th scope="row" id={whatId} className="cell-name">
+                      {t(`approval.describe.${entry.action}`, {
+                        name: entry.targetName ?? entry.targetStaffId ?? '',
+                      })}
+                    </th>
+                    <td>
+                      {t(`approval.reasons.${entry.reasonCode}`)}
+                      {entry.reasonText ? <span className="cell-note">{entry.reasonText}</span> : null}
+                    </td>
+                    <td>{entry.requestedByName}</td>
+                    <td>{formatTime(entry.requestedAt, i18n.language)}</td>
+                    <td>
+                      <span className={`status status-${entry.status}`}>{t(`queue.statuses.${entry.status}`)}</span>
+                      {entry.decidedAt ? (
+                        <span className="cell-note">{formatTime(entry.decidedAt, i18n.language)}</span>
+                      ) : null}
+                    </td>
+                    <td>
+                      {entry.status === 'pending' ? (
+                        <div className="row-actions">
+                          <button
+                            type="button"
+                            className="button button-primary button-small"
+                            aria-describedby={whatId}
+                            data-testid="queue-approve"
+                            onClick={(event) =>
+                              setDeciding({ entry, decision: 'approve', opener: event.currentTarget })
+                            }
+                          >
+                            {t('queue.approve')}
+                          </button>
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            aria-describedby={whatId}
+                            data-testid="queue-deny"
+                            onClick={(event) => setDeciding({ entry, decision: 'deny', opener: event.currentTarget })}
+                          >
+                            {t('queue.deny')}
+                          </button>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {deciding ? (
+        <DecideDialog
+          entry={deciding.entry}
+          decision={deciding.decision}
+          opener={deciding.opener}
+          onClose={() => setDeciding(null)}
+          onDecided={decided}
+          onStale={() => void load(history)}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+/** The logged-in manager confirms an approval or a refusal with their own PIN. */
+function DecideDialog({
+  entry,
+  decision,
+  opener,
+  onClose,
+  onDecided,
+  onStale,
+}: {
+  entry: QueueEntry;
+  decision: Decision;
+  opener: HTMLElement;
+  onClose: () => void;
+  onDecided: (entry: QueueEntry) => void;
+  onStale: () => void;
+}) {
+  const { t } = useTranslation();
+  const { refreshRoster } = useSession();
+  const [pin, setPin] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [delay, setDelay] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const { remaining, start } = useCountdown();
+  const pinRef = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+  const waiting = remaining > 0;
+  const what = t(`approval.describe.${entry.action}`, { name: entry.targetName ?? entry.targetStaffId ?? '' });
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy || waiting) return;
+    if (!pin) {
+      setProblem(t('lock.enterPin'));
+      pinRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const result = await api.decideApproval({ approvalId: entry.approvalId, decision, pin });
+      onDecided(result);
+      return;
+    } catch (caught) {
+      const error = asApiError(caught);
+      if (error.code === 'login_failed') setProblem(t('lock.wrongPin'));
+      else if (error.code === 'login_delayed' && parseRetryAfter(error.details)) {
+        const seconds = parseRetryAfter(error.details) ?? 0;
+        start(seconds);
+        setDelay(seconds);
+      } else if (error.code === 'approval_invalid') {
+        setProblem(t('queue.invalid'));
+        onStale();
+      } else if (error.code === 'staff_not_found') {
+        setProblem(t('approval.staffGone', { name: entry.targetName ?? entry.targetStaffId ?? '' }));
+        onStale();
+      } else setProblem(errorMessage(t, error.code));
+      void refreshRoster();
+    } finally {
+      setBusy(false);
+    }
+    setPin('');
+    pinRef.current?.focus();
+  };
+
+  const shown = waiting ? t('lock.delayed', { n: remaining }) : problem;
+
+  return (
+    <Modal
+      title={decision === 'approve' ? t('queue.approveTitle') : t('queue.denyTitle')}
+      opener={opener}
+      onClose={onClose}
+      busy={busy}
+      testId="decide-modal"
+      initialFocus={pinRef}
+    >
+      <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
+        <p className="approval-what">{what}</p>
+        <p className="hint">
+          {t('queue.requestedByLine', {
+            name: entry.requestedByName,
+            reason: t(`approval.reasons.${entry.reasonCode}`),
+          })}
+          {entry.reasonText ? ` — ${entry.reasonText}` : ''}
+        </p>
+        <PinEntry
+          label={t('queue.yourPin')}
+          value={pin}
+          onChange={setPin}
+          inputRef={pinRef}
+          testId="decide-pin"
+          padTestIdPrefix="decide-pin"
+          describedBy={shown ? errorId : undefined}
+          invalid={!waiting && problem !== null}
+        />
+        <div className="modal-error-slot">
+          {shown ? (
+            <p
+              id={errorId}
+              className="banner banner-error"
+              role={waiting ? undefined : 'alert'}
+              data-testid="decide-error"
+            >
+              {shown}
+            </p>
+          ) : null}
+          {waiting ? (
+            <p className="sr-only" role="alert">
+              {t('lock.delayed', { n: delay })}
+            </p>
+          ) : null}
+        </div>
+        <div className="modal-actions">
+          <button
+            type="submit"
+            className={
+              decision === 'approve' ? 'button button-primary button-large' : 'button button-danger button-large'
+            }
+            disabled={busy || waiting}
+            aria-busy={busy || undefined}
+            data-testid="decide-submit"
+          >
+            {decision === 'approve' ? t('queue.approve') : t('queue.deny')}
+          </button>
+          <button
+            type="button"
+            className="button button-secondary button-large"
+            disabled={busy}
+            data-testid="decide-cancel"
+            onClick={onClose}
+          >
+            {t('approval.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
