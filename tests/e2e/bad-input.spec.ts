@@ -1,5 +1,5 @@
 import { withCheckDigit } from '../../src/shared/members/card-number';
-import { expect, expectNoAxeViolations, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 const GOOD_CARD = withCheckDigit('600466600001');
 const BAD_CARD = GOOD_CARD.slice(0, -1) + String((Number(GOOD_CARD.slice(-1)) + 3) % 10);
@@ -7,6 +7,7 @@ const TEN_KB = 'W'.repeat(10 * 1024);
 
 test('bad input gets a clear message per field and stores nothing', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   await page.getByTestId('nav-enroll').click();
   const form = page.getByTestId('enroll-form');
   const submit = page.getByTestId('enroll-submit');
@@ -61,6 +62,7 @@ test('bad input gets a clear message per field and stores nothing', async ({ pag
 
 test('a 10 kB search is refused with a message, not a crash', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   const search = page.getByTestId('search-input');
   await search.fill(TEN_KB);
   await search.press('Enter');

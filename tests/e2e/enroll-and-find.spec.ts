@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { withCheckDigit } from '../../src/shared/members/card-number';
-import { expect, expectNoAxeViolations, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 const CARD = withCheckDigit('600455500001');
 
@@ -28,6 +28,7 @@ async function scan(page: Page, digits: string) {
 
 test('a new user enrolls a member, then finds them by card, phone, e-mail and name', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   await expect(page.getByTestId('search-input')).toBeFocused();
   await expect(page.getByRole('heading', { name: 'Find member' })).toBeVisible();
   await expectNoAxeViolations(page);
@@ -78,6 +79,7 @@ test('a new user enrolls a member, then finds them by card, phone, e-mail and na
 
 test('the empty state offers to enroll, prefilled from what was typed', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   const search = page.getByTestId('search-input');
   await search.fill('Nobody');
   await search.press('Enter');
@@ -90,6 +92,7 @@ test('the empty state offers to enroll, prefilled from what was typed', async ({
 
 test('a duplicate phone and a card already in use are refused with clear messages', async ({ page, harness }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   await enroll(page, { given: 'Ada', family: 'Lovelace', phone: '020 7946 0002', card: CARD });
   await expect(page.getByTestId('enroll-success')).toBeVisible();
   await enroll(page, {

@@ -15,9 +15,21 @@ export interface Harness {
   process: ChildProcess;
 }
 
-/** Starts `npm run harness` (built output) on a fresh data folder and waits for HARNESS_URL. */
-export async function startHarness(dataDir: string): Promise<Harness> {
-  const child = spawn(process.execPath, [join(ROOT, 'out/main/harness.js'), '--data-dir', dataDir], {
+/** Demo staff from resources/demo/staff.json (public demo PINs). */
+export const STAFF = {
+  mia: { id: 'demo-mia', name: 'Mia Manager', pin: '731946' },
+  carl: { id: 'demo-carl', name: 'Carl Cashier', pin: '582047' },
+  olga: { id: 'demo-olga', name: 'Ольга Орлова', pin: '860247' },
+  nina: { id: 'demo-nina', name: 'Нина Новикова', pin: '419375' },
+} as const;
+
+/**
+ * Starts `npm run harness` (built output) on a fresh data folder with the demo staff, and waits
+ * for HARNESS_URL. Wrong-PIN delays are scaled down (×0.05) so a lockout can be walked in seconds.
+ */
+export async function startHarness(dataDir: string, extraArgs: string[] = []): Promise<Harness> {
+  const args = ['--data-dir', dataDir, '--demo-staff', '--pin-delay-scale', '0.05', ...extraArgs];
+  const child = spawn(process.execPath, [join(ROOT, 'out/main/harness.js'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,6 +62,22 @@ export async function stopHarness(harness: Harness): Promise<void> {
     harness.process.once('exit', () => resolve());
     harness.process.kill('SIGTERM');
   });
+}
+
+/** The lock screen: pick the staff member, type the PIN, press OK. */
+export async function loginAs(page: Page, staff: { id: string; pin: string }): Promise<void> {
+  await expect(page.getByTestId('lock-screen')).toBeVisible();
+  await page.locator(`[data-testid="staff-option"][data-staff-id="${staff.id}"]`).click();
+  // Like a person: if the till asks to wait (after someone's wrong PINs), wait and press OK again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await expect(page.getByTestId('pin-submit')).toBeEnabled({ timeout: 15_000 });
+    await page.getByTestId('pin-input').fill(staff.pin);
+    await page.getByTestId('pin-submit').click();
+    const outcome = page.getByTestId('session-name').or(page.getByTestId('pin-change-form')).or(page.getByTestId('login-error'));
+    await expect(outcome.first()).toBeVisible();
+    const error = page.getByTestId('login-error');
+    if (!(await error.isVisible()) || !/Too many|Слишком много/.test((await error.textContent()) ?? '')) return;
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

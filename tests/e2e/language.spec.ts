@@ -1,12 +1,13 @@
 import ru from '../../src/renderer/i18n/ru.json' with { type: 'json' };
 import { withCheckDigit } from '../../src/shared/members/card-number';
-import { expect, expectNoAxeViolations, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 test('switching to Russian translates the whole counter, is remembered, and works end to end', async ({
   page,
   harness,
 }) => {
   await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   await page.getByTestId('language-ru').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
   await expect(page.getByTestId('nav-find')).toHaveText(/Найти/);

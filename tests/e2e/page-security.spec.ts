@@ -1,10 +1,11 @@
-import { expect, test } from './fixtures';
+import { STAFF, expect, loginAs, test } from './fixtures';
 
 test('the renderer has no Node, only named loyalty functions, and a CSP that blocks inline script', async ({
   page,
   harness,
 }) => {
   const response = await page.goto(harness.url);
+  await loginAs(page, STAFF.carl);
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
   await expect(page.getByTestId('search-input')).toBeVisible();
   // The run token is taken out of the address bar at once.

@@ -66,3 +66,72 @@ describe('the harness process (the app without Electron)', () => {
     expect(result.stderr).toContain('--port');
   });
 });
+
+describe('failed PIN counts survive kill -9 of the running app', () => {
+  beforeAll(() => buildIfNeeded({ quiet: true }), 180_000);
+
+  async function start(dataDir: string) {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'out/main/harness.js'), '--data-dir', dataDir, '--demo-staff', '--pin-delay-scale', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const match = /HARNESS_URL=(\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`harness exited ${code}`)));
+    });
+    const { origin, hash } = new URL(url);
+    const token = new URLSearchParams(hash.slice(1)).get('token')!;
+    const call = async (channel: string, payload: unknown) => {
+      const res = await fetch(`${origin}/__harness/ipc/${channel}`, {
+        method: 'POST',
+        headers: { origin, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+      });
+      return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string } };
+    };
+    return { child, call };
+  }
+
+  it('counts 9 wrong PINs, survives SIGKILL, and disables the PIN at the 10th', async () => {
+    const dir = makeTempDir();
+    try {
+      let app = await start(dir.path);
+      for (let i = 0; i < 9; i++) {
+        expect((await app.call('session.login', { staffId: 'demo-carl', pin: '864219' })).error?.code).toBe(
+          'login_failed',
+        );
+      }
+      const killed = new Promise((resolve) => app.child.once('exit', resolve));
+      app.child.kill('SIGKILL');
+      await killed;
+
+      app = await start(dir.path);
+      const roster = (await app.call('staff.roster', {})) as {
+        value: { staff: { staffId: string; pinLocked: boolean }[] };
+      };
+      expect(roster.value.staff.find((s) => s.staffId === 'demo-carl')?.pinLocked).toBe(false);
+      expect((await app.call('session.login', { staffId: 'demo-carl', pin: '864219' })).error?.code).toBe(
+        'login_failed',
+      );
+      // The 10th failure disabled it: the right PIN no longer opens a session.
+      expect((await app.call('session.login', { staffId: 'demo-carl', pin: '582047' })).error?.code).toBe(
+        'login_failed',
+      );
+      const after = (await app.call('staff.roster', {})) as {
+        value: { staff: { staffId: string; pinLocked: boolean }[] };
+      };
+      expect(after.value.staff.find((s) => s.staffId === 'demo-carl')?.pinLocked).toBe(true);
+      app.child.kill('SIGTERM');
+    } finally {
+      dir.remove();
+    }
+  });
+});

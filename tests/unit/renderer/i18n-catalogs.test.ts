@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ApprovalStatus, REASON_CODES, RESTRICTED_ACTIONS } from '../../../src/shared/approvals/schemas';
+import { AUDIT_ACTIONS } from '../../../src/shared/audit/schemas';
 import { ROLES } from '../../../src/shared/auth/permissions';
 import { ERROR_CODES } from '../../../src/shared/errors';
 import { LANGUAGES } from '../../../src/shared/ipc/contract';
@@ -69,6 +71,20 @@ describe('renderer translation catalogs', () => {
       'fields.language',
       ...ROLES.map((role) => `session.roles.${role}`),
       ...FIND_KINDS.map((kind) => `find.kinds.${kind}`),
+    ];
+    for (const key of keys) {
+      expect(EN.has(key), `en ${key}`).toBe(true);
+      expect(RU.has(key), `ru ${key}`).toBe(true);
+    }
+  });
+
+  it('label every audit action, approval reason, restricted action and approval status', () => {
+    const keys = [
+      ...AUDIT_ACTIONS.map((action) => `audit.actions.${action}`),
+      ...REASON_CODES.map((code) => `approval.reasons.${code}`),
+      ...RESTRICTED_ACTIONS.map((action) => `approval.describe.${action}`),
+      ...ApprovalStatus.options.map((status) => `queue.statuses.${status}`),
+      ...(['find', 'enroll', 'staff', 'approvals', 'audit'] as const).map((view) => `nav.${view}`),
     ];
     for (const key of keys) {
       expect(EN.has(key), `en ${key}`).toBe(true);
