@@ -11,6 +11,8 @@ export default defineConfig({
           // The Electron shell, and the test harness that binds the same router to loopback HTTP.
           index: resolve('src/main/electron/main.ts'),
           harness: resolve('src/harness/server/main.ts'),
+          // npm run bench: the DESIGN §8 figures, built with the same bundler as the app it measures.
+          bench: resolve('bench/counter-bench.ts'),
         },
       },
     },

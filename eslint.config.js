@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', '*.config.*', 'tests/**'],
+    files: ['scripts/**', '*.config.*', 'tests/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   {
