@@ -110,7 +110,8 @@ function percentile(sorted: number[], p: number): number {
 }
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+  const totalMs = samples.reduce((sum, x) => sum + x, 0);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), totalMs };
 }
 function time(fn: () => unknown): number {
   const start = process.hrtime.bigint();
