@@ -3,7 +3,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const OUTPUTS = ['out/main/index.js', 'out/main/harness.js', 'out/main/bench.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = [
+  'out/main/index.js',
+  'out/main/harness.js',
+  'out/main/bench.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+];
 const INPUTS = ['src', 'bench', 'electron.vite.config.ts', 'package.json', 'package-lock.json'];
 
 function newestMtime(path) {

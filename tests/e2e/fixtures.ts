@@ -73,7 +73,10 @@ export async function loginAs(page: Page, staff: { id: string; pin: string }): P
     await expect(page.getByTestId('pin-submit')).toBeEnabled({ timeout: 15_000 });
     await page.getByTestId('pin-input').fill(staff.pin);
     await page.getByTestId('pin-submit').click();
-    const outcome = page.getByTestId('session-name').or(page.getByTestId('pin-change-form')).or(page.getByTestId('login-error'));
+    const outcome = page
+      .getByTestId('session-name')
+      .or(page.getByTestId('pin-change-form'))
+      .or(page.getByTestId('login-error'));
     await expect(outcome.first()).toBeVisible();
     const error = page.getByTestId('login-error');
     if (!(await error.isVisible()) || !/Too many|Слишком много/.test((await error.textContent()) ?? '')) return;

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   });
   const dataDir = values['data-dir'];
   if (!dataDir) {
-    process.stderr.write('usage: npm run harness -- --data-dir DIR [--port N] [--demo | --demo-staff] [--pin-delay-scale F]\n');
+    process.stderr.write(
+      'usage: npm run harness -- --data-dir DIR [--port N] [--demo | --demo-staff] [--pin-delay-scale F]\n',
+    );
     process.exit(2);
   }
   const port = Number(values.port);

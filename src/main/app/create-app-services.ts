@@ -110,7 +110,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 
   const handlers: Handlers = {
     'app.getInfo': () => info(),
-    'app.setLanguage': ({ language }, session) => changeSetting(session, 'language', () => settings.setLanguage(language)),
+    'app.setLanguage': ({ language }, session) =>
+      changeSetting(session, 'language', () => settings.setLanguage(language)),
     'session.current': (_request, session) => staff.sessionInfo(session),
     'session.login': (request) => staff.login(request),
     'session.lock': () => {

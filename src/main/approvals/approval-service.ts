@@ -42,7 +42,10 @@ export interface ApprovalDeps {
 }
 
 const invalid = () =>
-  new AppError('approval_invalid', 'This approval is not valid for this action: it is used, expired or for something else.');
+  new AppError(
+    'approval_invalid',
+    'This approval is not valid for this action: it is used, expired or for something else.',
+  );
 
 /**
  * One-time manager approvals (DESIGN §4). An approval names one action and an HMAC of its exact
@@ -78,7 +81,8 @@ export function createApprovalService(deps: ApprovalDeps) {
   /** Fails early (before a manager types a PIN) when the action itself could not run. */
   function precheck(subject: ApprovalSubject) {
     if (subject.action === 'staff.resetPin') staff.checkResetPin(subject.payload);
-    else if (!staff.exists(subject.payload.staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
+    else if (!staff.exists(subject.payload.staffId))
+      throw new AppError('staff_not_found', 'No such staff member on this till.');
   }
 
   function toEntry(row: ApprovalRow): QueueEntry {
@@ -92,13 +96,21 @@ export function createApprovalService(deps: ApprovalDeps) {
       requestedBy: row.requested_by,
       requestedByName: staff.nameOf(row.requested_by) ?? row.requested_by,
       requestedAt: row.requested_at,
-      status: row.status === 'approved' && row.expires_at && row.expires_at <= deps.now().toISOString() ? 'expired' : row.status,
+      status:
+        row.status === 'approved' && row.expires_at && row.expires_at <= deps.now().toISOString()
+          ? 'expired'
+          : row.status,
       decidedBy: row.decided_by,
       decidedAt: row.decided_at,
     };
   }
 
-  function isUsable(row: ApprovalRow | undefined, action: string, payload: unknown, session: Session): row is ApprovalRow {
+  function isUsable(
+    row: ApprovalRow | undefined,
+    action: string,
+    payload: unknown,
+    session: Session,
+  ): row is ApprovalRow {
     return (
       row !== undefined &&
       row.status === 'approved' &&
@@ -112,7 +124,13 @@ export function createApprovalService(deps: ApprovalDeps) {
 
   function refuse(approvalId: string, action: string, session: Session): never {
     db.transaction(() =>
-      audit.append({ staffId: session.staffId, action: 'approval.refused', subjectType: 'approval', subjectId: approvalId, details: { action } }),
+      audit.append({
+        staffId: session.staffId,
+        action: 'approval.refused',
+        subjectType: 'approval',
+        subjectId: approvalId,
+        details: { action },
+      }),
     )();
     throw invalid();
   }
@@ -125,7 +143,11 @@ export function createApprovalService(deps: ApprovalDeps) {
       const { subject } = request;
       if (manager.role !== 'manager') {
         db.transaction(() =>
-          audit.append({ staffId: manager.id, action: 'approval.refused', details: { action: subject.action, reason: 'not_manager' } }),
+          audit.append({
+            staffId: manager.id,
+            action: 'approval.refused',
+            details: { action: subject.action, reason: 'not_manager' },
+          }),
         )();
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
       }
@@ -153,7 +175,12 @@ export function createApprovalService(deps: ApprovalDeps) {
           action: 'approval.granted',
           subjectType: 'approval',
           subjectId: id,
-          details: { action: subject.action, reasonCode: subject.reasonCode, requestedBy: session.staffId, target: targetOf(subject) },
+          details: {
+            action: subject.action,
+            reasonCode: subject.reasonCode,
+            requestedBy: session.staffId,
+            target: targetOf(subject),
+          },
         });
       }).immediate();
       return { approvalId: id, expiresAt };
@@ -169,13 +196,22 @@ export function createApprovalService(deps: ApprovalDeps) {
       const row = byId.get(approvalId);
       if (!isUsable(row, action, payload, session)) throw invalid();
       markUsed.run(deps.now().toISOString(), approvalId);
-      audit.append({ staffId: session.staffId, action: 'approval.used', subjectType: 'approval', subjectId: approvalId, details: { action } });
+      audit.append({
+        staffId: session.staffId,
+        action: 'approval.used',
+        subjectType: 'approval',
+        subjectId: approvalId,
+        details: { action },
+      });
     },
 
     /** Later: the request waits in the queue until a manager decides. Only secret-free payloads may wait. */
     request(subject: ApprovalSubject, session: Session) {
       if (!QUEUEABLE_ACTIONS.includes(subject.action)) {
-        throw new AppError('approval_not_queueable', 'This action needs a manager at the till now; it cannot wait in the queue.');
+        throw new AppError(
+          'approval_not_queueable',
+          'This action needs a manager at the till now; it cannot wait in the queue.',
+        );
       }
       precheck(subject);
       const id = uuidv7(deps.now().getTime());
@@ -222,15 +258,33 @@ export function createApprovalService(deps: ApprovalDeps) {
         if (fresh?.status !== 'pending') throw invalid();
         if (request.decision === 'deny') {
           decide.run('denied', manager.id, at, row.id);
-          audit.append({ staffId: manager.id, action: 'approval.denied', subjectType: 'approval', subjectId: row.id, details: { action: row.action } });
+          audit.append({
+            staffId: manager.id,
+            action: 'approval.denied',
+            subjectType: 'approval',
+            subjectId: row.id,
+            details: { action: row.action },
+          });
           return;
         }
         const payload = JSON.parse(row.payload_json as string) as { staffId: string };
         if (row.payload_mac !== mac(row.action, payload)) throw invalid();
         decide.run('used', manager.id, at, row.id);
         markUsed.run(at, row.id);
-        audit.append({ staffId: manager.id, action: 'approval.granted', subjectType: 'approval', subjectId: row.id, details: { action: row.action, requestedBy: row.requested_by, target: payload.staffId } });
-        audit.append({ staffId: manager.id, action: 'approval.used', subjectType: 'approval', subjectId: row.id, details: { action: row.action } });
+        audit.append({
+          staffId: manager.id,
+          action: 'approval.granted',
+          subjectType: 'approval',
+          subjectId: row.id,
+          details: { action: row.action, requestedBy: row.requested_by, target: payload.staffId },
+        });
+        audit.append({
+          staffId: manager.id,
+          action: 'approval.used',
+          subjectType: 'approval',
+          subjectId: row.id,
+          details: { action: row.action },
+        });
         if (row.action === 'staff.unlock') staff.applyUnlock(payload.staffId, manager.id, row.id);
         else throw invalid();
       }).immediate();

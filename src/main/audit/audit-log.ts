@@ -47,7 +47,15 @@ export interface AuditLog {
 
 /** The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside. */
 export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
-  const canonical = canonicalJson([row.seq, row.at, row.staff_id, row.action, row.subject_type, row.subject_id, row.details]);
+  const canonical = canonicalJson([
+    row.seq,
+    row.at,
+    row.staff_id,
+    row.action,
+    row.subject_type,
+    row.subject_id,
+    row.details,
+  ]);
   return createHmac('sha256', Buffer.from(keyHex, 'hex')).update(prevHash).update(canonical).digest('hex');
 }
 

@@ -44,7 +44,9 @@ export function createAuthenticator(deps: {
 }): Authenticator {
   const { db, audit, policy } = deps;
   const staffById = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
-  const failure = db.prepare<[string], FailureRow>('SELECT consecutive, last_failed_at, disabled FROM auth_failures WHERE subject = ?');
+  const failure = db.prepare<[string], FailureRow>(
+    'SELECT consecutive, last_failed_at, disabled FROM auth_failures WHERE subject = ?',
+  );
   const recordFailure = db.prepare<{ subject: string; at: string; max: number }>(
     `INSERT INTO auth_failures (subject, consecutive, last_failed_at, disabled) VALUES (@subject, 1, @at, 0)
      ON CONFLICT (subject) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = @at,
@@ -75,7 +77,13 @@ export function createAuthenticator(deps: {
       details: { purpose, consecutive: row?.consecutive ?? 1 },
     });
     if (known && row && row.disabled === 1 && row.consecutive === policy.maxFailures) {
-      audit.append({ staffId, action: 'session.lockout', subjectType: 'staff', subjectId: staffId, details: { purpose } });
+      audit.append({
+        staffId,
+        action: 'session.lockout',
+        subjectType: 'staff',
+        subjectId: staffId,
+        details: { purpose },
+      });
     }
     return row?.consecutive ?? 1;
   });
@@ -87,7 +95,10 @@ export function createAuthenticator(deps: {
 
   return {
     async verify(staffId, pin, purpose) {
-      const wait = Math.max(waitSeconds(staffSubject(staffId), Infinity), waitSeconds(DEVICE, policy.deviceDelayCapSeconds));
+      const wait = Math.max(
+        waitSeconds(staffSubject(staffId), Infinity),
+        waitSeconds(DEVICE, policy.deviceDelayCapSeconds),
+      );
       if (wait > 0) {
         db.transaction(() =>
           audit.append({
@@ -108,7 +119,10 @@ export function createAuthenticator(deps: {
         return staff;
       }
       onFailure(staffId, staff !== null, purpose);
-      const next = Math.max(waitSeconds(staffSubject(staffId), Infinity), waitSeconds(DEVICE, policy.deviceDelayCapSeconds));
+      const next = Math.max(
+        waitSeconds(staffSubject(staffId), Infinity),
+        waitSeconds(DEVICE, policy.deviceDelayCapSeconds),
+      );
       throw new AppError('login_failed', 'The staff member or PIN is not right.', {
         ...(next > 0 ? { details: { retryAfterSeconds: String(next) } } : {}),
       });

@@ -14,7 +14,10 @@ const DemoStaff = z.array(
 );
 
 /** Demo staff with public PINs (README), only into a till that has no staff yet. */
-export async function seedDemoStaff(staff: Pick<StaffService, 'count' | 'seed'>, list: unknown = demo.staff): Promise<number> {
+export async function seedDemoStaff(
+  staff: Pick<StaffService, 'count' | 'seed'>,
+  list: unknown = demo.staff,
+): Promise<number> {
   if (staff.count() > 0) return 0;
   const members: NewStaff[] = DemoStaff.parse(list);
   for (const member of members) await staff.seed(member);

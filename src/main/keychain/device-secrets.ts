@@ -41,7 +41,8 @@ export async function createDeviceSecrets(keychain: Keychain, installId: string)
     pinPepper: newSecretHex(),
     auditKey: newSecretHex(),
   };
-  for (const name of Object.keys(accounts) as (keyof DeviceSecrets)[]) await keychain.set(accounts[name], secrets[name]);
+  for (const name of Object.keys(accounts) as (keyof DeviceSecrets)[])
+    await keychain.set(accounts[name], secrets[name]);
   return secrets;
 }
 

@@ -57,7 +57,12 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData, actorSt
     }
     insertMember.run(row);
     for (const token of tokens) insertToken.run(token, row.id);
-    deps.audit.append({ staffId: actor, action: 'member.enrolled', subjectType: 'member', subjectId: row.id as string });
+    deps.audit.append({
+      staffId: actor,
+      action: 'member.enrolled',
+      subjectType: 'member',
+      subjectId: row.id as string,
+    });
   });
 
   return (data, actorStaffId) => {

@@ -12,7 +12,12 @@ export interface StoreSettings {
   pinLength: number;
 }
 
-export const DEFAULT_SETTINGS: StoreSettings = { language: 'en', storeRegion: 'GB', idleLockSeconds: 120, pinLength: DEFAULT_PIN_LENGTH };
+export const DEFAULT_SETTINGS: StoreSettings = {
+  language: 'en',
+  storeRegion: 'GB',
+  idleLockSeconds: 120,
+  pinLength: DEFAULT_PIN_LENGTH,
+};
 
 export interface SettingsService {
   get(): StoreSettings;

@@ -92,7 +92,13 @@ export function createStaffService(deps: StaffServiceDeps) {
         mustChangePin: staff.mustChangePin ? 1 : 0,
         at: deps.now().toISOString(),
       });
-      audit.append({ staffId: actor ?? id, action, subjectType: 'staff', subjectId: id, details: { role: staff.role } });
+      audit.append({
+        staffId: actor ?? id,
+        action,
+        subjectType: 'staff',
+        subjectId: id,
+        details: { role: staff.role },
+      });
     }).immediate();
     const row = byId.get(id);
     if (!row) throw new AppError('internal_error', 'The staff member was not found after saving.');
@@ -165,7 +171,12 @@ export function createStaffService(deps: StaffServiceDeps) {
       const pinHash = await deps.hasher.hash(request.newPin);
       db.transaction(() => {
         setPin.run(pinHash, 0, deps.now().toISOString(), session.staffId);
-        audit.append({ staffId: session.staffId, action: 'staff.pin_changed', subjectType: 'staff', subjectId: session.staffId });
+        audit.append({
+          staffId: session.staffId,
+          action: 'staff.pin_changed',
+          subjectType: 'staff',
+          subjectId: session.staffId,
+        });
       }).immediate();
       sessions.update({ mustChangePin: false });
       return sessionInfo(sessions.current());
@@ -184,12 +195,24 @@ export function createStaffService(deps: StaffServiceDeps) {
     applyReset(staffId: string, pinHash: string, actor: string, approvalId: string) {
       setPin.run(pinHash, 1, deps.now().toISOString(), staffId);
       authenticator.clearFailures(staffId);
-      audit.append({ staffId: actor, action: 'staff.pin_reset', subjectType: 'staff', subjectId: staffId, details: { approvalId } });
+      audit.append({
+        staffId: actor,
+        action: 'staff.pin_reset',
+        subjectType: 'staff',
+        subjectId: staffId,
+        details: { approvalId },
+      });
     },
     applyUnlock(staffId: string, actor: string, approvalId: string) {
       if (!byId.get(staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
       authenticator.clearFailures(staffId);
-      audit.append({ staffId: actor, action: 'staff.unlocked', subjectType: 'staff', subjectId: staffId, details: { approvalId } });
+      audit.append({
+        staffId: actor,
+        action: 'staff.unlocked',
+        subjectType: 'staff',
+        subjectId: staffId,
+        details: { approvalId },
+      });
     },
     entryOf(staffId: string): RosterEntry {
       const row = byId.get(staffId);

@@ -44,22 +44,6 @@ function isResult(value: unknown): value is IpcResult<unknown> {
   return value.ok === false && 'error' in value && typeof value.error === 'object' && value.error !== null;
 }
 
-async function unwrap<T>(call: () => Promise<IpcResult<T>>): Promise<T> {
-  let result: unknown;
-  try {
-    result = await call();
-  } catch (cause) {
-    throw new ApiError('unavailable', cause instanceof Error ? cause.message : 'The call failed');
-  }
-  if (!isResult(result)) throw new ApiError('unavailable', 'The answer was not an IpcResult');
-  if (result.ok) return result.value as T;
-  const error = ApiError.from(result.error);
-  if (error.code === 'not_authenticated' || error.code === 'pin_change_required') {
-    for (const listener of [...sessionListeners]) listener(error.code);
-  }
-  throw error;
-}
-
 /** A refusal that means the till must go back to the lock screen or to the forced PIN change. */
 export type SessionProblem = 'not_authenticated' | 'pin_change_required';
 type SessionListener = (problem: SessionProblem) => void;
@@ -74,6 +58,22 @@ export function onSessionProblem(listener: SessionListener): () => void {
   return () => {
     sessionListeners.delete(listener);
   };
+}
+
+async function unwrap<T>(call: () => Promise<IpcResult<T>>): Promise<T> {
+  let result: unknown;
+  try {
+    result = await call();
+  } catch (cause) {
+    throw new ApiError('unavailable', cause instanceof Error ? cause.message : 'The call failed');
+  }
+  if (!isResult(result)) throw new ApiError('unavailable', 'The answer was not an IpcResult');
+  if (result.ok) return result.value as T;
+  const error = ApiError.from(result.error);
+  if (error.code === 'not_authenticated' || error.code === 'pin_change_required') {
+    for (const listener of [...sessionListeners]) listener(error.code);
+  }
+  throw error;
 }
 
 export type AppInfo = ResponseData<'app.getInfo'>;

@@ -5,9 +5,10 @@ import { api, asApiError, type ApprovalSubjectInput, type RosterEntry } from '..
 import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { PinEntry } from '../auth/PinEntry';
-import { effectivePinLength, issueFor, parseRetryAfter } from '../auth/pin';
+import { effectivePinLength, issueFor } from '../auth/pin';
+import { PinMessage } from '../auth/PinMessage';
+import { usePinRefusal } from '../auth/usePinRefusal';
 import { Modal } from '../common/Modal';
-import { useCountdown } from '../common/useCountdown';
 
 type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -72,11 +73,11 @@ export function ApprovalModal({
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
-  const { remaining, start } = useCountdown();
+  const refusal = usePinRefusal();
+  const { waiting } = refusal;
   const pinRef = useRef<HTMLInputElement>(null);
   const reasonTextRef = useRef<HTMLInputElement>(null);
   const ids = useId();
-  const waiting = remaining > 0;
   // A manager whose PIN was just disabled drops out of the list: fall back to the first one left.
   const managerId = managers.some((m) => m.staffId === chosenManager) ? chosenManager : (managers[0]?.staffId ?? '');
   const textRequired = reasonCode === 'other';
@@ -85,6 +86,7 @@ export function ApprovalModal({
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy || waiting) return;
+    refusal.clear();
     if (textRequired && !reasonText.trim()) {
       setProblem({ kind: 'reasonText', text: t('approval.reasonTextRequired') });
       reasonTextRef.current?.focus();
@@ -117,14 +119,8 @@ export function ApprovalModal({
       const error = asApiError(caught);
       const textIssue = issueFor(error.issues, 'reasonText', 'subject.reasonText');
       const pinIssue = issueFor(error.issues, 'temporaryPin', 'payload.temporaryPin', 'subject.payload.temporaryPin');
-      if (!granted && error.code === 'login_failed') {
-        setProblem({ kind: 'message', text: t('lock.wrongPin') });
-      } else if (!granted && error.code === 'login_delayed') {
-        const seconds = parseRetryAfter(error.details);
-        if (seconds) {
-          start(seconds);
-          setProblem({ kind: 'delayed', seconds });
-        } else setProblem({ kind: 'message', text: errorMessage(t, error.code) });
+      if (!granted && refusal.take(error)) {
+        setProblem(null);
       } else if (textIssue) {
         setProblem({ kind: 'reasonText', text: issueMessage(t, textIssue, { max: REASON_TEXT_MAX }) });
       } else if (error.code === 'pin_rejected' || pinIssue) {
@@ -144,120 +140,111 @@ export function ApprovalModal({
     pinRef.current?.focus();
   };
 
-  const problemText =
-    problem?.kind === 'delayed'
-      ? waiting
-        ? t('lock.delayed', { n: remaining })
-        : null
-      : problem?.kind === 'message'
-        ? problem.text
-        : null;
+  const problemText = refusal.message ?? (problem?.kind === 'message' ? problem.text : null);
   const errorId = `${ids}-error`;
   const textErrorId = `${ids}-text-error`;
 
   return (
-    <Modal title={t('approval.title')} opener={opener} onClose={onClose} busy={busy} testId="approval-modal">
+    <Modal title={t('approval.title')} opener={opener} onClose={onClose} busy={busy} testId="approval-modal" wide>
       <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
         <p className="approval-what" data-testid="approval-what">
           {t(`approval.describe.${request.action}`, { name })}
         </p>
-        <div className="form-field">
-          <label htmlFor={`${ids}-reason`} className="field-label">
-            {t('approval.reason')}
-          </label>
-          <select
-            id={`${ids}-reason`}
-            className="input select"
-            data-testid="approval-reason"
-            value={reasonCode}
-            onChange={(event) => {
-              setReasonCode(event.target.value as ReasonCode);
-              if (problem?.kind === 'reasonText') setProblem(null);
-            }}
-          >
-            {REASON_CODES.map((code) => (
-              <option key={code} value={code}>
-                {t(`approval.reasons.${code}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor={`${ids}-text`} className="field-label">
-            {textRequired ? t('approval.reasonTextRequiredLabel') : t('approval.reasonText')}
-          </label>
-          <input
-            id={`${ids}-text`}
-            ref={reasonTextRef}
-            className="input"
-            type="text"
-            autoComplete="off"
-            maxLength={REASON_TEXT_MAX}
-            aria-required={textRequired || undefined}
-            aria-invalid={problem?.kind === 'reasonText' || undefined}
-            aria-describedby={problem?.kind === 'reasonText' ? textErrorId : undefined}
-            data-testid="approval-reason-text"
-            value={reasonText}
-            onChange={(event) => {
-              setReasonText(event.target.value);
-              if (problem?.kind === 'reasonText') setProblem(null);
-            }}
+        <div className="approval-grid">
+          <div className="approval-fields">
+            <div className="form-field">
+              <label htmlFor={`${ids}-reason`} className="field-label">
+                {t('approval.reason')}
+              </label>
+              <select
+                id={`${ids}-reason`}
+                className="input select"
+                data-testid="approval-reason"
+                value={reasonCode}
+                onChange={(event) => {
+                  setReasonCode(event.target.value as ReasonCode);
+                  if (problem?.kind === 'reasonText') setProblem(null);
+                }}
+              >
+                {REASON_CODES.map((code) => (
+                  <option key={code} value={code}>
+                    {t(`approval.reasons.${code}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="form-field">
+              <label htmlFor={`${ids}-text`} className="field-label">
+                {textRequired ? t('approval.reasonTextRequiredLabel') : t('approval.reasonText')}
+              </label>
+              <input
+                id={`${ids}-text`}
+                ref={reasonTextRef}
+                className="input"
+                type="text"
+                autoComplete="off"
+                maxLength={REASON_TEXT_MAX}
+                aria-required={textRequired || undefined}
+                aria-invalid={problem?.kind === 'reasonText' || undefined}
+                aria-describedby={problem?.kind === 'reasonText' ? textErrorId : undefined}
+                data-testid="approval-reason-text"
+                value={reasonText}
+                onChange={(event) => {
+                  setReasonText(event.target.value);
+                  if (problem?.kind === 'reasonText') setProblem(null);
+                }}
+              />
+              {problem?.kind === 'reasonText' ? (
+                <p id={textErrorId} className="field-error" role="alert">
+                  {problem.text}
+                </p>
+              ) : null}
+            </div>
+            <div className="form-field">
+              <label htmlFor={`${ids}-manager`} className="field-label">
+                {t('approval.manager')}
+              </label>
+              <select
+                id={`${ids}-manager`}
+                className="input select"
+                data-testid="approval-manager"
+                value={managerId}
+                disabled={managers.length === 0}
+                onChange={(event) => {
+                  setChosenManager(event.target.value);
+                  setPin('');
+                  refusal.clear();
+                }}
+              >
+                {managers.length === 0 ? <option value="">{t('approval.noManager')}</option> : null}
+                {managers.map((manager) => (
+                  <option key={manager.staffId} value={manager.staffId}>
+                    {manager.displayName}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <PinEntry
+            label={t('approval.pin')}
+            value={pin}
+            onChange={setPin}
+            inputRef={pinRef}
+            testId="approval-pin"
+            padTestIdPrefix="approval-pin"
+            describedBy={problemText ? errorId : undefined}
+            invalid={problemText !== null && !waiting}
           />
-          {problem?.kind === 'reasonText' ? (
-            <p id={textErrorId} className="field-error" role="alert">
-              {problem.text}
-            </p>
-          ) : null}
         </div>
-        <div className="form-field">
-          <label htmlFor={`${ids}-manager`} className="field-label">
-            {t('approval.manager')}
-          </label>
-          <select
-            id={`${ids}-manager`}
-            className="input select"
-            data-testid="approval-manager"
-            value={managerId}
-            disabled={managers.length === 0}
-            onChange={(event) => {
-              setChosenManager(event.target.value);
-              setPin('');
-            }}
-          >
-            {managers.length === 0 ? <option value="">{t('approval.noManager')}</option> : null}
-            {managers.map((manager) => (
-              <option key={manager.staffId} value={manager.staffId}>
-                {manager.displayName}
-              </option>
-            ))}
-          </select>
-        </div>
-        <PinEntry
-          label={t('approval.pin')}
-          value={pin}
-          onChange={setPin}
-          inputRef={pinRef}
-          testId="approval-pin"
-          padTestIdPrefix="approval-pin"
-          describedBy={problemText ? errorId : undefined}
-          invalid={problem?.kind === 'message'}
-        />
         <div className="modal-error-slot">
-          {problemText ? (
-            <p
-              id={errorId}
-              className="banner banner-error"
-              role={problem?.kind === 'delayed' ? undefined : 'alert'}
-              data-testid="approval-error"
-            >
-              {problemText}
-            </p>
-          ) : null}
-          {problem?.kind === 'delayed' && waiting ? (
-            <p className="sr-only" role="alert">
-              {t('lock.delayed', { n: problem.seconds })}
-            </p>
-          ) : null}
+          <PinMessage
+            id={errorId}
+            testId="approval-error"
+            className="banner banner-error"
+            message={problemText}
+            ticking={waiting}
+            announcement={refusal.announcement}
+          />
         </div>
         <div className="modal-actions">
           <button

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, asApiError, type QueueEntry } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
-import { parseRetryAfter } from '../auth/pin';
+import { PinMessage } from '../auth/PinMessage';
+import { usePinRefusal } from '../auth/usePinRefusal';
 import { PinEntry } from '../auth/PinEntry';
 import { Modal } from '../common/Modal';
-import { useCountdown } from '../common/useCountdown';
 
 type Decision = 'approve' | 'deny';
 
@@ -31,26 +31,23 @@ export function ApprovalsView() {
   const historyId = useId();
   const latest = useRef(0);
 
-  const load = useCallback(
-    async (all: boolean) => {
-      const ticket = ++latest.current;
-      try {
-        const found = await api.listApprovals(all ? 'all' : 'pending');
+  const [reloads, setReloads] = useState(0);
+  const reload = () => setReloads((n) => n + 1);
+
+  // Read the queue from the main process (an external system) when shown, toggled or changed.
+  useEffect(() => {
+    const ticket = ++latest.current;
+    api.listApprovals(history ? 'all' : 'pending').then(
+      (found) => {
         if (ticket !== latest.current) return;
         setEntries(found);
         setLoadError(null);
-      } catch (caught) {
-        if (ticket !== latest.current) return;
-        setLoadError(errorMessage(t, asApiError(caught).code));
-      }
-    },
-    [t],
-  );
-
-  useEffect(() => {
-    // Reading the queue from the main process, an external system.
-    void load(history);
-  }, [load, history]);
+      },
+      (caught: unknown) => {
+        if (ticket === latest.current) setLoadError(errorMessage(t, asApiError(caught).code));
+      },
+    );
+  }, [history, reloads, t]);
 
   const noticeSeq = notice?.seq;
   useEffect(() => {
@@ -65,7 +62,7 @@ export function ApprovalsView() {
       seq: (notice?.seq ?? 0) + 1,
     });
     void refreshRoster();
-    void load(history);
+    reload();
   };
 
   const shown = entries ?? [];
@@ -184,7 +181,7 @@ export function ApprovalsView() {
           opener={deciding.opener}
           onClose={() => setDeciding(null)}
           onDecided={decided}
-          onStale={() => void load(history)}
+          onStale={reload}
         />
       ) : null}
     </div>
@@ -211,35 +208,33 @@ function DecideDialog({
   const { refreshRoster } = useSession();
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [delay, setDelay] = useState(0);
   const [busy, setBusy] = useState(false);
-  const { remaining, start } = useCountdown();
+  const refusal = usePinRefusal();
+  const { waiting } = refusal;
   const pinRef = useRef<HTMLInputElement>(null);
   const errorId = useId();
-  const waiting = remaining > 0;
   const what = t(`approval.describe.${entry.action}`, { name: entry.targetName ?? entry.targetStaffId ?? '' });
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy || waiting) return;
     if (!pin) {
+      refusal.clear();
       setProblem(t('lock.enterPin'));
       pinRef.current?.focus();
       return;
     }
     setBusy(true);
     setProblem(null);
+    refusal.clear();
     try {
       const result = await api.decideApproval({ approvalId: entry.approvalId, decision, pin });
       onDecided(result);
       return;
     } catch (caught) {
       const error = asApiError(caught);
-      if (error.code === 'login_failed') setProblem(t('lock.wrongPin'));
-      else if (error.code === 'login_delayed' && parseRetryAfter(error.details)) {
-        const seconds = parseRetryAfter(error.details) ?? 0;
-        start(seconds);
-        setDelay(seconds);
+      if (refusal.take(error)) {
+        // The message comes from the refusal.
       } else if (error.code === 'approval_invalid') {
         setProblem(t('queue.invalid'));
         onStale();
@@ -255,7 +250,7 @@ function DecideDialog({
     pinRef.current?.focus();
   };
 
-  const shown = waiting ? t('lock.delayed', { n: remaining }) : problem;
+  const shown = refusal.message ?? problem;
 
   return (
     <Modal
@@ -283,24 +278,17 @@ function DecideDialog({
           testId="decide-pin"
           padTestIdPrefix="decide-pin"
           describedBy={shown ? errorId : undefined}
-          invalid={!waiting && problem !== null}
+          invalid={!waiting && shown !== null}
         />
         <div className="modal-error-slot">
-          {shown ? (
-            <p
-              id={errorId}
-              className="banner banner-error"
-              role={waiting ? undefined : 'alert'}
-              data-testid="decide-error"
-            >
-              {shown}
-            </p>
-          ) : null}
-          {waiting ? (
-            <p className="sr-only" role="alert">
-              {t('lock.delayed', { n: delay })}
-            </p>
-          ) : null}
+          <PinMessage
+            id={errorId}
+            testId="decide-error"
+            className="banner banner-error"
+            message={shown}
+            ticking={waiting}
+            announcement={refusal.announcement}
+          />
         </div>
         <div className="modal-actions">
           <button

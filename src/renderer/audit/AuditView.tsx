@@ -1,17 +1,12 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AUDIT_ACTIONS, type AuditAction } from '../../shared/audit/schemas';
-import { api, asApiError, type AuditEntry, type AuditQuery, type AuditVerification } from '../api/client';
+import { AUDIT_ACTIONS } from '../../shared/audit/schemas';
+import { api, asApiError, type AuditEntry, type AuditVerification } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
-import { AUDIT_PAGE_SIZE, formatDetails, isAuditAction, localDateRange, staffName } from './audit';
+import { auditQuery, formatDetails, isAuditAction, isAuditSubject, staffName, type AuditFilters } from './audit';
 
-interface Filters {
-  staffId: string;
-  action: '' | AuditAction;
-  from: string;
-  to: string;
-}
+type Filters = AuditFilters;
 
 const NO_FILTERS: Filters = { staffId: '', action: '', from: '', to: '' };
 
@@ -28,7 +23,7 @@ export function AuditView() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(true);
   const [problem, setProblem] = useState<string | null>(null);
   const [verification, setVerification] = useState<AuditVerification | null>(null);
   const [verifying, setVerifying] = useState(false);
@@ -36,43 +31,54 @@ export function AuditView() {
   const ids = useId();
   const actionLabel = (action: string) => (isAuditAction(action) ? t(`audit.actions.${action}`) : action);
 
-  const load = useCallback(
-    async (wanted: Filters, beforeSeq?: number) => {
-      const range = localDateRange(wanted.from, wanted.to);
-      if (!range.ok) {
-        setProblem(range.problem === 'order' ? t('audit.rangeOrder') : t('audit.rangeInvalid'));
-        return;
-      }
-      const query: AuditQuery = { limit: AUDIT_PAGE_SIZE };
-      if (wanted.staffId) query.staffId = wanted.staffId;
-      if (wanted.action) query.action = wanted.action;
-      if (range.from) query.from = range.from;
-      if (range.to) query.to = range.to;
-      if (beforeSeq !== undefined) query.beforeSeq = beforeSeq;
-      const ticket = ++latest.current;
-      setLoading(true);
-      try {
-        const page = await api.listAudit(query);
+  const wanted = auditQuery(filters);
+  const rangeProblem = wanted.ok ? null : wanted.problem === 'order' ? t('audit.rangeOrder') : t('audit.rangeInvalid');
+
+  // Read from the main process (an external system) whenever the filters change; answers to
+  // older filters are dropped.
+  useEffect(() => {
+    const built = auditQuery(filters);
+    if (!built.ok) return;
+    const ticket = ++latest.current;
+    api.listAudit(built.query).then(
+      (page) => {
         if (ticket !== latest.current) return;
-        setEntries((previous) => (beforeSeq !== undefined && previous ? [...previous, ...page.entries] : page.entries));
+        setEntries(page.entries);
         setHasMore(page.hasMore);
         setProblem(null);
-      } catch (caught) {
+        setLoading(false);
+      },
+      (caught: unknown) => {
         if (ticket !== latest.current) return;
         setProblem(errorMessage(t, asApiError(caught).code));
-      } finally {
-        if (ticket === latest.current) setLoading(false);
-      }
-    },
-    [t],
-  );
+        setLoading(false);
+      },
+    );
+  }, [filters, t]);
 
-  useEffect(() => {
-    // Reading the log from the main process, an external system, whenever the filters change.
-    void load(filters);
-  }, [load, filters]);
+  const loadMore = async (beforeSeq: number) => {
+    const built = auditQuery(filters, beforeSeq);
+    if (!built.ok) return;
+    const ticket = ++latest.current;
+    setLoading(true);
+    try {
+      const page = await api.listAudit(built.query);
+      if (ticket !== latest.current) return;
+      setEntries((previous) => [...(previous ?? []), ...page.entries]);
+      setHasMore(page.hasMore);
+      setProblem(null);
+    } catch (caught) {
+      if (ticket === latest.current) setProblem(errorMessage(t, asApiError(caught).code));
+    } finally {
+      if (ticket === latest.current) setLoading(false);
+    }
+  };
 
-  const change = (patch: Partial<Filters>) => setFilters((previous) => ({ ...previous, ...patch }));
+  const change = (patch: Partial<Filters>) => {
+    const next = { ...filters, ...patch };
+    setFilters(next);
+    if (auditQuery(next).ok) setLoading(true);
+  };
 
   const verify = async () => {
     setVerifying(true);
@@ -123,9 +129,9 @@ export function AuditView() {
             <span>{t('audit.brokenHint')}</span>
           </p>
         ) : null}
-        {problem ? (
+        {rangeProblem || problem ? (
           <p className="banner banner-error" data-testid="audit-error">
-            {problem}
+            {rangeProblem ?? problem}
           </p>
         ) : null}
       </div>
@@ -198,12 +204,7 @@ export function AuditView() {
           />
         </div>
         <div className="filters-actions">
-          <button
-            type="button"
-            className="button button-quiet"
-            disabled={!filtered}
-            onClick={() => setFilters(NO_FILTERS)}
-          >
+          <button type="button" className="button button-quiet" disabled={!filtered} onClick={() => change(NO_FILTERS)}>
             {t('audit.clearFilters')}
           </button>
         </div>
@@ -245,7 +246,12 @@ export function AuditView() {
                     <td className="cell-wrap">
                       {entry.subjectType ? (
                         <>
-                          <span className="cell-note-inline">{entry.subjectType}</span> {subjectName}
+                          <span className="cell-note-inline">
+                            {isAuditSubject(entry.subjectType)
+                              ? t(`audit.subjects.${entry.subjectType}`)
+                              : entry.subjectType}
+                          </span>{' '}
+                          {subjectName}
                         </>
                       ) : (
                         '—'
@@ -267,7 +273,7 @@ export function AuditView() {
             className="button button-secondary"
             disabled={loading}
             data-testid="audit-load-more"
-            onClick={() => void load(filters, last.seq)}
+            onClick={() => void loadMore(last.seq)}
           >
             {t('audit.loadMore')}
           </button>

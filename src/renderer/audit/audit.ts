@@ -4,6 +4,14 @@ import { AUDIT_ACTIONS, type AuditAction } from '../../shared/audit/schemas';
 
 export const AUDIT_PAGE_SIZE = 50;
 
+/** Subject types the log names in words; any other is shown as recorded. */
+export const AUDIT_SUBJECTS = ['staff', 'approval', 'member', 'settings'] as const;
+export type AuditSubject = (typeof AUDIT_SUBJECTS)[number];
+
+export function isAuditSubject(type: string): type is AuditSubject {
+  return (AUDIT_SUBJECTS as readonly string[]).includes(type);
+}
+
 const ACTIONS = new Set<string>(AUDIT_ACTIONS);
 
 export function isAuditAction(action: string): action is AuditAction {
@@ -75,4 +83,37 @@ export function staffName(
 ): string | null {
   if (staffId === null) return null;
   return roster.find((entry) => entry.staffId === staffId)?.displayName ?? staffId;
+}
+
+export interface AuditFilters {
+  staffId: string;
+  action: '' | AuditAction;
+  /** Local calendar dates as `YYYY-MM-DD`, or empty. */
+  from: string;
+  to: string;
+}
+
+export interface AuditListQuery {
+  staffId?: string;
+  action?: AuditAction;
+  from?: string;
+  to?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** The `audit.list` request for the filters on screen (and the page before `beforeSeq`). */
+export function auditQuery(
+  filters: AuditFilters,
+  beforeSeq?: number,
+): { ok: true; query: AuditListQuery } | { ok: false; problem: 'invalid' | 'order' } {
+  const range = localDateRange(filters.from, filters.to);
+  if (!range.ok) return range;
+  const query: AuditListQuery = { limit: AUDIT_PAGE_SIZE };
+  if (filters.staffId) query.staffId = filters.staffId;
+  if (filters.action) query.action = filters.action;
+  if (range.from) query.from = range.from;
+  if (range.to) query.to = range.to;
+  if (beforeSeq !== undefined) query.beforeSeq = beforeSeq;
+  return { ok: true, query };
 }

@@ -88,7 +88,15 @@ export function BootstrapScreen({
     }
   };
 
-  const summary = general ?? ORDER.map((field) => errors[field]).find(Boolean) ?? null;
+  const labels: Record<Field, string> = {
+    displayName: t('bootstrap.name'),
+    pin: t('bootstrap.pin'),
+    repeat: t('bootstrap.repeat'),
+  };
+  const firstInvalid = ORDER.find((field) => errors[field]);
+  const summary =
+    general ??
+    (firstInvalid ? t('enroll.summaryItem', { field: labels[firstInvalid], message: errors[firstInvalid] }) : null);
 
   return (
     <main className="lock">

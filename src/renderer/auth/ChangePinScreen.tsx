@@ -2,9 +2,10 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, asApiError, type SessionInfo } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
-import { useCountdown } from '../common/useCountdown';
-import { checkNewPin, effectivePinLength, issueFor, parseRetryAfter } from './pin';
+import { checkNewPin, effectivePinLength, issueFor } from './pin';
 import { PinField } from './PinField';
+import { PinMessage } from './PinMessage';
+import { usePinRefusal } from './usePinRefusal';
 
 type Field = 'currentPin' | 'newPin' | 'repeat';
 type Errors = Partial<Record<Field, string>>;
@@ -30,15 +31,14 @@ export function ChangePinScreen({
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [delay, setDelay] = useState(0);
-  const { remaining, start } = useCountdown();
+  const refusal = usePinRefusal();
+  const { waiting } = refusal;
   const headingId = useId();
   const policyId = useId();
   const currentRef = useRef<HTMLInputElement>(null);
   const newRef = useRef<HTMLInputElement>(null);
   const repeatRef = useRef<HTMLInputElement>(null);
   const n = effectivePinLength(pinLength);
-  const waiting = remaining > 0;
 
   useEffect(() => {
     currentRef.current?.focus();
@@ -59,6 +59,7 @@ export function ChangePinScreen({
     event.preventDefault();
     if (busy || waiting) return;
     setGeneral(null);
+    refusal.clear();
     const found: Errors = {};
     if (!values.currentPin) found.currentPin = issueMessage(t, 'required');
     const check = checkNewPin(values.newPin, values.repeat, pinLength, values.currentPin || undefined);
@@ -77,17 +78,10 @@ export function ChangePinScreen({
       const error = asApiError(caught);
       const currentIssue = issueFor(error.issues, 'currentPin');
       const newIssue = issueFor(error.issues, 'newPin', 'pin');
-      if (error.code === 'login_failed') {
+      if (refusal.take(error)) {
         setValues((previous) => ({ ...previous, currentPin: '' }));
-        show({ currentPin: t('pinChange.currentWrong') });
-      } else if (error.code === 'login_delayed') {
-        const seconds = parseRetryAfter(error.details);
-        if (seconds) {
-          start(seconds);
-          setDelay(seconds);
-        }
-        setValues((previous) => ({ ...previous, currentPin: '' }));
-        setGeneral(seconds ? null : errorMessage(t, error.code));
+        if (error.code === 'login_failed') show({ currentPin: t('pinChange.currentWrong') });
+        else setErrors({});
       } else if (currentIssue || newIssue) {
         show({
           ...(currentIssue ? { currentPin: issueMessage(t, currentIssue, { n }) } : {}),
@@ -101,9 +95,16 @@ export function ChangePinScreen({
     }
   };
 
-  const summary = waiting
-    ? t('lock.delayed', { n: remaining })
-    : (general ?? ORDER.map((field) => errors[field]).find(Boolean) ?? null);
+  const labels: Record<Field, string> = {
+    currentPin: t('pinChange.current'),
+    newPin: t('pinChange.new'),
+    repeat: t('pinChange.repeat'),
+  };
+  const firstInvalid = ORDER.find((field) => errors[field]);
+  const fieldSummary = firstInvalid
+    ? t('enroll.summaryItem', { field: labels[firstInvalid], message: errors[firstInvalid] })
+    : null;
+  const summary = waiting ? refusal.message : (general ?? fieldSummary ?? refusal.message ?? null);
 
   return (
     <main className="lock">
@@ -112,17 +113,16 @@ export function ChangePinScreen({
           {t('pinChange.title')}
         </h1>
         <p className="lock-intro">{t('pinChange.intro', { name: session.displayName })}</p>
-        {/* The countdown ticks every second: it is announced once, not at each tick. */}
-        <div className="form-alert-slot" role={waiting ? undefined : 'alert'}>
-          {summary ? (
-            <p className="banner banner-error" data-testid="pin-change-error">
-              {summary}
-            </p>
-          ) : null}
+        <div className="form-alert-slot">
+          <PinMessage
+            id={`${headingId}-error`}
+            testId="pin-change-error"
+            className="banner banner-error"
+            message={summary}
+            ticking={waiting}
+            announcement={refusal.announcement}
+          />
         </div>
-        <p className="sr-only" role="alert">
-          {waiting ? t('lock.delayed', { n: delay }) : ''}
-        </p>
         <form
           className="stack-form"
           data-testid="pin-change-form"

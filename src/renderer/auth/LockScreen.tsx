@@ -2,9 +2,9 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { useTranslation } from 'react-i18next';
 import { api, asApiError, type ClientErrorCode, type Roster, type RosterEntry, type SessionInfo } from '../api/client';
 import { errorMessage } from '../app/messages';
-import { useCountdown } from '../common/useCountdown';
-import { parseRetryAfter } from './pin';
 import { PinEntry } from './PinEntry';
+import { PinMessage } from './PinMessage';
+import { usePinRefusal } from './usePinRefusal';
 import { moveIndex, nextByLetter } from './roving';
 
 /**
@@ -43,6 +43,18 @@ export function LockScreen({
   );
 }
 
+/** How many staff buttons sit in the first row of the grid (it reflows with the window width). */
+function columnsOf(buttons: readonly (HTMLButtonElement | null)[]): number {
+  const top = buttons[0]?.offsetTop;
+  if (top === undefined) return 1;
+  let columns = 0;
+  for (const button of buttons) {
+    if (button?.offsetTop !== top) break;
+    columns += 1;
+  }
+  return Math.max(1, columns);
+}
+
 function StaffPicker({
   staff,
   initialId,
@@ -79,7 +91,7 @@ function StaffPicker({
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const next =
-      moveIndex(event.key, current, staff.length) ??
+      moveIndex(event.key, current, staff.length, columnsOf(buttons.current)) ??
       nextByLetter(
         staff.map((entry) => entry.displayName),
         current,
@@ -130,12 +142,7 @@ function StaffPicker({
   );
 }
 
-type LoginError =
-  | { kind: 'empty' }
-  | { kind: 'wrong' }
-  | { kind: 'delayed'; seconds: number }
-  | { kind: 'disabled' }
-  | { kind: 'other'; code: ClientErrorCode };
+type LoginProblem = { kind: 'empty' } | { kind: 'other'; code: ClientErrorCode };
 
 function PinLogin({
   staff,
@@ -150,35 +157,31 @@ function PinLogin({
 }) {
   const { t } = useTranslation();
   const [pin, setPin] = useState('');
-  const [error, setError] = useState<LoginError | null>(null);
+  const [problem, setProblem] = useState<LoginProblem | null>(null);
   const [busy, setBusy] = useState(false);
-  const { remaining, start } = useCountdown();
+  const refusal = usePinRefusal();
   const inputRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
   const errorId = useId();
+  const { waiting } = refusal;
 
   useEffect(() => {
     inputRef.current?.focus();
   }, []);
 
   // When the wait is over, the PIN box is ready for the next try.
-  const waiting = remaining > 0;
   useEffect(() => {
     if (!waiting) inputRef.current?.focus();
   }, [waiting]);
 
   const disabled = staff.pinLocked;
-  const shown: LoginError | null = disabled
-    ? { kind: 'disabled' }
-    : error?.kind === 'delayed' && !waiting
-      ? null
-      : error;
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    if (busy || waiting || disabled) return;
+    if (busy || waiting) return;
     if (!pin) {
-      setError({ kind: 'empty' });
+      refusal.clear();
+      setProblem({ kind: 'empty' });
       inputRef.current?.focus();
       return;
     }
@@ -189,17 +192,11 @@ function PinLogin({
         onLoggedIn(session);
         return;
       }
-      setError({ kind: 'wrong' });
+      setProblem({ kind: 'other', code: 'internal_error' });
     } catch (caught) {
       const apiError = asApiError(caught);
-      if (apiError.code === 'login_failed') setError({ kind: 'wrong' });
-      else if (apiError.code === 'login_delayed') {
-        const seconds = parseRetryAfter(apiError.details);
-        if (seconds) {
-          start(seconds);
-          setError({ kind: 'delayed', seconds });
-        } else setError({ kind: 'other', code: apiError.code });
-      } else setError({ kind: 'other', code: apiError.code });
+      if (refusal.take(apiError)) setProblem(null);
+      else setProblem({ kind: 'other', code: apiError.code });
       // After many failures the PIN gets disabled: the roster says so.
       onFailed();
     } finally {
@@ -209,12 +206,12 @@ function PinLogin({
     inputRef.current?.focus();
   };
 
-  let message = '';
-  if (shown?.kind === 'empty') message = t('lock.enterPin');
-  else if (shown?.kind === 'wrong') message = t('lock.wrongPin');
-  else if (shown?.kind === 'delayed') message = t('lock.delayed', { n: remaining });
-  else if (shown?.kind === 'disabled') message = t('lock.pinDisabled');
-  else if (shown?.kind === 'other') message = errorMessage(t, shown.code);
+  let message: string | null = null;
+  if (disabled) message = t('lock.pinDisabled');
+  else if (refusal.message) message = refusal.message;
+  else if (problem?.kind === 'empty') message = t('lock.enterPin');
+  else if (problem?.kind === 'other') message = errorMessage(t, problem.code);
+  const ticking = !disabled && waiting;
 
   return (
     <section className="lock-card lock-card-pin" aria-labelledby={headingId}>
@@ -239,32 +236,24 @@ function PinLogin({
           value={pin}
           onChange={(value) => {
             setPin(value);
-            if (error?.kind === 'empty') setError(null);
+            if (problem?.kind === 'empty') setProblem(null);
           }}
           inputRef={inputRef}
           testId="pin-input"
           padTestIdPrefix="pin"
-          describedBy={shown ? errorId : undefined}
-          invalid={shown !== null && shown.kind !== 'delayed'}
-          submit={{ label: t('pin.ok'), disabled: busy || waiting || disabled, busy }}
+          describedBy={message ? errorId : undefined}
+          invalid={message !== null && !ticking}
+          submit={{ label: t('pin.ok'), disabled: busy || waiting, busy }}
         />
         <div className="login-error-slot">
-          {shown ? (
-            <p
-              id={errorId}
-              className="login-error"
-              data-testid="login-error"
-              // The countdown ticks every second: it is announced once, below, not at each tick.
-              role={shown.kind === 'delayed' ? undefined : 'alert'}
-            >
-              {message}
-            </p>
-          ) : null}
-          {shown?.kind === 'delayed' ? (
-            <p className="sr-only" role="alert">
-              {t('lock.delayed', { n: shown.seconds })}
-            </p>
-          ) : null}
+          <PinMessage
+            id={errorId}
+            testId="login-error"
+            className="login-error"
+            message={message}
+            ticking={ticking}
+            announcement={refusal.announcement}
+          />
         </div>
         <button type="button" className="button button-secondary lock-back" data-testid="login-back" onClick={onBack}>
           {t('lock.back')}

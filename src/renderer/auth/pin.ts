@@ -55,3 +55,15 @@ export function issueFor(issues: readonly FieldIssue[], ...paths: string[]): str
 export function effectivePinLength(pinLength: number): number {
   return Math.min(MAX_PIN_LENGTH, Math.max(MIN_PIN_LENGTH, pinLength));
 }
+
+/**
+ * A refused PIN, from the code and details of the refusal: `wrong` (login_failed), which may
+ * already carry the wait before the next try, or `delayed` (login_delayed: tried during a wait).
+ */
+export type PinRefusal = { kind: 'wrong'; wait: number | null } | { kind: 'delayed'; wait: number | null };
+
+export function pinRefusal(code: string, details: Readonly<Record<string, string>>): PinRefusal | null {
+  if (code === 'login_failed') return { kind: 'wrong', wait: parseRetryAfter(details) };
+  if (code === 'login_delayed') return { kind: 'delayed', wait: parseRetryAfter(details) };
+  return null;
+}

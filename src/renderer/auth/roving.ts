@@ -1,15 +1,26 @@
 /** Pure keyboard helpers for the staff list on the lock screen (no DOM) so they are unit-tested. */
 
-/** The index a navigation key moves to in a list of `count` items, or null for other keys. */
-export function moveIndex(key: string, index: number, count: number): number | null {
+/**
+ * The index a navigation key moves to in a grid of `count` items laid out in rows of `columns`
+ * (1 for a plain list), or null for other keys. Left and Right walk the reading order, wrapping
+ * round; Up and Down move a row, stopping at the edges (Down from a short last row's gap reaches
+ * the last item).
+ */
+export function moveIndex(key: string, index: number, count: number, columns = 1): number | null {
   if (count === 0) return null;
+  const step = Math.max(1, Math.floor(columns));
   switch (key) {
-    case 'ArrowDown':
     case 'ArrowRight':
       return (index + 1) % count;
-    case 'ArrowUp':
     case 'ArrowLeft':
       return (index - 1 + count) % count;
+    case 'ArrowDown': {
+      if (index + step < count) return index + step;
+      const lastRowStart = Math.floor((count - 1) / step) * step;
+      return index < lastRowStart ? count - 1 : index;
+    }
+    case 'ArrowUp':
+      return index - step >= 0 ? index - step : index;
     case 'Home':
       return 0;
     case 'End':

@@ -72,7 +72,11 @@ export const contract = {
   'staff.add': { request: AddStaffRequest, response: RosterEntry, permission: 'staff.manage' },
   'staff.resetPin': { request: RestrictedStaffRequest.resetPin, response: RosterEntry, permission: 'staff.reset_pin' },
   'staff.unlock': { request: RestrictedStaffRequest.unlock, response: RosterEntry, permission: 'staff.unlock' },
-  'approvals.grant': { request: GrantApprovalRequest, response: GrantApprovalResponse, permission: 'approvals.request' },
+  'approvals.grant': {
+    request: GrantApprovalRequest,
+    response: GrantApprovalResponse,
+    permission: 'approvals.request',
+  },
   'approvals.request': {
     request: ApprovalSubject,
     response: z.strictObject({ approvalId: z.string() }),

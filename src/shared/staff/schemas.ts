@@ -21,7 +21,8 @@ export const staffName = z
   .superRefine((value, ctx) => {
     if (value.length === 0) ctx.addIssue({ code: 'custom', message: 'required' });
     else if (value.length > STAFF_NAME_MAX) ctx.addIssue({ code: 'custom', message: 'too_long' });
-    else if (!/^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u.test(value)) ctx.addIssue({ code: 'custom', message: 'invalid_characters' });
+    else if (!/^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u.test(value))
+      ctx.addIssue({ code: 'custom', message: 'invalid_characters' });
   });
 
 export const StaffStatus = z.enum(['active', 'pin_locked', 'must_change_pin']);

@@ -5,6 +5,7 @@ import {
   issueFor,
   onlyDigits,
   parseRetryAfter,
+  pinRefusal,
   secondsLeft,
 } from '../../../src/renderer/auth/pin';
 
@@ -62,5 +63,13 @@ describe('PIN entry helpers', () => {
     ];
     expect(issueFor(issues, 'newPin', 'pin')).toBe('pin_weak');
     expect(issueFor(issues, 'pin')).toBeUndefined();
+  });
+
+  it('tells a wrong PIN (maybe with the wait it triggered) from a try made during a wait', () => {
+    expect(pinRefusal('login_failed', {})).toEqual({ kind: 'wrong', wait: null });
+    expect(pinRefusal('login_failed', { retryAfterSeconds: '8' })).toEqual({ kind: 'wrong', wait: 8 });
+    expect(pinRefusal('login_delayed', { retryAfterSeconds: '4' })).toEqual({ kind: 'delayed', wait: 4 });
+    expect(pinRefusal('login_delayed', {})).toEqual({ kind: 'delayed', wait: null });
+    expect(pinRefusal('approval_invalid', { retryAfterSeconds: '4' })).toBeNull();
   });
 });
