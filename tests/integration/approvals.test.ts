@@ -55,7 +55,7 @@ describe('manager approvals', () => {
 
     expect(await call('staff.resetPin', { staffId: 'nina', temporaryPin: '864213', approvalId })).toMatchObject({
       ok: true,
-      value: { staffId: 'nina' },
+      value: { staffId: 'nina', mustChangePin: true },
     });
     // Used once: a replay is refused.
     expect(errorCode(await call('staff.resetPin', { staffId: 'nina', temporaryPin: '864213', approvalId }))).toBe(

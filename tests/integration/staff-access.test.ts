@@ -208,7 +208,10 @@ describe('staff access', () => {
       role: 'cashier',
       temporaryPin: '864213',
     });
-    expect(added).toMatchObject({ ok: true, value: { displayName: 'Dora Diaz', role: 'cashier', pinLocked: false } });
+    expect(added).toMatchObject({
+      ok: true,
+      value: { displayName: 'Dora Diaz', role: 'cashier', pinLocked: false, mustChangePin: true },
+    });
     const id = added.ok ? added.value.staffId : '';
     expect(await login(app, id, '864213')).toMatchObject({ ok: true, value: { session: { mustChangePin: true } } });
   });

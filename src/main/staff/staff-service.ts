@@ -55,6 +55,7 @@ export function createStaffService(deps: StaffServiceDeps) {
     displayName: row.display_name,
     role: row.role,
     pinLocked: authenticator.isPinLocked(row.id),
+    mustChangePin: row.must_change_pin === 1,
   });
 
   function sessionInfo(session: Session | null): { session: SessionInfo | null } {

@@ -119,6 +119,8 @@ export function StaffView() {
                   <td>
                     {entry.pinLocked ? (
                       <span className="status status-locked">{t('staff.statusLocked')}</span>
+                    ) : entry.mustChangePin ? (
+                      <span className="status status-temporary">{t('staff.statusTemporary')}</span>
                     ) : (
                       <span className="status status-active">{t('staff.statusActive')}</span>
                     )}

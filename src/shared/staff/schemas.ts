@@ -25,14 +25,14 @@ export const staffName = z
       ctx.addIssue({ code: 'custom', message: 'invalid_characters' });
   });
 
-export const StaffStatus = z.enum(['active', 'pin_locked', 'must_change_pin']);
-
 export const RosterEntry = z.strictObject({
   staffId: z.string(),
   displayName: z.string(),
   role: z.enum(ROLES),
   /** The PIN is disabled after too many failures; a manager must unlock it. */
   pinLocked: z.boolean(),
+  /** Holds a temporary PIN (new staff or after a reset) that must be changed at the next login. */
+  mustChangePin: z.boolean(),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 
