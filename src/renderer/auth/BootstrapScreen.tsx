@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { StaffNameField } from '../staff/StaffNameField';
 import { useTranslation } from 'react-i18next';
 import { toFieldIssues } from '../../shared/ipc/validation';
 import { BootstrapRequest, STAFF_NAME_MAX } from '../../shared/staff/schemas';
@@ -113,29 +114,14 @@ export function BootstrapScreen({
           ) : null}
         </div>
         <form className="stack-form" data-testid="bootstrap-form" noValidate onSubmit={(event) => void onSubmit(event)}>
-          <div className="form-field">
-            <label htmlFor={`${headingId}-name`} className="field-label">
-              {t('bootstrap.name')}
-            </label>
-            <input
-              id={`${headingId}-name`}
-              ref={nameRef}
-              className="input"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              maxLength={STAFF_NAME_MAX * 4}
-              aria-invalid={errors.displayName ? true : undefined}
-              aria-describedby={errors.displayName ? `${headingId}-name-error` : undefined}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-            {errors.displayName ? (
-              <p id={`${headingId}-name-error`} className="field-error">
-                {errors.displayName}
-              </p>
-            ) : null}
-          </div>
+          <StaffNameField
+            id={`${headingId}-name`}
+            ref={nameRef}
+            label={t('bootstrap.name')}
+            value={name}
+            error={errors.displayName}
+            onChange={setName}
+          />
           <PinField
             label={t('bootstrap.pin')}
             value={pin}

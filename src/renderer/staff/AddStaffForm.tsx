@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { StaffNameField } from './StaffNameField';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type Role } from '../../shared/auth/permissions';
 import { toFieldIssues } from '../../shared/ipc/validation';
@@ -85,29 +86,14 @@ export function AddStaffForm({ onAdded }: { onAdded: (text: string) => void }) {
         ) : null}
       </div>
       <form className="stack-form" data-testid="staff-add-form" noValidate onSubmit={(event) => void onSubmit(event)}>
-        <div className="form-field">
-          <label htmlFor={`${ids}-name`} className="field-label">
-            {t('staff.addName')}
-          </label>
-          <input
-            id={`${ids}-name`}
-            ref={nameRef}
-            className="input"
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={STAFF_NAME_MAX * 4}
-            aria-invalid={errors.displayName ? true : undefined}
-            aria-describedby={errors.displayName ? `${ids}-name-error` : undefined}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-          />
-          {errors.displayName ? (
-            <p id={`${ids}-name-error`} className="field-error">
-              {errors.displayName}
-            </p>
-          ) : null}
-        </div>
+        <StaffNameField
+          id={`${ids}-name`}
+          ref={nameRef}
+          label={t('staff.addName')}
+          value={name}
+          error={errors.displayName}
+          onChange={setName}
+        />
         <div className="form-field">
           <label htmlFor={`${ids}-role`} className="field-label">
             {t('staff.role')}
