@@ -86,6 +86,8 @@ function applyRuntimePragmas(db: Database): void {
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 32 MiB of decrypted pages: keeps the hot part of a million-member cache off the cipher.
+  db.pragma('cache_size = -32768');
 }
 
 /**

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lookupHash } from '../../src/main/members/lookup-hash';
+import { createFindMembers } from '../../src/main/members/find';
+import { createSnapshotIngest, type SnapshotMember } from '../../src/main/members/ingest-snapshot';
+import { maskPhone } from '../../src/shared/members/mask';
+import { withCheckDigit } from '../../src/shared/members/card-number';
+import { startTestApp, type TestApp } from '../support/app';
+
+describe('snapshot ingest into the encrypted cache', () => {
+  let app: TestApp;
+  let lookupKey: string;
+  const db = () => app.services.database.db;
+
+  function member(i: number, familyName = `Family${String.fromCharCode(97 + (i % 26))}`): SnapshotMember {
+    const e164 = `+4474${String(i).padStart(8, '0')}`;
+    return {
+      id: `018f0000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      cardNumber: withCheckDigit(`6006${String(i).padStart(8, '0')}`),
+      givenName: i % 2 ? 'Анна' : 'Olivia',
+      familyName,
+      phoneHash: lookupHash(lookupKey, 'phone', e164),
+      emailHash: null,
+      phoneMasked: maskPhone(e164),
+      emailMasked: null,
+      enrolledAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+  }
+  const count = (table: string) => (db().prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const indexes = () =>
+    (
+      db()
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .all() as { name: string }[]
+    ).map((r) => r.name);
+
+  beforeEach(async () => {
+    app = await startTestApp();
+    lookupKey = app.services.database.secrets.lookupKey;
+  });
+  afterEach(async () => {
+    await app.dispose();
+  });
+
+  it('loads a first snapshot with its indexes dropped, then rebuilds them; lookups use them', () => {
+    const before = indexes();
+    const ingest = createSnapshotIngest(db());
+    const batches = [
+      Array.from({ length: 500 }, (_, i) => member(i)),
+      Array.from({ length: 500 }, (_, i) => member(500 + i)),
+    ];
+    ingest.loadIntoEmpty(batches);
+    expect(indexes()).toEqual(before);
+    expect(count('members')).toBe(1000);
+    const find = createFindMembers({ db: db(), lookupKey, storeRegion: () => 'GB' });
+    expect(find('+447400000777').members.map((m) => m.id)).toEqual([member(777).id]);
+    expect(find('анна familyb').members.length).toBeGreaterThan(0);
+    const plan = JSON.stringify(
+      db().prepare('EXPLAIN QUERY PLAN SELECT id FROM members WHERE phone_hash = ?').all(Buffer.alloc(32)),
+    );
+    expect(plan).toContain('members_phone_hash');
+  });
+
+  it('refuses to drop indexes under a cache that already has members', async () => {
+    await app.call('members.enroll', {
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      email: 'ada@example.org',
+      cardNumber: withCheckDigit('600400000123'),
+    });
+    const ingest = createSnapshotIngest(db());
+    expect(() => ingest.loadIntoEmpty([[member(1)]])).toThrow(/empty/);
+    expect(indexes()).toContain('members_phone_hash');
+  });
+
+  it('applying the same page twice leaves the same rows; an update replaces the name tokens', () => {
+    const ingest = createSnapshotIngest(db());
+    const page = [member(1), member(2)];
+    ingest.writeBatch(page);
+    const rows = db().prepare('SELECT * FROM members ORDER BY id').all();
+    const tokens = db().prepare('SELECT * FROM member_name_tokens ORDER BY token, member_id').all();
+    ingest.writeBatch(page);
+    expect(db().prepare('SELECT * FROM members ORDER BY id').all()).toEqual(rows);
+    expect(db().prepare('SELECT * FROM member_name_tokens ORDER BY token, member_id').all()).toEqual(tokens);
+
+    ingest.writeBatch([member(1, 'Renamed')]);
+    const find = createFindMembers({ db: db(), lookupKey, storeRegion: () => 'GB' });
+    expect(find('renamed').members.map((m) => m.id)).toEqual([member(1).id]);
+    expect(find('familyb').members.map((m) => m.id)).toEqual([]);
+  });
+});
