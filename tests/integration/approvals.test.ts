@@ -48,7 +48,7 @@ describe('manager approvals', () => {
     expect(errorCode(await call('staff.resetPin', { staffId: 'nina', temporaryPin: '975318', approvalId }))).toBe(
       'approval_invalid',
     );
-    expect(errorCode(await call('staff.resetPin', { staffId: 'mia', temporaryPin: '864213', approvalId }))).toBe(
+    expect(errorCode(await call('staff.resetPin', { staffId: 'carl', temporaryPin: '864213', approvalId }))).toBe(
       'approval_invalid',
     );
     expect(errorCode(await call('staff.unlock', { staffId: 'nina', approvalId }))).toBe('approval_invalid');

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,40 @@ describe('the harness process (the app without Electron)', () => {
       const result = await runHarness(['--data-dir', dir.path], process.env);
       expect(result.stdout).toMatch(/^HARNESS_URL=http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/m);
     } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses a request whose Host is not the harness address (DNS rebinding)', async () => {
+    const dir = makeTempDir();
+    const child = spawn(process.execPath, [join(ROOT, 'out/main/harness.js'), '--data-dir', dir.path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const match = /HARNESS_URL=(\S+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+      });
+      const { port } = new URL(url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: Number(port), path: '/', headers: { host: `rebound.example:${port}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(421);
+      expect((await fetch(new URL('/', url))).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
       dir.remove();
     }
   });

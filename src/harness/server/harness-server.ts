@@ -87,6 +87,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let origin = '';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host. Refuse it.
+    if (req.headers.host !== new URL(origin).host) return sendJson(res, 421, { ok: false });
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname.startsWith('/__harness/ipc/')) {
       if (req.method !== 'POST')

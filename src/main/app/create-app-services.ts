@@ -102,8 +102,12 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 
   const changeSetting = (session: Session | null, setting: string, apply: () => void) => {
     db.transaction(() => {
+      const before = JSON.stringify(settings.get());
       apply();
-      audit.append({ staffId: session?.staffId ?? null, action: 'settings.changed', details: { setting } });
+      // A no-op (e.g. pressing the language already chosen) is not a change worth an audit entry.
+      if (JSON.stringify(settings.get()) !== before) {
+        audit.append({ staffId: session?.staffId ?? null, action: 'settings.changed', details: { setting } });
+      }
     }).immediate();
     return info();
   };
@@ -119,13 +123,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       return { session: null };
     },
     'session.touch': (_request, session) => staff.sessionInfo(session),
-    'staff.roster': () => staff.roster(),
+    'staff.roster': (_request, session) => staff.roster(session),
     'staff.bootstrap': (request) => staff.bootstrap(request),
     'staff.changeOwnPin': (request, session) => staff.changeOwnPin(request, signedIn(session)),
     'staff.add': (request, session) => staff.add(request, signedIn(session)),
     'staff.resetPin': async ({ approvalId, ...payload }, session) => {
       const actor = signedIn(session);
-      staff.checkResetPin(payload);
+      staff.checkResetPin(payload, actor);
       approvals.check(approvalId, 'staff.resetPin', payload, actor);
       const pinHash = await staff.hashForReset(payload.temporaryPin);
       db.transaction(() => {

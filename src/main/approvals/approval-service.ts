@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import {
   APPROVAL_TTL_SECONDS,
+  QUEUE_TTL_SECONDS,
   QUEUEABLE_ACTIONS,
   type ApprovalSubject,
   type QueueEntry,
@@ -66,7 +67,9 @@ export function createApprovalService(deps: ApprovalDeps) {
     'UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?',
   );
   const list = {
-    pending: db.prepare<[], ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at"),
+    pending: db.prepare<[], ApprovalRow>(
+      "SELECT * FROM approvals WHERE status = 'pending' ORDER BY requested_at LIMIT 200",
+    ),
     all: db.prepare<[], ApprovalRow>('SELECT * FROM approvals ORDER BY requested_at DESC LIMIT 200'),
   };
 
@@ -79,8 +82,8 @@ export function createApprovalService(deps: ApprovalDeps) {
   const targetOf = (subject: ApprovalSubject) => subject.payload.staffId;
 
   /** Fails early (before a manager types a PIN) when the action itself could not run. */
-  function precheck(subject: ApprovalSubject) {
-    if (subject.action === 'staff.resetPin') staff.checkResetPin(subject.payload);
+  function precheck(subject: ApprovalSubject, session: Session) {
+    if (subject.action === 'staff.resetPin') staff.checkResetPin(subject.payload, session);
     else if (!staff.exists(subject.payload.staffId))
       throw new AppError('staff_not_found', 'No such staff member on this till.');
   }
@@ -97,7 +100,9 @@ export function createApprovalService(deps: ApprovalDeps) {
       requestedByName: staff.nameOf(row.requested_by) ?? row.requested_by,
       requestedAt: row.requested_at,
       status:
-        row.status === 'approved' && row.expires_at && row.expires_at <= deps.now().toISOString()
+        (row.status === 'approved' || row.status === 'pending') &&
+        row.expires_at &&
+        row.expires_at <= deps.now().toISOString()
           ? 'expired'
           : row.status,
       decidedBy: row.decided_by,
@@ -138,10 +143,11 @@ export function createApprovalService(deps: ApprovalDeps) {
   return {
     /** On the spot: the manager types their PIN at this till; returns a single-use approval. */
     async grant(request: { subject: ApprovalSubject; managerId: string; pin: string }, session: Session) {
-      precheck(request.subject);
+      precheck(request.subject, session);
       const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
       const { subject } = request;
-      if (manager.role !== 'manager') {
+      // A temporary PIN proves nothing yet (someone else chose it): it cannot approve.
+      if (manager.role !== 'manager' || manager.must_change_pin === 1) {
         db.transaction(() =>
           audit.append({
             staffId: manager.id,
@@ -213,7 +219,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           'This action needs a manager at the till now; it cannot wait in the queue.',
         );
       }
-      precheck(subject);
+      precheck(subject, session);
       const id = uuidv7(deps.now().getTime());
       db.transaction(() => {
         insert.run({
@@ -229,7 +235,8 @@ export function createApprovalService(deps: ApprovalDeps) {
           status: 'pending',
           decidedBy: null,
           decidedAt: null,
-          expiresAt: null,
+          // DESIGN §4 wants approvals short-lived: a request nobody decided within a day lapses.
+          expiresAt: new Date(deps.now().getTime() + QUEUE_TTL_SECONDS * 1000).toISOString(),
         });
         audit.append({
           staffId: session.staffId,
@@ -249,9 +256,12 @@ export function createApprovalService(deps: ApprovalDeps) {
     /** A manager decides a queued request with their own PIN; approving runs the action at once. */
     async decide(request: { approvalId: string; decision: 'approve' | 'deny'; pin: string }, session: Session) {
       const manager = await authenticator.verify(session.staffId, request.pin, 'approval');
-      if (manager.role !== 'manager') throw new AppError('permission_denied', 'Only a store manager can approve this.');
+      if (manager.role !== 'manager' || manager.must_change_pin === 1) {
+        throw new AppError('permission_denied', 'Only a store manager can approve this.');
+      }
       const row = byId.get(request.approvalId);
-      if (!row || row.status !== 'pending' || row.payload_json === null) throw invalid();
+      const lapsed = row?.expires_at != null && row.expires_at <= deps.now().toISOString();
+      if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
       const at = deps.now().toISOString();
       db.transaction(() => {
         const fresh = byId.get(request.approvalId);

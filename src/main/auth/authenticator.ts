@@ -62,11 +62,18 @@ export function createAuthenticator(deps: {
     return Math.max(0, Math.ceil((until - deps.now().getTime()) / 1000));
   }
 
-  const onFailure = db.transaction((staffId: string, known: boolean, purpose: string) => {
+  /**
+   * Counts the attempt as a failure *before* the slow argon2 check, so attempts sent in parallel see
+   * each other and the waits apply to them too; a right PIN then clears the count again.
+   */
+  const reserve = db.transaction((staffId: string) => {
     const at = deps.now().toISOString();
     recordFailure.run({ subject: staffSubject(staffId), at, max: policy.maxFailures });
     recordFailure.run({ subject: DEVICE, at, max: Number.MAX_SAFE_INTEGER });
-    const row = failure.get(staffSubject(staffId));
+    return failure.get(staffSubject(staffId))?.consecutive ?? 1;
+  });
+
+  const auditFailure = db.transaction((staffId: string, known: boolean, purpose: string, consecutive: number) => {
     // Unknown ids are counted like real ones but never written to the audit log (they may be junk).
     const subjectId = known ? staffId : null;
     audit.append({
@@ -74,9 +81,9 @@ export function createAuthenticator(deps: {
       action: 'session.login_failed',
       subjectType: 'staff',
       subjectId,
-      details: { purpose, consecutive: row?.consecutive ?? 1 },
+      details: { purpose, consecutive },
     });
-    if (known && row && row.disabled === 1 && row.consecutive === policy.maxFailures) {
+    if (known && consecutive === policy.maxFailures) {
       audit.append({
         staffId,
         action: 'session.lockout',
@@ -85,7 +92,6 @@ export function createAuthenticator(deps: {
         details: { purpose },
       });
     }
-    return row?.consecutive ?? 1;
   });
 
   const onSuccess = db.transaction((staffId: string) => {
@@ -112,13 +118,14 @@ export function createAuthenticator(deps: {
         });
       }
       const staff = staffById.get(staffId) ?? null;
+      const wasDisabled = failure.get(staffSubject(staffId))?.disabled === 1;
+      const consecutive = reserve.immediate(staffId);
       const ok = await deps.hasher.verify(staff?.pin_hash ?? null, pin);
-      const disabled = failure.get(staffSubject(staffId))?.disabled === 1;
-      if (ok && staff && staff.status === 'active' && !disabled) {
+      if (ok && staff && staff.status === 'active' && !wasDisabled) {
         onSuccess(staffId);
         return staff;
       }
-      onFailure(staffId, staff !== null, purpose);
+      auditFailure(staffId, staff !== null, purpose, consecutive);
       const next = Math.max(
         waitSeconds(staffSubject(staffId), Infinity),
         waitSeconds(DEVICE, policy.deviceDelayCapSeconds),

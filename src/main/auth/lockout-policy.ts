@@ -6,7 +6,7 @@
  */
 export interface LockoutPolicy {
   maxFailures: number;
-  /** Seconds to wait after the n-th consecutive failure (index n-1); 0 = no wait. */
+  /** Seconds to wait after the n-th consecutive failure (index n-1; beyond the list, its last entry). */
   delaysSeconds: readonly number[];
   /** Cap for the device-wide delay. */
   deviceDelayCapSeconds: number;
@@ -14,7 +14,8 @@ export interface LockoutPolicy {
 
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
   maxFailures: 10,
-  delaysSeconds: [0, 0, 1, 2, 4, 8, 16, 32, 64, 0],
+  // From the 10th failure on the staff PIN is disabled; the device counter keeps the last wait.
+  delaysSeconds: [0, 0, 1, 2, 4, 8, 16, 32, 64, 64],
   deviceDelayCapSeconds: 60,
 };
 

@@ -16,7 +16,8 @@ export interface SessionStore {
   /** The open session, or null. A session idle for longer than the lock time is locked first. */
   current(): Session | null;
   open(session: Session): void;
-  update(patch: Partial<Pick<Session, 'mustChangePin'>>): void;
+  /** Changes the open session only if it still belongs to `staffId` (a switch may have happened meanwhile). */
+  update(patch: Partial<Pick<Session, 'mustChangePin'>>, staffId: string): void;
   /** Locks now (no-op when already locked). */
   lock(reason: LockReason): void;
   /** Staff activity: pushes the idle lock back. */
@@ -55,8 +56,8 @@ export function createSessionStore(deps: SessionDeps = {}): SessionStore {
       session = Object.freeze({ ...next, mustChangePin: next.mustChangePin ?? false });
       lastActivity = now().getTime();
     },
-    update(patch) {
-      if (session) session = Object.freeze({ ...session, ...patch });
+    update(patch, staffId) {
+      if (session && session.staffId === staffId) session = Object.freeze({ ...session, ...patch });
     },
     lock,
     touch() {

@@ -1,14 +1,21 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import { createDeviceSecrets, loadDeviceSecrets, type DeviceSecrets } from '../keychain/device-secrets';
+import {
+  completeDeviceSecrets,
+  createDeviceSecrets,
+  loadDeviceSecrets,
+  type DeviceSecrets,
+  type FoundSecrets,
+} from '../keychain/device-secrets';
 import type { Keychain } from '../keychain/keychain';
 import { writeFileAtomic } from './atomic-file';
 import { mapSqliteError } from './errors';
 import { migrate } from './migrations';
+import { ensureSecondaryIndexes } from './secondary-indexes';
 
 export const DATABASE_FILE = 'loyalty.db';
 /** Non-secret facts about the key: which secret store entry holds it, and a check value. */
@@ -97,13 +104,15 @@ function applyRuntimePragmas(db: Database): void {
 export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDatabase> {
   const { dataDir, keychain } = options;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Owner only, also when the folder already existed (its files are encrypted; this is defence in depth).
+  if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
   const dbPath = join(dataDir, DATABASE_FILE);
   const keyInfoPath = join(dataDir, KEY_INFO_FILE);
   const dbExists = existsSync(dbPath);
   const keyInfoExists = existsSync(keyInfoPath);
 
   let installId: string;
-  let secrets: DeviceSecrets;
+  let secrets: DeviceSecrets | FoundSecrets;
   if (!keyInfoExists && !dbExists) {
     installId = randomUUID();
     secrets = await createDeviceSecrets(keychain, installId);
@@ -145,13 +154,28 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     applyRuntimePragmas(db);
     migrate(db);
+    ensureSecondaryIndexes(db);
   } catch (error) {
     db.close();
     throw mapSqliteError(error);
   }
+  let complete: DeviceSecrets;
+  try {
+    complete = await completeDeviceSecrets(options.keychain, installId, secrets, () => {
+      const used = db
+        .prepare(
+          'SELECT (SELECT count(*) FROM staff) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM approvals) AS n',
+        )
+        .get() as { n: number };
+      return used.n === 0;
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return {
     db,
-    secrets,
+    secrets: complete,
     installId,
     path: dbPath,
     close: () => {

@@ -46,8 +46,14 @@ export async function createDeviceSecrets(keychain: Keychain, installId: string)
   return secrets;
 }
 
-/** Loads the secrets of an existing database; a missing or malformed one is an error, never regenerated. */
-export async function loadDeviceSecrets(keychain: Keychain, installId: string): Promise<DeviceSecrets> {
+/** The secrets of an existing database, as found; the two added with schema v2 may be absent. */
+export type FoundSecrets = Pick<DeviceSecrets, 'databaseKey' | 'lookupKey'> & {
+  pinPepper: string | null;
+  auditKey: string | null;
+};
+
+/** Loads the secrets of an existing database; a missing or malformed key is an error, never regenerated. */
+export async function loadDeviceSecrets(keychain: Keychain, installId: string): Promise<FoundSecrets> {
   const accounts = secretAccounts(installId);
   const databaseKey = await keychain.get(accounts.databaseKey);
   const lookupKey = await keychain.get(accounts.lookupKey);
@@ -57,16 +63,43 @@ export async function loadDeviceSecrets(keychain: Keychain, installId: string): 
       'The encryption key of this device database is not in the secret store. The database was left untouched; restore the secret store entry or re-pair the device.',
     );
   }
-  // Added with schema v2: a database from before it gets them now (it has no staff or audit yet).
-  const pinPepper = await loadOrCreate(keychain, accounts.pinPepper);
-  const auditKey = await loadOrCreate(keychain, accounts.auditKey);
-  return { databaseKey, lookupKey, pinPepper, auditKey };
+  return {
+    databaseKey,
+    lookupKey,
+    pinPepper: await keychain.get(accounts.pinPepper),
+    auditKey: await keychain.get(accounts.auditKey),
+  };
 }
 
-async function loadOrCreate(keychain: Keychain, account: string): Promise<string> {
-  const existing = await keychain.get(account);
-  if (existing !== null && HEX_256.test(existing)) return existing;
-  const created = newSecretHex();
-  await keychain.set(account, created);
-  return created;
+/**
+ * The PIN pepper and the audit key arrived with schema v2. A database from before then gets them
+ * now, but only while nothing depends on them yet (no staff, no audit entries, no approvals):
+ * otherwise a lost entry would silently lock every PIN out and break the audit chain, so it is an
+ * error and nothing is written. A malformed value is never overwritten.
+ */
+export async function completeDeviceSecrets(
+  keychain: Keychain,
+  installId: string,
+  found: FoundSecrets,
+  nothingDependsOnThem: () => boolean,
+): Promise<DeviceSecrets> {
+  const accounts = secretAccounts(installId);
+  const complete = async (name: 'pinPepper' | 'auditKey', value: string | null): Promise<string> => {
+    if (value !== null && HEX_256.test(value)) return value;
+    if (value === null && nothingDependsOnThem()) {
+      const created = newSecretHex();
+      await keychain.set(accounts[name], created);
+      return created;
+    }
+    throw new AppError(
+      'database_key_missing',
+      `The ${name === 'pinPepper' ? 'staff PIN pepper' : 'audit key'} of this device is missing from the secret store or damaged. The database was left untouched; restore the secret store entry.`,
+    );
+  };
+  return {
+    databaseKey: found.databaseKey,
+    lookupKey: found.lookupKey,
+    pinPepper: await complete('pinPepper', found.pinPepper),
+    auditKey: await complete('auditKey', found.auditKey),
+  };
 }

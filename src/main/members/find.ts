@@ -15,10 +15,21 @@ export interface FindDeps {
   storeRegion: () => string;
 }
 
-/** The smallest string greater than every string starting with `prefix` (for index range scans). */
-function prefixUpperBound(prefix: string): string {
-  const last = prefix.codePointAt(prefix.length - 1) ?? 0;
-  return prefix.slice(0, -1) + String.fromCodePoint(last + 1);
+/**
+ * The smallest string greater than every string starting with `prefix`, for index range scans.
+ * SQLite compares TEXT as UTF-8 bytes, which is code point order: step the last code point, skip
+ * the surrogate range, and drop a last U+10FFFF (nothing follows it) to bound on the shorter prefix.
+ */
+export function prefixUpperBound(prefix: string): string {
+  const chars = [...prefix];
+  for (let char = chars.pop(); char !== undefined; char = chars.pop()) {
+    const last = char.codePointAt(0) ?? 0;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return chars.join('') + String.fromCodePoint(next);
+    }
+  }
+  return '\u{10FFFF}\u{10FFFF}';
 }
 
 /**

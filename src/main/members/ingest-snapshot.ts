@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { nameTokens } from '../../shared/members/normalize';
+import { dropSecondaryIndexes, ensureSecondaryIndexes } from '../db/secondary-indexes';
 
 /**
  * A member as HQ sends it in a snapshot or pull page (DESIGN §3): no full contacts, only masked
@@ -49,14 +50,6 @@ export function createSnapshotIngest(db: Database) {
     for (const [token, memberId] of tokens) insertToken.run(token, memberId);
   });
 
-  // Secondary indexes on random keys (keyed hashes) are the cost of a big load: built once from
-  // sorted data after the rows are in, they cost a fraction of a million random B-tree inserts.
-  const SECONDARY_INDEXES = [
-    'CREATE INDEX IF NOT EXISTS members_phone_hash ON members (phone_hash) WHERE phone_hash IS NOT NULL',
-    'CREATE INDEX IF NOT EXISTS members_email_hash ON members (email_hash) WHERE email_hash IS NOT NULL',
-    'CREATE INDEX IF NOT EXISTS member_name_tokens_member ON member_name_tokens (member_id)',
-  ];
-
   return {
     /** `fresh`: the table is known to hold none of these ids (first snapshot), which skips token cleanup. */
     writeBatch(batch: readonly SnapshotMember[], options: { fresh?: boolean } = {}) {
@@ -70,16 +63,13 @@ export function createSnapshotIngest(db: Database) {
     loadIntoEmpty(batches: Iterable<readonly SnapshotMember[]>) {
       const count = (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
       if (count > 0) throw new Error('loadIntoEmpty needs an empty member cache');
-      db.transaction(() => {
-        for (const name of ['members_phone_hash', 'members_email_hash', 'member_name_tokens_member'])
-          db.exec(`DROP INDEX IF EXISTS ${name}`);
-      }).immediate();
+      // Secondary indexes on random keys (keyed hashes) are the cost of a big load: built once from
+      // the loaded rows, they cost a fraction of a million random B-tree inserts.
+      dropSecondaryIndexes(db);
       try {
         for (const batch of batches) writeBatch.immediate(batch, true);
       } finally {
-        db.transaction(() => {
-          for (const sql of SECONDARY_INDEXES) db.exec(sql);
-        }).immediate();
+        ensureSecondaryIndexes(db);
       }
     },
   };

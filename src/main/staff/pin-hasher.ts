@@ -20,8 +20,10 @@ export function createPinHasher(pepperHex: string): PinHasher {
   const options = { ...ARGON2_PARAMS, secret: Buffer.from(pepperHex, 'hex') };
   // A real hash of an unguessable PIN: checking against it costs exactly what a real check costs,
   // so an unknown staff id answers in the same time as a known one.
-  let dummy: Promise<string> | null = null;
-  const dummyHash = () => (dummy ??= hash(String(randomInt(10 ** 11, 10 ** 12)), options));
+  // Made at start, so even the first unknown id does not pay for making it.
+  const dummy = hash(String(randomInt(10 ** 11, 10 ** 12)), options);
+  dummy.catch(() => undefined);
+  const dummyHash = () => dummy;
 
   return {
     hash: (pin) => hash(pin, options),

@@ -85,6 +85,9 @@ export function createStaffService(deps: StaffServiceDeps) {
     const pinHash = await deps.hasher.hash(staff.pin);
     const id = staff.id ?? uuidv7(deps.now().getTime());
     db.transaction(() => {
+      if (action === 'staff.bootstrap' && (count.get()?.n ?? 0) > 0) {
+        throw new AppError('bootstrap_not_allowed', 'This till already has staff; ask a manager to add you.');
+      }
       insert.run({
         id,
         displayName: staff.displayName,
@@ -108,8 +111,13 @@ export function createStaffService(deps: StaffServiceDeps) {
 
   return {
     sessionInfo,
-    roster() {
-      return { needsBootstrap: count.get()?.n === 0, staff: all.all().map(entry) };
+    /** Signed out (the lock screen), it does not say who holds a guessable temporary PIN. */
+    roster(session: Session | null = null) {
+      const staff = all.all().map(entry);
+      return {
+        needsBootstrap: count.get()?.n === 0,
+        staff: session ? staff : staff.map((e) => ({ ...e, mustChangePin: null })),
+      };
     },
     count: () => count.get()?.n ?? 0,
 
@@ -179,13 +187,18 @@ export function createStaffService(deps: StaffServiceDeps) {
           subjectId: session.staffId,
         });
       }).immediate();
-      sessions.update({ mustChangePin: false });
+      sessions.update({ mustChangePin: false }, session.staffId);
       return sessionInfo(sessions.current());
     },
 
     /** Validates a reset before its approval is spent, so a weak temporary PIN wastes nothing. */
-    checkResetPin(request: { staffId: string; temporaryPin: string }) {
-      if (!byId.get(request.staffId)) throw new AppError('staff_not_found', 'No such staff member on this till.');
+    checkResetPin(request: { staffId: string; temporaryPin: string }, actor: Session) {
+      const target = byId.get(request.staffId);
+      if (!target) throw new AppError('staff_not_found', 'No such staff member on this till.');
+      // Whoever resets a PIN learns the temporary one: a cashier must never learn a manager's.
+      if (target.role === 'manager' && actor.role !== 'manager') {
+        throw new AppError('permission_denied', "Only a store manager can reset a store manager's PIN.");
+      }
       rejectPin('temporaryPin', request.temporaryPin, deps.pinLength());
     },
 

@@ -93,9 +93,14 @@ export function App() {
     api.lock().catch(() => undefined);
   }, [locked]);
 
-  const signedIn = useCallback((session: SessionInfo) => {
-    setTill((previous) => previous && { ...previous, session, generation: previous.generation + 1 });
-  }, []);
+  const signedIn = useCallback(
+    (session: SessionInfo) => {
+      setTill((previous) => previous && { ...previous, session, generation: previous.generation + 1 });
+      // Signed out, the roster does not say who holds a temporary PIN; signed in, it does.
+      void refreshRoster();
+    },
+    [refreshRoster],
+  );
 
   /** What the main process says the session is now (polling, activity reports). */
   const seen = useCallback(

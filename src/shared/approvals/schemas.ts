@@ -17,6 +17,8 @@ export const REASON_TEXT_MAX = 200;
 
 /** How long an on-the-spot approval stays usable. */
 export const APPROVAL_TTL_SECONDS = 120;
+/** How long a queued request waits for a manager before it lapses. */
+export const QUEUE_TTL_SECONDS = 24 * 60 * 60;
 
 const reasonFields = {
   reasonCode: z.enum(REASON_CODES, { error: 'invalid_choice' }),

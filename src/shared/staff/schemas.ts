@@ -31,8 +31,11 @@ export const RosterEntry = z.strictObject({
   role: z.enum(ROLES),
   /** The PIN is disabled after too many failures; a manager must unlock it. */
   pinLocked: z.boolean(),
-  /** Holds a temporary PIN (new staff or after a reset) that must be changed at the next login. */
-  mustChangePin: z.boolean(),
+  /**
+   * Holds a temporary PIN (new staff or after a reset) that must be changed at the next login.
+   * Null on the lock screen: a signed-out till does not reveal whose PIN was set by someone else.
+   */
+  mustChangePin: z.boolean().nullable(),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 
