@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'database_key_missing',
   'database_key_wrong',
   'database_corrupt',
+  'database_missing',
   'database_not_encrypted',
   'database_too_new',
   'disk_full',

@@ -10,6 +10,7 @@ describe('describeStartupFailure', () => {
     ['database_key_missing', /do not delete the data folder/i],
     ['database_key_wrong', /does not open the local database/],
     ['database_corrupt', /damaged/],
+    ['database_missing', /missing from the data folder/],
     ['database_not_encrypted', /unencrypted/],
     ['database_too_new', /newer version/],
     ['disk_full', /free some disk space/],

@@ -190,6 +190,17 @@ describe('the secrets added with schema v2 are never silently re-made', () => {
     device.close();
   });
 
+  it('a database file that vanished is reported, not silently replaced by an empty one', async () => {
+    app.services.close();
+    const { rmSync } = await import('node:fs');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(app.dataDir, `loyalty.db${suffix}`), { force: true });
+    const before = snapshot(app.dataDir);
+    await expect(openDeviceDatabase({ dataDir: app.dataDir, keychain: app.keychain.keychain })).rejects.toMatchObject({
+      code: 'database_missing',
+    });
+    expect(snapshot(app.dataDir)).toEqual(before);
+  });
+
   it('indexes dropped by an interrupted snapshot load are back at the next open', async () => {
     app.services.database.db.exec('DROP INDEX members_phone_hash; DROP INDEX member_name_tokens_member');
     app.services.close();

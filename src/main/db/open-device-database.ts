@@ -25,6 +25,8 @@ const KeyInfo = z.strictObject({
   format: z.literal(1),
   installId: z.uuid(),
   keyCheck: z.string().regex(/^[0-9a-f]{32}$/),
+  /** Set once the database file exists: from then on a missing file is a loss, not a first run. */
+  databaseCreated: z.boolean().optional(),
 });
 
 export interface DeviceDatabase {
@@ -113,15 +115,20 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
 
   let installId: string;
   let secrets: DeviceSecrets | FoundSecrets;
+  let keyInfo: z.infer<typeof KeyInfo>;
   if (!keyInfoExists && !dbExists) {
     installId = randomUUID();
     secrets = await createDeviceSecrets(keychain, installId);
-    writeFileAtomic(
-      keyInfoPath,
-      JSON.stringify({ format: 1, installId, keyCheck: keyCheckValue(secrets.databaseKey) }, null, 2),
-    );
+    keyInfo = { format: 1, installId, keyCheck: keyCheckValue(secrets.databaseKey) };
+    writeFileAtomic(keyInfoPath, JSON.stringify(keyInfo, null, 2));
   } else {
-    const keyInfo = readKeyInfo(keyInfoPath);
+    keyInfo = readKeyInfo(keyInfoPath);
+    if (keyInfo.databaseCreated && !dbExists) {
+      throw new AppError(
+        'database_missing',
+        'The device database file is missing although this device created one. Nothing was recreated: restore the file from a backup, or re-pair the device to start again from HQ.',
+      );
+    }
     installId = keyInfo.installId;
     secrets = await loadDeviceSecrets(keychain, installId);
     if (keyCheckValue(secrets.databaseKey) !== keyInfo.keyCheck) {
@@ -155,6 +162,8 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     applyRuntimePragmas(db);
     migrate(db);
     ensureSecondaryIndexes(db);
+    if (!keyInfo.databaseCreated)
+      writeFileAtomic(keyInfoPath, JSON.stringify({ ...keyInfo, databaseCreated: true }, null, 2));
   } catch (error) {
     db.close();
     throw mapSqliteError(error);

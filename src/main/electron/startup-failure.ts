@@ -49,6 +49,13 @@ export function describeStartupFailure(error: unknown, where: { dataDir: string 
           'What to do: do not delete the data folder (it may hold sales not yet sent to HQ). Contact IT ' +
           'support.',
       );
+    case 'database_missing':
+      return text(
+        'The local database file is missing from the data folder, although this computer created one. ' +
+          'Loyalty Desk did not start an empty one, so nothing is silently lost.\n\n' +
+          'What to do: restore the data folder from a backup, or contact IT support to re-pair this device ' +
+          'with HQ.',
+      );
     case 'database_not_encrypted':
       return text(
         'The data folder holds an unencrypted database file. Loyalty Desk only works with encrypted ' +
