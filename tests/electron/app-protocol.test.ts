@@ -1,6 +1,11 @@
 import { join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appResponseHeaders, MIME_TYPES, resolveAppRequest } from '../../src/main/security/app-protocol';
+import {
+  appResponseHeaders,
+  MIME_TYPES,
+  resolveAppRequest,
+  resolveRendererPath,
+} from '../../src/main/security/app-protocol';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/security/csp';
 
 const root = resolve('/srv/loyalty/out/renderer');
@@ -129,5 +134,30 @@ describe('app:// request resolver', () => {
   it('serves module scripts with a JavaScript MIME type (Chromium refuses modules otherwise)', () => {
     expect(MIME_TYPES.js).toMatch(/^text\/javascript/);
     expect(appResponseHeaders(MIME_TYPES.js as string)['Content-Type']).toBe('text/javascript; charset=utf-8');
+  });
+});
+
+describe('resolveRendererPath (shared with the test harness)', () => {
+  const root = resolve('/opt/loyalty/out/renderer');
+
+  it('serves the test-only bridge to the harness alone', () => {
+    expect(resolveRendererPath('/harness/bridge.js', root)).toMatchObject({ ok: false, status: 404 });
+    expect(resolveRendererPath('/harness/bridge.js', root, { serveTestOnly: true })).toMatchObject({
+      ok: true,
+      relativePath: 'harness/bridge.js',
+    });
+  });
+
+  it.each(['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fkey', '/.env', '/a\\b.js', '/index'])(
+    'refuses %s for the harness too',
+    (path) => {
+      expect(resolveRendererPath(path, root, { serveTestOnly: true }).ok).toBe(false);
+    },
+  );
+
+  it('maps / to index.html with the app headers', () => {
+    const resolved = resolveRendererPath('/', root, { serveTestOnly: true });
+    expect(resolved).toMatchObject({ ok: true, relativePath: 'index.html' });
+    expect(resolved.ok && resolved.headers['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 });

@@ -1,22 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import type { Router } from '../../main/ipc/router';
-import { CONTENT_SECURITY_POLICY } from '../../main/security/csp';
+import { appResponseHeaders, resolveRendererPath } from '../../main/security/app-protocol';
 
 const MAX_BODY_BYTES = 256 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export interface HarnessOptions {
   rendererRoot: string;
@@ -33,16 +21,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-function securityHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-}
-
+/** The same headers (CSP included) the app:// protocol sends, so the page runs under the same rules. */
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  securityHeaders(res);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.writeHead(status, appResponseHeaders('application/json; charset=utf-8'));
   res.end(JSON.stringify(body));
 }
 
@@ -61,20 +42,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-/** Maps a URL path to a file under the renderer build, or null for anything outside it. */
-function resolveStatic(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const relative = normalize(decoded === '/' ? '/index.html' : decoded).replace(/^[/\\]+/, '');
-  const full = join(root, relative);
-  return full.startsWith(root + sep) ? full : null;
 }
 
 /**
@@ -130,15 +97,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false });
-    const file = resolveStatic(options.rendererRoot, url.pathname);
-    if (!file) return sendJson(res, 404, { ok: false });
+    // The app:// resolver's rules (traversal, hidden files, unknown types), plus the bridge folder.
+    const resolved = resolveRendererPath(url.pathname, options.rendererRoot, { serveTestOnly: true });
+    if (!resolved.ok) return sendJson(res, resolved.status, { ok: false });
     let content: Buffer;
     try {
-      content = await readFile(file);
+      content = await readFile(resolved.filePath);
     } catch {
       return sendJson(res, 404, { ok: false });
     }
-    if (file.endsWith(`${sep}index.html`)) {
+    if (resolved.relativePath === 'index.html') {
       // The bridge must run before the app's module script: module scripts execute in document order.
       content = Buffer.from(
         content
@@ -147,8 +115,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         'utf8',
       );
     }
-    securityHeaders(res);
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, resolved.headers);
     res.end(req.method === 'HEAD' ? undefined : content);
   }
 

@@ -73,9 +73,23 @@ export function resolveAppRequest(rawUrl: string, rendererRoot: string): AppRequ
   }
   if (url.username !== '' || url.password !== '' || url.port !== '') return refuse(404, 'foreign_origin');
 
+  return resolveRendererPath(url.pathname, rendererRoot);
+}
+
+/**
+ * The path part of the decision, shared with the test harness (which serves the same files over
+ * loopback HTTP, and alone may serve the test-only folders).
+ */
+export function resolveRendererPath(
+  pathname: string,
+  rendererRoot: string,
+  options: { serveTestOnly?: boolean } = {},
+): AppRequestResolution {
+  if (!isAbsolute(rendererRoot)) throw new Error('rendererRoot must be an absolute path');
+  if (pathname.length > MAX_URL_LENGTH || pathname.includes('\\')) return refuse(400, 'bad_url');
   let decoded: string;
   try {
-    decoded = decodeURIComponent(url.pathname);
+    decoded = decodeURIComponent(pathname);
   } catch {
     return refuse(400, 'bad_encoding');
   }
@@ -90,7 +104,7 @@ export function resolveAppRequest(rawUrl: string, rendererRoot: string): AppRequ
     if (segment === '' || segment.startsWith('.')) return refuse(400, 'unsafe_segment');
   }
   const first = segments[0]?.toLowerCase() ?? '';
-  if (NEVER_SERVED_DIRS.includes(first)) return refuse(404, 'test_only');
+  if (!options.serveTestOnly && NEVER_SERVED_DIRS.includes(first)) return refuse(404, 'test_only');
 
   const last = segments[segments.length - 1] ?? '';
   const dot = last.lastIndexOf('.');
