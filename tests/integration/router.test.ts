@@ -84,7 +84,7 @@ describe('IPC router', () => {
     for (const channel of CHANNELS) for (const who of [...ROLES, 'none' as const]) cases.push({ channel, who });
 
     it.each(cases)('$channel as $who', async ({ channel, who }) => {
-      if (who === 'none') app.services.sessions.close();
+      if (who === 'none') app.services.sessions.lock('manual');
       else
         app.services.sessions.open({
           staffId: `s-${who}`,
@@ -111,23 +111,27 @@ describe('IPC router', () => {
       }
     });
 
-    it.each(
-      CHANNELS.filter(
-        (c) => contract[c].permission !== 'public' && !['staff.changeOwnPin', 'session.touch'].includes(c),
-      ),
-    )('%s is refused while the session must change its temporary PIN', async (channel) => {
-      app.services.sessions.open({
-        staffId: 's-temp',
-        displayName: 'Temp',
-        role: 'manager',
-        startedAt: new Date().toISOString(),
-        mustChangePin: true,
-      });
-      const before = snapshotAll(app);
-      const result = await app.services.router.handle(channel, VALID_REQUESTS[channel], OWN_FRAME);
-      expect(result).toMatchObject({ ok: false, error: { code: 'pin_change_required' } });
-      expect(snapshotAll(app)).toEqual(before);
-    });
+    it.each(CHANNELS.filter((c) => contract[c].permission !== 'public' && !('duringPinChange' in contract[c])))(
+      '%s is refused while the session must change its temporary PIN',
+      async (channel) => {
+        app.services.sessions.open({
+          staffId: 's-temp',
+          displayName: 'Temp',
+          role: 'manager',
+          startedAt: new Date().toISOString(),
+          mustChangePin: true,
+        });
+        const before = snapshotAll(app);
+        const result = await app.services.router.handle(channel, VALID_REQUESTS[channel], OWN_FRAME);
+        expect(result).toMatchObject({ ok: false, error: { code: 'pin_change_required' } });
+        expect(snapshotAll(app)).toEqual(before);
+      },
+    );
+  });
+
+  it('lets a session with a temporary PIN do nothing but change it (and report activity)', () => {
+    const allowed = CHANNELS.filter((c) => contract[c].permission !== 'public' && 'duringPinChange' in contract[c]);
+    expect(allowed.sort()).toEqual(['session.touch', 'staff.changeOwnPin']);
   });
 
   it('refuses a cashier changing a manager-only setting, with no side effect', async () => {

@@ -22,8 +22,6 @@ export interface SessionStore {
   lock(reason: LockReason): void;
   /** Staff activity: pushes the idle lock back. */
   touch(): void;
-  /** Backwards-compatible alias of lock('manual'). */
-  close(): void;
 }
 
 export interface SessionDeps {
@@ -63,6 +61,5 @@ export function createSessionStore(deps: SessionDeps = {}): SessionStore {
     touch() {
       if (session) lastActivity = now().getTime();
     },
-    close: () => lock('manual'),
   };
 }

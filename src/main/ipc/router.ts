@@ -32,8 +32,6 @@ export interface Router {
 }
 
 const KNOWN_CHANNELS: ReadonlySet<string> = new Set(CHANNELS);
-/** What a session with a temporary PIN may still do (besides public channels). */
-const ALLOWED_DURING_PIN_CHANGE: ReadonlySet<Channel> = new Set(['staff.changeOwnPin', 'session.touch']);
 
 function fail(error: ErrorShape): IpcResult<never> {
   return { ok: false, error };
@@ -101,7 +99,7 @@ export function createRouter(deps: RouterDeps): Router {
           logger.warn('ipc.refused', { channel: name, reason: 'permission_denied', staffId: session.staffId });
           return fail({ code: 'permission_denied', message: 'Your role does not allow this action.' });
         }
-        if (session.mustChangePin && !ALLOWED_DURING_PIN_CHANGE.has(name)) {
+        if (session.mustChangePin && !('duringPinChange' in spec && spec.duringPinChange)) {
           return fail({ code: 'pin_change_required', message: 'Change the temporary PIN first.' });
         }
         // Working at the till counts as activity: it pushes the idle lock back.

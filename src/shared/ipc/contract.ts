@@ -44,6 +44,8 @@ export interface ChannelSpec {
   request: z.ZodType;
   response: z.ZodType;
   permission: ChannelPermission;
+  /** Still allowed while the session holds a temporary PIN (public channels always are). */
+  duringPinChange?: true;
 }
 
 const Empty = z.strictObject({});
@@ -64,11 +66,16 @@ export const contract = {
   'session.login': { request: LoginRequest, response: SessionResponse, permission: 'public' },
   'session.lock': { request: Empty, response: SessionResponse, permission: 'public' },
   /** Staff activity in the window (keys, pointer): keeps the session from locking itself. */
-  'session.touch': { request: Empty, response: SessionResponse, permission: 'session.self' },
+  'session.touch': { request: Empty, response: SessionResponse, permission: 'session.self', duringPinChange: true },
   'staff.roster': { request: Empty, response: RosterResponse, permission: 'public' },
   /** First run only: creates the first manager when the till has no staff at all. */
   'staff.bootstrap': { request: BootstrapRequest, response: SessionResponse, permission: 'public' },
-  'staff.changeOwnPin': { request: ChangeOwnPinRequest, response: SessionResponse, permission: 'session.self' },
+  'staff.changeOwnPin': {
+    request: ChangeOwnPinRequest,
+    response: SessionResponse,
+    permission: 'session.self',
+    duringPinChange: true,
+  },
   'staff.add': { request: AddStaffRequest, response: RosterEntry, permission: 'staff.manage' },
   'staff.resetPin': { request: RestrictedStaffRequest.resetPin, response: RosterEntry, permission: 'staff.reset_pin' },
   'staff.unlock': { request: RestrictedStaffRequest.unlock, response: RosterEntry, permission: 'staff.unlock' },
