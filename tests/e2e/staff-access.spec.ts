@@ -155,6 +155,8 @@ test('on-the-spot approval: a cashier resets a colleague PIN with a manager at t
   await openTab(page, 'staff');
   await expect(page.getByTestId('nav-approvals')).toHaveCount(0);
   await expect(page.getByTestId('nav-audit')).toHaveCount(0);
+  // A cashier is not offered (and would be refused) a reset of a manager's PIN.
+  await expect(staffRow(page, STAFF.mia.id).getByTestId('staff-reset-pin')).toHaveCount(0);
   await staffRow(page, STAFF.nina.id).getByTestId('staff-reset-pin').click();
   await page.getByTestId('temp-pin-input').fill('246813');
   await page.getByTestId('temp-pin-submit').click();

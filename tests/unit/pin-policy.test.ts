@@ -36,3 +36,13 @@ describe('PIN policy', () => {
     expect(checkPin('')).toBe('pin_format');
   });
 });
+
+describe('who may reset whose PIN', () => {
+  it('a cashier may not learn a manager temporary PIN; everything else is allowed', async () => {
+    const { mayResetPinOf } = await import('../../src/shared/auth/permissions');
+    expect(mayResetPinOf('cashier', 'manager')).toBe(false);
+    expect(mayResetPinOf('cashier', 'cashier')).toBe(true);
+    expect(mayResetPinOf('manager', 'manager')).toBe(true);
+    expect(mayResetPinOf('manager', 'cashier')).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { Role } from '../../shared/auth/permissions';
+import { mayResetPinOf, type Role } from '../../shared/auth/permissions';
 import { AppError, type FieldIssue } from '../../shared/errors';
 import type { RosterEntry, SessionInfo } from '../../shared/staff/schemas';
 import { checkPin } from '../../shared/staff/pin-policy';
@@ -195,8 +195,7 @@ export function createStaffService(deps: StaffServiceDeps) {
     checkResetPin(request: { staffId: string; temporaryPin: string }, actor: Session) {
       const target = byId.get(request.staffId);
       if (!target) throw new AppError('staff_not_found', 'No such staff member on this till.');
-      // Whoever resets a PIN learns the temporary one: a cashier must never learn a manager's.
-      if (target.role === 'manager' && actor.role !== 'manager') {
+      if (!mayResetPinOf(actor.role, target.role)) {
         throw new AppError('permission_denied', "Only a store manager can reset a store manager's PIN.");
       }
       rejectPin('temporaryPin', request.temporaryPin, deps.pinLength());

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { mayResetPinOf } from '../../shared/auth/permissions';
 import { checkPin } from '../../shared/staff/pin-policy';
 import { api, asApiError, type RosterEntry } from '../api/client';
 import { ApprovalModal, type ApprovalRequest } from '../approvals/ApprovalModal';
@@ -127,7 +128,7 @@ export function StaffView() {
                   </td>
                   <td>
                     <div className="row-actions">
-                      {self ? null : (
+                      {self || !mayResetPinOf(session.role, entry.role) ? null : (
                         <button
                           type="button"
                           className="button button-secondary button-small"

@@ -50,3 +50,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
 export function roleHasPermission(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
 }
+
+/**
+ * Whoever resets a PIN chooses, and so learns, the temporary one: a cashier must never learn a
+ * manager's. The main process enforces this; the UI uses it to offer only what will be allowed.
+ */
+export function mayResetPinOf(actorRole: Role, targetRole: Role): boolean {
+  return targetRole !== 'manager' || actorRole === 'manager';
+}
