@@ -3,6 +3,7 @@ import { withCheckDigit } from '../../src/shared/members/card-number';
 import { startTestApp, type TestApp } from '../support/app';
 import { manualClock } from '../support/clock';
 import { PINS, login, seedStaff, type Result } from '../support/staff';
+import { CONSENTS } from '../support/members';
 
 describe('audit log (HMAC hash chain)', () => {
   let app: TestApp;
@@ -23,6 +24,7 @@ describe('audit log (HMAC hash chain)', () => {
       familyName: 'Lovelace',
       email: 'ada@example.org',
       cardNumber: withCheckDigit('600400000777'),
+      consents: CONSENTS,
     });
     await login(app, 'nina', PINS.nina);
     await call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: PINS.newNina });
@@ -44,6 +46,10 @@ describe('audit log (HMAC hash chain)', () => {
       'session.login_failed',
       'session.login',
       'member.enrolled',
+      // Terms and both marketing answers, each recorded (a "no" too).
+      'consent.changed',
+      'consent.changed',
+      'consent.changed',
       'session.locked',
       'session.login',
       'staff.pin_changed',
@@ -74,7 +80,7 @@ describe('audit log (HMAC hash chain)', () => {
     await login(app, 'mia', PINS.mia);
     expect(await call('audit.verify', {})).toEqual({
       ok: true,
-      value: { ok: true, checked: 14, firstBrokenSeq: null },
+      value: { ok: true, checked: 17, firstBrokenSeq: null },
     });
     const carl = await call<{ entries: { staffId: string }[] }>('audit.list', { staffId: 'carl' });
     expect(carl.ok && carl.value.entries.every((e) => e.staffId === 'carl')).toBe(true);

@@ -12,6 +12,7 @@ import { withCheckDigit } from '../../src/shared/members/card-number';
 import { startTestApp } from '../support/app';
 import { createTestKeychain, unavailableKeychain, type TestKeychain } from '../support/keychain';
 import { makeTempDir } from '../support/temp-dir';
+import { CONSENTS } from '../support/members';
 
 const MEMBER = {
   givenName: 'Wilhelmina',
@@ -19,6 +20,7 @@ const MEMBER = {
   phone: '+44 20 7946 0958',
   email: 'Wilhelmina.Q@Example.org',
   cardNumber: withCheckDigit('600412345678'),
+  consents: CONSENTS,
 };
 /** Every form in which the member's personal data could land in a file. */
 const NEEDLES = [
@@ -304,6 +306,7 @@ describe('encrypted device database', () => {
         familyName: big,
         email: `filler${i}@example.org`,
         cardNumber: withCheckDigit(String(700000000000 + i)),
+        consents: CONSENTS,
       });
     }
     expect(failure.ok).toBe(false);
@@ -358,6 +361,7 @@ describe.skipIf(!canMountTmpfs())('disk full on a real, tiny file system (needs 
           familyName: `Person${'x'.repeat(40)}`,
           email: `fill${i}@example.org`,
           cardNumber: card,
+          consents: CONSENTS,
         });
         if (failure.ok) committed.push(card);
       }
@@ -375,6 +379,7 @@ describe.skipIf(!canMountTmpfs())('disk full on a real, tiny file system (needs 
           await app.call<{ ok: boolean }>('members.enroll', {
             ...MEMBER,
             cardNumber: withCheckDigit('600499999999'),
+            consents: CONSENTS,
             email: 'x@example.org',
             phone: undefined,
           })

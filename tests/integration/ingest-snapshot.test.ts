@@ -4,6 +4,7 @@ import { createFindMembers } from '../../src/main/members/find';
 import { createSnapshotIngest, type SnapshotMember } from '../../src/main/members/ingest-snapshot';
 import { maskPhone } from '../../src/shared/members/mask';
 import { withCheckDigit } from '../../src/shared/members/card-number';
+import { CONSENTS } from '../support/members';
 import { startTestApp, type TestApp } from '../support/app';
 
 describe('snapshot ingest into the encrypted cache', () => {
@@ -22,6 +23,11 @@ describe('snapshot ingest into the encrypted cache', () => {
       emailHash: null,
       phoneMasked: maskPhone(e164),
       emailMasked: null,
+      tier: i % 3 === 0 ? 'gold' : 'standard',
+      pointsConfirmed: i * 10,
+      termsVersion: '2026-11',
+      marketingEmail: false,
+      marketingSms: i % 2 === 0,
       enrolledAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     };
@@ -67,6 +73,7 @@ describe('snapshot ingest into the encrypted cache', () => {
       familyName: 'Lovelace',
       email: 'ada@example.org',
       cardNumber: withCheckDigit('600400000123'),
+      consents: CONSENTS,
     });
     const ingest = createSnapshotIngest(db());
     expect(() => ingest.loadIntoEmpty([[member(1)]])).toThrow(/empty/);

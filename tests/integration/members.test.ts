@@ -3,6 +3,7 @@ import type { IpcResult } from '../../src/shared/errors';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import type { FindResponse, MemberSummary } from '../../src/shared/members/schemas';
 import { startTestApp, type TestApp } from '../support/app';
+import { CONSENTS } from '../support/members';
 
 type Enrolled = IpcResult<MemberSummary>;
 
@@ -12,12 +13,14 @@ const ANNA = {
   phone: '020 7946 0018',
   email: 'Anna.Angstrom@Example.COM',
   cardNumber: withCheckDigit('600410000000').replace(/(\d{4})(?=\d)/g, '$1 '),
+  consents: CONSENTS,
 };
 const ALYONA = {
   givenName: 'Алёна',
   familyName: 'Иванова',
   phone: '+7 912 345-67-89',
   cardNumber: withCheckDigit('600410000011'),
+  consents: CONSENTS,
 };
 
 describe('enroll and find members', () => {
@@ -55,6 +58,8 @@ describe('enroll and find members', () => {
       givenName: 'Anna-Zoë',
       familyName: 'Ångström',
       cardNumber: ANNA.cardNumber.replace(/ /g, ''),
+      tier: 'standard',
+      balance: { confirmed: 0, pending: 0, total: 0 },
     });
     expect(anna.phoneMasked).toBe('+44•••018');
     expect(anna.emailMasked).toBe('a•••@e•••.com');
@@ -107,6 +112,7 @@ describe('enroll and find members', () => {
     const byPhone = await app.call<Enrolled>('members.enroll', {
       ...ALYONA,
       cardNumber: withCheckDigit('600410000002'),
+      consents: CONSENTS,
     });
     expect(byPhone).toMatchObject({
       ok: false,
@@ -117,6 +123,7 @@ describe('enroll and find members', () => {
       familyName: 'Person',
       email: 'ANNA.ANGSTROM@example.com',
       cardNumber: withCheckDigit('600410000003'),
+      consents: CONSENTS,
     });
     expect(byEmail).toMatchObject({
       ok: false,
@@ -132,6 +139,7 @@ describe('enroll and find members', () => {
       familyName: 'Person',
       email: 'new@example.org',
       cardNumber: ANNA.cardNumber,
+      consents: CONSENTS,
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'card_in_use', details: { memberId: ids.ANNA } } });
     expect(count()).toBe(before);
@@ -142,6 +150,7 @@ describe('enroll and find members', () => {
     familyName: 'Stone',
     email: 'bob@example.org',
     cardNumber: withCheckDigit('600420000000'),
+    consents: CONSENTS,
   };
   const tenKb = 'x'.repeat(10 * 1024);
   it.each([

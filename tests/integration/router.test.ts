@@ -8,6 +8,7 @@ import { CHANNELS, type Channel } from '../../src/shared/ipc/channels';
 import { contract } from '../../src/shared/ipc/contract';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import { OWN_FRAME, startTestApp, type TestApp } from '../support/app';
+import { CONSENTS } from '../support/members';
 
 /** A valid request for every channel, so each table row reaches the permission check. */
 const SOME_UUID = '0190a8e2-7c4b-7d2a-9f00-123456789abc';
@@ -41,8 +42,28 @@ const VALID_REQUESTS: Record<Channel, unknown> = {
     familyName: 'Lovelace',
     email: 'ada@example.org',
     cardNumber: withCheckDigit('600400000001'),
+    consents: CONSENTS,
   },
   'members.find': { query: 'ada' },
+  'members.get': { memberId: 'm-1' },
+  'members.update': { memberId: 'm-1', givenName: 'Ada' },
+  'members.setConsent': {
+    memberId: 'm-1',
+    purpose: 'marketing_email',
+    granted: false,
+    noticeVersion: CONSENTS.noticeVersion,
+    noticeLanguage: 'en',
+  },
+  'members.revealContacts': { memberId: 'm-1', reasonCode: 'member_request' },
+  'members.nextCardNumber': {},
+  'privacy.notice': { language: 'en' },
+  'points.rules': {},
+  'points.quote': { memberId: 'm-1', amountMinor: 1250 },
+  'points.earn': { memberId: 'm-1', amountMinor: 1250, reference: 'R-1' },
+  'points.redeem': { memberId: 'm-1', rewardId: 'coffee' },
+  'points.adjust': { memberId: 'm-1', points: 50, approvalId: SOME_UUID },
+  'points.reverse': { opId: SOME_UUID, approvalId: SOME_UUID },
+  'rewards.list': {},
 };
 
 function memberCount(app: TestApp): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskEmail, maskPhone } from '../../src/shared/members/mask';
 import { foldForSearch, nameTokens, normalizeEmail } from '../../src/shared/members/normalize';
 import { looksLikePhone, normalizePhone } from '../../src/shared/members/phone';
+import { CONSENTS } from '../support/members';
 import { EnrollRequest } from '../../src/shared/members/schemas';
 import { toFieldIssues } from '../../src/shared/ipc/validation';
 
@@ -75,13 +76,17 @@ describe('enroll request validation', () => {
       phone: ' ',
       email: ' a@b.co ',
       cardNumber: '4111 1111 1111 1111',
+      birthDate: ' ',
+      consents: CONSENTS,
     });
     expect(parsed).toEqual({
       givenName: 'Ada Mary',
       familyName: 'Lovelace',
       phone: undefined,
       email: 'a@b.co',
+      birthDate: undefined,
       cardNumber: '4111111111111111',
+      consents: CONSENTS,
     });
   });
 });

@@ -5,13 +5,21 @@ import { createAuthenticator } from '../auth/authenticator';
 import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../auth/lockout-policy';
 import { createSessionStore, type Session, type SessionStore } from '../auth/session';
 import { openDeviceDatabase, type DeviceDatabase } from '../db/open-device-database';
-import { seedDemoMembers } from '../demo/seed-demo-members';
+import { seedDemoCounter } from '../demo/seed-demo-counter';
+import { demoSnapshot } from '../demo/seed-demo-members';
 import { seedDemoStaff } from '../demo/seed-demo-staff';
 import { createRouter, type Handlers, type Router } from '../ipc/router';
 import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
-import { createEnrollMember } from '../members/enroll';
-import { createFindMembers } from '../members/find';
+import { createSnapshotIngest } from '../members/ingest-snapshot';
+import { CURRENT_NOTICE_VERSION, privacyNotice } from '../privacy/notices';
+import type { Outbox } from '../sync/outbox';
+import { createCounterServices } from './create-counter-services';
+import type { RestrictedActionHandler } from '../approvals/approval-service';
+import type { RestrictedAction } from '../../shared/approvals/schemas';
+import type { AdjustPayload, ReversePayload } from '../../shared/points/schemas';
+import type { ResetPinPayload, UnlockStaffPayload } from '../../shared/staff/schemas';
+import type { z } from 'zod';
 import { createSettingsService, type SettingsService } from '../settings/settings';
 import { createPinHasher, type PinHasher } from '../staff/pin-hasher';
 import { createStaffService, type StaffService } from '../staff/staff-service';
@@ -38,6 +46,7 @@ export interface AppServices {
   database: DeviceDatabase;
   staff: StaffService;
   audit: AuditLog;
+  outbox: Outbox;
   close(): void;
 }
 
@@ -83,21 +92,79 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     pinLength: () => settings.get().pinLength,
     idleLockSeconds: () => settings.get().idleLockSeconds,
   });
-  const approvals = createApprovalService({ db, audit, authenticator, staff, macKey: secrets.auditKey, now });
-
   const storeRegion = () => settings.get().storeRegion;
-  const enroll = createEnrollMember({ db, audit, lookupKey: secrets.lookupKey, storeRegion, now });
-  const find = createFindMembers({ db, lookupKey: secrets.lookupKey, storeRegion });
+  const lookupKey = secrets.lookupKey;
+  const counter = createCounterServices({ db, audit, lookupKey, storeRegion, now });
+  const { outbox, rules, rewards, cardBlock, enroll, find, memberView, updateProfile, revealContacts } = counter;
+  const { setConsent, quoteEarn, earn, redeem, corrections } = counter;
+  const memberName = db.prepare<[string], { name: string }>(
+    "SELECT given_name || ' ' || family_name AS name FROM members WHERE id = ?",
+  );
+
+  type Payload<T extends z.ZodType> = z.output<T>;
+  const actions: Record<RestrictedAction, RestrictedActionHandler> = {
+    'staff.resetPin': {
+      precheck: (payload, session) => staff.checkResetPin(payload as Payload<typeof ResetPinPayload>, session),
+      target: (payload) => ({ staffId: (payload as Payload<typeof ResetPinPayload>).staffId, memberId: null }),
+    },
+    'staff.unlock': {
+      precheck: (payload) => {
+        if (!staff.exists((payload as Payload<typeof UnlockStaffPayload>).staffId))
+          throw new AppError('staff_not_found', 'No such staff member on this till.');
+      },
+      target: (payload) => ({ staffId: (payload as Payload<typeof UnlockStaffPayload>).staffId, memberId: null }),
+      apply: (payload, context) =>
+        staff.applyUnlock(
+          (payload as Payload<typeof UnlockStaffPayload>).staffId,
+          context.approvedBy,
+          context.approvalId,
+        ),
+    },
+    'points.adjust': {
+      precheck: (payload) => corrections.checkAdjust(payload as Payload<typeof AdjustPayload>),
+      target: (payload) => ({ staffId: null, memberId: (payload as Payload<typeof AdjustPayload>).memberId }),
+      apply: (payload, context) => void corrections.applyAdjust(payload as Payload<typeof AdjustPayload>, context),
+    },
+    'points.reverse': {
+      precheck: (payload) => corrections.checkReverse(payload as Payload<typeof ReversePayload>),
+      target: (payload) => ({
+        staffId: null,
+        memberId: corrections.memberOfReverse(payload as Payload<typeof ReversePayload>),
+      }),
+      apply: (payload, context) => void corrections.applyReverse(payload as Payload<typeof ReversePayload>, context),
+    },
+  };
+  const approvals = createApprovalService({
+    db,
+    audit,
+    authenticator,
+    actions,
+    staffName: (id) => staff.nameOf(id),
+    memberName: (id) => memberName.get(id)?.name ?? null,
+    macKey: secrets.auditKey,
+    now,
+  });
   const info = () => ({ version: options.version, ...settings.get() });
 
   if (options.demo) {
     const added = await seedDemoStaff(staff);
-    if (options.demo === true) {
-      const memberCount = () => (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
-      const members = seedDemoMembers({ memberCount, enroll });
-      if (members > 0) options.logger.info('demo.seeded', { code: 'members', count: members });
-    }
     if (added > 0) options.logger.info('demo.seeded', { code: 'staff', count: added });
+    if (options.demo === true) {
+      db.transaction(() =>
+        seedDemoCounter({ rules, rewards, cardBlock, hasCardBlock: () => cardBlock.current() !== null }),
+      ).immediate();
+      const memberCount = (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
+      if (memberCount === 0) {
+        const members = demoSnapshot({
+          lookupKey,
+          region: storeRegion(),
+          termsVersion: CURRENT_NOTICE_VERSION,
+          now: now(),
+        });
+        createSnapshotIngest(db).writeBatch(members, { fresh: true });
+        options.logger.info('demo.seeded', { code: 'members', count: members.length });
+      }
+    }
   }
 
   const changeSetting = (session: Session | null, setting: string, apply: () => void) => {
@@ -169,6 +236,40 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       changeSetting(session, 'idle_lock_seconds', () => settings.setIdleLockSeconds(seconds)),
     'members.enroll': (request, session) => enroll(request, signedIn(session).staffId),
     'members.find': ({ query }) => find(query),
+    'members.get': ({ memberId }) => memberView(memberId),
+    'members.update': (request, session) => updateProfile(request, signedIn(session).staffId),
+    'members.setConsent': (request, session) => {
+      setConsent(request, signedIn(session).staffId);
+      return memberView(request.memberId);
+    },
+    'members.revealContacts': (request, session) => revealContacts(request, signedIn(session).staffId),
+    'members.nextCardNumber': () => ({ cardNumber: cardBlock.peek() }),
+    'privacy.notice': ({ language }) => privacyNotice(language),
+    'points.rules': () => ({ rules: rules.get() }),
+    'points.quote': (request) => quoteEarn(request),
+    'points.earn': (request, session) => earn(request, signedIn(session).staffId),
+    'points.redeem': (request, session) => redeem(request, signedIn(session).staffId),
+    'points.adjust': ({ approvalId, ...payload }, session) => {
+      const actor = signedIn(session);
+      corrections.checkAdjust(payload);
+      approvals.check(approvalId, 'points.adjust', payload, actor);
+      return db
+        .transaction(() =>
+          corrections.applyAdjust(payload, approvals.consume(approvalId, 'points.adjust', payload, actor)),
+        )
+        .immediate();
+    },
+    'points.reverse': ({ approvalId, ...payload }, session) => {
+      const actor = signedIn(session);
+      corrections.checkReverse(payload);
+      approvals.check(approvalId, 'points.reverse', payload, actor);
+      return db
+        .transaction(() =>
+          corrections.applyReverse(payload, approvals.consume(approvalId, 'points.reverse', payload, actor)),
+        )
+        .immediate();
+    },
+    'rewards.list': () => ({ rewards: rewards.list() }),
   };
 
   const router = createRouter({
@@ -193,6 +294,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     database,
     staff,
     audit,
+    outbox,
     close: () => {
       clearInterval(idleCheck);
       database.close();

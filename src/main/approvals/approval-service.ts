@@ -14,7 +14,24 @@ import { canonicalJson } from '../audit/canonical-json';
 import type { Authenticator } from '../auth/authenticator';
 import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
-import type { StaffService } from '../staff/staff-service';
+
+/** Who asked, who approved and why: what the approved action records with its change. */
+export interface ApprovalContext {
+  requestedBy: string;
+  approvedBy: string;
+  approvalId: string;
+  reasonCode: string;
+}
+
+/** How the approval service learns about one restricted action, without depending on its domain. */
+export interface RestrictedActionHandler {
+  /** Refuses early (before a manager types a PIN) when the action itself could not run. */
+  precheck(payload: unknown, session: Session): void;
+  /** Who or what the action is about, for the queue and the audit log (ids only). */
+  target(payload: unknown): { staffId: string | null; memberId: string | null };
+  /** Queueable actions: runs the action inside the transaction that spends the approval. */
+  apply?(payload: unknown, context: ApprovalContext): void;
+}
 
 interface ApprovalRow {
   id: string;
@@ -22,6 +39,7 @@ interface ApprovalRow {
   payload_mac: string;
   payload_json: string | null;
   target_staff_id: string | null;
+  target_member_id: string | null;
   reason_code: QueueEntry['reasonCode'];
   reason_text: string | null;
   requested_by: string;
@@ -37,7 +55,9 @@ export interface ApprovalDeps {
   db: Database;
   audit: AuditLog;
   authenticator: Authenticator;
-  staff: StaffService;
+  actions: Readonly<Record<RestrictedAction, RestrictedActionHandler>>;
+  staffName: (staffId: string) => string | null;
+  memberName: (memberId: string) => string | null;
   macKey: string;
   now: () => Date;
 }
@@ -54,13 +74,13 @@ const invalid = () =>
  * The MAC is keyed, so even a payload holding a temporary PIN cannot be recovered from it.
  */
 export function createApprovalService(deps: ApprovalDeps) {
-  const { db, audit, authenticator, staff } = deps;
+  const { db, audit, authenticator, actions } = deps;
   const byId = db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?');
   const insert = db.prepare(
-    `INSERT INTO approvals (id, action, payload_mac, payload_json, target_staff_id, reason_code, reason_text,
-                            requested_by, requested_at, status, decided_by, decided_at, expires_at)
-     VALUES (@id, @action, @mac, @payloadJson, @target, @reasonCode, @reasonText,
-             @requestedBy, @at, @status, @decidedBy, @decidedAt, @expiresAt)`,
+    `INSERT INTO approvals (id, action, payload_mac, payload_json, target_staff_id, target_member_id, reason_code,
+                            reason_text, requested_by, requested_at, status, decided_by, decided_at, expires_at)
+     VALUES (@id, @action, @mac, @payloadJson, @targetStaff, @targetMember, @reasonCode,
+             @reasonText, @requestedBy, @at, @status, @decidedBy, @decidedAt, @expiresAt)`,
   );
   const markUsed = db.prepare<[string, string]>("UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?");
   const decide = db.prepare<[string, string, string, string]>(
@@ -79,13 +99,24 @@ export function createApprovalService(deps: ApprovalDeps) {
       .update(canonicalJson({ action, payload }))
       .digest('hex');
 
-  const targetOf = (subject: ApprovalSubject) => subject.payload.staffId;
+  const targetOf = (subject: ApprovalSubject) => {
+    const target = actions[subject.action].target(subject.payload);
+    return { targetStaff: target.staffId, targetMember: target.memberId };
+  };
+  const auditTarget = (subject: ApprovalSubject) => {
+    const target = actions[subject.action].target(subject.payload);
+    return target.staffId ?? target.memberId;
+  };
 
-  /** Fails early (before a manager types a PIN) when the action itself could not run. */
   function precheck(subject: ApprovalSubject, session: Session) {
-    if (subject.action === 'staff.resetPin') staff.checkResetPin(subject.payload, session);
-    else if (!staff.exists(subject.payload.staffId))
-      throw new AppError('staff_not_found', 'No such staff member on this till.');
+    actions[subject.action].precheck(subject.payload, session);
+  }
+
+  /** The points a queued points action will move, read from its stored payload. */
+  function pointsOf(row: ApprovalRow): number | null {
+    if (row.action !== 'points.adjust' || row.payload_json === null) return null;
+    const points = (JSON.parse(row.payload_json) as { points?: unknown }).points;
+    return typeof points === 'number' ? points : null;
   }
 
   function toEntry(row: ApprovalRow): QueueEntry {
@@ -93,11 +124,17 @@ export function createApprovalService(deps: ApprovalDeps) {
       approvalId: row.id,
       action: row.action,
       targetStaffId: row.target_staff_id,
-      targetName: row.target_staff_id ? staff.nameOf(row.target_staff_id) : null,
+      targetMemberId: row.target_member_id,
+      targetName: row.target_staff_id
+        ? deps.staffName(row.target_staff_id)
+        : row.target_member_id
+          ? deps.memberName(row.target_member_id)
+          : null,
+      points: pointsOf(row),
       reasonCode: row.reason_code,
       reasonText: row.reason_text,
       requestedBy: row.requested_by,
-      requestedByName: staff.nameOf(row.requested_by) ?? row.requested_by,
+      requestedByName: deps.staffName(row.requested_by) ?? row.requested_by,
       requestedAt: row.requested_at,
       status:
         (row.status === 'approved' || row.status === 'pending') &&
@@ -166,7 +203,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           action: subject.action,
           mac: mac(subject.action, subject.payload),
           payloadJson: null,
-          target: targetOf(subject),
+          ...targetOf(subject),
           reasonCode: subject.reasonCode,
           reasonText: subject.reasonText ?? null,
           requestedBy: session.staffId,
@@ -185,7 +222,7 @@ export function createApprovalService(deps: ApprovalDeps) {
             action: subject.action,
             reasonCode: subject.reasonCode,
             requestedBy: session.staffId,
-            target: targetOf(subject),
+            target: auditTarget(subject),
           },
         });
       }).immediate();
@@ -198,7 +235,7 @@ export function createApprovalService(deps: ApprovalDeps) {
     },
 
     /** Spends the approval; call inside the action's transaction (it re-checks there). */
-    consume(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
+    consume(approvalId: string, action: RestrictedAction, payload: unknown, session: Session): ApprovalContext {
       const row = byId.get(approvalId);
       if (!isUsable(row, action, payload, session)) throw invalid();
       markUsed.run(deps.now().toISOString(), approvalId);
@@ -209,6 +246,12 @@ export function createApprovalService(deps: ApprovalDeps) {
         subjectId: approvalId,
         details: { action },
       });
+      return {
+        requestedBy: row.requested_by,
+        approvedBy: row.decided_by ?? '',
+        approvalId: row.id,
+        reasonCode: row.reason_code,
+      };
     },
 
     /** Later: the request waits in the queue until a manager decides. Only secret-free payloads may wait. */
@@ -227,7 +270,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           action: subject.action,
           mac: mac(subject.action, subject.payload),
           payloadJson: canonicalJson(subject.payload),
-          target: targetOf(subject),
+          ...targetOf(subject),
           reasonCode: subject.reasonCode,
           reasonText: subject.reasonText ?? null,
           requestedBy: session.staffId,
@@ -243,7 +286,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           action: 'approval.requested',
           subjectType: 'approval',
           subjectId: id,
-          details: { action: subject.action, reasonCode: subject.reasonCode, target: targetOf(subject) },
+          details: { action: subject.action, reasonCode: subject.reasonCode, target: auditTarget(subject) },
         });
       }).immediate();
       return { approvalId: id };
@@ -277,8 +320,10 @@ export function createApprovalService(deps: ApprovalDeps) {
           });
           return;
         }
-        const payload = JSON.parse(row.payload_json as string) as { staffId: string };
+        const payload = JSON.parse(row.payload_json as string) as unknown;
         if (row.payload_mac !== mac(row.action, payload)) throw invalid();
+        const handler = actions[row.action];
+        if (!handler.apply) throw invalid();
         decide.run('used', manager.id, at, row.id);
         markUsed.run(at, row.id);
         audit.append({
@@ -286,7 +331,12 @@ export function createApprovalService(deps: ApprovalDeps) {
           action: 'approval.granted',
           subjectType: 'approval',
           subjectId: row.id,
-          details: { action: row.action, requestedBy: row.requested_by, target: payload.staffId },
+          details: {
+            action: row.action,
+            reasonCode: row.reason_code,
+            requestedBy: row.requested_by,
+            target: row.target_staff_id ?? row.target_member_id,
+          },
         });
         audit.append({
           staffId: manager.id,
@@ -295,8 +345,12 @@ export function createApprovalService(deps: ApprovalDeps) {
           subjectId: row.id,
           details: { action: row.action },
         });
-        if (row.action === 'staff.unlock') staff.applyUnlock(payload.staffId, manager.id, row.id);
-        else throw invalid();
+        handler.apply(payload, {
+          requestedBy: row.requested_by,
+          approvedBy: manager.id,
+          approvalId: row.id,
+          reasonCode: row.reason_code,
+        });
       }).immediate();
       const updated = byId.get(row.id);
       if (!updated) throw invalid();

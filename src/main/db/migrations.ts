@@ -110,6 +110,126 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_at ON audit (at);
     `,
   },
+  {
+    version: 3,
+    name: 'counter: tiers, ledger, consents, rewards, earn rules, outbox',
+    sql: `
+      -- points_confirmed is HQ's balance as of the last sync; pending points are this till's
+      -- ledger entries HQ has not confirmed yet (DESIGN §5).
+      ALTER TABLE members ADD COLUMN tier TEXT NOT NULL DEFAULT 'standard'
+        CHECK (tier IN ('standard', 'silver', 'gold'));
+      ALTER TABLE members ADD COLUMN points_confirmed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE members ADD COLUMN birth_date TEXT;
+      -- Current consent per optional purpose (the history is in consents); terms are required to join.
+      ALTER TABLE members ADD COLUMN terms_version TEXT;
+      ALTER TABLE members ADD COLUMN marketing_email INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE members ADD COLUMN marketing_sms INTEGER NOT NULL DEFAULT 0;
+
+      ALTER TABLE approvals ADD COLUMN target_member_id TEXT;
+
+      -- Append-only. Balances are sums of entries, so a duplicate or a reordering cannot change them
+      -- silently: op_id is the key HQ dedupes on. The only change allowed is pending -> confirmed.
+      CREATE TABLE ledger (
+        op_id          TEXT PRIMARY KEY,
+        member_id      TEXT NOT NULL REFERENCES members (id),
+        kind           TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'adjust', 'reversal')),
+        points         INTEGER NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('pending', 'confirmed')),
+        at             TEXT NOT NULL,
+        staff_id       TEXT,
+        approved_by    TEXT,
+        approval_id    TEXT,
+        store_id       TEXT NOT NULL,
+        reference      TEXT,
+        amount_minor   INTEGER,
+        currency       TEXT,
+        reward_id      TEXT,
+        reason_code    TEXT,
+        rules_version  INTEGER,
+        reverses_op_id TEXT UNIQUE REFERENCES ledger (op_id)
+      ) STRICT;
+      CREATE INDEX ledger_member ON ledger (member_id, at);
+      CREATE INDEX ledger_pending ON ledger (member_id, points) WHERE state = 'pending';
+      -- A receipt earns points once per store, whichever member it was scanned for.
+      CREATE UNIQUE INDEX ledger_earn_reference ON ledger (store_id, reference) WHERE kind = 'earn';
+      CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+      CREATE TRIGGER ledger_no_rewrite BEFORE UPDATE OF
+        op_id, member_id, kind, points, at, staff_id, approved_by, approval_id, store_id, reference,
+        amount_minor, currency, reward_id, reason_code, rules_version, reverses_op_id ON ledger
+        BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+      CREATE TRIGGER ledger_confirm_only BEFORE UPDATE OF state ON ledger
+        WHEN NOT (old.state = 'pending' AND new.state = 'confirmed')
+        BEGIN SELECT RAISE(ABORT, 'ledger entries only move from pending to confirmed'); END;
+
+      -- One row per change of consent (DESIGN §6): who, when, where, which notice. Append-only.
+      CREATE TABLE consents (
+        op_id          TEXT PRIMARY KEY,
+        member_id      TEXT NOT NULL REFERENCES members (id),
+        purpose        TEXT NOT NULL CHECK (purpose IN ('terms', 'marketing_email', 'marketing_sms')),
+        granted        INTEGER NOT NULL CHECK (granted IN (0, 1)),
+        notice_version TEXT NOT NULL,
+        language       TEXT NOT NULL,
+        channel        TEXT NOT NULL,
+        staff_id       TEXT,
+        store_id       TEXT NOT NULL,
+        at             TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX consents_member ON consents (member_id, purpose, at);
+      CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents
+        BEGIN SELECT RAISE(ABORT, 'consent history is append-only'); END;
+      CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents
+        BEGIN SELECT RAISE(ABORT, 'consent history is append-only'); END;
+
+      -- HQ's catalogue (demo data until sync provides it).
+      CREATE TABLE rewards (
+        id          TEXT PRIMARY KEY,
+        name_en     TEXT NOT NULL,
+        name_ru     TEXT NOT NULL,
+        cost_points INTEGER NOT NULL CHECK (cost_points > 0),
+        active      INTEGER NOT NULL DEFAULT 1,
+        sort        INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      -- The store's earn rules: one row, validated JSON (shared/points/rules.ts).
+      CREATE TABLE earn_rules (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        rules TEXT NOT NULL
+      ) STRICT;
+
+      -- Card numbers this till may hand out: prefix + zero-padded counter + Luhn digit. HQ assigns
+      -- the block at pairing, so two tills never issue the same number.
+      CREATE TABLE card_block (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        prefix TEXT NOT NULL,
+        width  INTEGER NOT NULL,
+        next   INTEGER NOT NULL,
+        last   INTEGER NOT NULL
+      ) STRICT;
+
+      -- Everything HQ must hear about, in the order it happened here. seq is per device and
+      -- exactly +1 (sync_state.outbox_last_seq keeps it monotonic even if acked rows are pruned).
+      CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY,
+        op_id       TEXT NOT NULL UNIQUE,
+        type        TEXT NOT NULL,
+        staff_id    TEXT,
+        device_time TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'acked', 'rejected')),
+        result      TEXT
+      ) STRICT;
+      CREATE INDEX outbox_state ON outbox (state, seq);
+
+      CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      -- Until pairing gives it an HQ-assigned identity, the till names itself.
+      INSERT INTO sync_state (key, value) VALUES ('device_id', 'local-' || lower(hex(randomblob(8))));
+      INSERT INTO sync_state (key, value) VALUES ('store_id', 'unpaired');
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,20 +1,57 @@
+import { z } from 'zod';
 import demo from '../../../resources/demo/members.json';
-import { EnrollRequest } from '../../shared/members/schemas';
-import type { EnrollData, MemberSummary } from '../../shared/members/schemas';
+import { maskEmail, maskPhone } from '../../shared/members/mask';
+import { normalizeEmail } from '../../shared/members/normalize';
+import { normalizePhone } from '../../shared/members/phone';
+import { TIERS } from '../../shared/points/rules';
+import { uuidv7 } from '../ids/uuidv7';
+import { lookupHash } from '../members/lookup-hash';
+import type { SnapshotMember } from '../members/ingest-snapshot';
+
+const DemoMember = z.strictObject({
+  givenName: z.string(),
+  familyName: z.string(),
+  cardNumber: z.string(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  tier: z.enum(TIERS),
+  pointsConfirmed: z.number().int().nonnegative(),
+  marketingEmail: z.boolean(),
+  marketingSms: z.boolean(),
+});
 
 /**
- * Fills an empty device database with synthetic members so a newcomer running `npm start` (or the
- * harness with --demo) can search at once. Never runs on a database that already has members.
+ * Synthetic members as HQ would send them in a first snapshot (masked contacts and lookup hashes,
+ * confirmed points, consent flags), so `npm start` and the harness with --demo can serve at once.
  */
-export function seedDemoMembers(
-  deps: { memberCount: () => number; enroll: (data: EnrollData, actor: string | null) => MemberSummary },
-  members: unknown[] = demo.members,
-): number {
-  if (deps.memberCount() > 0) return 0;
-  let added = 0;
-  for (const raw of members) {
-    deps.enroll(EnrollRequest.parse(raw), null);
-    added += 1;
-  }
-  return added;
+export function demoSnapshot(deps: {
+  lookupKey: string;
+  region: string;
+  termsVersion: string;
+  now: Date;
+}): SnapshotMember[] {
+  const at = deps.now.toISOString();
+  return demo.members.map((raw, index) => {
+    const member = DemoMember.parse(raw);
+    const phone = member.phone ? normalizePhone(member.phone, deps.region) : null;
+    const email = member.email ? normalizeEmail(member.email) : null;
+    if (member.phone && !phone) throw new Error(`demo member ${index} has an invalid phone`);
+    return {
+      id: uuidv7(deps.now.getTime() - (demo.members.length - index) * 86_400_000),
+      cardNumber: member.cardNumber,
+      givenName: member.givenName,
+      familyName: member.familyName,
+      phoneHash: phone ? lookupHash(deps.lookupKey, 'phone', phone) : null,
+      emailHash: email ? lookupHash(deps.lookupKey, 'email', email) : null,
+      phoneMasked: phone ? maskPhone(phone) : null,
+      emailMasked: email ? maskEmail(email) : null,
+      tier: member.tier,
+      pointsConfirmed: member.pointsConfirmed,
+      termsVersion: deps.termsVersion,
+      marketingEmail: member.marketingEmail && email !== null,
+      marketingSms: member.marketingSms && phone !== null,
+      enrolledAt: at,
+      updatedAt: at,
+    };
+  });
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { nameTokens } from '../../shared/members/normalize';
+import type { Tier } from '../../shared/points/rules';
 import { dropSecondaryIndexes, ensureSecondaryIndexes } from '../db/secondary-indexes';
 
 /**
@@ -15,6 +16,13 @@ export interface SnapshotMember {
   emailHash: Buffer | null;
   phoneMasked: string | null;
   emailMasked: string | null;
+  tier: Tier;
+  /** HQ's balance: every confirmed ledger entry of the member, from every store. */
+  pointsConfirmed: number;
+  /** The privacy-notice version the member accepted the terms under. */
+  termsVersion: string;
+  marketingEmail: boolean;
+  marketingSms: boolean;
   enrolledAt: string;
   updatedAt: string;
 }
@@ -27,20 +35,29 @@ export interface SnapshotMember {
 export function createSnapshotIngest(db: Database) {
   const upsert = db.prepare(`
     INSERT INTO members (id, card_number, given_name, family_name, phone_hash, email_hash,
-                         phone_masked, email_masked, phone_e164, email, enrolled_at, updated_at)
+                         phone_masked, email_masked, phone_e164, email, tier, points_confirmed,
+                         terms_version, marketing_email, marketing_sms, enrolled_at, updated_at)
     VALUES (@id, @cardNumber, @givenName, @familyName, @phoneHash, @emailHash,
-            @phoneMasked, @emailMasked, NULL, NULL, @enrolledAt, @updatedAt)
+            @phoneMasked, @emailMasked, NULL, NULL, @tier, @pointsConfirmed,
+            @termsVersion, @marketingEmail, @marketingSms, @enrolledAt, @updatedAt)
     ON CONFLICT (id) DO UPDATE SET
       card_number = excluded.card_number, given_name = excluded.given_name, family_name = excluded.family_name,
       phone_hash = excluded.phone_hash, email_hash = excluded.email_hash,
-      phone_masked = excluded.phone_masked, email_masked = excluded.email_masked, updated_at = excluded.updated_at`);
+      phone_masked = excluded.phone_masked, email_masked = excluded.email_masked,
+      tier = excluded.tier, points_confirmed = excluded.points_confirmed, terms_version = excluded.terms_version,
+      marketing_email = excluded.marketing_email, marketing_sms = excluded.marketing_sms,
+      updated_at = excluded.updated_at`);
   const clearTokens = db.prepare('DELETE FROM member_name_tokens WHERE member_id = ?');
   const insertToken = db.prepare('INSERT OR IGNORE INTO member_name_tokens (token, member_id) VALUES (?, ?)');
 
   const writeBatch = db.transaction((batch: readonly SnapshotMember[], fresh: boolean) => {
     const tokens: [string, string][] = [];
     for (const member of batch) {
-      upsert.run(member);
+      upsert.run({
+        ...member,
+        marketingEmail: member.marketingEmail ? 1 : 0,
+        marketingSms: member.marketingSms ? 1 : 0,
+      });
       if (!fresh) clearTokens.run(member.id);
       for (const token of nameTokens(member.givenName, member.familyName)) tokens.push([token, member.id]);
     }

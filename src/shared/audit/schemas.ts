@@ -19,6 +19,13 @@ export const AUDIT_ACTIONS = [
   'approval.denied',
   'approval.used',
   'member.enrolled',
+  'member.updated',
+  'member.contacts_revealed',
+  'consent.changed',
+  'points.earned',
+  'points.redeemed',
+  'points.adjusted',
+  'points.reversed',
   'settings.changed',
   'audit.verified',
 ] as const;

@@ -25,6 +25,19 @@ export const CHANNELS = [
   'settings.setIdleLock',
   'members.enroll',
   'members.find',
+  'members.get',
+  'members.update',
+  'members.setConsent',
+  'members.revealContacts',
+  'members.nextCardNumber',
+  'privacy.notice',
+  'points.rules',
+  'points.quote',
+  'points.earn',
+  'points.redeem',
+  'points.adjust',
+  'points.reverse',
+  'rewards.list',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -11,7 +11,29 @@ import {
   RestrictedStaffRequest,
 } from '../approvals/schemas';
 import { ListAuditRequest, ListAuditResponse, VerifyAuditResponse } from '../audit/schemas';
-import { EnrollRequest, FindRequest, FindResponse, MemberSummary } from '../members/schemas';
+import { MemberView } from '../members/member-view';
+import {
+  EnrollRequest,
+  FindRequest,
+  FindResponse,
+  MemberRequest,
+  MemberSummary,
+  RevealContactsRequest,
+  RevealContactsResponse,
+  SetConsentRequest,
+  UpdateMemberRequest,
+} from '../members/schemas';
+import {
+  AdjustRequest,
+  EarnRequest,
+  LedgerWriteResponse,
+  QuoteEarnRequest,
+  QuoteEarnResponse,
+  RedeemRequest,
+  ReverseRequest,
+  RewardsResponse,
+  RulesResponse,
+} from '../points/schemas';
 import {
   AddStaffRequest,
   BootstrapRequest,
@@ -23,8 +45,9 @@ import {
 } from '../staff/schemas';
 import type { Channel } from './channels';
 
-export const LANGUAGES = ['en', 'ru'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from '../i18n/languages';
+
+export { LANGUAGES, type Language };
 
 export const IDLE_LOCK_MIN_SECONDS = 30;
 export const IDLE_LOCK_MAX_SECONDS = 3600;
@@ -116,6 +139,34 @@ export const contract = {
   },
   'members.enroll': { request: EnrollRequest, response: MemberSummary, permission: 'members.enroll' },
   'members.find': { request: FindRequest, response: FindResponse, permission: 'members.read' },
+  'members.get': { request: MemberRequest, response: MemberView, permission: 'members.read' },
+  'members.update': { request: UpdateMemberRequest, response: MemberSummary, permission: 'members.update' },
+  'members.setConsent': { request: SetConsentRequest, response: MemberView, permission: 'members.consent' },
+  'members.revealContacts': {
+    request: RevealContactsRequest,
+    response: RevealContactsResponse,
+    permission: 'members.reveal_contacts',
+  },
+  /** The next free number of this till's card block (taken only when a member is enrolled with it). */
+  'members.nextCardNumber': {
+    request: Empty,
+    response: z.strictObject({ cardNumber: z.string() }),
+    permission: 'members.enroll',
+  },
+  /** The current privacy notice in one language; its version is what consent records. */
+  'privacy.notice': {
+    request: z.strictObject({ language: z.enum(LANGUAGES, { error: 'invalid_choice' }) }),
+    response: z.strictObject({ version: z.string(), language: z.enum(LANGUAGES), text: z.string() }),
+    permission: 'members.read',
+  },
+  'points.rules': { request: Empty, response: RulesResponse, permission: 'members.read' },
+  'points.quote': { request: QuoteEarnRequest, response: QuoteEarnResponse, permission: 'points.earn' },
+  'points.earn': { request: EarnRequest, response: LedgerWriteResponse, permission: 'points.earn' },
+  'points.redeem': { request: RedeemRequest, response: LedgerWriteResponse, permission: 'points.redeem' },
+  // Both need a manager's approval bound to the exact payload; asking for one is a cashier's right.
+  'points.adjust': { request: AdjustRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
+  'points.reverse': { request: ReverseRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
+  'rewards.list': { request: Empty, response: RewardsResponse, permission: 'members.read' },
 } as const satisfies Record<Channel, ChannelSpec>;
 
 export type Contract = typeof contract;

@@ -1,0 +1,141 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { AppError } from '../../shared/errors';
+import { maskEmail, maskPhone } from '../../shared/members/mask';
+import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
+import type { MemberSummary, UpdateMemberData } from '../../shared/members/schemas';
+import type { AuditLog } from '../audit/audit-log';
+import { mapSqliteError } from '../db/errors';
+import { uuidv7 } from '../ids/uuidv7';
+import type { Outbox } from '../sync/outbox';
+import { phoneOrIssue } from './enroll';
+import { lookupHash } from './lookup-hash';
+import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
+
+interface Current {
+  id: string;
+  given_name: string;
+  family_name: string;
+  phone_hash: Buffer | null;
+  email_hash: Buffer | null;
+  birth_date: string | null;
+}
+
+/**
+ * Edits a member's profile at the till. A new contact is stored in full (the till now holds it
+ * until HQ acknowledges), hashed for lookups and checked against other members first.
+ */
+export function createUpdateProfile(deps: {
+  db: Database;
+  audit: AuditLog;
+  outbox: Outbox;
+  lookupKey: string;
+  storeRegion: () => string;
+  now: () => Date;
+}) {
+  const { db } = deps;
+  const current = db.prepare<[string], Current>(
+    'SELECT id, given_name, family_name, phone_hash, email_hash, birth_date FROM members WHERE id = ?',
+  );
+  const otherByPhone = db.prepare<[Buffer, string], { id: string }>(
+    'SELECT id FROM members WHERE phone_hash = ? AND id <> ? LIMIT 1',
+  );
+  const otherByEmail = db.prepare<[Buffer, string], { id: string }>(
+    'SELECT id FROM members WHERE email_hash = ? AND id <> ? LIMIT 1',
+  );
+  const clearTokens = db.prepare<[string]>('DELETE FROM member_name_tokens WHERE member_id = ?');
+  const insertToken = db.prepare('INSERT OR IGNORE INTO member_name_tokens (token, member_id) VALUES (?, ?)');
+  const readBack = db.prepare<[string], MemberRow>(`SELECT ${MEMBER_SUMMARY_COLUMNS} FROM members m WHERE m.id = ?`);
+
+  const write = db.transaction((request: UpdateMemberData, staffId: string): void => {
+    const member = current.get(request.memberId);
+    if (!member) throw new AppError('member_not_found', 'No such member on this till.');
+    const sets: Record<string, unknown> = {};
+    const changes: Record<string, string | null> = {};
+
+    if (request.givenName !== undefined && request.givenName !== member.given_name) {
+      sets.given_name = changes.givenName = request.givenName;
+    }
+    if (request.familyName !== undefined && request.familyName !== member.family_name) {
+      sets.family_name = changes.familyName = request.familyName;
+    }
+    let phoneHash = member.phone_hash;
+    let emailHash = member.email_hash;
+    if (request.phone !== undefined) {
+      const phone = request.phone === null ? null : phoneOrIssue(request.phone, deps.storeRegion());
+      phoneHash = phone ? lookupHash(deps.lookupKey, 'phone', phone) : null;
+      if (phoneHash && otherByPhone.get(phoneHash, member.id)) {
+        throw new AppError('member_duplicate', 'Another member has this phone number.', {
+          details: { field: 'phone' },
+        });
+      }
+      if (!bufferEqual(phoneHash, member.phone_hash)) {
+        Object.assign(sets, {
+          phone_e164: phone,
+          phone_hash: phoneHash,
+          phone_masked: phone ? maskPhone(phone) : null,
+        });
+        changes.phone = phone;
+      }
+    }
+    if (request.email !== undefined) {
+      const email = request.email === null ? null : normalizeEmail(request.email);
+      emailHash = email ? lookupHash(deps.lookupKey, 'email', email) : null;
+      if (emailHash && otherByEmail.get(emailHash, member.id)) {
+        throw new AppError('member_duplicate', 'Another member has this e-mail.', { details: { field: 'email' } });
+      }
+      if (!bufferEqual(emailHash, member.email_hash)) {
+        Object.assign(sets, { email, email_hash: emailHash, email_masked: email ? maskEmail(email) : null });
+        changes.email = email;
+      }
+    }
+    if (phoneHash === null && emailHash === null) {
+      throw new AppError('validation_failed', 'The request is invalid.', {
+        issues: [{ path: 'phone', code: 'contact_required' }],
+      });
+    }
+    if (request.birthDate !== undefined && (request.birthDate ?? null) !== member.birth_date) {
+      sets.birth_date = changes.birthDate = request.birthDate ?? null;
+    }
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return;
+
+    const at = deps.now().toISOString();
+    sets.updated_at = at;
+    const columns = Object.keys(sets);
+    db.prepare(`UPDATE members SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({
+      ...sets,
+      id: member.id,
+    });
+    if (changes.givenName !== undefined || changes.familyName !== undefined) {
+      clearTokens.run(member.id);
+      const given = request.givenName ?? member.given_name;
+      const family = request.familyName ?? member.family_name;
+      for (const token of nameTokens(given, family)) insertToken.run(token, member.id);
+    }
+    const opId = uuidv7(deps.now().getTime());
+    deps.audit.append({
+      staffId,
+      action: 'member.updated',
+      subjectType: 'member',
+      subjectId: member.id,
+      details: { opId, fields: fields.sort().join(',') },
+    });
+    deps.outbox.append('member.updated', opId, { memberId: member.id, changes, updatedAt: at }, staffId);
+  });
+
+  return (request: UpdateMemberData, staffId: string): MemberSummary => {
+    try {
+      write.immediate(request, staffId);
+    } catch (error) {
+      throw mapSqliteError(error);
+    }
+    const row = readBack.get(request.memberId);
+    if (!row) throw new AppError('member_not_found', 'No such member on this till.');
+    return toMemberSummary(row);
+  };
+}
+
+function bufferEqual(a: Buffer | null, b: Buffer | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.equals(b);
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES } from '../consents/purposes';
+import { LANGUAGES } from '../i18n/languages';
+import { LEDGER_KINDS } from '../points/schemas';
+
+/**
+ * What a till records for HQ (DESIGN §5). Every business write puts one of these in the outbox in
+ * the same transaction; sync delivers them in `seq` order, exactly once by (device, seq) and op id.
+ */
+export const OP_TYPES = [
+  'member.enrolled',
+  'member.updated',
+  'consent.changed',
+  'points.earned',
+  'points.redeemed',
+  'points.adjusted',
+  'points.reversed',
+] as const;
+export type OpType = (typeof OP_TYPES)[number];
+
+const id = z.string().min(1).max(64);
+const at = z.iso.datetime({ offset: true });
+
+const MemberProfile = z.strictObject({
+  givenName: z.string().max(60),
+  familyName: z.string().max(60),
+  phone: z.string().max(32).nullable(),
+  email: z.string().max(254).nullable(),
+  birthDate: z.string().max(10).nullable(),
+});
+
+export const LedgerOp = z.strictObject({
+  memberId: id,
+  kind: z.enum(LEDGER_KINDS),
+  points: z.number().int(),
+  at,
+  reference: z.string().max(40).nullable(),
+  amountMinor: z.number().int().nullable(),
+  currency: z.string().max(3).nullable(),
+  rewardId: id.nullable(),
+  reasonCode: z.string().max(40).nullable(),
+  approvedBy: id.nullable(),
+  approvalId: id.nullable(),
+  reversesOpId: id.nullable(),
+  /** Rules version an earn was computed with, so HQ can explain the figure. */
+  rulesVersion: z.number().int().nullable(),
+});
+
+export const OP_PAYLOADS = {
+  'member.enrolled': MemberProfile.extend({
+    memberId: id,
+    cardNumber: z.string().max(19),
+    enrolledAt: at,
+  }),
+  'member.updated': z.strictObject({
+    memberId: id,
+    changes: MemberProfile.partial(),
+    updatedAt: at,
+  }),
+  'consent.changed': z.strictObject({
+    memberId: id,
+    purpose: z.enum(CONSENT_PURPOSES),
+    granted: z.boolean(),
+    noticeVersion: z.string().max(40),
+    noticeLanguage: z.enum(LANGUAGES),
+    channel: z.enum(CONSENT_CHANNELS),
+    at,
+  }),
+  'points.earned': LedgerOp,
+  'points.redeemed': LedgerOp,
+  'points.adjusted': LedgerOp,
+  'points.reversed': LedgerOp,
+} as const satisfies Record<OpType, z.ZodType>;
+
+export type OpPayload<T extends OpType> = z.input<(typeof OP_PAYLOADS)[T]>;
