@@ -92,6 +92,15 @@ export type AuditQuery = RequestInput<'audit.list'>;
 export type AuditPage = ResponseData<'audit.list'>;
 export type AuditEntry = AuditPage['entries'][number];
 export type AuditVerification = ResponseData<'audit.verify'>;
+export type MemberView = ResponseData<'members.get'>;
+export type LedgerEntry = MemberView['ledger'][number];
+export type Balance = MemberView['balance'];
+export type Reward = ResponseData<'rewards.list'>['rewards'][number];
+export type EarnRules = NonNullable<ResponseData<'points.rules'>['rules']>;
+export type LedgerWrite = ResponseData<'points.earn'>;
+export type PrivacyNotice = ResponseData<'privacy.notice'>;
+export type UpdateMemberInput = RequestInput<'members.update'>;
+export type Contacts = ResponseData<'members.revealContacts'>;
 
 /** The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError. */
 export const api = {
@@ -127,6 +136,24 @@ export const api = {
   setIdleLock: (seconds: number): Promise<AppInfo> => unwrap(() => bridge().settings.setIdleLock({ seconds })),
   enroll: (input: EnrollInput): Promise<MemberSummary> => unwrap(() => bridge().members.enroll(input)),
   find: (query: string): Promise<FindResult> => unwrap(() => bridge().members.find({ query })),
+  getMember: (memberId: string): Promise<MemberView> => unwrap(() => bridge().members.get({ memberId })),
+  updateMember: (input: UpdateMemberInput): Promise<MemberSummary> => unwrap(() => bridge().members.update(input)),
+  setConsent: (input: RequestInput<'members.setConsent'>): Promise<MemberView> =>
+    unwrap(() => bridge().members.setConsent(input)),
+  revealContacts: (input: RequestInput<'members.revealContacts'>): Promise<Contacts> =>
+    unwrap(() => bridge().members.revealContacts(input)),
+  nextCardNumber: async (): Promise<string> => (await unwrap(() => bridge().members.nextCardNumber({}))).cardNumber,
+  privacyNotice: (language: Language): Promise<PrivacyNotice> => unwrap(() => bridge().privacy.notice({ language })),
+  earnRules: async (): Promise<EarnRules | null> => (await unwrap(() => bridge().points.rules({}))).rules,
+  quoteEarn: (input: RequestInput<'points.quote'>): Promise<ResponseData<'points.quote'>> =>
+    unwrap(() => bridge().points.quote(input)),
+  earn: (input: RequestInput<'points.earn'>): Promise<LedgerWrite> => unwrap(() => bridge().points.earn(input)),
+  redeem: (input: RequestInput<'points.redeem'>): Promise<LedgerWrite> => unwrap(() => bridge().points.redeem(input)),
+  adjustPoints: (input: RequestInput<'points.adjust'>): Promise<LedgerWrite> =>
+    unwrap(() => bridge().points.adjust(input)),
+  reverseEarn: (input: RequestInput<'points.reverse'>): Promise<LedgerWrite> =>
+    unwrap(() => bridge().points.reverse(input)),
+  rewards: async (): Promise<Reward[]> => (await unwrap(() => bridge().rewards.list({}))).rewards,
 };
 
 export function asApiError(error: unknown): ApiError {

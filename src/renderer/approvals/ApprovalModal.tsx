@@ -1,6 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { REASON_CODES, REASON_TEXT_MAX } from '../../shared/approvals/schemas';
+import { REASONS_FOR, REASON_TEXT_MAX, type ReasonCode } from '../../shared/approvals/schemas';
 import { api, asApiError, type ApprovalSubjectInput, type RosterEntry } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
@@ -9,36 +9,70 @@ import { effectivePinLength, issueFor } from '../auth/pin';
 import { PinMessage } from '../auth/PinMessage';
 import { usePinRefusal } from '../auth/usePinRefusal';
 import { Modal } from '../common/Modal';
+import { describeAction } from './describe';
 
-type ReasonCode = (typeof REASON_CODES)[number];
+/** The member a points action is about, as the member screen shows them. */
+export interface MemberRef {
+  id: string;
+  name: string;
+}
 
-/** A restricted action waiting for a manager's approval, as the staff section describes it. */
+/** A restricted action waiting for a manager's approval, as the staff or member screen describes it. */
 export type ApprovalRequest =
   | { action: 'staff.resetPin'; staff: RosterEntry; temporaryPin: string }
-  | { action: 'staff.unlock'; staff: RosterEntry };
+  | { action: 'staff.unlock'; staff: RosterEntry }
+  | { action: 'points.adjust'; member: MemberRef; points: number; reasonCode?: ReasonCode; reasonText?: string }
+  | { action: 'points.reverse'; member: MemberRef; opId: string; points: number };
 
 const DEFAULT_REASON: Record<ApprovalRequest['action'], ReasonCode> = {
   'staff.resetPin': 'forgot_pin',
   'staff.unlock': 'locked_out',
+  'points.adjust': 'missed_purchase',
+  'points.reverse': 'returned_goods',
 };
+
+/** Whom the action is about, for the sentence the manager reads before typing their PIN. */
+export function subjectName(request: ApprovalRequest): string {
+  return 'staff' in request ? request.staff.displayName : request.member.name;
+}
 
 export function subjectOf(request: ApprovalRequest, reasonCode: ReasonCode, reasonText: string): ApprovalSubjectInput {
   const reason = { reasonCode, ...(reasonText.trim() ? { reasonText: reasonText.trim() } : {}) };
-  return request.action === 'staff.resetPin'
-    ? {
+  switch (request.action) {
+    case 'staff.resetPin':
+      return {
         action: request.action,
         payload: { staffId: request.staff.staffId, temporaryPin: request.temporaryPin },
         ...reason,
-      }
-    : { action: request.action, payload: { staffId: request.staff.staffId }, ...reason };
+      } as ApprovalSubjectInput;
+    case 'staff.unlock':
+      return { action: request.action, payload: { staffId: request.staff.staffId }, ...reason } as ApprovalSubjectInput;
+    case 'points.adjust':
+      return {
+        action: request.action,
+        payload: { memberId: request.member.id, points: request.points },
+        ...reason,
+      } as ApprovalSubjectInput;
+    case 'points.reverse':
+      return { action: request.action, payload: { opId: request.opId }, ...reason } as ApprovalSubjectInput;
+  }
 }
 
 /** Runs the approved action with the one-time approval just granted. */
 async function perform(request: ApprovalRequest, approvalId: string): Promise<void> {
-  if (request.action === 'staff.resetPin') {
-    await api.resetPin({ staffId: request.staff.staffId, temporaryPin: request.temporaryPin, approvalId });
-  } else {
-    await api.unlockStaff({ staffId: request.staff.staffId, approvalId });
+  switch (request.action) {
+    case 'staff.resetPin':
+      await api.resetPin({ staffId: request.staff.staffId, temporaryPin: request.temporaryPin, approvalId });
+      return;
+    case 'staff.unlock':
+      await api.unlockStaff({ staffId: request.staff.staffId, approvalId });
+      return;
+    case 'points.adjust':
+      await api.adjustPoints({ memberId: request.member.id, points: request.points, approvalId });
+      return;
+    case 'points.reverse':
+      await api.reverseEarn({ opId: request.opId, approvalId });
+      return;
   }
 }
 
@@ -63,8 +97,10 @@ export function ApprovalModal({
   const { t } = useTranslation();
   const { session, roster, info, refreshRoster } = useSession();
   const managers = roster.filter((entry) => entry.role === 'manager' && !entry.pinLocked);
-  const [reasonCode, setReasonCode] = useState<ReasonCode>(DEFAULT_REASON[request.action]);
-  const [reasonText, setReasonText] = useState('');
+  const [reasonCode, setReasonCode] = useState<ReasonCode>(
+    ('reasonCode' in request && request.reasonCode) || DEFAULT_REASON[request.action],
+  );
+  const [reasonText, setReasonText] = useState(('reasonText' in request && request.reasonText) || '');
   const [chosenManager, setChosenManager] = useState<string>(
     session.role === 'manager' && managers.some((m) => m.staffId === session.staffId)
       ? session.staffId
@@ -81,7 +117,8 @@ export function ApprovalModal({
   // A manager whose PIN was just disabled drops out of the list: fall back to the first one left.
   const managerId = managers.some((m) => m.staffId === chosenManager) ? chosenManager : (managers[0]?.staffId ?? '');
   const textRequired = reasonCode === 'other';
-  const name = request.staff.displayName;
+  const name = subjectName(request);
+  const points = 'points' in request ? request.points : 0;
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -148,7 +185,7 @@ export function ApprovalModal({
     <Modal title={t('approval.title')} opener={opener} onClose={onClose} busy={busy} testId="approval-modal" wide>
       <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
         <p className="approval-what" data-testid="approval-what">
-          {t(`approval.describe.${request.action}`, { name })}
+          {describeAction(t, request.action, { name, points: 'points' in request ? points : null })}
         </p>
         <div className="approval-grid">
           <div className="approval-fields">
@@ -166,7 +203,7 @@ export function ApprovalModal({
                   if (problem?.kind === 'reasonText') setProblem(null);
                 }}
               >
-                {REASON_CODES.map((code) => (
+                {REASONS_FOR[request.action].map((code) => (
                   <option key={code} value={code}>
                     {t(`approval.reasons.${code}`)}
                   </option>

@@ -7,6 +7,7 @@ import { PinMessage } from '../auth/PinMessage';
 import { usePinRefusal } from '../auth/usePinRefusal';
 import { PinEntry } from '../auth/PinEntry';
 import { Modal } from '../common/Modal';
+import { describeAction } from './describe';
 
 type Decision = 'approve' | 'deny';
 
@@ -56,7 +57,10 @@ export function ApprovalsView() {
 
   const decided = (entry: QueueEntry) => {
     setDeciding(null);
-    const what = t(`approval.describe.${entry.action}`, { name: entry.targetName ?? entry.targetStaffId ?? '' });
+    const what = describeAction(t, entry.action, {
+      name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
+      points: entry.points,
+    });
     setNotice({
       text: entry.status === 'denied' ? t('queue.deniedNotice', { what }) : t('queue.approvedNotice', { what }),
       seq: (notice?.seq ?? 0) + 1,
@@ -125,8 +129,9 @@ export function ApprovalsView() {
                 return (
                   <tr key={entry.approvalId} data-testid="queue-row" data-approval-id={entry.approvalId}>
                     <th scope="row" id={whatId} className="cell-name">
-                      {t(`approval.describe.${entry.action}`, {
-                        name: entry.targetName ?? entry.targetStaffId ?? '',
+                      {describeAction(t, entry.action, {
+                        name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
+                        points: entry.points,
                       })}
                     </th>
                     <td>
@@ -213,7 +218,10 @@ function DecideDialog({
   const { waiting } = refusal;
   const pinRef = useRef<HTMLInputElement>(null);
   const errorId = useId();
-  const what = t(`approval.describe.${entry.action}`, { name: entry.targetName ?? entry.targetStaffId ?? '' });
+  const what = describeAction(t, entry.action, {
+    name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
+    points: entry.points,
+  });
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,10 +1,25 @@
-import { Fragment, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import {
+  Fragment,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useRef,
+  useState,
+  type FormEvent,
+  type Ref,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { compactCardNumber, formatCardNumber } from '../../shared/members/card-number';
-import { api, asApiError, type ClientErrorCode, type MemberSummary } from '../api/client';
+import { api, asApiError, type ClientErrorCode, type MemberSummary, type PrivacyNotice } from '../api/client';
 import { errorMessage, fieldErrorMessage } from '../app/messages';
+import { CardBarcode } from '../members/CardBarcode';
+import { ConsentSection } from './ConsentSection';
 import {
   emptyValues,
+  noConsents,
+  type ConsentField,
+  type ConsentValues,
+  type TextField,
   errorsFromIssues,
   FIELD_MAX,
   invalidFields,
@@ -36,10 +51,10 @@ type Banner =
   | null;
 
 interface FieldSpec {
-  name: EnrollField;
-  type: 'text' | 'tel' | 'email';
+  name: TextField;
+  type: 'text' | 'tel' | 'email' | 'date';
   inputMode?: 'text' | 'tel' | 'email' | 'numeric';
-  hint?: 'contactHint' | 'cardHint';
+  hint?: 'contactHint' | 'cardHint' | 'birthDateHint';
 }
 
 const FIELD_SPECS: readonly FieldSpec[] = [
@@ -47,6 +62,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
   { name: 'familyName', type: 'text' },
   { name: 'phone', type: 'tel', inputMode: 'tel', hint: 'contactHint' },
   { name: 'email', type: 'email', inputMode: 'email', hint: 'contactHint' },
+  { name: 'birthDate', type: 'date', hint: 'birthDateHint' },
   { name: 'cardNumber', type: 'text', inputMode: 'numeric', hint: 'cardHint' },
 ];
 
@@ -59,14 +75,41 @@ export function EnrollView({
   ref: Ref<EnrollViewHandle>;
   onFind: (query: string, memberId?: string) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [values, setValues] = useState<EnrollValues>(emptyValues);
+  const [consents, setConsents] = useState<ConsentValues>(noConsents);
+  const [notice, setNotice] = useState<PrivacyNotice | null>(null);
+  const [noticeFailed, setNoticeFailed] = useState(false);
+  const [takingNumber, setTakingNumber] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [banner, setBanner] = useState<Banner>(null);
   const [submitting, setSubmitting] = useState(false);
   const [attempted, setAttempted] = useState(false);
   const [enrolled, setEnrolled] = useState<MemberSummary | null>(null);
   const inputs = useRef<Partial<Record<EnrollField, HTMLInputElement | null>>>({});
+  const language = i18n.language === 'ru' ? 'ru' : 'en';
+
+  // The notice is shown in the till's language; the version and language shown are what is recorded.
+  const [noticeRequest, setNoticeRequest] = useState(0);
+  const loadNotice = useCallback(() => setNoticeRequest((n) => n + 1), []);
+  useEffect(() => {
+    let live = true;
+    api.privacyNotice(language).then(
+      (loaded) => {
+        if (!live) return;
+        setNotice(loaded);
+        setNoticeFailed(false);
+      },
+      () => {
+        if (!live) return;
+        setNotice(null);
+        setNoticeFailed(true);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [language, noticeRequest]);
   const bannerRef = useRef<HTMLDivElement>(null);
 
   const focusField = (field: EnrollField) => {
@@ -93,6 +136,7 @@ export function EnrollView({
     focus: () => focusField('givenName'),
     prefill(prefill) {
       setValues({ ...emptyValues(), ...prefill });
+      setConsents(noConsents());
       setErrors({});
       setBanner(null);
       setAttempted(false);
@@ -100,12 +144,10 @@ export function EnrollView({
     },
   }));
 
-  const change = (field: EnrollField, value: string) => {
-    const next = { ...values, [field]: value };
-    setValues(next);
+  const revalidate = (field: EnrollField, nextValues: EnrollValues, nextConsents: ConsentValues) => {
     // Once a submit has failed, errors update as they are fixed; before that, typing is not nagged.
-    if (attempted) {
-      const fresh = validateEnroll(next);
+    if (attempted && notice) {
+      const fresh = validateEnroll(nextValues, nextConsents, notice);
       setErrors((previous) => {
         const merged: FieldErrors = {};
         for (const name of invalidFields(fresh)) merged[name] = fresh[name] as FieldError;
@@ -116,6 +158,31 @@ export function EnrollView({
         }
         return merged;
       });
+    }
+  };
+
+  const change = (field: TextField, value: string) => {
+    const next = { ...values, [field]: value };
+    setValues(next);
+    revalidate(field, next, consents);
+  };
+
+  const changeConsent = (field: ConsentField, value: boolean) => {
+    const next = { ...consents, [field]: value };
+    setConsents(next);
+    revalidate(field, values, next);
+  };
+
+  const takeNextNumber = async () => {
+    setTakingNumber(true);
+    try {
+      change('cardNumber', formatCardNumber(await api.nextCardNumber()));
+      inputs.current.cardNumber?.focus();
+    } catch (caught) {
+      setBanner({ kind: 'error', code: asApiError(caught).code });
+      bannerRef.current?.focus();
+    } finally {
+      setTakingNumber(false);
     }
   };
 
@@ -131,7 +198,12 @@ export function EnrollView({
     if (submitting) return;
     setAttempted(true);
     setEnrolled(null);
-    const found = validateEnroll(values);
+    if (!notice) {
+      setBanner({ kind: 'error', code: 'notice_outdated' });
+      loadNotice();
+      return;
+    }
+    const found = validateEnroll(values, consents, notice);
     if (invalidFields(found).length > 0) {
       showFieldErrors(found);
       return;
@@ -140,9 +212,10 @@ export function EnrollView({
     setBanner(null);
     setSubmitting(true);
     try {
-      const member = await api.enroll(toRequest(values));
+      const member = await api.enroll(toRequest(values, consents, notice));
       setEnrolled(member);
       setValues(emptyValues());
+      setConsents(noConsents());
       setAttempted(false);
       focusAfterRender('givenName');
     } catch (caught) {
@@ -178,6 +251,11 @@ export function EnrollView({
         focusAfterRender(field);
         return;
       }
+      // The notice changed under the form (new version from HQ): show the new one before asking again.
+      if (error.code === 'notice_outdated') {
+        setConsents(noConsents());
+        loadNotice();
+      }
       setBanner({ kind: 'error', code: error.code });
       bannerRef.current?.focus();
     } finally {
@@ -204,6 +282,10 @@ export function EnrollView({
                   card: formatCardNumber(enrolled.cardNumber),
                 })}
               </p>
+              <CardBarcode
+                value={enrolled.cardNumber}
+                label={t('card.barcodeLabel', { card: formatCardNumber(enrolled.cardNumber) })}
+              />
             </div>
             <div className="banner-actions">
               <button
@@ -292,6 +374,8 @@ export function EnrollView({
                   className={spec.name === 'cardNumber' ? 'input mono' : 'input'}
                   type={spec.type}
                   inputMode={spec.inputMode}
+                  max={spec.type === 'date' ? new Date().toISOString().slice(0, 10) : undefined}
+                  min={spec.type === 'date' ? '1900-01-01' : undefined}
                   autoComplete="off"
                   spellCheck={false}
                   maxLength={FIELD_MAX[spec.name] * 4}
@@ -306,10 +390,21 @@ export function EnrollView({
                     {fieldErrorMessage(t, spec.name, error)}
                   </p>
                 ) : null}
-                {spec.hint === 'cardHint' ? (
+                {spec.hint === 'cardHint' || spec.hint === 'birthDateHint' ? (
                   <p id={hintId} className="hint">
-                    {t('enroll.cardHint')}
+                    {t(`enroll.${spec.hint}`)}
                   </p>
+                ) : null}
+                {spec.name === 'cardNumber' ? (
+                  <button
+                    type="button"
+                    className="button button-secondary button-small"
+                    data-testid="enroll-next-card"
+                    disabled={takingNumber}
+                    onClick={() => void takeNextNumber()}
+                  >
+                    {t('enroll.nextCard')}
+                  </button>
                 ) : null}
               </div>
             );
@@ -324,6 +419,15 @@ export function EnrollView({
               field
             );
           })}
+          <ConsentSection
+            notice={notice}
+            failed={noticeFailed}
+            onRetry={() => void loadNotice()}
+            values={consents}
+            errors={errors}
+            inputs={inputs}
+            onChange={changeConsent}
+          />
           <div className="form-actions">
             <button
               type="submit"

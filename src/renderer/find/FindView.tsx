@@ -16,7 +16,7 @@ import { api, asApiError, type ApiError, type FindResult, type MemberSummary } f
 import { errorMessage } from '../app/messages';
 import type { EnrollValues } from '../enroll/form';
 import { toIssueCode } from '../enroll/form';
-import { MemberDetail } from './MemberDetail';
+import { MemberPanel } from '../members/MemberPanel';
 import { prefillFromQuery, SEARCH_DEBOUNCE_MS, shouldSearchAsYouType } from './query';
 
 export interface FindViewHandle {
@@ -42,7 +42,7 @@ export function FindView({
   ref: Ref<FindViewHandle>;
   onEnroll: (prefill: Partial<EnrollValues>) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [query, setQuery] = useState('');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [active, setActive] = useState(-1);
@@ -154,6 +154,16 @@ export function FindView({
       timer.current = setTimeout(() => void run(value, 'typing'), SEARCH_DEBOUNCE_MS);
     }
   };
+
+  // A change made on the member screen (points, profile) shows in the result list at once.
+  const onMemberChanged = useCallback((changed: MemberSummary) => {
+    setOutcome((current) =>
+      current
+        ? { ...current, members: current.members.map((member) => (member.id === changed.id ? changed : member)) }
+        : current,
+    );
+    setSelected((current) => (current?.id === changed.id ? changed : current));
+  }, []);
 
   const members = outcome?.members ?? [];
   const fresh = outcome !== null && outcome.query === query.trim();
@@ -336,6 +346,12 @@ export function FindView({
                     {member.givenName} {member.familyName}
                   </span>
                   <span className="result-card">{formatCardNumber(member.cardNumber)}</span>
+                  <span className="result-points">
+                    <span className={`tier tier-${member.tier}`}>{t(`tiers.${member.tier}`)}</span>
+                    <span className="result-balance" data-testid="result-balance">
+                      {t('find.points', { n: member.balance.total.toLocaleString(i18n.language) })}
+                    </span>
+                  </span>
                   <span className="result-contacts">
                     <span>{member.phoneMasked ?? t('find.noPhone')}</span>
                     <span>{member.emailMasked ?? t('find.noEmail')}</span>
@@ -346,12 +362,14 @@ export function FindView({
           </div>
         ) : null}
         {selected ? (
-          <MemberDetail
-            member={selected}
+          <MemberPanel
+            key={selected.id}
+            summary={selected}
             onClose={() => {
               setSelected(null);
               inputRef.current?.focus();
             }}
+            onChanged={onMemberChanged}
           />
         ) : null}
       </div>

@@ -71,6 +71,7 @@ export function StaffView() {
 
   const done = (request: ApprovalRequest) => {
     setDialog(null);
+    if (!('staff' in request)) return;
     const name = request.staff.displayName;
     if (request.action === 'staff.resetPin') say('success', t('staff.resetDone', { name }));
     else say('success', t('staff.unlockDone', { name }));

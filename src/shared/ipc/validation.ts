@@ -25,6 +25,7 @@ export const FIELD_ISSUE_CODES = [
   'too_small',
   'too_big',
   'not_zero',
+  'amount_format',
   'pin_format',
   'pin_too_short',
   'pin_too_long',

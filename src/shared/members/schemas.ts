@@ -102,7 +102,8 @@ export const noticeVersion = z
  * e-mail and SMS are separate choices. The notice version is the one shown, in the language shown.
  */
 export const EnrollConsents = z.strictObject({
-  terms: z.literal(true, { error: 'terms_required' }),
+  // A boolean here and `true` required below, so a missing tick is reported with the other fields.
+  terms: z.boolean({ error: 'terms_required' }),
   marketingEmail: z.boolean({ error: 'invalid_type' }),
   marketingSms: z.boolean({ error: 'invalid_type' }),
   noticeVersion,
@@ -125,6 +126,9 @@ export const EnrollRequest = z
     }
     if (value.phone === undefined && value.email === undefined) {
       ctx.addIssue({ code: 'custom', path: ['phone'], message: 'contact_required' });
+    }
+    if (value.consents.terms !== true) {
+      ctx.addIssue({ code: 'custom', path: ['consents', 'terms'], message: 'terms_required' });
     }
     // Marketing needs somewhere to send it: a yes without the contact is a mistake at the till.
     if (value.consents.marketingEmail && value.email === undefined) {

@@ -1,0 +1,19 @@
+import type { TFunction } from 'i18next';
+import type { RestrictedAction } from '../../shared/approvals/schemas';
+
+/** "+50" or "−50": the sign is the point of an adjustment, so it is always shown. */
+export function signedPoints(points: number): string {
+  return points > 0 ? `+${points}` : `−${Math.abs(points)}`;
+}
+
+/** One sentence naming a restricted action and whom it is about, for dialogs and the queue. */
+export function describeAction(
+  t: TFunction,
+  action: RestrictedAction,
+  subject: { name: string; points?: number | null },
+): string {
+  return t(`approval.describe.${action}`, {
+    name: subject.name,
+    signed: subject.points == null ? '' : signedPoints(subject.points),
+  });
+}

@@ -1,0 +1,299 @@
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { roleHasPermission } from '../../shared/auth/permissions';
+import { formatCardNumber } from '../../shared/members/card-number';
+import { api, type EarnRules, type LedgerWrite, type MemberSummary, type Reward } from '../api/client';
+import { errorMessage } from '../app/messages';
+import { useSession } from '../app/session-context';
+import { ApprovalModal, type ApprovalRequest } from '../approvals/ApprovalModal';
+import { AdjustForm, type AdjustDraft } from '../points/AdjustForm';
+import { EarnForm } from '../points/EarnForm';
+import { LedgerTable } from '../points/LedgerTable';
+import { RedeemForm } from '../points/RedeemForm';
+import { ProfileSection } from './ProfileSection';
+import { useMember } from './useMember';
+
+const TABS = ['earn', 'redeem', 'adjust', 'history', 'profile'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_KEYS: Partial<Record<Tab, string>> = { earn: 'F6', redeem: 'F7', adjust: 'F8' };
+
+function dialogOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
+
+/**
+ * The member at the counter: balance (confirmed + pending, and what may be spent now), earn,
+ * redeem, adjust, history and profile. F6/F7/F8 jump to earn, redeem and adjust from anywhere.
+ */
+export function MemberPanel({
+  summary,
+  onClose,
+  onChanged,
+}: {
+  summary: MemberSummary;
+  onClose: () => void;
+  onChanged: (member: MemberSummary) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { session } = useSession();
+  const { view, error, reload } = useMember(summary.id);
+  const [tab, setTab] = useState<Tab>('earn');
+  const [rules, setRules] = useState<EarnRules | null>(null);
+  const [rewards, setRewards] = useState<Reward[]>([]);
+  const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
+  const [approval, setApproval] = useState<{ request: ApprovalRequest; opener: HTMLElement | null } | null>(null);
+  const headingId = useId();
+  const ids = useId();
+  const amountRef = useRef<HTMLInputElement>(null);
+  const rewardRef = useRef<HTMLInputElement>(null);
+  const adjustRef = useRef<HTMLInputElement>(null);
+  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  const seq = useRef(0);
+  const focusNext = useRef<Tab | null>(null);
+
+  useEffect(() => {
+    void api.earnRules().then(setRules, () => setRules(null));
+    void api.rewards().then(setRewards, () => setRewards([]));
+  }, []);
+
+  const member = view?.member ?? summary;
+  const name = `${member.givenName} ${member.familyName}`;
+
+  const say = (text: string) => {
+    seq.current += 1;
+    setNotice({ text, seq: seq.current });
+  };
+
+  const refresh = useCallback(async () => {
+    const fresh = await reload();
+    if (fresh) onChanged(fresh.member);
+  }, [reload, onChanged]);
+
+  const open = useCallback((next: Tab, focus = true) => {
+    setTab(next);
+    if (focus) focusNext.current = next;
+  }, []);
+
+  // Focus moves after React has shown the tab's form.
+  useEffect(() => {
+    const target = focusNext.current;
+    if (!target || target !== tab || !view) return;
+    focusNext.current = null;
+    if (target === 'earn') amountRef.current?.focus();
+    else if (target === 'redeem') (rewardRef.current ?? tabRefs.current.redeem)?.focus();
+    else if (target === 'adjust') adjustRef.current?.focus();
+    else tabRefs.current[target]?.focus();
+  });
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey || dialogOpen()) return;
+      const next = event.key === 'F6' ? 'earn' : event.key === 'F7' ? 'redeem' : event.key === 'F8' ? 'adjust' : null;
+      if (!next) return;
+      event.preventDefault();
+      open(next);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [open]);
+
+  const onTabKeyDown = (event: ReactKeyboardEvent<HTMLButtonElement>) => {
+    const index = TABS.indexOf(tab);
+    let next: Tab | undefined;
+    if (event.key === 'ArrowRight') next = TABS[(index + 1) % TABS.length];
+    else if (event.key === 'ArrowLeft') next = TABS[(index - 1 + TABS.length) % TABS.length];
+    else if (event.key === 'Home') next = TABS[0];
+    else if (event.key === 'End') next = TABS[TABS.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    setTab(next);
+    focusNext.current = null;
+    tabRefs.current[next]?.focus();
+  };
+
+  const written = (message: string, write: LedgerWrite) => {
+    say(`${message} ${t('member.newBalance', { n: write.balance.total })}`);
+    void refresh();
+  };
+
+  const approvalDone = (request: ApprovalRequest) => {
+    setApproval(null);
+    if (request.action === 'points.adjust') {
+      say(t('adjust.done', { signed: request.points > 0 ? `+${request.points}` : `−${-request.points}` }));
+    } else if (request.action === 'points.reverse') {
+      say(t('ledger.reverseDone', { n: request.points }));
+    }
+    void refresh();
+  };
+
+  const canReverse = roleHasPermission(session.role, 'points.adjust.request');
+
+  return (
+    <section className="member-detail member-panel" aria-labelledby={headingId} data-testid="member-detail">
+      <div className="member-detail-head">
+        <div>
+          <p className="eyebrow">{t('member.heading')}</p>
+          <h2 id={headingId} className="member-name" data-testid="member-name">
+            {name}
+          </h2>
+          <p className="member-sub">
+            <span className={`tier tier-${member.tier}`} data-testid="member-tier">
+              {t(`tiers.${member.tier}`)}
+            </span>
+            <span className="mono" data-testid="member-card">
+              {formatCardNumber(member.cardNumber)}
+            </span>
+          </p>
+        </div>
+        <button type="button" className="button button-secondary button-small" onClick={onClose}>
+          {t('member.close')}
+        </button>
+      </div>
+
+      <div className="balance" data-testid="balance">
+        <div className="balance-total">
+          <span className="balance-label">{t('balance.total')}</span>
+          <span className="balance-value" data-testid="balance-total">
+            {member.balance.total.toLocaleString(i18n.language)}
+          </span>
+        </div>
+        <dl className="balance-parts">
+          <div>
+            <dt>{t('balance.confirmed')}</dt>
+            <dd data-testid="balance-confirmed">{member.balance.confirmed.toLocaleString(i18n.language)}</dd>
+          </div>
+          <div>
+            <dt>{t('balance.pending')}</dt>
+            <dd data-testid="balance-pending">{member.balance.pending.toLocaleString(i18n.language)}</dd>
+          </div>
+          <div>
+            <dt>{t('balance.spendable')}</dt>
+            <dd data-testid="balance-spendable">{view ? view.spendable.toLocaleString(i18n.language) : '…'}</dd>
+          </div>
+        </dl>
+        <p className="hint">{t('balance.hint')}</p>
+      </div>
+
+      <div role="status" className="status-slot">
+        {notice ? (
+          <p key={notice.seq} className="banner banner-success" data-testid="member-notice">
+            {notice.text}
+          </p>
+        ) : null}
+      </div>
+      {error ? (
+        <p className="banner banner-error" role="alert" data-testid="member-error">
+          {errorMessage(t, error.code)}
+        </p>
+      ) : null}
+
+      <div role="tablist" aria-label={t('member.actions')} className="subtabs">
+        {TABS.map((id) => (
+          <button
+            key={id}
+            type="button"
+            role="tab"
+            id={`${ids}-tab-${id}`}
+            ref={(element) => {
+              tabRefs.current[id] = element;
+            }}
+            className="subtab"
+            aria-selected={tab === id}
+            aria-controls={`${ids}-panel-${id}`}
+            aria-keyshortcuts={TAB_KEYS[id]}
+            tabIndex={tab === id ? 0 : -1}
+            data-testid={`member-tab-${id}`}
+            onClick={() => open(id)}
+            onKeyDown={onTabKeyDown}
+          >
+            {t(`member.tabs.${id}`)}
+            {TAB_KEYS[id] ? (
+              <kbd className="tab-key" aria-hidden="true">
+                {TAB_KEYS[id]}
+              </kbd>
+            ) : null}
+          </button>
+        ))}
+      </div>
+      <div
+        role="tabpanel"
+        id={`${ids}-panel-${tab}`}
+        aria-labelledby={`${ids}-tab-${tab}`}
+        className="subpanel"
+        data-testid={`member-panel-${tab}`}
+      >
+        {!view ? (
+          <p className="hint">{t('member.loading')}</p>
+        ) : tab === 'earn' ? (
+          <EarnForm
+            view={view}
+            rules={rules}
+            amountRef={amountRef}
+            onDone={(write) => written(t('earn.done'), write)}
+          />
+        ) : tab === 'redeem' ? (
+          <RedeemForm
+            view={view}
+            rewards={rewards}
+            firstRef={rewardRef}
+            onDone={(write, reward) =>
+              written(t('redeem.done', { name: reward.name[i18n.language === 'ru' ? 'ru' : 'en'] }), write)
+            }
+          />
+        ) : tab === 'adjust' ? (
+          <AdjustForm
+            view={view}
+            pointsRef={adjustRef}
+            onApproveNow={(draft: AdjustDraft) =>
+              setApproval({
+                request: {
+                  action: 'points.adjust',
+                  member: { id: member.id, name },
+                  points: draft.points,
+                  reasonCode: draft.reasonCode,
+                  reasonText: draft.reasonText,
+                },
+                opener: adjustRef.current,
+              })
+            }
+            onQueued={() => say(t('adjust.queued'))}
+          />
+        ) : tab === 'history' ? (
+          <LedgerTable
+            entries={view.ledger}
+            rewards={rewards}
+            rules={rules}
+            canReverse={canReverse}
+            onReverse={(entry, opener) =>
+              setApproval({
+                request: {
+                  action: 'points.reverse',
+                  member: { id: member.id, name },
+                  opId: entry.opId,
+                  points: entry.points,
+                },
+                opener,
+              })
+            }
+          />
+        ) : (
+          <ProfileSection
+            view={view}
+            onChanged={(message) => {
+              say(message);
+              void refresh();
+            }}
+          />
+        )}
+      </div>
+      {approval ? (
+        <ApprovalModal
+          request={approval.request}
+          opener={approval.opener}
+          onClose={() => setApproval(null)}
+          onDone={approvalDone}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,312 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { roleHasPermission } from '../../shared/auth/permissions';
+import { formatCardNumber } from '../../shared/members/card-number';
+import { REVEAL_REASONS } from '../../shared/members/schemas';
+import { api, asApiError, type Contacts, type MemberView } from '../api/client';
+import { errorMessage, issueMessage } from '../app/messages';
+import { useSession } from '../app/session-context';
+import { CardBarcode } from './CardBarcode';
+
+type RevealReason = (typeof REVEAL_REASONS)[number];
+type Purpose = 'marketing_email' | 'marketing_sms';
+
+function formatDate(iso: string | null, language: string): string {
+  if (!iso) return '';
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: iso.length === 10 ? 'UTC' : undefined }).format(
+        date,
+      );
+}
+
+/**
+ * Profile, card, consents and contacts. Contacts stay masked; a manager may reveal them with a
+ * reason (audited). A marketing consent is withdrawn or given in one click, offline too.
+ */
+export function ProfileSection({ view, onChanged }: { view: MemberView; onChanged: (message: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const { session } = useSession();
+  const ids = useId();
+  const { member } = view;
+  const mayReveal = roleHasPermission(session.role, 'members.reveal_contacts');
+  const [revealReason, setRevealReason] = useState<RevealReason>('member_request');
+  const [contacts, setContacts] = useState<Contacts | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const language = i18n.language === 'ru' ? 'ru' : 'en';
+
+  const reveal = async () => {
+    setBusy('reveal');
+    setProblem(null);
+    try {
+      setContacts(await api.revealContacts({ memberId: member.id, reasonCode: revealReason }));
+    } catch (caught) {
+      setProblem(errorMessage(t, asApiError(caught).code));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const toggle = async (purpose: Purpose, granted: boolean) => {
+    setBusy(purpose);
+    setProblem(null);
+    try {
+      // The notice version recorded is the one in force now, in the language the till shows.
+      const notice = await api.privacyNotice(language);
+      await api.setConsent({
+        memberId: member.id,
+        purpose,
+        granted,
+        noticeVersion: notice.version,
+        noticeLanguage: notice.language,
+      });
+      onChanged(t(granted ? 'consent.granted' : 'consent.withdrawn', { purpose: t(`consent.purposes.${purpose}`) }));
+    } catch (caught) {
+      const error = asApiError(caught);
+      const issue = error.issues[0];
+      setProblem(issue ? issueMessage(t, issue.code) : errorMessage(t, error.code));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const consentRow = (purpose: Purpose, state: MemberView['consents']['marketingEmail']) => (
+    <li key={purpose} className="consent-row" data-testid={`consent-row-${purpose}`} data-granted={state.granted}>
+      <div>
+        <p className="consent-name">{t(`consent.purposes.${purpose}`)}</p>
+        <p className="hint">
+          {state.granted ? t('consent.stateGiven') : t('consent.stateNotGiven')}
+          {state.at ? ` · ${formatDate(state.at, i18n.language)}` : ''}
+          {state.noticeVersion ? ` · ${t('consent.version', { version: state.noticeVersion })}` : ''}
+        </p>
+      </div>
+      <button
+        type="button"
+        className={state.granted ? 'button button-secondary button-small' : 'button button-primary button-small'}
+        data-testid={`consent-toggle-${purpose}`}
+        disabled={busy !== null}
+        onClick={() => void toggle(purpose, !state.granted)}
+      >
+        {state.granted
+          ? t('consent.withdraw', { purpose: t(`consent.purposes.${purpose}`) })
+          : t('consent.grant', { purpose: t(`consent.purposes.${purpose}`) })}
+      </button>
+    </li>
+  );
+
+  return (
+    <div className="profile" data-testid="profile">
+      <div className="profile-grid">
+        <section aria-labelledby={`${ids}-details`}>
+          <h3 id={`${ids}-details`} className="section-title">
+            {t('profile.details')}
+          </h3>
+          <dl className="member-facts">
+            <div>
+              <dt>{t('member.phone')}</dt>
+              <dd data-testid="profile-phone">{contacts?.phone ?? member.phoneMasked ?? t('member.notGiven')}</dd>
+            </div>
+            <div>
+              <dt>{t('member.email')}</dt>
+              <dd data-testid="profile-email">{contacts?.email ?? member.emailMasked ?? t('member.notGiven')}</dd>
+            </div>
+            <div>
+              <dt>{t('fields.birthDate')}</dt>
+              <dd>{view.birthDate ? formatDate(view.birthDate, i18n.language) : t('member.notGiven')}</dd>
+            </div>
+            <div>
+              <dt>{t('member.enrolledAt')}</dt>
+              <dd>{formatDate(member.enrolledAt, i18n.language)}</dd>
+            </div>
+          </dl>
+          {contacts ? (
+            <p className="hint" data-testid="contacts-revealed">
+              {t('profile.revealedNote')}
+            </p>
+          ) : (
+            <p className="hint">{t('member.maskedNote')}</p>
+          )}
+          {mayReveal && !contacts ? (
+            <div className="reveal-row">
+              <label htmlFor={`${ids}-reveal`} className="field-label">
+                {t('profile.revealReason')}
+              </label>
+              <select
+                id={`${ids}-reveal`}
+                className="input select"
+                data-testid="reveal-reason"
+                value={revealReason}
+                onChange={(event) => setRevealReason(event.target.value as RevealReason)}
+              >
+                {REVEAL_REASONS.map((code) => (
+                  <option key={code} value={code}>
+                    {t(`profile.revealReasons.${code}`)}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                className="button button-secondary"
+                data-testid="reveal-contacts"
+                disabled={busy !== null}
+                onClick={() => void reveal()}
+              >
+                {t('profile.reveal')}
+              </button>
+            </div>
+          ) : null}
+          <button
+            type="button"
+            className="button button-secondary"
+            data-testid="edit-profile"
+            aria-expanded={editing}
+            onClick={() => setEditing((open) => !open)}
+          >
+            {t('profile.edit')}
+          </button>
+          {editing ? (
+            <EditProfile
+              view={view}
+              onSaved={() => {
+                setEditing(false);
+                setContacts(null);
+                onChanged(t('profile.saved'));
+              }}
+            />
+          ) : null}
+        </section>
+        <section aria-labelledby={`${ids}-consents`}>
+          <h3 id={`${ids}-consents`} className="section-title">
+            {t('consent.heading')}
+          </h3>
+          <ul className="consent-list">
+            <li className="consent-row" data-testid="consent-row-terms">
+              <div>
+                <p className="consent-name">{t('consent.purposes.terms')}</p>
+                <p className="hint">
+                  {view.consents.terms.granted
+                    ? t('consent.termsAccepted', { version: view.consents.terms.noticeVersion ?? '' })
+                    : t('consent.stateNotGiven')}
+                </p>
+              </div>
+            </li>
+            {consentRow('marketing_email', view.consents.marketingEmail)}
+            {consentRow('marketing_sms', view.consents.marketingSms)}
+          </ul>
+          <h3 className="section-title">{t('card.heading')}</h3>
+          <CardBarcode
+            value={member.cardNumber}
+            label={t('card.barcodeLabel', { card: formatCardNumber(member.cardNumber) })}
+          />
+        </section>
+      </div>
+      {problem ? (
+        <p className="banner banner-error" role="alert" data-testid="profile-error">
+          {problem}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Only what is typed changes; blank contact fields keep the contact the member has. */
+function EditProfile({ view, onSaved }: { view: MemberView; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [values, setValues] = useState({
+    givenName: view.member.givenName,
+    familyName: view.member.familyName,
+    phone: '',
+    email: '',
+    birthDate: view.birthDate ?? '',
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [banner, setBanner] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  type Field = keyof typeof values;
+  const fields: { name: Field; type: string; placeholder?: string }[] = [
+    { name: 'givenName', type: 'text' },
+    { name: 'familyName', type: 'text' },
+    { name: 'phone', type: 'tel', placeholder: view.member.phoneMasked ?? '' },
+    { name: 'email', type: 'email', placeholder: view.member.emailMasked ?? '' },
+    { name: 'birthDate', type: 'date' },
+  ];
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErrors({});
+    setBanner(null);
+    try {
+      await api.updateMember({
+        memberId: view.member.id,
+        givenName: values.givenName,
+        familyName: values.familyName,
+        ...(values.phone.trim() ? { phone: values.phone } : {}),
+        ...(values.email.trim() ? { email: values.email } : {}),
+        ...(values.birthDate !== (view.birthDate ?? '') ? { birthDate: values.birthDate || null } : {}),
+      });
+      onSaved();
+    } catch (caught) {
+      const error = asApiError(caught);
+      if (error.issues.length > 0) {
+        const found: Record<string, string> = {};
+        for (const issue of error.issues) found[issue.path] ??= issueMessage(t, issue.code, { max: 60 });
+        setErrors(found);
+      } else if (error.code === 'member_duplicate') {
+        setErrors({ [error.details.field === 'email' ? 'email' : 'phone']: errorMessage(t, error.code) });
+      } else {
+        setBanner(errorMessage(t, error.code));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="edit-profile" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="edit-form">
+      <p className="hint">{t('profile.editHint')}</p>
+      <div className="form-grid">
+        {fields.map(({ name, type, placeholder }) => {
+          const errorId = errors[name] ? `${ids}-${name}-error` : undefined;
+          return (
+            <div key={name} className="form-field">
+              <label htmlFor={`${ids}-${name}`} className="field-label">
+                {t(`fields.${name}`)}
+              </label>
+              <input
+                id={`${ids}-${name}`}
+                className="input"
+                type={type}
+                autoComplete="off"
+                placeholder={placeholder}
+                data-testid={`edit-${name}`}
+                aria-invalid={errorId ? true : undefined}
+                aria-describedby={errorId}
+                value={values[name]}
+                onChange={(event) => setValues({ ...values, [name]: event.target.value })}
+              />
+              {errorId ? (
+                <p id={errorId} className="field-error">
+                  {errors[name]}
+                </p>
+              ) : null}
+            </div>
+          );
+        })}
+      </div>
+      {banner ? (
+        <p className="banner banner-error" role="alert">
+          {banner}
+        </p>
+      ) : null}
+      <button type="submit" className="button button-primary" disabled={busy} data-testid="edit-save">
+        {t('profile.save')}
+      </button>
+    </form>
+  );
+}

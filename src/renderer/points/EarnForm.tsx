@@ -1,0 +1,171 @@
+import { useId, useRef, useState, type FormEvent, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatMoney, pointsForPurchase } from '../../shared/points/rules';
+import { REFERENCE_MAX } from '../../shared/points/schemas';
+import { api, asApiError, type EarnRules, type LedgerWrite, type MemberView } from '../api/client';
+import { errorMessage, issueMessage } from '../app/messages';
+import { parseAmount } from './money';
+
+/**
+ * Points for a purchase: the cashier types the amount and the receipt number and sees the points
+ * before anything is written. The main process computes them again and refuses if they differ.
+ */
+export function EarnForm({
+  view,
+  rules,
+  amountRef,
+  onDone,
+}: {
+  view: MemberView;
+  rules: EarnRules | null;
+  amountRef: Ref<HTMLInputElement>;
+  onDone: (write: LedgerWrite) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [amount, setAmount] = useState('');
+  const [reference, setReference] = useState('');
+  const [problem, setProblem] = useState<{ field: 'amount' | 'reference' | null; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const referenceRef = useRef<HTMLInputElement>(null);
+  const ids = useId();
+
+  if (!rules) {
+    return (
+      <div className="empty" data-testid="earn-no-rules">
+        <p className="empty-title">{t('errors.earn_rules_missing')}</p>
+      </div>
+    );
+  }
+
+  const parsed = amount.trim() ? parseAmount(amount, rules.minorPerUnit) : null;
+  const minor = parsed && 'minor' in parsed ? parsed.minor : null;
+  const quote = minor === null ? null : pointsForPurchase(minor, view.member.tier, rules);
+  const multiplier = quote ? quote.multiplierPermille / 1000 : 1;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    if (!parsed || !('minor' in parsed)) {
+      setProblem({
+        field: 'amount',
+        text: issueMessage(t, parsed && 'problem' in parsed ? parsed.problem : 'required'),
+      });
+      return;
+    }
+    if (!reference.trim()) {
+      setProblem({ field: 'reference', text: issueMessage(t, 'required') });
+      referenceRef.current?.focus();
+      return;
+    }
+    setProblem(null);
+    setBusy(true);
+    try {
+      const write = await api.earn({
+        memberId: view.member.id,
+        amountMinor: parsed.minor,
+        reference,
+        expectedPoints: quote?.points ?? 0,
+      });
+      setAmount('');
+      setReference('');
+      onDone(write);
+    } catch (caught) {
+      const error = asApiError(caught);
+      const amountIssue = error.issues.find((issue) => issue.path === 'amountMinor');
+      const referenceIssue = error.issues.find((issue) => issue.path === 'reference');
+      if (amountIssue) setProblem({ field: 'amount', text: issueMessage(t, amountIssue.code) });
+      else if (referenceIssue)
+        setProblem({ field: 'reference', text: issueMessage(t, referenceIssue.code, { max: REFERENCE_MAX }) });
+      else if (error.code === 'reference_used') setProblem({ field: 'reference', text: errorMessage(t, error.code) });
+      else setProblem({ field: null, text: errorMessage(t, error.code) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const amountError = problem?.field === 'amount' ? `${ids}-amount-error` : undefined;
+  const referenceError = problem?.field === 'reference' ? `${ids}-reference-error` : undefined;
+  const money = minor === null ? '' : formatMoney(minor, rules.currency, rules.minorPerUnit, i18n.language);
+
+  return (
+    <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="earn-form">
+      <div className="points-fields">
+        <div className="form-field">
+          <label htmlFor={`${ids}-amount`} className="field-label">
+            {t('earn.amount', { currency: rules.currency })}
+          </label>
+          <input
+            id={`${ids}-amount`}
+            ref={amountRef}
+            className="input input-amount mono"
+            inputMode="decimal"
+            autoComplete="off"
+            maxLength={16}
+            data-testid="earn-amount"
+            aria-invalid={amountError ? true : undefined}
+            aria-describedby={amountError}
+            value={amount}
+            onChange={(event) => {
+              setAmount(event.target.value);
+              if (problem?.field === 'amount') setProblem(null);
+            }}
+          />
+          {amountError ? (
+            <p id={amountError} className="field-error" data-testid="earn-amount-error">
+              {problem?.text}
+            </p>
+          ) : null}
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${ids}-reference`} className="field-label">
+            {t('earn.reference')}
+          </label>
+          <input
+            id={`${ids}-reference`}
+            ref={referenceRef}
+            className="input mono"
+            autoComplete="off"
+            maxLength={REFERENCE_MAX * 4}
+            data-testid="earn-reference"
+            aria-invalid={referenceError ? true : undefined}
+            aria-describedby={referenceError}
+            value={reference}
+            onChange={(event) => {
+              setReference(event.target.value);
+              if (problem?.field === 'reference') setProblem(null);
+            }}
+          />
+          {referenceError ? (
+            <p id={referenceError} className="field-error" data-testid="earn-reference-error">
+              {problem?.text}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      <p className="quote" role="status" data-testid="earn-quote">
+        {quote
+          ? t('earn.quote', {
+              money,
+              points: quote.points,
+              tier: t(`tiers.${view.member.tier}`),
+              multiplier: multiplier.toLocaleString(i18n.language),
+            })
+          : t('earn.quoteEmpty')}
+      </p>
+      {problem?.field === null ? (
+        <p className="banner banner-error" role="alert" data-testid="earn-error">
+          {problem.text}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        className="button button-primary button-large"
+        disabled={busy || (quote !== null && quote.points <= 0)}
+        aria-busy={busy || undefined}
+        data-testid="earn-submit"
+      >
+        {quote && quote.points > 0 ? t('earn.submitPoints', { points: quote.points }) : t('earn.submit')}
+      </button>
+    </form>
+  );
+}

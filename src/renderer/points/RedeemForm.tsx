@@ -1,0 +1,124 @@
+import { useId, useState, type FormEvent, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, asApiError, type LedgerWrite, type MemberView, type Reward } from '../api/client';
+import { errorMessage } from '../app/messages';
+
+/**
+ * Rewards from the catalogue. A reward the member cannot pay for now stays visible but cannot be
+ * chosen, with the reason: offline, only confirmed points less this till's unconfirmed spends count.
+ */
+export function RedeemForm({
+  view,
+  rewards,
+  firstRef,
+  onDone,
+}: {
+  view: MemberView;
+  rewards: readonly Reward[];
+  firstRef: Ref<HTMLInputElement>;
+  onDone: (write: LedgerWrite, reward: Reward) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ids = useId();
+  const language = i18n.language === 'ru' ? 'ru' : 'en';
+  const reward = rewards.find((r) => r.id === chosen) ?? null;
+  const affordable = (r: Reward) => r.costPoints <= view.spendable;
+  const firstAffordable = rewards.findIndex(affordable);
+
+  if (rewards.length === 0) {
+    return (
+      <div className="empty" data-testid="redeem-empty">
+        <p className="empty-title">{t('redeem.none')}</p>
+      </div>
+    );
+  }
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    if (!reward) {
+      setError(t('redeem.choose'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const write = await api.redeem({ memberId: view.member.id, rewardId: reward.id });
+      setChosen(null);
+      onDone(write, reward);
+    } catch (caught) {
+      const apiError = asApiError(caught);
+      setError(
+        apiError.code === 'balance_short'
+          ? t('redeem.short', { n: Number(apiError.details.cost ?? 0) - Number(apiError.details.spendable ?? 0) })
+          : errorMessage(t, apiError.code),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="redeem-form">
+      <fieldset className="reward-list">
+        <legend className="field-label">{t('redeem.legend', { n: view.spendable })}</legend>
+        {rewards.map((r, index) => {
+          const ok = affordable(r);
+          const id = `${ids}-${r.id}`;
+          const assignRef = index === firstAffordable;
+          return (
+            <div
+              key={r.id}
+              className={`reward${ok ? '' : ' reward-short'}${chosen === r.id ? ' reward-chosen' : ''}`}
+              data-testid="reward"
+              data-reward-id={r.id}
+            >
+              <input
+                id={id}
+                ref={assignRef ? firstRef : undefined}
+                type="radio"
+                name={`${ids}-reward`}
+                className="radio"
+                value={r.id}
+                disabled={!ok}
+                checked={chosen === r.id}
+                aria-describedby={ok ? undefined : `${id}-why`}
+                onChange={() => {
+                  setChosen(r.id);
+                  setError(null);
+                }}
+              />
+              <label htmlFor={id} className="reward-label">
+                <span className="reward-name">{r.name[language]}</span>
+                <span className="reward-cost">{t('redeem.cost', { n: r.costPoints })}</span>
+              </label>
+              {ok ? null : (
+                <span id={`${id}-why`} className="reward-why" data-testid="reward-why">
+                  {t('redeem.short', { n: r.costPoints - view.spendable })}
+                </span>
+              )}
+            </div>
+          );
+        })}
+      </fieldset>
+      {view.balance.pending > 0 ? <p className="hint">{t('redeem.pendingHint')}</p> : null}
+      {error ? (
+        <p className="banner banner-error" role="alert" data-testid="redeem-error">
+          {error}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        className="button button-primary button-large"
+        disabled={busy}
+        aria-busy={busy || undefined}
+        data-testid="redeem-submit"
+      >
+        {reward ? t('redeem.submitFor', { name: reward.name[language], n: reward.costPoints }) : t('redeem.submit')}
+      </button>
+    </form>
+  );
+}
