@@ -17,6 +17,7 @@ test('bad input gets a clear message per field and stores nothing', async ({ pag
   await expect(page.getByTestId('field-error-givenName')).toContainText('required');
   await expect(page.getByTestId('field-error-familyName')).toContainText('required');
   await expect(page.getByTestId('field-error-cardNumber')).toContainText('required');
+  await expect(page.getByTestId('field-error-terms')).toContainText('must accept the programme terms');
   await expect(form.getByLabel(/^Given name/)).toHaveAttribute('aria-invalid', 'true');
   await expectNoAxeViolations(page);
   await screenshot(page, '10-empty-form-en');
@@ -33,6 +34,7 @@ test('bad input gets a clear message per field and stores nothing', async ({ pag
   await screenshot(page, '11-bad-card-and-email-en');
 
   // An impossible phone number: only the main process knows the store region, so this round-trips.
+  await page.getByTestId('consent-terms').check();
   await form.getByLabel(/^Given name/).fill('Tess');
   await form.getByLabel(/^E-mail/).fill('');
   await form.getByLabel(/^Phone/).fill('+44 12');

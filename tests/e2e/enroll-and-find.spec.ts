@@ -15,6 +15,7 @@ async function enroll(
   if (member.phone) await form.getByLabel(/^Phone/).fill(member.phone);
   if (member.email) await form.getByLabel(/^E-mail/).fill(member.email);
   await form.getByLabel(/^Card number/).fill(member.card);
+  await page.getByTestId('consent-terms').check();
   await page.getByTestId('enroll-submit').click();
 }
 

@@ -27,14 +27,12 @@ export const STAFF = {
  * Starts `npm run harness` (built output) on a fresh data folder with the demo staff, and waits
  * for HARNESS_URL. Wrong-PIN delays are scaled down (×0.05) so a lockout can be walked in seconds.
  */
-export async function startHarness(dataDir: string, options: { demoStaff?: boolean } = {}): Promise<Harness> {
-  const args = [
-    '--data-dir',
-    dataDir,
-    '--pin-delay-scale',
-    '0.05',
-    ...(options.demoStaff === false ? [] : ['--demo-staff']),
-  ];
+export async function startHarness(
+  dataDir: string,
+  options: { demoStaff?: boolean; demo?: boolean } = {},
+): Promise<Harness> {
+  const demo = options.demo ? ['--demo'] : options.demoStaff === false ? [] : ['--demo-staff'];
+  const args = ['--data-dir', dataDir, '--pin-delay-scale', '0.05', ...demo];
   const child = spawn(process.execPath, [join(ROOT, 'out/main/harness.js'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,12 +101,24 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 }
 
 /** Each test gets its own harness and data folder, so tests never depend on each other's members. */
-export const test = base.extend<{ harness: Harness; freshTill: Harness }>({
+export const test = base.extend<{ harness: Harness; freshTill: Harness; demoTill: Harness }>({
   // Playwright requires the object pattern even when a fixture uses no other fixture.
   // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-'));
     const harness = await startHarness(dataDir);
+    try {
+      await use(harness);
+    } finally {
+      await stopHarness(harness);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+  /** The demo store: staff, members with confirmed points, earn rules, rewards and a card block. */
+  // eslint-disable-next-line no-empty-pattern
+  demoTill: async ({}, use) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-demo-'));
+    const harness = await startHarness(dataDir, { demo: true });
     try {
       await use(harness);
     } finally {

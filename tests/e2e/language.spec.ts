@@ -27,6 +27,7 @@ test('switching to Russian translates the whole counter, is remembered, and work
   await form.getByLabel(ru.fields.familyName, { exact: true }).fill('Иванова');
   await form.getByLabel(ru.fields.phone, { exact: true }).fill('+7 912 345-67-89');
   await form.getByLabel(ru.fields.cardNumber, { exact: true }).fill(card);
+  await page.getByTestId('consent-terms').check();
   await page.getByTestId('enroll-submit').click();
   await expect(page.getByTestId('enroll-success')).toContainText('Алёна Иванова');
   await screenshot(page, '22-enrolled-ru');

@@ -76,6 +76,7 @@ test('login, a wrong PIN, locking, and locking clears member data from the scree
   await form.getByLabel(/^Family name/).fill('Hopper');
   await form.getByLabel(/^E-mail/).fill('grace@example.org');
   await form.getByLabel(/^Card number/).fill(withCheckDigit('600488800001'));
+  await page.getByTestId('consent-terms').check();
   await page.getByTestId('enroll-submit').click();
   await expect(page.getByTestId('enroll-success')).toContainText('Grace Hopper');
   await openTab(page, 'find');

@@ -49,7 +49,7 @@ export function MemberPanel({
   const adjustRef = useRef<HTMLInputElement>(null);
   const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
   const seq = useRef(0);
-  const focusNext = useRef<Tab | null>(null);
+  const [focusRequest, setFocusRequest] = useState<{ tab: Tab; seq: number } | null>(null);
 
   useEffect(() => {
     void api.earnRules().then(setRules, () => setRules(null));
@@ -69,21 +69,22 @@ export function MemberPanel({
     if (fresh) onChanged(fresh.member);
   }, [reload, onChanged]);
 
-  const open = useCallback((next: Tab, focus = true) => {
+  const open = useCallback((next: Tab) => {
     setTab(next);
-    if (focus) focusNext.current = next;
+    seq.current += 1;
+    setFocusRequest({ tab: next, seq: seq.current });
   }, []);
 
-  // Focus moves after React has shown the tab's form.
+  // Focus moves after React has shown the tab's form (and after the member has loaded).
+  const loaded = view !== null;
   useEffect(() => {
-    const target = focusNext.current;
-    if (!target || target !== tab || !view) return;
-    focusNext.current = null;
+    const target = focusRequest?.tab;
+    if (!target || !loaded) return;
     if (target === 'earn') amountRef.current?.focus();
     else if (target === 'redeem') (rewardRef.current ?? tabRefs.current.redeem)?.focus();
     else if (target === 'adjust') adjustRef.current?.focus();
     else tabRefs.current[target]?.focus();
-  });
+  }, [focusRequest, loaded]);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -107,12 +108,11 @@ export function MemberPanel({
     if (!next) return;
     event.preventDefault();
     setTab(next);
-    focusNext.current = null;
     tabRefs.current[next]?.focus();
   };
 
   const written = (message: string, write: LedgerWrite) => {
-    say(`${message} ${t('member.newBalance', { n: write.balance.total })}`);
+    say(`${message} ${t('member.newBalance', { n: write.balance.total.toLocaleString(i18n.language) })}`);
     void refresh();
   };
 
@@ -171,7 +171,7 @@ export function MemberPanel({
             <dd data-testid="balance-spendable">{view ? view.spendable.toLocaleString(i18n.language) : '…'}</dd>
           </div>
         </dl>
-        <p className="hint">{t('balance.hint')}</p>
+        {member.balance.pending !== 0 ? <p className="hint">{t('balance.hint')}</p> : null}
       </div>
 
       <div role="status" className="status-slot">

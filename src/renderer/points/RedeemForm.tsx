@@ -64,7 +64,9 @@ export function RedeemForm({
   return (
     <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="redeem-form">
       <fieldset className="reward-list">
-        <legend className="field-label">{t('redeem.legend', { n: view.spendable })}</legend>
+        <legend className="field-label">
+          {t('redeem.legend', { n: view.spendable.toLocaleString(i18n.language) })}
+        </legend>
         {rewards.map((r, index) => {
           const ok = affordable(r);
           const id = `${ids}-${r.id}`;
@@ -93,11 +95,13 @@ export function RedeemForm({
               />
               <label htmlFor={id} className="reward-label">
                 <span className="reward-name">{r.name[language]}</span>
-                <span className="reward-cost">{t('redeem.cost', { n: r.costPoints })}</span>
+                <span className="reward-cost">
+                  {t('redeem.cost', { n: r.costPoints.toLocaleString(i18n.language) })}
+                </span>
               </label>
               {ok ? null : (
                 <span id={`${id}-why`} className="reward-why" data-testid="reward-why">
-                  {t('redeem.short', { n: r.costPoints - view.spendable })}
+                  {t('redeem.short', { n: (r.costPoints - view.spendable).toLocaleString(i18n.language) })}
                 </span>
               )}
             </div>
