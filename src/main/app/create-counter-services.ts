@@ -15,7 +15,7 @@ import { createEarnRulesStore } from '../points/earn-rules-store';
 import { createLedger } from '../points/ledger';
 import { createRedeemPoints } from '../points/redeem';
 import { createRewardsCatalog } from '../rewards/catalog';
-import { readDeviceIdentity } from '../sync/device-identity';
+import { createDeviceIdentity } from '../sync/device-identity';
 import { createOutbox } from '../sync/outbox';
 
 export interface CounterDeps {
@@ -32,7 +32,7 @@ export interface CounterDeps {
  */
 export function createCounterServices(deps: CounterDeps) {
   const { db, audit, lookupKey, storeRegion, now } = deps;
-  const identity = () => readDeviceIdentity(db);
+  const identity = createDeviceIdentity(db);
   const outbox = createOutbox({ db, now });
   const ledger = createLedger(db);
   const rules = createEarnRulesStore(db);

@@ -6,11 +6,18 @@ export interface DeviceIdentity {
   storeId: string;
 }
 
-/** Who this till is, as recorded in sync_state (set by migration 3, replaced at pairing). */
-export function readDeviceIdentity(db: Database): DeviceIdentity {
-  const read = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
-  const deviceId = read.get('device_id')?.value;
-  const storeId = read.get('store_id')?.value;
-  if (!deviceId || !storeId) throw new Error('sync_state has no device identity');
-  return { deviceId, storeId };
+/**
+ * Who this till is, as recorded in sync_state (set by migration 3, replaced at pairing). Read on
+ * every write, not cached, so pairing takes effect at once; the statement is prepared once.
+ */
+export function createDeviceIdentity(db: Database): () => DeviceIdentity {
+  const read = db.prepare<[], { device_id: string | null; store_id: string | null }>(
+    `SELECT (SELECT value FROM sync_state WHERE key = 'device_id') AS device_id,
+            (SELECT value FROM sync_state WHERE key = 'store_id') AS store_id`,
+  );
+  return () => {
+    const row = read.get();
+    if (!row?.device_id || !row.store_id) throw new Error('sync_state has no device identity');
+    return { deviceId: row.device_id, storeId: row.store_id };
+  };
 }
