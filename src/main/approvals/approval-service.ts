@@ -112,11 +112,21 @@ export function createApprovalService(deps: ApprovalDeps) {
     actions[subject.action].precheck(subject.payload, session);
   }
 
-  /** The points a queued points action will move, read from its stored payload. */
+  const earnPoints = db.prepare<[string], { points: number }>('SELECT points FROM ledger WHERE op_id = ?');
+
+  /**
+   * The points a queued points action will move, read from its stored payload: an adjustment's
+   * own figure, or minus the points of the earn a reversal takes back.
+   */
   function pointsOf(row: ApprovalRow): number | null {
-    if (row.action !== 'points.adjust' || row.payload_json === null) return null;
-    const points = (JSON.parse(row.payload_json) as { points?: unknown }).points;
-    return typeof points === 'number' ? points : null;
+    if (row.payload_json === null) return null;
+    const payload = JSON.parse(row.payload_json) as { points?: unknown; opId?: unknown };
+    if (row.action === 'points.adjust') return typeof payload.points === 'number' ? payload.points : null;
+    if (row.action === 'points.reverse' && typeof payload.opId === 'string') {
+      const earn = earnPoints.get(payload.opId);
+      return earn ? -earn.points : null;
+    }
+    return null;
   }
 
   function toEntry(row: ApprovalRow): QueueEntry {

@@ -30,10 +30,14 @@ export function createMemberView(deps: { db: Database; ledger: Ledger; rules: Ea
             (m.phone_e164 IS NOT NULL OR m.email IS NOT NULL) AS contacts_on_device
        FROM members m WHERE m.id = ?`,
   );
+  // The latest row per purpose. Ties on `at` (a coarse or stalled clock) go by insertion order:
+  // op ids are random within a millisecond, so they cannot tell which of two changes came last.
   const latestConsents = db.prepare<[string], ConsentRow>(
-    `SELECT c.purpose, c.granted, c.notice_version, c.at FROM consents c
-      WHERE c.member_id = ? AND c.at = (SELECT max(c2.at) FROM consents c2 WHERE c2.member_id = c.member_id AND c2.purpose = c.purpose)
-      ORDER BY c.at, c.op_id`,
+    `SELECT purpose, granted, notice_version, at FROM (
+       SELECT c.purpose, c.granted, c.notice_version, c.at,
+              row_number() OVER (PARTITION BY c.purpose ORDER BY c.at DESC, c.rowid DESC) AS n
+         FROM consents c WHERE c.member_id = ?)
+      WHERE n = 1`,
   );
 
   return (memberId: string): MemberView => {

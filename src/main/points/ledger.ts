@@ -97,8 +97,9 @@ export function createLedger(db: Database): Ledger {
     `SELECT coalesce(sum(points), 0) AS total, coalesce(sum(CASE WHEN points < 0 THEN points END), 0) AS spends
        FROM ledger WHERE member_id = ? AND state = 'pending'`,
   );
+  // Ties on `at` (a coarse or stalled clock) go by insertion order: op ids are random within a millisecond.
   const recent = db.prepare<[string, number], LedgerRow>(
-    `SELECT ${COLUMNS} FROM ledger l WHERE l.member_id = ? ORDER BY l.at DESC, l.op_id DESC LIMIT ?`,
+    `SELECT ${COLUMNS} FROM ledger l WHERE l.member_id = ? ORDER BY l.at DESC, l.rowid DESC LIMIT ?`,
   );
   const one = db.prepare<[string], LedgerRow>(`SELECT ${COLUMNS} FROM ledger l WHERE l.op_id = ?`);
 
