@@ -27,7 +27,7 @@ test('a manager at the till approves an earn reversal and an adjustment on the s
   await member.getByTestId('member-tab-history').click();
   await member.getByTestId('ledger-reverse').click();
   const modal = page.getByTestId('approval-modal');
-  await expect(modal.getByTestId('approval-what')).toContainText('Amelia Clarke');
+  await expect(modal.getByTestId('approval-what')).toHaveText('Reverse an earn for Amelia Clarke (−25 points)');
   await expect(modal.getByTestId('approval-reason')).toHaveValue('returned_goods');
   await modal.getByTestId('approval-manager').selectOption(STAFF.mia.id);
   // A wrong PIN moves nothing.

@@ -22,6 +22,7 @@ export type ApprovalRequest =
   | { action: 'staff.resetPin'; staff: RosterEntry; temporaryPin: string }
   | { action: 'staff.unlock'; staff: RosterEntry }
   | { action: 'points.adjust'; member: MemberRef; points: number; reasonCode?: ReasonCode; reasonText?: string }
+  /** `points`: what the reversal changes the balance by (minus the earn's points). */
   | { action: 'points.reverse'; member: MemberRef; opId: string; points: number };
 
 const DEFAULT_REASON: Record<ApprovalRequest['action'], ReasonCode> = {

@@ -12,8 +12,8 @@ export function describeAction(
   action: RestrictedAction,
   subject: { name: string; points?: number | null },
 ): string {
-  return t(`approval.describe.${action}`, {
-    name: subject.name,
-    signed: subject.points == null ? '' : signedPoints(subject.points),
-  });
+  const signed = subject.points == null ? '' : signedPoints(subject.points);
+  const text = t(`approval.describe.${action}`, { name: subject.name, signed });
+  // A reversal names the points it takes back when they are known (the queue only has the entry id).
+  return action === 'points.reverse' && signed ? `${text} (${t('approval.pointsChange', { signed })})` : text;
 }

@@ -121,7 +121,7 @@ export function MemberPanel({
     if (request.action === 'points.adjust') {
       say(t('adjust.done', { signed: request.points > 0 ? `+${request.points}` : `−${-request.points}` }));
     } else if (request.action === 'points.reverse') {
-      say(t('ledger.reverseDone', { n: request.points }));
+      say(t('ledger.reverseDone', { n: -request.points }));
     }
     void refresh();
   };
@@ -270,7 +270,7 @@ export function MemberPanel({
                   action: 'points.reverse',
                   member: { id: member.id, name },
                   opId: entry.opId,
-                  points: entry.points,
+                  points: -entry.points,
                 },
                 opener,
               })
