@@ -407,6 +407,22 @@ describe('counter: members, consents and contacts', () => {
       expect(await find('lind')).toEqual([maren.id]);
     });
 
+    it('removing a contact withdraws the marketing consent that needed it, in the same change', async () => {
+      const maren = await enrollMaren();
+      expect((await setConsent(maren.id, 'marketing_sms', true)).ok).toBe(true);
+      expect((await view(maren.id)).consents.marketingSms.granted).toBe(true);
+      const before = consentRows(maren.id).length;
+      await c.ok('members.update', { memberId: maren.id, phone: null });
+      const after = await view(maren.id);
+      expect(after.member.phoneMasked).toBeNull();
+      expect(after.consents.marketingSms).toMatchObject({ granted: false, noticeVersion: CURRENT_NOTICE_VERSION });
+      const rows = consentRows(maren.id);
+      expect(rows).toHaveLength(before + 1);
+      expect(rows.at(-1)).toMatchObject({ purpose: 'marketing_sms', granted: 0 });
+      // The e-mail consent was not about the phone: untouched.
+      expect(after.consents.marketingEmail.granted).toBe(true);
+    });
+
     it('a phone change moves the lookup: the new number finds the member, the old one does not', async () => {
       const maren = await enrollMaren();
       expect(await find('020 7946 0018')).toEqual([maren.id]);

@@ -582,6 +582,31 @@ describe('counter: adjustments and reversals need a manager', () => {
     await c.app.dispose();
   });
 
+  it('reversing an earn still pending here does not lower what may be spent; reversing a confirmed one does', async () => {
+    // Oliver: 320 confirmed. A pending earn of 300 was never spendable here, so taking it back is no spend.
+    const pendingEarn = await earn('oliver', 30_000, 'E-R1');
+    expect((await view('oliver')).spendable).toBe(320);
+    await c.ok('points.reverse', {
+      opId: pendingEarn.entry.opId,
+      approvalId: await granted(reverse(pendingEarn.entry.opId)),
+    });
+    expect((await view('oliver')).balance).toEqual({ confirmed: 320, pending: 0, total: 320 });
+    expect((await view('oliver')).spendable).toBe(320);
+
+    // Once HQ has confirmed an earn (and counted it in the confirmed balance), its reversal is a spend.
+    const confirmedEarn = await earn('oliver', 10_000, 'E-R2');
+    c.db.transaction(() => {
+      c.db.prepare("UPDATE ledger SET state = 'confirmed' WHERE op_id = ?").run(confirmedEarn.entry.opId);
+      c.db.prepare('UPDATE members SET points_confirmed = points_confirmed + 100 WHERE id = ?').run(id('oliver'));
+    })();
+    expect((await view('oliver')).spendable).toBe(420);
+    await c.ok('points.reverse', {
+      opId: confirmedEarn.entry.opId,
+      approvalId: await granted(reverse(confirmedEarn.entry.opId)),
+    });
+    expect((await view('oliver')).spendable).toBe(320);
+  });
+
   it('on the spot: a manager approves an adjustment; the entry records requester, approver, approval and reason', async () => {
     const approval = await grant(adjust('oliver', 250));
     expect(approval).toMatchObject({

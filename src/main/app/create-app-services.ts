@@ -94,7 +94,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   });
   const storeRegion = () => settings.get().storeRegion;
   const lookupKey = secrets.lookupKey;
-  const counter = createCounterServices({ db, audit, lookupKey, storeRegion, now });
+  const counter = createCounterServices({
+    db,
+    audit,
+    lookupKey,
+    storeRegion,
+    language: () => settings.get().language,
+    now,
+  });
   const { outbox, rules, rewards, cardBlock, enroll, find, memberView, updateProfile, revealContacts } = counter;
   const { setConsent, quoteEarn, earn, redeem, corrections } = counter;
   const memberName = db.prepare<[string], { name: string }>(

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Language } from '../../shared/i18n/languages';
 import type { AuditLog } from '../audit/audit-log';
 import { createConsentRecorder } from '../consents/record-consent';
 import { createSetConsent } from '../consents/set-consent';
@@ -23,6 +24,7 @@ export interface CounterDeps {
   audit: AuditLog;
   lookupKey: string;
   storeRegion: () => string;
+  language: () => Language;
   now: () => Date;
 }
 
@@ -31,7 +33,7 @@ export interface CounterDeps {
  * Shared by the app's composition root and the benchmark, so both measure the same code.
  */
 export function createCounterServices(deps: CounterDeps) {
-  const { db, audit, lookupKey, storeRegion, now } = deps;
+  const { db, audit, lookupKey, storeRegion, language, now } = deps;
   const identity = createDeviceIdentity(db);
   const outbox = createOutbox({ db, now });
   const ledger = createLedger(db);
@@ -49,7 +51,7 @@ export function createCounterServices(deps: CounterDeps) {
     enroll: createEnrollMember({ db, audit, outbox, recordConsent, cardBlock, lookupKey, storeRegion, now }),
     find: createFindMembers({ db, lookupKey, storeRegion }),
     memberView: createMemberView({ db, ledger, rules }),
-    updateProfile: createUpdateProfile({ db, audit, outbox, lookupKey, storeRegion, now }),
+    updateProfile: createUpdateProfile({ db, audit, outbox, recordConsent, lookupKey, storeRegion, language, now }),
     revealContacts: createRevealContacts({ db, audit }),
     setConsent: createSetConsent({ db, recordConsent }),
     quoteEarn: createQuoteEarn(pointsDeps),

@@ -7,6 +7,9 @@ import type { AuditLog } from '../audit/audit-log';
 import { mapSqliteError } from '../db/errors';
 import { uuidv7 } from '../ids/uuidv7';
 import type { Outbox } from '../sync/outbox';
+import type { ConsentRecorder } from '../consents/record-consent';
+import { CURRENT_NOTICE_VERSION } from '../privacy/notices';
+import type { Language } from '../../shared/i18n/languages';
 import { phoneOrIssue } from './enroll';
 import { lookupHash } from './lookup-hash';
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
@@ -18,6 +21,8 @@ interface Current {
   phone_hash: Buffer | null;
   email_hash: Buffer | null;
   birth_date: string | null;
+  marketing_email: number;
+  marketing_sms: number;
 }
 
 /**
@@ -28,13 +33,17 @@ export function createUpdateProfile(deps: {
   db: Database;
   audit: AuditLog;
   outbox: Outbox;
+  recordConsent: ConsentRecorder;
   lookupKey: string;
   storeRegion: () => string;
+  /** The till's language: a consent withdrawn because its contact was removed is recorded in it. */
+  language: () => Language;
   now: () => Date;
 }) {
   const { db } = deps;
   const current = db.prepare<[string], Current>(
-    'SELECT id, given_name, family_name, phone_hash, email_hash, birth_date FROM members WHERE id = ?',
+    `SELECT id, given_name, family_name, phone_hash, email_hash, birth_date, marketing_email, marketing_sms
+       FROM members WHERE id = ?`,
   );
   const otherByPhone = db.prepare<[Buffer, string], { id: string }>(
     'SELECT id FROM members WHERE phone_hash = ? AND id <> ? LIMIT 1',
@@ -121,6 +130,20 @@ export function createUpdateProfile(deps: {
       details: { opId, fields: fields.sort().join(',') },
     });
     deps.outbox.append('member.updated', opId, { memberId: member.id, changes, updatedAt: at }, staffId);
+    // Marketing by a channel the member no longer has cannot stay consented: withdraw it with the change.
+    const withdraw = (purpose: 'marketing_email' | 'marketing_sms') =>
+      deps.recordConsent(
+        {
+          memberId: member.id,
+          purpose,
+          granted: false,
+          noticeVersion: CURRENT_NOTICE_VERSION,
+          noticeLanguage: deps.language(),
+        },
+        staffId,
+      );
+    if (emailHash === null && member.marketing_email === 1) withdraw('marketing_email');
+    if (phoneHash === null && member.marketing_sms === 1) withdraw('marketing_sms');
   });
 
   return (request: UpdateMemberData, staffId: string): MemberSummary => {

@@ -94,8 +94,13 @@ export function createLedger(db: Database): Ledger {
     'SELECT id, tier, points_confirmed FROM members WHERE id = ?',
   );
   const pending = db.prepare<[string], { total: number; spends: number }>(
-    `SELECT coalesce(sum(points), 0) AS total, coalesce(sum(CASE WHEN points < 0 THEN points END), 0) AS spends
-       FROM ledger WHERE member_id = ? AND state = 'pending'`,
+    // Reversing an earn that is itself still pending takes back points that were never spendable
+    // here, so it is not a spend: counting it would lower what the member may spend twice.
+    `SELECT coalesce(sum(l.points), 0) AS total,
+            coalesce(sum(CASE WHEN l.points < 0 AND NOT (l.kind = 'reversal' AND EXISTS (
+              SELECT 1 FROM ledger e WHERE e.op_id = l.reverses_op_id AND e.state = 'pending'))
+            THEN l.points END), 0) AS spends
+       FROM ledger l WHERE l.member_id = ? AND l.state = 'pending'`,
   );
   // Ties on `at` (a coarse or stalled clock) go by insertion order: op ids are random within a millisecond.
   const recent = db.prepare<[string, number], LedgerRow>(

@@ -51,7 +51,11 @@ export const EarnRequest = z.strictObject({
   amountMinor,
   reference,
   /** The points the cashier was shown; refused if the rules changed in between. */
-  expectedPoints: z.number({ error: 'invalid_type' }).int({ error: 'not_whole_number' }).min(0).optional(),
+  expectedPoints: z
+    .number({ error: 'invalid_type' })
+    .int({ error: 'not_whole_number' })
+    .min(0, { error: 'too_small' })
+    .optional(),
 });
 
 export const RedeemRequest = z.strictObject({ memberId, rewardId });
