@@ -14,6 +14,7 @@ import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
 import { FindView, type FindViewHandle } from '../find/FindView';
 import { StaffView } from '../staff/StaffView';
+import { tabForKey } from '../common/tabs';
 import { Header } from './Header';
 import { ShortcutsBar } from './ShortcutsBar';
 import { ALL_VIEWS, viewsFor, type View } from './views';
@@ -120,12 +121,7 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
 
   // Tabs follow the ARIA tabs pattern: arrows, Home and End move between them.
   const onTabKeyDown = (event: ReactKeyboardEvent<HTMLButtonElement>) => {
-    const index = views.indexOf(view);
-    let next: View | undefined;
-    if (event.key === 'ArrowRight') next = views[(index + 1) % views.length];
-    else if (event.key === 'ArrowLeft') next = views[(index - 1 + views.length) % views.length];
-    else if (event.key === 'Home') next = views[0];
-    else if (event.key === 'End') next = views[views.length - 1];
+    const next = tabForKey(event.key, views, view);
     if (!next) return;
     event.preventDefault();
     setView(next);

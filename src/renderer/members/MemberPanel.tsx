@@ -5,6 +5,7 @@ import { formatCardNumber } from '../../shared/members/card-number';
 import { api, type EarnRules, type LedgerWrite, type MemberSummary, type Reward } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
+import { tabForKey } from '../common/tabs';
 import { ApprovalModal, type ApprovalRequest } from '../approvals/ApprovalModal';
 import { AdjustForm, type AdjustDraft } from '../points/AdjustForm';
 import { EarnForm } from '../points/EarnForm';
@@ -99,12 +100,7 @@ export function MemberPanel({
   }, [open]);
 
   const onTabKeyDown = (event: ReactKeyboardEvent<HTMLButtonElement>) => {
-    const index = TABS.indexOf(tab);
-    let next: Tab | undefined;
-    if (event.key === 'ArrowRight') next = TABS[(index + 1) % TABS.length];
-    else if (event.key === 'ArrowLeft') next = TABS[(index - 1 + TABS.length) % TABS.length];
-    else if (event.key === 'Home') next = TABS[0];
-    else if (event.key === 'End') next = TABS[TABS.length - 1];
+    const next = tabForKey(event.key, TABS, tab);
     if (!next) return;
     event.preventDefault();
     setTab(next);
