@@ -1,0 +1,44 @@
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
+
+/** Oliver Hughes in resources/demo/members.json: phone only, SMS offers on. */
+const OLIVER = { card: '6004990000024' };
+
+test('a cashier corrects a member: new name and e-mail, a birth date; search follows at once', async ({
+  page,
+  demoTill,
+}) => {
+  await page.goto(demoTill.url);
+  await loginAs(page, STAFF.carl);
+  const search = page.getByTestId('search-input');
+  await search.fill(OLIVER.card);
+  await search.press('Enter');
+  const member = page.getByTestId('member-detail');
+  await member.getByTestId('member-tab-profile').click();
+  await member.getByTestId('edit-profile').click();
+  const form = member.getByTestId('edit-form');
+  await form.getByTestId('edit-givenName').fill('Olly');
+  await form.getByTestId('edit-email').fill('olly.hughes@example.org');
+  await form.getByTestId('edit-birthDate').fill('1985-03-09');
+  await expectNoAxeViolations(page);
+  await screenshot(page, '47-edit-profile-en');
+  await form.getByTestId('edit-save').click();
+  await expect(page.getByTestId('member-notice')).toHaveText('Details saved.');
+  await expect(member.getByTestId('member-name')).toHaveText('Olly Hughes');
+  await expect(member.getByTestId('profile-email')).toHaveText('o•••@e•••.org');
+  await expect(member).toContainText(/9 March 1985|March 9, 1985/);
+
+  // A bad e-mail is refused at its field and changes nothing.
+  await member.getByTestId('edit-profile').click();
+  await form.getByTestId('edit-email').fill('olly@@example');
+  await form.getByTestId('edit-save').click();
+  await expect(form.getByTestId('edit-email')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form).toContainText('complete e-mail address');
+
+  await search.fill('olly.hughes@example.org');
+  await search.press('Enter');
+  await expect(page.getByTestId('result-item')).toHaveCount(1);
+  await expect(page.getByTestId('result-item')).toContainText('Olly Hughes');
+  await search.fill('oliver');
+  await search.press('Enter');
+  await expect(page.getByTestId('search-empty')).toBeVisible();
+});
