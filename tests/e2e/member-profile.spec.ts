@@ -25,7 +25,8 @@ test('a cashier corrects a member: new name and e-mail, a birth date; search fol
   await expect(page.getByTestId('member-notice')).toHaveText('Details saved.');
   await expect(member.getByTestId('member-name')).toHaveText('Olly Hughes');
   await expect(member.getByTestId('profile-email')).toHaveText('o•••@e•••.org');
-  await expect(member).toContainText(/9 March 1985|March 9, 1985/);
+  // A UK store shows British dates even in English.
+  await expect(member).toContainText('9 March 1985');
 
   // A bad e-mail is refused at its field and changes nothing.
   await member.getByTestId('edit-profile').click();

@@ -8,6 +8,7 @@ import { usePinRefusal } from '../auth/usePinRefusal';
 import { PinEntry } from '../auth/PinEntry';
 import { Modal } from '../common/Modal';
 import { describeAction } from './describe';
+import { useLocale } from '../app/locale';
 
 type Decision = 'approve' | 'deny';
 
@@ -20,7 +21,8 @@ function formatTime(iso: string | null, language: string): string {
 
 /** Managers: requests waiting for an approval (unlocks asked for at the till), and their history. */
 export function ApprovalsView() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const locale = useLocale();
   const { refreshRoster } = useSession();
   const [history, setHistory] = useState(false);
   const [entries, setEntries] = useState<QueueEntry[] | null>(null);
@@ -139,11 +141,11 @@ export function ApprovalsView() {
                       {entry.reasonText ? <span className="cell-note">{entry.reasonText}</span> : null}
                     </td>
                     <td>{entry.requestedByName}</td>
-                    <td>{formatTime(entry.requestedAt, i18n.language)}</td>
+                    <td>{formatTime(entry.requestedAt, locale)}</td>
                     <td>
                       <span className={`status status-${entry.status}`}>{t(`queue.statuses.${entry.status}`)}</span>
                       {entry.decidedAt ? (
-                        <span className="cell-note">{formatTime(entry.decidedAt, i18n.language)}</span>
+                        <span className="cell-note">{formatTime(entry.decidedAt, locale)}</span>
                       ) : null}
                     </td>
                     <td>

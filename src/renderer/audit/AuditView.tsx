@@ -5,6 +5,7 @@ import { api, asApiError, type AuditEntry, type AuditVerification } from '../api
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { auditQuery, formatDetails, isAuditAction, isAuditSubject, staffName, type AuditFilters } from './audit';
+import { useLocale } from '../app/locale';
 
 type Filters = AuditFilters;
 
@@ -18,7 +19,8 @@ function formatAt(iso: string, language: string): string {
 
 /** Managers: the hash-chained audit log, newest first, with filters, paging and a chain check. */
 export function AuditView() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const locale = useLocale();
   const { roster } = useSession();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
@@ -240,7 +242,7 @@ export function AuditView() {
                 return (
                   <tr key={entry.seq} data-testid="audit-row" data-seq={entry.seq}>
                     <td className="mono">{entry.seq}</td>
-                    <td className="nowrap">{formatAt(entry.at, i18n.language)}</td>
+                    <td className="nowrap">{formatAt(entry.at, locale)}</td>
                     <td>{staffName(entry.staffId, roster) ?? t('audit.system')}</td>
                     <td>{actionLabel(entry.action)}</td>
                     <td className="cell-wrap">

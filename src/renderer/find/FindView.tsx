@@ -18,6 +18,7 @@ import type { EnrollValues } from '../enroll/form';
 import { toIssueCode } from '../enroll/form';
 import { MemberPanel } from '../members/MemberPanel';
 import { prefillFromQuery, SEARCH_DEBOUNCE_MS, shouldSearchAsYouType } from './query';
+import { useLocale } from '../app/locale';
 
 export interface FindViewHandle {
   /** Focuses the search box; `select` selects what is in it so the next scan replaces it. */
@@ -42,7 +43,8 @@ export function FindView({
   ref: Ref<FindViewHandle>;
   onEnroll: (prefill: Partial<EnrollValues>) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const locale = useLocale();
   const [query, setQuery] = useState('');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [active, setActive] = useState(-1);
@@ -349,7 +351,7 @@ export function FindView({
                   <span className="result-points">
                     <span className={`tier tier-${member.tier}`}>{t(`tiers.${member.tier}`)}</span>
                     <span className="result-balance" data-testid="result-balance">
-                      {t('find.points', { n: member.balance.total.toLocaleString(i18n.language) })}
+                      {t('find.points', { n: member.balance.total.toLocaleString(locale) })}
                     </span>
                   </span>
                   <span className="result-contacts">

@@ -13,6 +13,7 @@ import { LedgerTable } from '../points/LedgerTable';
 import { RedeemForm } from '../points/RedeemForm';
 import { ProfileSection } from './ProfileSection';
 import { useMember } from './useMember';
+import { useLocale } from '../app/locale';
 
 const TABS = ['earn', 'redeem', 'adjust', 'history', 'profile'] as const;
 type Tab = (typeof TABS)[number];
@@ -36,6 +37,7 @@ export function MemberPanel({
   onChanged: (member: MemberSummary) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const locale = useLocale();
   const { session } = useSession();
   const { view, error, reload } = useMember(summary.id);
   const [tab, setTab] = useState<Tab>('earn');
@@ -108,7 +110,7 @@ export function MemberPanel({
   };
 
   const written = (message: string, write: LedgerWrite) => {
-    say(`${message} ${t('member.newBalance', { n: write.balance.total.toLocaleString(i18n.language) })}`);
+    say(`${message} ${t('member.newBalance', { n: write.balance.total.toLocaleString(locale) })}`);
     void refresh();
   };
 
@@ -150,21 +152,21 @@ export function MemberPanel({
         <div className="balance-total">
           <span className="balance-label">{t('balance.total')}</span>
           <span className="balance-value" data-testid="balance-total">
-            {member.balance.total.toLocaleString(i18n.language)}
+            {member.balance.total.toLocaleString(locale)}
           </span>
         </div>
         <dl className="balance-parts">
           <div>
             <dt>{t('balance.confirmed')}</dt>
-            <dd data-testid="balance-confirmed">{member.balance.confirmed.toLocaleString(i18n.language)}</dd>
+            <dd data-testid="balance-confirmed">{member.balance.confirmed.toLocaleString(locale)}</dd>
           </div>
           <div>
             <dt>{t('balance.pending')}</dt>
-            <dd data-testid="balance-pending">{member.balance.pending.toLocaleString(i18n.language)}</dd>
+            <dd data-testid="balance-pending">{member.balance.pending.toLocaleString(locale)}</dd>
           </div>
           <div>
             <dt>{t('balance.spendable')}</dt>
-            <dd data-testid="balance-spendable">{view ? view.spendable.toLocaleString(i18n.language) : '…'}</dd>
+            <dd data-testid="balance-spendable">{view ? view.spendable.toLocaleString(locale) : '…'}</dd>
           </div>
         </dl>
         {member.balance.pending !== 0 ? <p className="hint">{t('balance.hint')}</p> : null}

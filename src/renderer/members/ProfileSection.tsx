@@ -7,6 +7,7 @@ import { api, asApiError, type Contacts, type MemberView } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { CardBarcode } from './CardBarcode';
+import { useLocale } from '../app/locale';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
@@ -27,6 +28,7 @@ function formatDate(iso: string | null, language: string): string {
  */
 export function ProfileSection({ view, onChanged }: { view: MemberView; onChanged: (message: string) => void }) {
   const { t, i18n } = useTranslation();
+  const locale = useLocale();
   const { session } = useSession();
   const ids = useId();
   const { member } = view;
@@ -79,7 +81,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
         <p className="consent-name">{t(`consent.purposes.${purpose}`)}</p>
         <p className="hint">
           {state.granted ? t('consent.stateGiven') : t('consent.stateNotGiven')}
-          {state.at ? ` · ${formatDate(state.at, i18n.language)}` : ''}
+          {state.at ? ` · ${formatDate(state.at, locale)}` : ''}
           {state.noticeVersion ? ` · ${t('consent.version', { version: state.noticeVersion })}` : ''}
         </p>
       </div>
@@ -115,11 +117,11 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
             </div>
             <div>
               <dt>{t('fields.birthDate')}</dt>
-              <dd>{view.birthDate ? formatDate(view.birthDate, i18n.language) : t('member.notGiven')}</dd>
+              <dd>{view.birthDate ? formatDate(view.birthDate, locale) : t('member.notGiven')}</dd>
             </div>
             <div>
               <dt>{t('member.enrolledAt')}</dt>
-              <dd>{formatDate(member.enrolledAt, i18n.language)}</dd>
+              <dd>{formatDate(member.enrolledAt, locale)}</dd>
             </div>
           </dl>
           {contacts ? (

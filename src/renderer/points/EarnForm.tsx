@@ -5,6 +5,7 @@ import { REFERENCE_MAX } from '../../shared/points/schemas';
 import { api, asApiError, type EarnRules, type LedgerWrite, type MemberView } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { parseAmount } from './money';
+import { useLocale } from '../app/locale';
 
 /**
  * Points for a purchase: the cashier types the amount and the receipt number and sees the points
@@ -21,7 +22,8 @@ export function EarnForm({
   amountRef: Ref<HTMLInputElement>;
   onDone: (write: LedgerWrite) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const locale = useLocale();
   const [amount, setAmount] = useState('');
   const [reference, setReference] = useState('');
   const [problem, setProblem] = useState<{ field: 'amount' | 'reference' | null; text: string } | null>(null);
@@ -85,7 +87,7 @@ export function EarnForm({
 
   const amountError = problem?.field === 'amount' ? `${ids}-amount-error` : undefined;
   const referenceError = problem?.field === 'reference' ? `${ids}-reference-error` : undefined;
-  const money = minor === null ? '' : formatMoney(minor, rules.currency, rules.minorPerUnit, i18n.language);
+  const money = minor === null ? '' : formatMoney(minor, rules.currency, rules.minorPerUnit, locale);
 
   return (
     <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="earn-form">
@@ -148,7 +150,7 @@ export function EarnForm({
               money,
               points: quote.points,
               tier: t(`tiers.${view.member.tier}`),
-              multiplier: multiplier.toLocaleString(i18n.language),
+              multiplier: multiplier.toLocaleString(locale),
             })
           : t('earn.quoteEmpty')}
       </p>

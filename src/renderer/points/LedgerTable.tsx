@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../shared/points/rules';
 import type { EarnRules, LedgerEntry, Reward } from '../api/client';
 import { signedPoints } from '../approvals/describe';
+import { useLocale } from '../app/locale';
 
 function formatTime(iso: string, language: string): string {
   const date = new Date(iso);
@@ -25,6 +26,7 @@ export function LedgerTable({
   onReverse: (entry: LedgerEntry, opener: HTMLElement) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const locale = useLocale();
   const language = i18n.language === 'ru' ? 'ru' : 'en';
   if (entries.length === 0) {
     return (
@@ -39,7 +41,7 @@ export function LedgerTable({
       case 'earn': {
         const money =
           entry.amountMinor !== null && entry.currency && rules
-            ? formatMoney(entry.amountMinor, entry.currency, rules.minorPerUnit, i18n.language)
+            ? formatMoney(entry.amountMinor, entry.currency, rules.minorPerUnit, locale)
             : '';
         return t('ledger.earnDetail', { reference: entry.reference ?? '', money });
       }
@@ -74,7 +76,7 @@ export function LedgerTable({
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.opId} data-testid="ledger-row" data-kind={entry.kind} data-op-id={entry.opId}>
-              <td>{formatTime(entry.at, i18n.language)}</td>
+              <td>{formatTime(entry.at, locale)}</td>
               <td>
                 <span className="ledger-kind">{t(`ledger.kinds.${entry.kind}`)}</span>
                 <span className="cell-note">{detail(entry)}</span>

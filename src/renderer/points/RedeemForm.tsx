@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, asApiError, type LedgerWrite, type MemberView, type Reward } from '../api/client';
 import { errorMessage } from '../app/messages';
+import { useLocale } from '../app/locale';
 
 /**
  * Rewards from the catalogue. A reward the member cannot pay for now stays visible but cannot be
@@ -19,6 +20,7 @@ export function RedeemForm({
   onDone: (write: LedgerWrite, reward: Reward) => void;
 }) {
   const { t, i18n } = useTranslation();
+  const locale = useLocale();
   const [chosen, setChosen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,9 +66,7 @@ export function RedeemForm({
   return (
     <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="redeem-form">
       <fieldset className="reward-list">
-        <legend className="field-label">
-          {t('redeem.legend', { n: view.spendable.toLocaleString(i18n.language) })}
-        </legend>
+        <legend className="field-label">{t('redeem.legend', { n: view.spendable.toLocaleString(locale) })}</legend>
         {rewards.map((r, index) => {
           const ok = affordable(r);
           const id = `${ids}-${r.id}`;
@@ -95,13 +95,11 @@ export function RedeemForm({
               />
               <label htmlFor={id} className="reward-label">
                 <span className="reward-name">{r.name[language]}</span>
-                <span className="reward-cost">
-                  {t('redeem.cost', { n: r.costPoints.toLocaleString(i18n.language) })}
-                </span>
+                <span className="reward-cost">{t('redeem.cost', { n: r.costPoints.toLocaleString(locale) })}</span>
               </label>
               {ok ? null : (
                 <span id={`${id}-why`} className="reward-why" data-testid="reward-why">
-                  {t('redeem.short', { n: (r.costPoints - view.spendable).toLocaleString(i18n.language) })}
+                  {t('redeem.short', { n: (r.costPoints - view.spendable).toLocaleString(locale) })}
                 </span>
               )}
             </div>
