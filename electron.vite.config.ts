@@ -13,6 +13,10 @@ export default defineConfig({
           harness: resolve('src/harness/server/main.ts'),
           // npm run bench: the DESIGN §8 figures, built with the same bundler as the app it measures.
           bench: resolve('bench/counter-bench.ts'),
+          // The sync worker thread: HQ pages and snapshots are written off the main thread.
+          'sync-worker': resolve('src/main/sync/worker/sync-worker.ts'),
+          // npm run hq: the reference HQ sync server and its admin commands (plain Node, no Electron).
+          hq: resolve('src/hq/main.ts'),
         },
       },
     },

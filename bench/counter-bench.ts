@@ -31,104 +31,18 @@ import { migrate } from '../src/main/db/migrations';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
 import type { Keychain } from '../src/main/keychain/keychain';
 import { createSnapshotIngest, type SnapshotMember } from '../src/main/members/ingest-snapshot';
-import { lookupHash } from '../src/main/members/lookup-hash';
 import { CURRENT_NOTICE_VERSION } from '../src/main/privacy/notices';
-import { withCheckDigit } from '../src/shared/members/card-number';
-import { maskEmail, maskPhone } from '../src/shared/members/mask';
-import { EarnRules, type Tier } from '../src/shared/points/rules';
+import { EarnRules } from '../src/shared/points/rules';
 
-const GIVEN = [
-  'Olivia',
-  'Amelia',
-  'Isla',
-  'Ava',
-  'Oliver',
-  'George',
-  'Harry',
-  'Noah',
-  'Jack',
-  'Leo',
-  'Zoë',
-  'Ewa',
-  'Анна',
-  'Мария',
-  'Алёна',
-  'Дмитрий',
-  'Сергей',
-  'Иван',
-  'Ольга',
-  'Никита',
-];
-const FAMILY_STEMS = [
-  'Smith',
-  'Jones',
-  'Taylor',
-  'Brown',
-  'Williams',
-  'Wilson',
-  'Johnson',
-  'Davies',
-  'Patel',
-  'Wright',
-  'Ångström',
-  'Łukasz',
-  'Иванов',
-  'Смирнов',
-  'Кузнецов',
-  'Попов',
-  'Васильев',
-  'Петров',
-  'Соколов',
-  'Михайлов',
-];
-const SUFFIXES = [
-  '',
-  'son',
-  'ford',
-  'ley',
-  'ton',
-  'wood',
-  'field',
-  'man',
-  'er',
-  'ski',
-  'ова',
-  'ин',
-  'ский',
-  'енко',
-  'ич',
-];
-
-/** Most members are standard, some silver, a few gold, as in a real programme. */
-const tierAt = (i: number): Tier => (i % 20 === 0 ? 'gold' : i % 5 === 0 ? 'silver' : 'standard');
-
-function memberAt(i: number, lookupKey: string, at: string): SnapshotMember {
-  const e164 = `+4474${String(i).padStart(8, '0')}`;
-  const email = `member${i}@example.com`;
-  const stem = FAMILY_STEMS[i % FAMILY_STEMS.length]!;
-  return {
-    id: memberIdAt(i),
-    cardNumber: cardAt(i),
-    givenName: GIVEN[(i * 7) % GIVEN.length]!,
-    familyName: `${stem}${SUFFIXES[Math.floor(i / FAMILY_STEMS.length) % SUFFIXES.length]}${i % 97 === 0 ? '-Hale' : ''}`,
-    phoneHash: lookupHash(lookupKey, 'phone', e164),
-    emailHash: lookupHash(lookupKey, 'email', email),
-    phoneMasked: maskPhone(e164),
-    emailMasked: maskEmail(email),
-    tier: tierAt(i),
-    // 0 to 9,999 points, spread so neighbouring ids differ.
-    pointsConfirmed: (i * 7919) % 10_000,
-    termsVersion: CURRENT_NOTICE_VERSION,
-    marketingEmail: i % 3 === 0,
-    marketingSms: i % 7 === 0,
-    enrolledAt: at,
-    updatedAt: at,
-  };
-}
-const memberIdAt = (i: number) => `m-${String(i).padStart(9, '0')}`; // time-ordered like HQ's UUIDv7 ids
-const CARD_PREFIX = '6005';
-const CARD_WIDTH = 8;
-const cardAt = (i: number) => withCheckDigit(`${CARD_PREFIX}${String(i).padStart(CARD_WIDTH, '0')}`);
+import {
+  CARD_PREFIX,
+  CARD_WIDTH,
+  FAMILY_STEMS,
+  GIVEN,
+  cardAt,
+  memberAt,
+  memberIdAt,
+} from '../src/main/demo/synthetic-members';
 
 /** What a cashier enrols with: terms accepted, no marketing, the current notice in English. */
 const CONSENTS = {

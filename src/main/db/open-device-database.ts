@@ -100,6 +100,26 @@ function applyRuntimePragmas(db: Database): void {
 }
 
 /**
+ * A second connection to a device database already opened (and migrated) by openDeviceDatabase,
+ * for the sync worker thread: same key, same pragmas. WAL lets the counter read while it writes.
+ */
+export function openSecondConnection(path: string, databaseKeyHex: string, nativeBinding?: string): Database {
+  const db = new DatabaseConstructor(path, {
+    fileMustExist: true,
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
+  try {
+    applyKeyAndPragmas(db, databaseKeyHex);
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    applyRuntimePragmas(db);
+  } catch (error) {
+    db.close();
+    throw mapSqliteError(error);
+  }
+  return db;
+}
+
+/**
  * Opens (or on first run creates) the encrypted device database. It never deletes, recreates or
  * rekeys an existing file: every failure is a typed error and the file stays as it was.
  */

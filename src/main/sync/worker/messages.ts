@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Messages between the main process and the sync worker thread. Both sides parse what they
+ * receive: a worker is in-process, but a malformed message must fail loudly, not half-apply.
+ */
+export const WorkerData = z.strictObject({
+  dbPath: z.string(),
+  /** The database key, passed in memory only (never on disk or in a log). */
+  databaseKey: z.string().regex(/^[0-9a-f]{64}$/),
+  nativeBinding: z.string().optional(),
+});
+export type WorkerData = z.infer<typeof WorkerData>;
+
+export const ToWorker = z.discriminatedUnion('type', [
+  /**
+   * Ingest a synthetic snapshot (demo data and the benchmark): `count` members generated in the
+   * worker, as HQ pages would arrive, written `batchSize` per transaction.
+   */
+  z.strictObject({
+    type: z.literal('ingestSynthetic'),
+    jobId: z.string(),
+    from: z.number().int().nonnegative(),
+    count: z.number().int().positive(),
+    batchSize: z.number().int().min(1).max(20_000),
+    lookupKey: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  z.strictObject({ type: z.literal('stop') }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({
+    type: z.literal('progress'),
+    jobId: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  z.strictObject({
+    type: z.literal('done'),
+    jobId: z.string(),
+    done: z.number().int(),
+    seconds: z.number(),
+  }),
+  /** Codes only: an error message could quote member data. */
+  z.strictObject({ type: z.literal('failed'), jobId: z.string().nullable(), code: z.string() }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;

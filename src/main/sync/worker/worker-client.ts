@@ -1,0 +1,63 @@
+import { Worker } from 'node:worker_threads';
+import { FromWorker, type ToWorker, type WorkerData } from './messages';
+
+export interface SyncWorker {
+  send(message: ToWorker): void;
+  /** Resolves with the job's `done` message; `onProgress` sees every batch. */
+  run(
+    message: Extract<ToWorker, { jobId: string }>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<Extract<FromWorker, { type: 'done' }>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the sync worker thread from its built file (out/main/sync-worker.js): worker threads
+ * run JavaScript, so tests and the bench use the build, like the harness.
+ */
+export async function startSyncWorker(scriptPath: string, data: WorkerData): Promise<SyncWorker> {
+  const worker = new Worker(scriptPath, { workerData: data });
+  const listeners = new Set<(message: FromWorker) => void>();
+  worker.on('message', (raw: unknown) => {
+    const message = FromWorker.parse(raw);
+    for (const listener of [...listeners]) listener(message);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onReady = (message: FromWorker) => {
+      if (message.type !== 'ready') return;
+      listeners.delete(onReady);
+      resolve();
+    };
+    listeners.add(onReady);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`sync worker exited with ${code}`)));
+  });
+  return {
+    send: (message) => worker.postMessage(message),
+    run(message, onProgress) {
+      return new Promise((resolve, reject) => {
+        const listener = (event: FromWorker) => {
+          if (!('jobId' in event) || event.jobId !== message.jobId) {
+            if (event.type === 'failed' && event.jobId === null) reject(new Error(`sync worker: ${event.code}`));
+            return;
+          }
+          if (event.type === 'progress') onProgress?.(event.done, event.total);
+          else if (event.type === 'done') {
+            listeners.delete(listener);
+            resolve(event);
+          } else if (event.type === 'failed') {
+            listeners.delete(listener);
+            reject(new Error(`sync worker: ${event.code}`));
+          }
+        };
+        listeners.add(listener);
+        worker.postMessage(message);
+      });
+    },
+    async stop() {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      await exited;
+    },
+  };
+}
