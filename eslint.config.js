@@ -103,6 +103,16 @@ export default tseslint.config(
     }),
   },
   {
+    files: ['src/hq/**'],
+    rules: restrict(
+      'HQ is a separate server: it shares only src/shared with the app, never main, UI or Electron code.',
+      {
+        paths: ['electron', ...nativeModules],
+        patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+      },
+    ),
+  },
+  {
     files: ['src/harness/bridge/**'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]
+// npm run hq -- [--data-dir DIR] create-store NAME | issue-pairing-code STORE_ID | revoke-device DEVICE_ID
+// Builds if needed, then runs the reference HQ server (src/hq/main.ts). Prints HQ_URL and HQ_CERT_SHA256.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildIfNeeded } from './build-if-needed.mjs';
+
+buildIfNeeded({ quiet: true });
+const ROOT = new URL('..', import.meta.url).pathname;
+const child = spawn(process.execPath, [join(ROOT, 'out/main/hq.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { PairResponse } from '../shared/sync/protocol';
+import type { HqDatabase } from './db/database';
+import { HqHttpError } from './errors';
+import { newDeviceToken, pairingCodeHash, secretHash } from './secrets';
+
+/**
+ * Exchanges a one-time pairing code for a device id and token. Wrong, expired and used codes get
+ * the same answer. The code is spent and the device created in one transaction, so two devices
+ * racing with one code cannot both pair. The token is returned here and never again.
+ */
+export async function pairDevice(
+  deps: { db: HqDatabase; now: () => Date },
+  request: { pairingCode: string; deviceName: string },
+): Promise<PairResponse> {
+  const now = deps.now();
+  const codeHash = pairingCodeHash(request.pairingCode);
+  const deviceToken = newDeviceToken();
+  const deviceId = randomUUID();
+  const storeId = await deps.db.transaction(async (tx) => {
+    const found = await tx.query<{ store_id: string; expires_at: Date; used_at: Date | null }>(
+      'SELECT store_id, expires_at, used_at FROM pairing_codes WHERE code_hash = $1 FOR UPDATE',
+      [codeHash],
+    );
+    const code = found.rows[0];
+    if (!code || code.used_at !== null || code.expires_at.getTime() <= now.getTime()) return null;
+    await tx.query('INSERT INTO devices (id, store_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      deviceId,
+      code.store_id,
+      request.deviceName,
+      secretHash(deviceToken),
+      now,
+    ]);
+    await tx.query('UPDATE pairing_codes SET used_at = $2, device_id = $3 WHERE code_hash = $1', [
+      codeHash,
+      now,
+      deviceId,
+    ]);
+    return code.store_id;
+  });
+  if (storeId === null) throw new HqHttpError('pairing_code_invalid', 'The pairing code is wrong, used or expired.');
+  return { deviceId, storeId, deviceToken };
+}

@@ -1,0 +1,133 @@
+import type { PushOp, PushOpOutcome, PushResponse, RejectReason } from '../../shared/sync/protocol';
+import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
+import { HqHttpError } from '../errors';
+import { applyOp, type OpContext } from './apply-op';
+
+export interface PushDeps {
+  db: HqDatabase;
+  now: () => Date;
+}
+
+/** The device a token belongs to. The device pushing is always the token's, never a body field. */
+export interface AuthenticatedDevice {
+  deviceId: string;
+  storeId: string;
+}
+
+type Step =
+  { kind: 'settled'; outcome: PushOpOutcome; lastSeq: number } | { kind: 'gap'; lastSeq: number } | { kind: 'revoked' };
+
+/** Integrity (23…) and data (22…) errors: the op itself, or a race on its op id. */
+function isOpError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
+}
+
+/** NUL cannot be stored in PostgreSQL text or jsonb; a rejected op is kept with it replaced. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\ufffd');
+}
+
+async function settle(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  op: PushOp,
+  receivedAt: Date,
+  forcedReason: RejectReason | null,
+): Promise<Step> {
+  const opId = op.opId.toLowerCase();
+  // The device row lock serializes pushes of one device, so its seq advances by exactly one.
+  const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
+    'SELECT last_seq, revoked_at FROM devices WHERE id = $1 FOR UPDATE',
+    [device.deviceId],
+  );
+  const row = found.rows[0];
+  if (!row || row.revoked_at !== null) return { kind: 'revoked' };
+  const last = toInt(row.last_seq);
+  if (op.seq <= last) {
+    const stored = await tx.query<{ op_id: string }>('SELECT op_id FROM ops WHERE device_id = $1 AND seq = $2', [
+      device.deviceId,
+      op.seq,
+    ]);
+    const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: 'duplicate' };
+    if (stored.rows[0] && stored.rows[0].op_id !== opId) outcome.reason = 'op_id_mismatch';
+    return { kind: 'settled', outcome, lastSeq: last };
+  }
+  if (op.seq > last + 1) return { kind: 'gap', lastSeq: last };
+
+  let reason = forcedReason;
+  if (reason === null) {
+    const taken = await tx.query("SELECT 1 FROM ops WHERE op_id = $1 AND reason IS DISTINCT FROM 'duplicate_op'", [
+      opId,
+    ]);
+    if (taken.rows.length > 0) reason = 'duplicate_op';
+  }
+  if (reason === null) {
+    const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt };
+    reason = await applyOp(tx, ctx, op);
+  }
+  await tx.query(
+    `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
+    [
+      device.deviceId,
+      op.seq,
+      opId,
+      op.type,
+      op.staffId === null ? null : storable(op.staffId),
+      storable(op.deviceTime),
+      storable(JSON.stringify(op.payload)),
+      reason === null ? 'applied' : 'rejected',
+      reason,
+      receivedAt,
+    ],
+  );
+  await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
+    device.deviceId,
+    op.seq,
+    receivedAt,
+  ]);
+  const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: reason === null ? 'applied' : 'rejected' };
+  if (reason !== null) outcome.reason = reason;
+  return { kind: 'settled', outcome, lastSeq: op.seq };
+}
+
+/**
+ * One op, one transaction. An op the database refuses (a constraint or data error) is tried once
+ * more — a race with another device on the same op id looks like that and settles as duplicate_op
+ * — and then recorded as rejected ('unprocessable'), so a poison op never blocks the queue. Any
+ * other error (connection, disk) is thrown: nothing of this op was committed and the device retries.
+ */
+async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: PushOp): Promise<Step> {
+  const receivedAt = deps.now();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return await deps.db.transaction((tx) => settle(tx, device, op, receivedAt, null));
+    } catch (error) {
+      if (!isOpError(error)) throw error;
+    }
+  }
+  return deps.db.transaction((tx) => settle(tx, device, op, receivedAt, 'unprocessable'));
+}
+
+/**
+ * Applies a batch in order (DESIGN §5): seq ≤ last is a duplicate, seq = last + 1 is applied or
+ * rejected (both advance last), a gap stops the batch. Each op commits on its own, so a response
+ * lost on the way back costs nothing: the resent batch comes back all 'duplicate'.
+ */
+export async function pushOps(
+  deps: PushDeps,
+  device: AuthenticatedDevice,
+  ops: readonly PushOp[],
+): Promise<PushResponse> {
+  const outcomes: PushOpOutcome[] = [];
+  let lastSeq: number | undefined;
+  for (const op of ops) {
+    const step = await settleOne(deps, device, op);
+    if (step.kind === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    lastSeq = step.lastSeq;
+    if (step.kind === 'gap') return { lastSeq, outcomes, gapAt: op.seq };
+    outcomes.push(step.outcome);
+  }
+  return { lastSeq: lastSeq ?? 0, outcomes };
+}

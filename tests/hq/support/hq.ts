@@ -1,0 +1,174 @@
+// A real HQ on 127.0.0.1 over HTTPS with its self-signed certificate, for one database backend, and
+// a client that pins the certificate's SHA-256 fingerprint. Tests run on PGlite and on a throwaway
+// PostgreSQL server (tests/support/postgres.ts); LOYALTY_SKIP_POSTGRES=1 skips the latter on purpose.
+import { request as httpsRequest } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { randomUUID } from 'node:crypto';
+import type { HqDatabase } from '../../../src/hq/db/database';
+import { migrate } from '../../../src/hq/db/migrations';
+import { openPgliteDatabase } from '../../../src/hq/db/pglite';
+import { openPostgresDatabase } from '../../../src/hq/db/postgres';
+import { buildHqServer, type HqServer } from '../../../src/hq/server';
+import { loadOrCreateTls, type HqTls } from '../../../src/hq/tls';
+import { createStore, issuePairingCode } from '../../../src/hq/admin';
+import { HQ_ROUTES, type PairResponse } from '../../../src/shared/sync/protocol';
+import { makeTempDir } from '../../support/temp-dir';
+import { skipPostgres, startPostgres, type PostgresServer } from '../../support/postgres';
+
+export const BACKENDS = ['pglite', 'postgres'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** describe.skipIf(skipBackend(b)): PostgreSQL is skipped only when switched off on purpose. */
+export const skipBackend = (backend: Backend): boolean => backend === 'postgres' && skipPostgres;
+
+export interface HqResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface TestHq {
+  db: HqDatabase;
+  url: string;
+  tls: HqTls;
+  /** A mutable clock: tests move it to expire pairing codes. */
+  clock: { now: Date };
+  /** Sends a request through the pinned client. `raw` sends those exact bytes instead of JSON. */
+  send(
+    path: string,
+    body: unknown,
+    options?: { token?: string; raw?: string | Buffer; contentType?: string; authorization?: string; method?: string },
+  ): Promise<HqResponse>;
+  /** A new store with a paired device. */
+  pairedDevice(name?: string): Promise<PairResponse>;
+  /** Every HQ table, as JSON text: equal snapshots mean nothing changed. */
+  snapshot(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const TABLES = ['stores', 'devices', 'pairing_codes', 'ops', 'members', 'ledger', 'consents', 'change_log'];
+
+/** Opens a fresh, migrated database on `backend`; `stop` closes it (and its PostgreSQL server). */
+export async function openTestDatabase(backend: Backend): Promise<{ db: HqDatabase; stop(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const db = await openPgliteDatabase();
+    await migrate(db);
+    return { db, stop: () => db.close() };
+  }
+  const server: PostgresServer = await startPostgres();
+  try {
+    const db = await openPostgresDatabase(server.url);
+    await migrate(db);
+    return {
+      db,
+      stop: async () => {
+        await db.close();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** Pins `fingerprint256` on top of normal chain and name checks against the HQ's own certificate. */
+export function pinnedTlsOptions(tls: { cert: string }, fingerprint256: string) {
+  return {
+    ca: tls.cert,
+    checkServerIdentity: (host: string, cert: PeerCertificate) =>
+      checkServerIdentity(host, cert) ??
+      (cert.fingerprint256 === fingerprint256
+        ? undefined
+        : new Error('HQ certificate fingerprint does not match the pin')),
+  };
+}
+
+export function httpsSend(
+  url: string,
+  tlsOptions: ReturnType<typeof pinnedTlsOptions>,
+  path: string,
+  payload: string | Buffer,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<HqResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(path, url),
+      {
+        method,
+        agent: false,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
+        ...tlsOptions,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export async function startTestHq(backend: Backend): Promise<TestHq> {
+  const dir = makeTempDir('loyalty-hq-');
+  const { db, stop } = await openTestDatabase(backend);
+  const clock = { now: new Date('2026-03-02T09:00:00.000Z') };
+  let app: HqServer | undefined;
+  try {
+    const tls = await loadOrCreateTls({ dataDir: dir.path });
+    app = buildHqServer({ db, tls, now: () => clock.now });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const url = `https://127.0.0.1:${port}`;
+    const pin = pinnedTlsOptions(tls, tls.fingerprint256);
+    const running = app;
+    const hq: TestHq = {
+      db,
+      url,
+      tls,
+      clock,
+      send(path, body, options = {}) {
+        const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
+        if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+        if (options.authorization !== undefined) headers.authorization = options.authorization;
+        return httpsSend(url, pin, path, options.raw ?? JSON.stringify(body), headers, options.method);
+      },
+      async pairedDevice(name = 'Till 1') {
+        const { storeId } = await createStore({ db, now: () => clock.now }, `Store ${randomUUID().slice(0, 8)}`);
+        const { pairingCode } = await issuePairingCode({ db, now: () => clock.now }, storeId);
+        const response = await hq.send(HQ_ROUTES.pair, { pairingCode, deviceName: name });
+        if (response.status !== 200) throw new Error(`pairing failed: ${JSON.stringify(response.body)}`);
+        return response.body as PairResponse;
+      },
+      async snapshot() {
+        const parts: unknown[] = [];
+        for (const table of TABLES) parts.push((await db.query(`SELECT * FROM ${table} ORDER BY 1, 2`)).rows);
+        return JSON.stringify(parts);
+      },
+      async close() {
+        await running.close();
+        await stop();
+        dir.remove();
+      },
+    };
+    return hq;
+  } catch (error) {
+    await app?.close();
+    await stop();
+    dir.remove();
+    throw error;
+  }
+}
