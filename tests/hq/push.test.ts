@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toInt } from '../../src/hq/db/database';
+import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
+import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
+import { atSeq, consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
+
+describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
+  describe.skipIf(skipBackend(backend))(backend, () => {
+    let hq: TestHq;
+    beforeAll(async () => {
+      hq = await startTestHq(backend);
+    });
+    afterAll(async () => {
+      await hq?.close();
+    });
+
+    async function push(device: PairResponse, ops: WireOp[]): Promise<PushResponse> {
+      const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return PushResponse.parse(response.body);
+    }
+
+    async function balance(memberId: string): Promise<number> {
+      const result = await hq.db.query<{ b: unknown }>(
+        'SELECT COALESCE(SUM(points), 0) AS b FROM ledger WHERE member_id = $1',
+        [memberId],
+      );
+      return toInt(result.rows[0]?.b);
+    }
+
+    async function count(sql: string, params: unknown[]): Promise<number> {
+      const result = await hq.db.query<{ n: unknown }>(sql, params);
+      return toInt(result.rows[0]?.n);
+    }
+
+    const outcomesOf = (response: PushResponse) => response.outcomes.map((o) => [o.seq, o.outcome, o.reason]);
+
+    test('lost push response: HQ committed, the resent batch is all duplicate and nothing is counted twice', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const batch = [enrollOp(1, member), earnOp(2, member, 120), earnOp(3, member, 30), redeemOp(4, member, 50)];
+      const first = await push(device, batch);
+      expect(first.lastSeq).toBe(4);
+      expect(outcomesOf(first)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'applied', undefined],
+        [3, 'applied', undefined],
+        [4, 'applied', undefined],
+      ]);
+      // The till never heard that answer and sends the very same batch again.
+      const before = await hq.snapshot();
+      const resent = await push(device, batch);
+      expect(resent.lastSeq).toBe(4);
+      expect(resent.outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+      expect(resent.outcomes.every((o) => o.reason === undefined)).toBe(true);
+      expect(await hq.snapshot()).toBe(before);
+      expect(await balance(member)).toBe(100);
+      expect(await count('SELECT count(*) AS n FROM ledger WHERE member_id = $1', [member])).toBe(3);
+    });
+
+    test('duplicated seqs within a batch are applied once and answered duplicate', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const enroll = enrollOp(1, member);
+      const earn = earnOp(2, member, 10);
+      const response = await push(device, [enroll, earn, earn, enroll, earnOp(3, member, 5)]);
+      expect(outcomesOf(response)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'applied', undefined],
+        [2, 'duplicate', undefined],
+        [1, 'duplicate', undefined],
+        [3, 'applied', undefined],
+      ]);
+      expect(response.lastSeq).toBe(3);
+      expect(await balance(member)).toBe(15);
+      // A different op claiming an already settled seq is skipped, and HQ says the ids differ.
+      const impostor = await push(device, [earnOp(2, member, 999)]);
+      expect(outcomesOf(impostor)).toEqual([[2, 'duplicate', 'op_id_mismatch']]);
+      expect(await balance(member)).toBe(15);
+    });
+
+    test('reordered batch: seq 3 before 2 stops at the gap, then the right order applies', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      expect((await push(device, [enrollOp(1, member)])).lastSeq).toBe(1);
+      const two = earnOp(2, member, 20);
+      const three = earnOp(3, member, 30);
+      const before = await hq.snapshot();
+      const reordered = await push(device, [three, two]);
+      expect(reordered).toEqual({ lastSeq: 1, outcomes: [], gapAt: 3 });
+      expect(await hq.snapshot()).toBe(before);
+      const ordered = await push(device, [two, three]);
+      expect(outcomesOf(ordered)).toEqual([
+        [2, 'applied', undefined],
+        [3, 'applied', undefined],
+      ]);
+      expect(ordered.gapAt).toBeUndefined();
+      expect(await balance(member)).toBe(50);
+    });
+
+    test('gapped seqs: the batch stops at the gap and nothing after it is applied', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const response = await push(device, [
+        enrollOp(1, member),
+        earnOp(2, member, 7),
+        earnOp(4, member, 8),
+        earnOp(5, member, 9),
+      ]);
+      expect(response.lastSeq).toBe(2);
+      expect(response.gapAt).toBe(4);
+      expect(outcomesOf(response)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'applied', undefined],
+      ]);
+      expect(await balance(member)).toBe(7);
+      expect(await count('SELECT count(*) AS n FROM ops WHERE device_id = $1', [device.deviceId])).toBe(2);
+      // A first push that does not start at 1 is a gap too.
+      const fresh = await hq.pairedDevice();
+      expect(await push(fresh, [enrollOp(2, newMemberId())])).toEqual({ lastSeq: 0, outcomes: [], gapAt: 2 });
+    });
+
+    test('a poison op is rejected with its reason and recorded, and the queue goes on: the next op is applied', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const poison = earnOp(2, newMemberId(), 40); // points for a member HQ has never heard of
+      const response = await push(device, [enrollOp(1, member), poison, earnOp(3, member, 25)]);
+      expect(outcomesOf(response)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'rejected', 'unknown_member'],
+        [3, 'applied', undefined],
+      ]);
+      expect(response.lastSeq).toBe(3);
+      const recorded = await hq.db.query<{ outcome: string; reason: string; op_id: string }>(
+        'SELECT outcome, reason, op_id FROM ops WHERE device_id = $1 AND seq = 2',
+        [device.deviceId],
+      );
+      expect(recorded.rows).toEqual([{ outcome: 'rejected', reason: 'unknown_member', op_id: poison.opId }]);
+      expect(await count('SELECT count(*) AS n FROM ledger WHERE op_id = $1', [poison.opId])).toBe(0);
+      expect(await balance(member)).toBe(25);
+      // Resending the poison op is a duplicate, not a second rejection.
+      expect(outcomesOf(await push(device, [poison]))).toEqual([[2, 'duplicate', undefined]]);
+    });
+
+    test('the same op id under a new seq is rejected as duplicate_op and still advances the queue', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const earn = earnOp(2, member, 60);
+      await push(device, [enrollOp(1, member), earn]);
+      const response = await push(device, [atSeq(earn, 3), earnOp(4, member, 1)]);
+      expect(outcomesOf(response)).toEqual([
+        [3, 'rejected', 'duplicate_op'],
+        [4, 'applied', undefined],
+      ]);
+      expect(await balance(member)).toBe(61);
+      // Another device sending that op id is refused the same way.
+      const other = await hq.pairedDevice('Till 2');
+      const stolen = await push(other, [atSeq(earn, 1)]);
+      expect(outcomesOf(stolen)).toEqual([[1, 'rejected', 'duplicate_op']]);
+      expect(await balance(member)).toBe(61);
+    });
+
+    test('an offline redemption that overdraws the HQ balance is accepted and flagged for review', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const covered = redeemOp(3, member, 80);
+      const overdraft = redeemOp(4, member, 50);
+      const response = await push(device, [enrollOp(1, member), earnOp(2, member, 100), covered, overdraft]);
+      expect(response.outcomes.map((o) => o.outcome)).toEqual(['applied', 'applied', 'applied', 'applied']);
+      const flags = await hq.db.query<{ op_id: string; flagged_overdraft: boolean }>(
+        'SELECT op_id, flagged_overdraft FROM ledger WHERE member_id = $1 AND kind = $2 ORDER BY points',
+        [member, 'redeem'],
+      );
+      expect(flags.rows).toEqual([
+        { op_id: covered.opId, flagged_overdraft: false },
+        { op_id: overdraft.opId, flagged_overdraft: true },
+      ]);
+      expect(await balance(member)).toBe(-30);
+    });
+
+    test('consents are recorded per change and a kind that does not fit its op type is rejected', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const wrongKind = earnOp(4, member, 10);
+      (wrongKind.payload as { kind: string }).kind = 'adjust';
+      const response = await push(device, [
+        enrollOp(1, member),
+        consentOp(2, member, true),
+        consentOp(3, member, false),
+        wrongKind,
+      ]);
+      expect(outcomesOf(response)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'applied', undefined],
+        [3, 'applied', undefined],
+        [4, 'rejected', 'kind_mismatch'],
+      ]);
+      expect(await count('SELECT count(*) AS n FROM consents WHERE member_id = $1', [member])).toBe(2);
+      expect(await count('SELECT count(*) AS n FROM change_log WHERE entity_id = $1', [member])).toBe(3);
+    });
+  });
+});
