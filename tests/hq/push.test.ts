@@ -178,6 +178,18 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       expect(await balance(member)).toBe(-30);
     });
 
+    test('the same batch pushed five times at once is applied exactly once', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const batch = [enrollOp(1, member), ...Array.from({ length: 20 }, (_, i) => earnOp(i + 2, member, 1))];
+      const responses = await Promise.all(Array.from({ length: 5 }, () => push(device, batch)));
+      const applied = responses.flatMap((r) => r.outcomes).filter((o) => o.outcome === 'applied');
+      expect(applied).toHaveLength(21);
+      expect(new Set(applied.map((o) => o.seq)).size).toBe(21);
+      expect(await balance(member)).toBe(20);
+      expect(await count('SELECT count(*) AS n FROM ops WHERE device_id = $1', [device.deviceId])).toBe(21);
+    });
+
     test('consents are recorded per change and a kind that does not fit its op type is rejected', async () => {
       const device = await hq.pairedDevice();
       const member = newMemberId();
