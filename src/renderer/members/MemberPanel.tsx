@@ -41,7 +41,8 @@ export function MemberPanel({
   const { session } = useSession();
   const { view, error, reload } = useMember(summary.id);
   const [tab, setTab] = useState<Tab>('earn');
-  const [rules, setRules] = useState<EarnRules | null>(null);
+  // undefined while loading; null when the till has no earn rules yet.
+  const [rules, setRules] = useState<EarnRules | null | undefined>(undefined);
   const [rewards, setRewards] = useState<Reward[]>([]);
   const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
   const [approval, setApproval] = useState<{ request: ApprovalRequest; opener: HTMLElement | null } | null>(null);
@@ -79,14 +80,19 @@ export function MemberPanel({
   }, []);
 
   // Focus moves after React has shown the tab's form (and after the member has loaded).
+  // Earn is ready before the member screen has loaded (a cashier may press F6 and type at once);
+  // the other tabs wait for it. Each request is handled once, so a late load never steals focus.
   const loaded = view !== null;
+  const handledFocus = useRef(0);
   useEffect(() => {
-    const target = focusRequest?.tab;
-    if (!target || !loaded) return;
+    if (!focusRequest || focusRequest.seq === handledFocus.current) return;
+    const target = focusRequest.tab;
     if (target === 'earn') amountRef.current?.focus();
+    else if (!loaded) return;
     else if (target === 'redeem') (rewardRef.current ?? tabRefs.current.redeem)?.focus();
     else if (target === 'adjust') adjustRef.current?.focus();
     else tabRefs.current[target]?.focus();
+    handledFocus.current = focusRequest.seq;
   }, [focusRequest, loaded]);
 
   useEffect(() => {
@@ -220,15 +226,15 @@ export function MemberPanel({
         className="subpanel"
         data-testid={`member-panel-${tab}`}
       >
-        {!view ? (
-          <p className="hint">{t('member.loading')}</p>
-        ) : tab === 'earn' ? (
+        {tab === 'earn' ? (
           <EarnForm
-            view={view}
+            member={member}
             rules={rules}
             amountRef={amountRef}
             onDone={(write) => written(t('earn.done'), write)}
           />
+        ) : !view ? (
+          <p className="hint">{t('member.loading')}</p>
         ) : tab === 'redeem' ? (
           <RedeemForm
             view={view}
@@ -260,7 +266,7 @@ export function MemberPanel({
           <LedgerTable
             entries={view.ledger}
             rewards={rewards}
-            rules={rules}
+            rules={rules ?? null}
             canReverse={canReverse}
             onReverse={(entry, opener) =>
               setApproval({

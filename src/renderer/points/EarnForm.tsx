@@ -2,7 +2,7 @@ import { useId, useRef, useState, type FormEvent, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatMoney, pointsForPurchase } from '../../shared/points/rules';
 import { REFERENCE_MAX } from '../../shared/points/schemas';
-import { api, asApiError, type EarnRules, type LedgerWrite, type MemberView } from '../api/client';
+import { api, asApiError, type EarnRules, type LedgerWrite, type MemberSummary } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { parseAmount } from './money';
 import { useLocale } from '../app/locale';
@@ -12,13 +12,15 @@ import { useLocale } from '../app/locale';
  * before anything is written. The main process computes them again and refuses if they differ.
  */
 export function EarnForm({
-  view,
+  member,
   rules,
   amountRef,
   onDone,
 }: {
-  view: MemberView;
-  rules: EarnRules | null;
+  /** The member as found: enough to earn, so the form is ready before the member screen has loaded. */
+  member: MemberSummary;
+  /** `undefined` while loading, `null` when the till has none. */
+  rules: EarnRules | null | undefined;
   amountRef: Ref<HTMLInputElement>;
   onDone: (write: LedgerWrite) => void;
 }) {
@@ -31,7 +33,7 @@ export function EarnForm({
   const referenceRef = useRef<HTMLInputElement>(null);
   const ids = useId();
 
-  if (!rules) {
+  if (rules === null) {
     return (
       <div className="empty" data-testid="earn-no-rules">
         <p className="empty-title">{t('errors.earn_rules_missing')}</p>
@@ -39,9 +41,9 @@ export function EarnForm({
     );
   }
 
-  const parsed = amount.trim() ? parseAmount(amount, rules.minorPerUnit) : null;
+  const parsed = amount.trim() && rules ? parseAmount(amount, rules.minorPerUnit) : null;
   const minor = parsed && 'minor' in parsed ? parsed.minor : null;
-  const quote = minor === null ? null : pointsForPurchase(minor, view.member.tier, rules);
+  const quote = minor === null || !rules ? null : pointsForPurchase(minor, member.tier, rules);
   const multiplier = quote ? quote.multiplierPermille / 1000 : 1;
 
   const onSubmit = async (event: FormEvent) => {
@@ -63,7 +65,7 @@ export function EarnForm({
     setBusy(true);
     try {
       const write = await api.earn({
-        memberId: view.member.id,
+        memberId: member.id,
         amountMinor: parsed.minor,
         reference,
         expectedPoints: quote?.points ?? 0,
@@ -87,14 +89,14 @@ export function EarnForm({
 
   const amountError = problem?.field === 'amount' ? `${ids}-amount-error` : undefined;
   const referenceError = problem?.field === 'reference' ? `${ids}-reference-error` : undefined;
-  const money = minor === null ? '' : formatMoney(minor, rules.currency, rules.minorPerUnit, locale);
+  const money = minor === null || !rules ? '' : formatMoney(minor, rules.currency, rules.minorPerUnit, locale);
 
   return (
     <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="earn-form">
       <div className="points-fields">
         <div className="form-field">
           <label htmlFor={`${ids}-amount`} className="field-label">
-            {t('earn.amount', { currency: rules.currency })}
+            {t('earn.amount', { currency: rules?.currency ?? '' })}
           </label>
           <input
             id={`${ids}-amount`}
@@ -149,7 +151,7 @@ export function EarnForm({
           ? t('earn.quote', {
               money,
               points: quote.points,
-              tier: t(`tiers.${view.member.tier}`),
+              tier: t(`tiers.${member.tier}`),
               multiplier: multiplier.toLocaleString(locale),
             })
           : t('earn.quoteEmpty')}
@@ -162,7 +164,7 @@ export function EarnForm({
       <button
         type="submit"
         className="button button-primary button-large"
-        disabled={busy || (quote !== null && quote.points <= 0)}
+        disabled={busy || !rules || (quote !== null && quote.points <= 0)}
         aria-busy={busy || undefined}
         data-testid="earn-submit"
       >
