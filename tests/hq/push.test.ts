@@ -142,6 +142,32 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       expect(outcomesOf(await push(device, [poison]))).toEqual([[2, 'duplicate', undefined]]);
     });
 
+    test('a payload its type does not allow (an unknown field, a wrong type) is rejected as invalid_payload, recorded, and the queue goes on', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const extraField = earnOp(2, member, 10);
+      Object.assign(extraField.payload, { bonus: 5 });
+      const wrongType = earnOp(3, member, 10);
+      Object.assign(wrongType.payload, { points: '10' });
+      const response = await push(device, [enrollOp(1, member), extraField, wrongType, earnOp(4, member, 7)]);
+      expect(outcomesOf(response)).toEqual([
+        [1, 'applied', undefined],
+        [2, 'rejected', 'invalid_payload'],
+        [3, 'rejected', 'invalid_payload'],
+        [4, 'applied', undefined],
+      ]);
+      expect(response.lastSeq).toBe(4);
+      expect(await balance(member)).toBe(7);
+      const recorded = await hq.db.query<{ seq: unknown; reason: string }>(
+        "SELECT seq, reason FROM ops WHERE device_id = $1 AND outcome = 'rejected' ORDER BY seq",
+        [device.deviceId],
+      );
+      expect(recorded.rows.map((row) => [Number(row.seq), row.reason])).toEqual([
+        [2, 'invalid_payload'],
+        [3, 'invalid_payload'],
+      ]);
+    });
+
     test('the same op id under a new seq is rejected as duplicate_op and still advances the queue', async () => {
       const device = await hq.pairedDevice();
       const member = newMemberId();

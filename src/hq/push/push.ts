@@ -1,4 +1,10 @@
-import type { PushOp, PushOpOutcome, PushResponse, RejectReason } from '../../shared/sync/protocol';
+import {
+  PushOp,
+  type PushOpOutcome,
+  type PushResponse,
+  type RejectReason,
+  type WirePushOp,
+} from '../../shared/sync/protocol';
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
 import { HqHttpError } from '../errors';
 import { applyOp, type OpContext } from './apply-op';
@@ -31,10 +37,12 @@ function storable(text: string): string {
 async function settle(
   tx: Queryable,
   device: AuthenticatedDevice,
-  op: PushOp,
+  wire: WirePushOp,
   receivedAt: Date,
   forcedReason: RejectReason | null,
 ): Promise<Step> {
+  const parsed = PushOp.safeParse(wire);
+  const op = wire;
   const opId = op.opId.toLowerCase();
   // The device row lock serializes pushes of one device, so its seq advances by exactly one.
   const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
@@ -55,16 +63,16 @@ async function settle(
   }
   if (op.seq > last + 1) return { kind: 'gap', lastSeq: last };
 
-  let reason = forcedReason;
+  let reason = forcedReason ?? (parsed.success ? null : 'invalid_payload');
   if (reason === null) {
     const taken = await tx.query("SELECT 1 FROM ops WHERE op_id = $1 AND reason IS DISTINCT FROM 'duplicate_op'", [
       opId,
     ]);
     if (taken.rows.length > 0) reason = 'duplicate_op';
   }
-  if (reason === null) {
+  if (reason === null && parsed.success) {
     const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt };
-    reason = await applyOp(tx, ctx, op);
+    reason = await applyOp(tx, ctx, parsed.data);
   }
   await tx.query(
     `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at)
@@ -98,7 +106,7 @@ async function settle(
  * — and then recorded as rejected ('unprocessable'), so a poison op never blocks the queue. Any
  * other error (connection, disk) is thrown: nothing of this op was committed and the device retries.
  */
-async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: PushOp): Promise<Step> {
+async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: WirePushOp): Promise<Step> {
   const receivedAt = deps.now();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -118,7 +126,7 @@ async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: PushOp
 export async function pushOps(
   deps: PushDeps,
   device: AuthenticatedDevice,
-  ops: readonly PushOp[],
+  ops: readonly WirePushOp[],
 ): Promise<PushResponse> {
   const outcomes: PushOpOutcome[] = [];
   let lastSeq: number | undefined;

@@ -87,8 +87,24 @@ export type PushOp = z.infer<typeof PushOp>;
 // Every op type has its branch above; this fails to compile if OP_TYPES grows without one.
 const _allTypesCovered: readonly PushOp['type'][] = OP_TYPES;
 
+/**
+ * An op as it travels: the envelope is strict (a malformed envelope refuses the whole request), but
+ * the payload is only required to be a JSON object here. Its type's schema is checked per op at HQ,
+ * and a payload that fails it is recorded as rejected ('invalid_payload') and advances the queue:
+ * a till on another version must never be stuck behind one op HQ cannot read (DESIGN §5).
+ */
+export const WirePushOp = z.strictObject({
+  seq,
+  opId: z.uuid(),
+  type: z.enum(OP_TYPES),
+  staffId: z.string().min(1).max(64).nullable(),
+  deviceTime: z.iso.datetime({ offset: true }),
+  payload: z.record(z.string(), z.json()),
+});
+export type WirePushOp = z.infer<typeof WirePushOp>;
+
 export const PushRequest = z.strictObject({
-  ops: z.array(PushOp).min(1).max(MAX_PUSH_OPS),
+  ops: z.array(WirePushOp).min(1).max(MAX_PUSH_OPS),
 });
 export type PushRequest = z.input<typeof PushRequest>;
 
@@ -104,6 +120,8 @@ export const REJECT_REASONS = [
   'duplicate_op',
   'unknown_member',
   'card_in_use',
+  /** The payload does not match its op type's schema (another app version, or a bug). */
+  'invalid_payload',
   /** The payload's ledger kind or sign does not fit the op type. */
   'kind_mismatch',
   'unknown_reversed_op',
