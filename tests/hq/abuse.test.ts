@@ -154,13 +154,12 @@ describe.each(BACKENDS)('HQ refuses bad requests on %s', (backend) => {
       await refused(404, 'not_found', () => hq.send('/v2/push', nextEarn(), { token: device.deviceToken }));
     });
 
-    test('property: random garbage bodies to /v1/pair and /v1/push never give a 5xx and never change a table', async () => {
+    test('property: random garbage bodies to /v1/pair and /v1/push never give a 5xx, and a refused one never changes a table', async () => {
       // A live code, so the fuzz also runs against a store that could be paired with.
       const store = await hq.db.query<{ store_id: string }>('SELECT store_id FROM devices WHERE id = $1', [
         device.deviceId,
       ]);
       await issuePairingCode({ db: hq.db, now: () => hq.clock.now }, store.rows[0]!.store_id);
-      const before = await hq.snapshot();
       const nearlyValidOp = fc.record(
         {
           seq: fc.oneof(fc.integer(), fc.constant(3), fc.string()),
@@ -191,15 +190,23 @@ describe.each(BACKENDS)('HQ refuses bad requests on %s', (backend) => {
           body,
           fc.boolean(),
           async (path, raw, withToken) => {
+            const ahead = await hq.snapshot();
             const response = await hq.send(path, null, { raw, ...(withToken ? { token: device.deviceToken } : {}) });
-            expect(response.status).toBeGreaterThanOrEqual(400);
             expect(response.status).toBeLessThan(500);
+            // A well-formed push may come out of the generator (any JSON object is a payload on the
+            // wire; HQ rejects a bad one per op): it is answered 200 with per-op outcomes.
+            if (response.status === 200) {
+              expect(path).toBe(HQ_ROUTES.push);
+              PushResponse.parse(response.body);
+              return;
+            }
+            expect(response.status).toBeGreaterThanOrEqual(400);
             HqError.parse(response.body);
+            expect(await hq.snapshot()).toBe(ahead);
           },
         ),
         { numRuns: 150 },
       );
-      expect(await hq.snapshot()).toBe(before);
     });
   });
 });
