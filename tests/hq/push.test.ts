@@ -168,6 +168,69 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       ]);
     });
 
+    test('an enrolment for a member HQ already holds is rejected as member_exists and leaves the member as it was', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      await push(device, [enrollOp(1, member)]);
+      const before = await hq.db.query('SELECT * FROM members WHERE id = $1', [member]);
+      const other = await hq.pairedDevice('Till 2');
+      const takeover = enrollOp(1, member);
+      Object.assign(takeover.payload, { givenName: 'Mallory', email: 'mallory@example.com' });
+      expect(outcomesOf(await push(other, [takeover]))).toEqual([[1, 'rejected', 'member_exists']]);
+      expect((await hq.db.query('SELECT * FROM members WHERE id = $1', [member])).rows).toEqual(before.rows);
+    });
+
+    test('only an earn can be reversed, and only once: no points are minted back', async () => {
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      const earn = earnOp(2, member, 40);
+      const redeem = redeemOp(3, member, 30);
+      await push(device, [enrollOp(1, member), earn, redeem]);
+      const reversalOf = (seq: number, original: WireOp, points: number): WireOp =>
+        ({
+          ...earnOp(seq, member, 1),
+          type: 'points.reversed',
+          payload: {
+            ...(earnOp(seq, member, 1).payload as Record<string, unknown>),
+            kind: 'reversal',
+            points,
+            reference: null,
+            amountMinor: null,
+            currency: null,
+            rulesVersion: null,
+            reversesOpId: original.opId,
+          },
+        }) as WireOp;
+      const response = await push(device, [
+        reversalOf(4, redeem, 30), // "reversing" a redemption would give the 30 points back
+        reversalOf(5, earn, -40),
+        reversalOf(6, earn, -40), // the same earn again
+      ]);
+      expect(outcomesOf(response)).toEqual([
+        [4, 'rejected', 'unknown_reversed_op'],
+        [5, 'applied', undefined],
+        [6, 'rejected', 'unknown_reversed_op'],
+      ]);
+      expect(await balance(member)).toBe(-30);
+    });
+
+    test('a receipt earns once per store: the second till of the store is refused (reference_used), another store is not', async () => {
+      const first = await hq.pairedDevice('Till 1');
+      const second = await hq.pairedDevice('Till 2', first.storeId);
+      const elsewhere = await hq.pairedDevice('Other store');
+      const member = newMemberId();
+      const earn = earnOp(2, member, 25);
+      await push(first, [enrollOp(1, member), earn]);
+      const again = { ...earnOp(1, member, 25), payload: { ...(earn.payload as Record<string, unknown>) } } as WireOp;
+      expect(outcomesOf(await push(second, [again]))).toEqual([[1, 'rejected', 'reference_used']]);
+      const otherStore = {
+        ...earnOp(1, member, 25),
+        payload: { ...(earn.payload as Record<string, unknown>) },
+      } as WireOp;
+      expect(outcomesOf(await push(elsewhere, [otherStore]))).toEqual([[1, 'applied', undefined]]);
+      expect(await balance(member)).toBe(50);
+    });
+
     test('the same op id under a new seq is rejected as duplicate_op and still advances the queue', async () => {
       const device = await hq.pairedDevice();
       const member = newMemberId();

@@ -192,6 +192,9 @@ describe('counter: earning points', () => {
       { memberId: id('oliver'), amountMinor: 1000, reference: 'R-1' },
       { memberId: id('amelia'), amountMinor: 5000, reference: 'R-1' },
       { memberId: id('oliver'), amountMinor: 1000, reference: '  R-1  ' },
+      // Another case, or full-width characters from an East Asian keyboard: the same receipt.
+      { memberId: id('oliver'), amountMinor: 1000, reference: 'r-1' },
+      { memberId: id('oliver'), amountMinor: 1000, reference: 'Ｒ－１' },
     ]) {
       expect(await c.call('points.earn', attempt)).toMatchObject({
         ok: false,
@@ -580,6 +583,17 @@ describe('counter: adjustments and reversals need a manager', () => {
     expect(c.app.services.audit.verify().ok).toBe(true);
     expectNoPii(c.db, c.app.logLines, DEMO_PII);
     await c.app.dispose();
+  });
+
+  it("a manager's negative adjustment lowers the balance but does not use up the offline redemption cap", async () => {
+    // Anna: 5200 confirmed, demo cap 2000. Taking 1000 away leaves 4200, and the cap still allows 2000.
+    await c.ok('points.adjust', {
+      memberId: id('anna'),
+      points: -1000,
+      approvalId: await granted(adjust('anna', -1000, 'correction')),
+    });
+    expect((await view('anna')).balance.total).toBe(4200);
+    expect((await view('anna')).spendable).toBe(2000);
   });
 
   it('reversing an earn still pending here does not lower what may be spent; reversing a confirmed one does', async () => {

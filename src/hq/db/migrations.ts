@@ -118,6 +118,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'an earn is reversed once; a receipt earns once per store',
+    statements: [
+      `CREATE UNIQUE INDEX ledger_reverses_once ON ledger (reverses_op_id) WHERE reverses_op_id IS NOT NULL`,
+      `CREATE UNIQUE INDEX ledger_earn_receipt ON ledger (store_id, reference) WHERE kind = 'earn'`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -46,14 +46,13 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
   switch (op.type) {
     case 'member.enrolled': {
       const p = op.payload;
+      const existing = await tx.query('SELECT 1 FROM members WHERE id = $1', [p.memberId]);
+      if (existing.rows.length > 0) return 'member_exists';
       const card = await tx.query<{ id: string }>('SELECT id FROM members WHERE card_number = $1', [p.cardNumber]);
-      if (card.rows.some((row) => row.id !== p.memberId)) return 'card_in_use';
+      if (card.rows.length > 0) return 'card_in_use';
       await tx.query(
         `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id, enrolled_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-         ON CONFLICT (id) DO UPDATE SET card_number = EXCLUDED.card_number, given_name = EXCLUDED.given_name,
-           family_name = EXCLUDED.family_name, phone = EXCLUDED.phone, email = EXCLUDED.email,
-           birth_date = EXCLUDED.birth_date, updated_at = EXCLUDED.updated_at`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
         [p.memberId, p.cardNumber, p.givenName, p.familyName, p.phone, p.email, p.birthDate, ctx.storeId, p.enrolledAt],
       );
       await logChange(tx, ctx, 'member', p.memberId);
@@ -110,14 +109,26 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       if (!(await lockMember(tx, p.memberId))) return 'unknown_member';
       if (kind === 'reversal') {
         const target = p.reversesOpId
-          ? await tx.query<{ member_id: string; points: unknown }>(
-              'SELECT member_id, points FROM ledger WHERE op_id = $1',
+          ? await tx.query<{ member_id: string; points: unknown; kind: string; reversed: boolean }>(
+              `SELECT member_id, points, kind,
+                      EXISTS (SELECT 1 FROM ledger r WHERE r.reverses_op_id = l.op_id) AS reversed
+                 FROM ledger l WHERE op_id = $1`,
               [p.reversesOpId],
             )
           : { rows: [] };
         const original = target.rows[0];
-        if (!original || original.member_id !== p.memberId) return 'unknown_reversed_op';
+        // Only an earn, only once: a "reversal" of a redemption would mint the points back.
+        if (!original || original.member_id !== p.memberId || original.kind !== 'earn' || original.reversed) {
+          return 'unknown_reversed_op';
+        }
         if (toInt(original.points) !== -p.points) return 'kind_mismatch';
+      }
+      if (kind === 'earn' && p.reference !== null) {
+        const used = await tx.query("SELECT 1 FROM ledger WHERE store_id = $1 AND reference = $2 AND kind = 'earn'", [
+          ctx.storeId,
+          p.reference,
+        ]);
+        if (used.rows.length > 0) return 'reference_used';
       }
       let overdraft = false;
       if (p.points < 0) {

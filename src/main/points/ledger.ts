@@ -49,6 +49,8 @@ export interface MemberPoints {
   balance: Balance;
   /** Sum of this till's pending entries that take points away (a negative number or 0). */
   pendingSpends: number;
+  /** Sum of this till's pending redemptions (a negative number or 0): what the offline cap counts. */
+  pendingRedeemed: number;
 }
 
 export interface Ledger {
@@ -93,13 +95,14 @@ export function createLedger(db: Database): Ledger {
   const member = db.prepare<[string], { id: string; tier: Tier; points_confirmed: number }>(
     'SELECT id, tier, points_confirmed FROM members WHERE id = ?',
   );
-  const pending = db.prepare<[string], { total: number; spends: number }>(
+  const pending = db.prepare<[string], { total: number; spends: number; redeemed: number }>(
     // Reversing an earn that is itself still pending takes back points that were never spendable
     // here, so it is not a spend: counting it would lower what the member may spend twice.
     `SELECT coalesce(sum(l.points), 0) AS total,
             coalesce(sum(CASE WHEN l.points < 0 AND NOT (l.kind = 'reversal' AND EXISTS (
               SELECT 1 FROM ledger e WHERE e.op_id = l.reverses_op_id AND e.state = 'pending'))
-            THEN l.points END), 0) AS spends
+            THEN l.points END), 0) AS spends,
+            coalesce(sum(CASE WHEN l.kind = 'redeem' THEN l.points END), 0) AS redeemed
        FROM ledger l WHERE l.member_id = ? AND l.state = 'pending'`,
   );
   // Ties on `at` (a coarse or stalled clock) go by insertion order: op ids are random within a millisecond.
@@ -130,12 +133,13 @@ export function createLedger(db: Database): Ledger {
     pointsOf(memberId) {
       const row = member.get(memberId);
       if (!row) throw new AppError('member_not_found', 'No such member on this till.');
-      const sums = pending.get(memberId) ?? { total: 0, spends: 0 };
+      const sums = pending.get(memberId) ?? { total: 0, spends: 0, redeemed: 0 };
       return {
         id: row.id,
         tier: row.tier,
         balance: { confirmed: row.points_confirmed, pending: sums.total, total: row.points_confirmed + sums.total },
         pendingSpends: sums.spends,
+        pendingRedeemed: sums.redeemed,
       };
     },
     spendable(points, rules) {
@@ -143,7 +147,8 @@ export function createLedger(db: Database): Ledger {
       // HQ's cap bounds what one till may hand out before anyone has checked.
       let spendable = points.balance.confirmed + points.pendingSpends;
       const cap = rules?.offlineRedeemCapPoints ?? null;
-      if (cap !== null) spendable = Math.min(spendable, cap + points.pendingSpends);
+      // The cap is about rewards handed out here unchecked: a manager's correction does not use it up.
+      if (cap !== null) spendable = Math.min(spendable, cap + points.pendingRedeemed);
       return Math.max(0, Math.min(spendable, points.balance.total));
     },
     recent: (memberId, limit) => recent.all(memberId, limit).map(toEntry),

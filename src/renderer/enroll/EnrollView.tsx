@@ -98,6 +98,8 @@ export function EnrollView({
       (loaded) => {
         if (!live) return;
         setNotice(loaded);
+        // Ticks given while another notice (or language) was shown do not carry over to this one.
+        setConsents(noConsents());
         setNoticeFailed(false);
       },
       () => {

@@ -43,6 +43,7 @@ export function MemberPanel({
   const [tab, setTab] = useState<Tab>('earn');
   // undefined while loading; null when the till has no earn rules yet.
   const [rules, setRules] = useState<EarnRules | null | undefined>(undefined);
+  const [adjustForm, setAdjustForm] = useState(0);
   const [rewards, setRewards] = useState<Reward[]>([]);
   const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
   const [approval, setApproval] = useState<{ request: ApprovalRequest; opener: HTMLElement | null } | null>(null);
@@ -122,6 +123,8 @@ export function MemberPanel({
 
   const approvalDone = (request: ApprovalRequest) => {
     setApproval(null);
+    // A fresh form: Enter pressed again must not ask for the same adjustment twice.
+    if (request.action === 'points.adjust') setAdjustForm((n) => n + 1);
     if (request.action === 'points.adjust') {
       say(t('adjust.done', { signed: request.points > 0 ? `+${request.points}` : `−${-request.points}` }));
     } else if (request.action === 'points.reverse') {
@@ -232,6 +235,7 @@ export function MemberPanel({
             rules={rules}
             amountRef={amountRef}
             onDone={(write) => written(t('earn.done'), write)}
+            onRulesChanged={() => void api.earnRules().then(setRules, () => setRules(null))}
           />
         ) : !view ? (
           <p className="hint">{t('member.loading')}</p>
@@ -246,6 +250,7 @@ export function MemberPanel({
           />
         ) : tab === 'adjust' ? (
           <AdjustForm
+            key={adjustForm}
             view={view}
             pointsRef={adjustRef}
             onApproveNow={(draft: AdjustDraft) =>

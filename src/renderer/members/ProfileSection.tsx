@@ -2,7 +2,8 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { formatCardNumber } from '../../shared/members/card-number';
-import { REVEAL_REASONS } from '../../shared/members/schemas';
+import { LIMITS, REVEAL_REASONS } from '../../shared/members/schemas';
+import { FIELD_MAX, type TextField } from '../enroll/form';
 import { api, asApiError, type Contacts, type MemberView } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
@@ -257,7 +258,9 @@ function EditProfile({ view, onSaved }: { view: MemberView; onSaved: () => void 
       const error = asApiError(caught);
       if (error.issues.length > 0) {
         const found: Record<string, string> = {};
-        for (const issue of error.issues) found[issue.path] ??= issueMessage(t, issue.code, { max: 60 });
+        for (const issue of error.issues) {
+          found[issue.path] ??= issueMessage(t, issue.code, { max: FIELD_MAX[issue.path as TextField] ?? LIMITS.name });
+        }
         setErrors(found);
       } else if (error.code === 'member_duplicate') {
         setErrors({ [error.details.field === 'email' ? 'email' : 'phone']: errorMessage(t, error.code) });

@@ -16,6 +16,7 @@ export function EarnForm({
   rules,
   amountRef,
   onDone,
+  onRulesChanged,
 }: {
   /** The member as found: enough to earn, so the form is ready before the member screen has loaded. */
   member: MemberSummary;
@@ -23,6 +24,8 @@ export function EarnForm({
   rules: EarnRules | null | undefined;
   amountRef: Ref<HTMLInputElement>;
   onDone: (write: LedgerWrite) => void;
+  /** HQ changed the earn rules since they were read: read them again so the quote is right. */
+  onRulesChanged: () => void;
 }) {
   const { t } = useTranslation();
   const locale = useLocale();
@@ -82,6 +85,7 @@ export function EarnForm({
         setProblem({ field: 'reference', text: issueMessage(t, referenceIssue.code, { max: REFERENCE_MAX }) });
       else if (error.code === 'reference_used') setProblem({ field: 'reference', text: errorMessage(t, error.code) });
       else setProblem({ field: null, text: errorMessage(t, error.code) });
+      if (error.code === 'earn_quote_changed') onRulesChanged();
     } finally {
       setBusy(false);
     }

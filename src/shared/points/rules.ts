@@ -21,7 +21,8 @@ export const EarnRules = z.strictObject({
   /** ISO 4217 code of the store currency. */
   currency: z.string().regex(/^[A-Z]{3}$/),
   /** Minor units in one currency unit (100 for GBP, 1 for JPY). */
-  minorPerUnit: z.number().int().min(1).max(1000),
+  // A power of ten: amounts are typed and shown with that many decimals.
+  minorPerUnit: z.union([z.literal(1), z.literal(10), z.literal(100), z.literal(1000)]),
   pointsPerUnit: z.number().int().min(1).max(100),
   rounding: z.enum(ROUNDING_MODES),
   tierMultipliersPermille: z.strictObject({

@@ -15,15 +15,18 @@ export const amountMinor = z
 
 /** The till's receipt or transaction number the points belong to. */
 export const REFERENCE_MAX = 40;
+/**
+ * Normalized before it is stored or compared, so "r-1001", "R-1001" and "Ｒ-１００１" are the same
+ * receipt and earn once: compatibility forms folded (NFKC), upper case, single spaces.
+ */
 export const reference = z
   .string({ error: 'required' })
   .max(REFERENCE_MAX * 4, { error: 'too_long' })
-  .transform((value) => value.trim())
+  .transform((value) => value.normalize('NFKC').toUpperCase().replace(/\s+/g, ' ').trim())
   .superRefine((value, ctx) => {
     if (value.length === 0) ctx.addIssue({ code: 'custom', message: 'required' });
     else if (value.length > REFERENCE_MAX) ctx.addIssue({ code: 'custom', message: 'too_long' });
-    else if (!/^[\p{L}\p{N}][\p{L}\p{N} ./#_-]*$/u.test(value))
-      ctx.addIssue({ code: 'custom', message: 'invalid_characters' });
+    else if (!/^[A-Z0-9][A-Z0-9 ./#_-]*$/.test(value)) ctx.addIssue({ code: 'custom', message: 'invalid_characters' });
   });
 
 export const rewardId = z.string({ error: 'required' }).min(1, { error: 'required' }).max(64, { error: 'too_long' });

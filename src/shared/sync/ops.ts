@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES } from '../consents/purposes';
 import { LANGUAGES } from '../i18n/languages';
+import { MAX_PURCHASE_MINOR } from '../points/rules';
 import { LEDGER_KINDS } from '../points/schemas';
 
 /**
@@ -32,10 +33,11 @@ const MemberProfile = z.strictObject({
 export const LedgerOp = z.strictObject({
   memberId: id,
   kind: z.enum(LEDGER_KINDS),
-  points: z.number().int(),
+  // Bounded so HQ's 32-bit column can always hold it (a bigger figure is a bug, not a purchase).
+  points: z.number().int().min(-1_000_000_000).max(1_000_000_000),
   at,
   reference: z.string().max(40).nullable(),
-  amountMinor: z.number().int().nullable(),
+  amountMinor: z.number().int().min(1).max(MAX_PURCHASE_MINOR).nullable(),
   currency: z.string().max(3).nullable(),
   rewardId: id.nullable(),
   reasonCode: z.string().max(40).nullable(),

@@ -119,7 +119,11 @@ export const REJECT_REASONS = [
   /** The op id is already stored under another (device, seq). */
   'duplicate_op',
   'unknown_member',
+  /** An enrolment for a member id HQ already holds (HQ never lets a till overwrite a member). */
+  'member_exists',
   'card_in_use',
+  /** Another till of the store already earned points for this receipt. */
+  'reference_used',
   /** The payload does not match its op type's schema (another app version, or a bug). */
   'invalid_payload',
   /** The payload's ledger kind or sign does not fit the op type. */

@@ -39,7 +39,8 @@ export interface TestHq {
     options?: { token?: string; raw?: string | Buffer; contentType?: string; authorization?: string; method?: string },
   ): Promise<HqResponse>;
   /** A new store with a paired device. */
-  pairedDevice(name?: string): Promise<PairResponse>;
+  /** A new till; in a new store unless `storeId` names one (two tills of one store). */
+  pairedDevice(name?: string, storeId?: string): Promise<PairResponse>;
   /** Every HQ table, as JSON text: equal snapshots mean nothing changed. */
   snapshot(): Promise<string>;
   close(): Promise<void>;
@@ -146,8 +147,10 @@ export async function startTestHq(backend: Backend): Promise<TestHq> {
         if (options.authorization !== undefined) headers.authorization = options.authorization;
         return httpsSend(url, pin, path, options.raw ?? JSON.stringify(body), headers, options.method);
       },
-      async pairedDevice(name = 'Till 1') {
-        const { storeId } = await createStore({ db, now: () => clock.now }, `Store ${randomUUID().slice(0, 8)}`);
+      async pairedDevice(name = 'Till 1', existingStore?: string) {
+        const storeId =
+          existingStore ??
+          (await createStore({ db, now: () => clock.now }, `Store ${randomUUID().slice(0, 8)}`)).storeId;
         const { pairingCode } = await issuePairingCode({ db, now: () => clock.now }, storeId);
         const response = await hq.send(HQ_ROUTES.pair, { pairingCode, deviceName: name });
         if (response.status !== 200) throw new Error(`pairing failed: ${JSON.stringify(response.body)}`);

@@ -35,13 +35,16 @@ export function enrollOp(seq: number, memberId: string, overrides: Partial<WireO
   } as WireOp;
 }
 
+/** Receipt numbers are unique per store at HQ: every generated earn gets its own. */
+let receipts = 0;
+
 function ledgerPayload(memberId: string, kind: 'earn' | 'redeem' | 'adjust' | 'reversal', points: number) {
   return {
     memberId,
     kind,
     points,
     at: AT,
-    reference: kind === 'earn' ? `R-${randomInt(1e6)}` : null,
+    reference: kind === 'earn' ? `R-${++receipts}-${randomInt(1e6)}` : null,
     amountMinor: kind === 'earn' ? points * 100 : null,
     currency: kind === 'earn' ? 'GBP' : null,
     rewardId: kind === 'redeem' ? 'coffee' : null,

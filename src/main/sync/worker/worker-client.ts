@@ -18,10 +18,20 @@ export interface SyncWorker {
 export async function startSyncWorker(scriptPath: string, data: WorkerData): Promise<SyncWorker> {
   const worker = new Worker(scriptPath, { workerData: data });
   const listeners = new Set<(message: FromWorker) => void>();
+  /** Everyone waiting on the worker hears of its death, so no job waits forever. */
+  const failAll = (code: string) => {
+    for (const listener of [...listeners]) listener({ type: 'failed', jobId: null, code });
+  };
   worker.on('message', (raw: unknown) => {
-    const message = FromWorker.parse(raw);
-    for (const listener of [...listeners]) listener(message);
+    const parsed = FromWorker.safeParse(raw);
+    if (!parsed.success) {
+      failAll('bad_message_from_worker');
+      return;
+    }
+    for (const listener of [...listeners]) listener(parsed.data);
   });
+  worker.on('error', () => failAll('worker_error'));
+  worker.on('exit', () => failAll('worker_exited'));
   await new Promise<void>((resolve, reject) => {
     const onReady = (message: FromWorker) => {
       if (message.type !== 'ready') return;
@@ -38,7 +48,10 @@ export async function startSyncWorker(scriptPath: string, data: WorkerData): Pro
       return new Promise((resolve, reject) => {
         const listener = (event: FromWorker) => {
           if (!('jobId' in event) || event.jobId !== message.jobId) {
-            if (event.type === 'failed' && event.jobId === null) reject(new Error(`sync worker: ${event.code}`));
+            if (event.type === 'failed' && event.jobId === null) {
+              listeners.delete(listener);
+              reject(new Error(`sync worker: ${event.code}`));
+            }
             return;
           }
           if (event.type === 'progress') onProgress?.(event.done, event.total);
