@@ -5,7 +5,7 @@
 // On Linux it runs itself inside a private D-Bus session with a throwaway, unlocked gnome-keyring,
 // so tests never read or write the developer's own keyring.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
 
@@ -24,12 +24,22 @@ if (process.platform === 'linux' && process.env.LOYALTY_PRIVATE_DBUS !== '1') {
     console.log('tests: 0 passed, 1 failed');
     process.exit(1);
   }
-  // A fresh HOME for the keyring files only; the test keyring is unlocked with a throwaway password.
+  // A fresh data folder for the keyring files only, holding one throwaway, unencrypted ("plain")
+  // keyring made the default. Unencrypted, because an unlocked keyring must survive the daemon: if
+  // gnome-keyring-daemon ever exits mid-run, D-Bus starts a new one, which would find a password-
+  // protected keyring locked and fail every test after it with "unlock prompt was dismissed" (seen
+  // once in CI). Only random keys of throwaway test databases ever go in it; it is deleted here.
   const keyringHome = join(ROOT, 'test-results', 'keyring-home');
+  const keyrings = join(keyringHome, '.local', 'share', 'keyrings');
   rmSync(keyringHome, { recursive: true, force: true });
-  mkdirSync(join(keyringHome, '.local', 'share', 'keyrings'), { recursive: true });
-  const script =
-    'echo -n loyalty-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec node scripts/run-tests.mjs "$@"';
+  mkdirSync(keyrings, { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(keyrings, 'test.keyring'),
+    '[keyring]\ndisplay-name=test\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n',
+    { mode: 0o600 },
+  );
+  writeFileSync(join(keyrings, 'default'), 'test', { mode: 0o600 });
+  const script = 'gnome-keyring-daemon --start --components=secrets >/dev/null && exec node scripts/run-tests.mjs "$@"';
   const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', script, 'run-tests', ...process.argv.slice(2)], {
     cwd: ROOT,
     stdio: 'inherit',
