@@ -28,6 +28,23 @@ test('a cashier corrects a member: new name and e-mail, a birth date; search fol
   // A UK store shows British dates even in English.
   await expect(member).toContainText('9 March 1985');
 
+  // Offers by e-mail, now that there is an address: granting first shows the notice; cancel records nothing.
+  const emailConsent = member.getByTestId('consent-row-marketing_email');
+  await expect(emailConsent).toHaveAttribute('data-granted', 'false');
+  await member.getByTestId('consent-toggle-marketing_email').click();
+  const ask = member.getByTestId('consent-ask');
+  await expect(ask).toContainText('Privacy notice, version 2026-11');
+  await expect(ask).toContainText('Who we are');
+  await member.getByTestId('consent-cancel').click();
+  await expect(ask).toHaveCount(0);
+  await expect(emailConsent).toHaveAttribute('data-granted', 'false');
+  await member.getByTestId('consent-toggle-marketing_email').click();
+  await expectNoAxeViolations(page);
+  await screenshot(page, '48-grant-consent-notice-en');
+  await member.getByTestId('consent-confirm').click();
+  await expect(emailConsent).toHaveAttribute('data-granted', 'true');
+  await expect(emailConsent).toContainText('notice 2026-11');
+
   // A bad e-mail is refused at its field and changes nothing.
   await member.getByTestId('edit-profile').click();
   await form.getByTestId('edit-email').fill('olly@@example');

@@ -4,7 +4,7 @@ import { roleHasPermission } from '../../shared/auth/permissions';
 import { formatCardNumber } from '../../shared/members/card-number';
 import { LIMITS, REVEAL_REASONS } from '../../shared/members/schemas';
 import { FIELD_MAX, type TextField } from '../enroll/form';
-import { api, asApiError, type Contacts, type MemberView } from '../api/client';
+import { api, asApiError, type Contacts, type MemberView, type PrivacyNotice } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { CardBarcode } from './CardBarcode';
@@ -39,6 +39,8 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  /** A grant waits here until the member has been shown the notice it will be recorded against. */
+  const [asking, setAsking] = useState<{ purpose: Purpose; notice: PrivacyNotice } | null>(null);
   const language = i18n.language === 'ru' ? 'ru' : 'en';
 
   const reveal = async () => {
@@ -53,12 +55,25 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
     }
   };
 
-  const toggle = async (purpose: Purpose, granted: boolean) => {
+  /** Withdrawing is one click; granting first shows the notice the consent will be recorded against. */
+  const askToGrant = async (purpose: Purpose) => {
     setBusy(purpose);
     setProblem(null);
     try {
-      // The notice version recorded is the one in force now, in the language the till shows.
-      const notice = await api.privacyNotice(language);
+      setAsking({ purpose, notice: await api.privacyNotice(language) });
+    } catch (caught) {
+      setProblem(errorMessage(t, asApiError(caught).code));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const toggle = async (purpose: Purpose, granted: boolean, shown?: PrivacyNotice) => {
+    setBusy(purpose);
+    setProblem(null);
+    try {
+      // Recorded against the notice shown (a grant) or in force now (a withdrawal), in the till's language.
+      const notice = shown ?? (await api.privacyNotice(language));
       await api.setConsent({
         memberId: member.id,
         purpose,
@@ -66,6 +81,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
         noticeVersion: notice.version,
         noticeLanguage: notice.language,
       });
+      setAsking(null);
       onChanged(t(granted ? 'consent.granted' : 'consent.withdrawn', { purpose: t(`consent.purposes.${purpose}`) }));
     } catch (caught) {
       const error = asApiError(caught);
@@ -91,7 +107,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
         className={state.granted ? 'button button-secondary button-small' : 'button button-primary button-small'}
         data-testid={`consent-toggle-${purpose}`}
         disabled={busy !== null}
-        onClick={() => void toggle(purpose, !state.granted)}
+        onClick={() => void (state.granted ? toggle(purpose, false) : askToGrant(purpose))}
       >
         {state.granted
           ? t('consent.withdraw', { purpose: t(`consent.purposes.${purpose}`) })
@@ -199,6 +215,40 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
             {consentRow('marketing_email', view.consents.marketingEmail)}
             {consentRow('marketing_sms', view.consents.marketingSms)}
           </ul>
+          {asking ? (
+            <div className="notice" role="group" aria-labelledby={`${ids}-ask`} data-testid="consent-ask">
+              <p className="notice-title" id={`${ids}-ask`}>
+                {t('consent.noticeTitle', { version: asking.notice.version })}
+              </p>
+              <div className="notice-text" role="region" tabIndex={0} aria-labelledby={`${ids}-ask`}>
+                {asking.notice.text.split(/\n\s*\n/).map((paragraph, index) => (
+                  <p key={index}>{paragraph}</p>
+                ))}
+              </div>
+              <p className="consent-name">
+                {t('consent.confirmQuestion', { purpose: t(`consent.purposes.${asking.purpose}`) })}
+              </p>
+              <div className="form-actions-row">
+                <button
+                  type="button"
+                  className="button button-primary button-small"
+                  data-testid="consent-confirm"
+                  disabled={busy !== null}
+                  onClick={() => void toggle(asking.purpose, true, asking.notice)}
+                >
+                  {t('consent.confirm')}
+                </button>
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  data-testid="consent-cancel"
+                  onClick={() => setAsking(null)}
+                >
+                  {t('consent.cancel')}
+                </button>
+              </div>
+            </div>
+          ) : null}
           <h3 className="section-title">{t('card.heading')}</h3>
           <CardBarcode
             value={member.cardNumber}
