@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import demo from '../../../resources/demo/members.json';
-import { maskEmail, maskPhone } from '../../shared/members/mask';
 import { normalizeEmail } from '../../shared/members/normalize';
 import { normalizePhone } from '../../shared/members/phone';
 import { TIERS } from '../../shared/points/rules';
 import { uuidv7 } from '../ids/uuidv7';
-import { lookupHash } from '../members/lookup-hash';
+import { storedContact } from '../members/lookup-hash';
 import type { SnapshotMember } from '../members/ingest-snapshot';
 
 const DemoMember = z.strictObject({
@@ -36,15 +35,17 @@ export function demoSnapshot(deps: {
     const phone = member.phone ? normalizePhone(member.phone, deps.region) : null;
     const email = member.email ? normalizeEmail(member.email) : null;
     if (member.phone && !phone) throw new Error(`demo member ${index} has an invalid phone`);
+    const storedPhone = storedContact(deps.lookupKey, 'phone', phone);
+    const storedEmail = storedContact(deps.lookupKey, 'email', email);
     return {
       id: uuidv7(deps.now.getTime() - (demo.members.length - index) * 86_400_000),
       cardNumber: member.cardNumber,
       givenName: member.givenName,
       familyName: member.familyName,
-      phoneHash: phone ? lookupHash(deps.lookupKey, 'phone', phone) : null,
-      emailHash: email ? lookupHash(deps.lookupKey, 'email', email) : null,
-      phoneMasked: phone ? maskPhone(phone) : null,
-      emailMasked: email ? maskEmail(email) : null,
+      phoneHash: storedPhone.hash,
+      emailHash: storedEmail.hash,
+      phoneMasked: storedPhone.masked,
+      emailMasked: storedEmail.masked,
       tier: member.tier,
       pointsConfirmed: member.pointsConfirmed,
       termsVersion: deps.termsVersion,

@@ -1,8 +1,7 @@
-import { maskEmail, maskPhone } from '../../shared/members/mask';
 import { withCheckDigit } from '../../shared/members/card-number';
 import type { Tier } from '../../shared/points/rules';
 import type { SnapshotMember } from '../members/ingest-snapshot';
-import { lookupHash } from '../members/lookup-hash';
+import { storedContact } from '../members/lookup-hash';
 import { CURRENT_NOTICE_VERSION } from '../privacy/notices';
 
 /**
@@ -77,16 +76,18 @@ const tierAt = (i: number): Tier => (i % 20 === 0 ? 'gold' : i % 5 === 0 ? 'silv
 export function memberAt(i: number, lookupKey: string, at: string): SnapshotMember {
   const e164 = `+4474${String(i).padStart(8, '0')}`;
   const email = `member${i}@example.com`;
+  const phone = storedContact(lookupKey, 'phone', e164);
+  const mail = storedContact(lookupKey, 'email', email);
   const stem = FAMILY_STEMS[i % FAMILY_STEMS.length] ?? '';
   return {
     id: memberIdAt(i),
     cardNumber: cardAt(i),
     givenName: GIVEN[(i * 7) % GIVEN.length] ?? '',
     familyName: `${stem}${SUFFIXES[Math.floor(i / FAMILY_STEMS.length) % SUFFIXES.length] ?? ''}${i % 97 === 0 ? '-Hale' : ''}`,
-    phoneHash: lookupHash(lookupKey, 'phone', e164),
-    emailHash: lookupHash(lookupKey, 'email', email),
-    phoneMasked: maskPhone(e164),
-    emailMasked: maskEmail(email),
+    phoneHash: phone.hash,
+    emailHash: mail.hash,
+    phoneMasked: phone.masked,
+    emailMasked: mail.masked,
     tier: tierAt(i),
     // 0 to 9,999 points, spread so neighbouring ids differ.
     pointsConfirmed: (i * 7919) % 10_000,

@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
-import { maskEmail, maskPhone } from '../../shared/members/mask';
 import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
 import { normalizePhone } from '../../shared/members/phone';
 import type { EnrollData, MemberSummary } from '../../shared/members/schemas';
@@ -11,7 +10,7 @@ import type { ConsentRecorder } from '../consents/record-consent';
 import { isCurrentNotice } from '../privacy/notices';
 import type { Outbox } from '../sync/outbox';
 import type { CardBlockService } from './card-block';
-import { lookupHash } from './lookup-hash';
+import { storedContact } from './lookup-hash';
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
 
 export interface EnrollDeps {
@@ -129,15 +128,17 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData, actorSt
     const phone = data.phone === undefined ? null : phoneOrIssue(data.phone, deps.storeRegion());
     const email = data.email === undefined ? null : normalizeEmail(data.email);
     const at = deps.now().toISOString();
+    const storedPhone = storedContact(deps.lookupKey, 'phone', phone);
+    const storedEmail = storedContact(deps.lookupKey, 'email', email);
     const row: Row = {
       id: uuidv7(deps.now().getTime()),
       card: data.cardNumber,
       given: data.givenName,
       family: data.familyName,
-      phoneHash: phone ? lookupHash(deps.lookupKey, 'phone', phone) : null,
-      emailHash: email ? lookupHash(deps.lookupKey, 'email', email) : null,
-      phoneMasked: phone ? maskPhone(phone) : null,
-      emailMasked: email ? maskEmail(email) : null,
+      phoneHash: storedPhone.hash,
+      emailHash: storedEmail.hash,
+      phoneMasked: storedPhone.masked,
+      emailMasked: storedEmail.masked,
       phone,
       email,
       birthDate: data.birthDate ?? null,

@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
-import { maskEmail, maskPhone } from '../../shared/members/mask';
 import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
 import type { MemberSummary, UpdateMemberData } from '../../shared/members/schemas';
 import type { AuditLog } from '../audit/audit-log';
@@ -11,7 +10,7 @@ import type { ConsentRecorder } from '../consents/record-consent';
 import { CURRENT_NOTICE_VERSION } from '../privacy/notices';
 import type { Language } from '../../shared/i18n/languages';
 import { phoneOrIssue } from './enroll';
-import { lookupHash } from './lookup-hash';
+import { storedContact } from './lookup-hash';
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
 
 interface Current {
@@ -71,7 +70,8 @@ export function createUpdateProfile(deps: {
     let emailHash = member.email_hash;
     if (request.phone !== undefined) {
       const phone = request.phone === null ? null : phoneOrIssue(request.phone, deps.storeRegion());
-      phoneHash = phone ? lookupHash(deps.lookupKey, 'phone', phone) : null;
+      const stored = storedContact(deps.lookupKey, 'phone', phone);
+      phoneHash = stored.hash;
       if (phoneHash && otherByPhone.get(phoneHash, member.id)) {
         throw new AppError('member_duplicate', 'Another member has this phone number.', {
           details: { field: 'phone' },
@@ -81,19 +81,20 @@ export function createUpdateProfile(deps: {
         Object.assign(sets, {
           phone_e164: phone,
           phone_hash: phoneHash,
-          phone_masked: phone ? maskPhone(phone) : null,
+          phone_masked: stored.masked,
         });
         changes.phone = phone;
       }
     }
     if (request.email !== undefined) {
       const email = request.email === null ? null : normalizeEmail(request.email);
-      emailHash = email ? lookupHash(deps.lookupKey, 'email', email) : null;
+      const stored = storedContact(deps.lookupKey, 'email', email);
+      emailHash = stored.hash;
       if (emailHash && otherByEmail.get(emailHash, member.id)) {
         throw new AppError('member_duplicate', 'Another member has this e-mail.', { details: { field: 'email' } });
       }
       if (!bufferEqual(emailHash, member.email_hash)) {
-        Object.assign(sets, { email, email_hash: emailHash, email_masked: email ? maskEmail(email) : null });
+        Object.assign(sets, { email, email_hash: emailHash, email_masked: stored.masked });
         changes.email = email;
       }
     }
