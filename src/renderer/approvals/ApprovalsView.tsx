@@ -9,15 +9,12 @@ import { PinEntry } from '../auth/PinEntry';
 import { Modal } from '../common/Modal';
 import { describeAction } from './describe';
 import { useLocale } from '../app/locale';
+import { formatInstant } from '../app/format-date';
 
 type Decision = 'approve' | 'deny';
 
-function formatTime(iso: string | null, language: string): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' }).format(date);
-}
+const formatTime = (iso: string | null, locale: string) =>
+  formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'short' });
 
 /** Managers: requests waiting for an approval (unlocks asked for at the till), and their history. */
 export function ApprovalsView() {

@@ -6,16 +6,14 @@ import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { auditQuery, formatDetails, isAuditAction, isAuditSubject, staffName, type AuditFilters } from './audit';
 import { useLocale } from '../app/locale';
+import { formatInstant } from '../app/format-date';
 
 type Filters = AuditFilters;
 
 const NO_FILTERS: Filters = { staffId: '', action: '', from: '', to: '' };
 
-function formatAt(iso: string, language: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'medium' }).format(date);
-}
+const formatAt = (iso: string, locale: string) =>
+  formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** Managers: the hash-chained audit log, newest first, with filters, paging and a chain check. */
 export function AuditView() {

@@ -9,19 +9,12 @@ import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { CardBarcode } from './CardBarcode';
 import { useLocale } from '../app/locale';
+import { formatCalendarDate, formatInstant } from '../app/format-date';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
 
-function formatDate(iso: string | null, language: string): string {
-  if (!iso) return '';
-  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: iso.length === 10 ? 'UTC' : undefined }).format(
-        date,
-      );
-}
+const formatDate = (iso: string | null, locale: string) => formatInstant(iso, locale, { dateStyle: 'long' });
 
 /**
  * Profile, card, consents and contacts. Contacts stay masked; a manager may reveal them with a
@@ -134,7 +127,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
             </div>
             <div>
               <dt>{t('fields.birthDate')}</dt>
-              <dd>{view.birthDate ? formatDate(view.birthDate, locale) : t('member.notGiven')}</dd>
+              <dd>{view.birthDate ? formatCalendarDate(view.birthDate, locale) : t('member.notGiven')}</dd>
             </div>
             <div>
               <dt>{t('member.enrolledAt')}</dt>

@@ -3,13 +3,10 @@ import { formatMoney } from '../../shared/points/rules';
 import type { EarnRules, LedgerEntry, Reward } from '../api/client';
 import { signedPoints } from '../approvals/describe';
 import { useLocale } from '../app/locale';
+import { formatInstant } from '../app/format-date';
 
-function formatTime(iso: string, language: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
+const formatTime = (iso: string, locale: string) =>
+  formatInstant(iso, locale, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** The member's recent ledger, newest first; an earn not yet reversed can be reversed with approval. */
 export function LedgerTable({
