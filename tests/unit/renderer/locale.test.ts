@@ -22,7 +22,7 @@ describe('date formatting', () => {
     expect(formatCalendarDate('1985-03-09', 'en-GB')).toBe('9 March 1985');
     expect(formatCalendarDate('1985-02-30x', 'en-GB')).toBe('1985-02-30x');
     // An instant is shown in the till's time zone, so only the month is the same everywhere.
-    expect(formatInstant('2026-11-24T10:15:00Z', 'en-GB', { dateStyle: 'long' })).toMatch(/^2[45] November 2026$/);
+    expect(formatInstant('2026-11-24T10:15:00Z', 'en-GB', { dateStyle: 'long' })).toMatch(/^2[345] November 2026$/);
     expect(formatInstant('not a date', 'en-GB', { dateStyle: 'long' })).toBe('not a date');
     expect(formatInstant(null, 'en-GB', { dateStyle: 'long' })).toBe('');
   });
