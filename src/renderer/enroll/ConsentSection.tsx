@@ -1,8 +1,9 @@
-import { useId, type RefObject } from 'react';
+import type { RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PrivacyNotice } from '../api/client';
 import { fieldErrorMessage } from '../app/messages';
 import { CONSENT_FIELDS, type ConsentField, type ConsentValues, type EnrollField, type FieldErrors } from './form';
+import { NoticeText } from '../privacy/NoticeText';
 
 /**
  * Consent per purpose (DESIGN §6): the privacy notice the member is shown, the required programme
@@ -26,24 +27,12 @@ export function ConsentSection({
   onChange: (field: ConsentField, value: boolean) => void;
 }) {
   const { t } = useTranslation();
-  const ids = useId();
-  const noticeId = `${ids}-notice`;
   return (
     <fieldset className="consent form-grid-wide" data-testid="consent-section">
       <legend className="consent-legend">{t('consent.legend')}</legend>
       <p className="hint">{t('consent.intro')}</p>
       {notice ? (
-        <div className="notice" data-testid="privacy-notice" data-notice-version={notice.version}>
-          <p className="notice-title" id={`${noticeId}-title`}>
-            {t('consent.noticeTitle', { version: notice.version })}
-          </p>
-          {/* Scrollable, so it must be reachable by keyboard; it is read aloud as one region. */}
-          <div id={noticeId} className="notice-text" role="region" tabIndex={0} aria-labelledby={`${noticeId}-title`}>
-            {notice.text.split(/\n\s*\n/).map((paragraph, index) => (
-              <p key={index}>{paragraph}</p>
-            ))}
-          </div>
-        </div>
+        <NoticeText notice={notice} testId="privacy-notice" />
       ) : (
         <div className="banner banner-error" role="alert">
           <p>{failed ? t('consent.noticeMissing') : t('consent.noticeLoading')}</p>

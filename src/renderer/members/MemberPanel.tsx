@@ -7,6 +7,7 @@ import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { tabForKey } from '../common/tabs';
 import { ApprovalModal, type ApprovalRequest } from '../approvals/ApprovalModal';
+import { signedPoints } from '../approvals/describe';
 import { AdjustForm, type AdjustDraft } from '../points/AdjustForm';
 import { EarnForm } from '../points/EarnForm';
 import { LedgerTable } from '../points/LedgerTable';
@@ -126,7 +127,7 @@ export function MemberPanel({
     // A fresh form: Enter pressed again must not ask for the same adjustment twice.
     if (request.action === 'points.adjust') setAdjustForm((n) => n + 1);
     if (request.action === 'points.adjust') {
-      say(t('adjust.done', { signed: request.points > 0 ? `+${request.points}` : `−${-request.points}` }));
+      say(t('adjust.done', { signed: signedPoints(request.points) }));
     } else if (request.action === 'points.reverse') {
       say(t('ledger.reverseDone', { n: -request.points }));
     }

@@ -10,6 +10,7 @@ import { useSession } from '../app/session-context';
 import { CardBarcode } from './CardBarcode';
 import { useLocale } from '../app/locale';
 import { formatCalendarDate, formatInstant } from '../app/format-date';
+import { NoticeText } from '../privacy/NoticeText';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
@@ -209,15 +210,8 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
             {consentRow('marketing_sms', view.consents.marketingSms)}
           </ul>
           {asking ? (
-            <div className="notice" role="group" aria-labelledby={`${ids}-ask`} data-testid="consent-ask">
-              <p className="notice-title" id={`${ids}-ask`}>
-                {t('consent.noticeTitle', { version: asking.notice.version })}
-              </p>
-              <div className="notice-text" role="region" tabIndex={0} aria-labelledby={`${ids}-ask`}>
-                {asking.notice.text.split(/\n\s*\n/).map((paragraph, index) => (
-                  <p key={index}>{paragraph}</p>
-                ))}
-              </div>
+            <div className="consent-ask" role="group" aria-label={t('consent.heading')} data-testid="consent-ask">
+              <NoticeText notice={asking.notice} />
               <p className="consent-name">
                 {t('consent.confirmQuestion', { purpose: t(`consent.purposes.${asking.purpose}`) })}
               </p>
