@@ -152,8 +152,12 @@ describe('counter: members, consents and contacts', () => {
         marketingSms: { granted: false, noticeVersion: CURRENT_NOTICE_VERSION, at },
       });
       expect(shown).toMatchObject({
-        member: { phoneMasked: '+44•••018', emailMasked: 'm•••@e•••.com', tier: 'standard' },
-        balance: { confirmed: 0, pending: 0, total: 0 },
+        member: {
+          phoneMasked: '+44•••018',
+          emailMasked: 'm•••@e•••.com',
+          tier: 'standard',
+          balance: { confirmed: 0, pending: 0, total: 0 },
+        },
         spendable: 0,
         contactsOnDevice: true,
         ledger: [],

@@ -129,7 +129,7 @@ describe('counter: earning points', () => {
         at: clock.now().toISOString(),
       });
       const view = await c.ok<MemberView>('members.get', { memberId: id(expected.member) });
-      expect(view.balance).toEqual(written.balance);
+      expect(view.member.balance).toEqual(written.balance);
       expect(view.member.balance).toEqual(written.balance);
       expect(view.ledger[0]).toEqual(written.entry);
     }
@@ -497,7 +497,7 @@ describe('counter: redeeming rewards', () => {
       error: { code: 'balance_short', details: { spendable: '0' } },
     });
     const view2 = await view('olivia');
-    expect(view2.balance).toEqual({ confirmed: 5200, pending: -2000, total: 3200 });
+    expect(view2.member.balance).toEqual({ confirmed: 5200, pending: -2000, total: 3200 });
   });
 
   it('offline: pending earns are not spendable until HQ confirms them', async () => {
@@ -514,7 +514,7 @@ describe('counter: redeeming rewards', () => {
 
     // Oliver: 320 confirmed + 300 pending = 620, but only 320 may be spent here.
     await c.ok('points.earn', { memberId: id('oliver'), amountMinor: 30_000, reference: 'E-2' });
-    expect((await view('oliver')).balance).toEqual({ confirmed: 320, pending: 300, total: 620 });
+    expect((await view('oliver')).member.balance).toEqual({ confirmed: 320, pending: 300, total: 620 });
     expect((await view('oliver')).spendable).toBe(320);
     before = snapshotAll(c.db);
     expect(await redeem('oliver', 'voucher-5')).toMatchObject({
@@ -527,7 +527,7 @@ describe('counter: redeeming rewards', () => {
     expect((await view('oliver')).spendable).toBe(170);
     expect((await redeem('oliver', 'coffee')).ok).toBe(true);
     expect((await view('oliver')).spendable).toBe(20);
-    expect((await view('oliver')).balance).toEqual({ confirmed: 320, pending: 0, total: 320 });
+    expect((await view('oliver')).member.balance).toEqual({ confirmed: 320, pending: 0, total: 320 });
   });
 
   it('without an HQ cap, the confirmed balance less pending spends is the limit', async () => {
@@ -592,7 +592,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       points: -1000,
       approvalId: await granted(adjust('anna', -1000, 'correction')),
     });
-    expect((await view('anna')).balance.total).toBe(4200);
+    expect((await view('anna')).member.balance.total).toBe(4200);
     expect((await view('anna')).spendable).toBe(2000);
   });
 
@@ -604,7 +604,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       opId: pendingEarn.entry.opId,
       approvalId: await granted(reverse(pendingEarn.entry.opId)),
     });
-    expect((await view('oliver')).balance).toEqual({ confirmed: 320, pending: 0, total: 320 });
+    expect((await view('oliver')).member.balance).toEqual({ confirmed: 320, pending: 0, total: 320 });
     expect((await view('oliver')).spendable).toBe(320);
 
     // Once HQ has confirmed an earn (and counted it in the confirmed balance), its reversal is a spend.
@@ -756,7 +756,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       }),
     ).toMatchObject({ ok: false, error: { code: 'approval_invalid' } });
     expectOnlyRefusalAudited(before, 1);
-    expect((await view('oliver')).balance).toEqual({ confirmed: 320, pending: 290, total: 610 });
+    expect((await view('oliver')).member.balance).toEqual({ confirmed: 320, pending: 290, total: 610 });
   });
 
   it('only a manager approves: a cashier PIN or a wrong manager PIN approves nothing', async () => {
@@ -841,7 +841,7 @@ describe('counter: adjustments and reversals need a manager', () => {
     ]);
     expectOneOp(c.db, changes, { type: 'points.reversed', opId: reversal.op_id, staffId: 'demo-carl', seqBefore: 1 });
     const after = await view('olivia');
-    expect(after.balance).toEqual({ confirmed: 1840, pending: 0, total: 1840 });
+    expect(after.member.balance).toEqual({ confirmed: 1840, pending: 0, total: 1840 });
     expect(after.ledger.find((entry) => entry.opId === earned.entry.opId)?.reversedBy).toBe(reversal.op_id);
     expect(
       await c.call('approvals.decide', { approvalId, decision: 'approve', pin: DEMO_STAFF.manager.pin }),
@@ -879,7 +879,7 @@ describe('counter: adjustments and reversals need a manager', () => {
     expect(changes.ledger).toBeUndefined();
     expect(changes.outbox).toBeUndefined();
     expect(changes.approvals).toBeUndefined();
-    expect((await view('isla')).balance).toEqual({ confirmed: 2450, pending: 0, total: 2450 });
+    expect((await view('isla')).member.balance).toEqual({ confirmed: 2450, pending: 0, total: 2450 });
   });
 
   it('approving from the queue when the action can no longer run refuses it and leaves the request pending', async () => {

@@ -56,7 +56,6 @@ export function createMemberView(deps: { db: Database; ledger: Ledger; rules: Ea
     return {
       member: summary,
       birthDate: row.birth_date,
-      balance: summary.balance,
       spendable: deps.ledger.spendable(points, deps.rules.get()),
       consents: {
         terms: {

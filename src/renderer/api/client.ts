@@ -94,7 +94,6 @@ export type AuditEntry = AuditPage['entries'][number];
 export type AuditVerification = ResponseData<'audit.verify'>;
 export type MemberView = ResponseData<'members.get'>;
 export type LedgerEntry = MemberView['ledger'][number];
-export type Balance = MemberView['balance'];
 export type Reward = ResponseData<'rewards.list'>['rewards'][number];
 export type EarnRules = NonNullable<ResponseData<'points.rules'>['rules']>;
 export type LedgerWrite = ResponseData<'points.earn'>;

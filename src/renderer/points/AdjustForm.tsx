@@ -50,8 +50,8 @@ export function AdjustForm({
       setProblem({ field: 'points', text: t('adjust.pointsInvalid', { max: MAX_ADJUST_POINTS }) });
       return null;
     }
-    if (view.balance.total + value < 0) {
-      setProblem({ field: 'points', text: t('adjust.belowZero', { n: view.balance.total }) });
+    if (view.member.balance.total + value < 0) {
+      setProblem({ field: 'points', text: t('adjust.belowZero', { n: view.member.balance.total }) });
       return null;
     }
     if (reasonCode === 'other' && !reasonText.trim()) {

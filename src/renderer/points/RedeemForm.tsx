@@ -106,7 +106,7 @@ export function RedeemForm({
           );
         })}
       </fieldset>
-      {view.balance.pending > 0 ? <p className="hint">{t('redeem.pendingHint')}</p> : null}
+      {view.member.balance.pending > 0 ? <p className="hint">{t('redeem.pendingHint')}</p> : null}
       {error ? (
         <p className="banner banner-error" role="alert" data-testid="redeem-error">
           {error}

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { LedgerEntry } from '../points/schemas';
-import { Balance, ConsentState, MemberSummary } from './schemas';
+import { ConsentState, MemberSummary } from './schemas';
 
 /** Everything the member screen shows; contacts stay masked (revealing them is a separate, audited call). */
 export const MemberView = z.strictObject({
   member: MemberSummary,
   birthDate: z.string().nullable(),
-  balance: Balance,
   /**
    * What this till may let the member spend now: the confirmed balance minus this till's pending
    * spends, within the HQ-set offline cap (DESIGN §5). Pending earnings count once HQ confirms them.
