@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { formatPairingCode } from '../shared/sync/protocol';
+import { logChange } from './change-log';
 import type { HqDatabase } from './db/database';
 import { HqAdminError } from './errors';
 import { newPairingCode, pairingCodeHash } from './secrets';
@@ -22,11 +23,16 @@ export async function createStore(deps: AdminDeps, name: string): Promise<{ stor
   const parsed = storeName.safeParse(name);
   if (!parsed.success) throw new HqAdminError('invalid_argument', 'A store name is 1 to 80 characters.');
   const storeId = randomUUID();
-  await deps.db.query('INSERT INTO stores (id, name, created_at) VALUES ($1, $2, $3)', [
-    storeId,
-    parsed.data,
-    (deps.now ?? (() => new Date()))(),
-  ]);
+  const now = (deps.now ?? (() => new Date()))();
+  await deps.db.transaction(async (tx) => {
+    await tx.query('INSERT INTO stores (id, name, created_at) VALUES ($1, $2, $3)', [storeId, parsed.data, now]);
+    await tx.query(
+      `INSERT INTO store_settings (store_id, language, store_region, idle_lock_seconds, earn_rules, updated_at)
+       VALUES ($1, 'en', 'GB', 120, NULL, $2)`,
+      [storeId, now],
+    );
+    await logChange(tx, 'store_settings', storeId, storeId, now);
+  });
   return { storeId };
 }
 

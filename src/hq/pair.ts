@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PairResponse } from '../shared/sync/protocol';
-import type { HqDatabase } from './db/database';
+import { toInt, type HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { newDeviceToken, pairingCodeHash, secretHash } from './secrets';
 
@@ -17,7 +17,7 @@ export async function pairDevice(
   const codeHash = pairingCodeHash(request.pairingCode);
   const deviceToken = newDeviceToken();
   const deviceId = randomUUID();
-  const storeId = await deps.db.transaction(async (tx) => {
+  const paired = await deps.db.transaction(async (tx) => {
     const found = await tx.query<{ store_id: string; expires_at: Date; used_at: Date | null }>(
       'SELECT store_id, expires_at, used_at FROM pairing_codes WHERE code_hash = $1 FOR UPDATE',
       [codeHash],
@@ -36,8 +36,33 @@ export async function pairDevice(
       now,
       deviceId,
     ]);
-    return code.store_id;
+    // The device's own block of card numbers: two tills never hand out the same card.
+    const chain = await tx.query<{
+      pin_pepper: string;
+      lookup_key: string;
+      card_prefix: string;
+      card_width: number;
+      first: unknown;
+      last: unknown;
+    }>(
+      `UPDATE chain SET next_card = next_card + card_block_size WHERE id = 1
+       RETURNING pin_pepper, lookup_key, card_prefix, card_width, next_card - card_block_size AS first, next_card - 1 AS last`,
+    );
+    const row = chain.rows[0];
+    if (!row) throw new Error('the chain row is missing (run the migrations)');
+    await tx.query(
+      'INSERT INTO card_blocks (device_id, prefix, width, first_number, last_number) VALUES ($1, $2, $3, $4, $5)',
+      [deviceId, row.card_prefix, row.card_width, row.first, row.last],
+    );
+    const store = await tx.query<{ name: string }>('SELECT name FROM stores WHERE id = $1', [code.store_id]);
+    return {
+      storeId: code.store_id,
+      storeName: store.rows[0]?.name ?? code.store_id,
+      pinPepper: row.pin_pepper,
+      lookupKey: row.lookup_key,
+      cardBlock: { prefix: row.card_prefix, width: row.card_width, next: toInt(row.first), last: toInt(row.last) },
+    };
   });
-  if (storeId === null) throw new HqHttpError('pairing_code_invalid', 'The pairing code is wrong, used or expired.');
-  return { deviceId, storeId, deviceToken };
+  if (paired === null) throw new HqHttpError('pairing_code_invalid', 'The pairing code is wrong, used or expired.');
+  return { deviceId, deviceToken, ...paired };
 }

@@ -53,6 +53,15 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       expect(resent.lastSeq).toBe(4);
       expect(resent.outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
       expect(resent.outcomes.every((o) => o.reason === undefined)).toBe(true);
+      // The till hears now what the lost answer said: applied, and the member's state after each op.
+      expect(resent.outcomes.map((o) => o.firstOutcome)).toEqual(['applied', 'applied', 'applied', 'applied']);
+      expect(resent.outcomes.map((o) => o.member)).toEqual(first.outcomes.map((o) => o.member));
+      expect(first.outcomes.map((o) => [o.member?.version, o.member?.points])).toEqual([
+        [1, 0],
+        [2, 120],
+        [3, 150],
+        [4, 100],
+      ]);
       expect(await hq.snapshot()).toBe(before);
       expect(await balance(member)).toBe(100);
       expect(await count('SELECT count(*) AS n FROM ledger WHERE member_id = $1', [member])).toBe(3);
@@ -138,8 +147,11 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       expect(recorded.rows).toEqual([{ outcome: 'rejected', reason: 'unknown_member', op_id: poison.opId }]);
       expect(await count('SELECT count(*) AS n FROM ledger WHERE op_id = $1', [poison.opId])).toBe(0);
       expect(await balance(member)).toBe(25);
-      // Resending the poison op is a duplicate, not a second rejection.
-      expect(outcomesOf(await push(device, [poison]))).toEqual([[2, 'duplicate', undefined]]);
+      // Resending the poison op is a duplicate, not a second rejection; the answer repeats the first one.
+      const again = await push(device, [poison]);
+      expect(outcomesOf(again)).toEqual([[2, 'duplicate', 'unknown_member']]);
+      expect(again.outcomes[0]?.firstOutcome).toBe('rejected');
+      expect(again.outcomes[0]?.member).toBeUndefined();
     });
 
     test('a payload its type does not allow (an unknown field, a wrong type) is rejected as invalid_payload, recorded, and the queue goes on', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { HqDatabase } from './database';
 
 /**
@@ -126,6 +127,103 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX ledger_earn_receipt ON ledger (store_id, reference) WHERE kind = 'earn'`,
     ],
   },
+  {
+    version: 3,
+    name: 'pull: member state and versions, staff, rewards, store settings, chain secrets, stable change log',
+    statements: [
+      // HQ's current state of a member, kept in the transaction of every op that changes it, so a
+      // pull page reads rows, never sums. version grows by one per change under the row lock: a
+      // device applies a member only when its version is newer than the one it holds.
+      `ALTER TABLE members ADD COLUMN tier text NOT NULL DEFAULT 'standard' CHECK (tier IN ('standard', 'silver', 'gold'))`,
+      `ALTER TABLE members ADD COLUMN points bigint NOT NULL DEFAULT 0`,
+      `ALTER TABLE members ADD COLUMN terms_version text`,
+      `ALTER TABLE members ADD COLUMN marketing_email boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE members ADD COLUMN marketing_sms boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE members ADD COLUMN version bigint NOT NULL DEFAULT 1`,
+      // Erasure (DESIGN §6) keeps the row (the ledger refers to it) and nothing personal in it.
+      `ALTER TABLE members ADD COLUMN erased_at timestamptz`,
+      `ALTER TABLE members ALTER COLUMN card_number DROP NOT NULL`,
+      // The member an applied op changed and its state right after: a duplicate push (the first
+      // response was lost) is answered with what the device missed.
+      `ALTER TABLE ops ADD COLUMN member_id text`,
+      `ALTER TABLE ops ADD COLUMN member_version bigint`,
+      `ALTER TABLE ops ADD COLUMN member_points bigint`,
+      // Chain-wide staff (store_id NULL) or one store's. pin_hash is argon2id with the chain pepper.
+      `CREATE TABLE staff (
+        id text PRIMARY KEY,
+        store_id text REFERENCES stores (id),
+        display_name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('cashier', 'manager')),
+        status text NOT NULL CHECK (status IN ('active', 'inactive')),
+        pin_hash text NOT NULL,
+        must_change_pin boolean NOT NULL,
+        version bigint NOT NULL DEFAULT 1,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE rewards (
+        id text PRIMARY KEY,
+        name_en text NOT NULL,
+        name_ru text NOT NULL,
+        cost_points integer NOT NULL CHECK (cost_points > 0),
+        active boolean NOT NULL,
+        sort integer NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      // Per store: the counter settings and earn rules (shared/points/rules.ts EarnRules, as JSON).
+      `CREATE TABLE store_settings (
+        store_id text PRIMARY KEY REFERENCES stores (id),
+        language text NOT NULL,
+        store_region text NOT NULL,
+        idle_lock_seconds integer NOT NULL,
+        earn_rules jsonb,
+        updated_at timestamptz NOT NULL
+      )`,
+      `INSERT INTO store_settings (store_id, language, store_region, idle_lock_seconds, earn_rules, updated_at)
+         SELECT id, 'en', 'GB', 120, NULL, now() FROM stores`,
+      // One row: the chain-wide secrets HQ hands each device at pairing (DESIGN §4) and the card
+      // numbers still free for device blocks.
+      `CREATE TABLE chain (
+        id integer PRIMARY KEY CHECK (id = 1),
+        pin_pepper text NOT NULL,
+        lookup_key text NOT NULL,
+        card_prefix text NOT NULL,
+        card_width integer NOT NULL,
+        card_block_size integer NOT NULL,
+        next_card bigint NOT NULL
+      )`,
+      `CREATE TABLE card_blocks (
+        device_id text PRIMARY KEY REFERENCES devices (id),
+        prefix text NOT NULL,
+        width integer NOT NULL,
+        first_number bigint NOT NULL,
+        last_number bigint NOT NULL
+      )`,
+      // The pull cursor is (txid, seq): pull returns only rows of transactions older than every
+      // transaction still running (pg_snapshot_xmin), so no row can later appear behind a cursor a
+      // device already holds. seq alone is not enough: bigserial numbers are taken in start order,
+      // not commit order.
+      `ALTER TABLE change_log ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()`,
+      `CREATE INDEX change_log_cursor ON change_log (txid, seq)`,
+      // Where the pruned part of the log ends: a cursor behind it is expired (=> snapshot).
+      `CREATE TABLE change_log_horizon (
+        id integer PRIMARY KEY CHECK (id = 1),
+        txid xid8 NOT NULL,
+        seq bigint NOT NULL
+      )`,
+      // Day-end manifests a device sent, and HQ's reconciliation of each.
+      `CREATE TABLE day_ends (
+        id text PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        from_seq bigint NOT NULL,
+        to_seq bigint NOT NULL,
+        manifest jsonb NOT NULL,
+        report jsonb NOT NULL,
+        status text NOT NULL CHECK (status IN ('reconciled', 'mismatch')),
+        received_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX day_ends_device ON day_ends (device_id, to_seq)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
@@ -149,8 +247,31 @@ export async function migrate(db: HqDatabase): Promise<{ applied: number[] }> {
     });
     if (done) applied.push(migration.version);
   }
+  await ensureChain(db);
   return { applied };
 }
 
 /** The newest schema version this HQ knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** Card numbers of the chain: prefix 6004993 + 8 digits + Luhn, handed to devices 10,000 at a time. */
+export const DEFAULT_CARD_NUMBERS = { prefix: '6004993', width: 8, blockSize: 10_000 } as const;
+
+/**
+ * Makes the chain row once: random chain-wide secrets (DESIGN §4) and the card-number counter.
+ * Secrets cannot be made in portable SQL, so this runs after the migrations; a second HQ process
+ * racing here changes nothing (ON CONFLICT DO NOTHING).
+ */
+async function ensureChain(db: HqDatabase): Promise<void> {
+  await db.query(
+    `INSERT INTO chain (id, pin_pepper, lookup_key, card_prefix, card_width, card_block_size, next_card)
+     VALUES (1, $1, $2, $3, $4, $5, 1) ON CONFLICT (id) DO NOTHING`,
+    [
+      randomBytes(32).toString('hex'),
+      randomBytes(32).toString('hex'),
+      DEFAULT_CARD_NUMBERS.prefix,
+      DEFAULT_CARD_NUMBERS.width,
+      DEFAULT_CARD_NUMBERS.blockSize,
+    ],
+  );
+}

@@ -1,6 +1,8 @@
-import type { PushOp, RejectReason } from '../../shared/sync/protocol';
+import type { MemberAfterOp, PushOp, RejectReason } from '../../shared/sync/protocol';
+import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { toInt } from '../db/database';
+import { changeMember, lockMember, type MemberChanges } from '../members/member-state';
 
 export interface OpContext {
   deviceId: string;
@@ -15,67 +17,57 @@ const LEDGER_KIND = {
   'points.reversed': 'reversal',
 } as const;
 
-const PROFILE_COLUMNS = {
-  givenName: 'given_name',
-  familyName: 'family_name',
-  phone: 'phone',
-  email: 'email',
-  birthDate: 'birth_date',
-} as const;
+export type ApplyResult = { rejected: RejectReason } | { applied: true; member: MemberAfterOp | null };
 
-async function logChange(tx: Queryable, ctx: OpContext, entity: string, entityId: string): Promise<void> {
-  await tx.query('INSERT INTO change_log (entity, entity_id, store_id, changed_at) VALUES ($1, $2, $3, $4)', [
-    entity,
-    entityId,
-    ctx.storeId,
-    ctx.receivedAt,
-  ]);
-}
-
-async function lockMember(tx: Queryable, memberId: string): Promise<boolean> {
-  const found = await tx.query('SELECT 1 FROM members WHERE id = $1 FOR UPDATE', [memberId]);
-  return found.rows.length > 0;
-}
+const reject = (reason: RejectReason): ApplyResult => ({ rejected: reason });
 
 /**
- * Applies one op's business effect inside the caller's transaction (DESIGN §5). Returns null when
- * applied, or the reason HQ will not apply it (the caller records the rejection). SQL errors are
- * thrown: the caller rolls back and decides.
+ * Applies one op's business effect inside the caller's transaction (DESIGN §5): the row it adds,
+ * the member's new state and version, and the change-log entry pull reads. Returns the member as
+ * it is afterwards, or the reason HQ will not apply the op (the caller records the rejection). SQL
+ * errors are thrown: the caller rolls back and decides.
  */
-export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promise<RejectReason | null> {
+export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promise<ApplyResult> {
   switch (op.type) {
     case 'member.enrolled': {
       const p = op.payload;
       const existing = await tx.query('SELECT 1 FROM members WHERE id = $1', [p.memberId]);
-      if (existing.rows.length > 0) return 'member_exists';
+      if (existing.rows.length > 0) return reject('member_exists');
       const card = await tx.query<{ id: string }>('SELECT id FROM members WHERE card_number = $1', [p.cardNumber]);
-      if (card.rows.length > 0) return 'card_in_use';
+      if (card.rows.length > 0) return reject('card_in_use');
       await tx.query(
-        `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id, enrolled_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-        [p.memberId, p.cardNumber, p.givenName, p.familyName, p.phone, p.email, p.birthDate, ctx.storeId, p.enrolledAt],
+        `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id,
+           enrolled_at, updated_at, version, points)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, 0)`,
+        [
+          p.memberId,
+          p.cardNumber,
+          p.givenName,
+          p.familyName,
+          p.phone,
+          p.email,
+          p.birthDate,
+          ctx.storeId,
+          p.enrolledAt,
+          ctx.receivedAt,
+        ],
       );
-      await logChange(tx, ctx, 'member', p.memberId);
-      return null;
+      await logChange(tx, 'member', p.memberId, null, ctx.receivedAt);
+      return { applied: true, member: { id: p.memberId, version: 1, points: 0 } };
     }
     case 'member.updated': {
       const p = op.payload;
-      if (!(await lockMember(tx, p.memberId))) return 'unknown_member';
-      const sets: string[] = [];
-      const params: unknown[] = [p.memberId, p.updatedAt];
-      for (const [key, column] of Object.entries(PROFILE_COLUMNS)) {
-        const value = p.changes[key as keyof typeof PROFILE_COLUMNS];
-        if (value === undefined) continue;
-        params.push(value);
-        sets.push(`${column} = $${params.length}`);
+      if (!(await lockMember(tx, p.memberId))) return reject('unknown_member');
+      const changes: MemberChanges = {};
+      for (const key of ['givenName', 'familyName', 'phone', 'email', 'birthDate'] as const) {
+        const value = p.changes[key];
+        if (value !== undefined) Object.assign(changes, { [key]: value });
       }
-      await tx.query(`UPDATE members SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
-      await logChange(tx, ctx, 'member', p.memberId);
-      return null;
+      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, changes) };
     }
     case 'consent.changed': {
       const p = op.payload;
-      if (!(await lockMember(tx, p.memberId))) return 'unknown_member';
+      if (!(await lockMember(tx, p.memberId))) return reject('unknown_member');
       await tx.query(
         `INSERT INTO consents (op_id, member_id, purpose, granted, notice_version, notice_language, channel, at, store_id, device_id, staff_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -93,8 +85,13 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
           op.staffId,
         ],
       );
-      await logChange(tx, ctx, 'member', p.memberId);
-      return null;
+      const flag: MemberChanges =
+        p.purpose === 'terms'
+          ? { termsVersion: p.granted ? p.noticeVersion : null }
+          : p.purpose === 'marketing_email'
+            ? { marketingEmail: p.granted }
+            : { marketingSms: p.granted };
+      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, flag) };
     }
     case 'points.earned':
     case 'points.redeemed':
@@ -102,11 +99,11 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
     case 'points.reversed': {
       const p = op.payload;
       const kind = LEDGER_KIND[op.type];
-      if (p.kind !== kind) return 'kind_mismatch';
-      if (kind === 'earn' && p.points <= 0) return 'kind_mismatch';
-      if (kind === 'redeem' && p.points > 0) return 'kind_mismatch';
-      if (kind === 'adjust' && p.points === 0) return 'kind_mismatch';
-      if (!(await lockMember(tx, p.memberId))) return 'unknown_member';
+      if (p.kind !== kind) return reject('kind_mismatch');
+      if (kind === 'earn' && p.points <= 0) return reject('kind_mismatch');
+      if (kind === 'redeem' && p.points > 0) return reject('kind_mismatch');
+      if (kind === 'adjust' && p.points === 0) return reject('kind_mismatch');
+      if (!(await lockMember(tx, p.memberId))) return reject('unknown_member');
       if (kind === 'reversal') {
         const target = p.reversesOpId
           ? await tx.query<{ member_id: string; points: unknown; kind: string; reversed: boolean }>(
@@ -119,25 +116,22 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
         const original = target.rows[0];
         // Only an earn, only once: a "reversal" of a redemption would mint the points back.
         if (!original || original.member_id !== p.memberId || original.kind !== 'earn' || original.reversed) {
-          return 'unknown_reversed_op';
+          return reject('unknown_reversed_op');
         }
-        if (toInt(original.points) !== -p.points) return 'kind_mismatch';
+        if (toInt(original.points) !== -p.points) return reject('kind_mismatch');
       }
       if (kind === 'earn' && p.reference !== null) {
         const used = await tx.query("SELECT 1 FROM ledger WHERE store_id = $1 AND reference = $2 AND kind = 'earn'", [
           ctx.storeId,
           p.reference,
         ]);
-        if (used.rows.length > 0) return 'reference_used';
+        if (used.rows.length > 0) return reject('reference_used');
       }
       let overdraft = false;
       if (p.points < 0) {
         // Offline redemptions were already handed over: HQ keeps them and flags any overdraft.
-        const balance = await tx.query<{ balance: unknown }>(
-          'SELECT COALESCE(SUM(points), 0) AS balance FROM ledger WHERE member_id = $1',
-          [p.memberId],
-        );
-        overdraft = toInt(balance.rows[0]?.balance) + p.points < 0;
+        const balance = await tx.query<{ points: unknown }>('SELECT points FROM members WHERE id = $1', [p.memberId]);
+        overdraft = toInt(balance.rows[0]?.points) + p.points < 0;
       }
       await tx.query(
         `INSERT INTO ledger (op_id, member_id, kind, points, at, store_id, device_id, staff_id, reference, amount_minor,
@@ -165,8 +159,20 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
           ctx.receivedAt,
         ],
       );
-      await logChange(tx, ctx, 'ledger', op.opId);
-      return null;
+      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, {}, p.points) };
+    }
+    case 'staff.pin_changed': {
+      const p = op.payload;
+      // Chain-wide staff, or this store's: a till cannot set the PIN of another store's staff.
+      const updated = await tx.query<{ store_id: string | null }>(
+        `UPDATE staff SET pin_hash = $2, must_change_pin = $3, version = version + 1, updated_at = $4
+          WHERE id = $1 AND (store_id IS NULL OR store_id = $5) RETURNING store_id`,
+        [p.staffId, p.pinHash, p.mustChangePin, ctx.receivedAt, ctx.storeId],
+      );
+      const row = updated.rows[0];
+      if (!row) return reject('unknown_staff');
+      await logChange(tx, 'staff', p.staffId, row.store_id, ctx.receivedAt);
+      return { applied: true, member: null };
     }
   }
 }

@@ -1,5 +1,6 @@
 import {
   PushOp,
+  type MemberAfterOp,
   type PushOpOutcome,
   type PushResponse,
   type RejectReason,
@@ -53,12 +54,32 @@ async function settle(
   if (!row || row.revoked_at !== null) return { kind: 'revoked' };
   const last = toInt(row.last_seq);
   if (op.seq <= last) {
-    const stored = await tx.query<{ op_id: string }>('SELECT op_id FROM ops WHERE device_id = $1 AND seq = $2', [
-      device.deviceId,
-      op.seq,
-    ]);
+    const stored = await tx.query<{
+      op_id: string;
+      outcome: 'applied' | 'rejected';
+      reason: RejectReason | null;
+      member_id: string | null;
+      member_version: unknown;
+      member_points: unknown;
+    }>(
+      'SELECT op_id, outcome, reason, member_id, member_version, member_points FROM ops WHERE device_id = $1 AND seq = $2',
+      [device.deviceId, op.seq],
+    );
+    const first = stored.rows[0];
     const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: 'duplicate' };
-    if (stored.rows[0] && stored.rows[0].op_id !== opId) outcome.reason = 'op_id_mismatch';
+    if (first && first.op_id !== opId) outcome.reason = 'op_id_mismatch';
+    else if (first) {
+      // What the first response said: the device may never have heard it.
+      outcome.firstOutcome = first.outcome;
+      if (first.reason !== null) outcome.reason = first.reason;
+      if (first.member_id !== null && first.member_version !== null) {
+        outcome.member = {
+          id: first.member_id,
+          version: toInt(first.member_version),
+          points: toInt(first.member_points),
+        };
+      }
+    }
     return { kind: 'settled', outcome, lastSeq: last };
   }
   if (op.seq > last + 1) return { kind: 'gap', lastSeq: last };
@@ -70,13 +91,17 @@ async function settle(
     ]);
     if (taken.rows.length > 0) reason = 'duplicate_op';
   }
+  let member: MemberAfterOp | null = null;
   if (reason === null && parsed.success) {
     const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt };
-    reason = await applyOp(tx, ctx, parsed.data);
+    const result = await applyOp(tx, ctx, parsed.data);
+    if ('rejected' in result) reason = result.rejected;
+    else member = result.member;
   }
   await tx.query(
-    `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
+    `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at,
+       member_id, member_version, member_points)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)`,
     [
       device.deviceId,
       op.seq,
@@ -88,6 +113,9 @@ async function settle(
       reason === null ? 'applied' : 'rejected',
       reason,
       receivedAt,
+      member?.id ?? null,
+      member?.version ?? null,
+      member?.points ?? null,
     ],
   );
   await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
@@ -97,6 +125,7 @@ async function settle(
   ]);
   const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: reason === null ? 'applied' : 'rejected' };
   if (reason !== null) outcome.reason = reason;
+  if (member !== null) outcome.member = member;
   return { kind: 'settled', outcome, lastSeq: op.seq };
 }
 

@@ -16,6 +16,7 @@ export const OP_TYPES = [
   'points.redeemed',
   'points.adjusted',
   'points.reversed',
+  'staff.pin_changed',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 
@@ -72,6 +73,14 @@ export const OP_PAYLOADS = {
   'points.redeemed': LedgerOp,
   'points.adjusted': LedgerOp,
   'points.reversed': LedgerOp,
+  // A PIN set or reset at a till (argon2id with the chain pepper, never the PIN): HQ keeps the
+  // roster, so without this the next roster pull would bring the old PIN back.
+  'staff.pin_changed': z.strictObject({
+    staffId: id,
+    pinHash: z.string().min(1).max(200),
+    mustChangePin: z.boolean(),
+    at,
+  }),
 } as const satisfies Record<OpType, z.ZodType>;
 
 export type OpPayload<T extends OpType> = z.input<(typeof OP_PAYLOADS)[T]>;

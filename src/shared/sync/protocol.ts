@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EarnRules } from '../points/rules';
 import { OP_PAYLOADS, OP_TYPES, type OpType } from './ops';
 
 /**
@@ -11,6 +12,8 @@ export const PROTOCOL_VERSION = 'v1';
 export const HQ_ROUTES = {
   pair: '/v1/pair',
   push: '/v1/push',
+  pull: '/v1/pull',
+  dayEnd: '/v1/day-end',
 } as const;
 
 /** Most ops one push may carry; the outbox sends bigger queues as several batches. */
@@ -49,11 +52,30 @@ export type PairRequest = z.input<typeof PairRequest>;
 /** A device token: 32 random bytes, base64url without padding. */
 export const DEVICE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+const hex256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Card numbers a till may hand out: prefix + zero-padded counter (width digits) + Luhn digit. */
+export const CardBlock = z.strictObject({
+  prefix: z.string().regex(/^[0-9]{1,12}$/),
+  width: z.number().int().min(1).max(9),
+  next: z.number().int().min(0),
+  last: z.number().int().min(0),
+});
+export type CardBlock = z.infer<typeof CardBlock>;
+
 export const PairResponse = z.strictObject({
   deviceId: z.string().min(1).max(64),
   storeId: z.string().min(1).max(64),
+  storeName: z.string().min(1).max(80),
   /** Shown once: HQ keeps only its SHA-256. The device keeps it in the OS secret store. */
   deviceToken: z.string().regex(DEVICE_TOKEN_PATTERN),
+  /**
+   * The chain-wide secrets (DESIGN §4): the argon2id pepper of staff PINs, so a PIN set at one
+   * store works at every store, and the key of the contact lookup hashes. Kept in the secret store.
+   */
+  pinPepper: hex256,
+  lookupKey: hex256,
+  cardBlock: CardBlock,
 });
 export type PairResponse = z.infer<typeof PairResponse>;
 
@@ -81,6 +103,7 @@ export const PushOp = z.discriminatedUnion('type', [
   opSchema('points.redeemed'),
   opSchema('points.adjusted'),
   opSchema('points.reversed'),
+  opSchema('staff.pin_changed'),
 ]);
 export type PushOp = z.infer<typeof PushOp>;
 
@@ -129,6 +152,7 @@ export const REJECT_REASONS = [
   /** The payload's ledger kind or sign does not fit the op type. */
   'kind_mismatch',
   'unknown_reversed_op',
+  'unknown_staff',
   /** The database refused the op twice (a constraint or data error); kept for review. */
   'unprocessable',
 ] as const;
@@ -137,11 +161,25 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 /** Why a seq ≤ last was skipped: set only when HQ holds a different op id at that seq. */
 export const DUPLICATE_REASONS = ['op_id_mismatch'] as const;
 
+/**
+ * A member as HQ held it right after an op was applied: the device confirms the op's ledger entry
+ * and takes this balance in one transaction, if `version` is newer than the one it holds.
+ */
+export const MemberAfterOp = z.strictObject({
+  id: z.string().min(1).max(64),
+  version: z.number().int().min(1),
+  points: z.number().int(),
+});
+export type MemberAfterOp = z.infer<typeof MemberAfterOp>;
+
 export const PushOpOutcome = z.strictObject({
   seq,
   opId: z.uuid(),
   outcome: z.enum(PUSH_OUTCOMES),
   reason: z.enum([...REJECT_REASONS, ...DUPLICATE_REASONS]).optional(),
+  /** For a duplicate: how HQ settled the op the first time (a lost response is heard again). */
+  firstOutcome: z.enum(['applied', 'rejected']).optional(),
+  member: MemberAfterOp.optional(),
 });
 export type PushOpOutcome = z.infer<typeof PushOpOutcome>;
 
@@ -156,6 +194,149 @@ export const PushResponse = z.strictObject({
 export type PushResponse = z.infer<typeof PushResponse>;
 
 // ---------------------------------------------------------------------------------------------
+// Pull
+
+/** Most changes in one pull page (a snapshot page holds members only). */
+export const MAX_PULL_CHANGES = 2000;
+
+/**
+ * Opaque to the device: it stores the cursor of the last page it applied (in the same transaction
+ * as the page) and sends it back. null asks for a snapshot.
+ */
+export const PullCursor = z.string().regex(/^[cs]\.[0-9]{1,20}\.[0-9A-Za-z_-]{0,64}$/);
+
+export const PullRequest = z.strictObject({
+  cursor: PullCursor.nullable(),
+  /**
+   * The last seq whose push outcome the device has recorded. If HQ settled more (a push response
+   * was lost), the page would count those ops twice on the device: HQ answers push_first instead.
+   */
+  ackedSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  limit: z.number().int().min(1).max(MAX_PULL_CHANGES).optional(),
+});
+export type PullRequest = z.input<typeof PullRequest>;
+
+const name60 = z.string().max(60);
+
+/** A member as devices cache it (DESIGN §3): masked contacts and keyed lookup hashes, never contacts. */
+export const PulledMember = z.strictObject({
+  id: z.string().min(1).max(64),
+  version: z.number().int().min(1),
+  cardNumber: z.string().max(19),
+  givenName: name60,
+  familyName: name60,
+  phoneHash: hex256.nullable(),
+  emailHash: hex256.nullable(),
+  phoneMasked: z.string().max(40).nullable(),
+  emailMasked: z.string().max(260).nullable(),
+  tier: z.enum(['standard', 'silver', 'gold']),
+  points: z.number().int(),
+  termsVersion: z.string().max(40).nullable(),
+  marketingEmail: z.boolean(),
+  marketingSms: z.boolean(),
+  birthDate: z.string().max(10).nullable(),
+  enrolledAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+export type PulledMember = z.infer<typeof PulledMember>;
+
+export const PulledStaff = z.strictObject({
+  id: z.string().min(1).max(64),
+  version: z.number().int().min(1),
+  displayName: name60,
+  role: z.enum(['cashier', 'manager']),
+  status: z.enum(['active', 'inactive']),
+  pinHash: z.string().min(1).max(200),
+  mustChangePin: z.boolean(),
+});
+export type PulledStaff = z.infer<typeof PulledStaff>;
+
+export const PulledReward = z.strictObject({
+  id: z.string().min(1).max(64),
+  name: z.strictObject({ en: z.string().max(80), ru: z.string().max(80) }),
+  costPoints: z.number().int().positive(),
+  active: z.boolean(),
+  sort: z.number().int(),
+});
+export type PulledReward = z.infer<typeof PulledReward>;
+
+export const PulledStoreSettings = z.strictObject({
+  storeName: z.string().min(1).max(80),
+  language: z.enum(['en', 'ru']),
+  storeRegion: z.string().regex(/^[A-Z]{2}$/),
+  idleLockSeconds: z.number().int().min(30).max(3600),
+  earnRules: EarnRules.nullable(),
+});
+export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
+
+export const PullChange = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('member'), member: PulledMember }),
+  /** Erased at HQ (DESIGN §6): the device deletes the personal data it holds of this member. */
+  z.strictObject({ kind: z.literal('member_erased'), id: z.string().min(1).max(64) }),
+  z.strictObject({ kind: z.literal('staff'), staff: PulledStaff }),
+  z.strictObject({ kind: z.literal('reward'), reward: PulledReward }),
+  z.strictObject({ kind: z.literal('store_settings'), settings: PulledStoreSettings }),
+]);
+export type PullChange = z.infer<typeof PullChange>;
+
+export const PullResponse = z.strictObject({
+  changes: z.array(PullChange).max(MAX_PULL_CHANGES * 2),
+  /** Store with the page, in the same transaction. */
+  cursor: PullCursor,
+  /** More is waiting: pull again now. */
+  more: z.boolean(),
+  /**
+   * Set on every page of a snapshot. `snapshotStart` on its first page: the device marks what it
+   * holds; `snapshotEnd` on its last: members the snapshot did not carry (erased meanwhile) and
+   * with no pending local ops are erased on the device too.
+   */
+  snapshot: z.boolean(),
+  snapshotStart: z.boolean(),
+  snapshotEnd: z.boolean(),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Day end
+
+export const DayEndManifest = z.strictObject({
+  /** The ops this manifest covers: seq in (fromSeq, toSeq]. */
+  fromSeq: z.number().int().min(0),
+  toSeq: z.number().int().min(0),
+  counts: z.partialRecord(z.enum(OP_TYPES), z.number().int().min(0)),
+  /** SHA-256 (hex) of the covered op ids, lower case, in seq order, each followed by "\n". */
+  opIdsSha256: hex256,
+  /** The device's audit chain head (DESIGN §4): HQ notices a chain that went backwards. */
+  auditHead: z.strictObject({ seq: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{1,128}$/) }),
+  deviceTime: z.iso.datetime({ offset: true }),
+});
+export type DayEndManifest = z.infer<typeof DayEndManifest>;
+
+export const DayEndRequest = z.strictObject({ dayEndId: z.uuid(), manifest: DayEndManifest });
+export type DayEndRequest = z.input<typeof DayEndRequest>;
+
+export const DAY_END_PROBLEMS = ['count_mismatch', 'op_ids_mismatch', 'audit_went_back', 'range_mismatch'] as const;
+
+export const DayEndReport = z.strictObject({
+  dayEndId: z.uuid(),
+  status: z.enum(['reconciled', 'mismatch']),
+  problems: z.array(z.enum(DAY_END_PROBLEMS)),
+  fromSeq: z.number().int().min(0),
+  toSeq: z.number().int().min(0),
+  /** What HQ holds for the range, per op type: applied and rejected. */
+  hq: z.partialRecord(
+    z.enum(OP_TYPES),
+    z.strictObject({ applied: z.number().int().min(0), rejected: z.number().int().min(0) }),
+  ),
+  /** Redemptions from this device HQ accepted though the balance did not cover them. */
+  overdrafts: z.number().int().min(0),
+  pointsEarned: z.number().int(),
+  pointsSpent: z.number().int(),
+  acknowledgedAt: z.iso.datetime({ offset: true }),
+});
+export type DayEndReport = z.infer<typeof DayEndReport>;
+
+// ---------------------------------------------------------------------------------------------
 // Errors
 
 /** Stable codes of HQ's error bodies. Messages are developer English with ids only, never PII. */
@@ -164,6 +345,11 @@ export const HQ_ERROR_CODES = [
   'unauthorized',
   'device_revoked',
   'pairing_code_invalid',
+  'too_many_requests',
+  /** The pull cursor is older than HQ's change log keeps: pull again with cursor null (snapshot). */
+  'cursor_expired',
+  /** HQ settled ops the device has not heard about: push (it comes back as duplicates), then pull. */
+  'push_first',
   'payload_too_large',
   'unsupported_media_type',
   'not_found',

@@ -46,7 +46,23 @@ export interface TestHq {
   close(): Promise<void>;
 }
 
-const TABLES = ['stores', 'devices', 'pairing_codes', 'ops', 'members', 'ledger', 'consents', 'change_log'];
+const TABLES = [
+  'stores',
+  'devices',
+  'pairing_codes',
+  'ops',
+  'members',
+  'ledger',
+  'consents',
+  'change_log',
+  'staff',
+  'rewards',
+  'store_settings',
+  'chain',
+  'card_blocks',
+  'change_log_horizon',
+  'day_ends',
+];
 
 /** Opens a fresh, migrated database on `backend`; `stop` closes it (and its PostgreSQL server). */
 export async function openTestDatabase(backend: Backend): Promise<{ db: HqDatabase; stop(): Promise<void> }> {
