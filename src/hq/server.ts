@@ -17,7 +17,13 @@ import {
   PairResponse,
   PushRequest,
   PushResponse,
+  PullRequest,
+  PullResponse,
+  DayEndRequest,
+  DayEndReport,
 } from '../shared/sync/protocol';
+import { reconcileDayEnd } from './day-end/reconcile';
+import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
@@ -142,6 +148,25 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const counts = { applied: 0, duplicate: 0, rejected: 0 };
     for (const outcome of result.outcomes) counts[outcome.outcome] += 1;
     request.log.info({ deviceId: device.deviceId, lastSeq: result.lastSeq, gapAt: result.gapAt, ...counts }, 'push');
+    return reply.code(200).send(result);
+  });
+
+  app.post(HQ_ROUTES.pull, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(PullRequest, request.body);
+    const result = PullResponse.parse(await pullPage({ db }, device, body));
+    request.log.info(
+      { deviceId: device.deviceId, changes: result.changes.length, more: result.more, snapshot: result.snapshot },
+      'pull',
+    );
+    return reply.code(200).send(result);
+  });
+
+  app.post(HQ_ROUTES.dayEnd, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(DayEndRequest, request.body);
+    const result = DayEndReport.parse(await reconcileDayEnd({ db, now }, device, body));
+    request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
     return reply.code(200).send(result);
   });
 

@@ -203,7 +203,7 @@ export const MAX_PULL_CHANGES = 2000;
  * Opaque to the device: it stores the cursor of the last page it applied (in the same transaction
  * as the page) and sends it back. null asks for a snapshot.
  */
-export const PullCursor = z.string().regex(/^[cs]\.[0-9]{1,20}\.[0-9A-Za-z_-]{0,64}$/);
+export const PullCursor = z.string().regex(/^[cs]\.[0-9]{1,20}\.[0-9A-Za-z_-]{0,100}$/);
 
 export const PullRequest = z.strictObject({
   cursor: PullCursor.nullable(),
