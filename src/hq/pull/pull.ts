@@ -151,6 +151,12 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
       if (!decoded) throw new HqHttpError('bad_request', 'The pull cursor was not made by this HQ.');
       cursor = decoded;
     }
+    // A cursor from the future: this HQ never made it, or was restored from an older backup. The
+    // device's safe way back is a fresh snapshot (its outbox is kept and pushed again).
+    const xmax = await tx.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax');
+    if (cursor.txid > BigInt(xmax.rows[0]?.xmax ?? '0')) {
+      throw new HqHttpError('cursor_expired', 'The pull cursor is ahead of this HQ: pull a snapshot.');
+    }
     const resumeAt: Position =
       cursor.kind === 'log' ? { txid: cursor.txid, seq: cursor.seq } : { txid: cursor.txid, seq: 0n };
     if (horizon && before(resumeAt, horizon)) {
@@ -173,9 +179,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
       return {
         changes,
         cursor: encodeCursor(
-          end
-            ? { kind: 'log', txid: cursor.txid, seq: 0n }
-            : { kind: 'snapshot', txid: cursor.txid, afterId: last },
+          end ? { kind: 'log', txid: cursor.txid, seq: 0n } : { kind: 'snapshot', txid: cursor.txid, afterId: last },
         ),
         // After the last snapshot page the log since the snapshot began follows at once.
         more: true,
