@@ -20,23 +20,42 @@ export class HqHttpError extends Error {
   readonly code: HqErrorCode;
   readonly statusCode: number;
   readonly issues: FieldIssue[] | undefined;
+  /** Sent as the Retry-After header (whole seconds), e.g. with too_many_requests. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: HqErrorCode, message: string, issues?: FieldIssue[]) {
+  constructor(code: HqErrorCode, message: string, issues?: FieldIssue[], options: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'HqHttpError';
     this.code = code;
     this.statusCode = STATUS[code];
     this.issues = issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
-/** Admin commands fail with these; the CLI prints the code and exits non-zero. */
-export class HqAdminError extends Error {
-  readonly code: 'store_not_found' | 'device_not_found' | 'invalid_argument';
+export const HQ_ADMIN_ERROR_CODES = [
+  'invalid_argument',
+  'store_not_found',
+  'device_not_found',
+  'staff_not_found',
+  'member_not_found',
+  /** A catalog file that cannot be read, is not JSON, or does not match the schema; `issues` name the fields. */
+  'invalid_catalog',
+] as const;
+export type HqAdminErrorCode = (typeof HQ_ADMIN_ERROR_CODES)[number];
 
-  constructor(code: HqAdminError['code'], message: string) {
+/**
+ * Admin commands fail with these; the CLI prints the code, the message and each issue's field path,
+ * and exits non-zero. Messages and issues hold ids and field paths, never names, contacts or PINs.
+ */
+export class HqAdminError extends Error {
+  readonly code: HqAdminErrorCode;
+  readonly issues: FieldIssue[];
+
+  constructor(code: HqAdminErrorCode, message: string, issues: FieldIssue[] = []) {
     super(message);
     this.name = 'HqAdminError';
     this.code = code;
+    this.issues = issues;
   }
 }

@@ -28,6 +28,7 @@ import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
 import { pushOps, type AuthenticatedDevice } from './push/push';
+import { PAIR_RATE_LIMIT, clientKey, createRateLimiter, type RateLimit } from './rate-limit';
 import { secretHash } from './secrets';
 
 export interface HqServerOptions {
@@ -39,6 +40,8 @@ export interface HqServerOptions {
    */
   logger?: boolean | FastifyLoggerOptions;
   now?: () => Date;
+  /** Attempts at POST /v1/pair per client address (default PAIR_RATE_LIMIT: 10 per 10 minutes). */
+  pairRateLimit?: RateLimit;
 }
 
 function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, error: HqHttpError): FastifyReply {
@@ -49,6 +52,7 @@ function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, erro
       code: issue.code.slice(0, 40),
     }));
   }
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.statusCode).type('application/json').send(HqError.parse(body));
 }
 
@@ -134,7 +138,18 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     return { deviceId: device.id, storeId: device.store_id };
   }
 
-  app.post(HQ_ROUTES.pair, async (request, reply) => {
+  // Counted before the body is read: a malformed or oversized attempt counts like a wrong code.
+  const pairLimiter = createRateLimiter(options.pairRateLimit ?? PAIR_RATE_LIMIT, now);
+  const limitPairing = async (request: FastifyRequest<RouteGenericInterface, HttpsServer>): Promise<void> => {
+    const decision = pairLimiter.take(clientKey(request.ip));
+    if (!decision.allowed) {
+      throw new HqHttpError('too_many_requests', 'Too many pairing attempts from this address; try again later.', [], {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  };
+
+  app.post(HQ_ROUTES.pair, { onRequest: limitPairing }, async (request, reply) => {
     const body = parseBody(PairRequest, request.body);
     const result = PairResponse.parse(await pairDevice({ db, now }, body));
     request.log.info({ deviceId: result.deviceId, storeId: result.storeId }, 'device paired');

@@ -11,6 +11,7 @@ import { openPostgresDatabase } from '../../../src/hq/db/postgres';
 import { buildHqServer, type HqServer } from '../../../src/hq/server';
 import { loadOrCreateTls, type HqTls } from '../../../src/hq/tls';
 import { createStore, issuePairingCode } from '../../../src/hq/admin';
+import type { RateLimit } from '../../../src/hq/rate-limit';
 import { HQ_ROUTES, type PairResponse } from '../../../src/shared/sync/protocol';
 import { makeTempDir } from '../../support/temp-dir';
 import { skipPostgres, startPostgres, type PostgresServer } from '../../support/postgres';
@@ -138,14 +139,25 @@ export function httpsSend(
   });
 }
 
-export async function startTestHq(backend: Backend): Promise<TestHq> {
+/**
+ * Tests pair many tills from 127.0.0.1 on a clock that stands still, so the pairing rate limit is
+ * lifted unless a test asks for one (tests/hq/pair-rate-limit.test.ts passes the real one).
+ */
+const TEST_PAIR_RATE_LIMIT: RateLimit = { max: 1_000_000, windowMs: 1 };
+
+export async function startTestHq(backend: Backend, options: { pairRateLimit?: RateLimit } = {}): Promise<TestHq> {
   const dir = makeTempDir('loyalty-hq-');
   const { db, stop } = await openTestDatabase(backend);
   const clock = { now: new Date('2026-03-02T09:00:00.000Z') };
   let app: HqServer | undefined;
   try {
     const tls = await loadOrCreateTls({ dataDir: dir.path });
-    app = buildHqServer({ db, tls, now: () => clock.now });
+    app = buildHqServer({
+      db,
+      tls,
+      now: () => clock.now,
+      pairRateLimit: options.pairRateLimit ?? TEST_PAIR_RATE_LIMIT,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
