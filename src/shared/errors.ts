@@ -38,6 +38,12 @@ export const ERROR_CODES = [
   'database_not_encrypted',
   'database_too_new',
   'disk_full',
+  'pairing_not_allowed',
+  'pairing_code_invalid',
+  'pairing_rate_limited',
+  'hq_certificate_changed',
+  'hq_unreachable',
+  'not_paired',
   'internal_error',
 ] as const;
 

@@ -230,6 +230,36 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO sync_state (key, value) VALUES ('store_id', 'unpaired');
     `,
   },
+  {
+    version: 4,
+    name: 'sync with HQ: member versions, snapshot marks, erasure, day ends',
+    sql: `
+      -- HQ's version of the member state this row holds (0: never from HQ). A pulled state or a push
+      -- answer is applied only when newer, so answers and pages arriving in any order converge.
+      ALTER TABLE members ADD COLUMN hq_version INTEGER NOT NULL DEFAULT 0;
+      -- Set by each snapshot page; after the last page, members the snapshot did not carry (and with
+      -- nothing pending here) were erased at HQ meanwhile and are erased here too.
+      ALTER TABLE members ADD COLUMN snapshot_mark INTEGER;
+      -- Erased (DESIGN §6): the row stays for the ledger's sake, with nothing personal in it.
+      ALTER TABLE members ADD COLUMN erased_at TEXT;
+      -- The ops still waiting for HQ, by member: a pulled state is rebased onto them.
+      CREATE INDEX outbox_pending_member ON outbox (json_extract(payload, '$.memberId'), seq)
+        WHERE state = 'pending';
+
+      -- Day-end manifests sent to HQ and the reports HQ acknowledged them with.
+      CREATE TABLE day_ends (
+        id              TEXT PRIMARY KEY,
+        from_seq        INTEGER NOT NULL,
+        to_seq          INTEGER NOT NULL,
+        manifest        TEXT NOT NULL,
+        report          TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('sent', 'reconciled', 'mismatch')),
+        requested_by    TEXT,
+        created_at      TEXT NOT NULL,
+        acknowledged_at TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -20,6 +20,11 @@ export interface DeviceSecrets {
   auditKey: string;
 }
 
+/** The account of the HQ device token (DESIGN §4: the token lives in the OS secret store only). */
+export function hqTokenAccount(installId: string): string {
+  return `${installId}/hq-device-token`;
+}
+
 export function secretAccounts(installId: string): Record<keyof DeviceSecrets, string> {
   return {
     databaseKey: `${installId}/database-key`,

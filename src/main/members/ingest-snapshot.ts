@@ -25,39 +25,72 @@ export interface SnapshotMember {
   marketingSms: boolean;
   enrolledAt: string;
   updatedAt: string;
+  /** HQ's version of this state; a row holding a newer one is left as it is. Demo data: 0. */
+  hqVersion?: number;
+  birthDate?: string | null;
 }
+
+/** Columns HQ's state sets; each keeps its value when the row already holds a newer version. */
+const HQ_COLUMNS = [
+  'card_number',
+  'given_name',
+  'family_name',
+  'phone_hash',
+  'email_hash',
+  'phone_masked',
+  'email_masked',
+  'phone_e164',
+  'email',
+  'tier',
+  'points_confirmed',
+  'terms_version',
+  'marketing_email',
+  'marketing_sms',
+  'birth_date',
+  'updated_at',
+  'hq_version',
+] as const;
 
 /**
  * Writes members in large transactions (one per batch) with their name tokens. Upserts by id, so
- * a page applied twice leaves the same rows; the caller applies the page's cursor in the same
- * transaction when this runs for sync.
+ * a page applied twice leaves the same rows, and only when HQ's version is at least the one held:
+ * a push answer or a later page that already brought a newer state is never undone. Full contacts
+ * are cleared (HQ holds them now); sync rebases members with ops still pending right after.
+ * `writeRows` runs inside the caller's transaction (sync applies a page and its cursor together).
  */
 export function createSnapshotIngest(db: Database) {
-  const upsert = db.prepare(`
+  const newer = 'excluded.hq_version >= members.hq_version';
+  const upsert = db.prepare<unknown[], { hq_version: number }>(`
     INSERT INTO members (id, card_number, given_name, family_name, phone_hash, email_hash,
                          phone_masked, email_masked, phone_e164, email, tier, points_confirmed,
-                         terms_version, marketing_email, marketing_sms, enrolled_at, updated_at)
+                         terms_version, marketing_email, marketing_sms, birth_date, enrolled_at, updated_at,
+                         hq_version, snapshot_mark)
     VALUES (@id, @cardNumber, @givenName, @familyName, @phoneHash, @emailHash,
             @phoneMasked, @emailMasked, NULL, NULL, @tier, @pointsConfirmed,
-            @termsVersion, @marketingEmail, @marketingSms, @enrolledAt, @updatedAt)
+            @termsVersion, @marketingEmail, @marketingSms, @birthDate, @enrolledAt, @updatedAt,
+            @hqVersion, @mark)
     ON CONFLICT (id) DO UPDATE SET
-      card_number = excluded.card_number, given_name = excluded.given_name, family_name = excluded.family_name,
-      phone_hash = excluded.phone_hash, email_hash = excluded.email_hash,
-      phone_masked = excluded.phone_masked, email_masked = excluded.email_masked,
-      tier = excluded.tier, points_confirmed = excluded.points_confirmed, terms_version = excluded.terms_version,
-      marketing_email = excluded.marketing_email, marketing_sms = excluded.marketing_sms,
-      updated_at = excluded.updated_at`);
+      ${HQ_COLUMNS.map((column) => `${column} = iif(${newer}, excluded.${column}, members.${column})`).join(',\n      ')},
+      snapshot_mark = coalesce(excluded.snapshot_mark, members.snapshot_mark)
+    WHERE members.erased_at IS NULL
+    RETURNING hq_version`);
   const clearTokens = db.prepare('DELETE FROM member_name_tokens WHERE member_id = ?');
   const insertToken = db.prepare('INSERT OR IGNORE INTO member_name_tokens (token, member_id) VALUES (?, ?)');
 
-  const writeBatch = db.transaction((batch: readonly SnapshotMember[], fresh: boolean) => {
+  const writeRows = (batch: readonly SnapshotMember[], fresh: boolean, mark: number | null) => {
     const tokens: [string, string][] = [];
     for (const member of batch) {
-      upsert.run({
+      const hqVersion = member.hqVersion ?? 0;
+      const written = upsert.get({
         ...member,
+        birthDate: member.birthDate ?? null,
+        hqVersion,
+        mark,
         marketingEmail: member.marketingEmail ? 1 : 0,
         marketingSms: member.marketingSms ? 1 : 0,
       });
+      // Left as it was (a newer state is held, or the member was erased here): tokens too.
+      if (!written || written.hq_version !== hqVersion) continue;
       if (!fresh) clearTokens.run(member.id);
       for (const token of nameTokens(member.givenName, member.familyName)) tokens.push([token, member.id]);
     }
@@ -65,12 +98,19 @@ export function createSnapshotIngest(db: Database) {
     // page write encrypted and authenticated, that is most of the ingest cost at a million members.
     tokens.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [token, memberId] of tokens) insertToken.run(token, memberId);
-  });
+  };
+  const writeBatch = db.transaction(writeRows);
 
   return {
     /** `fresh`: the table is known to hold none of these ids (first snapshot), which skips token cleanup. */
     writeBatch(batch: readonly SnapshotMember[], options: { fresh?: boolean } = {}) {
-      writeBatch.immediate(batch, options.fresh ?? false);
+      writeBatch.immediate(batch, options.fresh ?? false, null);
+    },
+
+    /** Inside the caller's transaction; `mark` tags every member a snapshot carried. */
+    writeRows(batch: readonly SnapshotMember[], options: { fresh?: boolean; mark?: number | null } = {}) {
+      if (!db.inTransaction) throw new Error('writeRows runs inside the transaction of its page');
+      writeRows(batch, options.fresh ?? false, options.mark ?? null);
     },
 
     /**
@@ -84,7 +124,7 @@ export function createSnapshotIngest(db: Database) {
       // the loaded rows, they cost a fraction of a million random B-tree inserts.
       dropSecondaryIndexes(db);
       try {
-        for (const batch of batches) writeBatch.immediate(batch, true);
+        for (const batch of batches) writeBatch.immediate(batch, true, null);
       } finally {
         ensureSecondaryIndexes(db);
       }

@@ -1,5 +1,6 @@
 import type { MemberSummary } from '../../shared/members/schemas';
 import type { Tier } from '../../shared/points/rules';
+import { COUNTED_PENDING } from '../points/ledger';
 
 export interface MemberRow {
   id: string;
@@ -17,7 +18,7 @@ export interface MemberRow {
 /** Pending points come from the partial index ledger_pending, so results stay cheap at a million members. */
 export const MEMBER_SUMMARY_COLUMNS = `m.id, m.card_number, m.given_name, m.family_name, m.phone_masked, m.email_masked,
   m.tier, m.points_confirmed, m.enrolled_at,
-  (SELECT coalesce(sum(l.points), 0) FROM ledger l WHERE l.member_id = m.id AND l.state = 'pending') AS points_pending`;
+  (SELECT coalesce(sum(l.points), 0) FROM ledger l WHERE l.member_id = m.id AND ${COUNTED_PENDING}) AS points_pending`;
 
 export function toMemberSummary(row: MemberRow): MemberSummary {
   return {

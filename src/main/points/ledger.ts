@@ -4,6 +4,14 @@ import type { Balance } from '../../shared/members/schemas';
 import type { EarnRules, Tier } from '../../shared/points/rules';
 import type { LedgerEntry, LedgerKind } from '../../shared/points/schemas';
 
+/**
+ * The pending entries a balance counts: HQ has not confirmed them, and has not rejected their op
+ * either (a rejected op stays in the append-only ledger, marked by its outbox row, and counts for
+ * nothing). `l` is the ledger alias.
+ */
+export const COUNTED_PENDING = `l.state = 'pending' AND NOT EXISTS (
+  SELECT 1 FROM outbox o WHERE o.op_id = l.op_id AND o.state = 'rejected')`;
+
 interface LedgerRow {
   op_id: string;
   member_id: string;
@@ -103,7 +111,7 @@ export function createLedger(db: Database): Ledger {
               SELECT 1 FROM ledger e WHERE e.op_id = l.reverses_op_id AND e.state = 'pending'))
             THEN l.points END), 0) AS spends,
             coalesce(sum(CASE WHEN l.kind = 'redeem' THEN l.points END), 0) AS redeemed
-       FROM ledger l WHERE l.member_id = ? AND l.state = 'pending'`,
+       FROM ledger l WHERE l.member_id = ? AND ${COUNTED_PENDING}`,
   );
   // Ties on `at` (a coarse or stalled clock) go by insertion order: op ids are random within a millisecond.
   const recent = db.prepare<[string, number], LedgerRow>(

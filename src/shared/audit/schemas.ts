@@ -28,6 +28,10 @@ export const AUDIT_ACTIONS = [
   'points.reversed',
   'settings.changed',
   'audit.verified',
+  'device.paired',
+  'device.revoked',
+  'sync.run',
+  'sync.day_end',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,0 +1,196 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { PullResponse, PulledMember } from '../../../shared/sync/protocol';
+import { createSnapshotIngest, type SnapshotMember } from '../../members/ingest-snapshot';
+import { createMemberErasure } from './erase-member';
+import { createMemberRebase } from './rebase';
+import { createSyncState } from './sync-state';
+
+export interface PullPageResult {
+  members: number;
+  rebased: number;
+  erased: number;
+  staff: number;
+  rewards: number;
+  settings: boolean;
+}
+
+function toSnapshotMember(member: PulledMember): SnapshotMember {
+  return {
+    id: member.id,
+    cardNumber: member.cardNumber,
+    givenName: member.givenName,
+    familyName: member.familyName,
+    phoneHash: member.phoneHash === null ? null : Buffer.from(member.phoneHash, 'hex'),
+    emailHash: member.emailHash === null ? null : Buffer.from(member.emailHash, 'hex'),
+    phoneMasked: member.phoneMasked,
+    emailMasked: member.emailMasked,
+    tier: member.tier,
+    pointsConfirmed: member.points,
+    termsVersion: member.termsVersion ?? '',
+    marketingEmail: member.marketingEmail,
+    marketingSms: member.marketingSms,
+    birthDate: member.birthDate,
+    enrolledAt: member.enrolledAt,
+    updatedAt: member.updatedAt,
+    hqVersion: member.version,
+  };
+}
+
+/**
+ * Applies one pull page and its cursor in one IMMEDIATE transaction (DESIGN §5): a kill at any
+ * point leaves the page and the cursor both applied or both not, so the page is simply fetched
+ * again. Members with ops still pending here are rebased onto HQ's state.
+ */
+export function createPullApplier(deps: { db: Database; lookupKey: string; now: () => Date }) {
+  const { db } = deps;
+  const state = createSyncState(db);
+  const ingest = createSnapshotIngest(db);
+  const rebase = createMemberRebase(db, deps.lookupKey);
+  const erase = createMemberErasure(db);
+  const cardHolder = db.prepare<[string, string], { id: string }>(
+    'SELECT id FROM members WHERE card_number = ? AND id <> ?',
+  );
+  const moveCard = db.prepare<[string]>("UPDATE members SET card_number = 'conflict:' || id WHERE id = ?");
+  const pendingMembers = db.prepare<[], { id: string }>(
+    `SELECT DISTINCT json_extract(payload, '$.memberId') AS id FROM outbox
+      WHERE state = 'pending' AND json_extract(payload, '$.memberId') IS NOT NULL`,
+  );
+  const pendingPin = db.prepare<[string], { n: number }>(
+    `SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND type = 'staff.pin_changed'
+        AND json_extract(payload, '$.staffId') = ?`,
+  );
+  const upsertStaff = db.prepare(
+    `INSERT INTO staff (id, display_name, role, status, pin_hash, must_change_pin, roster_version, created_at, updated_at)
+     VALUES (@id, @displayName, @role, @status, @pinHash, @mustChangePin, @version, @at, @at)
+     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
+       status = excluded.status, roster_version = excluded.roster_version, updated_at = excluded.updated_at,
+       pin_hash = iif(@keepPin, staff.pin_hash, excluded.pin_hash),
+       must_change_pin = iif(@keepPin, staff.must_change_pin, excluded.must_change_pin)
+     WHERE excluded.roster_version >= staff.roster_version`,
+  );
+  const deactivateStaffExcept = db.prepare<[string]>(
+    "UPDATE staff SET status = 'inactive' WHERE id NOT IN (SELECT value FROM json_each(?))",
+  );
+  const upsertReward = db.prepare(
+    `INSERT INTO rewards (id, name_en, name_ru, cost_points, active, sort) VALUES (@id, @en, @ru, @cost, @active, @sort)
+     ON CONFLICT (id) DO UPDATE SET name_en = excluded.name_en, name_ru = excluded.name_ru,
+       cost_points = excluded.cost_points, active = excluded.active, sort = excluded.sort`,
+  );
+  const withdrawRewardsExcept = db.prepare<[string]>(
+    'UPDATE rewards SET active = 0 WHERE id NOT IN (SELECT value FROM json_each(?))',
+  );
+  const setSetting = db.prepare<[string, string]>(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const setRules = db.prepare<[string]>(
+    'INSERT INTO earn_rules (id, rules) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules',
+  );
+  const sweep = db.prepare<[number], { id: string }>(
+    `SELECT id FROM members m WHERE erased_at IS NULL AND hq_version > 0
+        AND (snapshot_mark IS NULL OR snapshot_mark <> ?)
+        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'pending'
+                          AND json_extract(o.payload, '$.memberId') = m.id)`,
+  );
+
+  const applyPage = db.transaction((page: PullResponse): PullPageResult => {
+    const at = deps.now().toISOString();
+    const result: PullPageResult = { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false };
+    if (page.snapshotStart) state.set('snapshot_mark', String(deps.now().getTime()));
+    const markText = page.snapshot ? state.get('snapshot_mark') : null;
+    const mark = markText === null ? null : Number(markText);
+
+    const members: SnapshotMember[] = [];
+    const staffIds: string[] = [];
+    const rewardIds: string[] = [];
+    for (const change of page.changes) {
+      switch (change.kind) {
+        case 'member': {
+          // A card HQ gives this member may be held here by an enrolment HQ will refuse
+          // (card_in_use): HQ's member keeps the card, the local row shows the conflict.
+          const holder = cardHolder.get(change.member.cardNumber, change.member.id);
+          if (holder) moveCard.run(holder.id);
+          members.push(toSnapshotMember(change.member));
+          break;
+        }
+        case 'member_erased':
+          if (erase(change.id, at)) result.erased += 1;
+          break;
+        case 'staff': {
+          const s = change.staff;
+          upsertStaff.run({
+            id: s.id,
+            displayName: s.displayName,
+            role: s.role,
+            status: s.status,
+            pinHash: s.pinHash,
+            mustChangePin: s.mustChangePin ? 1 : 0,
+            version: s.version,
+            at,
+            // A PIN changed here and not yet at HQ is newer than the roster's: keep it.
+            keepPin: (pendingPin.get(s.id)?.n ?? 0) > 0 ? 1 : 0,
+          });
+          staffIds.push(s.id);
+          result.staff += 1;
+          break;
+        }
+        case 'reward': {
+          const r = change.reward;
+          upsertReward.run({
+            id: r.id,
+            en: r.name.en,
+            ru: r.name.ru,
+            cost: r.costPoints,
+            active: r.active ? 1 : 0,
+            sort: r.sort,
+          });
+          rewardIds.push(r.id);
+          result.rewards += 1;
+          break;
+        }
+        case 'store_settings': {
+          const s = change.settings;
+          setSetting.run('language', s.language);
+          setSetting.run('store_region', s.storeRegion);
+          setSetting.run('idle_lock_seconds', String(s.idleLockSeconds));
+          state.set('store_name', s.storeName);
+          if (s.earnRules !== null) setRules.run(JSON.stringify(s.earnRules));
+          result.settings = true;
+          break;
+        }
+      }
+    }
+    if (members.length > 0) {
+      ingest.writeRows(members, { mark });
+      result.members = members.length;
+      const inPage = new Set(members.map((m) => m.id));
+      for (const { id } of pendingMembers.all()) {
+        if (inPage.has(id)) {
+          rebase.rebase(id);
+          result.rebased += 1;
+        }
+      }
+    }
+    if (page.snapshotStart) {
+      // The first snapshot page carries the whole roster and catalogue: anything else is gone.
+      deactivateStaffExcept.run(JSON.stringify(staffIds));
+      withdrawRewardsExcept.run(JSON.stringify(rewardIds));
+    }
+    if (page.snapshotEnd && mark !== null) {
+      // Members HQ no longer sends were erased while this till was away longer than the log keeps.
+      for (const { id } of sweep.all(mark)) if (erase(id, at)) result.erased += 1;
+      state.set('snapshot_mark', null);
+    }
+    state.set('pull_cursor', page.cursor);
+    state.set('last_pull_at', at);
+    return result;
+  });
+
+  return {
+    apply(page: PullResponse): PullPageResult {
+      const result = applyPage.immediate(page);
+      // No copy of an erased member may stay in the write-ahead log (DESIGN §6).
+      if (result.erased > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+      return result;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import {
+  DayEndReport,
+  HQ_ROUTES,
+  MAX_PUSH_OPS,
+  PullResponse,
+  PushResponse,
+  type PullRequest,
+} from '../../../shared/sync/protocol';
+import { HqRequestError, type HqClient } from '../hq-client';
+import { createPullApplier } from './apply-pull';
+import { createPushRecorder } from './apply-push';
+import { createDayEnd } from './day-end';
+import { createSyncState } from './sync-state';
+
+/** What a run reports as it goes; the sync screen draws its progress bar from it. */
+export type SyncProgress =
+  | { phase: 'push'; done: number; total: number }
+  | { phase: 'pull'; done: number; total: number | null; snapshot: boolean }
+  | { phase: 'day_end' };
+
+export interface SyncRunResult {
+  pushed: { applied: number; rejected: number; duplicate: number };
+  pulled: { members: number; erased: number; staff: number; rewards: number; pages: number; snapshot: boolean };
+}
+
+/** HQ revoked this device (DESIGN §4): the caller wipes the local data and says so. */
+export class DeviceRevokedError extends Error {
+  constructor() {
+    super('HQ has revoked this device.');
+    this.name = 'DeviceRevokedError';
+  }
+}
+
+export interface SyncEngineDeps {
+  db: Database;
+  client: HqClient;
+  lookupKey: string;
+  now: () => Date;
+  onProgress?: (progress: SyncProgress) => void;
+  pushBatchSize?: number;
+  pullLimit?: number;
+}
+
+function rethrowRevoked(error: unknown): never {
+  if (error instanceof HqRequestError && error.code === 'device_revoked') throw new DeviceRevokedError();
+  throw error;
+}
+
+/**
+ * One device's sync with HQ (DESIGN §5): push the outbox in seq order, then pull pages until HQ
+ * has no more. Every answer is recorded in its own local transaction before the next request, so
+ * a kill or a dropped connection at any point loses nothing and the next run carries on.
+ */
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { db, client } = deps;
+  const state = createSyncState(db);
+  const push = createPushRecorder({ db, now: deps.now });
+  const pull = createPullApplier({ db, lookupKey: deps.lookupKey, now: deps.now });
+  const dayEnd = createDayEnd({ db, now: deps.now });
+  const batchSize = Math.min(deps.pushBatchSize ?? MAX_PUSH_OPS, MAX_PUSH_OPS);
+  let snapshotTotal: number | null = null;
+
+  async function pushAll(): Promise<SyncRunResult['pushed']> {
+    const totals = { applied: 0, rejected: 0, duplicate: 0 };
+    let after = push.ackedSeq();
+    const total = push.pendingCount();
+    let done = 0;
+    // Bounded: each round either advances or HQ names the seq to resend from.
+    for (let round = 0; round < 1_000_000; round++) {
+      const ops = push.batch(after, batchSize);
+      if (ops.length === 0) break;
+      const response = await client.post(HQ_ROUTES.push, { ops }, PushResponse).catch(rethrowRevoked);
+      const recorded = push.record(response);
+      totals.applied += recorded.applied;
+      totals.rejected += recorded.rejected;
+      totals.duplicate += recorded.duplicate;
+      done += response.outcomes.length;
+      deps.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
+      if (response.gapAt !== undefined) {
+        // HQ holds fewer ops than this till thought (restored from a backup): resend from there.
+        after = response.lastSeq;
+        continue;
+      }
+      const last = response.outcomes.at(-1)?.seq;
+      if (last === undefined) break;
+      after = last;
+    }
+    return totals;
+  }
+
+  async function pullAll(): Promise<SyncRunResult['pulled']> {
+    const totals = { members: 0, erased: 0, staff: 0, rewards: 0, pages: 0, snapshot: false };
+    for (let page = 0; page < 1_000_000; page++) {
+      const request: PullRequest = { cursor: state.get('pull_cursor'), ackedSeq: push.ackedSeq() };
+      if (deps.pullLimit !== undefined) request.limit = deps.pullLimit;
+      let response: PullResponse;
+      try {
+        response = await client.post(HQ_ROUTES.pull, request, PullResponse);
+      } catch (error) {
+        if (error instanceof HqRequestError && error.code === 'cursor_expired') {
+          // Too long away: a fresh snapshot. The outbox is kept and rebased onto it.
+          state.set('pull_cursor', null);
+          continue;
+        }
+        if (error instanceof HqRequestError && error.code === 'push_first') {
+          await pushAll();
+          continue;
+        }
+        return rethrowRevoked(error);
+      }
+      if (response.snapshotStart) snapshotTotal = null;
+      const applied = pull.apply(response);
+      totals.pages += 1;
+      totals.members += applied.members;
+      totals.erased += applied.erased;
+      totals.staff += applied.staff;
+      totals.rewards += applied.rewards;
+      totals.snapshot ||= response.snapshot;
+      deps.onProgress?.({ phase: 'pull', done: totals.members, total: snapshotTotal, snapshot: response.snapshot });
+      if (!response.more) break;
+    }
+    return totals;
+  }
+
+  return {
+    /** Push, then pull. Throws HqRequestError (retry later) or DeviceRevokedError. */
+    async run(): Promise<SyncRunResult> {
+      state.set('last_attempt_at', deps.now().toISOString());
+      try {
+        const pushed = await pushAll();
+        const pulled = await pullAll();
+        state.set('last_success_at', deps.now().toISOString());
+        state.set('last_error', null);
+        return { pushed, pulled };
+      } catch (error) {
+        state.set('last_error', error instanceof HqRequestError ? (error.code ?? error.kind) : 'error');
+        throw error;
+      }
+    },
+
+    /** Day end: everything pushed and pulled, then the manifest reconciled and acknowledged by HQ. */
+    async dayEnd(staffId: string | null): Promise<DayEndReport> {
+      await this.run();
+      deps.onProgress?.({ phase: 'day_end' });
+      const { dayEndId, manifest } = dayEnd.prepare(staffId);
+      const report = await client.post(HQ_ROUTES.dayEnd, { dayEndId, manifest }, DayEndReport).catch(rethrowRevoked);
+      dayEnd.record(report);
+      return report;
+    },
+
+    pendingCount: () => push.pendingCount(),
+  };
+}
+export type SyncEngine = ReturnType<typeof createSyncEngine>;

@@ -1,0 +1,42 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+
+/** What sync keeps in sync_state, besides the device identity and outbox_last_seq. */
+export const SYNC_KEYS = [
+  'hq_url',
+  'hq_cert_sha256',
+  'store_name',
+  /** The cursor of the last pull page applied (written with the page). */
+  'pull_cursor',
+  /** The last seq whose push outcome is recorded here. */
+  'acked_seq',
+  /** The mark of the snapshot in progress, if one is. */
+  'snapshot_mark',
+  'last_push_at',
+  'last_pull_at',
+  'last_success_at',
+  'last_attempt_at',
+  /** A code, never a message: why the last attempt failed. */
+  'last_error',
+  'revoked_at',
+] as const;
+export type SyncKey = (typeof SYNC_KEYS)[number];
+
+export interface SyncState {
+  get(key: SyncKey): string | null;
+  set(key: SyncKey, value: string | null): void;
+}
+
+export function createSyncState(db: Database): SyncState {
+  const read = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
+  const write = db.prepare<[string, string]>(
+    'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const remove = db.prepare<[string]>('DELETE FROM sync_state WHERE key = ?');
+  return {
+    get: (key) => read.get(key)?.value ?? null,
+    set: (key, value) => {
+      if (value === null) remove.run(key);
+      else write.run(key, value);
+    },
+  };
+}
