@@ -1,10 +1,17 @@
-// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]
-// npm run hq -- [--data-dir DIR] create-store NAME | issue-pairing-code STORE_ID | revoke-device DEVICE_ID
+// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]      runs the HQ server
+// npm run hq -- [--data-dir DIR] COMMAND …                                            runs one admin command:
+//   create-store NAME                          prints STORE_ID
+//   issue-pairing-code STORE_ID                prints PAIRING_CODE (once; valid 10 minutes), EXPIRES_AT
+//   revoke-device DEVICE_ID                    prints REVOKED_AT
+//   add-staff (--store STORE_ID | --chain) --name NAME --role cashier|manager
+//                                              prints STAFF_ID and TEMPORARY_PIN (shown once; changed at first login)
+//   set-staff-status STAFF_ID active|inactive  prints STAFF_STATUS, STAFF_VERSION
+//   reset-staff-pin STAFF_ID                   prints a new TEMPORARY_PIN (shown once)
+// A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStore, issuePairingCode, revokeDevice } from './admin';
-import { HqAdminError } from './errors';
+import { ADMIN_OPTIONS, runAdminCommand } from './admin/cli';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
@@ -22,31 +29,24 @@ async function main(): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      ...ADMIN_OPTIONS,
     },
   });
   const dataDir = resolve(values['data-dir']);
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir });
-  const [command, argument] = positionals;
-
-  if (command !== undefined) {
+  if (positionals.length > 0) {
     try {
-      if (!argument) throw new HqAdminError('invalid_argument', `${command} needs an argument.`);
-      if (command === 'create-store') out(`STORE_ID=${(await createStore({ db }, argument)).storeId}`);
-      else if (command === 'issue-pairing-code') {
-        const issued = await issuePairingCode({ db }, argument);
-        out(`PAIRING_CODE=${issued.pairingCode}`);
-        out(`EXPIRES_AT=${issued.expiresAt.toISOString()}`);
-      } else if (command === 'revoke-device')
-        out(`REVOKED_AT=${(await revokeDevice({ db }, argument)).revokedAt.toISOString()}`);
-      else throw new HqAdminError('invalid_argument', `Unknown command ${command}.`);
-      return 0;
-    } catch (error) {
-      if (error instanceof HqAdminError) {
-        process.stderr.write(`error: ${error.code}: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
+      const { store, chain, name, role, device } = values;
+      return await runAdminCommand(
+        { db },
+        positionals,
+        { store, chain, name, role, device },
+        {
+          out,
+          err: (line) => process.stderr.write(`${line}\n`),
+        },
+      );
     } finally {
       await db.close();
     }

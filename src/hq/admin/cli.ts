@@ -1,0 +1,172 @@
+import { parseArgs } from 'node:util';
+import { HqAdminError } from '../errors';
+import type { AdminDeps } from './deps';
+import { issuePairingCode, revokeDevice } from './devices';
+import { addStaff, resetStaffPin, setStaffStatus } from './staff';
+import { createStore } from './stores';
+
+/** The admin commands of `npm run hq -- <command>`, as shown by the usage text. */
+export const ADMIN_USAGE = [
+  'create-store NAME',
+  'issue-pairing-code STORE_ID',
+  'revoke-device DEVICE_ID',
+  'add-staff (--store STORE_ID | --chain) --name NAME --role cashier|manager',
+  'set-staff-status STAFF_ID active|inactive',
+  'reset-staff-pin STAFF_ID',
+] as const;
+
+/** Options of the admin commands (main.ts adds the server's own). */
+export const ADMIN_OPTIONS = {
+  store: { type: 'string' },
+  chain: { type: 'boolean' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  device: { type: 'string' },
+} as const;
+
+export interface AdminOptionValues {
+  store?: string | undefined;
+  chain?: boolean | undefined;
+  name?: string | undefined;
+  role?: string | undefined;
+  device?: string | undefined;
+}
+
+export interface AdminIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+interface Command {
+  /** Names of the positional arguments after the command. */
+  args: readonly string[];
+  options: readonly (keyof AdminOptionValues)[];
+  run(deps: AdminDeps, args: string[], options: AdminOptionValues, io: AdminIo): Promise<void>;
+}
+
+/** Issue paths of add-staff as the operator typed them. */
+const STAFF_FIELDS: Record<string, string> = { displayName: '--name', role: '--role', storeId: '--store' };
+
+const COMMANDS: Record<string, Command> = {
+  'create-store': {
+    args: ['NAME'],
+    options: [],
+    async run(deps, [name], _o, io) {
+      io.out(`STORE_ID=${(await createStore(deps, name ?? '')).storeId}`);
+    },
+  },
+  'issue-pairing-code': {
+    args: ['STORE_ID'],
+    options: [],
+    async run(deps, [storeId], _o, io) {
+      const issued = await issuePairingCode(deps, storeId ?? '');
+      io.out(`PAIRING_CODE=${issued.pairingCode}`);
+      io.out(`EXPIRES_AT=${issued.expiresAt.toISOString()}`);
+    },
+  },
+  'revoke-device': {
+    args: ['DEVICE_ID'],
+    options: [],
+    async run(deps, [deviceId], _o, io) {
+      io.out(`REVOKED_AT=${(await revokeDevice(deps, deviceId ?? '')).revokedAt.toISOString()}`);
+    },
+  },
+  'add-staff': {
+    args: [],
+    options: ['store', 'chain', 'name', 'role'],
+    async run(deps, _a, options, io) {
+      if ((options.store === undefined) === (options.chain !== true)) {
+        throw new HqAdminError('invalid_argument', 'Give either --store STORE_ID or --chain.');
+      }
+      if (options.name === undefined || options.role === undefined) {
+        throw new HqAdminError('invalid_argument', 'add-staff needs --name NAME and --role cashier|manager.');
+      }
+      try {
+        const added = await addStaff(deps, {
+          storeId: options.store ?? null,
+          displayName: options.name,
+          role: options.role as 'cashier' | 'manager',
+        });
+        io.out(`STAFF_ID=${added.staffId}`);
+        // Shown once: HQ keeps only its hash. The staff member must change it at the first login.
+        io.out(`TEMPORARY_PIN=${added.temporaryPin}`);
+      } catch (error) {
+        if (!(error instanceof HqAdminError)) throw error;
+        const issues = error.issues.map((issue) => ({ ...issue, path: STAFF_FIELDS[issue.path] ?? issue.path }));
+        throw new HqAdminError(error.code, error.message, issues);
+      }
+    },
+  },
+  'set-staff-status': {
+    args: ['STAFF_ID', 'STATUS'],
+    options: [],
+    async run(deps, [staffId, status], _o, io) {
+      const result = await setStaffStatus(deps, staffId ?? '', status ?? '');
+      io.out(`STAFF_STATUS=${result.status}`);
+      io.out(`STAFF_VERSION=${result.version}`);
+      if (!result.changed) io.out('UNCHANGED=true');
+    },
+  },
+  'reset-staff-pin': {
+    args: ['STAFF_ID'],
+    options: [],
+    async run(deps, [staffId], _o, io) {
+      const reset = await resetStaffPin(deps, staffId ?? '');
+      io.out(`STAFF_ID=${reset.staffId}`);
+      io.out(`TEMPORARY_PIN=${reset.temporaryPin}`);
+    },
+  },
+};
+
+export const isAdminCommand = (name: string): boolean => Object.hasOwn(COMMANDS, name);
+
+/**
+ * Runs one admin command. Results go to `io.out` as KEY=value lines (reports as JSON lines); a
+ * refusal goes to `io.err` as `error: CODE: message` and one `  at FIELD: CODE` line per issue, and
+ * returns 2. Other errors are thrown (main.ts prints their name only).
+ */
+export async function runAdminCommand(
+  deps: AdminDeps,
+  positionals: readonly string[],
+  options: AdminOptionValues,
+  io: AdminIo,
+): Promise<number> {
+  const [name, ...args] = positionals;
+  try {
+    const command = name !== undefined && isAdminCommand(name) ? COMMANDS[name] : undefined;
+    if (!command || name === undefined) {
+      throw new HqAdminError(
+        'invalid_argument',
+        `Unknown command ${name ?? ''}. Commands: ${Object.keys(COMMANDS).join(', ')}.`,
+      );
+    }
+    const usage = ADMIN_USAGE.find((line) => line.startsWith(`${name} `) || line === name) ?? name;
+    if (args.length !== command.args.length || args.some((arg) => arg.length === 0)) {
+      throw new HqAdminError('invalid_argument', `Usage: ${usage}`);
+    }
+    const extra = (Object.keys(options) as (keyof AdminOptionValues)[]).filter(
+      (key) => options[key] !== undefined && !command.options.includes(key),
+    );
+    if (extra.length > 0)
+      throw new HqAdminError('invalid_argument', `${name} takes no --${extra.join(', --')}. Usage: ${usage}`);
+    await command.run(deps, args, options, io);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof HqAdminError)) throw error;
+    io.err(`error: ${error.code}: ${error.message}`);
+    for (const issue of error.issues) io.err(`  at ${issue.path || '(file)'}: ${issue.code}`);
+    return 2;
+  }
+}
+
+/** runAdminCommand on a raw argument list (what main.ts does after its own options). */
+export async function runAdminArgv(deps: AdminDeps, argv: readonly string[], io: AdminIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: ADMIN_OPTIONS, allowPositionals: true, strict: true });
+  } catch {
+    io.err('error: invalid_argument: Unknown or malformed option.');
+    return 2;
+  }
+  return runAdminCommand(deps, parsed.positionals, parsed.values, io);
+}

@@ -1,0 +1,5 @@
+// HQ operator functions, one module per concern; `npm run hq -- <command>` runs them (cli.ts).
+export { clock, type AdminDeps } from './deps';
+export { createStore } from './stores';
+export { PAIRING_CODE_TTL_MS, issuePairingCode, revokeDevice } from './devices';
+export { addStaff, resetStaffPin, setStaffStatus, STAFF_STATUSES, type StaffStatus } from './staff';
