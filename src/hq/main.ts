@@ -7,6 +7,8 @@
 //                                              prints STAFF_ID and TEMPORARY_PIN (shown once; changed at first login)
 //   set-staff-status STAFF_ID active|inactive  prints STAFF_STATUS, STAFF_VERSION
 //   reset-staff-pin STAFF_ID                   prints a new TEMPORARY_PIN (shown once)
+//   load-catalog FILE.json                     rewards, earn rules and store settings in one transaction
+//                                              (e.g. resources/demo/hq-catalog.json); a bad file changes nothing
 // A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata.
 import { resolve } from 'node:path';

@@ -64,6 +64,7 @@ describe.each(BACKENDS)('npm run hq -- <command> on %s', (backend) => {
         'add-staff',
         'set-staff-status',
         'reset-staff-pin',
+        'load-catalog',
       ]);
     });
   });

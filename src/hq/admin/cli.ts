@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { HqAdminError } from '../errors';
+import { loadCatalogFile } from './catalog';
 import type { AdminDeps } from './deps';
 import { issuePairingCode, revokeDevice } from './devices';
 import { addStaff, resetStaffPin, setStaffStatus } from './staff';
@@ -13,6 +14,7 @@ export const ADMIN_USAGE = [
   'add-staff (--store STORE_ID | --chain) --name NAME --role cashier|manager',
   'set-staff-status STAFF_ID active|inactive',
   'reset-staff-pin STAFF_ID',
+  'load-catalog FILE.json',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -114,6 +116,17 @@ const COMMANDS: Record<string, Command> = {
       const reset = await resetStaffPin(deps, staffId ?? '');
       io.out(`STAFF_ID=${reset.staffId}`);
       io.out(`TEMPORARY_PIN=${reset.temporaryPin}`);
+    },
+  },
+  'load-catalog': {
+    args: ['FILE'],
+    options: [],
+    async run(deps, [file], _o, io) {
+      const loaded = await loadCatalogFile(deps, file ?? '');
+      io.out(`REWARDS_ADDED=${loaded.rewardsAdded}`);
+      io.out(`REWARDS_CHANGED=${loaded.rewardsChanged}`);
+      io.out(`REWARDS_DEACTIVATED=${loaded.rewardsDeactivated}`);
+      io.out(`STORES_CHANGED=${loaded.storesChanged}`);
     },
   },
 };

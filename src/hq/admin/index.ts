@@ -3,3 +3,11 @@ export { clock, type AdminDeps } from './deps';
 export { createStore } from './stores';
 export { PAIRING_CODE_TTL_MS, issuePairingCode, revokeDevice } from './devices';
 export { addStaff, resetStaffPin, setStaffStatus, STAFF_STATUSES, type StaffStatus } from './staff';
+export {
+  CatalogFile,
+  loadCatalog,
+  loadCatalogFile,
+  parseCatalog,
+  readCatalogJson,
+  type CatalogLoaded,
+} from './catalog';
