@@ -65,6 +65,7 @@ describe.each(BACKENDS)('npm run hq -- <command> on %s', (backend) => {
         'set-staff-status',
         'reset-staff-pin',
         'load-catalog',
+        'request-erasure',
       ]);
     });
   });

@@ -3,6 +3,7 @@ import { HqAdminError } from '../errors';
 import { loadCatalogFile } from './catalog';
 import type { AdminDeps } from './deps';
 import { issuePairingCode, revokeDevice } from './devices';
+import { requestErasure } from './erasure';
 import { addStaff, resetStaffPin, setStaffStatus } from './staff';
 import { createStore } from './stores';
 
@@ -15,6 +16,7 @@ export const ADMIN_USAGE = [
   'set-staff-status STAFF_ID active|inactive',
   'reset-staff-pin STAFF_ID',
   'load-catalog FILE.json',
+  'request-erasure MEMBER_ID',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -127,6 +129,16 @@ const COMMANDS: Record<string, Command> = {
       io.out(`REWARDS_CHANGED=${loaded.rewardsChanged}`);
       io.out(`REWARDS_DEACTIVATED=${loaded.rewardsDeactivated}`);
       io.out(`STORES_CHANGED=${loaded.storesChanged}`);
+    },
+  },
+  'request-erasure': {
+    args: ['MEMBER_ID'],
+    options: [],
+    async run(deps, [memberId], _o, io) {
+      const erased = await requestErasure(deps, memberId ?? '');
+      io.out(`ERASED_AT=${erased.erasedAt.toISOString()}`);
+      io.out(`ALREADY_ERASED=${erased.alreadyErased}`);
+      io.out(`OPS_SCRUBBED=${erased.opsScrubbed}`);
     },
   },
 };

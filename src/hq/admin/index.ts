@@ -11,3 +11,4 @@ export {
   readCatalogJson,
   type CatalogLoaded,
 } from './catalog';
+export { requestErasure, scrubPayload, type ErasureResult } from './erasure';
