@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]
-// npm run hq -- [--data-dir DIR] create-store NAME | issue-pairing-code STORE_ID | revoke-device DEVICE_ID
+// npm run hq -- [--data-dir DIR] COMMAND …   (create-store, issue-pairing-code, revoke-device, add-staff,
+//   set-staff-status, reset-staff-pin, load-catalog, request-erasure, list-overdrafts, list-rejected: see src/hq/main.ts)
 // Builds if needed, then runs the reference HQ server (src/hq/main.ts). Prints HQ_URL and HQ_CERT_SHA256.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -10,6 +10,9 @@
 //   load-catalog FILE.json                     rewards, earn rules and store settings in one transaction
 //                                              (e.g. resources/demo/hq-catalog.json); a bad file changes nothing
 //   request-erasure MEMBER_ID                  erases a member at HQ; tills delete it at their next pull
+//   list-overdrafts [--store STORE_ID]         one JSON line per flagged redemption (ids, points, times)
+//   list-rejected [--store STORE_ID] [--device DEVICE_ID]
+//                                              one JSON line per rejected op (ids, reason code, times)
 // A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata.
 import { resolve } from 'node:path';

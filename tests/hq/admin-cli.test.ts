@@ -66,6 +66,8 @@ describe.each(BACKENDS)('npm run hq -- <command> on %s', (backend) => {
         'reset-staff-pin',
         'load-catalog',
         'request-erasure',
+        'list-overdrafts',
+        'list-rejected',
       ]);
     });
   });

@@ -4,6 +4,7 @@ import { loadCatalogFile } from './catalog';
 import type { AdminDeps } from './deps';
 import { issuePairingCode, revokeDevice } from './devices';
 import { requestErasure } from './erasure';
+import { listOverdrafts, listRejectedOps } from './reports';
 import { addStaff, resetStaffPin, setStaffStatus } from './staff';
 import { createStore } from './stores';
 
@@ -17,6 +18,8 @@ export const ADMIN_USAGE = [
   'reset-staff-pin STAFF_ID',
   'load-catalog FILE.json',
   'request-erasure MEMBER_ID',
+  'list-overdrafts [--store STORE_ID]',
+  'list-rejected [--store STORE_ID] [--device DEVICE_ID]',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -139,6 +142,25 @@ const COMMANDS: Record<string, Command> = {
       io.out(`ERASED_AT=${erased.erasedAt.toISOString()}`);
       io.out(`ALREADY_ERASED=${erased.alreadyErased}`);
       io.out(`OPS_SCRUBBED=${erased.opsScrubbed}`);
+    },
+  },
+  'list-overdrafts': {
+    args: [],
+    options: ['store'],
+    async run(deps, _a, options, io) {
+      const filter = options.store !== undefined ? { storeId: options.store } : {};
+      for await (const row of listOverdrafts(deps.db, filter)) io.out(JSON.stringify(row));
+    },
+  },
+  'list-rejected': {
+    args: [],
+    options: ['store', 'device'],
+    async run(deps, _a, options, io) {
+      const filter = {
+        ...(options.store !== undefined ? { storeId: options.store } : {}),
+        ...(options.device !== undefined ? { deviceId: options.device } : {}),
+      };
+      for await (const row of listRejectedOps(deps.db, filter)) io.out(JSON.stringify(row));
     },
   },
 };

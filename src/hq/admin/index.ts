@@ -12,3 +12,4 @@ export {
   type CatalogLoaded,
 } from './catalog';
 export { requestErasure, scrubPayload, type ErasureResult } from './erasure';
+export { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from './reports';
