@@ -64,6 +64,16 @@ const VALID_REQUESTS: Record<Channel, unknown> = {
   'points.adjust': { memberId: 'm-1', points: 50, approvalId: SOME_UUID },
   'points.reverse': { opId: SOME_UUID, approvalId: SOME_UUID },
   'rewards.list': {},
+  'sync.status': {},
+  'sync.runNow': {},
+  'sync.dayEnd': {},
+  'sync.probeHq': { hqUrl: 'https://127.0.0.1:9' },
+  'sync.pair': {
+    hqUrl: 'https://127.0.0.1:9',
+    pairingCode: 'ABCD-EFGH-JKMN',
+    deviceName: 'Till 1',
+    certSha256: Array.from({ length: 32 }, () => 'AB').join(':'),
+  },
 };
 
 function memberCount(app: TestApp): number {

@@ -54,11 +54,11 @@ export async function startTestApp(
     logLines: logger.lines,
     call: async (channel, payload) => (await services.router.handle(channel, payload, OWN_FRAME)) as never,
     reopen: async () => {
-      services.close();
+      await services.close();
       return startTestApp({ dataDir, keychain }, options);
     },
     dispose: async () => {
-      services.close();
+      await services.close();
       await keychain.cleanup();
       if (dir) dir.remove();
     },

@@ -54,16 +54,18 @@ async function main(): Promise<void> {
     lockoutPolicy: scaledPolicy(DEFAULT_LOCKOUT_POLICY, delayScale),
     // The HTTP layer already checked the token and Origin; this pins calls to the harness page.
     isTrustedSenderUrl: (url) => origin !== '' && new URL(url).origin === origin,
+    // A paired harness syncs with its HQ like the app: in the worker thread next to this file.
+    syncWorkerPath: fileURLToPath(new URL('./sync-worker.js', import.meta.url)),
   });
   const harness = await startHarness({ rendererRoot, router: services.router, token, port });
   origin = harness.origin;
   process.stdout.write(`HARNESS_URL=${harness.url}\n`);
 
   const stop = () => {
-    void harness.close().finally(() => {
-      services.close();
-      process.exit(0);
-    });
+    void harness
+      .close()
+      .then(() => services.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -15,6 +15,9 @@ import { createSnapshotIngest } from '../members/ingest-snapshot';
 import { CURRENT_NOTICE_VERSION, privacyNotice } from '../privacy/notices';
 import type { Outbox } from '../sync/outbox';
 import { createCounterServices } from './create-counter-services';
+import { createSyncService, type SyncService, type SyncTiming } from '../sync/sync-service';
+import { clearRevokedMarker, readRevokedAt, wipeDevice } from '../sync/wipe-device';
+import { roleHasPermission } from '../../shared/auth/permissions';
 import type { RestrictedActionHandler } from '../approvals/approval-service';
 import type { RestrictedAction } from '../../shared/approvals/schemas';
 import type { AdjustPayload, ReversePayload } from '../../shared/points/schemas';
@@ -37,6 +40,9 @@ export interface AppServicesOptions {
   lockoutPolicy?: LockoutPolicy;
   /** Tests may swap the argon2 hasher for a spy; the app always uses the real one. */
   pinHasher?: (pepperHex: string) => PinHasher;
+  /** out/main/sync-worker.js: a paired till syncs with HQ in this worker thread. */
+  syncWorkerPath?: string;
+  syncTiming?: SyncTiming;
 }
 
 export interface AppServices {
@@ -47,7 +53,9 @@ export interface AppServices {
   staff: StaffService;
   audit: AuditLog;
   outbox: Outbox;
-  close(): void;
+  sync: SyncService;
+  /** Stops the sync worker and closes the database. */
+  close(): Promise<void>;
 }
 
 /** Handlers of protected channels always get a session (the router checked); this narrows the type. */
@@ -56,8 +64,78 @@ function signedIn(session: Session | null): Session {
   return session;
 }
 
-/** The composition root: every service gets its dependencies here and nowhere else. */
+interface Lifecycle {
+  /** Rebuild every service (after pairing: new chain-wide secrets). */
+  reload(): void;
+  /** HQ revoked this till: wipe it, then rebuild as a new till. */
+  revoked(installId: string): void;
+}
+
+/**
+ * The composition root, behind a stable facade: pairing and revocation rebuild the services (they
+ * hold the chain-wide secrets), and calls that arrive meanwhile wait for the new ones.
+ */
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  let current!: AppServices;
+  let ready: Promise<void> = Promise.resolve();
+  const rebuild = (before: (old: AppServices) => Promise<void>) => {
+    ready = ready.then(async () => {
+      const old = current;
+      await old.close();
+      await before(old);
+      current = await buildAppServices(options, lifecycle);
+    });
+    ready.catch((error: unknown) => {
+      options.logger.error('app.rebuild_failed', { code: (error as { code?: string }).code ?? 'error' });
+    });
+  };
+  const lifecycle: Lifecycle = {
+    reload: () => rebuild(async () => undefined),
+    revoked: (installId) =>
+      rebuild(async () => {
+        await wipeDevice({ dataDir: options.dataDir, keychain: options.keychain, installId, at: new Date() });
+        options.logger.warn('device.wiped', { code: 'device_revoked' });
+      }),
+  };
+  current = await buildAppServices(options, lifecycle);
+  const router: Router = {
+    handle: async (channel, payload, context) => {
+      await ready;
+      return current.router.handle(channel, payload, context);
+    },
+  };
+  return {
+    router,
+    get sessions() {
+      return current.sessions;
+    },
+    get settings() {
+      return current.settings;
+    },
+    get database() {
+      return current.database;
+    },
+    get staff() {
+      return current.staff;
+    },
+    get audit() {
+      return current.audit;
+    },
+    get outbox() {
+      return current.outbox;
+    },
+    get sync() {
+      return current.sync;
+    },
+    close: async () => {
+      await ready.catch(() => undefined);
+      await current.close();
+    },
+  };
+}
+
+/** Every service gets its dependencies here and nowhere else. */
+async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycle): Promise<AppServices> {
   const now = options.now ?? (() => new Date());
   const database = await openDeviceDatabase({
     dataDir: options.dataDir,
@@ -151,9 +229,50 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     macKey: secrets.auditKey,
     now,
   });
-  const info = () => ({ version: options.version, ...settings.get() });
+  const sync = createSyncService({
+    db,
+    dbPath: database.path,
+    databaseKey: secrets.databaseKey,
+    lookupKey,
+    installId: database.installId,
+    keychain: options.keychain,
+    audit,
+    logger: options.logger,
+    now,
+    workerPath: options.syncWorkerPath ?? null,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(options.syncTiming ? { timing: options.syncTiming } : {}),
+    onPaired: () => {
+      clearRevokedMarker(options.dataDir);
+      lifecycle.reload();
+    },
+    onRevoked: () => lifecycle.revoked(database.installId),
+  });
+  const paired = () => sync.status().paired;
+  /** A counter write is in the outbox: let background sync take it soon. */
+  const synced = <T>(result: T): T => {
+    sync.kick();
+    return result;
+  };
+  const info = () => {
+    const status = sync.status();
+    return {
+      version: options.version,
+      ...settings.get(),
+      paired: status.paired,
+      storeName: status.storeName,
+      revokedAt: readRevokedAt(options.dataDir),
+    };
+  };
+  /** The first-run screen may pair before anyone exists; afterwards only a manager may. */
+  const mayPair = (session: Session | null) => {
+    if (staff.count() === 0) return;
+    if (session && roleHasPermission(session.role, 'sync.run')) return;
+    throw new AppError('permission_denied', 'Only a manager can pair this till with HQ.');
+  };
 
-  if (options.demo) {
+  // A paired till gets its roster, members and catalogue from HQ: demo data is for standalone tills.
+  if (options.demo && !paired()) {
     const added = await seedDemoStaff(staff);
     if (added > 0) options.logger.info('demo.seeded', { code: 'staff', count: added });
     if (options.demo === true) {
@@ -241,10 +360,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       changeSetting(session, 'store_region', () => settings.setStoreRegion(region)),
     'settings.setIdleLock': ({ seconds }, session) =>
       changeSetting(session, 'idle_lock_seconds', () => settings.setIdleLockSeconds(seconds)),
-    'members.enroll': (request, session) => enroll(request, signedIn(session).staffId),
+    'members.enroll': (request, session) => synced(enroll(request, signedIn(session).staffId)),
     'members.find': ({ query }) => find(query),
     'members.get': ({ memberId }) => memberView(memberId),
-    'members.update': (request, session) => updateProfile(request, signedIn(session).staffId),
+    'members.update': (request, session) => synced(updateProfile(request, signedIn(session).staffId)),
     'members.setConsent': (request, session) => {
       setConsent(request, signedIn(session).staffId);
       return memberView(request.memberId);
@@ -254,8 +373,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     'privacy.notice': ({ language }) => privacyNotice(language),
     'points.rules': () => ({ rules: rules.get() }),
     'points.quote': (request) => quoteEarn(request),
-    'points.earn': (request, session) => earn(request, signedIn(session).staffId),
-    'points.redeem': (request, session) => redeem(request, signedIn(session).staffId),
+    'points.earn': (request, session) => synced(earn(request, signedIn(session).staffId)),
+    'points.redeem': (request, session) => synced(redeem(request, signedIn(session).staffId)),
     'points.adjust': ({ approvalId, ...payload }, session) => {
       const actor = signedIn(session);
       corrections.checkAdjust(payload);
@@ -277,10 +396,26 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         .immediate();
     },
     'rewards.list': () => ({ rewards: rewards.list() }),
+    'sync.status': () => sync.status(),
+    'sync.runNow': (_request, session) => sync.runNow(signedIn(session).staffId),
+    'sync.dayEnd': (_request, session) => sync.dayEnd(signedIn(session).staffId),
+    'sync.probeHq': ({ hqUrl }, session) => {
+      mayPair(session);
+      return sync.probe(hqUrl);
+    },
+    'sync.pair': (request, session) => {
+      mayPair(session);
+      return sync.pair(request, session?.staffId ?? null);
+    },
   };
 
   const router = createRouter({
-    handlers,
+    handlers: {
+      ...handlers,
+      'members.setConsent': (request, session) => synced(handlers['members.setConsent'](request, session)),
+      'points.adjust': (request, session) => synced(handlers['points.adjust'](request, session)),
+      'points.reverse': (request, session) => synced(handlers['points.reverse'](request, session)),
+    },
     sessions,
     isTrustedSenderUrl: options.isTrustedSenderUrl,
     logger: options.logger,
@@ -294,6 +429,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }
   }, 5_000);
   idleCheck.unref();
+  await sync.start();
   return {
     router,
     sessions,
@@ -302,8 +438,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     staff,
     audit,
     outbox,
-    close: () => {
+    sync,
+    close: async () => {
       clearInterval(idleCheck);
+      await sync.close();
       database.close();
     },
   };

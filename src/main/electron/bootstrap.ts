@@ -106,7 +106,7 @@ export function startApp(electron: ElectronApi, options: StartOptions): void {
   app.on('will-quit', () => {
     unbindIpc?.();
     unbindIpc = null;
-    services?.close();
+    void services?.close();
     services = null;
   });
 

@@ -18,7 +18,12 @@ startApp(
     env: process.env,
     logger: createConsoleLogger(),
     openKeychain: openOsKeychain,
-    createAppServices,
+    // The sync worker thread sits next to this file in out/main (DESIGN §2: the engine is off the main thread).
+    createAppServices: (servicesOptions) =>
+      createAppServices({
+        ...servicesOptions,
+        syncWorkerPath: fileURLToPath(new URL('./sync-worker.js', import.meta.url)),
+      }),
     readFile: (path) => readFile(path),
   },
 );

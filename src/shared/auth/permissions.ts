@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'staff.unlock',
   'staff.manage',
   'audit.read',
+  'sync.view',
   'sync.run',
   'settings.manage',
 ] as const;
@@ -44,6 +45,7 @@ const CASHIER: readonly Permission[] = [
   'points.earn',
   'points.redeem',
   'points.adjust.request',
+  'sync.view',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

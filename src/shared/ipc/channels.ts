@@ -38,6 +38,11 @@ export const CHANNELS = [
   'points.adjust',
   'points.reverse',
   'rewards.list',
+  'sync.status',
+  'sync.runNow',
+  'sync.dayEnd',
+  'sync.probeHq',
+  'sync.pair',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

@@ -44,6 +44,8 @@ import {
   SessionInfo,
 } from '../staff/schemas';
 import type { Channel } from './channels';
+import { PairTillRequest, PairTillResponse, ProbeHqRequest, ProbeHqResponse, SyncStatus } from '../sync/status';
+import { DayEndReport } from '../sync/protocol';
 
 import { LANGUAGES, type Language } from '../i18n/languages';
 
@@ -58,6 +60,11 @@ export const AppInfo = z.strictObject({
   storeRegion: z.string(),
   idleLockSeconds: z.number().int(),
   pinLength: z.number().int(),
+  /** Paired with HQ (the first-run screen offers pairing until then). */
+  paired: z.boolean(),
+  storeName: z.string().nullable(),
+  /** When HQ revoked this till and its data was wiped; shown on the first-run screen. */
+  revokedAt: z.string().nullable(),
 });
 
 export { SessionInfo };
@@ -167,6 +174,13 @@ export const contract = {
   'points.adjust': { request: AdjustRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
   'points.reverse': { request: ReverseRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
   'rewards.list': { request: Empty, response: RewardsResponse, permission: 'members.read' },
+  'sync.status': { request: Empty, response: SyncStatus, permission: 'sync.view' },
+  'sync.runNow': { request: Empty, response: SyncStatus, permission: 'sync.run' },
+  'sync.dayEnd': { request: Empty, response: DayEndReport, permission: 'sync.run' },
+  // Public, like staff.bootstrap, for the first-run screen: the handlers refuse unless this till
+  // has no staff yet or a manager is signed in, and only an unpaired till with nothing recorded pairs.
+  'sync.probeHq': { request: ProbeHqRequest, response: ProbeHqResponse, permission: 'public' },
+  'sync.pair': { request: PairTillRequest, response: PairTillResponse, permission: 'public' },
 } as const satisfies Record<Channel, ChannelSpec>;
 
 export type Contract = typeof contract;

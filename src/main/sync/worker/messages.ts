@@ -25,6 +25,23 @@ export const ToWorker = z.discriminatedUnion('type', [
     batchSize: z.number().int().min(1).max(20_000),
     lookupKey: z.string().regex(/^[0-9a-f]{64}$/),
   }),
+  /**
+   * Start syncing with HQ in the background (DESIGN §5). The token and the lookup key travel in
+   * memory only, like the database key.
+   */
+  z.strictObject({
+    type: z.literal('sync.start'),
+    endpoint: z.strictObject({ url: z.string().url(), certSha256: z.string().min(1).max(200) }),
+    token: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    lookupKey: z.string().regex(/^[0-9a-f]{64}$/),
+    intervalMs: z.number().int().min(0),
+    baseBackoffMs: z.number().int().min(1),
+    maxBackoffMs: z.number().int().min(1),
+  }),
+  z.strictObject({ type: z.literal('sync.now'), jobId: z.string() }),
+  z.strictObject({ type: z.literal('sync.dayEnd'), jobId: z.string(), staffId: z.string().nullable() }),
+  /** A counter write happened: sync soon rather than at the end of the interval. */
+  z.strictObject({ type: z.literal('sync.kick') }),
   z.strictObject({ type: z.literal('stop') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
@@ -43,6 +60,21 @@ export const FromWorker = z.discriminatedUnion('type', [
     done: z.number().int(),
     seconds: z.number(),
   }),
+  z.strictObject({
+    type: z.literal('sync.progress'),
+    phase: z.enum(['push', 'pull', 'day_end']),
+    done: z.number().int(),
+    total: z.number().int().nullable(),
+  }),
+  z.strictObject({
+    type: z.literal('sync.attempt'),
+    ok: z.boolean(),
+    code: z.string().optional(),
+    retryInMs: z.number().int().optional(),
+  }),
+  z.strictObject({ type: z.literal('sync.revoked') }),
+  /** A sync job's result (a run summary or a day-end report), as JSON the caller parses. */
+  z.strictObject({ type: z.literal('sync.done'), jobId: z.string(), result: z.json() }),
   /** Codes only: an error message could quote member data. */
   z.strictObject({ type: z.literal('failed'), jobId: z.string().nullable(), code: z.string() }),
 ]);

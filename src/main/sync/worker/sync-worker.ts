@@ -7,6 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from '../../db/open-device-database';
 import { memberAt } from '../../demo/synthetic-members';
 import { createSnapshotIngest } from '../../members/ingest-snapshot';
+import { createSyncEngine, DeviceRevokedError, type SyncEngine } from '../engine/sync-engine';
+import { createSyncLoop } from '../engine/sync-loop';
+import { createHqClient, HqRequestError } from '../hq-client';
 import { FromWorker, ToWorker, WorkerData } from './messages';
 
 const port = parentPort;
@@ -46,6 +49,63 @@ async function ingestSynthetic(job: Extract<ToWorker, { type: 'ingestSynthetic' 
   send({ type: 'done', jobId: job.jobId, done, seconds: (performance.now() - started) / 1000 });
 }
 
+let sync: { engine: SyncEngine; loop: ReturnType<typeof createSyncLoop> } | null = null;
+
+function failureCode(error: unknown): string {
+  if (error instanceof DeviceRevokedError) return 'device_revoked';
+  if (error instanceof HqRequestError) return error.code ?? error.kind;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'error';
+}
+
+function startSync(message: Extract<ToWorker, { type: 'sync.start' }>): void {
+  if (sync) return;
+  const token = message.token;
+  const engine = createSyncEngine({
+    db,
+    client: createHqClient({ endpoint: message.endpoint, token: () => token }),
+    lookupKey: message.lookupKey,
+    now: () => new Date(),
+    onProgress: (progress) =>
+      send({
+        type: 'sync.progress',
+        phase: progress.phase,
+        done: 'done' in progress ? progress.done : 0,
+        total: 'total' in progress ? progress.total : null,
+      }),
+  });
+  const loop = createSyncLoop({
+    run: () => engine.run(),
+    intervalMs: message.intervalMs,
+    baseBackoffMs: message.baseBackoffMs,
+    maxBackoffMs: message.maxBackoffMs,
+    onRevoked: () => send({ type: 'sync.revoked' }),
+    onAttempt: (outcome) =>
+      send(
+        outcome.ok
+          ? { type: 'sync.attempt', ok: true }
+          : { type: 'sync.attempt', ok: false, code: outcome.code, retryInMs: outcome.retryInMs },
+      ),
+  });
+  sync = { engine, loop };
+  loop.start();
+}
+
+async function syncJob(jobId: string, work: (engine: SyncEngine) => Promise<unknown>): Promise<void> {
+  if (!sync) {
+    send({ type: 'failed', jobId, code: 'not_paired' });
+    return;
+  }
+  const { engine, loop } = sync;
+  try {
+    const result = await loop.exclusive(() => work(engine));
+    send({ type: 'sync.done', jobId, result: JSON.parse(JSON.stringify(result)) as never });
+  } catch (error) {
+    if (error instanceof DeviceRevokedError) send({ type: 'sync.revoked' });
+    send({ type: 'failed', jobId, code: failureCode(error) });
+  }
+}
+
 port.on('message', (raw: unknown) => {
   const parsed = ToWorker.safeParse(raw);
   if (!parsed.success) {
@@ -55,10 +115,16 @@ port.on('message', (raw: unknown) => {
   const message = parsed.data;
   if (message.type === 'stop') {
     stopping = true;
-    db.close();
-    port.close();
+    void (sync?.loop.stop() ?? Promise.resolve()).finally(() => {
+      db.close();
+      port.close();
+    });
     return;
   }
+  if (message.type === 'sync.start') return startSync(message);
+  if (message.type === 'sync.kick') return sync?.loop.kick();
+  if (message.type === 'sync.now') return void syncJob(message.jobId, (engine) => engine.run());
+  if (message.type === 'sync.dayEnd') return void syncJob(message.jobId, (engine) => engine.dayEnd(message.staffId));
   ingestSynthetic(message).catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;
     send({ type: 'failed', jobId: message.jobId, code: typeof code === 'string' ? code : 'error' });

@@ -8,7 +8,21 @@ export interface SyncWorker {
     message: Extract<ToWorker, { jobId: string }>,
     onProgress?: (done: number, total: number) => void,
   ): Promise<Extract<FromWorker, { type: 'done' }>>;
+  /** A sync job (Sync now, Day end): resolves with its result, rejects with the failure code. */
+  request(message: Extract<ToWorker, { type: 'sync.now' | 'sync.dayEnd' }>): Promise<unknown>;
+  /** Sync events (progress, attempts, revocation) as they come. Returns the unsubscribe. */
+  onEvent(listener: (event: FromWorker) => void): () => void;
   stop(): Promise<void>;
+}
+
+/** A sync job that failed in the worker; `code` is HQ's error code or the failure kind. */
+export class SyncJobError extends Error {
+  readonly code: string;
+  constructor(code: string) {
+    super(`sync job failed: ${code}`);
+    this.name = 'SyncJobError';
+    this.code = code;
+  }
 }
 
 /**
@@ -66,6 +80,25 @@ export async function startSyncWorker(scriptPath: string, data: WorkerData): Pro
         listeners.add(listener);
         worker.postMessage(message);
       });
+    },
+    request(message) {
+      return new Promise((resolve, reject) => {
+        const listener = (event: FromWorker) => {
+          if (event.type === 'failed' && (event.jobId === message.jobId || event.jobId === null)) {
+            listeners.delete(listener);
+            reject(new SyncJobError(event.code));
+          } else if (event.type === 'sync.done' && event.jobId === message.jobId) {
+            listeners.delete(listener);
+            resolve(event.result);
+          }
+        };
+        listeners.add(listener);
+        worker.postMessage(message);
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async stop() {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

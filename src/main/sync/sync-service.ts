@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { AppError } from '../../shared/errors';
+import { DayEndReport } from '../../shared/sync/protocol';
+import { OP_TYPES, type OpType } from '../../shared/sync/ops';
+import type { SyncStatus } from '../../shared/sync/status';
+import type { AuditLog } from '../audit/audit-log';
+import type { Keychain } from '../keychain/keychain';
+import { hqTokenAccount } from '../keychain/device-secrets';
+import type { Logger } from '../logging/logger';
+import { createDayEnd } from './engine/day-end';
+import { createSyncState } from './engine/sync-state';
+import { probeHqCertificate, HqRequestError } from './hq-client';
+import { pairTill, pairedEndpoint, type PairTillRequest } from './pair-till';
+import { startSyncWorker, SyncJobError, type SyncWorker } from './worker/worker-client';
+
+export interface SyncTiming {
+  intervalMs: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_SYNC_TIMING: SyncTiming = { intervalMs: 30_000, baseBackoffMs: 2_000, maxBackoffMs: 5 * 60_000 };
+
+export interface SyncServiceDeps {
+  db: Database;
+  dbPath: string;
+  databaseKey: string;
+  lookupKey: string;
+  installId: string;
+  keychain: Keychain;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => Date;
+  /** out/main/sync-worker.js; without it (unit tests) the till does not sync in the background. */
+  workerPath: string | null;
+  nativeBinding?: string;
+  timing?: SyncTiming;
+  /** The app restarts its services with the chain-wide secrets pairing stored. */
+  onPaired: () => void;
+  /** HQ revoked this till: the app wipes it and restarts. */
+  onRevoked: () => void;
+}
+
+/** HQ error codes a manual run can answer with, as the till's own error codes. */
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = error instanceof SyncJobError ? error.code : error instanceof HqRequestError ? error.kind : 'error';
+  if (code === 'not_paired') return new AppError('not_paired', 'This till is not paired with HQ yet.');
+  if (code === 'pin_mismatch')
+    return new AppError('hq_certificate_changed', 'HQ presented another certificate than the pinned one.');
+  return new AppError('hq_unreachable', `HQ could not be reached (${code}).`);
+}
+
+/**
+ * The main process's side of sync: pairing, the sync worker (where the engine runs, off the main
+ * thread), manual runs and day end for managers, and the status the sync screen shows.
+ */
+export function createSyncService(deps: SyncServiceDeps) {
+  const { db } = deps;
+  const state = createSyncState(db);
+  const dayEnds = createDayEnd({ db, now: deps.now });
+  const pendingByType = db.prepare<[], { type: OpType; n: number }>(
+    "SELECT type, count(*) AS n FROM outbox WHERE state = 'pending' GROUP BY type",
+  );
+  const rejected = db.prepare<[], { seq: number; type: OpType; result: string | null; payload: string }>(
+    "SELECT seq, type, result, payload FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 50",
+  );
+  const rejectedTotal = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'rejected'");
+  let worker: SyncWorker | null = null;
+  let running: SyncStatus['running'] = null;
+  let online: boolean | null = null;
+  let retryInMs: number | null = null;
+  let closed = false;
+
+  async function start(): Promise<void> {
+    const endpoint = pairedEndpoint(db);
+    if (!endpoint || !deps.workerPath || closed) return;
+    const token = await deps.keychain.get(hqTokenAccount(deps.installId));
+    if (token === null) {
+      deps.logger.warn('sync.not_started', { code: 'token_missing' });
+      return;
+    }
+    worker = await startSyncWorker(deps.workerPath, {
+      dbPath: deps.dbPath,
+      databaseKey: deps.databaseKey,
+      ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+    });
+    worker.onEvent((event) => {
+      if (event.type === 'sync.progress') running = { phase: event.phase, done: event.done, total: event.total };
+      else if (event.type === 'sync.attempt') {
+        running = null;
+        online = event.ok;
+        retryInMs = event.ok ? null : (event.retryInMs ?? null);
+        if (!event.ok) deps.logger.info('sync.attempt_failed', { code: event.code ?? 'error' });
+      } else if (event.type === 'sync.revoked') {
+        deps.logger.warn('sync.revoked', { code: 'device_revoked' });
+        deps.onRevoked();
+      }
+    });
+    worker.send({
+      type: 'sync.start',
+      endpoint,
+      token,
+      lookupKey: deps.lookupKey,
+      ...(deps.timing ?? DEFAULT_SYNC_TIMING),
+    });
+  }
+
+  function status(): SyncStatus {
+    const byType: SyncStatus['pending']['byType'] = {};
+    let total = 0;
+    for (const row of pendingByType.all()) {
+      if ((OP_TYPES as readonly string[]).includes(row.type)) byType[row.type] = row.n;
+      total += row.n;
+    }
+    const last = dayEnds.lastReport();
+    return {
+      paired: pairedEndpoint(db) !== null,
+      storeName: state.get('store_name'),
+      hqUrl: state.get('hq_url'),
+      online,
+      lastSuccessAt: state.get('last_success_at'),
+      lastAttemptAt: state.get('last_attempt_at'),
+      lastError: state.get('last_error'),
+      retryInMs,
+      pending: { total, byType },
+      rejected: rejected.all().map((row) => {
+        const result = row.result === null ? {} : (JSON.parse(row.result) as { reason?: string; at?: string });
+        const memberId = (JSON.parse(row.payload) as { memberId?: unknown }).memberId;
+        return {
+          seq: row.seq,
+          type: row.type,
+          reason: result.reason ?? 'unknown',
+          memberId: typeof memberId === 'string' ? memberId : null,
+          at: result.at ?? '',
+        };
+      }),
+      rejectedTotal: rejectedTotal.get()?.n ?? 0,
+      running,
+      lastDayEnd: last
+        ? { status: last.status as 'sent' | 'reconciled' | 'mismatch', at: last.at, report: last.report }
+        : null,
+    };
+  }
+
+  function requireWorker(): SyncWorker {
+    if (!pairedEndpoint(db)) throw new AppError('not_paired', 'This till is not paired with HQ yet.');
+    if (!worker) throw new AppError('hq_unreachable', 'Sync is not running on this till.');
+    return worker;
+  }
+
+  return {
+    start,
+    status,
+
+    /** "Sync now" (managers): a run at once, audited. */
+    async runNow(staffId: string): Promise<SyncStatus> {
+      const w = requireWorker();
+      try {
+        await w.request({ type: 'sync.now', jobId: randomUUID() });
+      } catch (error) {
+        throw toAppError(error);
+      } finally {
+        running = null;
+      }
+      online = true;
+      db.transaction(() => deps.audit.append({ staffId, action: 'sync.run', details: { manual: true } })).immediate();
+      return status();
+    },
+
+    /** "Day end" (managers): push, pull, manifest, HQ's reconciliation; audited with its outcome. */
+    async dayEnd(staffId: string): Promise<DayEndReport> {
+      const w = requireWorker();
+      let report: DayEndReport;
+      try {
+        report = DayEndReport.parse(await w.request({ type: 'sync.dayEnd', jobId: randomUUID(), staffId }));
+      } catch (error) {
+        throw toAppError(error);
+      } finally {
+        running = null;
+      }
+      db.transaction(() =>
+        deps.audit.append({
+          staffId,
+          action: 'sync.day_end',
+          details: { status: report.status, toSeq: report.toSeq, dayEndId: report.dayEndId },
+        }),
+      ).immediate();
+      return report;
+    },
+
+    /** A counter write was recorded: sync it soon. */
+    kick(): void {
+      worker?.send({ type: 'sync.kick' });
+    },
+
+    async probe(hqUrl: string): Promise<{ certSha256: string }> {
+      try {
+        return await probeHqCertificate(hqUrl);
+      } catch (error) {
+        throw toAppError(error);
+      }
+    },
+
+    async pair(request: PairTillRequest, staffId: string | null): Promise<{ storeName: string }> {
+      const paired = await pairTill(
+        { db, keychain: deps.keychain, installId: deps.installId, audit: deps.audit, now: deps.now },
+        request,
+        staffId,
+      );
+      deps.logger.info('sync.paired', { code: 'paired' });
+      deps.onPaired();
+      return { storeName: paired.storeName };
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      const w = worker;
+      worker = null;
+      await w?.stop();
+    },
+  };
+}
+export type SyncService = ReturnType<typeof createSyncService>;
