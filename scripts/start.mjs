@@ -4,7 +4,7 @@
 // 2. builds better-sqlite3-multiple-ciphers for Electron's ABI into .cache/ (the copy in
 //    node_modules stays built for Node, so `npm test` keeps working),
 // 3. builds the app if sources changed, and 4. launches it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -111,10 +111,55 @@ if (!existsSync(nativeBinding)) {
   rmSync(source, { recursive: true, force: true });
 }
 
-// 3. Build, 4. launch.
+// 3. Build.
 buildIfNeeded();
-// LOYALTY_DEMO seeds synthetic members into an empty database so a newcomer sees a working store.
-const env = { LOYALTY_DEMO: '1', ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding };
+
+// 4. The demo HQ: an embedded HQ server (PGlite in .demo/hq) with a demo store, its catalogue, the
+// demo staff and 2,000 synthetic members, and a fresh pairing code for the till. The till's data
+// lives in .demo/till, so `rm -rf .demo` starts the whole demo over.
+const DEMO = join(ROOT, '.demo');
+mkdirSync(join(DEMO, 'till'), { recursive: true });
+const hq = spawn(
+  process.execPath,
+  [join(ROOT, 'out/main/hq.js'), '--data-dir', join(DEMO, 'hq'), '--port', '0', '--demo'],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
+);
+const hqInfo = await new Promise((resolve) => {
+  let out = '';
+  const timer = setTimeout(() => resolve(null), 120_000);
+  hq.stdout.on('data', (chunk) => {
+    out += chunk.toString();
+    if (/^EXPIRES_AT=/m.test(out)) {
+      clearTimeout(timer);
+      resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1], m[2]])));
+    }
+  });
+  hq.on('exit', () => resolve(null));
+});
+
+const env = { ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding, LOYALTY_USER_DATA_DIR: join(DEMO, 'till') };
 delete env.ELECTRON_RUN_AS_NODE;
-const result = spawnSync(binary, [ROOT, ...process.argv.slice(2)], { stdio: 'inherit', env });
-process.exit(result.status ?? 1);
+if (hqInfo) {
+  hq.stdout.resume();
+  const staff = JSON.parse(readFileSync(join(ROOT, 'resources/demo/staff.json'), 'utf8')).staff;
+  console.log(`\nLoyalty Desk demo: HQ at ${hqInfo.HQ_URL}, certificate SHA-256 ${hqInfo.HQ_CERT_SHA256}`);
+  console.log('The till pairs with it on first start. Sign in as (public demo PINs: never on a real till):');
+  for (const s of staff) console.log(`  ${s.displayName.padEnd(16)} ${s.role.padEnd(8)} PIN ${s.pin}`);
+  console.log('');
+  Object.assign(env, {
+    LOYALTY_HQ_URL: hqInfo.HQ_URL,
+    LOYALTY_HQ_CERT_SHA256: hqInfo.HQ_CERT_SHA256,
+    LOYALTY_PAIRING_CODE: hqInfo.PAIRING_CODE,
+  });
+} else {
+  // Without HQ the till still runs standalone, with demo members of its own.
+  console.error('The demo HQ did not start (see above); the till runs standalone with local demo data.');
+  env.LOYALTY_DEMO = '1';
+}
+// Asynchronous, so this process keeps reading HQ's output while the till runs.
+const till = spawn(binary, [ROOT, ...process.argv.slice(2)], { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => till.kill(signal));
+till.on('exit', (code) => {
+  hq.kill('SIGTERM');
+  process.exit(code ?? 1);
+});

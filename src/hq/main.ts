@@ -1,4 +1,6 @@
 // npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]      runs the HQ server
+// npm run hq -- --demo [--demo-members N] …   the same, after seeding a demo store, catalogue, staff (public demo
+//                                              PINs) and N synthetic members (once), with a fresh PAIRING_CODE
 // npm run hq -- [--data-dir DIR] COMMAND …                                            runs one admin command:
 //   create-store NAME                          prints STORE_ID
 //   issue-pairing-code STORE_ID                prints PAIRING_CODE (once; valid 10 minutes), EXPIRES_AT
@@ -17,7 +19,10 @@
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import demoStaff from '../../resources/demo/staff.json';
 import { ADMIN_OPTIONS, runAdminCommand } from './admin/cli';
+import { issuePairingCode } from './admin/devices';
+import { seedDemoHq } from './demo/seed-demo-hq';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
@@ -35,6 +40,8 @@ async function main(): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'demo-members': { type: 'string', default: '2000' },
       ...ADMIN_OPTIONS,
     },
   });
@@ -73,6 +80,16 @@ async function main(): Promise<number> {
   out(`HQ_URL=https://${host}:${actualPort}`);
   out(`HQ_CERT_SHA256=${tls.fingerprint256}`);
   out(`HQ_DATABASE=${db.kind}`);
+  if (values.demo) {
+    const count = Number(values['demo-members']);
+    if (!Number.isInteger(count) || count < 0) throw new Error('--demo-members must be a whole number');
+    const { storeId, created } = await seedDemoHq({ db, now: () => new Date() }, { syntheticMembers: count });
+    const { pairingCode, expiresAt } = await issuePairingCode({ db }, storeId);
+    out(`DEMO_STORE_ID=${storeId}${created ? '' : ' (existing)'}`);
+    for (const staff of demoStaff.staff) out(`DEMO_STAFF=${staff.displayName} (${staff.role}) PIN ${staff.pin}`);
+    out(`PAIRING_CODE=${pairingCode}`);
+    out(`EXPIRES_AT=${expiresAt.toISOString()}`);
+  }
   const stop = async (): Promise<void> => {
     await app.close();
     await db.close();

@@ -56,6 +56,26 @@ async function main(): Promise<void> {
     isTrustedSenderUrl: (url) => origin !== '' && new URL(url).origin === origin,
     // A paired harness syncs with its HQ like the app: in the worker thread next to this file.
     syncWorkerPath: fileURLToPath(new URL('./sync-worker.js', import.meta.url)),
+    // Set by `npm start -- --browser` and the e2e fixture next to an embedded demo HQ.
+    ...(process.env.LOYALTY_HQ_URL && process.env.LOYALTY_HQ_CERT_SHA256 && process.env.LOYALTY_PAIRING_CODE
+      ? {
+          autoPair: {
+            hqUrl: process.env.LOYALTY_HQ_URL,
+            certSha256: process.env.LOYALTY_HQ_CERT_SHA256,
+            pairingCode: process.env.LOYALTY_PAIRING_CODE,
+            deviceName: 'Demo till',
+          },
+        }
+      : {}),
+    ...(process.env.LOYALTY_SYNC_INTERVAL_MS
+      ? {
+          syncTiming: {
+            intervalMs: Number(process.env.LOYALTY_SYNC_INTERVAL_MS),
+            baseBackoffMs: 500,
+            maxBackoffMs: 5_000,
+          },
+        }
+      : {}),
   });
   const harness = await startHarness({ rendererRoot, router: services.router, token, port });
   origin = harness.origin;

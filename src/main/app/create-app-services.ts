@@ -43,6 +43,11 @@ export interface AppServicesOptions {
   /** out/main/sync-worker.js: a paired till syncs with HQ in this worker thread. */
   syncWorkerPath?: string;
   syncTiming?: SyncTiming;
+  /**
+   * Pair a new till with this HQ at start (npm start's embedded demo HQ, the harness with --hq).
+   * Ignored once paired, or when the till already has staff of its own.
+   */
+  autoPair?: { hqUrl: string; certSha256: string; pairingCode: string; deviceName: string };
 }
 
 export interface AppServices {
@@ -98,6 +103,16 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       }),
   };
   current = await buildAppServices(options, lifecycle);
+  if (options.autoPair && !current.sync.status().paired && current.staff.count() === 0) {
+    try {
+      await current.sync.pair(options.autoPair, null);
+      await ready;
+      options.logger.info('app.auto_paired', { code: 'paired' });
+    } catch (error) {
+      // The first-run screen offers pairing by hand; the reason is in the log (a code only).
+      options.logger.warn('app.auto_pair_failed', { code: (error as { code?: string }).code ?? 'error' });
+    }
+  }
   const router: Router = {
     handle: async (channel, payload, context) => {
       await ready;
@@ -272,7 +287,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   };
 
   // A paired till gets its roster, members and catalogue from HQ: demo data is for standalone tills.
-  if (options.demo && !paired()) {
+  if (options.demo && !paired() && !options.autoPair) {
     const added = await seedDemoStaff(staff);
     if (added > 0) options.logger.info('demo.seeded', { code: 'staff', count: added });
     if (options.demo === true) {

@@ -53,7 +53,14 @@ export interface StartOptions {
  * be able to load a foreign native module, move the database or pick another renderer.
  */
 function devOverrides(isPackaged: boolean, env: StartOptions['env']) {
-  if (isPackaged) return { userDataDir: undefined, keychainService: undefined, nativeBinding: undefined, demo: false };
+  if (isPackaged)
+    return {
+      userDataDir: undefined,
+      keychainService: undefined,
+      nativeBinding: undefined,
+      demo: false,
+      autoPair: undefined,
+    };
   return {
     userDataDir: env.LOYALTY_USER_DATA_DIR || undefined,
     keychainService: env.LOYALTY_KEYCHAIN_SERVICE || undefined,
@@ -61,7 +68,17 @@ function devOverrides(isPackaged: boolean, env: StartOptions['env']) {
     nativeBinding: env.LOYALTY_NATIVE_BINDING || undefined,
     // Synthetic demo members in an empty database; never in a packaged (production) build.
     demo: env.LOYALTY_DEMO === '1',
+    // npm start's embedded demo HQ: pair a new till with it on first start.
+    autoPair: autoPairFromEnv(env),
   };
+}
+
+function autoPairFromEnv(env: StartOptions['env']): AppServicesOptions['autoPair'] {
+  const hqUrl = env.LOYALTY_HQ_URL;
+  const certSha256 = env.LOYALTY_HQ_CERT_SHA256;
+  const pairingCode = env.LOYALTY_PAIRING_CODE;
+  if (!hqUrl || !certSha256 || !pairingCode) return undefined;
+  return { hqUrl, certSha256, pairingCode, deviceName: 'Demo till' };
 }
 
 /**
@@ -128,6 +145,7 @@ export function startApp(electron: ElectronApi, options: StartOptions): void {
         isTrustedSenderUrl: isTrustedUrl,
         ...(dev.nativeBinding ? { nativeBinding: dev.nativeBinding } : {}),
         ...(dev.demo ? { demo: true } : {}),
+        ...(dev.autoPair ? { autoPair: dev.autoPair } : {}),
       });
     } catch (error) {
       const failure = describeStartupFailure(error, { dataDir });
