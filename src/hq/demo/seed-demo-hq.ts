@@ -30,18 +30,27 @@ export async function insertSyntheticMembers(
   const batch = options.batch ?? 5_000;
   for (let start = options.from; start < options.from + options.count; start += batch) {
     const end = Math.min(options.from + options.count, start + batch);
-    const cols: unknown[][] = Array.from({ length: 9 }, () => []);
+    const ids: string[] = [];
+    const cards: string[] = [];
+    const given: string[] = [];
+    const family: string[] = [];
+    const phones: (string | null)[] = [];
+    const emails: (string | null)[] = [];
+    const tiers: string[] = [];
+    const points: number[] = [];
+    const marketing: boolean[] = [];
     for (let i = start; i < end; i++) {
-      cols[0]!.push(`hq-${String(i).padStart(9, '0')}`);
-      cols[1]!.push(withCheckDigit(`6006${String(i).padStart(8, '0')}`));
-      cols[2]!.push(GIVEN[(i * 7) % GIVEN.length]);
-      cols[3]!.push(FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]);
-      cols[4]!.push(i % 3 === 2 ? null : `+4473${String(i).padStart(8, '0')}`);
-      cols[5]!.push(i % 3 === 1 ? null : `member${i}@example.org`);
-      cols[6]!.push(TIERS[i % TIERS.length]);
-      cols[7]!.push((i * 37) % 3000);
-      cols[8]!.push(i % 4 === 0);
+      ids.push(`hq-${String(i).padStart(9, '0')}`);
+      cards.push(withCheckDigit(`6006${String(i).padStart(8, '0')}`));
+      given.push(GIVEN[(i * 7) % GIVEN.length] ?? '');
+      family.push(FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length] ?? '');
+      phones.push(i % 3 === 2 ? null : `+4473${String(i).padStart(8, '0')}`);
+      emails.push(i % 3 === 1 ? null : `member${i}@example.org`);
+      tiers.push(TIERS[i % TIERS.length] ?? 'standard');
+      points.push((i * 37) % 3000);
+      marketing.push(i % 4 === 0);
     }
+    const cols = [ids, cards, given, family, phones, emails, tiers, points, marketing];
     await db.query(
       `INSERT INTO members (id, card_number, given_name, family_name, phone, email, home_store_id, enrolled_at,
          updated_at, tier, points, terms_version, marketing_email, marketing_sms, version)
