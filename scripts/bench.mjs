@@ -1,16 +1,89 @@
 #!/usr/bin/env node
-// npm run bench -- [--sizes 100000,1000000] [--lookups 2000] [--writes 300] [--json FILE]
+// npm run bench — the DESIGN §8 figures: the counter bench (out/main/bench.js), then the HQ bench
+// (out/main/hq-bench.js). Each runs in its own Node process.
+//
+//   npm run bench -- [--only counter|hq] [options]
+//
+// With --only, every other option goes to that bench. Without it, each option goes to the bench that
+// knows it (HQ_OPTIONS below; anything else is the counter bench's), and --json FILE writes the counter
+// report to FILE and the HQ report to FILE with .hq before its extension.
+//   counter: [--sizes 100000,1000000] [--kinds encrypted,plain] [--lookups 2000] [--writes 300] [--snapshot N] [--json FILE]
+//   hq:      [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10] [--batches 20]
+//            [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--no-profile] [--json FILE]
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
 
+const BENCHES = {
+  counter: { file: 'out/main/bench.js', node: ['--max-old-space-size=4096'] },
+  hq: { file: 'out/main/hq-bench.js', node: [] },
+};
+/** The HQ bench's options and whether each takes a value. */
+const HQ_OPTIONS = new Map([
+  ['--backends', true],
+  ['--day-end-ops', true],
+  ['--devices', true],
+  ['--stores', true],
+  ['--batches', true],
+  ['--batch-size', true],
+  ['--seed-members', true],
+  ['--pg-pool', true],
+  ['--no-profile', false],
+]);
+
+/**
+ * Splits the arguments into options ([--name, value] or [--name=value] or a lone flag); the HQ bench's
+ * flags are known, any other option takes the next argument as its value unless that is an option.
+ */
+function options(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0] : null;
+    const takesValue =
+      name !== null &&
+      !arg.includes('=') &&
+      (HQ_OPTIONS.get(`--${name}`) ?? true) &&
+      i + 1 < argv.length &&
+      !argv[i + 1].startsWith('--');
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : takesValue ? argv[i + 1] : undefined;
+    out.push({ name, value, text: takesValue ? [arg, argv[++i]] : [arg] });
+  }
+  return out;
+}
+
+const parsed = options(process.argv.slice(2));
+const only = parsed.find((o) => o.name === 'only')?.value;
+const json = parsed.find((o) => o.name === 'json')?.value;
+if (only !== undefined && !(only in BENCHES)) {
+  process.stderr.write(`--only takes ${Object.keys(BENCHES).join(' or ')}, not ${only}\n`);
+  process.exit(2);
+}
+
+/** Each bench's arguments, as typed. */
+const args = { counter: [], hq: [] };
+for (const option of parsed) {
+  if (option.name === 'only') continue;
+  if (only !== undefined) args[only].push(...option.text);
+  else if (option.name === 'json') continue;
+  else args[option.name !== null && HQ_OPTIONS.has(`--${option.name}`) ? 'hq' : 'counter'].push(...option.text);
+}
+if (only === undefined && json !== undefined) {
+  args.counter.push('--json', json);
+  args.hq.push('--json', json.replace(/(\.json)?$/, '.hq$1'));
+}
+
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
-const result = spawnSync(
-  process.execPath,
-  ['--max-old-space-size=4096', join(ROOT, 'out/main/bench.js'), ...process.argv.slice(2)],
-  {
+let status = 0;
+for (const name of only !== undefined ? [only] : ['counter', 'hq']) {
+  const bench = BENCHES[name];
+  const result = spawnSync(process.execPath, [...bench.node, join(ROOT, bench.file), ...args[name]], {
     stdio: 'inherit',
-  },
-);
-process.exit(result.status ?? 1);
+  });
+  if (result.status !== 0) {
+    process.stderr.write(`bench: the ${name} bench failed (exit ${result.status ?? result.signal})\n`);
+    status = result.status || 1;
+  }
+}
+process.exit(status);

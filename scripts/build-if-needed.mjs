@@ -7,6 +7,7 @@ const OUTPUTS = [
   'out/main/index.js',
   'out/main/harness.js',
   'out/main/bench.js',
+  'out/main/hq-bench.js',
   'out/main/hq.js',
   'out/main/sync-worker.js',
   'out/preload/index.cjs',

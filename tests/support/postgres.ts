@@ -1,7 +1,8 @@
-// A private, throwaway PostgreSQL server for tests: its own temp data folder, a random free port on
-// 127.0.0.1 only, no unix socket, password (SCRAM) auth for a generated user with a random password,
-// and one database made for the test. Nothing system-wide is touched: no service is started, no
-// /var/run/postgresql, no shared cluster. stop() kills the server and removes the folder.
+// A private, throwaway PostgreSQL server for tests (and bench/hq-bench.ts): its own temp data folder, a
+// random free port on 127.0.0.1 only, no unix socket, password (SCRAM) auth for a generated user with a
+// random password, and one database made for the test. Nothing system-wide is touched: no service is
+// started, no /var/run/postgresql, no shared cluster. stop() kills the server and removes the folder.
+// Tests run it without fsync; `durable: true` keeps PostgreSQL's durability defaults (the bench).
 //
 // Needs the server binaries (initdb, postgres, pg_isready, psql). On Debian/Ubuntu they come from the
 // `postgresql` package under /usr/lib/postgresql/<version>/bin (the newest version there is used);
@@ -55,6 +56,13 @@ export interface StartPostgresOptions {
   database?: string;
   /** How long to wait for the server to accept connections; default 30 s. */
   readyTimeoutMs?: number;
+  /**
+   * Keep PostgreSQL's durability defaults (fsync, synchronous_commit, full_page_writes all on), as
+   * a production server runs. Default false: tests trade durability for speed. The bench sets it.
+   */
+  durable?: boolean;
+  /** More server settings (`-c name=value`), e.g. track_wal_io_timing=on for the bench's profile. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 const INSTALL_HINT =
@@ -181,6 +189,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const database = options.database ?? 'loyalty_test';
   if (!NAME.test(database)) throw new Error(`startPostgres: bad database name ${JSON.stringify(database)}`);
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const settings = Object.entries(options.settings ?? {});
+  for (const [name] of settings) if (!NAME.test(name)) throw new Error(`startPostgres: bad setting ${name}`);
 
   const base = mkdtempSync(join(tmpdir(), 'loyalty-pg-'));
   const dataDir = join(base, 'data');
@@ -258,17 +268,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         '-c',
         'unix_socket_directories=',
         // Speed over durability, for tests only: this cluster is thrown away, and a crash of the machine
-        // mid-test loses nothing we need. Never run production like this.
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
+        // mid-test loses nothing we need. Never run production like this (the bench asks for `durable`).
+        ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
         '-c',
         'max_connections=200',
         '-c',
         'logging_collector=off',
+        ...settings.flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ];
       // The server writes its log straight into the file, so it is kept even if this process dies.
       writeFileSync(logFile, '');
