@@ -125,7 +125,7 @@ describe('encrypted device database', () => {
     expect(findNeedles(dir.path)).toEqual([]);
     app.services.database.db.pragma('wal_checkpoint(FULL)');
     expect(findNeedles(dir.path)).toEqual([]);
-    app.services.close();
+    await app.services.close();
     expect(findNeedles(dir.path)).toEqual([]);
     // The needles are real: the same bytes are found in a plain SQLite file written the same way.
     const plainPath = join(dir.path, '..', `plain-${randomBytes(4).toString('hex')}.db`);
@@ -140,7 +140,7 @@ describe('encrypted device database', () => {
   it('cannot be opened without the key, nor with another key', async () => {
     const app = await startTestApp({ dataDir: dir.path, keychain: kc });
     await app.call('members.enroll', MEMBER);
-    app.services.close();
+    await app.services.close();
     const path = join(dir.path, DATABASE_FILE);
     const noKey = new Database(path, { fileMustExist: true });
     expect(() => noKey.prepare('SELECT count(*) FROM members').get()).toThrow(/not a database/);
@@ -155,7 +155,7 @@ describe('encrypted device database', () => {
     const again = await startTestApp({ dataDir: dir.path, keychain: kc });
     const found = await again.call<{ value: { members: unknown[] } }>('members.find', { query: MEMBER.cardNumber });
     expect(found.value.members).toHaveLength(1);
-    again.services.close();
+    await again.services.close();
   });
 
   it('refuses to run without a secret store and writes no plaintext fallback', async () => {
@@ -174,7 +174,7 @@ describe('encrypted device database', () => {
       const app = await startTestApp({ dataDir: dir.path, keychain: kc });
       await app.call('members.enroll', MEMBER);
       installId = app.services.database.installId;
-      app.services.close();
+      await app.services.close();
       before = snapshot(dir.path);
     });
 
@@ -260,7 +260,7 @@ describe('encrypted device database', () => {
         ok: boolean;
         error: { code: string };
       }>('members.find', { query: MEMBER.cardNumber });
-      (app as Awaited<ReturnType<typeof startTestApp>>).services.close();
+      await (app as Awaited<ReturnType<typeof startTestApp>>).services.close();
       expect(result.ok).toBe(false);
       expect(result.error.code).toBe('database_corrupt');
     });
@@ -367,7 +367,7 @@ describe.skipIf(!canMountTmpfs())('disk full on a real, tiny file system (needs 
       }
       expect(failure.ok).toBe(false);
       expect(failure.error?.code).toBe('disk_full');
-      app.services.close();
+      await app.services.close();
       rmSync(filler);
       app = await startTestApp({ dataDir, keychain: kc });
       for (const card of [MEMBER.cardNumber, ...committed]) {
@@ -385,7 +385,7 @@ describe.skipIf(!canMountTmpfs())('disk full on a real, tiny file system (needs 
           })
         ).ok,
       ).toBe(true);
-      app.services.close();
+      await app.services.close();
     } finally {
       await kc.cleanup();
       execFileSync('umount', [mount.path]);

@@ -171,7 +171,7 @@ describe('the secrets added with schema v2 are never silently re-made', () => {
   it('a lost PIN pepper on a till with staff is an error, and nothing is written', async () => {
     await seedStaff(app);
     const { installId } = app.services.database;
-    app.services.close();
+    await app.services.close();
     await app.keychain.keychain.delete(secretAccounts(installId).pinPepper);
     const before = snapshot(app.dataDir);
     await expect(openDeviceDatabase({ dataDir: app.dataDir, keychain: app.keychain.keychain })).rejects.toMatchObject({
@@ -183,7 +183,7 @@ describe('the secrets added with schema v2 are never silently re-made', () => {
 
   it('a database from before schema v2 (nothing depends on them yet) gets them made', async () => {
     const { installId } = app.services.database;
-    app.services.close();
+    await app.services.close();
     await app.keychain.keychain.delete(secretAccounts(installId).auditKey);
     const device = await openDeviceDatabase({ dataDir: app.dataDir, keychain: app.keychain.keychain });
     expect(device.secrets.auditKey).toMatch(/^[0-9a-f]{64}$/);
@@ -191,7 +191,7 @@ describe('the secrets added with schema v2 are never silently re-made', () => {
   });
 
   it('a database file that vanished is reported, not silently replaced by an empty one', async () => {
-    app.services.close();
+    await app.services.close();
     const { rmSync } = await import('node:fs');
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(app.dataDir, `loyalty.db${suffix}`), { force: true });
     const before = snapshot(app.dataDir);
@@ -203,7 +203,7 @@ describe('the secrets added with schema v2 are never silently re-made', () => {
 
   it('indexes dropped by an interrupted snapshot load are back at the next open', async () => {
     app.services.database.db.exec('DROP INDEX members_phone_hash; DROP INDEX member_name_tokens_member');
-    app.services.close();
+    await app.services.close();
     const device = await openDeviceDatabase({ dataDir: app.dataDir, keychain: app.keychain.keychain });
     const names = (
       device.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as { name: string }[]

@@ -16,6 +16,8 @@ import { CURRENT_NOTICE_VERSION, privacyNotice } from '../privacy/notices';
 import type { Outbox } from '../sync/outbox';
 import { createCounterServices } from './create-counter-services';
 import { createSyncService, type SyncService, type SyncTiming } from '../sync/sync-service';
+import { pairedEndpoint } from '../sync/pair-till';
+import { uuidv7 } from '../ids/uuidv7';
 import { clearRevokedMarker, readRevokedAt, wipeDevice } from '../sync/wipe-device';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import type { RestrictedActionHandler } from '../approvals/approval-service';
@@ -184,6 +186,16 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     now,
     pinLength: () => settings.get().pinLength,
     idleLockSeconds: () => settings.get().idleLockSeconds,
+    onPinSet: (staffId, pinHash, mustChangePin, actor) => {
+      if (!pairedEndpoint(db)) return;
+      const at = now();
+      outbox.append(
+        'staff.pin_changed',
+        uuidv7(at.getTime()),
+        { staffId, pinHash, mustChangePin, at: at.toISOString() },
+        actor,
+      );
+    },
   });
   const storeRegion = () => settings.get().storeRegion;
   const lookupKey = secrets.lookupKey;

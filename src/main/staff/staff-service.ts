@@ -18,6 +18,11 @@ export interface StaffServiceDeps {
   now: () => Date;
   pinLength: () => number;
   idleLockSeconds: () => number;
+  /**
+   * A paired till tells HQ of every PIN it sets (HQ keeps the roster; without this the next roster
+   * pull would bring the old PIN back). Called inside the PIN's own transaction.
+   */
+  onPinSet?: (staffId: string, pinHash: string, mustChangePin: boolean, actor: string) => void;
 }
 
 export interface NewStaff {
@@ -180,6 +185,7 @@ export function createStaffService(deps: StaffServiceDeps) {
       const pinHash = await deps.hasher.hash(request.newPin);
       db.transaction(() => {
         setPin.run(pinHash, 0, deps.now().toISOString(), session.staffId);
+        deps.onPinSet?.(session.staffId, pinHash, false, session.staffId);
         audit.append({
           staffId: session.staffId,
           action: 'staff.pin_changed',
@@ -207,6 +213,7 @@ export function createStaffService(deps: StaffServiceDeps) {
     },
     applyReset(staffId: string, pinHash: string, actor: string, approvalId: string) {
       setPin.run(pinHash, 1, deps.now().toISOString(), staffId);
+      deps.onPinSet?.(staffId, pinHash, true, actor);
       authenticator.clearFailures(staffId);
       audit.append({
         staffId: actor,

@@ -68,6 +68,9 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
        must_change_pin = iif(@keepPin, staff.must_change_pin, excluded.must_change_pin)
      WHERE excluded.roster_version >= staff.roster_version`,
   );
+  const currentPin = db.prepare<[string], { pin_hash: string }>('SELECT pin_hash FROM staff WHERE id = ?');
+  // A PIN reset at HQ also lifts this till's lockout of that staff member (as a reset here does).
+  const clearFailures = db.prepare<[string]>('DELETE FROM auth_failures WHERE subject = ?');
   const deactivateStaffExcept = db.prepare<[string]>(
     "UPDATE staff SET status = 'inactive' WHERE id NOT IN (SELECT value FROM json_each(?))",
   );
@@ -117,6 +120,9 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           break;
         case 'staff': {
           const s = change.staff;
+          const keepPin = (pendingPin.get(s.id)?.n ?? 0) > 0;
+          const before = currentPin.get(s.id)?.pin_hash;
+          if (!keepPin && before !== undefined && before !== s.pinHash) clearFailures.run(`staff:${s.id}`);
           upsertStaff.run({
             id: s.id,
             displayName: s.displayName,
@@ -127,7 +133,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
             version: s.version,
             at,
             // A PIN changed here and not yet at HQ is newer than the roster's: keep it.
-            keepPin: (pendingPin.get(s.id)?.n ?? 0) > 0 ? 1 : 0,
+            keepPin: keepPin ? 1 : 0,
           });
           staffIds.push(s.id);
           result.staff += 1;
