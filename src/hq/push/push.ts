@@ -35,24 +35,36 @@ function storable(text: string): string {
   return text.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\ufffd');
 }
 
-async function settle(
-  tx: Queryable,
-  device: AuthenticatedDevice,
-  wire: WirePushOp,
-  receivedAt: Date,
-  forcedReason: RejectReason | null,
-): Promise<Step> {
-  const parsed = PushOp.safeParse(wire);
-  const op = wire;
-  const opId = op.opId.toLowerCase();
+async function lockDevice(tx: Queryable, device: AuthenticatedDevice): Promise<number | null> {
   // The device row lock serializes pushes of one device, so its seq advances by exactly one.
   const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
     'SELECT last_seq, revoked_at FROM devices WHERE id = $1 FOR UPDATE',
     [device.deviceId],
   );
   const row = found.rows[0];
-  if (!row || row.revoked_at !== null) return { kind: 'revoked' };
-  const last = toInt(row.last_seq);
+  if (!row || row.revoked_at !== null) return null;
+  return toInt(row.last_seq);
+}
+
+/**
+ * Settles one op. `batch` (the fast path) means the caller holds the device lock, knows `last` and
+ * writes last_seq once at the end; the checks a unique index also enforces (an op id used before, a
+ * receipt earned before) are left to the index: its error aborts the batch, which is then redone
+ * op by op, where they are answered as rejections. So both paths give the same outcomes.
+ */
+async function settle(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  wire: WirePushOp,
+  receivedAt: Date,
+  forcedReason: RejectReason | null,
+  batch: { last: number } | null = null,
+): Promise<Step> {
+  const parsed = PushOp.safeParse(wire);
+  const op = wire;
+  const opId = op.opId.toLowerCase();
+  const last = batch ? batch.last : await lockDevice(tx, device);
+  if (last === null) return { kind: 'revoked' };
   if (op.seq <= last) {
     const stored = await tx.query<{
       op_id: string;
@@ -85,7 +97,7 @@ async function settle(
   if (op.seq > last + 1) return { kind: 'gap', lastSeq: last };
 
   let reason = forcedReason ?? (parsed.success ? null : 'invalid_payload');
-  if (reason === null) {
+  if (reason === null && !batch) {
     const taken = await tx.query("SELECT 1 FROM ops WHERE op_id = $1 AND reason IS DISTINCT FROM 'duplicate_op'", [
       opId,
     ]);
@@ -93,7 +105,7 @@ async function settle(
   }
   let member: MemberAfterOp | null = null;
   if (reason === null && parsed.success) {
-    const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt };
+    const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt, fast: batch !== null };
     const result = await applyOp(tx, ctx, parsed.data);
     if ('rejected' in result) reason = result.rejected;
     else member = result.member;
@@ -118,11 +130,13 @@ async function settle(
       member?.points ?? null,
     ],
   );
-  await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
-    device.deviceId,
-    op.seq,
-    receivedAt,
-  ]);
+  if (!batch) {
+    await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
+      device.deviceId,
+      op.seq,
+      receivedAt,
+    ]);
+  }
   const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: reason === null ? 'applied' : 'rejected' };
   if (reason !== null) outcome.reason = reason;
   if (member !== null) outcome.member = member;
@@ -147,12 +161,66 @@ async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: WirePu
   return deps.db.transaction((tx) => settle(tx, device, op, receivedAt, 'unprocessable'));
 }
 
+/** The whole batch in one transaction: one device lock, one last_seq write, one commit. */
+async function pushBatch(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  ops: readonly WirePushOp[],
+  receivedAt: Date,
+): Promise<PushResponse | 'revoked'> {
+  let last = await lockDevice(tx, device);
+  if (last === null) return 'revoked';
+  const start = last;
+  const outcomes: PushOpOutcome[] = [];
+  let gapAt: number | undefined;
+  for (const op of ops) {
+    const step = await settle(tx, device, op, receivedAt, null, { last });
+    if (step.kind === 'revoked') return 'revoked';
+    if (step.kind === 'gap') {
+      gapAt = op.seq;
+      break;
+    }
+    outcomes.push(step.outcome);
+    last = step.lastSeq;
+  }
+  if (last !== start) {
+    await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
+      device.deviceId,
+      last,
+      receivedAt,
+    ]);
+  }
+  return gapAt === undefined ? { lastSeq: last, outcomes } : { lastSeq: last, outcomes, gapAt };
+}
+
 /**
  * Applies a batch in order (DESIGN §5): seq ≤ last is a duplicate, seq = last + 1 is applied or
- * rejected (both advance last), a gap stops the batch. Each op commits on its own, so a response
- * lost on the way back costs nothing: the resent batch comes back all 'duplicate'.
+ * rejected (both advance last), a gap stops the batch. The batch commits as one transaction; if
+ * the database refuses any op in it (a constraint: an op id or a receipt seen before, a poison
+ * op), nothing of it is kept and the batch is redone one op per transaction, where each such op is
+ * recorded as rejected. Either way a response lost on the way back costs nothing: the resent batch
+ * comes back all 'duplicate'.
  */
 export async function pushOps(
+  deps: PushDeps,
+  device: AuthenticatedDevice,
+  ops: readonly WirePushOp[],
+): Promise<PushResponse> {
+  const receivedAt = deps.now();
+  try {
+    const result = await deps.db.transaction((tx) => pushBatch(tx, device, ops, receivedAt));
+    if (result === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    return result;
+  } catch (error) {
+    // A deadlock with another till's batch (40P01) or a serialization failure: per op, neither can
+    // happen (one member row per transaction).
+    const state = sqlState(error);
+    if (!isOpError(error) && !(state?.startsWith('40') ?? false)) throw error;
+  }
+  return pushOneByOne(deps, device, ops);
+}
+
+async function pushOneByOne(
   deps: PushDeps,
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
