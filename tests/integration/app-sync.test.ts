@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
+import { issuePairingCode, revokeDevice } from '../../src/hq/admin';
+import { seedDemoHq } from '../../src/hq/demo/seed-demo-hq';
+import { verifyStaffPin } from '../../src/hq/staff/pin-hash';
+import { DATABASE_FILE } from '../../src/main/db/open-device-database';
+import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
+import type { IpcResult } from '../../src/shared/errors';
+import type { SyncStatus } from '../../src/shared/sync/status';
+import type { DayEndReport } from '../../src/shared/sync/protocol';
+import { startTestHq, type TestHq } from '../hq/support/hq';
+import { startTestApp, type TestApp } from '../support/app';
+
+const WORKER = join(fileURLToPath(new URL('../..', import.meta.url)), 'out/main/sync-worker.js');
+const MIA = { staffId: 'demo-mia', pin: '731946' };
+const CARL = { staffId: 'demo-carl', pin: '582047' };
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () => {
+  let hq: TestHq;
+  let storeId: string;
+  let app: TestApp | null = null;
+  beforeAll(async () => {
+    buildIfNeeded({ quiet: true });
+    hq = await startTestHq('pglite');
+    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now }, { syntheticMembers: 300 })).storeId;
+  }, 180_000);
+  afterEach(async () => {
+    await app?.dispose();
+    app = null;
+  });
+  afterAll(async () => {
+    await hq?.close();
+  });
+
+  async function pairedApp(): Promise<TestApp> {
+    const { pairingCode } = await issuePairingCode({ db: hq.db, now: () => hq.clock.now }, storeId);
+    app = await startTestApp(undefined, {
+      signedIn: null,
+      extra: {
+        syncWorkerPath: WORKER,
+        syncTiming: { intervalMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 },
+        autoPair: { hqUrl: hq.url, certSha256: hq.tls.fingerprint256, pairingCode, deviceName: 'Test till' },
+      },
+    });
+    const a = app;
+    await until('the roster from HQ', async () => {
+      const roster = await a.call<IpcResult<{ staff: unknown[] }>>('staff.roster', {});
+      return roster.ok && roster.value.staff.length >= 4;
+    });
+    return a;
+  }
+
+  const ok = async <T>(a: TestApp, channel: string, payload: unknown = {}): Promise<T> => {
+    const result = await a.call<IpcResult<T>>(channel, payload);
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code}`);
+    return result.value;
+  };
+
+  test('pairs at start, pulls roster and members in the worker, and a PIN changed here reaches HQ', async () => {
+    const a = await pairedApp();
+    const info = await ok<{ paired: boolean; storeName: string }>(a, 'app.getInfo');
+    expect(info).toMatchObject({ paired: true, storeName: 'Demo High Street' });
+    await ok(a, 'session.login', CARL);
+    await until('the members from HQ', async () => {
+      const found = await ok<{ members: { cardNumber: string }[] }>(a, 'members.find', { query: '6004990000016' });
+      return found.members.length === 1;
+    });
+    await ok(a, 'staff.changeOwnPin', { currentPin: CARL.pin, newPin: '284619' });
+    const pepper = (await hq.db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain')).rows[0]!.pin_pepper;
+    await until('the new PIN at HQ', async () => {
+      const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
+        .rows[0];
+      return row !== undefined && (await verifyStaffPin(pepper, row.pin_hash, '284619'));
+    });
+    // Put it back for the other tests (the roster is chain-wide).
+    await ok(a, 'staff.changeOwnPin', { currentPin: '284619', newPin: CARL.pin });
+    await until('the PIN back at HQ', async () => {
+      const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
+        .rows[0];
+      return row !== undefined && (await verifyStaffPin(pepper, row.pin_hash, CARL.pin));
+    });
+  });
+
+  test('Sync now and Day end are a manager’s: the cashier is refused, the manager gets HQ’s reconciled report', async () => {
+    const a = await pairedApp();
+    await ok(a, 'session.login', CARL);
+    const refused = await a.call<IpcResult<unknown>>('sync.dayEnd', {});
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.code).toBe('permission_denied');
+    const status = await ok<SyncStatus>(a, 'sync.status');
+    expect(status.paired).toBe(true);
+    await ok(a, 'session.lock');
+    await ok(a, 'session.login', MIA);
+    const member = await ok<{ members: { id: string }[] }>(a, 'members.find', { query: '6004990000016' });
+    await ok(a, 'points.earn', {
+      memberId: member.members[0]!.id,
+      amountMinor: 1000,
+      reference: `APP-${Date.now()}`,
+      expectedPoints: 15,
+    });
+    const report = await ok<DayEndReport>(a, 'sync.dayEnd');
+    expect(report.status).toBe('reconciled');
+    expect(report.hq['points.earned']).toEqual({ applied: 1, rejected: 0 });
+    const after = await ok<SyncStatus>(a, 'sync.status');
+    expect(after.pending.total).toBe(0);
+    expect(after.lastDayEnd?.status).toBe('reconciled');
+    const now = await ok<SyncStatus>(a, 'sync.runNow');
+    expect(now.online).toBe(true);
+  });
+
+  test('a revoked till wipes its local data at its next contact with HQ and says so', async () => {
+    const a = await pairedApp();
+    const installId = a.services.database.installId;
+    const deviceId = (
+      a.services.database.db.prepare("SELECT value FROM sync_state WHERE key = 'device_id'").get() as {
+        value: string;
+      }
+    ).value;
+    expect(await a.keychain.keychain.get(hqTokenAccount(installId))).not.toBeNull();
+    await revokeDevice({ db: hq.db }, deviceId);
+    const info = await until('the wipe', async () => {
+      const value = await ok<{ paired: boolean; revokedAt: string | null }>(a, 'app.getInfo');
+      return value.revokedAt !== null ? value : null;
+    });
+    expect(info.paired).toBe(false);
+    // A new, empty till: none of the old members, no staff from HQ, a new install id.
+    expect(a.services.database.installId).not.toBe(installId);
+    expect((a.services.database.db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n).toBe(0);
+    expect((await ok<{ staff: unknown[] }>(a, 'staff.roster')).staff).toEqual([]);
+    // The old install's secrets are gone from the secret store, the old files from the disk.
+    for (const account of [...Object.values(secretAccounts(installId)), hqTokenAccount(installId)])
+      expect(await a.keychain.keychain.get(account)).toBeNull();
+    expect(existsSync(join(a.dataDir, DATABASE_FILE))).toBe(true); // the new till's
+  });
+});
