@@ -12,6 +12,8 @@ import {
   MAX_BODY_BYTES,
   MAX_PUSH_OPS,
   PushResponse,
+  PullResponse,
+  DayEndReport,
   type PairResponse,
 } from '../../src/shared/sync/protocol';
 import { BACKENDS, httpsSend, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -202,6 +204,70 @@ describe.each(BACKENDS)('HQ refuses bad requests on %s', (backend) => {
             }
             expect(response.status).toBeGreaterThanOrEqual(400);
             HqError.parse(response.body);
+            expect(await hq.snapshot()).toBe(ahead);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
+    test('property: random and nearly valid bodies to /v1/pull and /v1/day-end never give a 5xx; a pull never changes a table, a refused day end neither', async () => {
+      const cursor = fc.oneof(
+        fc.constant(null),
+        fc.string(),
+        fc
+          .tuple(fc.bigInt({ min: 0n, max: 2n ** 70n }), fc.bigInt({ min: 0n, max: 2n ** 70n }))
+          .map(([x, n]) => `c.${x}.${n}`),
+        fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 70n }), fc.base64String()).map(([x, id]) => `s.${x}.${id}`),
+      );
+      const pull = fc
+        .record(
+          {
+            cursor,
+            ackedSeq: fc.oneof(fc.integer(), fc.constant(0), fc.double(), fc.string()),
+            limit: fc.oneof(fc.integer(), fc.constant(1)),
+            extra: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v));
+      const hex = (minLength: number, maxLength: number) =>
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength, maxLength });
+      const manifest = fc.record(
+        {
+          fromSeq: fc.oneof(fc.integer(), fc.constant(0)),
+          toSeq: fc.oneof(fc.integer(), fc.constant(0)),
+          counts: fc.oneof(fc.constant({}), fc.dictionary(fc.string(), fc.integer())),
+          opIdsSha256: fc.oneof(hex(64, 64), fc.string()),
+          auditHead: fc.record({ seq: fc.integer(), hash: hex(1, 64) }),
+          deviceTime: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        },
+        { requiredKeys: [] },
+      );
+      const dayEnd = fc
+        .record({ dayEndId: fc.oneof(fc.uuid(), fc.string()), manifest }, { requiredKeys: [] })
+        .map((v) => JSON.stringify(v));
+      const body = fc.oneof(
+        pull,
+        dayEnd,
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc.string(),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(HQ_ROUTES.pull, HQ_ROUTES.dayEnd),
+          body,
+          fc.boolean(),
+          async (path, raw, withToken) => {
+            const ahead = await hq.snapshot();
+            const response = await hq.send(path, null, { raw, ...(withToken ? { token: device.deviceToken } : {}) });
+            expect(response.status).toBeLessThan(500);
+            if (response.status === 200 && path === HQ_ROUTES.dayEnd) {
+              DayEndReport.parse(response.body);
+              return;
+            }
+            if (response.status === 200) PullResponse.parse(response.body);
+            else HqError.parse(response.body);
             expect(await hq.snapshot()).toBe(ahead);
           },
         ),
