@@ -15,6 +15,7 @@ export default defineConfig({
           bench: resolve('bench/counter-bench.ts'),
           // npm run bench (after the counter bench): HQ push over HTTPS on PostgreSQL and PGlite.
           'hq-bench': resolve('bench/hq-bench.ts'),
+          'snapshot-bench': resolve('bench/snapshot-bench.ts'),
           // The sync worker thread: HQ pages and snapshots are written off the main thread.
           'sync-worker': resolve('src/main/sync/worker/sync-worker.ts'),
           // npm run hq: the reference HQ sync server and its admin commands (plain Node, no Electron).

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run bench — the DESIGN §8 figures: the counter bench (out/main/bench.js), then the HQ bench
-// (out/main/hq-bench.js). Each runs in its own Node process.
+// npm run bench — the DESIGN §8 figures: the counter bench (out/main/bench.js), the HQ bench
+// (out/main/hq-bench.js), then a till's snapshot pull end to end (out/main/snapshot-bench.js). Each
+// runs in its own Node process.
 //
-//   npm run bench -- [--only counter|hq] [options]
+//   npm run bench -- [--only counter|hq|snapshot] [options]
 //
 // With --only, every other option goes to that bench. Without it, each option goes to the bench that
 // knows it (HQ_OPTIONS below; anything else is the counter bench's), and --json FILE writes the counter
@@ -10,6 +11,8 @@
 //   counter: [--sizes 100000,1000000] [--kinds encrypted,plain] [--lookups 2000] [--writes 300] [--snapshot N] [--json FILE]
 //   hq:      [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10] [--batches 20]
 //            [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--no-profile] [--json FILE]
+//   snapshot: [--members 1000000] [--lookups-every-ms 2] [--json FILE] (only with --only snapshot;
+//            without --only it runs with its defaults)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
@@ -17,6 +20,7 @@ import { buildIfNeeded } from './build-if-needed.mjs';
 const BENCHES = {
   counter: { file: 'out/main/bench.js', node: ['--max-old-space-size=4096'] },
   hq: { file: 'out/main/hq-bench.js', node: [] },
+  snapshot: { file: 'out/main/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
 };
 /** The HQ bench's options and whether each takes a value. */
 const HQ_OPTIONS = new Map([
@@ -61,7 +65,7 @@ if (only !== undefined && !(only in BENCHES)) {
 }
 
 /** Each bench's arguments, as typed. */
-const args = { counter: [], hq: [] };
+const args = { counter: [], hq: [], snapshot: [] };
 for (const option of parsed) {
   if (option.name === 'only') continue;
   if (only !== undefined) args[only].push(...option.text);
@@ -76,7 +80,7 @@ if (only === undefined && json !== undefined) {
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
 let status = 0;
-for (const name of only !== undefined ? [only] : ['counter', 'hq']) {
+for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot']) {
   const bench = BENCHES[name];
   const result = spawnSync(process.execPath, [...bench.node, join(ROOT, bench.file), ...args[name]], {
     stdio: 'inherit',

@@ -8,6 +8,7 @@ const OUTPUTS = [
   'out/main/harness.js',
   'out/main/bench.js',
   'out/main/hq-bench.js',
+  'out/main/snapshot-bench.js',
   'out/main/hq.js',
   'out/main/sync-worker.js',
   'out/preload/index.cjs',

@@ -89,15 +89,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return totals;
   }
 
+  function requestPage(cursor: string | null): Promise<PullResponse> {
+    const request: PullRequest = { cursor, ackedSeq: push.ackedSeq() };
+    if (deps.pullLimit !== undefined) request.limit = deps.pullLimit;
+    return client.post(HQ_ROUTES.pull, request, PullResponse);
+  }
+
   async function pullAll(): Promise<SyncRunResult['pulled']> {
     const totals = { members: 0, erased: 0, staff: 0, rewards: 0, pages: 0, snapshot: false };
+    let next: Promise<PullResponse> | null = null;
     for (let page = 0; page < 1_000_000; page++) {
-      const request: PullRequest = { cursor: state.get('pull_cursor'), ackedSeq: push.ackedSeq() };
-      if (deps.pullLimit !== undefined) request.limit = deps.pullLimit;
       let response: PullResponse;
       try {
-        response = await client.post(HQ_ROUTES.pull, request, PullResponse);
+        response = await (next ?? requestPage(state.get('pull_cursor')));
       } catch (error) {
+        next = null;
         if (error instanceof HqRequestError && error.code === 'cursor_expired') {
           // Too long away: a fresh snapshot. The outbox is kept and rebased onto it.
           state.set('pull_cursor', null);
@@ -109,8 +115,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         }
         return rethrowRevoked(error);
       }
+      // The next page is fetched while this one is written: HQ and the network work while the
+      // local transaction runs. It is only ever applied after this page and its cursor committed.
+      next = response.more ? requestPage(response.cursor) : null;
+      // An unawaited failure is seen when the loop awaits it; never an unhandled rejection.
+      next?.catch(() => undefined);
       if (response.snapshotStart) snapshotTotal = null;
-      const applied = pull.apply(response);
+      let applied;
+      try {
+        applied = pull.apply(response);
+      } catch (error) {
+        await next?.catch(() => undefined);
+        throw error;
+      }
       totals.pages += 1;
       totals.members += applied.members;
       totals.erased += applied.erased;
