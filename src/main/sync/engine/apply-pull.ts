@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PullResponse, PulledMember } from '../../../shared/sync/protocol';
+import { dropSecondaryIndexes, ensureSecondaryIndexes } from '../../db/secondary-indexes';
 import { createSnapshotIngest, type SnapshotMember } from '../../members/ingest-snapshot';
 import { createMemberErasure } from './erase-member';
 import { createMemberRebase } from './rebase';
@@ -47,6 +48,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
   const ingest = createSnapshotIngest(db);
   const rebase = createMemberRebase(db, deps.lookupKey);
   const erase = createMemberErasure(db);
+  const countMembers = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM members');
   const cardHolder = db.prepare<[string, string], { id: string }>(
     'SELECT id FROM members WHERE card_number = ? AND id <> ?',
   );
@@ -98,7 +100,17 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
   const applyPage = db.transaction((page: PullResponse): PullPageResult => {
     const at = deps.now().toISOString();
     const result: PullPageResult = { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false };
-    if (page.snapshotStart) state.set('snapshot_mark', String(deps.now().getTime()));
+    if (page.snapshotStart) {
+      state.set('snapshot_mark', String(deps.now().getTime()));
+      // Into an empty cache (a newly paired till), the secondary indexes on random keys are built
+      // once at the end instead of row by row: most of the cost of a million members. A crash
+      // meanwhile loses nothing: every open re-creates them (db/secondary-indexes.ts).
+      if ((countMembers.get()?.n ?? 0) === 0) {
+        dropSecondaryIndexes(db);
+        state.set('snapshot_bulk', '1');
+      }
+    }
+    const bulk = page.snapshot && state.get('snapshot_bulk') === '1';
     const markText = page.snapshot ? state.get('snapshot_mark') : null;
     const mark = markText === null ? null : Number(markText);
 
@@ -166,7 +178,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
       }
     }
     if (members.length > 0) {
-      ingest.writeRows(members, { mark });
+      ingest.writeRows(members, { mark, fresh: bulk });
       result.members = members.length;
       const inPage = new Set(members.map((m) => m.id));
       for (const { id } of pendingMembers.all()) {
@@ -185,6 +197,10 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
       // Members HQ no longer sends were erased while this till was away longer than the log keeps.
       for (const { id } of sweep.all(mark)) if (erase(id, at)) result.erased += 1;
       state.set('snapshot_mark', null);
+    }
+    if (page.snapshotEnd && bulk) {
+      ensureSecondaryIndexes(db);
+      state.set('snapshot_bulk', null);
     }
     state.set('pull_cursor', page.cursor);
     state.set('last_pull_at', at);

@@ -11,6 +11,8 @@ export const SYNC_KEYS = [
   'acked_seq',
   /** The mark of the snapshot in progress, if one is. */
   'snapshot_mark',
+  /** A first snapshot into an empty cache is loading without its secondary indexes. */
+  'snapshot_bulk',
   'last_push_at',
   'last_pull_at',
   'last_success_at',
