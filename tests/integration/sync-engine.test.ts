@@ -1,6 +1,7 @@
 import catalog from '../../resources/demo/hq-catalog.json';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, loadCatalog } from '../../src/hq/admin';
+import { createStore, loadCatalog, requestErasure } from '../../src/hq/admin';
+import { statSync } from 'node:fs';
 import { pruneChangeLog } from '../../src/hq/pull/prune';
 import { toInt } from '../../src/hq/db/database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
@@ -256,6 +257,59 @@ describe('sync between tills and a real HQ (PGlite, HTTPS, pinned)', () => {
     a.services.earn({ memberId: member.id, amountMinor: 100, reference: 'R-Y2' }, 'staff-1');
     await a.engine().run();
     expect(await hqPoints(member.id)).toBe(31);
+  });
+
+  test('erasure at HQ: the till deletes the member’s personal data at its next pull, strips it from pending ops, keeps the ledger by id, and checkpoints the WAL', async () => {
+    const a = await till('Till A');
+    await a.engine().run();
+    const member = enroll(a, '07911 123130');
+    a.services.earn({ memberId: member.id, amountMinor: 2_000, reference: 'R-X1' }, 'staff-1');
+    await a.engine().run();
+    await requestErasure({ db: hq.db, now: () => hq.clock.now }, member.id);
+    // Between this run's push and its pull, the cashier edits the member: that op is still pending.
+    let wrote = false;
+    await a
+      .engine({
+        wrap: (c) => ({
+          async post(path, body, schema) {
+            if (path === HQ_ROUTES.pull && !wrote) {
+              wrote = true;
+              a.services.updateProfile({ memberId: member.id, familyName: 'Hopper-Erased' }, 'staff-1');
+            }
+            return c.post(path, body, schema);
+          },
+        }),
+      })
+      .run();
+    const row = a.db
+      .prepare(
+        'SELECT given_name, family_name, card_number, phone_hash, phone_masked, phone_e164, erased_at FROM members WHERE id = ?',
+      )
+      .get(member.id) as Record<string, unknown>;
+    expect(row).toMatchObject({
+      given_name: '',
+      family_name: '',
+      phone_hash: null,
+      phone_masked: null,
+      phone_e164: null,
+    });
+    expect(row.card_number).not.toBe(member.cardNumber);
+    expect(row.erased_at).not.toBeNull();
+    expect(a.db.prepare('SELECT count(*) AS n FROM member_name_tokens WHERE member_id = ?').get(member.id)).toEqual({
+      n: 0,
+    });
+    expect(a.services.find('Hopper').members).toEqual([]);
+    expect(a.services.find('+44 7911 123130').members).toEqual([]);
+    const pending = a.db.prepare("SELECT payload FROM outbox WHERE state = 'pending'").all() as { payload: string }[];
+    expect(pending).toHaveLength(1);
+    expect(pending[0]?.payload).not.toContain('Hopper');
+    // The ledger stays, by id only.
+    expect(a.db.prepare('SELECT count(*) AS n FROM ledger WHERE member_id = ?').get(member.id)).toEqual({ n: 1 });
+    // No copy left in the write-ahead log.
+    expect(statSync(`${a.device.path}-wal`).size).toBe(0);
+    // The scrubbed op still goes to HQ, which refuses it; the outbox drains.
+    await a.engine().run();
+    expect(a.services.outbox.pendingCount()).toBe(0);
   });
 
   test('two offline stores redeem the same balance: HQ accepts both and flags the overdraft; both tills converge on HQ’s balance', async () => {

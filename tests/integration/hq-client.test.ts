@@ -1,0 +1,115 @@
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadOrCreateTls, type HqTls } from '../../src/hq/tls';
+import { createHqClient, HqRequestError, probeHqCertificate } from '../../src/main/sync/hq-client';
+import { PairResponse } from '../../src/shared/sync/protocol';
+import { startTestHq, type TestHq } from '../hq/support/hq';
+import { makeTempDir } from '../support/temp-dir';
+
+/** A TLS server that records what reaches it and, for the timeout case, never answers. */
+async function silentServer(tls: HqTls) {
+  const received: Buffer[] = [];
+  const sockets = new Set<TLSSocket>();
+  const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    received: () => Buffer.concat(received).toString('utf8'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('the till’s HQ client: pinned certificate, timeouts', () => {
+  let hq: TestHq;
+  const dir = makeTempDir('loyalty-client-');
+  let other: HqTls;
+  beforeAll(async () => {
+    hq = await startTestHq('pglite');
+    other = await loadOrCreateTls({ dataDir: dir.path });
+  });
+  afterAll(async () => {
+    await hq?.close();
+    dir.remove();
+  });
+
+  test('HQ timeout: a server that accepts and never answers fails the request as a retryable timeout', async () => {
+    const server = await silentServer(hq.tls);
+    try {
+      const client = createHqClient({
+        endpoint: { url: server.url, certSha256: hq.tls.fingerprint256 },
+        token: () => 'x'.repeat(43),
+        timeoutMs: 300,
+      });
+      const started = Date.now();
+      const error = await client.post('/v1/pull', { cursor: null, ackedSeq: 0 }, PairResponse).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HqRequestError);
+      expect((error as HqRequestError).kind).toBe('timeout');
+      expect((error as HqRequestError).retryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('another certificate than the pinned one: refused before a single byte of the request (or its token) is sent', async () => {
+    const impostor = await silentServer(other);
+    try {
+      const token = 'T'.repeat(43);
+      const client = createHqClient({
+        endpoint: { url: impostor.url, certSha256: hq.tls.fingerprint256 },
+        token: () => token,
+        timeoutMs: 2_000,
+      });
+      const error = await client.post('/v1/push', { ops: [] }, PairResponse).catch((e: unknown) => e);
+      expect((error as HqRequestError).kind).toBe('pin_mismatch');
+      expect((error as HqRequestError).retryable).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(impostor.received()).toBe('');
+      // Probing (pairing's first step) shows the impostor's fingerprint, which differs from HQ's.
+      expect((await probeHqCertificate(impostor.url)).certSha256).toBe(other.fingerprint256);
+      expect(other.fingerprint256).not.toBe(hq.tls.fingerprint256);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  test('a refused connection is a retryable network failure; plain http is refused outright', async () => {
+    const client = createHqClient({
+      endpoint: { url: 'https://127.0.0.1:9', certSha256: hq.tls.fingerprint256 },
+      token: () => null,
+      timeoutMs: 2_000,
+    });
+    const error = await client.post('/v1/pair', {}, PairResponse).catch((e: unknown) => e);
+    expect((error as HqRequestError).kind).toBe('network');
+    expect((error as HqRequestError).retryable).toBe(true);
+    const insecure = createHqClient({
+      endpoint: { url: `http://127.0.0.1:9`, certSha256: hq.tls.fingerprint256 },
+      token: () => null,
+    });
+    await expect(insecure.post('/v1/pair', {}, PairResponse)).rejects.toThrow(/HTTPS only/);
+  });
+
+  test('HQ answering 5xx is retryable; a 4xx with a code is not', async () => {
+    const client = createHqClient({
+      endpoint: { url: hq.url, certSha256: hq.tls.fingerprint256 },
+      token: () => null,
+    });
+    const refused = await client
+      .post('/v1/pair', { pairingCode: 'AAAA', deviceName: 'x' }, PairResponse)
+      .catch((e: unknown) => e);
+    expect((refused as HqRequestError).code).toBe('pairing_code_invalid');
+    expect((refused as HqRequestError).retryable).toBe(false);
+    expect(new HqRequestError('http', 'x', 503, 'internal_error').retryable).toBe(true);
+    expect(new HqRequestError('http', 'x', 429, 'too_many_requests').retryable).toBe(true);
+  });
+});
