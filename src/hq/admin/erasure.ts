@@ -2,29 +2,9 @@ import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { HqAdminError } from '../errors';
 import { clock, type AdminDeps } from './deps';
+import { scrubPayload, type Json } from '../members/personal-data';
 
-/** Payload keys of member ops that hold personal data (src/shared/sync/ops.ts); ids are kept. */
-export const PERSONAL_PAYLOAD_KEYS = ['givenName', 'familyName', 'phone', 'email', 'birthDate', 'cardNumber'] as const;
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/**
- * The payload with every personal key's value replaced by null, at the top level and in a
- * member.updated op's `changes`. Keys are kept (the op's shape stays readable); nothing is added.
- */
-export function scrubPayload(payload: { [key: string]: Json }): { [key: string]: Json } {
-  const scrub = (object: { [key: string]: Json }): { [key: string]: Json } => {
-    const out: { [key: string]: Json } = {};
-    for (const [key, value] of Object.entries(object)) {
-      if ((PERSONAL_PAYLOAD_KEYS as readonly string[]).includes(key)) out[key] = null;
-      else if (key === 'changes' && value !== null && typeof value === 'object' && !Array.isArray(value))
-        out[key] = scrub(value);
-      else out[key] = value;
-    }
-    return out;
-  };
-  return scrub(payload);
-}
+export { PERSONAL_PAYLOAD_KEYS, scrubPayload } from '../members/personal-data';
 
 /** Scrubs the stored payloads of every op about `memberId`; returns how many rows it changed. */
 async function scrubOps(tx: Queryable, memberId: string): Promise<number> {

@@ -8,6 +8,7 @@ import {
 } from '../../shared/sync/protocol';
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
 import { HqHttpError } from '../errors';
+import { scrubPayload } from '../members/personal-data';
 import { applyOp, type OpContext } from './apply-op';
 
 export interface PushDeps {
@@ -110,6 +111,13 @@ async function settle(
     if ('rejected' in result) reason = result.rejected;
     else member = result.member;
   }
+  // An op about a member HQ has erased keeps no personal data here either (DESIGN §6).
+  let payload = op.payload;
+  const memberId = op.payload.memberId;
+  if (reason !== null && typeof memberId === 'string') {
+    const erased = await tx.query('SELECT 1 FROM members WHERE id = $1 AND erased_at IS NOT NULL', [memberId]);
+    if (erased.rows.length > 0) payload = scrubPayload(payload);
+  }
   await tx.query(
     `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at,
        member_id, member_version, member_points)
@@ -121,7 +129,7 @@ async function settle(
       op.type,
       op.staffId === null ? null : storable(op.staffId),
       storable(op.deviceTime),
-      storable(JSON.stringify(op.payload)),
+      storable(JSON.stringify(payload)),
       reason === null ? 'applied' : 'rejected',
       reason,
       receivedAt,
