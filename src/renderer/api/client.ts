@@ -100,6 +100,9 @@ export type LedgerWrite = ResponseData<'points.earn'>;
 export type PrivacyNotice = ResponseData<'privacy.notice'>;
 export type UpdateMemberInput = RequestInput<'members.update'>;
 export type Contacts = ResponseData<'members.revealContacts'>;
+export type SyncStatus = ResponseData<'sync.status'>;
+export type DayEndReport = ResponseData<'sync.dayEnd'>;
+export type PairTillInput = RequestInput<'sync.pair'>;
 
 /** The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError. */
 export const api = {
@@ -153,6 +156,12 @@ export const api = {
   reverseEarn: (input: RequestInput<'points.reverse'>): Promise<LedgerWrite> =>
     unwrap(() => bridge().points.reverse(input)),
   rewards: async (): Promise<Reward[]> => (await unwrap(() => bridge().rewards.list({}))).rewards,
+  syncStatus: (): Promise<SyncStatus> => unwrap(() => bridge().sync.status({})),
+  syncNow: (): Promise<SyncStatus> => unwrap(() => bridge().sync.runNow({})),
+  dayEnd: (): Promise<DayEndReport> => unwrap(() => bridge().sync.dayEnd({})),
+  probeHq: async (hqUrl: string): Promise<string> => (await unwrap(() => bridge().sync.probeHq({ hqUrl }))).certSha256,
+  /** Resolves once HQ accepted the till; the main process then rebuilds its services (later calls wait). */
+  pair: (input: PairTillInput): Promise<{ storeName: string }> => unwrap(() => bridge().sync.pair(input)),
 };
 
 export function asApiError(error: unknown): ApiError {
