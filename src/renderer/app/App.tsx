@@ -13,6 +13,7 @@ import {
 import { BootstrapScreen } from '../auth/BootstrapScreen';
 import { ChangePinScreen } from '../auth/ChangePinScreen';
 import { LockScreen } from '../auth/LockScreen';
+import { WaitingForStaffScreen } from '../auth/WaitingForStaffScreen';
 import { applyLanguage } from '../i18n';
 import { Header } from './Header';
 import { errorMessage } from './messages';
@@ -74,11 +75,25 @@ export function App() {
   const refreshRoster = useCallback(async () => {
     try {
       const roster = await api.roster();
-      setTill((previous) => previous && { ...previous, roster });
+      // No staff: pairing may have just replaced them, or HQ revoked and wiped the till. The app
+      // info says which (paired, revokedAt), so the right first-run screen shows.
+      const info = roster.needsBootstrap ? await api.getInfo() : null;
+      setTill((previous) => previous && { ...previous, roster, ...(info ? { info } : {}) });
     } catch {
       // The roster shown stays as it was; the next lock or action reads it again.
     }
   }, []);
+
+  /** After pairing the main process rebuilt its services: read everything again, as at start. */
+  const reloadTill = useCallback(async () => {
+    try {
+      const [info, session, roster] = await Promise.all([api.getInfo(), api.currentSession(), api.roster()]);
+      await applyLanguage(info.language);
+      setTill((previous) => ({ info, roster, session, generation: (previous?.generation ?? 0) + 1 }));
+    } catch {
+      await start();
+    }
+  }, [start]);
 
   /** The session is gone: every view unmounts (so no member data stays in the page), then the lock screen. */
   const locked = useCallback(() => {
@@ -169,9 +184,17 @@ export function App() {
   const context = useMemo<SessionContextValue | null>(
     () =>
       till?.session
-        ? { info: till.info, session: till.session, roster: till.roster.staff, refreshRoster, lock, infoChanged }
+        ? {
+            info: till.info,
+            session: till.session,
+            roster: till.roster.staff,
+            refreshRoster,
+            lock,
+            infoChanged,
+            reloadTill,
+          }
         : null,
-    [till, refreshRoster, lock, infoChanged],
+    [till, refreshRoster, lock, infoChanged, reloadTill],
   );
 
   switch (boot.state) {
@@ -213,8 +236,15 @@ export function App() {
     return (
       <div className="app app-locked">
         <Header info={till.info} session={null} />
-        {till.roster.needsBootstrap ? (
-          <BootstrapScreen pinLength={till.info.pinLength} onDone={signedIn} onRosterStale={refreshRoster} />
+        {till.roster.needsBootstrap && till.info.paired ? (
+          <WaitingForStaffScreen storeName={till.info.storeName} onCheck={refreshRoster} />
+        ) : till.roster.needsBootstrap ? (
+          <BootstrapScreen
+            info={till.info}
+            onDone={signedIn}
+            onRosterStale={refreshRoster}
+            onPaired={() => void reloadTill()}
+          />
         ) : (
           <LockScreen key={till.generation} roster={till.roster} onLoggedIn={signedIn} onRosterStale={refreshRoster} />
         )}

@@ -12,6 +12,11 @@ export interface SessionContextValue {
   lock: () => void;
   /** A manager changed the auto-lock time: the new app info, as the main process answered. */
   infoChanged: (info: AppInfo) => void;
+  /**
+   * Reads app info, session and roster again, as at start: after pairing, when the main process
+   * has rebuilt its services (the session is gone, the store and the roster are HQ's).
+   */
+  reloadTill: () => Promise<void>;
 }
 
 export const SessionContext = createContext<SessionContextValue | null>(null);

@@ -1,10 +1,13 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { StaffNameField } from '../staff/StaffNameField';
 import { useTranslation } from 'react-i18next';
 import { toFieldIssues } from '../../shared/ipc/validation';
 import { BootstrapRequest, STAFF_NAME_MAX } from '../../shared/staff/schemas';
-import { api, asApiError, type SessionInfo } from '../api/client';
+import { api, asApiError, type AppInfo, type SessionInfo } from '../api/client';
+import { formatInstant } from '../app/format-date';
+import { formattingLocale } from '../app/formatting-locale';
 import { errorMessage, issueMessage } from '../app/messages';
+import { PairingForm } from '../sync/PairingForm';
 import { checkNewPin, effectivePinLength, issueFor } from './pin';
 import { PinField } from './PinField';
 
@@ -12,8 +15,63 @@ type Field = 'displayName' | 'pin' | 'repeat';
 type Errors = Partial<Record<Field, string>>;
 const ORDER: readonly Field[] = ['displayName', 'pin', 'repeat'];
 
-/** First run: the till has no staff at all, so whoever sets it up becomes its first store manager. */
+/**
+ * First run: the till has no staff at all. It is either paired with HQ (the usual way: staff,
+ * members and rewards then come from HQ), or set up on its own, whoever sets it up becoming its
+ * first store manager. A till HQ revoked (and wiped) comes back here, and says so.
+ */
 export function BootstrapScreen({
+  info,
+  onDone,
+  onRosterStale,
+  onPaired,
+}: {
+  info: AppInfo;
+  onDone: (session: SessionInfo) => void;
+  onRosterStale: () => void;
+  /** HQ accepted the till: the main process rebuilds its services; the app reads them again. */
+  onPaired: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const titleId = useId();
+  const pairId = useId();
+  const locale = formattingLocale(i18n.language, info.storeRegion);
+  return (
+    <main className="lock first-run" aria-labelledby={titleId}>
+      <div className="first-run-body">
+        <div className="first-run-head">
+          <h1 id={titleId} className="lock-title">
+            {t('bootstrap.title')}
+          </h1>
+          <p className="lock-intro">{t('bootstrap.choose')}</p>
+        </div>
+        {info.revokedAt ? (
+          <div className="banner banner-error first-run-revoked" role="alert" data-testid="revoked-notice">
+            <p className="banner-title">
+              {t('bootstrap.revoked', {
+                date: formatInstant(info.revokedAt, locale, { dateStyle: 'long', timeStyle: 'short' }),
+              })}
+            </p>
+          </div>
+        ) : null}
+        <div className="first-run-paths">
+          <section className="lock-card first-run-card first-run-pair" aria-labelledby={pairId}>
+            <p className="eyebrow">{t('bootstrap.recommended')}</p>
+            <h2 id={pairId} className="first-run-title">
+              {t('bootstrap.pairTitle')}
+            </h2>
+            <p className="lock-intro">{t('bootstrap.pairIntro')}</p>
+            <PairingForm autoFocus headingLevel={3} onPaired={onPaired} />
+          </section>
+          <StandaloneSetup pinLength={info.pinLength} onDone={onDone} onRosterStale={onRosterStale} />
+        </div>
+      </div>
+    </main>
+  );
+}
+
+/** Setting the till up on its own: the first store manager's name and PIN. */
+function StandaloneSetup({
   pinLength,
   onDone,
   onRosterStale,
@@ -35,10 +93,6 @@ export function BootstrapScreen({
   const pinRef = useRef<HTMLInputElement>(null);
   const repeatRef = useRef<HTMLInputElement>(null);
   const n = effectivePinLength(pinLength);
-
-  useEffect(() => {
-    nameRef.current?.focus();
-  }, []);
 
   const focus = (field: Field) => ({ displayName: nameRef, pin: pinRef, repeat: repeatRef })[field].current?.focus();
 
@@ -100,28 +154,28 @@ export function BootstrapScreen({
     (firstInvalid ? t('enroll.summaryItem', { field: labels[firstInvalid], message: errors[firstInvalid] }) : null);
 
   return (
-    <main className="lock">
-      <section className="lock-card lock-card-form" aria-labelledby={headingId}>
-        <h1 id={headingId} className="lock-title">
-          {t('bootstrap.title')}
-        </h1>
-        <p className="lock-intro">{t('bootstrap.intro')}</p>
-        <div role="alert" className="form-alert-slot">
-          {summary ? (
-            <p className="banner banner-error" data-testid="bootstrap-error">
-              {summary}
-            </p>
-          ) : null}
-        </div>
-        <form className="stack-form" data-testid="bootstrap-form" noValidate onSubmit={(event) => void onSubmit(event)}>
-          <StaffNameField
-            id={`${headingId}-name`}
-            ref={nameRef}
-            label={t('bootstrap.name')}
-            value={name}
-            error={errors.displayName}
-            onChange={setName}
-          />
+    <section className="lock-card first-run-card" aria-labelledby={headingId}>
+      <h2 id={headingId} className="first-run-title">
+        {t('bootstrap.standaloneTitle')}
+      </h2>
+      <p className="lock-intro">{t('bootstrap.intro')}</p>
+      <div role="alert" className="form-alert-slot">
+        {summary ? (
+          <p className="banner banner-error" data-testid="bootstrap-error">
+            {summary}
+          </p>
+        ) : null}
+      </div>
+      <form className="stack-form" data-testid="bootstrap-form" noValidate onSubmit={(event) => void onSubmit(event)}>
+        <StaffNameField
+          id={`${headingId}-name`}
+          ref={nameRef}
+          label={t('bootstrap.name')}
+          value={name}
+          error={errors.displayName}
+          onChange={setName}
+        />
+        <div className="pin-pair">
           <PinField
             label={t('bootstrap.pin')}
             value={pin}
@@ -137,20 +191,20 @@ export function BootstrapScreen({
             error={errors.repeat}
             inputRef={repeatRef}
           />
-          <p id={policyId} className="hint">
-            {t('pin.policy', { n })}
-          </p>
-          <button
-            type="submit"
-            className="button button-primary button-large"
-            disabled={busy}
-            aria-busy={busy || undefined}
-            data-testid="bootstrap-submit"
-          >
-            {t('bootstrap.submit')}
-          </button>
-        </form>
-      </section>
-    </main>
+        </div>
+        <p id={policyId} className="hint">
+          {t('pin.policy', { n })}
+        </p>
+        <button
+          type="submit"
+          className="button button-secondary button-large"
+          disabled={busy}
+          aria-busy={busy || undefined}
+          data-testid="bootstrap-submit"
+        >
+          {t('bootstrap.submit')}
+        </button>
+      </form>
+    </section>
   );
 }
