@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type AppInfo, type Language, type SessionInfo } from '../api/client';
 import { applyLanguage } from '../i18n';
@@ -8,15 +8,20 @@ const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
   { language: 'ru', label: 'RU' },
 ];
 
-/** Brand and version, who is signed in, the Lock button (Ctrl+L) and the language switch. */
+/**
+ * Brand and version, the sync indicator (signed in), who is signed in, the Lock button (Ctrl+L)
+ * and the language switch.
+ */
 export function Header({
   info,
   session,
   onLock,
+  sync,
 }: {
   info: AppInfo;
   session: SessionInfo | null;
   onLock?: (() => void) | undefined;
+  sync?: ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const [notSaved, setNotSaved] = useState(false);
@@ -49,6 +54,7 @@ export function Header({
         <span className="brand-version">{t('app.version', { version: info.version })}</span>
       </div>
       <div className="header-end">
+        {sync}
         <p className="session" data-testid="session">
           {session ? (
             <>

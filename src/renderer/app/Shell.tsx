@@ -14,8 +14,13 @@ import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
 import { FindView, type FindViewHandle } from '../find/FindView';
 import { StaffView } from '../staff/StaffView';
+import { SyncIndicator } from '../sync/SyncIndicator';
+import { SyncView } from '../sync/SyncView';
+import { useSyncStatus } from '../sync/useSyncStatus';
+import { roleHasPermission } from '../../shared/auth/permissions';
 import { tabForKey } from '../common/tabs';
 import { Header } from './Header';
+import { formattingLocale } from './formatting-locale';
 import { ShortcutsBar } from './ShortcutsBar';
 import { ALL_VIEWS, viewsFor, type View } from './views';
 
@@ -40,14 +45,22 @@ function dialogOpen(): boolean {
  * search result, member and half-typed form in it.
  */
 export function Shell({ info, session, onLock }: { info: AppInfo; session: SessionInfo; onLock: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const views = viewsFor(session.role);
   const [view, setView] = useState<View>('find');
+  const [syncBusy, setSyncBusy] = useState(false);
   const [focusRequest, setFocusRequest] = useState<FocusRequest | null>({ seq: 0, target: 'search', select: false });
   const findRef = useRef<FindViewHandle>(null);
   const enrollRef = useRef<EnrollViewHandle>(null);
   const tabRefs = useRef<Partial<Record<View, HTMLButtonElement | null>>>({});
   const seq = useRef(0);
+
+  // One reader of the sync status, for the header indicator and the sync screen.
+  const sync = useSyncStatus({
+    enabled: roleHasPermission(session.role, 'sync.view'),
+    open: view === 'sync',
+    busy: syncBusy,
+  });
 
   const request = useCallback((next: FocusTarget) => {
     seq.current += 1;
@@ -173,7 +186,24 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
 
   return (
     <div className="app">
-      <Header info={info} session={session} onLock={onLock} />
+      <Header
+        info={info}
+        session={session}
+        onLock={onLock}
+        sync={
+          views.includes('sync') ? (
+            <SyncIndicator
+              status={sync.status}
+              locale={formattingLocale(i18n.language, info.storeRegion)}
+              current={view === 'sync'}
+              onOpen={() => {
+                setView('sync');
+                request({ target: 'tab', view: 'sync' });
+              }}
+            />
+          ) : null
+        }
+      />
       <nav className="tabs-bar">
         <div role="tablist" aria-label={t('nav.label')} className="tabs">
           {views.map(tab)}
@@ -193,6 +223,8 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
               return panel(id, view === id ? <ApprovalsView /> : null);
             case 'audit':
               return panel(id, view === id ? <AuditView /> : null);
+            case 'sync':
+              return panel(id, view === id ? <SyncView feed={sync} onBusyChange={setSyncBusy} /> : null);
           }
         })}
       </main>

@@ -1,13 +1,14 @@
 import { roleHasPermission, type Role } from '../../shared/auth/permissions';
 
 /** The sections of the till, in tab order, and which role sees which. The main process enforces anyway. */
-export const ALL_VIEWS = ['find', 'enroll', 'staff', 'approvals', 'audit'] as const;
+export const ALL_VIEWS = ['find', 'enroll', 'staff', 'approvals', 'audit', 'sync'] as const;
 export type View = (typeof ALL_VIEWS)[number];
 
 export function viewsFor(role: Role): View[] {
   return ALL_VIEWS.filter((view) => {
     if (view === 'approvals') return roleHasPermission(role, 'approvals.grant');
     if (view === 'audit') return roleHasPermission(role, 'audit.read');
+    if (view === 'sync') return roleHasPermission(role, 'sync.view');
     return true;
   });
 }

@@ -8,6 +8,9 @@ import { ERROR_CODES } from '../../../src/shared/errors';
 import { LANGUAGES } from '../../../src/shared/ipc/contract';
 import { FIELD_ISSUE_CODES } from '../../../src/shared/ipc/validation';
 import { EnrollRequest, FIND_KINDS } from '../../../src/shared/members/schemas';
+import { OP_TYPES } from '../../../src/shared/sync/ops';
+import { DAY_END_PROBLEMS, DUPLICATE_REASONS, REJECT_REASONS } from '../../../src/shared/sync/protocol';
+import { SYNC_ERRORS } from '../../../src/renderer/sync/sync-rules';
 import en from '../../../src/renderer/i18n/en.json';
 import ru from '../../../src/renderer/i18n/ru.json';
 
@@ -84,7 +87,26 @@ describe('renderer translation catalogs', () => {
       ...REASON_CODES.map((code) => `approval.reasons.${code}`),
       ...RESTRICTED_ACTIONS.map((action) => `approval.describe.${action}`),
       ...ApprovalStatus.options.map((status) => `queue.statuses.${status}`),
-      ...(['find', 'enroll', 'staff', 'approvals', 'audit'] as const).map((view) => `nav.${view}`),
+      ...(['find', 'enroll', 'staff', 'approvals', 'audit', 'sync'] as const).map((view) => `nav.${view}`),
+    ];
+    for (const key of keys) {
+      expect(EN.has(key), `en ${key}`).toBe(true);
+      expect(RU.has(key), `ru ${key}`).toBe(true);
+    }
+  });
+
+  it('label every op type, rejection reason, day-end problem and sync error the sync screen shows', () => {
+    const keys = [
+      ...OP_TYPES.map((type) => `sync.opTypes.${type}`),
+      ...[...REJECT_REASONS, ...DUPLICATE_REASONS, 'other'].map((reason) => `sync.reasons.${reason}`),
+      ...DAY_END_PROBLEMS.map((problem) => `dayEnd.problems.${problem}`),
+      ...[...SYNC_ERRORS, 'other'].map((code) => `syncView.errors.${code}`),
+      ...(['push', 'pull', 'day_end', 'starting'] as const).map((phase) => `syncView.phases.${phase}`),
+      ...(['sent', 'reconciled', 'mismatch'] as const).map((status) => `dayEnd.statuses.${status}`),
+      ...(['unpaired', 'running', 'online', 'offline', 'never'] as const).flatMap((state) => [
+        `syncView.states.${state}`,
+        `syncIndicator.states.${state}`,
+      ]),
     ];
     for (const key of keys) {
       expect(EN.has(key), `en ${key}`).toBe(true);

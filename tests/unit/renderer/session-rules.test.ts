@@ -24,13 +24,13 @@ describe('activity reports', () => {
 });
 
 describe('role gating', () => {
-  it('shows cashiers the counter and staff sections only', () => {
-    expect(viewsFor('cashier')).toEqual(['find', 'enroll', 'staff']);
+  it('shows cashiers the counter, staff and sync sections only', () => {
+    expect(viewsFor('cashier')).toEqual(['find', 'enroll', 'staff', 'sync']);
     expect(staffAbilities('cashier')).toEqual({ addStaff: false, idleLock: false });
   });
 
   it('shows managers approvals and the audit log too', () => {
-    expect(viewsFor('manager')).toEqual(['find', 'enroll', 'staff', 'approvals', 'audit']);
+    expect(viewsFor('manager')).toEqual(['find', 'enroll', 'staff', 'approvals', 'audit', 'sync']);
     expect(staffAbilities('manager')).toEqual({ addStaff: true, idleLock: true });
   });
 });
