@@ -54,7 +54,7 @@ export function WaitingForStaffScreen({
   };
 
   return (
-    <main className="lock" data-testid="waiting-for-staff">
+    <main className="lock" aria-labelledby={headingId}>
       <section className="lock-card lock-card-form" aria-labelledby={headingId}>
         <h1 id={headingId} className="lock-title">
           {t('waitingForStaff.title')}

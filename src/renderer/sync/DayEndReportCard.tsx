@@ -20,7 +20,6 @@ export function DayEndReportCard({
   fresh = false,
   wide = false,
   cardRef,
-  testId,
 }: {
   title: string;
   status: DayEndStatus;
@@ -33,7 +32,6 @@ export function DayEndReportCard({
   /** Spans the sync screen's grid. */
   wide?: boolean;
   cardRef?: Ref<HTMLElement>;
-  testId?: string;
 }) {
   const { t } = useTranslation();
   const headingId = useId();
@@ -45,13 +43,7 @@ export function DayEndReportCard({
     .join(' ');
 
   return (
-    <section
-      ref={cardRef}
-      tabIndex={fresh ? -1 : undefined}
-      className={classes}
-      aria-labelledby={headingId}
-      data-testid={testId}
-    >
+    <section ref={cardRef} tabIndex={fresh ? -1 : undefined} className={classes} aria-labelledby={headingId}>
       <div className="day-end-head">
         <h2 id={headingId} className="card-title">
           {title}
