@@ -45,10 +45,11 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     await hq?.close();
   });
 
-  async function pairedApp(): Promise<TestApp> {
+  async function pairedApp(now?: () => Date): Promise<TestApp> {
     const { pairingCode } = await issuePairingCode({ db: hq.db, now: () => hq.clock.now }, storeId);
     app = await startTestApp(undefined, {
       signedIn: null,
+      ...(now ? { now } : {}),
       extra: {
         syncWorkerPath: WORKER,
         syncTiming: { intervalMs: 100, baseBackoffMs: 50, maxBackoffMs: 200 },
@@ -119,6 +120,17 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     expect(after.lastDayEnd?.status).toBe('reconciled');
     const now = await ok<SyncStatus>(a, 'sync.runNow');
     expect(now.online).toBe(true);
+  });
+
+  test('polling the sync status is not activity: an unattended till still locks itself', async () => {
+    let t = Date.parse('2026-11-24T09:00:00Z');
+    const a = await pairedApp(() => new Date(t));
+    await ok(a, 'session.login', CARL);
+    t += 100_000;
+    await ok(a, 'sync.status'); // the header's poll
+    t += 30_000; // 130 s since the last real activity: past the 120 s idle lock
+    const current = await ok<{ session: unknown }>(a, 'session.current');
+    expect(current.session).toBeNull();
   });
 
   test('a revoked till wipes its local data at its next contact with HQ and says so', async () => {

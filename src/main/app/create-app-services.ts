@@ -344,7 +344,11 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     },
     'session.touch': (_request, session) => staff.sessionInfo(session),
     'staff.roster': (_request, session) => staff.roster(session),
-    'staff.bootstrap': (request) => staff.bootstrap(request),
+    'staff.bootstrap': (request) => {
+      // A paired till's staff come from HQ: no local manager, even before the first roster arrives.
+      if (paired()) throw new AppError('permission_denied', 'This till is paired: its staff come from HQ.');
+      return staff.bootstrap(request);
+    },
     'staff.changeOwnPin': (request, session) => staff.changeOwnPin(request, signedIn(session)),
     'staff.add': (request, session) => staff.add(request, signedIn(session)),
     'staff.resetPin': async ({ approvalId, ...payload }, session) => {

@@ -102,8 +102,8 @@ export function createRouter(deps: RouterDeps): Router {
         if (session.mustChangePin && !('duringPinChange' in spec && spec.duringPinChange)) {
           return fail({ code: 'pin_change_required', message: 'Change the temporary PIN first.' });
         }
-        // Working at the till counts as activity: it pushes the idle lock back.
-        deps.sessions.touch();
+        // Working at the till counts as activity: it pushes the idle lock back (a poll does not).
+        if (!('passive' in spec && spec.passive)) deps.sessions.touch();
       }
 
       let result: unknown;

@@ -76,6 +76,11 @@ export interface ChannelSpec {
   permission: ChannelPermission;
   /** Still allowed while the session holds a temporary PIN (public channels always are). */
   duringPinChange?: true;
+  /**
+   * Read by the app on a timer, not by a person: it does not count as activity, so polling it never
+   * keeps an unattended till from locking itself.
+   */
+  passive?: true;
 }
 
 const Empty = z.strictObject({});
@@ -174,7 +179,7 @@ export const contract = {
   'points.adjust': { request: AdjustRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
   'points.reverse': { request: ReverseRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
   'rewards.list': { request: Empty, response: RewardsResponse, permission: 'members.read' },
-  'sync.status': { request: Empty, response: SyncStatus, permission: 'sync.view' },
+  'sync.status': { request: Empty, response: SyncStatus, permission: 'sync.view', passive: true },
   'sync.runNow': { request: Empty, response: SyncStatus, permission: 'sync.run' },
   'sync.dayEnd': { request: Empty, response: DayEndReport, permission: 'sync.run' },
   // Public, like staff.bootstrap, for the first-run screen: the handlers refuse unless this till

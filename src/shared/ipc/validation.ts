@@ -32,6 +32,7 @@ export const FIELD_ISSUE_CODES = [
   'pin_weak',
   'pin_reused',
   'pin_mismatch',
+  'hq_url_invalid',
   'invalid',
 ] as const;
 export type FieldIssueCode = (typeof FIELD_ISSUE_CODES)[number];
