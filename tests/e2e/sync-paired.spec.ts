@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import en from '../../src/renderer/i18n/en.json' with { type: 'json' };
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
+
+/**
+ * A new user pairs a fresh till with a real HQ (the embedded demo HQ `npm run hq -- --demo`
+ * starts, over HTTPS with its self-signed certificate), from the first-run screen, comparing the
+ * fingerprint; the roster arrives; a manager signs in, looks at the sync screen, syncs and sends the
+ * day end, and sees HQ's reconciled report.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Hq {
+  url: string;
+  fingerprint: string;
+  pairingCode: string;
+  process: ChildProcess;
+  dataDir: string;
+}
+
+async function startDemoHq(): Promise<Hq> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-hq-'));
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'out/main/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '300'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
+  );
+  const values = await new Promise<Record<string, string>>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^EXPIRES_AT=/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
+  });
+  return {
+    url: values.HQ_URL!,
+    fingerprint: values.HQ_CERT_SHA256!,
+    pairingCode: values.PAIRING_CODE!,
+    process: child,
+    dataDir,
+  };
+}
+
+async function stopHq(hq: Hq): Promise<void> {
+  if (hq.process.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      hq.process.once('exit', () => resolve());
+      hq.process.kill('SIGTERM');
+    });
+  }
+  rmSync(hq.dataDir, { recursive: true, force: true });
+}
+
+test('a fresh till pairs with HQ from the first-run screen, gets its staff, syncs and reconciles its day', async ({
+  page,
+  freshTill,
+}) => {
+  test.setTimeout(120_000);
+  const hq = await startDemoHq();
+  try {
+    await page.goto(freshTill.url);
+    const url = page.getByLabel(en.pairing.hqUrl, { exact: true });
+    await expect(url).toBeFocused();
+    await url.fill(hq.url);
+    await page.getByRole('button', { name: en.pairing.check, exact: true }).click();
+    // The fingerprint shown is HQ's: the one `npm run hq` printed.
+    await expect(page.getByTestId('hq-fingerprint')).toContainText(hq.fingerprint);
+    await expectNoAxeViolations(page);
+    await page.getByLabel(en.pairing.fingerprintSame, { exact: true }).check();
+    // Typed the forgiving way: lower case, without dashes.
+    await page.getByLabel(en.pairing.code, { exact: true }).fill(hq.pairingCode.replaceAll('-', '').toLowerCase());
+    await screenshot(page, '60-pair-with-real-hq-en');
+    await page.getByRole('button', { name: en.pairing.submit, exact: true }).click();
+
+    // Paired: the roster comes from HQ, then the lock screen.
+    await expect(page.getByTestId('lock-screen')).toBeVisible({ timeout: 30_000 });
+    await loginAs(page, STAFF.mia);
+    await screenshot(page, '61-paired-signed-in-en');
+
+    await page.getByTestId('nav-sync').click();
+    await expect(page.getByRole('heading', { name: en.syncView.connection })).toBeVisible();
+    await expect(page.getByText('Demo High Street').first()).toBeVisible();
+    await page.getByRole('button', { name: en.syncView.syncNow }).click();
+    await expect(page.getByText(en.syncView.states.online).first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(en.syncView.pendingEmpty)).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('button', { name: en.syncView.dayEnd, exact: true }).click();
+    await page.getByRole('button', { name: en.syncView.dayEndConfirm }).click();
+    await expect(page.getByRole('heading', { name: en.dayEnd.resultTitle })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(en.dayEnd.statuses.reconciled).first()).toBeVisible();
+    await expectNoAxeViolations(page);
+    await screenshot(page, '62-day-end-reconciled-en');
+  } finally {
+    await stopHq(hq);
+  }
+});
