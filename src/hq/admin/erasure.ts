@@ -2,9 +2,9 @@ import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { HqAdminError } from '../errors';
 import { clock, type AdminDeps } from './deps';
-import { scrubPayload, type Json } from '../members/personal-data';
+import { scrubPayload, type Json } from '../../shared/sync/personal-data';
 
-export { PERSONAL_PAYLOAD_KEYS, scrubPayload } from '../members/personal-data';
+export { PERSONAL_PAYLOAD_KEYS, scrubPayload } from '../../shared/sync/personal-data';
 
 /** Scrubs the stored payloads of every op about `memberId`; returns how many rows it changed. */
 async function scrubOps(tx: Queryable, memberId: string): Promise<number> {

@@ -8,7 +8,7 @@ import {
 } from '../../shared/sync/protocol';
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
 import { HqHttpError } from '../errors';
-import { scrubPayload } from '../members/personal-data';
+import { scrubPayload } from '../../shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
 
 export interface PushDeps {

@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-
-const PERSONAL_PAYLOAD_KEYS = ['givenName', 'familyName', 'phone', 'email', 'birthDate', 'cardNumber'] as const;
+import { scrubPayload, type Json } from '../../../shared/sync/personal-data';
 
 /**
  * Deletes what this till holds about a member erased at HQ (DESIGN §6): the row keeps its id (the
@@ -26,13 +25,7 @@ export function createMemberErasure(db: Database) {
     const changed = erase.run({ id: memberId, at }).changes > 0;
     tokens.run(memberId);
     for (const row of pending.all(memberId)) {
-      const payload = JSON.parse(row.payload) as Record<string, unknown>;
-      for (const key of PERSONAL_PAYLOAD_KEYS) if (key in payload) payload[key] = null;
-      if (payload.changes && typeof payload.changes === 'object') {
-        const changes = payload.changes as Record<string, unknown>;
-        for (const key of PERSONAL_PAYLOAD_KEYS) if (key in changes) changes[key] = null;
-      }
-      scrub.run(JSON.stringify(payload), row.seq);
+      scrub.run(JSON.stringify(scrubPayload(JSON.parse(row.payload) as { [key: string]: Json })), row.seq);
     }
     return changed;
   };

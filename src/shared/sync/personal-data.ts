@@ -1,4 +1,5 @@
-/** Payload keys of member ops that hold personal data (src/shared/sync/ops.ts); ids are kept. */
+/** Payload keys of member ops that hold personal data (./ops.ts); ids are kept. HQ scrubs
+ * stored ops with it at erasure, a till its pending outbox payloads when a tombstone arrives. */
 export const PERSONAL_PAYLOAD_KEYS = ['givenName', 'familyName', 'phone', 'email', 'birthDate', 'cardNumber'] as const;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
