@@ -105,7 +105,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       }),
   };
   current = await buildAppServices(options, lifecycle);
-  if (options.autoPair && !current.sync.status().paired && current.staff.count() === 0) {
+  if (options.autoPair && !current.sync.paired() && current.staff.count() === 0) {
     try {
       await current.sync.pair(options.autoPair, null);
       await ready;
@@ -275,22 +275,21 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     },
     onRevoked: () => lifecycle.revoked(database.installId),
   });
-  const paired = () => sync.status().paired;
+  const paired = () => sync.paired();
+  // The marker changes only when the services are rebuilt (a wipe writes it, pairing clears it).
+  const revokedAt = readRevokedAt(options.dataDir);
   /** A counter write is in the outbox: let background sync take it soon. */
   const synced = <T>(result: T): T => {
     sync.kick();
     return result;
   };
-  const info = () => {
-    const status = sync.status();
-    return {
-      version: options.version,
-      ...settings.get(),
-      paired: status.paired,
-      storeName: status.storeName,
-      revokedAt: readRevokedAt(options.dataDir),
-    };
-  };
+  const info = () => ({
+    version: options.version,
+    ...settings.get(),
+    paired: paired(),
+    storeName: sync.storeName(),
+    revokedAt,
+  });
   /** The first-run screen may pair before anyone exists; afterwards only a manager may. */
   const mayPair = (session: Session | null) => {
     if (staff.count() === 0) return;

@@ -153,6 +153,9 @@ export function createSyncService(deps: SyncServiceDeps) {
   return {
     start,
     status,
+    /** Cheap reads for app info, without the status's counts. */
+    paired: () => pairedEndpoint(db) !== null,
+    storeName: () => state.get('store_name'),
 
     /** "Sync now" (managers): a run at once, audited. */
     async runNow(staffId: string): Promise<SyncStatus> {
