@@ -59,7 +59,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const pull = createPullApplier({ db, lookupKey: deps.lookupKey, now: deps.now });
   const dayEnd = createDayEnd({ db, now: deps.now });
   const batchSize = Math.min(deps.pushBatchSize ?? MAX_PUSH_OPS, MAX_PUSH_OPS);
-  let snapshotTotal: number | null = null;
 
   async function pushAll(): Promise<SyncRunResult['pushed']> {
     const totals = { applied: 0, rejected: 0, duplicate: 0 };
@@ -120,7 +119,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       next = response.more ? requestPage(response.cursor) : null;
       // An unawaited failure is seen when the loop awaits it; never an unhandled rejection.
       next?.catch(() => undefined);
-      if (response.snapshotStart) snapshotTotal = null;
       let applied;
       try {
         applied = pull.apply(response);
@@ -134,7 +132,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       totals.staff += applied.staff;
       totals.rewards += applied.rewards;
       totals.snapshot ||= response.snapshot;
-      deps.onProgress?.({ phase: 'pull', done: totals.members, total: snapshotTotal, snapshot: response.snapshot });
+      // HQ does not say how many members a snapshot holds: the bar shows progress without an end.
+      deps.onProgress?.({ phase: 'pull', done: totals.members, total: null, snapshot: response.snapshot });
       if (!response.more) break;
     }
     return totals;
