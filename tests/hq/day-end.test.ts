@@ -15,10 +15,7 @@ describe.each(BACKENDS)('HQ day end, on %s', (backend) => {
       await hq?.close();
     });
 
-    async function push(device: PairResponse, ops: WireOp[]): Promise<void> {
-      const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-    }
+    const push = (device: PairResponse, ops: WireOp[]) => hq.push(device, ops);
 
     /** The manifest a till makes from its outbox (src/main/sync does the same). */
     function manifestOf(ops: WireOp[], fromSeq: number, auditSeq: number): DayEndManifest {

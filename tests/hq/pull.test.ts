@@ -4,13 +4,7 @@ import { logChange } from '../../src/hq/change-log';
 import { toInt } from '../../src/hq/db/database';
 import { changeMember, lockMember } from '../../src/hq/members/member-state';
 import { pruneChangeLog } from '../../src/hq/pull/prune';
-import {
-  HQ_ROUTES,
-  PullResponse,
-  PushResponse,
-  type PairResponse,
-  type PullChange,
-} from '../../src/shared/sync/protocol';
+import { HQ_ROUTES, PullResponse, type PairResponse, type PullChange } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
 
@@ -27,11 +21,7 @@ describe.each(BACKENDS)('HQ pull, on %s', (backend) => {
       await hq?.close();
     });
 
-    async function push(device: PairResponse, ops: WireOp[]): Promise<PushResponse> {
-      const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-      return PushResponse.parse(response.body);
-    }
+    const push = (device: PairResponse, ops: WireOp[]) => hq.push(device, ops);
 
     async function pull(
       device: PairResponse,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toInt } from '../../src/hq/db/database';
-import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
+import { PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { atSeq, consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
 
@@ -14,11 +14,7 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       await hq?.close();
     });
 
-    async function push(device: PairResponse, ops: WireOp[]): Promise<PushResponse> {
-      const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-      return PushResponse.parse(response.body);
-    }
+    const push = (device: PairResponse, ops: WireOp[]) => hq.push(device, ops);
 
     async function balance(memberId: string): Promise<number> {
       const result = await hq.db.query<{ b: unknown }>(

@@ -13,6 +13,7 @@ import { openDeviceDatabase } from '../../src/main/db/open-device-database';
 import { openOsKeychain } from '../../src/main/keychain/keychain';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { makeTempDir } from '../support/temp-dir';
+import { prng } from '../support/prng';
 
 /**
  * A pull page and its cursor commit together (DESIGN §5): the till (the harness process, its sync
@@ -26,17 +27,6 @@ const HARNESS = join(ROOT, 'out/main/harness.js');
 const SEED = Number(process.env.PULL_KILL_SEED ?? 20261125);
 const MEMBERS = 40_000;
 const KEYCHAIN_SERVICE = `Loyalty Desk (pull kill test ${randomUUID()})`;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const running = new Set<ChildProcess>();
 
@@ -82,8 +72,6 @@ describe('kill -9 during a pull page', () => {
   afterAll(async () => {
     for (const child of running) child.kill('SIGKILL');
     await hq?.close();
-    const keychain = await openOsKeychain(KEYCHAIN_SERVICE);
-    void keychain;
     dir.remove();
   });
 

@@ -12,6 +12,7 @@ import { openOsKeychain } from '../../src/main/keychain/keychain';
 import { CURRENT_NOTICE_VERSION } from '../../src/main/privacy/notices';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import { makeTempDir } from '../support/temp-dir';
+import { prng } from '../support/prng';
 
 /**
  * Crash safety of counter writes (DESIGN §3, §5): the harness (the app's main process without
@@ -36,18 +37,6 @@ const DEMO_CARDS: string[] = (
 ).members.map((m) => m.cardNumber);
 /** Demo members with enough confirmed points that a coffee (150) redeem usually goes through. */
 const RICH_CARDS = ['6004990000016', '6004990000065', '6004990000081', '6004990000115', '6004990000032'];
-
-/** mulberry32: small, seedable, good enough to pick a replayable schedule. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The harness bundle is rebuilt only if missing or older than the main-process sources it is built

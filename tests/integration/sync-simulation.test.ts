@@ -6,6 +6,7 @@ import { HqRequestError, type HqClient } from '../../src/main/sync/hq-client';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { BACKENDS, startTestHq, type TestHq } from '../hq/support/hq';
 import { CONSENTS, pairedTill, type Till } from '../support/till';
+import { prng } from '../support/prng';
 
 /**
  * DESIGN §5 under faults: several tills in two stores record counter writes while their links to
@@ -16,17 +17,6 @@ import { CONSENTS, pairedTill, type Till } from '../support/till';
  */
 const SEED = Number(process.env.SYNC_SIM_SEED ?? 424242);
 const STEPS = Number(process.env.SYNC_SIM_STEPS ?? 300);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Fault = 'ok' | 'drop_request' | 'drop_response' | 'duplicate' | 'replay_stale';
 

@@ -12,7 +12,7 @@ import { buildHqServer, type HqServer } from '../../../src/hq/server';
 import { loadOrCreateTls, type HqTls } from '../../../src/hq/tls';
 import { createStore, issuePairingCode } from '../../../src/hq/admin';
 import type { RateLimit } from '../../../src/hq/rate-limit';
-import { HQ_ROUTES, type PairResponse } from '../../../src/shared/sync/protocol';
+import { HQ_ROUTES, PushResponse, type PairResponse, type PushRequest } from '../../../src/shared/sync/protocol';
 import { makeTempDir } from '../../support/temp-dir';
 import { skipPostgres, startPostgres, type PostgresServer } from '../../support/postgres';
 
@@ -39,9 +39,10 @@ export interface TestHq {
     body: unknown,
     options?: { token?: string; raw?: string | Buffer; contentType?: string; authorization?: string; method?: string },
   ): Promise<HqResponse>;
-  /** A new store with a paired device. */
   /** A new till; in a new store unless `storeId` names one (two tills of one store). */
   pairedDevice(name?: string, storeId?: string): Promise<PairResponse>;
+  /** Pushes as `device`; anything but 200 throws with HQ's answer. */
+  push(device: PairResponse, ops: PushRequest['ops']): Promise<PushResponse>;
   /** Every HQ table, as JSON text: equal snapshots mean nothing changed. */
   snapshot(): Promise<string>;
   close(): Promise<void>;
@@ -174,6 +175,11 @@ export async function startTestHq(backend: Backend, options: { pairRateLimit?: R
         if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
         if (options.authorization !== undefined) headers.authorization = options.authorization;
         return httpsSend(url, pin, path, options.raw ?? JSON.stringify(body), headers, options.method);
+      },
+      async push(device, ops) {
+        const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
+        if (response.status !== 200) throw new Error(`push refused: ${JSON.stringify(response.body)}`);
+        return PushResponse.parse(response.body);
       },
       async pairedDevice(name = 'Till 1', existingStore?: string) {
         const storeId =
