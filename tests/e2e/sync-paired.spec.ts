@@ -88,6 +88,12 @@ test('a fresh till pairs with HQ from the first-run screen, gets its staff, sync
     await loginAs(page, STAFF.mia);
     await screenshot(page, '61-paired-signed-in-en');
 
+    // The roster is HQ's: no local "add staff" on a paired till, and it says where that happens.
+    await page.getByRole('tab', { name: en.nav.staff }).click();
+    await expect(page.getByText(en.staff.managedAtHq)).toBeVisible();
+    await expectNoAxeViolations(page);
+    await screenshot(page, '63-paired-staff-managed-at-hq-en');
+
     await page.getByTestId('nav-sync').click();
     await expect(page.getByRole('heading', { name: en.syncView.connection })).toBeVisible();
     await expect(page.getByText('Demo High Street').first()).toBeVisible();

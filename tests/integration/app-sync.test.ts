@@ -112,6 +112,13 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
       reference: `APP-${Date.now()}`,
       expectedPoints: 15,
     });
+    // The roster is HQ's: a manager cannot add staff on a paired till.
+    const added = await a.call<IpcResult<unknown>>('staff.add', {
+      displayName: 'Local Temp',
+      role: 'cashier',
+      temporaryPin: '284619',
+    });
+    expect(!added.ok && added.error.code).toBe('permission_denied');
     const report = await ok<DayEndReport>(a, 'sync.dayEnd');
     expect(report.status).toBe('reconciled');
     expect(report.hq['points.earned']).toEqual({ applied: 1, rejected: 0 });

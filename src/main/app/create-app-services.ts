@@ -349,7 +349,11 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
       return staff.bootstrap(request);
     },
     'staff.changeOwnPin': (request, session) => staff.changeOwnPin(request, signedIn(session)),
-    'staff.add': (request, session) => staff.add(request, signedIn(session)),
+    'staff.add': (request, session) => {
+      // HQ keeps a paired till's roster: a local addition would vanish at the next full snapshot.
+      if (paired()) throw new AppError('permission_denied', 'This till is paired: staff are added at HQ.');
+      return staff.add(request, signedIn(session));
+    },
     'staff.resetPin': async ({ approvalId, ...payload }, session) => {
       const actor = signedIn(session);
       staff.checkResetPin(payload, actor);

@@ -28,7 +28,7 @@ export type StaffNotice = { tone: 'success' | 'error'; text: string; seq: number
  */
 export function StaffView() {
   const { t } = useTranslation();
-  const { session, roster, refreshRoster } = useSession();
+  const { session, roster, refreshRoster, info } = useSession();
   const abilities = staffAbilities(session.role);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState<StaffNotice | null>(null);
@@ -180,7 +180,12 @@ export function StaffView() {
 
       {abilities.addStaff || abilities.idleLock ? (
         <div className="staff-manage">
-          {abilities.addStaff ? <AddStaffForm onAdded={(text) => say('success', text)} /> : null}
+          {abilities.addStaff && info.paired ? (
+            // The main process refuses it too: a paired till's roster is HQ's.
+            <p className="hint">{t('staff.managedAtHq')}</p>
+          ) : abilities.addStaff ? (
+            <AddStaffForm onAdded={(text) => say('success', text)} />
+          ) : null}
           {abilities.idleLock ? (
             <IdleLockSetting onSaved={(text) => say('success', text)} onFailed={(text) => say('error', text)} />
           ) : null}
