@@ -49,6 +49,9 @@ if (process.platform === 'linux' && process.env.LOYALTY_PRIVATE_DBUS !== '1') {
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+// Lint and typecheck are checks, not tests: they get their own line. A failed check still fails the
+// run, and counts as one failed test in the summary so the last line never reads all-green.
+const checks = { passed: [], failed: [] };
 
 function run(label, command, args, env = {}) {
   console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
@@ -58,7 +61,7 @@ function run(label, command, args, env = {}) {
 
 function check(label, command, args) {
   const ok = run(label, command, args);
-  totals[ok ? 'passed' : 'failed'] += 1;
+  checks[ok ? 'passed' : 'failed'].push(label);
   console.log(`=== ${label}: ${ok ? 'passed' : 'FAILED'}`);
 }
 
@@ -110,6 +113,11 @@ if (playwright?.stats) {
 }
 
 if (existsSync(join(ROOT, 'artifacts'))) console.log('\nScreenshots and reports: artifacts/ and test-results/');
+console.log(
+  `\nchecks: ${checks.passed.length} passed, ${checks.failed.length} failed` +
+    (checks.failed.length > 0 ? ` (${checks.failed.join(', ')})` : ''),
+);
+totals.failed += checks.failed.length;
 const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : '';
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed${skipped}`);
 process.exit(totals.failed > 0 ? 1 : 0);
