@@ -112,6 +112,36 @@ describe('encrypted device database', () => {
     device.close();
   });
 
+  it('creates the database, its -wal and -shm and the key information file owner-only (0600)', async () => {
+    const app = await startTestApp({ dataDir: dir.path, keychain: kc });
+    expect((await app.call<{ ok: boolean }>('members.enroll', MEMBER)).ok).toBe(true);
+    const mode = (name: string) => (statSync(join(dir.path, name)).mode & 0o777).toString(8);
+    expect(mode(DATABASE_FILE)).toBe('600');
+    expect(mode(`${DATABASE_FILE}-wal`)).toBe('600');
+    expect(mode(`${DATABASE_FILE}-shm`)).toBe('600');
+    expect(mode(KEY_INFO_FILE)).toBe('600');
+    expect((statSync(dir.path).mode & 0o777).toString(8)).toBe('700');
+    await app.services.close();
+  });
+
+  it('an interrupted first run (key information written, no database yet) finishes creating the till', async () => {
+    const first = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    const installId = first.installId;
+    first.close();
+    const keyInfoPath = join(dir.path, KEY_INFO_FILE);
+    const { databaseCreated: _created, ...beforeCreation } = JSON.parse(readFileSync(keyInfoPath, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    for (const file of filesOf(dir.path)) rmSync(file);
+    writeFileSync(keyInfoPath, JSON.stringify(beforeCreation));
+    const again = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    expect(again.installId).toBe(installId);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    again.close();
+    expect(readdirSync(dir.path).sort()).toEqual([DATABASE_FILE, KEY_INFO_FILE]);
+  });
+
   it('keeps no name, phone or e-mail in the database, -wal or -shm file, while open and after close', async () => {
     const app = await startTestApp({ dataDir: dir.path, keychain: kc });
     const enrolled = await app.call<{ ok: boolean }>('members.enroll', MEMBER);
@@ -244,25 +274,99 @@ describe('encrypted device database', () => {
 
     it('a later page damaged: requests touching it get database_corrupt, not a crash', async () => {
       const path = join(dir.path, DATABASE_FILE);
-      const bytes = readFileSync(path);
       const pageSize = 4096;
-      expect(bytes.length).toBeGreaterThan(2 * pageSize);
-      for (let p = 1; p * pageSize < bytes.length; p++) {
-        for (let i = p * pageSize + 64; i < p * pageSize + 128; i++) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
-      }
+      // The leaf page that holds the member's row: damaging it leaves the open (schema, settings) intact.
+      const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+      const leaves = device.db
+        .prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'members' AND pagetype = 'leaf'")
+        .all();
+      device.close();
+      expect(leaves).toHaveLength(1);
+      const page = leaves[0]!.pageno;
+      expect(page).toBeGreaterThan(1);
+      const bytes = readFileSync(path);
+      const start = (page - 1) * pageSize;
+      for (let i = start + 64; i < start + 128; i++) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
       writeFileSync(path, bytes);
-      const app = await startTestApp({ dataDir: dir.path, keychain: kc }).catch((e: unknown) => e);
-      if (app instanceof AppError) {
-        expect(app.code).toBe('database_corrupt');
-        return;
-      }
-      const result = await (app as Awaited<ReturnType<typeof startTestApp>>).call<{
-        ok: boolean;
-        error: { code: string };
-      }>('members.find', { query: MEMBER.cardNumber });
-      await (app as Awaited<ReturnType<typeof startTestApp>>).services.close();
-      expect(result.ok).toBe(false);
-      expect(result.error.code).toBe('database_corrupt');
+      const damagedPage = Buffer.from(bytes.subarray(start, start + pageSize));
+
+      const app = await startTestApp({ dataDir: dir.path, keychain: kc });
+      const outboxBefore = app.services.outbox.pendingCount();
+      const found = await app.call<{ ok: boolean; error: { code: string } }>('members.find', {
+        query: MEMBER.cardNumber,
+      });
+      expect(found.ok).toBe(false);
+      expect(found.error.code).toBe('database_corrupt');
+      const enrolled = await app.call<{ ok: boolean; error: { code: string } }>('members.enroll', {
+        ...MEMBER,
+        cardNumber: withCheckDigit('600412345679'),
+        email: 'another@example.org',
+        phone: undefined,
+      });
+      expect(enrolled.ok).toBe(false);
+      expect(enrolled.error.code).toBe('database_corrupt');
+      expect(app.services.outbox.pendingCount()).toBe(outboxBefore);
+      await app.services.close();
+      // Nothing rewrote the damaged page: it is still there, as damaged, for recovery.
+      expect(
+        readFileSync(path)
+          .subarray(start, start + pageSize)
+          .equals(damagedPage),
+      ).toBe(true);
+    });
+
+    it('file emptied to zero bytes: refused, never recreated as a new till', async () => {
+      const path = join(dir.path, DATABASE_FILE);
+      writeFileSync(path, Buffer.alloc(0));
+      const damaged = snapshot(dir.path);
+      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_corrupt');
+      expect(snapshot(dir.path)).toEqual(damaged);
+      expect(statSync(path).size).toBe(0);
+    });
+
+    it('file emptied while an older key information file (without the created flag) is present', async () => {
+      const keyInfoPath = join(dir.path, KEY_INFO_FILE);
+      const { databaseCreated, ...older } = JSON.parse(readFileSync(keyInfoPath, 'utf8')) as Record<string, unknown>;
+      expect(databaseCreated).toBe(true);
+      writeFileSync(keyInfoPath, JSON.stringify(older));
+      writeFileSync(join(dir.path, DATABASE_FILE), Buffer.alloc(0));
+      const damaged = snapshot(dir.path);
+      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_corrupt');
+      expect(snapshot(dir.path)).toEqual(damaged);
+    });
+
+    it('file truncated to a length that is not a whole number of pages', async () => {
+      const path = join(dir.path, DATABASE_FILE);
+      const bytes = readFileSync(path);
+      expect(bytes.length % 4096).toBe(0);
+      writeFileSync(path, bytes.subarray(0, bytes.length - 1000));
+      const damaged = snapshot(dir.path);
+      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_corrupt');
+      expect(snapshot(dir.path)).toEqual(damaged);
+    });
+
+    it('file overwritten with zeros', async () => {
+      const path = join(dir.path, DATABASE_FILE);
+      writeFileSync(path, Buffer.alloc(statSync(path).size));
+      const damaged = snapshot(dir.path);
+      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_corrupt');
+      expect(snapshot(dir.path)).toEqual(damaged);
+    });
+
+    it('only the -wal file left, also with an older key information file', async () => {
+      const path = join(dir.path, DATABASE_FILE);
+      rmSync(path);
+      writeFileSync(`${path}-wal`, randomBytes(8192));
+      const keyInfoPath = join(dir.path, KEY_INFO_FILE);
+      const { databaseCreated: _created, ...older } = JSON.parse(readFileSync(keyInfoPath, 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      writeFileSync(keyInfoPath, JSON.stringify(older));
+      const damaged = snapshot(dir.path);
+      await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_missing');
+      expect(snapshot(dir.path)).toEqual(damaged);
+      expect(existsSync(path)).toBe(false);
     });
 
     it('schema written by a newer app version', async () => {

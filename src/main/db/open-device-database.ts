@@ -1,5 +1,17 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
@@ -12,7 +24,7 @@ import {
   type FoundSecrets,
 } from '../keychain/device-secrets';
 import type { Keychain } from '../keychain/keychain';
-import { writeFileAtomic } from './atomic-file';
+import { fsyncDirectory, writeFileAtomic } from './atomic-file';
 import { mapSqliteError } from './errors';
 import { migrate } from './migrations';
 import { ensureSecondaryIndexes } from './secondary-indexes';
@@ -56,6 +68,28 @@ export function keyCheckValue(databaseKeyHex: string): string {
 }
 
 const SQLITE_PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** SQLCipher v4's page size (never changed here): a whole database file is a multiple of it. */
+const PAGE_SIZE = 4096;
+/** The -wal and -shm files SQLite keeps beside a database; they take the database file's mode. */
+const SIDE_FILES = ['-wal', '-shm'] as const;
+
+function ownerOnly(path: string): void {
+  if (process.platform !== 'win32' && existsSync(path)) chmodSync(path, 0o600);
+}
+
+/**
+ * An empty file or a torn last page is damage, not a database: SQLite would take an empty file for
+ * a new one and the till would start over as a fresh install, with the first-run screen open.
+ */
+function refuseDamagedShape(path: string): void {
+  const { size } = statSync(path);
+  if (size === 0 || size % PAGE_SIZE !== 0) {
+    throw new AppError(
+      'database_corrupt',
+      'The device database file is empty or cut short. It was left untouched for recovery.',
+    );
+  }
+}
 
 function readHeader(path: string): Buffer {
   const fd = openSync(path, 'r');
@@ -120,6 +154,44 @@ export function openSecondConnection(path: string, databaseKeyHex: string, nativ
 }
 
 /**
+ * Builds a new database under a temporary name and renames it into place once migrated, so a
+ * `loyalty.db` that exists is always one this app finished creating: an empty or partial one is
+ * damage, never an interrupted first run.
+ */
+function createDatabaseFile(dbPath: string, databaseKeyHex: string, nativeBinding: string | undefined): void {
+  const building = `${dbPath}.creating`;
+  // Only our own temporary file from an interrupted first run is removed; it never held data.
+  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${building}${suffix}`, { force: true });
+  let db: Database;
+  try {
+    db = new DatabaseConstructor(building, nativeBinding ? { nativeBinding } : {});
+  } catch (error) {
+    throw mapSqliteError(error);
+  }
+  try {
+    // Before the first write, so the -wal and -shm SQLite creates next take the same mode.
+    ownerOnly(building);
+    applyKeyAndPragmas(db, databaseKeyHex);
+    applyRuntimePragmas(db);
+    migrate(db);
+    ensureSecondaryIndexes(db);
+  } catch (error) {
+    db.close();
+    throw mapSqliteError(error);
+  }
+  // Closing the last connection checkpoints the WAL into the file and removes -wal and -shm.
+  db.close();
+  const fd = openSync(building, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(building, dbPath);
+  fsyncDirectory(dbPath);
+}
+
+/**
  * Opens (or on first run creates) the encrypted device database. It never deletes, recreates or
  * rekeys an existing file: every failure is a typed error and the file stays as it was.
  */
@@ -133,6 +205,14 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
   const dbExists = existsSync(dbPath);
   const keyInfoExists = existsSync(keyInfoPath);
 
+  // A -wal or -shm without its database is what a deleted database leaves: never a first run.
+  const leftovers = SIDE_FILES.some((suffix) => existsSync(`${dbPath}${suffix}`));
+  if (!keyInfoExists && !dbExists && leftovers) {
+    throw new AppError(
+      'database_missing',
+      'The device database file is missing but its -wal or -shm file is still there. Nothing was recreated.',
+    );
+  }
   let installId: string;
   let secrets: DeviceSecrets | FoundSecrets;
   let keyInfo: z.infer<typeof KeyInfo>;
@@ -143,7 +223,7 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     writeFileAtomic(keyInfoPath, JSON.stringify(keyInfo, null, 2));
   } else {
     keyInfo = readKeyInfo(keyInfoPath);
-    if (keyInfo.databaseCreated && !dbExists) {
+    if (!dbExists && (keyInfo.databaseCreated || leftovers)) {
       throw new AppError(
         'database_missing',
         'The device database file is missing although this device created one. Nothing was recreated: restore the file from a backup, or re-pair the device to start again from HQ.',
@@ -159,17 +239,22 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     }
   }
 
-  if (dbExists && readHeader(dbPath).equals(SQLITE_PLAIN_HEADER)) {
-    throw new AppError(
-      'database_not_encrypted',
-      'The device database file is a plain, unencrypted SQLite file. Loyalty Desk refuses to use it; it was left untouched.',
-    );
+  if (dbExists) {
+    refuseDamagedShape(dbPath);
+    if (readHeader(dbPath).equals(SQLITE_PLAIN_HEADER)) {
+      throw new AppError(
+        'database_not_encrypted',
+        'The device database file is a plain, unencrypted SQLite file. Loyalty Desk refuses to use it; it was left untouched.',
+      );
+    }
+  } else {
+    createDatabaseFile(dbPath, secrets.databaseKey, options.nativeBinding);
   }
 
   let db: Database;
   try {
     db = new DatabaseConstructor(dbPath, {
-      fileMustExist: dbExists,
+      fileMustExist: true,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
   } catch (error) {
@@ -179,6 +264,8 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     applyKeyAndPragmas(db, secrets.databaseKey);
     // The first read decrypts page 1; the key is known to be right, so a failure means damage.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    // Tills created before files were made owner-only; -wal and -shm are created with this mode.
+    for (const path of [dbPath, ...SIDE_FILES.map((suffix) => `${dbPath}${suffix}`)]) ownerOnly(path);
     applyRuntimePragmas(db);
     migrate(db);
     ensureSecondaryIndexes(db);
