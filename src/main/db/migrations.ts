@@ -260,6 +260,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'client request ids: each write answered once',
+    sql: `
+      -- One row per business write the renderer asked for, written in the write's own transaction, so
+      -- the effect never exists without its row or the row without its effect. A retry with the same id
+      -- is answered from here; rows older than the retention are pruned by later writes.
+      CREATE TABLE requests (
+        request_id  TEXT PRIMARY KEY,
+        channel     TEXT NOT NULL,
+        -- HMAC of channel, staff id and canonical request: the request holds PINs, so no plain hash.
+        fingerprint TEXT NOT NULL,
+        -- The answer as the renderer got it (canonical JSON).
+        answer      TEXT NOT NULL,
+        -- The member the answer is about, so erasure can drop answers that carry personal data.
+        member_id   TEXT,
+        at          TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX requests_at ON requests (at);
+      CREATE INDEX requests_member ON requests (member_id) WHERE member_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
