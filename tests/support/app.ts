@@ -43,7 +43,9 @@ export async function startTestApp(
     logger,
     version: '0.0.0-test',
     isTrustedSenderUrl: (url) => url.startsWith(`${APP_ORIGIN}/`),
-    ...(now ? { now } : {}),
+    // A test that moves its clock by hand means time passing: durations follow it too, unless the
+    // test hands over a monotonic clock of its own (tests/integration/clock-changes).
+    ...(now ? { now, monotonicMs: () => now().getTime() } : {}),
     ...options.extra,
   });
   if (signedIn) services.sessions.open({ ...signedIn, startedAt: new Date().toISOString() });

@@ -28,6 +28,7 @@ import type { z } from 'zod';
 import { createSettingsService, type SettingsService } from '../settings/settings';
 import { createPinHasher, type PinHasher } from '../staff/pin-hasher';
 import { createStaffService, type StaffService } from '../staff/staff-service';
+import { systemMonotonicMs, type MonotonicMs } from '../time/monotonic-clock';
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -36,6 +37,8 @@ export interface AppServicesOptions {
   version: string;
   isTrustedSenderUrl: (url: string) => boolean;
   now?: () => Date;
+  /** Durations (PIN waits, idle lock, approval lifetimes) run on it, never on the wall clock. */
+  monotonicMs?: MonotonicMs;
   nativeBinding?: string;
   /** Seed synthetic demo members and staff into an empty database (npm start, harness --demo). */
   demo?: boolean | 'staff';
@@ -154,6 +157,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 /** Every service gets its dependencies here and nowhere else. */
 async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycle): Promise<AppServices> {
   const now = options.now ?? (() => new Date());
+  const monotonicMs = options.monotonicMs ?? systemMonotonicMs;
   const database = await openDeviceDatabase({
     dataDir: options.dataDir,
     keychain: options.keychain,
@@ -163,7 +167,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   const settings = createSettingsService(db);
   const audit = createAuditLog({ db, key: secrets.auditKey, now });
   const sessions = createSessionStore({
-    now,
+    monotonicMs,
     idleLockSeconds: () => settings.get().idleLockSeconds,
     onLocked: (session, reason) => {
       db.transaction(() => audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } }))();
@@ -176,6 +180,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     audit,
     policy: options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY,
     now,
+    monotonicMs,
   });
   const staff = createStaffService({
     db,
@@ -255,6 +260,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     memberName: (id) => memberName.get(id)?.name ?? null,
     macKey: secrets.auditKey,
     now,
+    monotonicMs,
   });
   const sync = createSyncService({
     db,

@@ -14,6 +14,7 @@ import { canonicalJson } from '../audit/canonical-json';
 import type { Authenticator } from '../auth/authenticator';
 import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
+import type { MonotonicMs } from '../time/monotonic-clock';
 
 /** Who asked, who approved and why: what the approved action records with its change. */
 export interface ApprovalContext {
@@ -59,7 +60,9 @@ export interface ApprovalDeps {
   staffName: (staffId: string) => string | null;
   memberName: (memberId: string) => string | null;
   macKey: string;
+  /** Labels records; lifetimes are measured on `monotonicMs`. */
   now: () => Date;
+  monotonicMs: MonotonicMs;
 }
 
 const invalid = () =>
@@ -108,6 +111,23 @@ export function createApprovalService(deps: ApprovalDeps) {
     return target.staffId ?? target.memberId;
   };
 
+  /** Monotonic deadlines of the approvals and requests this process created. */
+  const deadlineMs = new Map<string, number>();
+  const startLifetime = (id: string, seconds: number) => deadlineMs.set(id, deps.monotonicMs() + seconds * 1000);
+
+  /**
+   * Lifetimes run in real time, whatever is done to the system clock meanwhile. A row from before
+   * a restart has only wall-clock times: one created "in the future" (the clock was set back since)
+   * has an expiry that cannot be trusted, so it counts as lapsed.
+   */
+  function hasLapsed(row: ApprovalRow): boolean {
+    if (row.expires_at === null) return false;
+    const deadline = deadlineMs.get(row.id);
+    if (deadline !== undefined) return deps.monotonicMs() >= deadline;
+    const now = deps.now().toISOString();
+    return row.expires_at <= now || row.requested_at > now;
+  }
+
   function precheck(subject: ApprovalSubject, session: Session) {
     actions[subject.action].precheck(subject.payload, session);
   }
@@ -146,12 +166,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       requestedBy: row.requested_by,
       requestedByName: deps.staffName(row.requested_by) ?? row.requested_by,
       requestedAt: row.requested_at,
-      status:
-        (row.status === 'approved' || row.status === 'pending') &&
-        row.expires_at &&
-        row.expires_at <= deps.now().toISOString()
-          ? 'expired'
-          : row.status,
+      status: (row.status === 'approved' || row.status === 'pending') && hasLapsed(row) ? 'expired' : row.status,
       decidedBy: row.decided_by,
       decidedAt: row.decided_at,
     };
@@ -170,7 +185,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       row.payload_mac === mac(action, payload) &&
       row.requested_by === session.staffId &&
       row.expires_at !== null &&
-      deps.now().toISOString() < row.expires_at
+      !hasLapsed(row)
     );
   }
 
@@ -223,6 +238,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           decidedAt: at.toISOString(),
           expiresAt,
         });
+        startLifetime(id, APPROVAL_TTL_SECONDS);
         audit.append({
           staffId: manager.id,
           action: 'approval.granted',
@@ -291,6 +307,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           // DESIGN §4 wants approvals short-lived: a request nobody decided within a day lapses.
           expiresAt: new Date(deps.now().getTime() + QUEUE_TTL_SECONDS * 1000).toISOString(),
         });
+        startLifetime(id, QUEUE_TTL_SECONDS);
         audit.append({
           staffId: session.staffId,
           action: 'approval.requested',
@@ -313,7 +330,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
       }
       const row = byId.get(request.approvalId);
-      const lapsed = row?.expires_at != null && row.expires_at <= deps.now().toISOString();
+      const lapsed = row !== undefined && hasLapsed(row);
       if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
       const at = deps.now().toISOString();
       db.transaction(() => {

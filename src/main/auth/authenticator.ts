@@ -3,6 +3,7 @@ import type { Role } from '../../shared/auth/permissions';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../audit/audit-log';
 import type { PinHasher } from '../staff/pin-hasher';
+import type { MonotonicMs } from '../time/monotonic-clock';
 import { delayAfter, type LockoutPolicy } from './lockout-policy';
 
 export interface StaffRow {
@@ -40,7 +41,9 @@ export function createAuthenticator(deps: {
   hasher: PinHasher;
   audit: AuditLog;
   policy: LockoutPolicy;
+  /** Only labels when a failure happened; the waits are measured on `monotonicMs`. */
   now: () => Date;
+  monotonicMs: MonotonicMs;
 }): Authenticator {
   const { db, audit, policy } = deps;
   const staffById = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
@@ -54,12 +57,30 @@ export function createAuthenticator(deps: {
   );
   const clear = db.prepare<[string]>('DELETE FROM auth_failures WHERE subject = ?');
 
+  /** When this process recorded each subject's last failure, on the monotonic clock. */
+  const failedAtMs = new Map<string, { lastFailedAt: string; atMs: number }>();
+
+  /**
+   * Seconds left of the wait the subject's failures ask for. A failure this process recorded is
+   * timed on the monotonic clock; one from before a restart has only its wall-clock time, and a
+   * time that lies in the future (the clock was ahead then, or is behind now) counts as now, so
+   * the wait is never longer than the policy's delay for that count.
+   */
   function waitSeconds(subject: string, capSeconds: number): number {
     const row = failure.get(subject);
     if (!row) return 0;
-    const delay = Math.min(delayAfter(policy, row.consecutive), capSeconds);
-    const until = new Date(row.last_failed_at).getTime() + delay * 1000;
-    return Math.max(0, Math.ceil((until - deps.now().getTime()) / 1000));
+    const delayMs = Math.min(delayAfter(policy, row.consecutive), capSeconds) * 1000;
+    let mark = failedAtMs.get(subject);
+    if (!mark || mark.lastFailedAt !== row.last_failed_at) {
+      // First sight of this failure: place it on the monotonic clock once, so the wait runs down
+      // from here even while the wall clock still lies behind the recorded time.
+      const recorded = Date.parse(row.last_failed_at);
+      const elapsed = Number.isFinite(recorded) ? Math.max(0, deps.now().getTime() - recorded) : 0;
+      mark = { lastFailedAt: row.last_failed_at, atMs: deps.monotonicMs() - elapsed };
+      failedAtMs.set(subject, mark);
+    }
+    const elapsedMs = deps.monotonicMs() - mark.atMs;
+    return Math.max(0, Math.ceil((delayMs - elapsedMs) / 1000));
   }
 
   /**
@@ -68,8 +89,11 @@ export function createAuthenticator(deps: {
    */
   const reserve = db.transaction((staffId: string) => {
     const at = deps.now().toISOString();
+    const atMs = deps.monotonicMs();
     recordFailure.run({ subject: staffSubject(staffId), at, max: policy.maxFailures });
     recordFailure.run({ subject: DEVICE, at, max: Number.MAX_SAFE_INTEGER });
+    failedAtMs.set(staffSubject(staffId), { lastFailedAt: at, atMs });
+    failedAtMs.set(DEVICE, { lastFailedAt: at, atMs });
     return failure.get(staffSubject(staffId))?.consecutive ?? 1;
   });
 
@@ -97,6 +121,8 @@ export function createAuthenticator(deps: {
   const onSuccess = db.transaction((staffId: string) => {
     clear.run(staffSubject(staffId));
     clear.run(DEVICE);
+    failedAtMs.delete(staffSubject(staffId));
+    failedAtMs.delete(DEVICE);
   });
 
   return {
@@ -141,6 +167,7 @@ export function createAuthenticator(deps: {
 
     clearFailures(staffId) {
       clear.run(staffSubject(staffId));
+      failedAtMs.delete(staffSubject(staffId));
     },
   };
 }

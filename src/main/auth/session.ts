@@ -1,4 +1,5 @@
 import type { Role } from '../../shared/auth/permissions';
+import { systemMonotonicMs, type MonotonicMs } from '../time/monotonic-clock';
 
 /** A staff session lives only in the main process; the renderer sees its id, name and role, never a credential. */
 export interface Session {
@@ -25,14 +26,15 @@ export interface SessionStore {
 }
 
 export interface SessionDeps {
-  now?: () => Date;
+  /** Idle time is measured on this clock: setting the system clock back must not stop the lock. */
+  monotonicMs?: MonotonicMs;
   /** Read on every check, so a changed setting applies at once. */
   idleLockSeconds?: () => number;
   onLocked?: (session: Session, reason: LockReason) => void;
 }
 
 export function createSessionStore(deps: SessionDeps = {}): SessionStore {
-  const now = deps.now ?? (() => new Date());
+  const monotonicMs = deps.monotonicMs ?? systemMonotonicMs;
   let session: Session | null = null;
   let lastActivity = 0;
 
@@ -45,21 +47,21 @@ export function createSessionStore(deps: SessionDeps = {}): SessionStore {
 
   return {
     current() {
-      if (session && deps.idleLockSeconds && now().getTime() - lastActivity >= deps.idleLockSeconds() * 1000) {
+      if (session && deps.idleLockSeconds && monotonicMs() - lastActivity >= deps.idleLockSeconds() * 1000) {
         lock('idle');
       }
       return session;
     },
     open(next) {
       session = Object.freeze({ ...next, mustChangePin: next.mustChangePin ?? false });
-      lastActivity = now().getTime();
+      lastActivity = monotonicMs();
     },
     update(patch, staffId) {
       if (session && session.staffId === staffId) session = Object.freeze({ ...session, ...patch });
     },
     lock,
     touch() {
-      if (session) lastActivity = now().getTime();
+      if (session) lastActivity = monotonicMs();
     },
   };
 }
