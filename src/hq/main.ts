@@ -16,12 +16,19 @@
 //   list-rejected [--store STORE_ID] [--device DEVICE_ID]
 //                                              one JSON line per rejected op (ids, reason code, times)
 // A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
-// DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata.
+// DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata, which
+// only one process may open (<data-dir>/pgdata.lock). While the server runs there, a command goes
+// through its loopback admin endpoint (<data-dir>/hq-admin.json: URL, certificate pin, token, 0600);
+// while another command holds the folder, a command refuses (`error: data_dir_locked: …`, exit 2).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import demoStaff from '../../resources/demo/staff.json';
-import { ADMIN_OPTIONS, runAdminCommand } from './admin/cli';
+import { newAdminToken, readAdminEndpoint, removeAdminEndpoint, writeAdminEndpoint } from './admin/admin-endpoint-file';
+import { adminTokenAccess } from './admin/admin-route';
+import { ADMIN_OPTIONS, runAdminCommand, type AdminIo, type AdminOptionValues } from './admin/cli';
 import { issuePairingCode } from './admin/devices';
+import { AdminClientError, runAdminCommandThroughServer } from './admin/remote-command';
+import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
@@ -29,6 +36,9 @@ import { loadOrCreateTls } from './tls';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
+};
+const errLine = (line: string): void => {
+  process.stderr.write(`${line}\n`);
 };
 
 async function main(): Promise<number> {
@@ -47,24 +57,19 @@ async function main(): Promise<number> {
   });
   const dataDir = resolve(values['data-dir']);
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir });
   if (positionals.length > 0) {
-    try {
-      const { store, chain, name, role, device } = values;
-      return await runAdminCommand(
-        { db },
-        positionals,
-        { store, chain, name, role, device },
-        {
-          out,
-          err: (line) => process.stderr.write(`${line}\n`),
-        },
-      );
-    } finally {
-      await db.close();
-    }
+    const { store, chain, name, role, device } = values;
+    return runCommand(dataDir, databaseUrl, positionals, { store, chain, name, role, device });
   }
 
+  let db;
+  try {
+    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
+    return 2;
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0..65535');
   const tls = await loadOrCreateTls({
@@ -72,11 +77,26 @@ async function main(): Promise<number> {
     ...(values.cert !== undefined ? { certPath: values.cert } : {}),
     ...(values.key !== undefined ? { keyPath: values.key } : {}),
   });
-  const app = buildHqServer({ db, tls, logger: { level: process.env.HQ_LOG_LEVEL ?? 'info' } });
+  // On PGlite only this process may touch the folder, so commands come in through the server.
+  const adminToken = db.kind === 'pglite' ? newAdminToken() : undefined;
+  const app = buildHqServer({
+    db,
+    tls,
+    logger: { level: process.env.HQ_LOG_LEVEL ?? 'info' },
+    ...(adminToken !== undefined ? { admin: { access: adminTokenAccess(adminToken) } } : {}),
+  });
   await app.listen({ host: values.host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const host = values.host.includes(':') ? `[${values.host}]` : values.host;
+  if (adminToken !== undefined) {
+    writeAdminEndpoint(dataDir, {
+      url: `https://${loopbackFor(values.host)}:${actualPort}`,
+      certSha256: tls.fingerprint256,
+      token: adminToken,
+      pid: process.pid,
+    });
+  }
   out(`HQ_URL=https://${host}:${actualPort}`);
   out(`HQ_CERT_SHA256=${tls.fingerprint256}`);
   out(`HQ_DATABASE=${db.kind}`);
@@ -91,12 +111,69 @@ async function main(): Promise<number> {
     out(`EXPIRES_AT=${expiresAt.toISOString()}`);
   }
   const stop = async (): Promise<void> => {
+    if (adminToken !== undefined) removeAdminEndpoint(dataDir, adminToken);
     await app.close();
     await db.close();
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   return -1;
+}
+
+/** The loopback address that reaches a server listening on `host` (the admin endpoint takes loopback peers only). */
+function loopbackFor(host: string): string {
+  return host === '::' || host === '::1' ? '[::1]' : '127.0.0.1';
+}
+
+/**
+ * One admin command. PostgreSQL: directly (every client sees every commit). PGlite: directly if this
+ * process can take the folder; through the running server if the server holds it; refused if
+ * another command does (nothing is done: the command never reports work nobody will see).
+ */
+async function runCommand(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  positionals: string[],
+  options: AdminOptionValues,
+): Promise<number> {
+  const io: AdminIo = { out, err: errLine };
+  let db;
+  try {
+    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    return runThroughServer(dataDir, error, positionals, options, io);
+  }
+  try {
+    return await runAdminCommand({ db }, positionals, options, io);
+  } finally {
+    await db.close();
+  }
+}
+
+async function runThroughServer(
+  dataDir: string,
+  locked: DataDirLockedError,
+  positionals: string[],
+  options: AdminOptionValues,
+  io: AdminIo,
+): Promise<number> {
+  try {
+    if (locked.holder?.role !== 'server') throw locked;
+    const endpoint = readAdminEndpoint(dataDir);
+    // A file left by an earlier server is not this one's: never send a token to whatever took its port.
+    if (endpoint?.pid !== locked.holder.pid) {
+      throw new AdminClientError(
+        'hq_unreachable',
+        `HQ (pid ${locked.holder.pid}) holds the data folder but has not published its admin address yet; try again in a moment.`,
+      );
+    }
+    return await runAdminCommandThroughServer(endpoint, positionals, options, io);
+  } catch (error) {
+    if (!(error instanceof AdminClientError) && !(error instanceof DataDirLockedError)) throw error;
+    io.err(`error: ${error.code}: ${error.message}`);
+    return 2;
+  }
 }
 
 main().then(

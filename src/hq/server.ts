@@ -22,6 +22,7 @@ import {
   DayEndRequest,
   DayEndReport,
 } from '../shared/sync/protocol';
+import { registerAdminRoute, type AdminAccess } from './admin/admin-route';
 import { reconcileDayEnd } from './day-end/reconcile';
 import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
@@ -42,6 +43,8 @@ export interface HqServerOptions {
   now?: () => Date;
   /** Attempts at POST /v1/pair per client address (default PAIR_RATE_LIMIT: 10 per 10 minutes). */
   pairRateLimit?: RateLimit;
+  /** Serves POST /v1/admin/command (loopback peers only) to whoever `access` authorizes. */
+  admin?: { access: AdminAccess };
 }
 
 function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, error: HqHttpError): FastifyReply {
@@ -184,6 +187,8 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
     return reply.code(200).send(result);
   });
+
+  if (options.admin) registerAdminRoute(app, { db, now, access: options.admin.access });
 
   return app;
 }

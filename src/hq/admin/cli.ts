@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { HqAdminError } from '../errors';
-import { loadCatalogFile } from './catalog';
+import { loadCatalog, readCatalogJson } from './catalog';
 import type { AdminDeps } from './deps';
 import { issuePairingCode, revokeDevice } from './devices';
 import { requestErasure } from './erasure';
@@ -42,6 +42,11 @@ export interface AdminOptionValues {
 export interface AdminIo {
   out(line: string): void;
   err(line: string): void;
+  /**
+   * Reads load-catalog's FILE as JSON. Default: this machine's file system (readCatalogJson). At the
+   * running server: the contents the command line read and sent, never a path on the server.
+   */
+  readCatalog?(path: string): Promise<unknown>;
 }
 
 interface Command {
@@ -127,7 +132,7 @@ const COMMANDS: Record<string, Command> = {
     args: ['FILE'],
     options: [],
     async run(deps, [file], _o, io) {
-      const loaded = await loadCatalogFile(deps, file ?? '');
+      const loaded = await loadCatalog(deps, await (io.readCatalog ?? readCatalogJson)(file ?? ''));
       io.out(`REWARDS_ADDED=${loaded.rewardsAdded}`);
       io.out(`REWARDS_CHANGED=${loaded.rewardsChanged}`);
       io.out(`REWARDS_DEACTIVATED=${loaded.rewardsDeactivated}`);
@@ -168,6 +173,45 @@ const COMMANDS: Record<string, Command> = {
 export const isAdminCommand = (name: string): boolean => Object.hasOwn(COMMANDS, name);
 
 /**
+ * The command `positionals` name, checked against its usage (argument count, options it takes).
+ * Throws HqAdminError: the command line runs this before sending a command to the running server,
+ * so a mistyped command reads the same either way.
+ */
+export function checkAdminCommand(positionals: readonly string[], options: AdminOptionValues): string {
+  return resolveCommand(positionals, options).name;
+}
+
+function resolveCommand(
+  positionals: readonly string[],
+  options: AdminOptionValues,
+): { name: string; command: Command } {
+  const [name, ...args] = positionals;
+  const command = name !== undefined && isAdminCommand(name) ? COMMANDS[name] : undefined;
+  if (!command || name === undefined) {
+    throw new HqAdminError(
+      'invalid_argument',
+      `Unknown command ${name ?? ''}. Commands: ${Object.keys(COMMANDS).join(', ')}.`,
+    );
+  }
+  const usage = ADMIN_USAGE.find((line) => line.startsWith(`${name} `) || line === name) ?? name;
+  if (args.length !== command.args.length || args.some((arg) => arg.length === 0)) {
+    throw new HqAdminError('invalid_argument', `Usage: ${usage}`);
+  }
+  const extra = (Object.keys(options) as (keyof AdminOptionValues)[]).filter(
+    (key) => options[key] !== undefined && !command.options.includes(key),
+  );
+  if (extra.length > 0)
+    throw new HqAdminError('invalid_argument', `${name} takes no --${extra.join(', --')}. Usage: ${usage}`);
+  return { name, command };
+}
+
+/** `error: CODE: message`, then one `  at FIELD: CODE` line per issue. */
+export function printAdminError(io: AdminIo, error: HqAdminError): void {
+  io.err(`error: ${error.code}: ${error.message}`);
+  for (const issue of error.issues) io.err(`  at ${issue.path || '(file)'}: ${issue.code}`);
+}
+
+/**
  * Runs one admin command. Results go to `io.out` as KEY=value lines (reports as JSON lines); a
  * refusal goes to `io.err` as `error: CODE: message` and one `  at FIELD: CODE` line per issue, and
  * returns 2. Other errors are thrown (main.ts prints their name only).
@@ -178,42 +222,35 @@ export async function runAdminCommand(
   options: AdminOptionValues,
   io: AdminIo,
 ): Promise<number> {
-  const [name, ...args] = positionals;
   try {
-    const command = name !== undefined && isAdminCommand(name) ? COMMANDS[name] : undefined;
-    if (!command || name === undefined) {
-      throw new HqAdminError(
-        'invalid_argument',
-        `Unknown command ${name ?? ''}. Commands: ${Object.keys(COMMANDS).join(', ')}.`,
-      );
-    }
-    const usage = ADMIN_USAGE.find((line) => line.startsWith(`${name} `) || line === name) ?? name;
-    if (args.length !== command.args.length || args.some((arg) => arg.length === 0)) {
-      throw new HqAdminError('invalid_argument', `Usage: ${usage}`);
-    }
-    const extra = (Object.keys(options) as (keyof AdminOptionValues)[]).filter(
-      (key) => options[key] !== undefined && !command.options.includes(key),
-    );
-    if (extra.length > 0)
-      throw new HqAdminError('invalid_argument', `${name} takes no --${extra.join(', --')}. Usage: ${usage}`);
-    await command.run(deps, args, options, io);
+    const { command } = resolveCommand(positionals, options);
+    await command.run(deps, positionals.slice(1), options, io);
     return 0;
   } catch (error) {
     if (!(error instanceof HqAdminError)) throw error;
-    io.err(`error: ${error.code}: ${error.message}`);
-    for (const issue of error.issues) io.err(`  at ${issue.path || '(file)'}: ${issue.code}`);
+    printAdminError(io, error);
     return 2;
   }
 }
 
+/** The admin part of a raw argument list, or null when an option is unknown or malformed. */
+export function parseAdminArgv(argv: readonly string[]): { positionals: string[]; options: AdminOptionValues } | null {
+  try {
+    const parsed = parseArgs({ args: [...argv], options: ADMIN_OPTIONS, allowPositionals: true, strict: true });
+    return { positionals: parsed.positionals, options: parsed.values };
+  } catch {
+    return null;
+  }
+}
+
+export const MALFORMED_OPTION = 'error: invalid_argument: Unknown or malformed option.';
+
 /** runAdminCommand on a raw argument list (what main.ts does after its own options). */
 export async function runAdminArgv(deps: AdminDeps, argv: readonly string[], io: AdminIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: ADMIN_OPTIONS, allowPositionals: true, strict: true });
-  } catch {
-    io.err('error: invalid_argument: Unknown or malformed option.');
+  const parsed = parseAdminArgv(argv);
+  if (!parsed) {
+    io.err(MALFORMED_OPTION);
     return 2;
   }
-  return runAdminCommand(deps, parsed.positionals, parsed.values, io);
+  return runAdminCommand(deps, parsed.positionals, parsed.options, io);
 }
