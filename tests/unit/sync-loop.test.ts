@@ -73,4 +73,29 @@ describe('sync loop', () => {
     await loop.stop();
     expect(overlap).toBe(false);
   });
+
+  test('a kick that arrives while a run is under way is not lost: another run follows at once', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const firstRun = new Promise<void>((resolve) => (release = resolve));
+    const loop = createSyncLoop({
+      run: async () => {
+        calls += 1;
+        if (calls === 1) await firstRun;
+      },
+      intervalMs: 60_000,
+      baseBackoffMs: 1,
+      maxBackoffMs: 1,
+      onRevoked: () => {},
+    });
+    loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(calls).toBe(1);
+    // A write committed after the run read the outbox: it must not wait for the next interval.
+    loop.kick();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(calls).toBe(2);
+    await loop.stop();
+  });
 });

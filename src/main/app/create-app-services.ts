@@ -284,11 +284,9 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   const paired = () => sync.paired();
   // The marker changes only when the services are rebuilt (a wipe writes it, pairing clears it).
   const revokedAt = readRevokedAt(options.dataDir);
-  /** A counter write is in the outbox: let background sync take it soon. */
-  const synced = <T>(result: T): T => {
-    sync.kick();
-    return result;
-  };
+  // Every op reaches HQ soon after its transaction commits, whichever service wrote it (PIN
+  // changes and resets, queue decisions, counter writes): the outbox itself kicks the sync loop.
+  const stopKicks = outbox.onCommitted(() => sync.kick());
   const info = () => ({
     version: options.version,
     ...settings.get(),
@@ -400,10 +398,10 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
       changeSetting(session, 'store_region', () => settings.setStoreRegion(region)),
     'settings.setIdleLock': ({ seconds }, session) =>
       changeSetting(session, 'idle_lock_seconds', () => settings.setIdleLockSeconds(seconds)),
-    'members.enroll': (request, session) => synced(enroll(request, signedIn(session).staffId)),
+    'members.enroll': (request, session) => enroll(request, signedIn(session).staffId),
     'members.find': ({ query }) => find(query),
     'members.get': ({ memberId }) => memberView(memberId),
-    'members.update': (request, session) => synced(updateProfile(request, signedIn(session).staffId)),
+    'members.update': (request, session) => updateProfile(request, signedIn(session).staffId),
     'members.setConsent': (request, session) => {
       setConsent(request, signedIn(session).staffId);
       return memberView(request.memberId);
@@ -413,8 +411,8 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     'privacy.notice': ({ language }) => privacyNotice(language),
     'points.rules': () => ({ rules: rules.get() }),
     'points.quote': (request) => quoteEarn(request),
-    'points.earn': (request, session) => synced(earn(request, signedIn(session).staffId)),
-    'points.redeem': (request, session) => synced(redeem(request, signedIn(session).staffId)),
+    'points.earn': (request, session) => earn(request, signedIn(session).staffId),
+    'points.redeem': (request, session) => redeem(request, signedIn(session).staffId),
     'points.adjust': ({ approvalId, ...payload }, session) => {
       const actor = signedIn(session);
       corrections.checkAdjust(payload);
@@ -450,12 +448,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   };
 
   const router = createRouter({
-    handlers: {
-      ...handlers,
-      'members.setConsent': (request, session) => synced(handlers['members.setConsent'](request, session)),
-      'points.adjust': (request, session) => synced(handlers['points.adjust'](request, session)),
-      'points.reverse': (request, session) => synced(handlers['points.reverse'](request, session)),
-    },
+    handlers,
     sessions,
     isTrustedSenderUrl: options.isTrustedSenderUrl,
     logger: options.logger,
@@ -481,6 +474,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     sync,
     close: async () => {
       clearInterval(idleCheck);
+      stopKicks();
       await sync.close();
       database.close();
     },

@@ -14,6 +14,11 @@ export interface Outbox {
    */
   append<T extends OpType>(type: T, opId: string, payload: OpPayload<T>, staffId: string | null): OutboxEntry;
   pendingCount(): number;
+  /**
+   * Calls `listener` once after each transaction that appended ops has committed (sync takes them
+   * at once instead of at its next tick); an append rolled back calls nothing. Returns an unsubscribe.
+   */
+  onCommitted(listener: () => void): () => void;
 }
 
 export function createOutbox(deps: { db: Database; now: () => Date }): Outbox {
@@ -27,6 +32,33 @@ export function createOutbox(deps: { db: Database; now: () => Date }): Outbox {
      VALUES (@seq, @opId, @type, @staffId, @deviceTime, @payload)`,
   );
   const pending = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'pending'");
+  const stored = db.prepare<[string], { n: number }>('SELECT 1 AS n FROM outbox WHERE op_id = ?');
+  const listeners = new Set<() => void>();
+  /** Ops appended since the last look; whether they committed is known only once no transaction is open. */
+  let appended: string[] = [];
+  let scheduled = false;
+
+  // better-sqlite3 has no commit hook; its transactions are synchronous, so the next turn of the
+  // event loop sees them finished. One held open across an await is looked at again until it ends.
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(settle);
+  }
+
+  function settle(): void {
+    scheduled = false;
+    if (!db.open) return;
+    if (db.inTransaction) {
+      schedule();
+      return;
+    }
+    const ops = appended;
+    appended = [];
+    if (listeners.size > 0 && ops.some((opId) => stored.get(opId) !== undefined)) {
+      for (const listener of listeners) listener();
+    }
+  }
 
   return {
     append(type, opId, payload, staffId) {
@@ -43,10 +75,16 @@ export function createOutbox(deps: { db: Database; now: () => Date }): Outbox {
         payload: canonicalJson(checked),
       });
       setLastSeq.run(String(seq));
+      appended.push(opId);
+      schedule();
       return { seq, opId };
     },
     pendingCount() {
       return pending.get()?.n ?? 0;
+    },
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -33,6 +33,8 @@ export function createSyncLoop(options: SyncLoopOptions) {
   let stopped = true;
   let failures = 0;
   let wake: (() => void) | null = null;
+  /** A kick while no wait is on (a run under way): the run may have read the outbox before the write. */
+  let kicked = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let chain: Promise<unknown> = Promise.resolve();
   let loopDone: Promise<void> = Promise.resolve();
@@ -45,6 +47,10 @@ export function createSyncLoop(options: SyncLoopOptions) {
   }
 
   function sleep(ms: number): Promise<void> {
+    if (kicked) {
+      kicked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       wake = () => {
         if (timer) clearTimeout(timer);
@@ -86,7 +92,8 @@ export function createSyncLoop(options: SyncLoopOptions) {
     },
     /** Runs now instead of at the end of the current wait. */
     kick(): void {
-      wake?.();
+      if (wake) wake();
+      else kicked = true;
     },
     exclusive,
     failures: () => failures,
