@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'hq_certificate_changed',
   'hq_unreachable',
   'not_paired',
+  // The same client request id came back with another request: the first one stands.
+  'request_id_reused',
   'internal_error',
 ] as const;
 

@@ -1,10 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { createAppServices, type AppServices } from '../../src/main/app/create-app-services';
+import { CHANNELS, type Channel } from '../../src/shared/ipc/channels';
+import { isWriteChannel } from '../../src/shared/ipc/contract';
 import { createMemoryLogger } from '../../src/main/logging/logger';
 import { createTestKeychain, type TestKeychain } from './keychain';
 import { makeTempDir } from './temp-dir';
 
 export const APP_ORIGIN = 'app://loyalty';
 export const OWN_FRAME = { senderUrl: `${APP_ORIGIN}/index.html`, isTopFrame: true } as const;
+
+/**
+ * A write channel's payload with a fresh client request id, as a form's new intent would send it,
+ * unless the test chose one (or sent something that is not an object, to test the refusal).
+ */
+export function withRequestId(channel: unknown, payload: unknown): unknown {
+  const write = typeof channel === 'string' && (CHANNELS as readonly string[]).includes(channel);
+  if (!write || !isWriteChannel(channel as Channel)) return payload;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || 'requestId' in payload)
+    return payload;
+  return { requestId: randomUUID(), ...payload };
+}
 
 export interface TestApp {
   services: AppServices;
@@ -54,7 +69,8 @@ export async function startTestApp(
     keychain,
     dataDir,
     logLines: logger.lines,
-    call: async (channel, payload) => (await services.router.handle(channel, payload, OWN_FRAME)) as never,
+    call: async (channel, payload) =>
+      (await services.router.handle(channel, withRequestId(channel, payload), OWN_FRAME)) as never,
     reopen: async () => {
       await services.close();
       return startTestApp({ dataDir, keychain }, options);

@@ -8,7 +8,8 @@ import { openDeviceDatabase, type DeviceDatabase } from '../db/open-device-datab
 import { seedDemoCounter } from '../demo/seed-demo-counter';
 import { demoSnapshot } from '../demo/seed-demo-members';
 import { seedDemoStaff } from '../demo/seed-demo-staff';
-import { createRouter, type Handlers, type Router } from '../ipc/router';
+import { createRouter, deferredWrite, type Handlers, type Router } from '../ipc/router';
+import { createRequestLog } from '../requests/request-log';
 import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
 import { createSnapshotIngest } from '../members/ingest-snapshot';
@@ -166,6 +167,8 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   const { db, secrets } = database;
   const settings = createSettingsService(db);
   const audit = createAuditLog({ db, key: secrets.auditKey, now });
+  const requests = createRequestLog({ db, key: secrets.auditKey, now });
+  requests.prune();
   const sessions = createSessionStore({
     monotonicMs,
     idleLockSeconds: () => settings.get().idleLockSeconds,
@@ -347,28 +350,33 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     },
     'session.touch': (_request, session) => staff.sessionInfo(session),
     'staff.roster': (_request, session) => staff.roster(session),
-    'staff.bootstrap': (request) => {
+    // Writes that check a PIN (argon2) or call HQ first are deferred: they pass their one write
+    // transaction to `commit`, which records the client request in it.
+    'staff.bootstrap': deferredWrite(async (request, _session, commit) => {
       // A paired till's staff come from HQ: no local manager, even before the first roster arrives.
       if (paired()) throw new AppError('permission_denied', 'This till is paired: its staff come from HQ.');
-      return staff.bootstrap(request);
-    },
-    'staff.changeOwnPin': (request, session) => staff.changeOwnPin(request, signedIn(session)),
-    'staff.add': (request, session) => {
+      return staff.bootstrap(request, commit);
+    }),
+    'staff.changeOwnPin': deferredWrite((request, session, commit) =>
+      staff.changeOwnPin(request, signedIn(session), commit),
+    ),
+    'staff.add': deferredWrite(async (request, session, commit) => {
       // HQ keeps a paired till's roster: a local addition would vanish at the next full snapshot.
       if (paired()) throw new AppError('permission_denied', 'This till is paired: staff are added at HQ.');
-      return staff.add(request, signedIn(session));
-    },
-    'staff.resetPin': async ({ approvalId, ...payload }, session) => {
+      return staff.add(request, signedIn(session), commit);
+    }),
+    'staff.resetPin': deferredWrite(async ({ approvalId, ...payload }, session, commit) => {
       const actor = signedIn(session);
       staff.checkResetPin(payload, actor);
       approvals.check(approvalId, 'staff.resetPin', payload, actor);
       const pinHash = await staff.hashForReset(payload.temporaryPin);
-      db.transaction(() => {
+      // The answer is the roster entry, never the temporary PIN: a replay shows no secret.
+      return commit(() => {
         approvals.consume(approvalId, 'staff.resetPin', payload, actor);
         staff.applyReset(payload.staffId, pinHash, actor.staffId, approvalId);
-      }).immediate();
-      return staff.entryOf(payload.staffId);
-    },
+        return staff.entryOf(payload.staffId);
+      });
+    }),
     'staff.unlock': ({ approvalId, ...payload }, session) => {
       const actor = signedIn(session);
       approvals.check(approvalId, 'staff.unlock', payload, actor);
@@ -378,10 +386,12 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
       }).immediate();
       return staff.entryOf(payload.staffId);
     },
-    'approvals.grant': (request, session) => approvals.grant(request, signedIn(session)),
+    'approvals.grant': deferredWrite((request, session, commit) => approvals.grant(request, signedIn(session), commit)),
     'approvals.request': (subject, session) => approvals.request(subject, signedIn(session)),
     'approvals.list': ({ status }) => approvals.list(status),
-    'approvals.decide': (request, session) => approvals.decide(request, signedIn(session)),
+    'approvals.decide': deferredWrite((request, session, commit) =>
+      approvals.decide(request, signedIn(session), commit),
+    ),
     'audit.list': (filter) => audit.list(filter),
     'audit.verify': (_request, session) => {
       const result = audit.verify();
@@ -441,14 +451,15 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
       mayPair(session);
       return sync.probe(hqUrl);
     },
-    'sync.pair': (request, session) => {
+    'sync.pair': deferredWrite(async (request, session, commit) => {
       mayPair(session);
-      return sync.pair(request, session?.staffId ?? null);
-    },
+      return sync.pair(request, session?.staffId ?? null, commit);
+    }),
   };
 
   const router = createRouter({
     handlers,
+    requests,
     sessions,
     isTrustedSenderUrl: options.isTrustedSenderUrl,
     logger: options.logger,

@@ -14,6 +14,7 @@ import { canonicalJson } from '../audit/canonical-json';
 import type { Authenticator } from '../auth/authenticator';
 import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
+import { immediately, type Commit } from '../requests/request-log';
 import type { MonotonicMs } from '../time/monotonic-clock';
 
 /** Who asked, who approved and why: what the approved action records with its change. */
@@ -204,7 +205,11 @@ export function createApprovalService(deps: ApprovalDeps) {
 
   return {
     /** On the spot: the manager types their PIN at this till; returns a single-use approval. */
-    async grant(request: { subject: ApprovalSubject; managerId: string; pin: string }, session: Session) {
+    async grant(
+      request: { subject: ApprovalSubject; managerId: string; pin: string },
+      session: Session,
+      commit: Commit = immediately(db),
+    ) {
       precheck(request.subject, session);
       const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
       const { subject } = request;
@@ -222,7 +227,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       const id = uuidv7(deps.now().getTime());
       const at = deps.now();
       const expiresAt = new Date(at.getTime() + APPROVAL_TTL_SECONDS * 1000).toISOString();
-      db.transaction(() => {
+      return commit(() => {
         insert.run({
           id,
           action: subject.action,
@@ -251,8 +256,8 @@ export function createApprovalService(deps: ApprovalDeps) {
             target: auditTarget(subject),
           },
         });
-      }).immediate();
-      return { approvalId: id, expiresAt };
+        return { approvalId: id, expiresAt };
+      });
     },
 
     /** Refuses (and audits) an approval that cannot authorise this exact action, before any work. */
@@ -324,7 +329,11 @@ export function createApprovalService(deps: ApprovalDeps) {
     },
 
     /** A manager decides a queued request with their own PIN; approving runs the action at once. */
-    async decide(request: { approvalId: string; decision: 'approve' | 'deny'; pin: string }, session: Session) {
+    async decide(
+      request: { approvalId: string; decision: 'approve' | 'deny'; pin: string },
+      session: Session,
+      commit: Commit = immediately(db),
+    ) {
       const manager = await authenticator.verify(session.staffId, request.pin, 'approval');
       if (manager.role !== 'manager' || manager.must_change_pin === 1) {
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
@@ -333,7 +342,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       const lapsed = row !== undefined && hasLapsed(row);
       if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
       const at = deps.now().toISOString();
-      db.transaction(() => {
+      const decideIn = () => {
         const fresh = byId.get(request.approvalId);
         if (fresh?.status !== 'pending') throw invalid();
         if (request.decision === 'deny') {
@@ -378,10 +387,14 @@ export function createApprovalService(deps: ApprovalDeps) {
           approvalId: row.id,
           reasonCode: row.reason_code,
         });
-      }).immediate();
-      const updated = byId.get(row.id);
-      if (!updated) throw invalid();
-      return toEntry(updated);
+      };
+      // The decision and its answer in one transaction, so the answer recorded is the one given.
+      return commit(() => {
+        decideIn();
+        const updated = byId.get(row.id);
+        if (!updated) throw invalid();
+        return toEntry(updated);
+      });
     },
   };
 }

@@ -1,11 +1,20 @@
 import { roleHasPermission } from '../../shared/auth/permissions';
-import { AppError, type ErrorShape, type IpcResult } from '../../shared/errors';
+import { AppError, type ErrorShape, type FieldIssue, type IpcResult } from '../../shared/errors';
 import { CHANNELS, type Channel } from '../../shared/ipc/channels';
-import { contract, type RequestData, type ResponseData } from '../../shared/ipc/contract';
+import {
+  contract,
+  isWriteChannel,
+  type RequestData,
+  type ResponseData,
+  type WriteChannel,
+} from '../../shared/ipc/contract';
+import { REQUEST_ID_KEY, RequestId } from '../../shared/ipc/request-id';
 import { toFieldIssues } from '../../shared/ipc/validation';
 import type { Session, SessionStore } from '../auth/session';
 import type { Logger } from '../logging/logger';
 import { mapSqliteError } from '../db/errors';
+import { memberOfAnswer } from '../requests/answer-member';
+import type { Commit, RequestLog } from '../requests/request-log';
 
 /** What the transport knows about the caller. Bindings fill it; the router decides. */
 export interface CallContext {
@@ -15,8 +24,25 @@ export interface CallContext {
   isTopFrame: boolean;
 }
 
+type Answer<C extends Channel> = ResponseData<C> | Promise<ResponseData<C>>;
+
+/**
+ * A write that must await before it writes (an argon2 PIN check, a call to HQ): it does that work
+ * first, then passes its whole write to `commit`, which runs it in the transaction that records the
+ * request and returns the answer to give. Writes that need no await are plain functions: the router
+ * runs them whole inside that transaction itself.
+ */
+export interface DeferredWrite<C extends Channel> {
+  deferred: (request: RequestData<C>, session: Session | null, commit: Commit) => Promise<ResponseData<C>>;
+}
+export const deferredWrite = <C extends Channel>(deferred: DeferredWrite<C>['deferred']): DeferredWrite<C> => ({
+  deferred,
+});
+
 export type Handlers = {
-  [C in Channel]: (request: RequestData<C>, session: Session | null) => ResponseData<C> | Promise<ResponseData<C>>;
+  [C in Channel]: C extends WriteChannel
+    ? ((request: RequestData<C>, session: Session | null) => ResponseData<C>) | DeferredWrite<C>
+    : (request: RequestData<C>, session: Session | null) => Answer<C>;
 };
 
 export interface RouterDeps {
@@ -25,6 +51,8 @@ export interface RouterDeps {
   /** Decides whether a frame URL is our own renderer (app:// in production, the harness in tests). */
   isTrustedSenderUrl: (url: string) => boolean;
   logger: Logger;
+  /** Where write channels claim their request ids. Without one (a router tested alone) writes are refused. */
+  requests?: RequestLog;
 }
 
 export interface Router {
@@ -37,6 +65,24 @@ function fail(error: ErrorShape): IpcResult<never> {
   return { ok: false, error };
 }
 
+/** A handler's answer broke the contract: its transaction is rolled back, the caller gets internal_error. */
+class BadResponse extends Error {}
+
+/**
+ * A write's payload is its request plus `requestId`. The id is taken out here, so the channel's own
+ * schema, the handler and the approval MACs see the request alone.
+ */
+function splitRequestId(payload: unknown): { requestId: string | null; rest: unknown; issues: FieldIssue[] } {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { requestId: null, rest: payload, issues: [{ path: REQUEST_ID_KEY, code: 'required' }] };
+  }
+  const { [REQUEST_ID_KEY]: raw, ...rest } = payload as Record<string, unknown>;
+  if (raw === undefined) return { requestId: null, rest, issues: [{ path: REQUEST_ID_KEY, code: 'required' }] };
+  const parsed = RequestId.safeParse(raw);
+  if (!parsed.success) return { requestId: null, rest, issues: [{ path: REQUEST_ID_KEY, code: 'invalid' }] };
+  return { requestId: parsed.data, rest, issues: [] };
+}
+
 /**
  * The single entry point for every renderer request, whatever the transport. In order: trusted
  * sender, known channel, valid request, permitted session, service call, valid response. Every
@@ -46,6 +92,10 @@ export function createRouter(deps: RouterDeps): Router {
   const { logger } = deps;
 
   function failWith(channel: Channel, error: unknown): IpcResult<never> {
+    if (error instanceof BadResponse) {
+      logger.error('ipc.bad_response', { channel });
+      return fail({ code: 'internal_error', message: 'Something went wrong. Nothing was changed.' });
+    }
     const typed =
       error instanceof AppError
         ? error
@@ -62,6 +112,42 @@ export function createRouter(deps: RouterDeps): Router {
     return fail(typed.toShape());
   }
 
+  /**
+   * A write, exactly once per request id: an id already answered gets the stored answer and nothing
+   * runs; otherwise the write and its record commit together, and the recorded answer is the reply.
+   */
+  async function runWrite(name: WriteChannel, requestId: string, request: unknown, session: Session | null) {
+    const log = deps.requests;
+    if (!log) throw new AppError('internal_error', 'This router keeps no request log, so it takes no writes.');
+    // Who asked is part of the request where the channel needs a session. A public write (first-run
+    // setup, pairing) may itself open one, and its retry must still be the same request.
+    const staffId = contract[name].permission === 'public' ? null : (session?.staffId ?? null);
+    const write = { requestId, channel: name, staffId, request };
+    const earlier = log.answered(write);
+    if (earlier) return earlier.answer;
+    const checked = (value: unknown) => {
+      const result = contract[name].response.safeParse(value);
+      if (!result.success) throw new BadResponse();
+      return result.data as unknown;
+    };
+    const memberOf = (answer: unknown) => memberOfAnswer(name, answer);
+    const handler = deps.handlers[name] as
+      | ((request: unknown, session: Session | null) => unknown)
+      | { deferred: (request: unknown, session: Session | null, commit: Commit) => Promise<unknown> };
+    if (typeof handler === 'function') {
+      return log.once(write, () => checked(handler(request, session)), memberOf).answer;
+    }
+    let recorded: { answer: unknown } | undefined;
+    const commit: Commit = <T>(effect: () => T): T => {
+      recorded = log.once(write, () => checked(effect()), memberOf);
+      return recorded.answer as T;
+    };
+    await handler.deferred(request, session, commit);
+    // A deferred write that never committed wrote nothing through here: say so rather than answer.
+    if (!recorded) throw new AppError('internal_error', 'The write finished without recording its request.');
+    return recorded.answer;
+  }
+
   return {
     async handle(channel, payload, context) {
       if (!context.isTopFrame || context.senderUrl === null || !deps.isTrustedSenderUrl(context.senderUrl)) {
@@ -75,12 +161,13 @@ export function createRouter(deps: RouterDeps): Router {
       const name = channel as Channel;
       const spec = contract[name];
 
-      const parsed = spec.request.safeParse(payload);
-      if (!parsed.success) {
+      const write = isWriteChannel(name) ? splitRequestId(payload) : null;
+      const parsed = spec.request.safeParse(write ? write.rest : payload);
+      if (!parsed.success || (write && write.issues.length > 0)) {
         return fail({
           code: 'validation_failed',
           message: 'The request is invalid.',
-          issues: toFieldIssues(parsed.error),
+          issues: [...(write?.issues ?? []), ...(parsed.success ? [] : toFieldIssues(parsed.error))],
         });
       }
 
@@ -104,6 +191,15 @@ export function createRouter(deps: RouterDeps): Router {
         }
         // Working at the till counts as activity: it pushes the idle lock back (a poll does not).
         if (!('passive' in spec && spec.passive)) deps.sessions.touch();
+      }
+
+      if (write?.requestId) {
+        try {
+          const answer = await runWrite(name as WriteChannel, write.requestId, parsed.data, session);
+          return { ok: true, value: answer };
+        } catch (error) {
+          return failWith(name, error);
+        }
       }
 
       let result: unknown;

@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Authenticator, StaffRow } from '../auth/authenticator';
 import type { Session, SessionStore } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
+import { immediately, type Commit } from '../requests/request-log';
 import type { PinHasher } from './pin-hasher';
 
 export interface StaffServiceDeps {
@@ -76,20 +77,28 @@ export function createStaffService(deps: StaffServiceDeps) {
     };
   }
 
+  const sessionOf = (row: StaffRow): Session => ({
+    staffId: row.id,
+    displayName: row.display_name,
+    role: row.role,
+    startedAt: deps.now().toISOString(),
+    mustChangePin: row.must_change_pin === 1,
+  });
   function openSession(row: StaffRow) {
-    sessions.open({
-      staffId: row.id,
-      displayName: row.display_name,
-      role: row.role,
-      startedAt: deps.now().toISOString(),
-      mustChangePin: row.must_change_pin === 1,
-    });
+    sessions.open(sessionOf(row));
   }
 
-  async function insertStaff(staff: NewStaff, actor: string | null, action: 'staff.bootstrap' | 'staff.added') {
+  /** `commit` runs the insert (and records its request); `answer` is computed from the saved row inside it. */
+  async function insertStaff<T>(
+    staff: NewStaff,
+    actor: string | null,
+    action: 'staff.bootstrap' | 'staff.added',
+    commit: Commit,
+    answer: (row: StaffRow) => T,
+  ): Promise<T> {
     const pinHash = await deps.hasher.hash(staff.pin);
     const id = staff.id ?? uuidv7(deps.now().getTime());
-    db.transaction(() => {
+    return commit(() => {
       if (action === 'staff.bootstrap' && (count.get()?.n ?? 0) > 0) {
         throw new AppError('bootstrap_not_allowed', 'This till already has staff; ask a manager to add you.');
       }
@@ -108,10 +117,10 @@ export function createStaffService(deps: StaffServiceDeps) {
         subjectId: id,
         details: { role: staff.role },
       });
-    }).immediate();
-    const row = byId.get(id);
-    if (!row) throw new AppError('internal_error', 'The staff member was not found after saving.');
-    return row;
+      const row = byId.get(id);
+      if (!row) throw new AppError('internal_error', 'The staff member was not found after saving.');
+      return answer(row);
+    });
   }
 
   return {
@@ -128,21 +137,25 @@ export function createStaffService(deps: StaffServiceDeps) {
 
     /** Demo data and tests: adds a staff member without a session. */
     async seed(staff: NewStaff) {
-      return entry(await insertStaff(staff, null, 'staff.added'));
+      return insertStaff(staff, null, 'staff.added', immediately(db), entry);
     },
 
-    async bootstrap(request: { displayName: string; pin: string }) {
+    async bootstrap(request: { displayName: string; pin: string }, commit: Commit = immediately(db)) {
       if ((count.get()?.n ?? 0) > 0) {
         throw new AppError('bootstrap_not_allowed', 'This till already has staff; ask a manager to add you.');
       }
       rejectPin('pin', request.pin, deps.pinLength());
-      const row = await insertStaff(
+      const answer = await insertStaff(
         { displayName: request.displayName, role: 'manager', pin: request.pin, mustChangePin: false },
         null,
         'staff.bootstrap',
+        commit,
+        (row) => sessionInfo(sessionOf(row)),
       );
-      openSession(row);
-      return sessionInfo(sessions.current());
+      // The session the answer names (also when the answer came from an earlier try of this request).
+      const row = answer.session ? byId.get(answer.session.staffId) : undefined;
+      if (row) openSession(row);
+      return answer;
     },
 
     async login(request: { staffId: string; pin: string }) {
@@ -164,17 +177,26 @@ export function createStaffService(deps: StaffServiceDeps) {
       return sessionInfo(sessions.current());
     },
 
-    async add(request: { displayName: string; role: Role; temporaryPin: string }, actor: Session) {
+    async add(
+      request: { displayName: string; role: Role; temporaryPin: string },
+      actor: Session,
+      commit: Commit = immediately(db),
+    ) {
       rejectPin('temporaryPin', request.temporaryPin, deps.pinLength());
-      const row = await insertStaff(
+      return insertStaff(
         { displayName: request.displayName, role: request.role, pin: request.temporaryPin, mustChangePin: true },
         actor.staffId,
         'staff.added',
+        commit,
+        entry,
       );
-      return entry(row);
     },
 
-    async changeOwnPin(request: { currentPin: string; newPin: string }, session: Session) {
+    async changeOwnPin(
+      request: { currentPin: string; newPin: string },
+      session: Session,
+      commit: Commit = immediately(db),
+    ) {
       await authenticator.verify(session.staffId, request.currentPin, 'pin_change');
       rejectPin('newPin', request.newPin, deps.pinLength());
       if (request.newPin === request.currentPin) {
@@ -183,7 +205,7 @@ export function createStaffService(deps: StaffServiceDeps) {
         });
       }
       const pinHash = await deps.hasher.hash(request.newPin);
-      db.transaction(() => {
+      const answer = commit(() => {
         setPin.run(pinHash, 0, deps.now().toISOString(), session.staffId);
         deps.onPinSet?.(session.staffId, pinHash, false, session.staffId);
         audit.append({
@@ -192,9 +214,10 @@ export function createStaffService(deps: StaffServiceDeps) {
           subjectType: 'staff',
           subjectId: session.staffId,
         });
-      }).immediate();
+        return sessionInfo({ ...session, mustChangePin: false });
+      });
       sessions.update({ mustChangePin: false }, session.staffId);
-      return sessionInfo(sessions.current());
+      return answer;
     },
 
     /** Validates a reset before its approval is spent, so a weak temporary PIN wastes nothing. */

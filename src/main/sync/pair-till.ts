@@ -6,6 +6,7 @@ import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { createHqClient, HqRequestError, type HqClient, type HqEndpoint } from './hq-client';
 import { createSyncState } from './engine/sync-state';
+import { immediately, type Commit } from '../requests/request-log';
 
 export interface PairTillDeps {
   db: Database;
@@ -15,6 +16,8 @@ export interface PairTillDeps {
   now: () => Date;
   /** Tests may shorten the timeout; the app uses the pinned HTTPS client. */
   client?: (endpoint: HqEndpoint) => HqClient;
+  /** Runs the pairing's database write; the router passes one that also records the client request. */
+  commit?: Commit;
 }
 
 export interface PairTillRequest {
@@ -84,7 +87,7 @@ export async function pairTill(
   await deps.keychain.set(accounts.lookupKey, paired.lookupKey);
   await deps.keychain.set(accounts.pinPepper, paired.pinPepper);
 
-  db.transaction(() => {
+  const answer = (deps.commit ?? immediately(db))(() => {
     // What the till held before pairing was its own (demo data, a standalone roster): HQ's replaces it.
     db.exec(`
       DELETE FROM member_name_tokens;
@@ -95,6 +98,7 @@ export async function pairTill(
       DELETE FROM rewards;
       DELETE FROM earn_rules;
       DELETE FROM card_block;
+      DELETE FROM requests;
     `);
     db.prepare('INSERT INTO card_block (id, prefix, width, next, last) VALUES (1, ?, ?, ?, ?)').run(
       paired.cardBlock.prefix,
@@ -119,8 +123,9 @@ export async function pairTill(
       subjectId: paired.deviceId,
       details: { storeId: paired.storeId },
     });
-  }).immediate();
-  return { deviceId: paired.deviceId, storeId: paired.storeId, storeName: paired.storeName };
+    return { storeName: paired.storeName };
+  });
+  return { deviceId: paired.deviceId, storeId: paired.storeId, storeName: answer.storeName };
 }
 
 /** Where this till syncs, if it is paired. */

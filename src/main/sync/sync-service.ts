@@ -13,6 +13,7 @@ import { createSyncState } from './engine/sync-state';
 import { probeHqCertificate, HqRequestError } from './hq-client';
 import { pairTill, pairedEndpoint, type PairTillRequest } from './pair-till';
 import { startSyncWorker, SyncJobError, type SyncWorker } from './worker/worker-client';
+import type { Commit } from '../requests/request-log';
 
 export interface SyncTiming {
   intervalMs: number;
@@ -206,9 +207,16 @@ export function createSyncService(deps: SyncServiceDeps) {
       }
     },
 
-    async pair(request: PairTillRequest, staffId: string | null): Promise<{ storeName: string }> {
+    async pair(request: PairTillRequest, staffId: string | null, commit?: Commit): Promise<{ storeName: string }> {
       const paired = await pairTill(
-        { db, keychain: deps.keychain, installId: deps.installId, audit: deps.audit, now: deps.now },
+        {
+          db,
+          keychain: deps.keychain,
+          installId: deps.installId,
+          audit: deps.audit,
+          now: deps.now,
+          ...(commit ? { commit } : {}),
+        },
         request,
         staffId,
       );

@@ -81,6 +81,11 @@ export interface ChannelSpec {
    * keeps an unattended till from locking itself.
    */
   passive?: true;
+  /**
+   * A business write: the payload also carries a client request id (`requestId`, a UUID). The same id
+   * gives the same answer and no second effect, across restarts; with another payload it is refused.
+   */
+  write?: true;
 }
 
 const Empty = z.strictObject({});
@@ -95,6 +100,7 @@ export const contract = {
     request: z.strictObject({ language: z.enum(LANGUAGES, { error: 'invalid_choice' }) }),
     response: AppInfo,
     permission: 'public',
+    write: true,
   },
   'session.current': { request: Empty, response: SessionResponse, permission: 'public' },
   // Login, lock and the roster are public: they are how a locked till becomes usable again.
@@ -104,32 +110,50 @@ export const contract = {
   'session.touch': { request: Empty, response: SessionResponse, permission: 'session.self', duringPinChange: true },
   'staff.roster': { request: Empty, response: RosterResponse, permission: 'public' },
   /** First run only: creates the first manager when the till has no staff at all. */
-  'staff.bootstrap': { request: BootstrapRequest, response: SessionResponse, permission: 'public' },
+  'staff.bootstrap': { request: BootstrapRequest, response: SessionResponse, permission: 'public', write: true },
   'staff.changeOwnPin': {
     request: ChangeOwnPinRequest,
     response: SessionResponse,
     permission: 'session.self',
     duringPinChange: true,
+    write: true,
   },
-  'staff.add': { request: AddStaffRequest, response: RosterEntry, permission: 'staff.manage' },
-  'staff.resetPin': { request: RestrictedStaffRequest.resetPin, response: RosterEntry, permission: 'staff.reset_pin' },
-  'staff.unlock': { request: RestrictedStaffRequest.unlock, response: RosterEntry, permission: 'staff.unlock' },
+  'staff.add': { request: AddStaffRequest, response: RosterEntry, permission: 'staff.manage', write: true },
+  'staff.resetPin': {
+    request: RestrictedStaffRequest.resetPin,
+    response: RosterEntry,
+    permission: 'staff.reset_pin',
+    write: true,
+  },
+  'staff.unlock': {
+    request: RestrictedStaffRequest.unlock,
+    response: RosterEntry,
+    permission: 'staff.unlock',
+    write: true,
+  },
   'approvals.grant': {
     request: GrantApprovalRequest,
     response: GrantApprovalResponse,
     permission: 'approvals.request',
+    write: true,
   },
   'approvals.request': {
     request: ApprovalSubject,
     response: z.strictObject({ approvalId: z.string() }),
     permission: 'approvals.request',
+    write: true,
   },
   'approvals.list': {
     request: ListApprovalsRequest,
     response: z.strictObject({ entries: z.array(QueueEntry) }),
     permission: 'approvals.grant',
   },
-  'approvals.decide': { request: DecideApprovalRequest, response: QueueEntry, permission: 'approvals.grant' },
+  'approvals.decide': {
+    request: DecideApprovalRequest,
+    response: QueueEntry,
+    permission: 'approvals.grant',
+    write: true,
+  },
   'audit.list': { request: ListAuditRequest, response: ListAuditResponse, permission: 'audit.read' },
   'audit.verify': { request: Empty, response: VerifyAuditResponse, permission: 'audit.read' },
   'settings.setStoreRegion': {
@@ -137,6 +161,7 @@ export const contract = {
     request: z.strictObject({ region: z.enum(getCountries() as [string, ...string[]], { error: 'invalid_choice' }) }),
     response: AppInfo,
     permission: 'settings.manage',
+    write: true,
   },
   'settings.setIdleLock': {
     request: z.strictObject({
@@ -148,12 +173,23 @@ export const contract = {
     }),
     response: AppInfo,
     permission: 'settings.manage',
+    write: true,
   },
-  'members.enroll': { request: EnrollRequest, response: MemberSummary, permission: 'members.enroll' },
+  'members.enroll': { request: EnrollRequest, response: MemberSummary, permission: 'members.enroll', write: true },
   'members.find': { request: FindRequest, response: FindResponse, permission: 'members.read' },
   'members.get': { request: MemberRequest, response: MemberView, permission: 'members.read' },
-  'members.update': { request: UpdateMemberRequest, response: MemberSummary, permission: 'members.update' },
-  'members.setConsent': { request: SetConsentRequest, response: MemberView, permission: 'members.consent' },
+  'members.update': {
+    request: UpdateMemberRequest,
+    response: MemberSummary,
+    permission: 'members.update',
+    write: true,
+  },
+  'members.setConsent': {
+    request: SetConsentRequest,
+    response: MemberView,
+    permission: 'members.consent',
+    write: true,
+  },
   'members.revealContacts': {
     request: RevealContactsRequest,
     response: RevealContactsResponse,
@@ -173,11 +209,21 @@ export const contract = {
   },
   'points.rules': { request: Empty, response: RulesResponse, permission: 'members.read' },
   'points.quote': { request: QuoteEarnRequest, response: QuoteEarnResponse, permission: 'points.earn' },
-  'points.earn': { request: EarnRequest, response: LedgerWriteResponse, permission: 'points.earn' },
-  'points.redeem': { request: RedeemRequest, response: LedgerWriteResponse, permission: 'points.redeem' },
+  'points.earn': { request: EarnRequest, response: LedgerWriteResponse, permission: 'points.earn', write: true },
+  'points.redeem': { request: RedeemRequest, response: LedgerWriteResponse, permission: 'points.redeem', write: true },
   // Both need a manager's approval bound to the exact payload; asking for one is a cashier's right.
-  'points.adjust': { request: AdjustRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
-  'points.reverse': { request: ReverseRequest, response: LedgerWriteResponse, permission: 'points.adjust.request' },
+  'points.adjust': {
+    request: AdjustRequest,
+    response: LedgerWriteResponse,
+    permission: 'points.adjust.request',
+    write: true,
+  },
+  'points.reverse': {
+    request: ReverseRequest,
+    response: LedgerWriteResponse,
+    permission: 'points.adjust.request',
+    write: true,
+  },
   'rewards.list': { request: Empty, response: RewardsResponse, permission: 'members.read' },
   'sync.status': { request: Empty, response: SyncStatus, permission: 'sync.view', passive: true },
   'sync.runNow': { request: Empty, response: SyncStatus, permission: 'sync.run' },
@@ -185,10 +231,29 @@ export const contract = {
   // Public, like staff.bootstrap, for the first-run screen: the handlers refuse unless this till
   // has no staff yet or a manager is signed in, and only an unpaired till with nothing recorded pairs.
   'sync.probeHq': { request: ProbeHqRequest, response: ProbeHqResponse, permission: 'public' },
-  'sync.pair': { request: PairTillRequest, response: PairTillResponse, permission: 'public' },
+  'sync.pair': { request: PairTillRequest, response: PairTillResponse, permission: 'public', write: true },
 } as const satisfies Record<Channel, ChannelSpec>;
 
 export type Contract = typeof contract;
-export type RequestInput<C extends Channel> = z.input<Contract[C]['request']>;
+
+/**
+ * The business writes. Not writes in this sense: session.login/lock/touch (they open or close the
+ * in-memory session; a repeated login is the same login), audit.verify and members.revealContacts
+ * (reads that leave an audit entry: each look is recorded, a second look is a second entry),
+ * sync.runNow and sync.dayEnd (they ask for a sync run; running it twice pushes nothing twice, the
+ * outbox seq and HQ's duplicate check already make that exactly once).
+ */
+export type WriteChannel = { [C in Channel]: Contract[C] extends { write: true } ? C : never }[Channel];
+export const WRITE_CHANNELS = (Object.keys(contract) as Channel[]).filter(
+  (channel): channel is WriteChannel => 'write' in contract[channel],
+);
+export function isWriteChannel(channel: Channel): channel is WriteChannel {
+  return 'write' in contract[channel];
+}
+
+/** What a caller sends: a write channel's request also carries its client request id. */
+export type RequestInput<C extends Channel> = z.input<Contract[C]['request']> &
+  (C extends WriteChannel ? { requestId: string } : unknown);
+/** What a handler gets: the request without its id (the router keeps that for itself). */
 export type RequestData<C extends Channel> = z.output<Contract[C]['request']>;
 export type ResponseData<C extends Channel> = z.output<Contract[C]['response']>;

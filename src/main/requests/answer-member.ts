@@ -1,0 +1,31 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { WriteChannel } from '../../shared/ipc/contract';
+
+type Shape = { id?: unknown; member?: { id?: unknown }; targetMemberId?: unknown };
+const text = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/**
+ * The member a write's stored answer names. Member answers carry names and masked contacts, and
+ * queue entries a member's name: erasing the member must drop them with everything else (DESIGN §6).
+ * Points answers hold ids, points and balances only, so they need no tag.
+ */
+export function memberOfAnswer(channel: WriteChannel, answer: unknown): string | null {
+  const shape = (answer ?? {}) as Shape;
+  switch (channel) {
+    case 'members.enroll':
+    case 'members.update':
+      return text(shape.id);
+    case 'members.setConsent':
+      return text(shape.member?.id);
+    case 'approvals.decide':
+      return text(shape.targetMemberId);
+    default:
+      return null;
+  }
+}
+
+/** For the erasure of a member: their stored answers go (a retry then meets the erased member). */
+export function createAnswerErasure(db: Database) {
+  const forget = db.prepare<[string]>('DELETE FROM requests WHERE member_id = ?');
+  return (memberId: string): number => forget.run(memberId).changes;
+}

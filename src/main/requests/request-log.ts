@@ -1,0 +1,125 @@
+import { createHmac } from 'node:crypto';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { AppError } from '../../shared/errors';
+import { canonicalJson } from '../audit/canonical-json';
+
+/**
+ * How long an answer is kept for a retry. A retry comes seconds or minutes after its first try (a
+ * double Enter, a timeout, a crash and restart); a week also covers a till switched off over a long
+ * weekend with a call in flight, and bounds the table to a week of writes.
+ */
+export const REQUEST_RETENTION_DAYS = 7;
+
+/** One write as the renderer asked for it: the id it chose and what the id stands for. */
+export interface WriteRequest {
+  requestId: string;
+  channel: string;
+  /** Who asked: the same id from another staff member is another request. */
+  staffId: string | null;
+  /** The validated request, without its id. */
+  request: unknown;
+}
+
+/** Runs a write's effect in the transaction that also records its request; returns the answer. */
+export type Commit = <T>(effect: () => T) => T;
+
+/** A write's effect as one IMMEDIATE transaction, for callers that have no request to record. */
+export const immediately =
+  (db: Database): Commit =>
+  (effect) =>
+    db.transaction(effect).immediate();
+
+interface RequestRow {
+  channel: string;
+  fingerprint: string;
+  answer: string;
+}
+
+export interface RequestLogDeps {
+  db: Database;
+  /** Keys the fingerprint: requests carry PINs, which a plain hash would let anyone guess back. */
+  key: string;
+  now: () => Date;
+}
+
+export interface Recorded<T> {
+  answer: T;
+  /** True when the answer came from the log (the effect ran earlier, under the same id). */
+  replayed: boolean;
+}
+
+/**
+ * Exactly-once writes (DESIGN §5): a client request id is claimed in the same SQLite transaction as
+ * the write's effect, together with the answer, so a kill leaves both or neither. The same id with
+ * the same request is answered from the log without running anything; with another request it is
+ * refused (`request_id_reused`) and nothing changes. A refused write records nothing: it changed
+ * nothing, so its retry may run again and get today's answer.
+ */
+export function createRequestLog(deps: RequestLogDeps) {
+  const { db } = deps;
+  const byId = db.prepare<[string], RequestRow>(
+    'SELECT channel, fingerprint, answer FROM requests WHERE request_id = ?',
+  );
+  const insert = db.prepare<[string, string, string, string, string | null, string]>(
+    'INSERT INTO requests (request_id, channel, fingerprint, answer, member_id, at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const pruneBefore = db.prepare<[string]>('DELETE FROM requests WHERE at < ?');
+
+  const fingerprint = (write: WriteRequest) =>
+    createHmac('sha256', Buffer.from(deps.key, 'hex'))
+      .update('loyalty-desk/request/v1\n')
+      .update(canonicalJson({ channel: write.channel, staffId: write.staffId, request: write.request }))
+      .digest('hex');
+
+  function earlier(write: WriteRequest, print: string): { answer: unknown } | null {
+    const row = byId.get(write.requestId);
+    if (!row) return null;
+    if (row.channel !== write.channel || row.fingerprint !== print) {
+      throw new AppError(
+        'request_id_reused',
+        'This request id was already used for another request; the first one stands and nothing was changed.',
+      );
+    }
+    return { answer: JSON.parse(row.answer) as unknown };
+  }
+
+  const cutoff = () => new Date(deps.now().getTime() - REQUEST_RETENTION_DAYS * 86_400_000).toISOString();
+
+  return {
+    /**
+     * Before any slow work (an argon2 PIN check, a call to HQ): the answer of this request if it was
+     * already written. Throws `request_id_reused` when the id stands for another request.
+     */
+    answered(write: WriteRequest): { answer: unknown } | null {
+      return earlier(write, fingerprint(write));
+    },
+
+    /**
+     * Runs `effect` once per request id. In one IMMEDIATE transaction: an id already recorded is
+     * answered from the log (a concurrent first try won the race); otherwise the effect runs, its
+     * answer is recorded with the member it is about, and answers older than the retention go.
+     */
+    once<T>(write: WriteRequest, effect: () => T, memberOf: (answer: T) => string | null = () => null): Recorded<T> {
+      const print = fingerprint(write);
+      return db
+        .transaction((): Recorded<T> => {
+          const prior = earlier(write, print);
+          if (prior) return { answer: prior.answer as T, replayed: true };
+          const answer = effect();
+          const at = deps.now().toISOString();
+          // Pruning here keeps the table at most a retention's worth of writes with no timer to run.
+          pruneBefore.run(cutoff());
+          insert.run(write.requestId, write.channel, print, canonicalJson(answer), memberOf(answer), at);
+          return { answer, replayed: false };
+        })
+        .immediate();
+    },
+
+    /** Drops answers older than the retention (also done by every write); returns how many went. */
+    prune(): number {
+      return pruneBefore.run(cutoff()).changes;
+    },
+  };
+}
+
+export type RequestLog = ReturnType<typeof createRequestLog>;
