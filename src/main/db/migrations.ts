@@ -1,10 +1,36 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
+import { opReceipt } from '../../shared/sync/op-receipt';
+import { canonicalJson } from '../audit/canonical-json';
+import { WAL_TRUNCATE_DUE } from '../sync/engine/wal-truncate';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Data changes SQL cannot express with the shared rules; runs after `sql`, in the same transaction. */
+  run?: (db: Database) => void;
+}
+
+/**
+ * Tills that synced before receipts existed hold answered outbox rows with full payloads (names,
+ * contacts, PIN hashes). They become receipts by the same shared rule as a new answer, and the WAL
+ * wipe is owed, so the sync worker's next push answer or pull page empties the log of the old pages.
+ */
+function answeredOutboxToReceipts(db: Database): void {
+  const page = db.prepare<[number], { seq: number; type: string; payload: string }>(
+    "SELECT seq, type, payload FROM outbox WHERE state <> 'pending' AND seq > ? ORDER BY seq LIMIT 1000",
+  );
+  const reduce = db.prepare<[string, number]>('UPDATE outbox SET payload = ? WHERE seq = ?');
+  let reduced = 0;
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const row of rows) {
+      const receipt = canonicalJson(opReceipt(row.type, JSON.parse(row.payload)));
+      if (receipt !== row.payload) reduced += reduce.run(receipt, row.seq).changes;
+      after = row.seq;
+    }
+  }
+  if (reduced > 0) db.prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, '1')").run(WAL_TRUNCATE_DUE);
 }
 
 /**
@@ -282,6 +308,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_member ON requests (member_id) WHERE member_id IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'answered outbox rows keep receipts only',
+    sql: '',
+    run: answeredOutboxToReceipts,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -299,6 +331,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }

@@ -1,7 +1,10 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PushResponse, WirePushOp } from '../../../shared/sync/protocol';
 import type { OpType } from '../../../shared/sync/ops';
+import { opReceipt } from '../../../shared/sync/op-receipt';
+import { canonicalJson } from '../../audit/canonical-json';
 import { createSyncState } from './sync-state';
+import { createWalTruncate } from './wal-truncate';
 
 interface OutboxRow {
   seq: number;
@@ -36,10 +39,12 @@ export function createPushRecorder(deps: { db: Database; now: () => Date }) {
   const firstPending = db.prepare<[], { seq: number }>(
     "SELECT seq FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1",
   );
-  const row = db.prepare<[number], { op_id: string; payload: string }>(
-    'SELECT op_id, payload FROM outbox WHERE seq = ?',
+  const row = db.prepare<[number], { op_id: string; type: string; payload: string }>(
+    'SELECT op_id, type, payload FROM outbox WHERE seq = ?',
   );
-  const settle = db.prepare<[string, string, number]>('UPDATE outbox SET state = ?, result = ? WHERE seq = ?');
+  const settle = db.prepare<[string, string, string, number]>(
+    'UPDATE outbox SET state = ?, result = ?, payload = ? WHERE seq = ?',
+  );
   const confirm = db.prepare<[string]>("UPDATE ledger SET state = 'confirmed' WHERE op_id = ? AND state = 'pending'");
   const takeMember = db.prepare<{ id: string; version: number; points: number }>(
     'UPDATE members SET points_confirmed = @points, hq_version = @version WHERE id = @id AND hq_version < @version',
@@ -48,11 +53,15 @@ export function createPushRecorder(deps: { db: Database; now: () => Date }) {
     `SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND json_extract(payload, '$.memberId') = ?`,
   );
   // HQ has the contacts now: the till keeps only masks and hashes (DESIGN §3).
-  const dropContacts = db.prepare<[string]>('UPDATE members SET phone_e164 = NULL, email = NULL WHERE id = ?');
+  const dropContacts = db.prepare<[string]>(
+    'UPDATE members SET phone_e164 = NULL, email = NULL WHERE id = ? AND (phone_e164 IS NOT NULL OR email IS NOT NULL)',
+  );
+  const wal = createWalTruncate(db);
 
   const record = db.transaction((response: PushResponse): PushBatchResult => {
     const result: PushBatchResult = { applied: 0, rejected: 0, duplicate: 0 };
     const touched = new Set<string>();
+    let wiped = false;
     let acked = Number(state.get('acked_seq') ?? '0');
     for (const outcome of response.outcomes) {
       const local = row.get(outcome.seq);
@@ -69,20 +78,28 @@ export function createPushRecorder(deps: { db: Database; now: () => Date }) {
       } else {
         settled = outcome.outcome;
       }
+      const payload = JSON.parse(local.payload) as unknown;
+      // Answered, applied or not, the row is a receipt from now on (DESIGN §6): HQ holds the op.
+      const receipt = canonicalJson(opReceipt(local.type, payload));
+      if (receipt !== local.payload) wiped = true;
       settle.run(
         settled === 'applied' ? 'acked' : 'rejected',
         JSON.stringify({ outcome: settled, reason, member: outcome.member ?? null, at: deps.now().toISOString() }),
+        receipt,
         outcome.seq,
       );
       if (settled === 'applied') {
         confirm.run(local.op_id);
         if (outcome.member) takeMember.run(outcome.member);
       }
-      const memberId = (JSON.parse(local.payload) as { memberId?: unknown }).memberId;
+      const memberId = (payload as { memberId?: unknown }).memberId;
       if (typeof memberId === 'string') touched.add(memberId);
       acked = Math.max(acked, outcome.seq);
     }
-    for (const memberId of touched) if ((stillPending.get(memberId)?.n ?? 0) === 0) dropContacts.run(memberId);
+    for (const memberId of touched) {
+      if ((stillPending.get(memberId)?.n ?? 0) === 0 && dropContacts.run(memberId).changes > 0) wiped = true;
+    }
+    if (wiped) wal.owe();
     state.set('acked_seq', String(acked));
     state.set('last_push_at', deps.now().toISOString());
     return result;
@@ -111,7 +128,10 @@ export function createPushRecorder(deps: { db: Database; now: () => Date }) {
       return firstPending.get()?.seq ?? null;
     },
     record(response: PushResponse): PushBatchResult {
-      return record.immediate(response);
+      const result = record.immediate(response);
+      // The page images from before the receipts (full contacts, PIN proofs) must not stay in the WAL.
+      wal.settle();
+      return result;
     },
   };
 }

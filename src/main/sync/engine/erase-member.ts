@@ -1,11 +1,21 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { opReceipt } from '../../../shared/sync/op-receipt';
 import { scrubPayload, type Json } from '../../../shared/sync/personal-data';
+import { canonicalJson } from '../../audit/canonical-json';
+
+/** What an erasure changed: `erased` the member row, `wiped` anything at all (then the WAL must go). */
+export interface ErasureOutcome {
+  erased: boolean;
+  wiped: boolean;
+}
 
 /**
  * Deletes what this till holds about a member erased at HQ (DESIGN §6): the row keeps its id (the
  * ledger refers to it) and nothing personal; name tokens go; pending outbox payloads lose their
- * personal fields. secure_delete overwrites the freed pages; the caller checkpoints the WAL after
- * the transaction so no copy stays in it either.
+ * personal fields (and still go to HQ), answered ones keep only their receipt; a manager's free-text
+ * reason on an approval about the member goes. Consents, ledger and audit hold ids only and stay.
+ * secure_delete overwrites the freed cells; the caller wipes the WAL after the transaction so no
+ * copy stays in it either.
  */
 export function createMemberErasure(db: Database) {
   const erase = db.prepare<{ id: string; at: string }>(
@@ -19,14 +29,29 @@ export function createMemberErasure(db: Database) {
     `SELECT seq, payload FROM outbox WHERE state = 'pending' AND json_extract(payload, '$.memberId') = ?`,
   );
   const scrub = db.prepare<[string, number]>('UPDATE outbox SET payload = ? WHERE seq = ?');
+  // Answered rows are receipts already (apply-push.ts, migration 6); this also covers any that are not.
+  // No index on the member of an answered op: a scan of the outbox, for a rare event.
+  const answered = db.prepare<[string], { seq: number; type: string; payload: string }>(
+    `SELECT seq, type, payload FROM outbox WHERE state <> 'pending' AND json_extract(payload, '$.memberId') = ?`,
+  );
+  const reasons = db.prepare<[string]>(
+    'UPDATE approvals SET reason_text = NULL WHERE target_member_id = ? AND reason_text IS NOT NULL',
+  );
 
-  return (memberId: string, at: string): boolean => {
+  return (memberId: string, at: string): ErasureOutcome => {
     if (!db.inTransaction) throw new Error('erasure runs inside a transaction');
-    const changed = erase.run({ id: memberId, at }).changes > 0;
-    tokens.run(memberId);
+    const erased = erase.run({ id: memberId, at }).changes > 0;
+    let wiped = erased;
+    if (tokens.run(memberId).changes > 0) wiped = true;
     for (const row of pending.all(memberId)) {
-      scrub.run(JSON.stringify(scrubPayload(JSON.parse(row.payload) as { [key: string]: Json })), row.seq);
+      const scrubbed = JSON.stringify(scrubPayload(JSON.parse(row.payload) as { [key: string]: Json }));
+      if (scrubbed !== row.payload && scrub.run(scrubbed, row.seq).changes > 0) wiped = true;
     }
-    return changed;
+    for (const row of answered.all(memberId)) {
+      const receipt = canonicalJson(opReceipt(row.type, JSON.parse(row.payload)));
+      if (receipt !== row.payload && scrub.run(receipt, row.seq).changes > 0) wiped = true;
+    }
+    if (reasons.run(memberId).changes > 0) wiped = true;
+    return { erased, wiped };
   };
 }
