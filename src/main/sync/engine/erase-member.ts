@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { opReceipt } from '../../../shared/sync/op-receipt';
 import { scrubPayload, type Json } from '../../../shared/sync/personal-data';
 import { canonicalJson } from '../../audit/canonical-json';
+import { createAnswerErasure } from '../../requests/answer-member';
 
 /** What an erasure changed: `erased` the member row, `wiped` anything at all (then the WAL must go). */
 export interface ErasureOutcome {
@@ -37,12 +38,15 @@ export function createMemberErasure(db: Database) {
   const reasons = db.prepare<[string]>(
     'UPDATE approvals SET reason_text = NULL WHERE target_member_id = ? AND reason_text IS NOT NULL',
   );
+  // Answers kept for retries name the member (enrolment, profile, queue entries): they go too.
+  const forgetAnswers = createAnswerErasure(db);
 
   return (memberId: string, at: string): ErasureOutcome => {
     if (!db.inTransaction) throw new Error('erasure runs inside a transaction');
     const erased = erase.run({ id: memberId, at }).changes > 0;
     let wiped = erased;
     if (tokens.run(memberId).changes > 0) wiped = true;
+    forgetAnswers(memberId);
     for (const row of pending.all(memberId)) {
       const scrubbed = JSON.stringify(scrubPayload(JSON.parse(row.payload) as { [key: string]: Json }));
       if (scrubbed !== row.payload && scrub.run(scrubbed, row.seq).changes > 0) wiped = true;
