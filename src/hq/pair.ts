@@ -42,14 +42,16 @@ export async function pairDevice(
       lookup_key: string;
       card_prefix: string;
       card_width: number;
+      staff_proof_public_key: string | null;
       first: unknown;
       last: unknown;
     }>(
       `UPDATE chain SET next_card = next_card + card_block_size WHERE id = 1
-       RETURNING pin_pepper, lookup_key, card_prefix, card_width, next_card - card_block_size AS first, next_card - 1 AS last`,
+       RETURNING pin_pepper, lookup_key, card_prefix, card_width, staff_proof_public_key,
+                 next_card - card_block_size AS first, next_card - 1 AS last`,
     );
     const row = chain.rows[0];
-    if (!row) throw new Error('the chain row is missing (run the migrations)');
+    if (!row?.staff_proof_public_key) throw new Error('the chain row is missing (run the migrations)');
     await tx.query(
       'INSERT INTO card_blocks (device_id, prefix, width, first_number, last_number) VALUES ($1, $2, $3, $4, $5)',
       [deviceId, row.card_prefix, row.card_width, row.first, row.last],
@@ -60,6 +62,7 @@ export async function pairDevice(
       storeName: store.rows[0]?.name ?? code.store_id,
       pinPepper: row.pin_pepper,
       lookupKey: row.lookup_key,
+      staffProofKey: row.staff_proof_public_key,
       cardBlock: { prefix: row.card_prefix, width: row.card_width, next: toInt(row.first), last: toInt(row.last) },
     };
   });

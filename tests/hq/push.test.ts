@@ -3,6 +3,7 @@ import { toInt } from '../../src/hq/db/database';
 import { PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { atSeq, consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
+import { approvedCorrectionOp, staffWithPin } from './support/staff-proofs';
 
 describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
   describe.skipIf(skipBackend(backend))(backend, () => {
@@ -194,21 +195,16 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       const earn = earnOp(2, member, 40);
       const redeem = redeemOp(3, member, 30);
       await push(device, [enrollOp(1, member), earn, redeem]);
+      // Each reversal properly approved (a store manager's PIN sealed for HQ), so only the target decides.
+      const manager = await staffWithPin(hq.db, device.storeId, 'manager', '583920');
       const reversalOf = (seq: number, original: WireOp, points: number): WireOp =>
-        ({
-          ...earnOp(seq, member, 1),
-          type: 'points.reversed',
-          payload: {
-            ...(earnOp(seq, member, 1).payload as Record<string, unknown>),
-            kind: 'reversal',
-            points,
-            reference: null,
-            amountMinor: null,
-            currency: null,
-            rulesVersion: null,
-            reversesOpId: original.opId,
-          },
-        }) as WireOp;
+        approvedCorrectionOp(device, seq, {
+          memberId: member,
+          points,
+          approvedBy: manager,
+          managerPin: '583920',
+          reversesOpId: original.opId,
+        });
       const response = await push(device, [
         reversalOf(4, redeem, 30), // "reversing" a redemption would give the 30 points back
         reversalOf(5, earn, -40),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newStaffProofKeyPair } from '../push/staff-proof';
 import type { HqDatabase } from './database';
 
 /**
@@ -224,6 +225,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX day_ends_device ON day_ends (device_id, to_seq)`,
     ],
   },
+  {
+    version: 4,
+    name: 'staff proofs: HQ key pair for sealed PINs, approvals spent once per device',
+    statements: [
+      // HQ's X25519 pair (raw, base64url): tills seal the PINs HQ must believe to the public half.
+      // Made by ensureChain (keys cannot be made in portable SQL).
+      `ALTER TABLE chain ADD COLUMN staff_proof_private_key text`,
+      `ALTER TABLE chain ADD COLUMN staff_proof_public_key text`,
+      // An approval a till proved (a reset or a correction) counts once: a sealed proof copied
+      // into a second op of the same device is refused even though it still opens.
+      `CREATE TABLE spent_approvals (
+        device_id text NOT NULL REFERENCES devices (id),
+        approval_id text NOT NULL,
+        op_id uuid NOT NULL,
+        PRIMARY KEY (device_id, approval_id)
+      )`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
@@ -263,6 +282,7 @@ export const DEFAULT_CARD_NUMBERS = { prefix: '6004993', width: 8, blockSize: 10
  * racing here changes nothing (ON CONFLICT DO NOTHING).
  */
 async function ensureChain(db: HqDatabase): Promise<void> {
+  const proofKeys = newStaffProofKeyPair();
   await db.query(
     `INSERT INTO chain (id, pin_pepper, lookup_key, card_prefix, card_width, card_block_size, next_card)
      VALUES (1, $1, $2, $3, $4, $5, 1) ON CONFLICT (id) DO NOTHING`,
@@ -273,5 +293,11 @@ async function ensureChain(db: HqDatabase): Promise<void> {
       DEFAULT_CARD_NUMBERS.width,
       DEFAULT_CARD_NUMBERS.blockSize,
     ],
+  );
+  // Once: a second process racing here finds the key already set and keeps it.
+  await db.query(
+    `UPDATE chain SET staff_proof_private_key = $1, staff_proof_public_key = $2
+      WHERE id = 1 AND staff_proof_private_key IS NULL`,
+    [proofKeys.privateKey, proofKeys.publicKey],
   );
 }

@@ -132,9 +132,13 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
     if (toInt(row.last_seq) > input.ackedSeq) {
       throw new HqHttpError('push_first', 'HQ settled ops this device has not heard about: push, then pull.');
     }
-    const chain = await tx.query<{ lookup_key: string }>('SELECT lookup_key FROM chain WHERE id = 1');
+    const chain = await tx.query<{ lookup_key: string; staff_proof_public_key: string | null }>(
+      'SELECT lookup_key, staff_proof_public_key FROM chain WHERE id = 1',
+    );
     const lookupKey = chain.rows[0]?.lookup_key;
-    if (!lookupKey) throw new Error('the chain row is missing (run the migrations)');
+    // On every page: a till paired before pairing handed it out learns it here (staff proofs).
+    const staffProofKey = chain.rows[0]?.staff_proof_public_key;
+    if (!lookupKey || !staffProofKey) throw new Error('the chain row is missing (run the migrations)');
     const horizonRow = await tx.query<{ txid: string; seq: unknown }>(
       'SELECT txid::text AS txid, seq FROM change_log_horizon WHERE id = 1',
     );
@@ -186,6 +190,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
         snapshot: true,
         snapshotStart: start,
         snapshotEnd: end,
+        staffProofKey,
       };
     }
 
@@ -221,6 +226,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
       snapshot: false,
       snapshotStart: false,
       snapshotEnd: false,
+      staffProofKey,
     };
   });
 }

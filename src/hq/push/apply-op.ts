@@ -3,6 +3,8 @@ import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { toInt } from '../db/database';
 import { changeMember, lockMember, type MemberChanges } from '../members/member-state';
+import { applyPinChange } from './pin-change';
+import { checkCorrectionProof } from './staff-proof';
 
 export interface OpContext {
   deviceId: string;
@@ -105,6 +107,11 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       if (kind === 'earn' && p.points <= 0) return reject('kind_mismatch');
       if (kind === 'redeem' && p.points > 0) return reject('kind_mismatch');
       if (kind === 'adjust' && p.points === 0) return reject('kind_mismatch');
+      if (op.type === 'points.adjusted' || op.type === 'points.reversed') {
+        // Before the member row is locked: the PIN check is the slow part (argon2id).
+        const refused = await checkCorrectionProof(tx, ctx, op);
+        if (refused !== null) return reject(refused);
+      }
       if (!(await lockMember(tx, p.memberId))) return reject('unknown_member');
       if (kind === 'reversal') {
         const target = p.reversesOpId
@@ -164,17 +171,9 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, {}, p.points) };
     }
     case 'staff.pin_changed': {
-      const p = op.payload;
-      // Chain-wide staff, or this store's: a till cannot set the PIN of another store's staff.
-      const updated = await tx.query<{ store_id: string | null }>(
-        `UPDATE staff SET pin_hash = $2, must_change_pin = $3, version = version + 1, updated_at = $4
-          WHERE id = $1 AND (store_id IS NULL OR store_id = $5) RETURNING store_id`,
-        [p.staffId, p.pinHash, p.mustChangePin, ctx.receivedAt, ctx.storeId],
-      );
-      const row = updated.rows[0];
-      if (!row) return reject('unknown_staff');
-      await logChange(tx, 'staff', p.staffId, row.store_id, ctx.receivedAt);
-      return { applied: true, member: null };
+      // Believed only with a proof of a PIN HQ itself holds the hash of (push/pin-change.ts).
+      const refused = await applyPinChange(tx, ctx, op);
+      return refused === null ? { applied: true, member: null } : reject(refused);
     }
   }
 }

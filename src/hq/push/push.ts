@@ -10,6 +10,7 @@ import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database
 import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
+import { withoutStaffProof } from './staff-proof';
 
 export interface PushDeps {
   db: HqDatabase;
@@ -111,8 +112,9 @@ async function settle(
     if ('rejected' in result) reason = result.rejected;
     else member = result.member;
   }
-  // An op about a member HQ has erased keeps no personal data here either (DESIGN §6).
-  let payload = op.payload;
+  // An op about a member HQ has erased keeps no personal data here either (DESIGN §6). A staff
+  // proof is never kept: HQ holds the key that opens it, so stored it would be PINs at rest.
+  let payload = withoutStaffProof(op.payload);
   const memberId = op.payload.memberId;
   if (reason !== null && typeof memberId === 'string') {
     const erased = await tx.query('SELECT 1 FROM members WHERE id = $1 AND erased_at IS NOT NULL', [memberId]);

@@ -18,7 +18,6 @@ import type { Outbox } from '../sync/outbox';
 import { createCounterServices } from './create-counter-services';
 import { createSyncService, type SyncService, type SyncTiming } from '../sync/sync-service';
 import { pairedEndpoint } from '../sync/pair-till';
-import { uuidv7 } from '../ids/uuidv7';
 import { clearRevokedMarker, readRevokedAt, wipeDevice } from '../sync/wipe-device';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import type { RestrictedActionHandler } from '../approvals/approval-service';
@@ -29,6 +28,8 @@ import type { z } from 'zod';
 import { createSettingsService, type SettingsService } from '../settings/settings';
 import { createPinHasher, type PinHasher } from '../staff/pin-hasher';
 import { createStaffService, type StaffService } from '../staff/staff-service';
+import { createDeviceIdentity } from '../sync/device-identity';
+import { createStaffProofSealer } from '../sync/staff-proof-seal';
 import { systemMonotonicMs, type MonotonicMs } from '../time/monotonic-clock';
 
 export interface AppServicesOptions {
@@ -185,6 +186,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     now,
     monotonicMs,
   });
+  const proofs = createStaffProofSealer(createDeviceIdentity(db));
   const staff = createStaffService({
     db,
     hasher,
@@ -194,15 +196,11 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     now,
     pinLength: () => settings.get().pinLength,
     idleLockSeconds: () => settings.get().idleLockSeconds,
-    onPinSet: (staffId, pinHash, mustChangePin, actor) => {
+    proofs,
+    onPinSet: ({ opId, staffId, kind, approvedBy, approvalId, staffProof, actor }) => {
       if (!pairedEndpoint(db)) return;
-      const at = now();
-      outbox.append(
-        'staff.pin_changed',
-        uuidv7(at.getTime()),
-        { staffId, pinHash, mustChangePin, at: at.toISOString() },
-        actor,
-      );
+      const payload = { staffId, kind, approvedBy, approvalId, at: now().toISOString() };
+      outbox.append('staff.pin_changed', opId, staffProof ? { ...payload, staffProof } : payload, actor);
     },
   });
   const storeRegion = () => settings.get().storeRegion;
@@ -262,6 +260,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     staffName: (id) => staff.nameOf(id),
     memberName: (id) => memberName.get(id)?.name ?? null,
     macKey: secrets.auditKey,
+    proofs,
     now,
     monotonicMs,
   });
@@ -372,8 +371,8 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
       const pinHash = await staff.hashForReset(payload.temporaryPin);
       // The answer is the roster entry, never the temporary PIN: a replay shows no secret.
       return commit(() => {
-        approvals.consume(approvalId, 'staff.resetPin', payload, actor);
-        staff.applyReset(payload.staffId, pinHash, actor.staffId, approvalId);
+        const approval = approvals.consume(approvalId, 'staff.resetPin', payload, actor);
+        staff.applyReset(payload.staffId, pinHash, actor.staffId, approval);
         return staff.entryOf(payload.staffId);
       });
     }),

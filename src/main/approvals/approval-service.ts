@@ -16,6 +16,9 @@ import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
 import { immediately, type Commit } from '../requests/request-log';
 import type { MonotonicMs } from '../time/monotonic-clock';
+import type { StaffProof } from '../../shared/sync/staff-proof';
+import type { StaffProofSealer } from '../sync/staff-proof-seal';
+import { PROVEN_ACTIONS, sealApprovalProof } from './approval-proof';
 
 /** Who asked, who approved and why: what the approved action records with its change. */
 export interface ApprovalContext {
@@ -23,6 +26,8 @@ export interface ApprovalContext {
   approvedBy: string;
   approvalId: string;
   reasonCode: string;
+  /** The approving manager's PIN sealed for HQ (null on a standalone till or for an unlock). */
+  staffProof: StaffProof | null;
 }
 
 /** How the approval service learns about one restricted action, without depending on its domain. */
@@ -61,6 +66,8 @@ export interface ApprovalDeps {
   staffName: (staffId: string) => string | null;
   memberName: (memberId: string) => string | null;
   macKey: string;
+  /** Seals the approving manager's PIN for HQ when the action will reach HQ (paired tills). */
+  proofs: StaffProofSealer;
   /** Labels records; lifetimes are measured on `monotonicMs`. */
   now: () => Date;
   monotonicMs: MonotonicMs;
@@ -129,6 +136,15 @@ export function createApprovalService(deps: ApprovalDeps) {
     return row.expires_at <= now || row.requested_at > now;
   }
 
+  /**
+   * Proofs sealed at grant time, until their approval is spent. Only in memory, never written: an
+   * approval lives two minutes, and one granted before a restart is simply asked for again.
+   */
+  const sealedProofs = new Map<string, StaffProof>();
+  /** A paired till spends an approval HQ will hear of only with its proof, or HQ would refuse the op. */
+  const hasProofIfNeeded = (row: ApprovalRow) =>
+    !PROVEN_ACTIONS.includes(row.action) || !deps.proofs.paired() || sealedProofs.has(row.id);
+
   function precheck(subject: ApprovalSubject, session: Session) {
     actions[subject.action].precheck(subject.payload, session);
   }
@@ -186,7 +202,8 @@ export function createApprovalService(deps: ApprovalDeps) {
       row.payload_mac === mac(action, payload) &&
       row.requested_by === session.staffId &&
       row.expires_at !== null &&
-      !hasLapsed(row)
+      !hasLapsed(row) &&
+      hasProofIfNeeded(row)
     );
   }
 
@@ -227,6 +244,12 @@ export function createApprovalService(deps: ApprovalDeps) {
       const id = uuidv7(deps.now().getTime());
       const at = deps.now();
       const expiresAt = new Date(at.getTime() + APPROVAL_TTL_SECONDS * 1000).toISOString();
+      const staffProof = sealApprovalProof(deps.proofs, subject.action, subject.payload, {
+        approvalId: id,
+        approvedBy: manager.id,
+        pin: request.pin,
+      });
+      for (const held of sealedProofs.keys()) if (byId.get(held)?.status !== 'approved') sealedProofs.delete(held);
       return commit(() => {
         insert.run({
           id,
@@ -244,6 +267,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           expiresAt,
         });
         startLifetime(id, APPROVAL_TTL_SECONDS);
+        if (staffProof) sealedProofs.set(id, staffProof);
         audit.append({
           staffId: manager.id,
           action: 'approval.granted',
@@ -282,6 +306,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         approvedBy: row.decided_by ?? '',
         approvalId: row.id,
         reasonCode: row.reason_code,
+        staffProof: sealedProofs.get(row.id) ?? null,
       };
     },
 
@@ -342,6 +367,15 @@ export function createApprovalService(deps: ApprovalDeps) {
       const lapsed = row !== undefined && hasLapsed(row);
       if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
       const at = deps.now().toISOString();
+      // Sealed now, while the deciding manager's PIN is in hand (it is never kept).
+      const staffProof =
+        request.decision === 'approve'
+          ? sealApprovalProof(deps.proofs, row.action, JSON.parse(row.payload_json) as unknown, {
+              approvalId: row.id,
+              approvedBy: manager.id,
+              pin: request.pin,
+            })
+          : null;
       const decideIn = () => {
         const fresh = byId.get(request.approvalId);
         if (fresh?.status !== 'pending') throw invalid();
@@ -386,6 +420,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           approvedBy: manager.id,
           approvalId: row.id,
           reasonCode: row.reason_code,
+          staffProof,
         });
       };
       // The decision and its answer in one transaction, so the answer recorded is the one given.

@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import type { OpType } from '../../shared/sync/ops';
+import type { StaffProof } from '../../shared/sync/staff-proof';
 import { uuidv7 } from '../ids/uuidv7';
 import type { PointsDeps } from './counter-deps';
 
@@ -9,6 +10,8 @@ export interface Approval {
   approvedBy: string;
   approvalId: string;
   reasonCode: string;
+  /** The approving manager's PIN sealed for HQ; HQ refuses a correction without one (paired tills). */
+  staffProof?: StaffProof | null;
 }
 
 /**
@@ -97,6 +100,7 @@ export function createPointsCorrections(deps: PointsDeps) {
         approvalId: approval.approvalId,
         reversesOpId: fields.reversesOpId,
         rulesVersion: null,
+        ...(approval.staffProof ? { staffProof: approval.staffProof } : {}),
       },
       approval.requestedBy,
     );

@@ -8,7 +8,22 @@ import type { Authenticator, StaffRow } from '../auth/authenticator';
 import type { Session, SessionStore } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
 import { immediately, type Commit } from '../requests/request-log';
+import type { StaffProof } from '../../shared/sync/staff-proof';
+import type { StaffProofSealer } from '../sync/staff-proof-seal';
 import type { PinHasher } from './pin-hasher';
+
+/** A PIN set at this till, as HQ must hear of it: whose, how, and the proof sealed for HQ. */
+export interface PinSet {
+  opId: string;
+  staffId: string;
+  kind: 'change' | 'reset';
+  approvedBy: string | null;
+  approvalId: string | null;
+  /** null on a standalone till, which tells HQ nothing. */
+  staffProof: StaffProof | null;
+  /** Who did it at this till. */
+  actor: string;
+}
 
 export interface StaffServiceDeps {
   db: Database;
@@ -20,10 +35,15 @@ export interface StaffServiceDeps {
   pinLength: () => number;
   idleLockSeconds: () => number;
   /**
+   * HQ believes a PIN change only with the PINs sealed to it (the till is not a trust boundary),
+   * so the PINs are sealed here, while they are still in hand.
+   */
+  proofs: StaffProofSealer;
+  /**
    * A paired till tells HQ of every PIN it sets (HQ keeps the roster; without this the next roster
    * pull would bring the old PIN back). Called inside the PIN's own transaction.
    */
-  onPinSet?: (staffId: string, pinHash: string, mustChangePin: boolean, actor: string) => void;
+  onPinSet?: (set: PinSet) => void;
 }
 
 export interface NewStaff {
@@ -205,9 +225,23 @@ export function createStaffService(deps: StaffServiceDeps) {
         });
       }
       const pinHash = await deps.hasher.hash(request.newPin);
+      // HQ is told with the current PIN as proof, bound to this op: roster hashes alone cannot forge it.
+      const opId = uuidv7(deps.now().getTime());
+      const staffProof = deps.proofs.seal(
+        { purpose: 'pin_change', opId, staffId: session.staffId },
+        { pin: request.currentPin, newPin: request.newPin },
+      );
       const answer = commit(() => {
         setPin.run(pinHash, 0, deps.now().toISOString(), session.staffId);
-        deps.onPinSet?.(session.staffId, pinHash, false, session.staffId);
+        deps.onPinSet?.({
+          opId,
+          staffId: session.staffId,
+          kind: 'change',
+          approvedBy: null,
+          approvalId: null,
+          staffProof,
+          actor: session.staffId,
+        });
         audit.append({
           staffId: session.staffId,
           action: 'staff.pin_changed',
@@ -234,9 +268,23 @@ export function createStaffService(deps: StaffServiceDeps) {
     async hashForReset(temporaryPin: string) {
       return deps.hasher.hash(temporaryPin);
     },
-    applyReset(staffId: string, pinHash: string, actor: string, approvalId: string) {
+    applyReset(
+      staffId: string,
+      pinHash: string,
+      actor: string,
+      approval: { approvalId: string; approvedBy: string; staffProof: StaffProof | null },
+    ) {
+      const { approvalId } = approval;
       setPin.run(pinHash, 1, deps.now().toISOString(), staffId);
-      deps.onPinSet?.(staffId, pinHash, true, actor);
+      deps.onPinSet?.({
+        opId: uuidv7(deps.now().getTime()),
+        staffId,
+        kind: 'reset',
+        approvedBy: approval.approvedBy,
+        approvalId,
+        staffProof: approval.staffProof,
+        actor,
+      });
       authenticator.clearFailures(staffId);
       audit.append({
         staffId: actor,

@@ -6,6 +6,7 @@ import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { createHqClient, HqRequestError, type HqClient, type HqEndpoint } from './hq-client';
 import { createSyncState } from './engine/sync-state';
+import { storeStaffProofKey } from './device-identity';
 import { immediately, type Commit } from '../requests/request-log';
 
 export interface PairTillDeps {
@@ -111,6 +112,7 @@ export async function pairTill(
     );
     setKey.run('device_id', paired.deviceId);
     setKey.run('store_id', paired.storeId);
+    storeStaffProofKey(db, paired.staffProofKey);
     state.set('hq_url', request.hqUrl);
     state.set('hq_cert_sha256', request.certSha256);
     state.set('store_name', paired.storeName);

@@ -3,6 +3,7 @@ import { CONSENT_CHANNELS, CONSENT_PURPOSES } from '../consents/purposes';
 import { LANGUAGES } from '../i18n/languages';
 import { MAX_PURCHASE_MINOR } from '../points/rules';
 import { LEDGER_KINDS } from '../points/schemas';
+import { StaffProof } from './staff-proof';
 
 /**
  * What a till records for HQ (DESIGN §5). Every business write puts one of these in the outbox in
@@ -49,6 +50,14 @@ export const LedgerOp = z.strictObject({
   rulesVersion: z.number().int().nullable(),
 });
 
+/**
+ * A manager-approved correction carries the manager's PIN sealed to HQ (shared/sync/staff-proof.ts),
+ * bound to approvalId, approvedBy and the approved subject: HQ believes the approval only if it
+ * opens. Optional in the schema so that a correction without one is refused as proof_missing (a
+ * reason a manager can act on), not as an unreadable payload.
+ */
+const ApprovedLedgerOp = LedgerOp.extend({ staffProof: StaffProof.optional() });
+
 export const OP_PAYLOADS = {
   'member.enrolled': MemberProfile.extend({
     memberId: id,
@@ -71,15 +80,21 @@ export const OP_PAYLOADS = {
   }),
   'points.earned': LedgerOp,
   'points.redeemed': LedgerOp,
-  'points.adjusted': LedgerOp,
-  'points.reversed': LedgerOp,
-  // A PIN set or reset at a till (argon2id with the chain pepper, never the PIN): HQ keeps the
-  // roster, so without this the next roster pull would bring the old PIN back.
+  'points.adjusted': ApprovedLedgerOp,
+  'points.reversed': ApprovedLedgerOp,
+  // A PIN set at a till: HQ keeps the roster, so without this the next roster pull would bring the
+  // old PIN back. No hash travels: HQ opens the proof (the current PIN and the new one for a
+  // change; the approving manager's PIN and the temporary one for a reset), checks the PIN that
+  // proves who acts against its own roster and hashes the new PIN itself.
   'staff.pin_changed': z.strictObject({
     staffId: id,
-    pinHash: z.string().min(1).max(200),
-    mustChangePin: z.boolean(),
+    /** change: the staff member's own, proven by their current PIN; reset: by a manager's. */
+    kind: z.enum(['change', 'reset']),
+    /** The manager who approved a reset (null for a change). */
+    approvedBy: id.nullable(),
+    approvalId: id.nullable(),
     at,
+    staffProof: StaffProof.optional(),
   }),
 } as const satisfies Record<OpType, z.ZodType>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EarnRules } from '../points/rules';
 import { OP_PAYLOADS, OP_TYPES, type OpType } from './ops';
+import { StaffProofPublicKey } from './staff-proof';
 
 /**
  * The HQ wire protocol, version 1 (DESIGN §4, §5). Every body that crosses the wire in either
@@ -76,6 +77,8 @@ export const PairResponse = z.strictObject({
   pinPepper: hex256,
   lookupKey: hex256,
   cardBlock: CardBlock,
+  /** HQ's X25519 key: PINs typed for HQ to believe are sealed to it (shared/sync/staff-proof.ts). */
+  staffProofKey: StaffProofPublicKey,
 });
 export type PairResponse = z.infer<typeof PairResponse>;
 
@@ -153,6 +156,15 @@ export const REJECT_REASONS = [
   'kind_mismatch',
   'unknown_reversed_op',
   'unknown_staff',
+  /** A PIN change, reset or manager approval that carries no staff proof. */
+  'proof_missing',
+  /**
+   * The staff proof did not convince HQ: it does not open for this op, or the PIN in it is wrong,
+   * or the one proving is not allowed. Deliberately one reason: it never says which part failed.
+   */
+  'proof_invalid',
+  /** The new PIN a proven change or reset sets does not meet the PIN policy. */
+  'pin_rejected',
   /** The database refused the op twice (a constraint or data error); kept for review. */
   'unprocessable',
 ] as const;
@@ -293,6 +305,11 @@ export const PullResponse = z.strictObject({
   snapshot: z.boolean(),
   snapshotStart: z.boolean(),
   snapshotEnd: z.boolean(),
+  /**
+   * HQ's staff-proof key, on every page: a till paired before tills were given it at pairing
+   * learns it at its next pull. Optional only so a page from an older HQ still parses.
+   */
+  staffProofKey: StaffProofPublicKey.optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
