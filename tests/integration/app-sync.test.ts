@@ -95,6 +95,102 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     });
   });
 
+  test('a PIN changed here reaches HQ as a proof, HQ hashes it itself, and after the roster pull it is what logs in', async () => {
+    const a = await pairedApp();
+    await ok(a, 'session.login', CARL);
+    const changed = await ok<{ session: unknown }>(a, 'staff.changeOwnPin', { currentPin: CARL.pin, newPin: '395172' });
+    expect(changed.session).not.toBeNull();
+    // The op waiting here carries no hash and no PIN in clear: only the box sealed to HQ.
+    const queued = a.services.database.db
+      .prepare("SELECT payload FROM outbox WHERE type = 'staff.pin_changed' ORDER BY seq DESC LIMIT 1")
+      .get() as { payload: string };
+    expect(Object.keys(JSON.parse(queued.payload) as object).sort()).toEqual([
+      'approvalId',
+      'approvedBy',
+      'at',
+      'kind',
+      'staffId',
+      'staffProof',
+    ]);
+    expect(queued.payload).not.toContain('395172');
+    expect(queued.payload).not.toContain(CARL.pin);
+    const pepper = (await hq.db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain')).rows[0]!.pin_pepper;
+    const hqHash = await until('the new PIN at HQ', async () => {
+      const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
+        .rows[0];
+      return row !== undefined && (await verifyStaffPin(pepper, row.pin_hash, '395172')) && row.pin_hash;
+    });
+    // HQ's own hash (its own salt) comes back with the roster and replaces the one made here.
+    await until('HQ’s hash in the till’s roster', async () => {
+      const local = a.services.database.db.prepare("SELECT pin_hash FROM staff WHERE id = 'demo-carl'").get() as {
+        pin_hash: string;
+      };
+      return local.pin_hash === hqHash;
+    });
+    await ok(a, 'session.lock');
+    const old = await a.call<IpcResult<unknown>>('session.login', CARL);
+    expect(old.ok ? null : old.error.code).toBe('login_failed');
+    await ok(a, 'session.login', { staffId: CARL.staffId, pin: '395172' });
+    // Put it back for the other tests (the roster is chain-wide).
+    await ok(a, 'staff.changeOwnPin', { currentPin: '395172', newPin: CARL.pin });
+    await until('the PIN back at HQ', async () => {
+      const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
+        .rows[0];
+      return row !== undefined && (await verifyStaffPin(pepper, row.pin_hash, CARL.pin));
+    });
+  });
+
+  test('approvals made at the till, on the spot and from the queue, reach HQ and are accepted there', async () => {
+    const a = await pairedApp();
+    await ok(a, 'session.login', CARL);
+    const member = await until('a member from HQ', async () => {
+      const found = await ok<{ members: { id: string }[] }>(a, 'members.find', { query: '6004990000016' });
+      return found.members[0];
+    });
+    // On the spot: Mia types her PIN at this till for Carl's adjustment.
+    const subject = { action: 'points.adjust', payload: { memberId: member.id, points: 25 }, reasonCode: 'goodwill' };
+    const granted = await ok<{ approvalId: string }>(a, 'approvals.grant', {
+      subject,
+      managerId: MIA.staffId,
+      pin: MIA.pin,
+    });
+    const adjusted = await ok<{ entry: { opId: string } }>(a, 'points.adjust', {
+      memberId: member.id,
+      points: 25,
+      approvalId: granted.approvalId,
+    });
+    // Later: Carl queues a second adjustment, Mia decides it with her own PIN.
+    const queued = await ok<{ approvalId: string }>(a, 'approvals.request', {
+      action: 'points.adjust',
+      payload: { memberId: member.id, points: 15 },
+      reasonCode: 'missed_purchase',
+    });
+    await ok(a, 'session.login', MIA);
+    await ok(a, 'approvals.decide', { approvalId: queued.approvalId, decision: 'approve', pin: MIA.pin });
+    const decided = a.services.database.db
+      .prepare("SELECT op_id FROM outbox WHERE type = 'points.adjusted' AND op_id <> ?")
+      .get(adjusted.entry.opId) as { op_id: string };
+    const outcomes = await until('both adjustments settled at HQ', async () => {
+      const rows = await hq.db.query<{ op_id: string; outcome: string; reason: string | null }>(
+        'SELECT op_id, outcome, reason FROM ops WHERE op_id = ANY($1::uuid[]) ORDER BY seq',
+        [[adjusted.entry.opId, decided.op_id]],
+      );
+      return rows.rows.length === 2 && rows.rows;
+    });
+    expect(outcomes.map((row) => [row.op_id, row.outcome, row.reason])).toEqual([
+      [adjusted.entry.opId, 'applied', null],
+      [decided.op_id, 'applied', null],
+    ]);
+    const ledger = await hq.db.query<{ points: number; approved_by: string }>(
+      'SELECT points, approved_by FROM ledger WHERE op_id = ANY($1::uuid[]) ORDER BY points',
+      [[adjusted.entry.opId, decided.op_id]],
+    );
+    expect(ledger.rows).toEqual([
+      { points: 15, approved_by: MIA.staffId },
+      { points: 25, approved_by: MIA.staffId },
+    ]);
+  });
+
   test('Sync now and Day end are a manager’s: the cashier is refused, the manager gets HQ’s reconciled report', async () => {
     const a = await pairedApp();
     await ok(a, 'session.login', CARL);
