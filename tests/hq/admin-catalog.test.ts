@@ -272,6 +272,114 @@ describe.each(BACKENDS)('HQ load-catalog on %s', (backend) => {
       ]);
     });
 
+    test('every rule set a store is given is kept with when it was issued and superseded; a version names one rule set for good', async () => {
+      const storeC = (await createStore(deps(), 'Catalog Street C')).storeId;
+      const history = async () =>
+        (
+          await hq.db.query<{ version: number; rules: unknown; issued_at: Date; superseded_at: Date | null }>(
+            'SELECT version, rules, issued_at, superseded_at FROM earn_rule_versions WHERE store_id = $1 ORDER BY version',
+            [storeC],
+          )
+        ).rows.map((r) => ({
+          version: r.version,
+          rules: r.rules,
+          issuedAt: r.issued_at.toISOString(),
+          supersededAt: r.superseded_at?.toISOString() ?? null,
+        }));
+      tick();
+      const first = hq.clock.now.toISOString();
+      await loadCatalog(deps(), { ...demo(), earnRules: { stores: { [storeC]: { ...RULES, version: 5 } } } });
+      tick();
+      const second = hq.clock.now.toISOString();
+      const v6 = { ...RULES, version: 6, pointsPerUnit: 4 };
+      await loadCatalog(deps(), { ...demo(), earnRules: { stores: { [storeC]: v6 } } });
+      // The same rules again change nothing.
+      tick();
+      await loadCatalog(deps(), { ...demo(), earnRules: { stores: { [storeC]: v6 } } });
+      expect(await history()).toEqual([
+        { version: 5, rules: { ...RULES, version: 5 }, issuedAt: first, supersededAt: second },
+        { version: 6, rules: v6, issuedAt: second, supersededAt: null },
+      ]);
+      // Even with the store's current rules gone, a version it was given is never reused for other rules.
+      await hq.db.query('UPDATE store_settings SET earn_rules = NULL WHERE store_id = $1', [storeC]);
+      const before = await history();
+      await refused({ ...demo(), earnRules: { stores: { [storeC]: { ...RULES, version: 6, pointsPerUnit: 9 } } } }, [
+        { path: `earnRules.stores.${storeC}.version`, code: `not_newer (store ${storeC} was given version 6)` },
+      ]);
+      expect(await history()).toEqual(before);
+    });
+
+    test('store policy (adjustment limit, grace window) is set per store, HQ-only: nothing is logged for pull', async () => {
+      const policy = async (storeId: string) =>
+        (
+          await hq.db.query<{ max_adjust_points: number; grace_days: number }>(
+            'SELECT max_adjust_points, grace_days FROM store_settings WHERE store_id = $1',
+            [storeId],
+          )
+        ).rows[0];
+      const storeD = (await createStore(deps(), 'Catalog Street D')).storeId;
+      expect(await policy(storeD)).toEqual({ max_adjust_points: 10_000, grace_days: 7 });
+      tick();
+      const loaded = await loadCatalog(deps(), {
+        ...demo(),
+        earnRules: undefined,
+        storeSettings: undefined,
+        storePolicy: { default: { graceDays: 3 }, stores: { [storeD]: { maxAdjustPoints: 25_000 } } },
+      });
+      expect(await policy(storeD)).toEqual({ max_adjust_points: 25_000, grace_days: 7 });
+      expect(await policy(storeA)).toEqual({ max_adjust_points: 10_000, grace_days: 3 });
+      // Stores A, B and C take the default, D its own.
+      expect(loaded.storesChanged).toBe(4);
+      expect((await loggedNow()).filter((row) => row.entity === 'store_settings')).toEqual([]);
+      const withPolicy = (value: unknown) => ({ ...demo(), earnRules: undefined, storePolicy: value });
+      await refused(withPolicy({ default: { maxAdjustPoints: 0 } }), [
+        { path: 'storePolicy.default.maxAdjustPoints', code: 'too_small (minimum 1)' },
+      ]);
+      await refused(withPolicy({ default: { maxAdjustPoints: 100_001 } }), [
+        { path: 'storePolicy.default.maxAdjustPoints', code: 'too_big (maximum 100000)' },
+      ]);
+      await refused(withPolicy({ default: { graceDays: 91 } }), [
+        { path: 'storePolicy.default.graceDays', code: 'too_big (maximum 90)' },
+      ]);
+      await refused(withPolicy({ default: { graceDays: 1.5 } }), [
+        { path: 'storePolicy.default.graceDays', code: /^invalid_type/ },
+      ]);
+      await refused(withPolicy({ default: { maxAdjust: 5 } }), [
+        { path: 'storePolicy.default.maxAdjust', code: 'unknown_field' },
+      ]);
+      await refused(withPolicy({ stores: { 'no-such-store': { graceDays: 1 } } }), [
+        { path: 'storePolicy.stores.no-such-store', code: 'store_not_found' },
+      ]);
+      expect(await policy(storeD)).toEqual({ max_adjust_points: 25_000, grace_days: 7 });
+    });
+
+    test('a withdrawn reward keeps the time it was withdrawn (for the grace window); offered again, it has none', async () => {
+      const withdrawnAt = async (id: string) =>
+        (
+          await hq.db.query<{ deactivated_at: Date | null }>('SELECT deactivated_at FROM rewards WHERE id = $1', [id])
+        ).rows[0]?.deactivated_at?.toISOString() ?? null;
+      tick();
+      await loadCatalog(deps(), { ...demo(), earnRules: undefined });
+      expect(await withdrawnAt('tote-bag')).toBeNull();
+      tick();
+      const at = hq.clock.now.toISOString();
+      const without = { ...demo(), earnRules: undefined };
+      without.rewards = without.rewards.filter((r) => r.id !== 'tote-bag');
+      await loadCatalog(deps(), without);
+      expect(await withdrawnAt('tote-bag')).toBe(at);
+      // Still withdrawn, now listed as inactive: the first withdrawal time stays.
+      tick();
+      const listedInactive = { ...demo(), earnRules: undefined };
+      listedInactive.rewards = listedInactive.rewards.map((r) =>
+        r.id === 'tote-bag' ? { ...r, active: false, sort: 50 } : r,
+      );
+      await loadCatalog(deps(), listedInactive);
+      expect(await withdrawnAt('tote-bag')).toBe(at);
+      tick();
+      await loadCatalog(deps(), { ...demo(), earnRules: undefined });
+      expect(await withdrawnAt('tote-bag')).toBeNull();
+    });
+
     test('CLI: load-catalog prints what changed; a bad file prints the wrong field, exits 2 and changes nothing', async () => {
       tick();
       // Rewards only: without earnRules and storeSettings sections the stores are left as they are.

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from '../../src/hq/admin';
+import { listFlaggedOps, type FlaggedOpRow } from '../../src/hq/admin/reports';
 import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { runCli } from './support/admin-cli';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
-import { earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
+import { earnClaimOp, earnOp, enrollOp, newMemberId, redeemClaimOp, redeemOp, type WireOp } from './support/ops';
 
 const NAME = 'Wilhelmina';
 const PHONE = '+447700900999';
@@ -28,6 +29,9 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
     const seqs = new Map<string, number>();
     const memberA = newMemberId();
     const memberB = newMemberId();
+    const memberC = newMemberId();
+    /** Op ids HQ applied with its own figure, in the order HQ received them. */
+    const flagged: string[] = [];
     /** Op ids of what each list must show, in the order HQ received them. */
     const overdrafts: string[] = [];
     const rejected: string[] = [];
@@ -61,6 +65,12 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
       const again = earnOp(next(tillA2), memberA, 5);
       again.payload = { ...again.payload, reference: (receipt.payload as { reference: string }).reference };
       rejected.push((await push(tillA2, [again]))[0]!);
+      // Applied with HQ's figure and flagged: an earn claiming 1000 points for £600, and a
+      // redemption of a 500-point reward claiming 1 point.
+      await push(tillA2, [enrollOp(next(tillA2), memberC)]);
+      const earnC = earnClaimOp(next(tillA2), memberC, { points: 1000, amountMinor: 60_000, rulesVersion: 1 });
+      flagged.push((await push(tillA2, [earnC]))[0]!);
+      flagged.push((await push(tillB, [redeemClaimOp(next(tillB), memberC, 'reward-500', -1)]))[0]!);
     });
     afterAll(async () => {
       await hq?.close();
@@ -95,7 +105,7 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
         deviceId: tillA2.deviceId,
         staffId: 'staff-1',
         points: -150,
-        rewardId: 'coffee',
+        rewardId: 'reward-150',
         reasonCode: null,
         memberPoints: -55,
         at: '2026-03-02T09:30:00.000Z',
@@ -140,6 +150,55 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
       expect(await all(listRejectedOps(hq.db, { pageSize: 2 }))).toEqual(rows);
       await expect(all(listRejectedOps(hq.db, { deviceId: 'no-such-device' }))).rejects.toMatchObject({
         code: 'device_not_found',
+      });
+    });
+
+    test('flagged ops: each op HQ applied with its own figure, both figures and ids only; by store and by reason', async () => {
+      const rows = await all(listFlaggedOps(hq.db));
+      expect(rows).toEqual([
+        {
+          opId: flagged[0]!,
+          reason: 'earn_recomputed',
+          storeId: tillA.storeId,
+          deviceId: tillA2.deviceId,
+          seq: 4,
+          type: 'points.earned',
+          staffId: 'staff-1',
+          memberId: memberC,
+          claimedPoints: 1000,
+          appliedPoints: 600,
+          claimedRulesVersion: 1,
+          appliedRulesVersion: 1,
+          receivedAt: expect.stringMatching(/^2026-03-02T09:1\d:00\.000Z$/),
+        },
+        {
+          opId: flagged[1]!,
+          reason: 'redeem_recomputed',
+          storeId: tillB.storeId,
+          deviceId: tillB.deviceId,
+          seq: 4,
+          type: 'points.redeemed',
+          staffId: 'staff-1',
+          memberId: memberC,
+          claimedPoints: -1,
+          appliedPoints: -500,
+          claimedRulesVersion: null,
+          appliedRulesVersion: null,
+          receivedAt: expect.stringMatching(/^2026-03-02T09:1\d:00\.000Z$/),
+        },
+      ] satisfies FlaggedOpRow[]);
+      const balance = await hq.db.query<{ points: unknown }>('SELECT points FROM members WHERE id = $1', [memberC]);
+      expect(Number(balance.rows[0]?.points)).toBe(100);
+      expect((await all(listFlaggedOps(hq.db, { storeId: tillB.storeId }))).map((r) => r.opId)).toEqual([flagged[1]]);
+      expect((await all(listFlaggedOps(hq.db, { reason: 'earn_recomputed' }))).map((r) => r.opId)).toEqual([
+        flagged[0],
+      ]);
+      expect(await all(listFlaggedOps(hq.db, { pageSize: 1 }))).toEqual(rows);
+      await expect(all(listFlaggedOps(hq.db, { storeId: 'no-such-store' }))).rejects.toMatchObject({
+        code: 'store_not_found',
+      });
+      await expect(all(listFlaggedOps(hq.db, { reason: 'no_such_reason' }))).rejects.toMatchObject({
+        code: 'invalid_argument',
       });
     });
 

@@ -9,6 +9,7 @@ import { rewardId } from '../../shared/points/schemas';
 import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { HqAdminError } from '../errors';
+import { STORE_POLICY_BOUNDS } from '../push/store-policy';
 import { clock, type AdminDeps } from './deps';
 
 const rewardName = z.string().trim().min(1).max(80);
@@ -33,6 +34,20 @@ export const CatalogStoreSettings = z.strictObject({
   idleLockSeconds: z.number().int().min(IDLE_LOCK_MIN_SECONDS).max(IDLE_LOCK_MAX_SECONDS),
 });
 
+/**
+ * HQ-only limits on what a store's tills may claim (push/store-policy.ts); a missing field keeps
+ * the store's current value (defaults: 10,000 points per adjustment, a 7-day grace window).
+ */
+export const CatalogStorePolicy = z.strictObject({
+  maxAdjustPoints: z
+    .number()
+    .int()
+    .min(STORE_POLICY_BOUNDS.maxAdjustPoints.min)
+    .max(STORE_POLICY_BOUNDS.maxAdjustPoints.max)
+    .optional(),
+  graceDays: z.number().int().min(STORE_POLICY_BOUNDS.graceDays.min).max(STORE_POLICY_BOUNDS.graceDays.max).optional(),
+});
+
 /** `default` applies to every store the file does not name under `stores`. */
 function perStore<S extends z.ZodType>(schema: S) {
   return z.strictObject({
@@ -52,6 +67,7 @@ export const CatalogFile = z
     rewards: z.array(CatalogReward).max(1000),
     earnRules: perStore(EarnRules).optional(),
     storeSettings: perStore(CatalogStoreSettings).optional(),
+    storePolicy: perStore(CatalogStorePolicy).optional(),
   })
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
@@ -161,13 +177,27 @@ async function loadRewards(
     const old = held.get(reward.id);
     held.delete(reward.id);
     if (old && canonical(old) === canonical(next)) continue;
+    // When it stopped being offered: HQ still honours an offline till's redemption of it for the
+    // grace window (push/verify-claims.ts). Kept when it stays withdrawn, cleared when offered again.
+    const deactivatedAt = next.active ? null : old && !old.active ? undefined : now;
     await tx.query(
-      `INSERT INTO rewards (id, name_en, name_ru, cost_points, active, sort, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO rewards (id, name_en, name_ru, cost_points, active, sort, updated_at, deactivated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET name_en = EXCLUDED.name_en, name_ru = EXCLUDED.name_ru,
          cost_points = EXCLUDED.cost_points, active = EXCLUDED.active, sort = EXCLUDED.sort,
-         updated_at = EXCLUDED.updated_at`,
-      [next.id, next.name_en, next.name_ru, next.cost_points, next.active, next.sort, now],
+         updated_at = EXCLUDED.updated_at,
+         deactivated_at = CASE WHEN $9 THEN rewards.deactivated_at ELSE EXCLUDED.deactivated_at END`,
+      [
+        next.id,
+        next.name_en,
+        next.name_ru,
+        next.cost_points,
+        next.active,
+        next.sort,
+        now,
+        deactivatedAt ?? null,
+        deactivatedAt === undefined,
+      ],
     );
     await logChange(tx, 'reward', next.id, null, now);
     if (old) result.rewardsChanged += 1;
@@ -176,7 +206,10 @@ async function loadRewards(
   // Not in the file: no longer offered. Kept, because ledger entries name it.
   for (const old of held.values()) {
     if (!old.active) continue;
-    await tx.query('UPDATE rewards SET active = false, updated_at = $2 WHERE id = $1', [old.id, now]);
+    await tx.query('UPDATE rewards SET active = false, updated_at = $2, deactivated_at = $2 WHERE id = $1', [
+      old.id,
+      now,
+    ]);
     await logChange(tx, 'reward', old.id, null, now);
     result.rewardsDeactivated += 1;
   }
@@ -188,6 +221,25 @@ interface StoreSettingsRow {
   store_region: string;
   idle_lock_seconds: number;
   earn_rules: unknown;
+  max_adjust_points: number;
+  grace_days: number;
+  /** The newest earn rules version HQ ever gave this store (null: never any). */
+  newest_version: number | null;
+}
+
+/**
+ * Keeps the history of rule sets a store was given (migration 5): the current one superseded now,
+ * the new one issued now. Push judges an offline till's earn by the version it names through it.
+ */
+async function issueEarnRules(tx: Queryable, storeId: string, rules: EarnRules, now: Date): Promise<void> {
+  await tx.query('UPDATE earn_rule_versions SET superseded_at = $2 WHERE store_id = $1 AND superseded_at IS NULL', [
+    storeId,
+    now,
+  ]);
+  await tx.query(
+    'INSERT INTO earn_rule_versions (store_id, version, rules, issued_at) VALUES ($1, $2, $3::jsonb, $4)',
+    [storeId, rules.version, JSON.stringify(rules), now],
+  );
 }
 
 async function loadStoreSettings(
@@ -197,12 +249,13 @@ async function loadStoreSettings(
   result: CatalogLoaded,
 ): Promise<void> {
   const rows = await tx.query<StoreSettingsRow>(
-    `SELECT store_id, language, store_region, idle_lock_seconds, earn_rules FROM store_settings
-      ORDER BY store_id FOR UPDATE`,
+    `SELECT store_id, language, store_region, idle_lock_seconds, earn_rules, max_adjust_points, grace_days,
+            (SELECT max(version) FROM earn_rule_versions v WHERE v.store_id = s.store_id) AS newest_version
+       FROM store_settings s ORDER BY store_id FOR UPDATE`,
   );
   const held = new Map(rows.rows.map((row) => [row.store_id, row]));
   const issues: FieldIssue[] = [];
-  for (const section of ['earnRules', 'storeSettings'] as const) {
+  for (const section of ['earnRules', 'storeSettings', 'storePolicy'] as const) {
     for (const storeId of Object.keys(file[section]?.stores ?? {})) {
       if (!held.has(storeId)) issues.push({ path: `${section}.stores.${storeId}`, code: 'store_not_found' });
     }
@@ -211,6 +264,7 @@ async function loadStoreSettings(
     const specificRules = file.earnRules?.stores?.[row.store_id];
     const rules = specificRules ?? file.earnRules?.default;
     const settings = file.storeSettings?.stores?.[row.store_id] ?? file.storeSettings?.default;
+    const policy = file.storePolicy?.stores?.[row.store_id] ?? file.storePolicy?.default;
     const next = {
       language: settings?.language ?? row.language,
       store_region: settings?.storeRegion ?? row.store_region,
@@ -223,7 +277,24 @@ async function loadStoreSettings(
       idle_lock_seconds: row.idle_lock_seconds,
       earn_rules: row.earn_rules,
     };
-    if (canonical(next) === canonical(old)) continue;
+    const nextPolicy = {
+      max_adjust_points: policy?.maxAdjustPoints ?? row.max_adjust_points,
+      grace_days: policy?.graceDays ?? row.grace_days,
+    };
+    const policyChanged =
+      nextPolicy.max_adjust_points !== row.max_adjust_points || nextPolicy.grace_days !== row.grace_days;
+    if (policyChanged) {
+      // HQ-only: tills never see the policy, so nothing is logged for pull.
+      await tx.query('UPDATE store_settings SET max_adjust_points = $2, grace_days = $3 WHERE store_id = $1', [
+        row.store_id,
+        nextPolicy.max_adjust_points,
+        nextPolicy.grace_days,
+      ]);
+    }
+    if (canonical(next) === canonical(old)) {
+      if (policyChanged) result.storesChanged += 1;
+      continue;
+    }
     // An earn records the rules version it used: a changed rule set must carry a newer version, or
     // HQ could no longer tell which rules made a figure.
     const oldRules = EarnRules.safeParse(row.earn_rules);
@@ -237,6 +308,14 @@ async function loadStoreSettings(
       issues.push({ path, code: `not_newer (store ${row.store_id} has version ${oldRules.data.version})` });
       continue;
     }
+    const rulesChanged = rules !== undefined && canonical(rules) !== canonical(row.earn_rules);
+    // A version number names one rule set for good: push judges earns by the version they name.
+    if (rulesChanged && row.newest_version !== null && rules.version <= row.newest_version) {
+      const path = specificRules ? `earnRules.stores.${row.store_id}.version` : 'earnRules.default.version';
+      issues.push({ path, code: `not_newer (store ${row.store_id} was given version ${row.newest_version})` });
+      continue;
+    }
+    if (rulesChanged) await issueEarnRules(tx, row.store_id, rules, now);
     await tx.query(
       `UPDATE store_settings SET language = $2, store_region = $3, idle_lock_seconds = $4, earn_rules = $5::jsonb,
          updated_at = $6 WHERE store_id = $1`,

@@ -1,5 +1,6 @@
 import { toInt, type Queryable } from '../db/database';
 import { HqAdminError } from '../errors';
+import { FLAG_REASONS } from '../push/op-flags';
 
 /**
  * Review lists for HQ operators (DESIGN §5): ids, codes, figures and times only. Never a name, a
@@ -154,5 +155,91 @@ export async function* listRejectedOps(
     const last = page.rows.at(-1);
     if (!last || page.rows.length < pageSize) return;
     after = { receivedAt: last.received_at, deviceId: last.device_id, seq: last.seq };
+  }
+}
+
+export interface FlaggedOpRow {
+  opId: string;
+  /** push/op-flags.ts FLAG_REASONS: what HQ corrected. */
+  reason: string;
+  storeId: string;
+  deviceId: string;
+  seq: number;
+  type: string;
+  staffId: string | null;
+  memberId: string | null;
+  /** What the till claimed, and what HQ applied instead. */
+  claimedPoints: number | null;
+  appliedPoints: number | null;
+  claimedRulesVersion: number | null;
+  appliedRulesVersion: number | null;
+  receivedAt: string;
+}
+
+const intOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : toInt(value));
+
+/**
+ * Ops HQ applied with its own figure instead of the till's (DESIGN §4 "HQ trusts no till"): each
+ * flag with both figures, so an operator can tell a till on stale rules from one that lies.
+ */
+export async function* listFlaggedOps(
+  q: Queryable,
+  filter: { storeId?: string; reason?: string; pageSize?: number } = {},
+): AsyncGenerator<FlaggedOpRow> {
+  const pageSize = filter.pageSize ?? PAGE;
+  if (filter.reason !== undefined && !(FLAG_REASONS as readonly string[]).includes(filter.reason)) {
+    throw new HqAdminError('invalid_argument', `A flag reason is one of ${FLAG_REASONS.join(', ')}.`);
+  }
+  await assertExists(q, 'stores', filter.storeId);
+  let after: { flaggedAt: Date; opId: string; reason: string } | null = null;
+  for (;;) {
+    const params: unknown[] = [filter.storeId ?? null, filter.reason ?? null, pageSize];
+    let keyset = '';
+    if (after) {
+      params.push(after.flaggedAt, after.opId, after.reason);
+      keyset = 'AND (f.flagged_at, f.op_id, f.reason) > ($4, $5::uuid, $6)';
+    }
+    const page = await q.query<{
+      op_id: string;
+      reason: string;
+      store_id: string;
+      device_id: string;
+      seq: unknown;
+      type: string;
+      staff_id: string | null;
+      member_id: string | null;
+      claimed_points: unknown;
+      applied_points: unknown;
+      claimed_rules_version: unknown;
+      applied_rules_version: unknown;
+      flagged_at: Date;
+    }>(
+      `SELECT f.op_id::text AS op_id, f.reason, f.store_id, f.device_id, o.seq, o.type, o.staff_id, f.member_id,
+              f.claimed_points, f.applied_points, f.claimed_rules_version, f.applied_rules_version, f.flagged_at
+         FROM op_flags f JOIN ops o ON o.op_id = f.op_id AND o.outcome = 'applied'
+        WHERE ($1::text IS NULL OR f.store_id = $1) AND ($2::text IS NULL OR f.reason = $2) ${keyset}
+        ORDER BY f.flagged_at, f.op_id, f.reason LIMIT $3`,
+      params,
+    );
+    for (const row of page.rows) {
+      yield {
+        opId: row.op_id,
+        reason: row.reason,
+        storeId: row.store_id,
+        deviceId: row.device_id,
+        seq: toInt(row.seq),
+        type: row.type,
+        staffId: row.staff_id,
+        memberId: row.member_id,
+        claimedPoints: intOrNull(row.claimed_points),
+        appliedPoints: intOrNull(row.applied_points),
+        claimedRulesVersion: intOrNull(row.claimed_rules_version),
+        appliedRulesVersion: intOrNull(row.applied_rules_version),
+        receivedAt: row.flagged_at.toISOString(),
+      };
+    }
+    const last = page.rows.at(-1);
+    if (!last || page.rows.length < pageSize) return;
+    after = { flaggedAt: last.flagged_at, opId: last.op_id, reason: last.reason };
   }
 }

@@ -243,6 +243,47 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'HQ re-derives what tills claim: earn rule versions per store, store policy, reward deactivation, op flags',
+    statements: [
+      // Every earn rule set a store was given: an offline till still computing with the previous
+      // set is judged by that set for a grace window after it was superseded (push/earn-rules-in-force.ts).
+      `CREATE TABLE earn_rule_versions (
+        store_id text NOT NULL REFERENCES stores (id),
+        version integer NOT NULL,
+        rules jsonb NOT NULL,
+        issued_at timestamptz NOT NULL,
+        superseded_at timestamptz,
+        PRIMARY KEY (store_id, version)
+      )`,
+      `INSERT INTO earn_rule_versions (store_id, version, rules, issued_at)
+         SELECT store_id, (earn_rules->>'version')::integer, earn_rules, updated_at
+           FROM store_settings WHERE earn_rules IS NOT NULL`,
+      // Store policy: HQ-only limits, never sent to tills (a till is not where they are enforced).
+      `ALTER TABLE store_settings ADD COLUMN max_adjust_points integer NOT NULL DEFAULT 10000
+         CHECK (max_adjust_points BETWEEN 1 AND 100000)`,
+      `ALTER TABLE store_settings ADD COLUMN grace_days integer NOT NULL DEFAULT 7 CHECK (grace_days BETWEEN 0 AND 90)`,
+      // When a reward stopped being offered: an offline till may still hand it over for a while.
+      `ALTER TABLE rewards ADD COLUMN deactivated_at timestamptz`,
+      `UPDATE rewards SET deactivated_at = updated_at WHERE NOT active`,
+      // Ops HQ applied but had to correct or could not fully verify, for operators to review.
+      `CREATE TABLE op_flags (
+        op_id uuid NOT NULL,
+        reason text NOT NULL,
+        device_id text NOT NULL REFERENCES devices (id),
+        store_id text NOT NULL REFERENCES stores (id),
+        member_id text,
+        claimed_points integer,
+        applied_points integer,
+        claimed_rules_version bigint,
+        applied_rules_version integer,
+        flagged_at timestamptz NOT NULL,
+        PRIMARY KEY (op_id, reason)
+      )`,
+      `CREATE INDEX op_flags_flagged_at ON op_flags (flagged_at, op_id)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

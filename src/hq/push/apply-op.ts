@@ -5,6 +5,8 @@ import { toInt } from '../db/database';
 import { changeMember, lockMember, type MemberChanges } from '../members/member-state';
 import { applyPinChange } from './pin-change';
 import { checkCorrectionProof } from './staff-proof';
+import { recordFlag } from './op-flags';
+import { checkCorrectionClaims, rederivePoints } from './verify-claims';
 
 export interface OpContext {
   deviceId: string;
@@ -108,6 +110,11 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       if (kind === 'redeem' && p.points > 0) return reject('kind_mismatch');
       if (kind === 'adjust' && p.points === 0) return reject('kind_mismatch');
       if (op.type === 'points.adjusted' || op.type === 'points.reversed') {
+        // Roster and store policy first (push/verify-claims.ts): cheap, and each names its reason.
+        const unfit = await checkCorrectionClaims(tx, ctx, op);
+        if (unfit !== null) return reject(unfit);
+      }
+      if (op.type === 'points.adjusted' || op.type === 'points.reversed') {
         // Before the member row is locked: the PIN check is the slow part (argon2id).
         const refused = await checkCorrectionProof(tx, ctx, op);
         if (refused !== null) return reject(refused);
@@ -136,11 +143,14 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
         ]);
         if (used.rows.length > 0) return reject('reference_used');
       }
+      // HQ's own figure is what counts from here on; the till's stays in the op's payload.
+      const figure = await rederivePoints(tx, ctx, op);
+      if ('rejected' in figure) return reject(figure.rejected);
       let overdraft = false;
-      if (p.points < 0) {
+      if (figure.points < 0) {
         // Offline redemptions were already handed over: HQ keeps them and flags any overdraft.
         const balance = await tx.query<{ points: unknown }>('SELECT points FROM members WHERE id = $1', [p.memberId]);
-        overdraft = toInt(balance.rows[0]?.points) + p.points < 0;
+        overdraft = toInt(balance.rows[0]?.points) + figure.points < 0;
       }
       await tx.query(
         `INSERT INTO ledger (op_id, member_id, kind, points, at, store_id, device_id, staff_id, reference, amount_minor,
@@ -150,25 +160,26 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
           op.opId,
           p.memberId,
           kind,
-          p.points,
+          figure.points,
           p.at,
           ctx.storeId,
           ctx.deviceId,
           op.staffId,
           p.reference,
           p.amountMinor,
-          p.currency,
+          figure.currency,
           p.rewardId,
           p.reasonCode,
           p.approvedBy,
           p.approvalId,
           kind === 'reversal' ? p.reversesOpId : null,
-          p.rulesVersion,
+          figure.rulesVersion,
           overdraft,
           ctx.receivedAt,
         ],
       );
-      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, {}, p.points) };
+      if (figure.flag !== null) await recordFlag(tx, ctx, op.opId, p.memberId, figure.flag);
+      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, {}, figure.points) };
     }
     case 'staff.pin_changed': {
       // Believed only with a proof of a PIN HQ itself holds the hash of (push/pin-change.ts).

@@ -165,6 +165,20 @@ export const REJECT_REASONS = [
   'proof_invalid',
   /** The new PIN a proven change or reset sets does not meet the PIN policy. */
   'pin_rejected',
+  /** An earn without the purchase amount: HQ computes the points from it, never takes a till's figure. */
+  'amount_missing',
+  /** HQ has given this store no earn rules, so it cannot compute the points of an earn there. */
+  'earn_rules_missing',
+  /** A redemption of a reward HQ's catalogue does not hold. */
+  'unknown_reward',
+  /** A redemption of a reward withdrawn longer ago than the store's grace window. */
+  'reward_withdrawn',
+  /** A correction's approver is not an active manager of this store (or chain-wide) in HQ's roster. */
+  'approver_not_manager',
+  /** A correction approved by the staff member who asked for it (or naming no one who asked). */
+  'approver_is_requester',
+  /** An adjustment larger than the store's policy allows. */
+  'adjustment_over_limit',
   /** The database refused the op twice (a constraint or data error); kept for review. */
   'unprocessable',
 ] as const;

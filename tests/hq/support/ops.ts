@@ -1,6 +1,7 @@
 // Wire ops as a till would push them (src/shared/sync/ops.ts payloads), for HQ tests.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { PushRequest } from '../../../src/shared/sync/protocol';
+import { testRewardId } from './test-catalog';
 
 export type WireOp = PushRequest['ops'][number];
 
@@ -47,7 +48,7 @@ function ledgerPayload(memberId: string, kind: 'earn' | 'redeem' | 'adjust' | 'r
     reference: kind === 'earn' ? `R-${++receipts}-${randomInt(1e6)}` : null,
     amountMinor: kind === 'earn' ? points * 100 : null,
     currency: kind === 'earn' ? 'GBP' : null,
-    rewardId: kind === 'redeem' ? 'coffee' : null,
+    rewardId: kind === 'redeem' ? testRewardId(-points) : null,
     reasonCode: null,
     approvedBy: null,
     approvalId: null,
@@ -76,6 +77,46 @@ export function redeemOp(seq: number, memberId: string, cost: number): WireOp {
     deviceTime: AT,
     payload: ledgerPayload(memberId, 'redeem', -cost),
   };
+}
+
+/** An earn as a till computing with `rulesVersion` would send it, with its own figure for `amountMinor`. */
+export function earnClaimOp(
+  seq: number,
+  memberId: string,
+  claim: { points: number; amountMinor: number | null; rulesVersion: number | null },
+): WireOp {
+  const op = earnOp(seq, memberId, 1);
+  return { ...op, payload: { ...op.payload, ...claim } };
+}
+
+/** A redemption of `rewardId` claiming `points` (negative). */
+export function redeemClaimOp(seq: number, memberId: string, rewardId: string, points: number): WireOp {
+  const op = redeemOp(seq, memberId, 1);
+  return { ...op, payload: { ...op.payload, rewardId, points } };
+}
+
+/** A manager-approved adjustment asked for by `staffId` and approved by `approvedBy`. */
+export function adjustOp(
+  seq: number,
+  memberId: string,
+  points: number,
+  people: { staffId: string | null; approvedBy: string | null },
+  extra: Record<string, unknown> = {},
+): WireOp {
+  return {
+    seq,
+    opId: randomUUID(),
+    type: 'points.adjusted',
+    staffId: people.staffId,
+    deviceTime: AT,
+    payload: {
+      ...ledgerPayload(memberId, 'adjust', points),
+      reasonCode: 'goodwill',
+      approvedBy: people.approvedBy,
+      approvalId: randomUUID(),
+      ...extra,
+    },
+  } as WireOp;
 }
 
 export function consentOp(seq: number, memberId: string, granted: boolean): WireOp {
