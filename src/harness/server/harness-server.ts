@@ -27,6 +27,16 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** The channel named in the path, or null when its percent-encoding is malformed (no channel has that name). */
+function channelOf(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname.slice('/__harness/ipc/'.length));
+  } catch (error) {
+    if (error instanceof URIError) return null;
+    throw error;
+  }
+}
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
   const expected = Buffer.from(token, 'utf8');
@@ -67,6 +77,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           error: { code: 'forbidden_sender', message: 'The request did not come from the Loyalty Desk window.' },
         });
       }
+      const channel = channelOf(url.pathname);
+      if (channel === null) {
+        return sendJson(res, 400, { ok: false, error: { code: 'unknown_channel', message: 'No such channel.' } });
+      }
       const body = await readBody(req);
       if (body === null) {
         return sendJson(res, 413, {
@@ -91,7 +105,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           },
         });
       }
-      const channel = decodeURIComponent(url.pathname.slice('/__harness/ipc/'.length));
       const result = await options.router.handle(channel, payload, { senderUrl: `${origin}/`, isTopFrame: true });
       return sendJson(res, 200, result);
     }

@@ -292,6 +292,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
   const info = () => ({
     version: options.version,
     ...settings.get(),
+    language: settings.shownLanguage(),
     paired: paired(),
     storeName: sync.storeName(),
     revokedAt,
@@ -339,8 +340,16 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
 
   const handlers: Handlers = {
     'app.getInfo': () => info(),
-    'app.setLanguage': ({ language }, session) =>
-      changeSetting(session, 'language', () => settings.setLanguage(language)),
+    'app.setLanguage': ({ language }, session) => {
+      // The store-wide language is a store setting; without settings.manage (a locked till's lock
+      // screen, a cashier, a temporary PIN) only this till's screen switches, and nothing is written.
+      if (session && !session.mustChangePin && roleHasPermission(session.role, 'settings.manage')) {
+        settings.showLanguage(null);
+        return changeSetting(session, 'language', () => settings.setLanguage(language));
+      }
+      settings.showLanguage(language);
+      return info();
+    },
     'session.current': (_request, session) => staff.sessionInfo(session),
     'session.login': (request) => staff.login(request),
     'session.lock': () => {

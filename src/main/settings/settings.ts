@@ -24,6 +24,13 @@ export interface SettingsService {
   setLanguage(language: Language): StoreSettings;
   setStoreRegion(region: string): StoreSettings;
   setIdleLockSeconds(seconds: number): StoreSettings;
+  /** What this till shows: the language switched here without settings.manage, else the store's. */
+  shownLanguage(): Language;
+  /**
+   * Switches only this till's screen until the app restarts (a locked till's lock screen, a
+   * cashier); nothing is written. null goes back to the store's language.
+   */
+  showLanguage(language: Language | null): void;
 }
 
 export function createSettingsService(db: Database): SettingsService {
@@ -31,6 +38,8 @@ export function createSettingsService(db: Database): SettingsService {
   const write = db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+
+  let shown: Language | null = null;
 
   function get(): StoreSettings {
     const language = read.get('language')?.value;
@@ -59,6 +68,10 @@ export function createSettingsService(db: Database): SettingsService {
     setIdleLockSeconds(seconds) {
       write.run('idle_lock_seconds', String(seconds));
       return get();
+    },
+    shownLanguage: () => shown ?? get().language,
+    showLanguage(language) {
+      shown = language;
     },
   };
 }

@@ -39,23 +39,31 @@ export type FieldIssueCode = (typeof FIELD_ISSUE_CODES)[number];
 
 const KNOWN = new Set<string>(FIELD_ISSUE_CODES);
 
+/** Enough for any real form; the paths of unknown keys echo what the caller sent, so both are bounded. */
+export const MAX_FIELD_ISSUES = 20;
+export const MAX_ISSUE_PATH_LENGTH = 100;
+
 /**
  * Converts zod's issues into stable, translatable codes. Zod's own messages may echo the input,
  * so they never leave this function.
  */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  const add = (path: string, code: FieldIssueCode) => {
+    if (issues.length < MAX_FIELD_ISSUES) issues.push({ path: path.slice(0, MAX_ISSUE_PATH_LENGTH), code });
+  };
   for (const issue of error.issues) {
+    if (issues.length >= MAX_FIELD_ISSUES) break;
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: path ? `${path}.${key}` : key, code: 'unknown_field' });
+      for (const key of issue.keys) add(path ? `${path}.${key}` : key, 'unknown_field');
       continue;
     }
     let code: FieldIssueCode = 'invalid';
     if (KNOWN.has(issue.message)) code = issue.message as FieldIssueCode;
     else if (issue.code === 'invalid_type') code = 'invalid_type';
     else if (issue.code === 'too_big') code = 'too_long';
-    issues.push({ path, code });
+    add(path, code);
   }
   return issues;
 }
