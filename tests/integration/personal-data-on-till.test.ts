@@ -6,6 +6,9 @@ import { createStore, loadCatalog, requestErasure } from '../../src/hq/admin';
 import { DATABASE_FILE, openDeviceDatabase, openSecondConnection } from '../../src/main/db/open-device-database';
 import { createSyncEngine } from '../../src/main/sync/engine/sync-engine';
 import { createWalTruncate } from '../../src/main/sync/engine/wal-truncate';
+import { createMemberErasure } from '../../src/main/sync/engine/erase-member';
+import { createSnapshotIngest } from '../../src/main/members/ingest-snapshot';
+import { cardAt, memberAt, memberIdAt } from '../../src/main/demo/synthetic-members';
 import { canonicalJson } from '../../src/main/audit/canonical-json';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';
@@ -137,6 +140,55 @@ describe('migration 6: a till that synced before receipts existed', () => {
         'perpetua.new@example.com': after['perpetua.new@example.com'],
       });
       expect(after['perpetua.new@example.com']).not.toEqual([]);
+      device.close();
+    } finally {
+      await keychain.cleanup();
+      dir.remove();
+    }
+  });
+});
+
+describe('erasure in a cache of 10,000 members (b-trees several levels deep)', () => {
+  test('60 members erased among them leave no byte of their names, name tokens or card numbers in any file', async () => {
+    const dir = makeTempDir('loyalty-erase-many-');
+    const keychain = await createTestKeychain();
+    try {
+      const device = await openDeviceDatabase({ dataDir: dir.path, keychain: keychain.keychain });
+      const at = '2026-03-02T09:00:00.000Z';
+      const erasedIndexes = Array.from({ length: 60 }, (_, k) => 83 + k * 166);
+      // Names no synthetic member has: a letter pattern per index, so every one is its own token.
+      const spell = (i: number) => [...String(i).padStart(5, '0')].map((d) => 'qwrtypsdfg'[Number(d)]).join('');
+      const distinct = new Map(erasedIndexes.map((i) => [i, { given: `Xo${spell(i)}`, family: `Vuk${spell(i)}` }]));
+      const ingest = createSnapshotIngest(device.db);
+      for (let from = 0; from < 10_000; from += 1_000) {
+        const batch = Array.from({ length: 1_000 }, (_, k) => {
+          const member = memberAt(from + k, device.secrets.lookupKey, at);
+          const names = distinct.get(from + k);
+          return names ? { ...member, givenName: names.given, familyName: names.family } : member;
+        });
+        ingest.writeBatch(batch);
+      }
+      const values = erasedIndexes.flatMap((i) => {
+        const names = distinct.get(i);
+        return names ? [names.given, names.family, names.family.toLowerCase(), cardAt(i)] : [];
+      });
+      expect(values).toHaveLength(240);
+      const scan = async () => whereFound(await readTillFiles(dir.path, keychain.keychain), values);
+      // Positive control: every one of them is on disk before the erasure.
+      const before = await scan();
+      expect(Object.entries(before).filter(([, where]) => where.length === 0)).toEqual([]);
+
+      const erase = createMemberErasure(device.db);
+      const wal = createWalTruncate(device.db);
+      device.db.transaction(() => {
+        for (const i of erasedIndexes) expect(erase(memberIdAt(i), at)).toEqual({ erased: true, wiped: true });
+        wal.owe();
+      })();
+      expect(wal.settle()).toBe(true);
+      expect(await scan()).toEqual(Object.fromEntries(values.map((value) => [value, []])));
+      // The others are still there: the scan still reads the file.
+      expect((await readTillFiles(dir.path, keychain.keychain)).pages).toBeGreaterThan(1_000);
+      expect(whereFound(await readTillFiles(dir.path, keychain.keychain), [cardAt(84)])[cardAt(84)]).not.toEqual([]);
       device.close();
     } finally {
       await keychain.cleanup();

@@ -49,26 +49,24 @@ export async function readDatabaseKey(dataDir: string, keychain: Keychain): Prom
   return Buffer.from(hex, 'hex');
 }
 
+/** The key of the per-page HMAC, derived once per file (the salt is the file's). */
+export function hmacKey(key: Buffer, salt: Buffer): Buffer {
+  return pbkdf2Sync(key, Buffer.from(salt.map((byte) => byte ^ HMAC_SALT_MASK)), HMAC_KDF_ITERATIONS, 32, 'sha512');
+}
+
 /**
  * One SQLCipher v4 page as SQLite sees it. Page 1 begins with the salt in place of the first 16
  * header bytes, which SQLite's header then takes back. Throws when the HMAC does not verify.
  */
-export function decryptPage(page: Buffer, pageNumber: number, key: Buffer, salt: Buffer): Buffer {
+export function decryptPage(page: Buffer, pageNumber: number, key: Buffer, salt: Buffer, macKey?: Buffer): Buffer {
   if (page.length !== PAGE_SIZE) throw new Error(`page ${pageNumber}: ${page.length} bytes, not ${PAGE_SIZE}`);
   const start = pageNumber === 1 ? SALT_SIZE : 0;
   const end = PAGE_SIZE - RESERVE;
   const iv = page.subarray(end, end + IV_SIZE);
   const mac = page.subarray(end + IV_SIZE, PAGE_SIZE);
-  const macKey = pbkdf2Sync(
-    key,
-    Buffer.from(salt.map((byte) => byte ^ HMAC_SALT_MASK)),
-    HMAC_KDF_ITERATIONS,
-    32,
-    'sha512',
-  );
   const pageNo = Buffer.alloc(4);
   pageNo.writeUInt32LE(pageNumber);
-  const expected = createHmac('sha512', macKey)
+  const expected = createHmac('sha512', macKey ?? hmacKey(key, salt))
     .update(page.subarray(start, end + IV_SIZE))
     .update(pageNo)
     .digest();
@@ -86,10 +84,11 @@ function decryptDatabase(path: string, key: Buffer): { regions: PlainRegion[]; s
   if (file.length % PAGE_SIZE !== 0) throw new Error(`${path}: not a whole number of pages`);
   if (file.length === 0) return { regions: [], salt: null };
   const salt = file.subarray(0, SALT_SIZE);
+  const macKey = hmacKey(key, salt);
   const regions: PlainRegion[] = [];
   for (let n = 1; n * PAGE_SIZE <= file.length; n++) {
     const page = file.subarray((n - 1) * PAGE_SIZE, n * PAGE_SIZE);
-    regions.push({ where: `${DATABASE_FILE} page ${n}`, bytes: decryptPage(page, n, key, salt) });
+    regions.push({ where: `${DATABASE_FILE} page ${n}`, bytes: decryptPage(page, n, key, salt, macKey) });
   }
   return { regions, salt };
 }
@@ -100,6 +99,7 @@ function decryptWal(path: string, key: Buffer, salt: Buffer | null): PlainRegion
   if (salt === null) throw new Error('a WAL without its database: no salt to read it with');
   const frameSize = WAL_FRAME_HEADER_SIZE + PAGE_SIZE;
   if ((file.length - WAL_HEADER_SIZE) % frameSize !== 0) throw new Error(`${path}: torn frame`);
+  const macKey = hmacKey(key, salt);
   const regions: PlainRegion[] = [{ where: `${DATABASE_FILE}-wal header`, bytes: file.subarray(0, WAL_HEADER_SIZE) }];
   // Every frame, not only the ones the WAL index still counts: an old frame left behind is a copy too.
   for (let offset = WAL_HEADER_SIZE, frame = 1; offset < file.length; offset += frameSize, frame++) {
@@ -109,7 +109,7 @@ function decryptWal(path: string, key: Buffer, salt: Buffer | null): PlainRegion
       where: `${DATABASE_FILE}-wal frame ${frame} (page ${pageNumber})`,
       bytes: Buffer.concat([
         file.subarray(offset, offset + WAL_FRAME_HEADER_SIZE),
-        decryptPage(page, pageNumber, key, salt),
+        decryptPage(page, pageNumber, key, salt, macKey),
       ]),
     });
   }
@@ -137,11 +137,16 @@ export async function readTillFiles(dataDir: string, keychain: Keychain): Promis
 
 /** For each value, where its UTF-8 bytes occur in the till's files (an empty list: nowhere). */
 export function whereFound(till: TillFiles, values: readonly string[]): Record<string, string[]> {
+  // One pass over everything per value; regions are only searched one by one for a value found.
+  // NUL between regions: no value holds one, so no match can straddle two regions.
+  const all = Buffer.concat(till.regions.flatMap((region) => [region.bytes, Buffer.alloc(1)]));
   const found: Record<string, string[]> = {};
   for (const value of values) {
     const needle = Buffer.from(value, 'utf8');
-    if (needle.length === 0) throw new Error('an empty value is found everywhere');
-    found[value] = till.regions.filter((region) => region.bytes.includes(needle)).map((region) => region.where);
+    if (needle.length === 0 || needle.includes(0)) throw new Error('a value to look for must be non-empty text');
+    found[value] = all.includes(needle)
+      ? till.regions.filter((region) => region.bytes.includes(needle)).map((region) => region.where)
+      : [];
   }
   return found;
 }

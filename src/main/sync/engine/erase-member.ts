@@ -19,6 +19,8 @@ export interface ErasureOutcome {
  * copy stays in it either.
  */
 export function createMemberErasure(db: Database) {
+  // Without it, the deleted cells stay readable in freed space until SQLite happens to reuse it.
+  if (db.pragma('secure_delete', { simple: true }) !== 1) throw new Error('erasure needs secure_delete on');
   const erase = db.prepare<{ id: string; at: string }>(
     `UPDATE members SET card_number = 'erased:' || id, given_name = '', family_name = '', phone_hash = NULL,
        email_hash = NULL, phone_masked = NULL, email_masked = NULL, phone_e164 = NULL, email = NULL,
