@@ -102,8 +102,8 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     expect(changed.session).not.toBeNull();
     // The op waiting here carries no hash and no PIN in clear: only the box sealed to HQ.
     const queued = a.services.database.db
-      .prepare("SELECT payload FROM outbox WHERE type = 'staff.pin_changed' ORDER BY seq DESC LIMIT 1")
-      .get() as { payload: string };
+      .prepare("SELECT seq, payload FROM outbox WHERE type = 'staff.pin_changed' ORDER BY seq DESC LIMIT 1")
+      .get() as { seq: number; payload: string };
     expect(Object.keys(JSON.parse(queued.payload) as object).sort()).toEqual([
       'approvalId',
       'approvedBy',
@@ -127,6 +127,21 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
       };
       return local.pin_hash === hqHash;
     });
+    // Answered by HQ, the outbox row keeps its receipt only: the sealed PINs are gone from it.
+    const receipt = a.services.database.db
+      .prepare('SELECT state, payload FROM outbox WHERE seq = ?')
+      .get(queued.seq) as {
+      state: string;
+      payload: string;
+    };
+    expect(receipt.state).toBe('acked');
+    expect(Object.keys(JSON.parse(receipt.payload) as object).sort()).toEqual([
+      'approvalId',
+      'approvedBy',
+      'at',
+      'kind',
+      'staffId',
+    ]);
     await ok(a, 'session.lock');
     const old = await a.call<IpcResult<unknown>>('session.login', CARL);
     expect(old.ok ? null : old.error.code).toBe('login_failed');
