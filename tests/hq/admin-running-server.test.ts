@@ -1,8 +1,36 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ADMIN_ENDPOINT_FILE, AdminEndpoint } from '../../src/hq/admin/admin-endpoint-file';
+import { ADMIN_COMMAND_ROUTE } from '../../src/hq/admin/admin-route';
+import { DATA_DIR_LOCK_FILE } from '../../src/hq/db/data-dir-lock';
+import { openHqDatabase } from '../../src/hq/open-database';
 import { HQ_ROUTES, PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
-import { startHqProcess, runHq, type HqProcess } from './support/hq-process';
+import { snapshotTables } from './support/hq';
+import { startHqProcess, runHq, type HqProcess, type ProcessRun } from './support/hq-process';
 import { enrollOp, newMemberId } from './support/ops';
+
+const DEMO_CATALOG = join(__dirname, '../../resources/demo/hq-catalog.json');
+
+/** Every file of the PGlite folder, hashed: equal before and after means no process wrote to it. */
+function folderHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (at: string): void => {
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(at, entry.name);
+      hash.update(relative(dir, path));
+      if (entry.isDirectory()) walk(path);
+      else hash.update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/** What the operator sees of a run. */
+const seen = (run: ProcessRun) => ({ code: run.code, out: run.out, err: run.err });
 
 /**
  * Issue 10, defect 1: on the embedded PGlite default, an admin command run while HQ runs on the same
@@ -93,6 +121,15 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect(snapshot.text).not.toContain('Lovelace');
     erasedCursor = before.cursor;
 
+    // load-catalog reads the file here and sends its contents: the server sees the rewards.
+    const loaded = await cli('load-catalog', DEMO_CATALOG);
+    expect(seen(loaded)).toEqual({
+      code: 0,
+      out: ['REWARDS_ADDED=5', 'REWARDS_CHANGED=0', 'REWARDS_DEACTIVATED=0', 'STORES_CHANGED=1'],
+      err: [],
+    });
+    expect((await pullText(hq, kept, 0)).text).toContain('"id":"voucher-20"');
+
     const later = await cli('issue-pairing-code', storeId);
     expect(later.code).toBe(0);
     laterCode = later.values.PAIRING_CODE!;
@@ -125,5 +162,132 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect(store.code).toBe(0);
     const code = await cli('issue-pairing-code', store.values.STORE_ID!);
     await pair(server!, code.values.PAIRING_CODE!, 'Till D');
+  }, 60_000);
+
+  test('the admin endpoint file is 0600, names a loopback URL and the server’s pin, and the token never reaches the server’s output', async () => {
+    const path = join(dir.path, ADMIN_ENDPOINT_FILE);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const endpoint = AdminEndpoint.parse(JSON.parse(readFileSync(path, 'utf8')));
+    expect(endpoint.url).toBe(server!.url);
+    expect(endpoint.certSha256).toBe(server!.fingerprint);
+    expect(endpoint.pid).toBe(server!.child.pid);
+    expect(server!.output()).toContain('admin command');
+    expect(server!.output()).not.toContain(endpoint.token);
+  });
+
+  test('a missing or wrong admin token is refused, by the endpoint and at the command line, and changes nothing', async () => {
+    const path = join(dir.path, ADMIN_ENDPOINT_FILE);
+    const original = readFileSync(path, 'utf8');
+    const endpoint = AdminEndpoint.parse(JSON.parse(original));
+    const wrong = `${endpoint.token.slice(0, 42)}${endpoint.token.endsWith('A') ? 'B' : 'A'}`;
+    const command = { command: 'create-store', args: ['Sneaked In'], options: {} };
+    for (const headers of [{}, { authorization: `Bearer ${wrong}` }, { authorization: endpoint.token }]) {
+      const refused = await server!.send(ADMIN_COMMAND_ROUTE, command, headers);
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({ code: 'unauthorized', message: 'A valid admin token is required.' });
+    }
+    writeFileSync(path, JSON.stringify({ ...endpoint, token: wrong }), { mode: 0o600 });
+    try {
+      const run = await cli('create-store', 'Sneaked In');
+      expect(seen(run)).toEqual({
+        code: 2,
+        out: [],
+        err: ['error: admin_refused: The running HQ refused the admin command (401 unauthorized).'],
+      });
+    } finally {
+      writeFileSync(path, original, { mode: 0o600 });
+    }
+    const stores = await cli('list-rejected');
+    expect(seen(stores)).toEqual({ code: 0, out: [], err: [] });
+    await server!.stop();
+    server = undefined;
+    const db = await openHqDatabase({ dataDir: dir.path });
+    try {
+      const sneaked = await db.query("SELECT id FROM stores WHERE name = 'Sneaked In'");
+      expect(sneaked.rows).toEqual([]);
+    } finally {
+      await db.close();
+    }
+    server = await startHqProcess(dir.path);
+  }, 60_000);
+
+  test('a command prints through the running server exactly what it prints when run directly, refusals included', async () => {
+    const direct = makeTempDir('loyalty-hq-direct-');
+    const badCatalog = join(direct.path, 'bad-catalog.json');
+    writeFileSync(badCatalog, JSON.stringify({ rewards: [{ id: 'x', name: { en: 'X' }, costPoints: 0 }], extra: 1 }));
+    const notJson = join(direct.path, 'not-json.json');
+    writeFileSync(notJson, '{ rewards: ');
+    try {
+      for (const argv of [
+        ['create-store'],
+        ['create-store', 'Main', 'Street'],
+        ['create-store', 'Main Street', '--role', 'manager'],
+        ['drop-everything'],
+        ['revoke-device', 'no-such-device'],
+        ['issue-pairing-code', 'no-such-store'],
+        ['request-erasure', 'no-such-member'],
+        ['set-staff-status', 'no-such-staff', 'asleep'],
+        ['load-catalog', join(direct.path, 'missing.json')],
+        ['load-catalog', notJson],
+        ['load-catalog', badCatalog],
+        ['list-rejected', '--device', 'no-such-device'],
+        ['list-rejected'],
+      ]) {
+        const through = await cli(...argv);
+        const alone = await runHq(direct.path, argv);
+        expect(seen(through), argv.join(' ')).toEqual(seen(alone));
+        expect(through.code, argv.join(' ')).toBe(argv.length === 1 && argv[0] === 'list-rejected' ? 0 : 2);
+      }
+      // The direct runs really ran directly: no server ever held that folder.
+      expect(readdirSync(direct.path)).not.toContain(ADMIN_ENDPOINT_FILE);
+    } finally {
+      direct.remove();
+    }
+  }, 240_000);
+
+  test('a command while another command holds the data folder refuses with exit 2 and writes nothing', async () => {
+    await server!.stop();
+    server = undefined;
+    // This test process is the other command: it holds the folder for as long as its database is open.
+    const db = await openHqDatabase({ dataDir: dir.path, role: 'command' });
+    try {
+      const tables = await snapshotTables(db);
+      const files = folderHash(join(dir.path, 'pgdata'));
+      for (const argv of [
+        ['create-store', 'While Busy'],
+        ['revoke-device', kept.deviceId],
+        ['issue-pairing-code', storeId],
+      ]) {
+        const run = await cli(...argv);
+        expect(seen(run), argv.join(' ')).toEqual({
+          code: 2,
+          out: [],
+          err: [`error: data_dir_locked: The HQ data folder is in use by another HQ command (pid ${process.pid}).`],
+        });
+      }
+      expect(folderHash(join(dir.path, 'pgdata'))).toBe(files);
+      expect(await snapshotTables(db)).toBe(tables);
+    } finally {
+      await db.close();
+    }
+    server = await startHqProcess(dir.path);
+    const pulled = await pullText(server, kept, 0);
+    expect(pulled.status).toBe(200);
+  }, 60_000);
+
+  test('a server killed with SIGKILL leaves a lock of a dead pid, which the next opener takes over', async () => {
+    const pid = server!.child.pid;
+    const killed = await server!.kill();
+    server = undefined;
+    expect(killed.signal).toBe('SIGKILL');
+    const stale = JSON.parse(readFileSync(join(dir.path, DATA_DIR_LOCK_FILE), 'utf8')) as { pid: number };
+    expect(stale.pid).toBe(pid);
+    const store = await cli('create-store', 'After The Crash');
+    expect(store).toMatchObject({ code: 0, err: [] });
+    server = await startHqProcess(dir.path);
+    const code = await cli('issue-pairing-code', store.values.STORE_ID!);
+    expect(code).toMatchObject({ code: 0, err: [] });
+    const paired = await pair(server, code.values.PAIRING_CODE!, 'Till E');
+    expect(paired.storeId).toBe(store.values.STORE_ID);
   }, 60_000);
 });

@@ -9,8 +9,8 @@ import { httpsSend, pinnedTlsOptions, type HqResponse } from './hq';
 const HQ_JS = join(__dirname, '../../../out/main/hq.js');
 
 /** Without DATABASE_URL: these runs are about the embedded PGlite default. */
-function pgliteEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HQ_LOG_LEVEL: 'warn' };
+function pgliteEnv(logLevel = 'warn'): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HQ_LOG_LEVEL: logLevel };
   delete env.DATABASE_URL;
   return env;
 }
@@ -65,6 +65,8 @@ export interface HqProcess {
   child: ChildProcess;
   url: string;
   fingerprint: string;
+  /** Everything it printed so far (stdout and stderr; requests are logged at info level). */
+  output(): string;
   /** Sends JSON to the server, pinned to its certificate. */
   send(path: string, body: unknown, headers?: Record<string, string>): Promise<HqResponse>;
   /** SIGTERM and wait for the exit (a clean stop). */
@@ -77,7 +79,7 @@ export interface HqProcess {
 export function startHqProcess(dataDir: string): Promise<HqProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HQ_JS, '--data-dir', dataDir, '--port', '0'], {
-      env: pgliteEnv(),
+      env: pgliteEnv('info'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -117,6 +119,7 @@ export function startHqProcess(dataDir: string): Promise<HqProcess> {
         child,
         url,
         fingerprint,
+        output: () => stdout + stderr,
         send: (path, body, headers = {}) =>
           httpsSend(url, pin, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers }),
         stop: () => stopWith('SIGTERM'),
