@@ -205,6 +205,40 @@ describe.each(BACKENDS)('HQ re-derives, checks and bounds what a till claims, on
       });
     });
 
+    test('a reversal takes back what HQ applied for the earn: the till’s own figure for it is accepted and corrected (reversal_recomputed), any other is refused', async () => {
+      const device = await hq.pairedDevice();
+      const id = await member(device);
+      const manager = await staffWithPin(hq.db, device.storeId, 'manager', MANAGER_PIN);
+      // The till thought £10 made 50 points; HQ applied 10.
+      const earn = earnClaimOp(next(device), id, { points: 50, amountMinor: 1000, rulesVersion: 1 });
+      expect(await pushOne(device, earn)).toMatchObject({ outcome: 'applied', member: { points: 10 } });
+      const reversal = (points: number) =>
+        approvedCorrectionOp(device, next(device), {
+          memberId: id,
+          points,
+          approvedBy: manager,
+          managerPin: MANAGER_PIN,
+          reversesOpId: earn.opId,
+        });
+      expect(await pushOne(device, reversal(-999))).toMatchObject({ outcome: 'rejected', reason: 'kind_mismatch' });
+      // The till reverses its own figure (-50): HQ takes back the 10 it gave.
+      const mine = reversal(-50);
+      expect(await pushOne(device, mine)).toMatchObject({ outcome: 'applied', member: { points: 0 } });
+      expect(await flagsOf(mine.opId)).toEqual([
+        {
+          reason: 'reversal_recomputed',
+          claimedPoints: -50,
+          appliedPoints: -10,
+          claimedRulesVersion: null,
+          appliedRulesVersion: null,
+        },
+      ]);
+      expect((await state(id)).ledger.map((e) => [e.kind, e.points])).toEqual([
+        ['earn', 10],
+        ['reversal', -10],
+      ]);
+    });
+
     describe('redemptions: HQ charges what its catalogue says the reward costs', () => {
       test('a wrong cost is replaced by HQ’s (both ways) and flagged redeem_recomputed; the right one is not flagged', async () => {
         const device = await hq.pairedDevice();

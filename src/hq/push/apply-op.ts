@@ -134,7 +134,6 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
         if (!original || original.member_id !== p.memberId || original.kind !== 'earn' || original.reversed) {
           return reject('unknown_reversed_op');
         }
-        if (toInt(original.points) !== -p.points) return reject('kind_mismatch');
       }
       if (kind === 'earn' && p.reference !== null && !ctx.fast) {
         const used = await tx.query("SELECT 1 FROM ledger WHERE store_id = $1 AND reference = $2 AND kind = 'earn'", [

@@ -82,9 +82,8 @@ function figure(
 }
 
 /**
- * HQ's own points for an earn or a redemption of a member locked by the caller; an adjustment
- * keeps its (checked and bounded) figure. A reversal's figure is checked against the earn it
- * reverses by the caller.
+ * HQ's own points for an earn, a redemption or a reversal of a member locked by the caller; an
+ * adjustment keeps its (checked and bounded) figure.
  */
 export async function rederivePoints(
   tx: Queryable,
@@ -128,8 +127,23 @@ export async function rederivePoints(
         'redeem_recomputed',
       );
     }
+    case 'points.reversed': {
+      // The caller found the earn it reverses. HQ takes back what it applied for it; a till that
+      // earned with its own figure reverses that figure, so either is accepted, anything else not.
+      const found = await tx.query<{ points: unknown; claimed: unknown }>(
+        `SELECT l.points, f.claimed_points AS claimed FROM ledger l
+           LEFT JOIN op_flags f ON f.op_id = l.op_id AND f.reason = 'earn_recomputed'
+          WHERE l.op_id = $1`,
+        [p.reversesOpId],
+      );
+      const original = found.rows[0];
+      if (!original) return { rejected: 'unknown_reversed_op' };
+      const points = -toInt(original.points);
+      const tillFigure = original.claimed === null ? null : -toInt(original.claimed);
+      if (p.points !== points && p.points !== tillFigure) return { rejected: 'kind_mismatch' };
+      return figure(p, { points, rulesVersion: null, currency: p.currency }, 'reversal_recomputed');
+    }
     case 'points.adjusted':
-    case 'points.reversed':
       return asClaimed;
   }
 }
