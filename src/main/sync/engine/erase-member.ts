@@ -48,7 +48,7 @@ export function createMemberErasure(db: Database) {
     const erased = erase.run({ id: memberId, at }).changes > 0;
     let wiped = erased;
     if (tokens.run(memberId).changes > 0) wiped = true;
-    forgetAnswers(memberId);
+    if (forgetAnswers(memberId) > 0) wiped = true;
     for (const row of pending.all(memberId)) {
       const scrubbed = JSON.stringify(scrubPayload(JSON.parse(row.payload) as { [key: string]: Json }));
       if (scrubbed !== row.payload && scrub.run(scrubbed, row.seq).changes > 0) wiped = true;
