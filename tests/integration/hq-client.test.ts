@@ -1,3 +1,5 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadOrCreateTls, type HqTls } from '../../src/hq/tls';
@@ -13,14 +15,20 @@ async function silentServer(tls: HqTls) {
   const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
     sockets.add(socket);
     socket.on('data', (chunk: Buffer) => received.push(chunk));
+    // The client hanging up mid-handshake is what the pin-mismatch case expects.
     socket.on('error', () => undefined);
   });
+  // Resolves when the first connection's TCP socket has closed: everything it carried has been read.
+  const firstClosed = new Promise<void>((resolve) =>
+    server.once('connection', (raw: Socket) => raw.once('close', () => resolve())),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `https://127.0.0.1:${port}`,
     received: () => Buffer.concat(received).toString('utf8'),
+    firstClosed: () => firstClosed,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -73,7 +81,7 @@ describe('the till’s HQ client: pinned certificate, timeouts', () => {
       const error = await client.post('/v1/push', { ops: [] }, PairResponse).catch((e: unknown) => e);
       expect((error as HqRequestError).kind).toBe('pin_mismatch');
       expect((error as HqRequestError).retryable).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await impostor.firstClosed();
       expect(impostor.received()).toBe('');
       // Probing (pairing's first step) shows the impostor's fingerprint, which differs from HQ's.
       expect((await probeHqCertificate(impostor.url)).certSha256).toBe(other.fingerprint256);
@@ -100,16 +108,51 @@ describe('the till’s HQ client: pinned certificate, timeouts', () => {
   });
 
   test('HQ answering 5xx is retryable; a 4xx with a code is not', async () => {
-    const client = createHqClient({
+    // A real TLS server with HQ's certificate (so the pin holds) that fails every request.
+    const answers = [
+      { status: 500, body: JSON.stringify({ code: 'internal_error', message: 'HQ could not complete the request.' }) },
+      { status: 503, body: 'Service Unavailable' },
+    ];
+    let served = 0;
+    const failing = createHttpsServer({ key: hq.tls.key, cert: hq.tls.cert }, (req, res) => {
+      const answer = answers[served++ % answers.length]!;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(answer.status, {
+          'content-type': answer.status === 500 ? 'application/json' : 'text/plain',
+        });
+        res.end(answer.body);
+      });
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = failing.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const client = createHqClient({
+        endpoint: { url: `https://127.0.0.1:${port}`, certSha256: hq.tls.fingerprint256 },
+        token: () => 'x'.repeat(43),
+        timeoutMs: 5_000,
+      });
+      const internal = await client.post('/v1/push', { ops: [] }, PairResponse).catch((e: unknown) => e);
+      expect(internal).toBeInstanceOf(HqRequestError);
+      expect(internal).toMatchObject({ kind: 'http', status: 500, code: 'internal_error', retryable: true });
+      const unavailable = await client.post('/v1/push', { ops: [] }, PairResponse).catch((e: unknown) => e);
+      expect(unavailable).toBeInstanceOf(HqRequestError);
+      expect(unavailable).toMatchObject({ kind: 'http', status: 503, code: undefined, retryable: true });
+      expect(served).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
+
+    const refused = await createHqClient({
       endpoint: { url: hq.url, certSha256: hq.tls.fingerprint256 },
       token: () => null,
-    });
-    const refused = await client
+    })
       .post('/v1/pair', { pairingCode: 'AAAA', deviceName: 'x' }, PairResponse)
       .catch((e: unknown) => e);
-    expect((refused as HqRequestError).code).toBe('pairing_code_invalid');
-    expect((refused as HqRequestError).retryable).toBe(false);
-    expect(new HqRequestError('http', 'x', 503, 'internal_error').retryable).toBe(true);
+    expect(refused).toBeInstanceOf(HqRequestError);
+    expect(refused).toMatchObject({ kind: 'http', status: 403, code: 'pairing_code_invalid', retryable: false });
+    // HQ's rate limit asks for a later try: retryable like a 5xx.
     expect(new HqRequestError('http', 'x', 429, 'too_many_requests').retryable).toBe(true);
   });
 });
