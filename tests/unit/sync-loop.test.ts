@@ -98,4 +98,39 @@ describe('sync loop', () => {
     expect(calls).toBe(2);
     await loop.stop();
   });
+
+  test.each([
+    ['a day ahead', 86_400_000],
+    ['a day behind', -86_400_000],
+    ['an hour ahead', 3_600_000],
+    ['an hour behind', -3_600_000],
+  ])('the wall clock set %s: the backoff retry and the interval keep to real time', async (_name, step) => {
+    const realNow = Date.now;
+    let calls = 0;
+    const loop = createSyncLoop({
+      run: async () => {
+        calls += 1;
+        if (calls === 1) throw new HqRequestError('network', 'down');
+      },
+      intervalMs: 60_000,
+      baseBackoffMs: 20,
+      maxBackoffMs: 20,
+      random: () => 1,
+      onRevoked: () => {},
+    });
+    try {
+      loop.start();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(calls).toBe(1);
+      Date.now = () => realNow() + step;
+      // The 20 ms backoff ends on time, and the minute's interval does not end early.
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(calls).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toBe(2);
+    } finally {
+      Date.now = realNow;
+      await loop.stop();
+    }
+  });
 });
