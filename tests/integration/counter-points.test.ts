@@ -151,6 +151,7 @@ describe('counter: earning points', () => {
         audit: [1, 0],
         outbox: [1, 0],
         sync_state: [1, i === 0 ? 0 : 1], // outbox_last_seq
+        requests: [1, 0], // the client request, recorded with its write
       });
       expect(written.entry.opId).toMatch(UUID_V7);
       const payload = expectOneOp(c.db, changes, {
@@ -436,7 +437,13 @@ describe('counter: redeeming rewards', () => {
     });
     const opId = result.ok ? result.value.entry.opId : '';
     const changes = diff(before, snapshotAll(c.db));
-    expect(counts(changes)).toEqual({ ledger: [1, 0], audit: [1, 0], outbox: [1, 0], sync_state: [1, 0] });
+    expect(counts(changes)).toEqual({
+      ledger: [1, 0],
+      audit: [1, 0],
+      outbox: [1, 0],
+      sync_state: [1, 0],
+      requests: [1, 0],
+    });
     const payload = expectOneOp(c.db, changes, { type: 'points.redeemed', opId, staffId: 'demo-carl', seqBefore: 0 });
     expect(payload).toMatchObject({ memberId: id('oliver'), kind: 'redeem', points: -150, rewardId: 'coffee' });
     expect(changes.audit?.added[0]).toMatchObject({ action: 'points.redeemed', subject_id: id('oliver') });
@@ -662,6 +669,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       audit: [2, 0], // approval.used, points.adjusted
       outbox: [1, 0],
       sync_state: [1, 0],
+      requests: [1, 0], // the client request, recorded with its write
     });
     expect(approvalRow(approvalId)).toMatchObject({
       status: 'used',
@@ -822,6 +830,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       audit: [3, 0], // approval.granted, approval.used, points.reversed
       outbox: [1, 0],
       sync_state: [1, 1],
+      requests: [1, 0], // the client request, recorded with its write
     });
     const reversal = changes.ledger?.added[0] as unknown as LedgerRow;
     expect(reversal).toMatchObject({
@@ -862,7 +871,7 @@ describe('counter: adjustments and reversals need a manager', () => {
       await c.call('approvals.decide', { approvalId: asked.approvalId, decision: 'deny', pin: DEMO_STAFF.manager.pin }),
     ).toMatchObject({ ok: true, value: { status: 'denied' } });
     let changes = diff(before, snapshotAll(c.db));
-    expect(counts(changes)).toEqual({ approvals: [1, 1], audit: [1, 0] });
+    expect(counts(changes)).toEqual({ approvals: [1, 1], audit: [1, 0], requests: [1, 0] });
 
     // A day later the other request has lapsed.
     clock.advance(24 * 60 * 60 + 1);

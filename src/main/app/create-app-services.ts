@@ -385,15 +385,16 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
         return staff.entryOf(payload.staffId);
       });
     }),
-    'staff.unlock': ({ approvalId, ...payload }, session) => {
+    // Approval checks audit a refusal in a transaction of their own: they run before the write's.
+    'staff.unlock': deferredWrite(async ({ approvalId, ...payload }, session, commit) => {
       const actor = signedIn(session);
       approvals.check(approvalId, 'staff.unlock', payload, actor);
-      db.transaction(() => {
+      return commit(() => {
         approvals.consume(approvalId, 'staff.unlock', payload, actor);
         staff.applyUnlock(payload.staffId, actor.staffId, approvalId);
-      }).immediate();
-      return staff.entryOf(payload.staffId);
-    },
+        return staff.entryOf(payload.staffId);
+      });
+    }),
     'approvals.grant': deferredWrite((request, session, commit) => approvals.grant(request, signedIn(session), commit)),
     'approvals.request': (subject, session) => approvals.request(subject, signedIn(session)),
     'approvals.list': ({ status }) => approvals.list(status),
@@ -431,26 +432,22 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     'points.quote': (request) => quoteEarn(request),
     'points.earn': (request, session) => earn(request, signedIn(session).staffId),
     'points.redeem': (request, session) => redeem(request, signedIn(session).staffId),
-    'points.adjust': ({ approvalId, ...payload }, session) => {
+    'points.adjust': deferredWrite(async ({ approvalId, ...payload }, session, commit) => {
       const actor = signedIn(session);
       corrections.checkAdjust(payload);
       approvals.check(approvalId, 'points.adjust', payload, actor);
-      return db
-        .transaction(() =>
-          corrections.applyAdjust(payload, approvals.consume(approvalId, 'points.adjust', payload, actor)),
-        )
-        .immediate();
-    },
-    'points.reverse': ({ approvalId, ...payload }, session) => {
+      return commit(() =>
+        corrections.applyAdjust(payload, approvals.consume(approvalId, 'points.adjust', payload, actor)),
+      );
+    }),
+    'points.reverse': deferredWrite(async ({ approvalId, ...payload }, session, commit) => {
       const actor = signedIn(session);
       corrections.checkReverse(payload);
       approvals.check(approvalId, 'points.reverse', payload, actor);
-      return db
-        .transaction(() =>
-          corrections.applyReverse(payload, approvals.consume(approvalId, 'points.reverse', payload, actor)),
-        )
-        .immediate();
-    },
+      return commit(() =>
+        corrections.applyReverse(payload, approvals.consume(approvalId, 'points.reverse', payload, actor)),
+      );
+    }),
     'rewards.list': () => ({ rewards: rewards.list() }),
     'sync.status': () => sync.status(),
     'sync.runNow': (_request, session) => sync.runNow(signedIn(session).staffId),
