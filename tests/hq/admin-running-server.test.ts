@@ -220,13 +220,10 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     try {
       for (const argv of [
         ['create-store'],
-        ['create-store', 'Main', 'Street'],
         ['create-store', 'Main Street', '--role', 'manager'],
         ['drop-everything'],
         ['revoke-device', 'no-such-device'],
-        ['issue-pairing-code', 'no-such-store'],
         ['request-erasure', 'no-such-member'],
-        ['set-staff-status', 'no-such-staff', 'asleep'],
         ['load-catalog', join(direct.path, 'missing.json')],
         ['load-catalog', notJson],
         ['load-catalog', badCatalog],
