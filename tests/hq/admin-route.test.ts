@@ -85,7 +85,7 @@ describe('the admin endpoint', () => {
       [{ command: 'create-store', args: ['x'], options: {}, extra: 1 }, 400, 'bad_request'],
       [{ command: 'create-store', args: ['x'], options: { bogus: 'y' } }, 400, 'bad_request'],
       [{ command: 'create-store', args: 'x', options: {} }, 400, 'bad_request'],
-      [{ command: 'create-store', args: ['x'.repeat(201)], options: {} }, 400, 'bad_request'],
+      [{ command: 'create-store', args: ['x'.repeat(4097)], options: {} }, 400, 'bad_request'],
       [
         { command: 'create-store', args: ['x'], options: {}, catalog: 'y'.repeat(MAX_BODY_BYTES) },
         413,

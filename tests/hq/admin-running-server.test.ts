@@ -2,9 +2,17 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_ENDPOINT_FILE, AdminEndpoint } from '../../src/hq/admin/admin-endpoint-file';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import {
+  ADMIN_ENDPOINT_FILE,
+  AdminEndpoint,
+  newAdminToken,
+  writeAdminEndpoint,
+} from '../../src/hq/admin/admin-endpoint-file';
 import { ADMIN_COMMAND_ROUTE } from '../../src/hq/admin/admin-route';
-import { DATA_DIR_LOCK_FILE } from '../../src/hq/db/data-dir-lock';
+import { DATA_DIR_LOCK_FILE, acquireDataDirLock, type DataDirLock } from '../../src/hq/db/data-dir-lock';
+import { loadOrCreateTls } from '../../src/hq/tls';
 import { openHqDatabase } from '../../src/hq/open-database';
 import { HQ_ROUTES, PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
@@ -287,4 +295,85 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     const paired = await pair(server, code.values.PAIRING_CODE!, 'Till E');
     expect(paired.storeId).toBe(store.values.STORE_ID);
   }, 60_000);
+});
+
+describe('the command line refuses, sending nothing, when the server holding the folder cannot be reached', () => {
+  const dir = makeTempDir('loyalty-hq-unreachable-');
+  const otherDir = makeTempDir('loyalty-hq-impostor-');
+  // This test process plays the server: it holds the folder as one, so a command must go through it.
+  let lock: DataDirLock;
+  beforeAll(async () => {
+    lock = await acquireDataDirLock(dir.path, 'server');
+  });
+  afterAll(() => {
+    lock?.release();
+    dir.remove();
+    otherDir.remove();
+  });
+  const endpointFor = (port: number, certSha256: string) =>
+    writeAdminEndpoint(dir.path, {
+      url: `https://127.0.0.1:${port}`,
+      certSha256,
+      token: newAdminToken(),
+      pid: process.pid,
+    });
+
+  test('no published admin address yet: hq_unreachable, exit 2', async () => {
+    const run = await runHq(dir.path, ['create-store', 'Nobody Home']);
+    expect(seen(run)).toEqual({
+      code: 2,
+      out: [],
+      err: [
+        `error: hq_unreachable: HQ (pid ${process.pid}) holds the data folder but has not published its admin address yet; try again in a moment.`,
+      ],
+    });
+    expect(readdirSync(dir.path)).not.toContain('pgdata');
+  });
+
+  test('nothing listens on the published address: hq_unreachable, exit 2', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const tls = await loadOrCreateTls({ dataDir: dir.path });
+    endpointFor(port, tls.fingerprint256);
+    const run = await runHq(dir.path, ['revoke-device', 'some-device']);
+    expect(seen(run)).toEqual({
+      code: 2,
+      out: [],
+      err: [
+        `error: hq_unreachable: The running HQ (pid ${process.pid}) cannot be reached on its admin address (ECONNREFUSED); nothing was sent.`,
+      ],
+    });
+  });
+
+  test('another certificate on the published address: refused before a byte of the command or token is sent', async () => {
+    const hqTls = await loadOrCreateTls({ dataDir: dir.path });
+    const impostorTls = await loadOrCreateTls({ dataDir: otherDir.path });
+    const received: Buffer[] = [];
+    const impostor = createTlsServer({ key: impostorTls.key, cert: impostorTls.cert }, (socket) => {
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      // The command line hanging up after the handshake is the expected outcome here.
+      socket.on('error', () => undefined);
+    });
+    const closed = new Promise<void>((resolve) =>
+      impostor.once('connection', (raw: Socket) => raw.once('close', () => resolve())),
+    );
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    try {
+      endpointFor((impostor.address() as AddressInfo).port, hqTls.fingerprint256);
+      const run = await runHq(dir.path, ['issue-pairing-code', 'some-store']);
+      expect(seen(run)).toEqual({
+        code: 2,
+        out: [],
+        err: [
+          'error: hq_unreachable: The server on the admin address presented a certificate other than HQ’s; nothing was sent.',
+        ],
+      });
+      await closed;
+      expect(Buffer.concat(received).toString('utf8')).toBe('');
+    } finally {
+      await new Promise<void>((resolve) => impostor.close(() => resolve()));
+    }
+  });
 });

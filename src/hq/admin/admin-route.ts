@@ -10,12 +10,13 @@ import { isAdminCommand, runAdminCommand } from './cli';
 /** The admin API: one route that runs an admin command on the server's own database. */
 export const ADMIN_COMMAND_ROUTE = '/v1/admin/command';
 
-const optionText = z.string().min(1).max(200);
+// Generous: the command's own validation (names of 1 to 80 characters…) answers as it would directly.
+const optionText = z.string().min(1).max(4096);
 
 /** A command as the command line parsed it; load-catalog's file travels as its parsed contents. */
 export const AdminCommandRequest = z.strictObject({
   command: z.string().max(40).refine(isAdminCommand, { message: 'unknown_command' }),
-  args: z.array(z.string().max(200)).max(4),
+  args: z.array(z.string().max(4096)).max(4),
   options: z.strictObject({
     store: optionText.optional(),
     chain: z.boolean().optional(),

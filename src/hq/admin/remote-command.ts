@@ -1,4 +1,5 @@
 import { request as httpsRequest } from 'node:https';
+import { basename } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { HqError } from '../../shared/sync/protocol';
 import { HqAdminError } from '../errors';
@@ -145,8 +146,13 @@ export async function runAdminCommandThroughServer(
   let body: AdminCommandRequest;
   try {
     const command = checkAdminCommand(positionals, options);
-    const catalog = command === 'load-catalog' ? await readCatalogJson(args[0] ?? '') : undefined;
-    body = { command, args, options: withoutUndefined(options), ...(catalog !== undefined ? { catalog } : {}) };
+    if (command === 'load-catalog') {
+      // The contents travel; of the path only the file's name, so the server never sees this machine's folders.
+      const catalog = await readCatalogJson(args[0] ?? '');
+      body = { command, args: [basename(args[0] ?? '')], options: withoutUndefined(options), catalog };
+    } else {
+      body = { command, args, options: withoutUndefined(options) };
+    }
   } catch (error) {
     if (!(error instanceof HqAdminError)) throw error;
     printAdminError(io, error);
