@@ -20,6 +20,8 @@
 // only one process may open (<data-dir>/pgdata.lock). While the server runs there, a command goes
 // through its loopback admin endpoint (<data-dir>/hq-admin.json: URL, certificate pin, token, 0600);
 // while another command holds the folder, a command refuses (`error: data_dir_locked: …`, exit 2).
+// The admin endpoint takes loopback peers only: with --host set to one non-loopback address, commands
+// cannot reach it and refuse (`error: hq_unreachable: …`); listen on 0.0.0.0 or :: to use them.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import demoStaff from '../../resources/demo/staff.json';
