@@ -72,14 +72,22 @@ test('counter bad input: amounts, receipts, unaffordable and unknown rewards get
   const refusals = await page.evaluate(async (id) => {
     const { loyalty } = window as unknown as { loyalty: LoyaltyApi };
     const codes: string[] = [];
+    // Each a new intent, with its own client request id, as the forms send them.
     const calls = [
-      () => loyalty.points.earn({ memberId: id, amountMinor: -500, reference: 'R-2' }),
-      () => loyalty.points.earn({ memberId: id, amountMinor: 1.5, reference: 'R-3' }),
-      () => loyalty.points.earn({ memberId: id, amountMinor: 10 ** 12, reference: 'R-4' }),
-      () => loyalty.points.earn({ memberId: id, amountMinor: 1000, reference: 'x'.repeat(10_240) }),
-      () => loyalty.points.redeem({ memberId: id, rewardId: 'no-such-reward' }),
-      () => loyalty.points.redeem({ memberId: id, rewardId: 'voucher-20' }),
-      () => loyalty.points.redeem({ memberId: 'no-such-member', rewardId: 'coffee' }),
+      () => loyalty.points.earn({ memberId: id, amountMinor: -500, reference: 'R-2', requestId: crypto.randomUUID() }),
+      () => loyalty.points.earn({ memberId: id, amountMinor: 1.5, reference: 'R-3', requestId: crypto.randomUUID() }),
+      () =>
+        loyalty.points.earn({ memberId: id, amountMinor: 10 ** 12, reference: 'R-4', requestId: crypto.randomUUID() }),
+      () =>
+        loyalty.points.earn({
+          memberId: id,
+          amountMinor: 1000,
+          reference: 'x'.repeat(10_240),
+          requestId: crypto.randomUUID(),
+        }),
+      () => loyalty.points.redeem({ memberId: id, rewardId: 'no-such-reward', requestId: crypto.randomUUID() }),
+      () => loyalty.points.redeem({ memberId: id, rewardId: 'voucher-20', requestId: crypto.randomUUID() }),
+      () => loyalty.points.redeem({ memberId: 'no-such-member', rewardId: 'coffee', requestId: crypto.randomUUID() }),
     ];
     for (const call of calls) {
       const result = (await call()) as { ok: boolean; error?: { code: string; issues?: { code: string }[] } };

@@ -1,6 +1,6 @@
 import type { ErrorCode, ErrorShape, FieldIssue, IpcResult } from '../../shared/errors';
 import type { LoyaltyApi } from '../../shared/ipc/api';
-import type { RequestInput, ResponseData } from '../../shared/ipc/contract';
+import type { RequestBody, RequestInput, ResponseData } from '../../shared/ipc/contract';
 
 /**
  * Codes the renderer can see: every code the main process sends, plus `unavailable` for a call
@@ -87,7 +87,7 @@ export type Roster = ResponseData<'staff.roster'>;
 export type RosterEntry = Roster['staff'][number];
 export type Role = RosterEntry['role'];
 export type QueueEntry = ResponseData<'approvals.decide'>;
-export type ApprovalSubjectInput = RequestInput<'approvals.request'>;
+export type ApprovalSubjectInput = RequestBody<'approvals.request'>;
 export type AuditQuery = RequestInput<'audit.list'>;
 export type AuditPage = ResponseData<'audit.list'>;
 export type AuditEntry = AuditPage['entries'][number];
@@ -104,10 +104,14 @@ export type SyncStatus = ResponseData<'sync.status'>;
 export type DayEndReport = ResponseData<'sync.dayEnd'>;
 export type PairTillInput = RequestInput<'sync.pair'>;
 
-/** The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError. */
+/**
+ * The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError.
+ * Writes take the client request id of their user intent (api/intent.ts), so a retry is not a second write.
+ */
 export const api = {
   getInfo: (): Promise<AppInfo> => unwrap(() => bridge().app.getInfo({})),
-  setLanguage: (language: Language): Promise<AppInfo> => unwrap(() => bridge().app.setLanguage({ language })),
+  setLanguage: (language: Language, requestId: string): Promise<AppInfo> =>
+    unwrap(() => bridge().app.setLanguage({ language, requestId })),
   currentSession: async (): Promise<SessionInfo | null> => (await unwrap(() => bridge().session.current({}))).session,
   login: async (staffId: string, pin: string): Promise<SessionInfo | null> =>
     (await unwrap(() => bridge().session.login({ staffId, pin }))).session,
@@ -116,10 +120,10 @@ export const api = {
   },
   touch: async (): Promise<SessionInfo | null> => (await unwrap(() => bridge().session.touch({}))).session,
   roster: (): Promise<Roster> => unwrap(() => bridge().staff.roster({})),
-  bootstrap: async (displayName: string, pin: string): Promise<SessionInfo | null> =>
-    (await unwrap(() => bridge().staff.bootstrap({ displayName, pin }))).session,
-  changeOwnPin: async (currentPin: string, newPin: string): Promise<SessionInfo | null> =>
-    (await unwrap(() => bridge().staff.changeOwnPin({ currentPin, newPin }))).session,
+  bootstrap: async (displayName: string, pin: string, requestId: string): Promise<SessionInfo | null> =>
+    (await unwrap(() => bridge().staff.bootstrap({ displayName, pin, requestId }))).session,
+  changeOwnPin: async (currentPin: string, newPin: string, requestId: string): Promise<SessionInfo | null> =>
+    (await unwrap(() => bridge().staff.changeOwnPin({ currentPin, newPin, requestId }))).session,
   addStaff: (input: RequestInput<'staff.add'>): Promise<RosterEntry> => unwrap(() => bridge().staff.add(input)),
   resetPin: (input: RequestInput<'staff.resetPin'>): Promise<RosterEntry> =>
     unwrap(() => bridge().staff.resetPin(input)),
@@ -127,15 +131,16 @@ export const api = {
     unwrap(() => bridge().staff.unlock(input)),
   grantApproval: (input: RequestInput<'approvals.grant'>): Promise<ResponseData<'approvals.grant'>> =>
     unwrap(() => bridge().approvals.grant(input)),
-  requestApproval: (subject: ApprovalSubjectInput): Promise<{ approvalId: string }> =>
-    unwrap(() => bridge().approvals.request(subject)),
+  requestApproval: (subject: ApprovalSubjectInput, requestId: string): Promise<{ approvalId: string }> =>
+    unwrap(() => bridge().approvals.request({ ...subject, requestId })),
   listApprovals: async (status: 'pending' | 'all'): Promise<QueueEntry[]> =>
     (await unwrap(() => bridge().approvals.list({ status }))).entries,
   decideApproval: (input: RequestInput<'approvals.decide'>): Promise<QueueEntry> =>
     unwrap(() => bridge().approvals.decide(input)),
   listAudit: (query: AuditQuery): Promise<AuditPage> => unwrap(() => bridge().audit.list(query)),
   verifyAudit: (): Promise<AuditVerification> => unwrap(() => bridge().audit.verify({})),
-  setIdleLock: (seconds: number): Promise<AppInfo> => unwrap(() => bridge().settings.setIdleLock({ seconds })),
+  setIdleLock: (seconds: number, requestId: string): Promise<AppInfo> =>
+    unwrap(() => bridge().settings.setIdleLock({ seconds, requestId })),
   enroll: (input: EnrollInput): Promise<MemberSummary> => unwrap(() => bridge().members.enroll(input)),
   find: (query: string): Promise<FindResult> => unwrap(() => bridge().members.find({ query })),
   getMember: (memberId: string): Promise<MemberView> => unwrap(() => bridge().members.get({ memberId })),

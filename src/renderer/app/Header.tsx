@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type AppInfo, type Language, type SessionInfo } from '../api/client';
 import { applyLanguage } from '../i18n';
+import { useIntent } from '../api/intent';
 
 const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
   { language: 'en', label: 'EN' },
@@ -26,6 +27,7 @@ export function Header({
   const { t, i18n } = useTranslation();
   const [notSaved, setNotSaved] = useState(false);
   const [switching, setSwitching] = useState(false);
+  const intent = useIntent();
   const current = i18n.language;
 
   const choose = async (language: Language) => {
@@ -33,7 +35,8 @@ export function Header({
     setSwitching(true);
     try {
       // Saved by the main process first, so the choice survives a restart.
-      const saved = await api.setLanguage(language);
+      const saved = await api.setLanguage(language, intent.id());
+      intent.succeeded();
       setNotSaved(false);
       await applyLanguage(saved.language);
     } catch {

@@ -10,6 +10,7 @@ import { PinMessage } from '../auth/PinMessage';
 import { usePinRefusal } from '../auth/usePinRefusal';
 import { Modal } from '../common/Modal';
 import { describeAction } from './describe';
+import { useIntent } from '../api/intent';
 
 /** The member a points action is about, as the member screen shows them. */
 export interface MemberRef {
@@ -60,19 +61,24 @@ export function subjectOf(request: ApprovalRequest, reasonCode: ReasonCode, reas
 }
 
 /** Runs the approved action with the one-time approval just granted. */
-async function perform(request: ApprovalRequest, approvalId: string): Promise<void> {
+async function perform(request: ApprovalRequest, approvalId: string, requestId: string): Promise<void> {
   switch (request.action) {
     case 'staff.resetPin':
-      await api.resetPin({ staffId: request.staff.staffId, temporaryPin: request.temporaryPin, approvalId });
+      await api.resetPin({
+        staffId: request.staff.staffId,
+        temporaryPin: request.temporaryPin,
+        approvalId,
+        requestId,
+      });
       return;
     case 'staff.unlock':
-      await api.unlockStaff({ staffId: request.staff.staffId, approvalId });
+      await api.unlockStaff({ staffId: request.staff.staffId, approvalId, requestId });
       return;
     case 'points.adjust':
-      await api.adjustPoints({ memberId: request.member.id, points: request.points, approvalId });
+      await api.adjustPoints({ memberId: request.member.id, points: request.points, approvalId, requestId });
       return;
     case 'points.reverse':
-      await api.reverseEarn({ opId: request.opId, approvalId });
+      await api.reverseEarn({ opId: request.opId, approvalId, requestId });
       return;
   }
 }
@@ -110,6 +116,8 @@ export function ApprovalModal({
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const grantIntent = useIntent();
+  const actionIntent = useIntent();
   const refusal = usePinRefusal();
   const { waiting } = refusal;
   const pinRef = useRef<HTMLInputElement>(null);
@@ -147,9 +155,13 @@ export function ApprovalModal({
         subject: subjectOf(request, reasonCode, reasonText),
         managerId,
         pin,
+        requestId: grantIntent.id(),
       });
       granted = true;
-      await perform(request, approvalId);
+      await perform(request, approvalId, actionIntent.id());
+      // Until the action itself succeeded, a retry asks for the same approval again (one grant, not two).
+      grantIntent.succeeded();
+      actionIntent.succeeded();
       void refreshRoster();
       onDone(request);
       return;

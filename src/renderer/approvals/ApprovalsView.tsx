@@ -10,6 +10,7 @@ import { Modal } from '../common/Modal';
 import { describeAction } from './describe';
 import { useLocale } from '../app/locale';
 import { formatInstant } from '../app/format-date';
+import { useIntent } from '../api/intent';
 
 type Decision = 'approve' | 'deny';
 
@@ -213,6 +214,7 @@ function DecideDialog({
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const refusal = usePinRefusal();
   const { waiting } = refusal;
   const pinRef = useRef<HTMLInputElement>(null);
@@ -235,7 +237,8 @@ function DecideDialog({
     setProblem(null);
     refusal.clear();
     try {
-      const result = await api.decideApproval({ approvalId: entry.approvalId, decision, pin });
+      const result = await api.decideApproval({ approvalId: entry.approvalId, decision, pin, requestId: intent.id() });
+      intent.succeeded();
       onDecided(result);
       return;
     } catch (caught) {

@@ -10,6 +10,7 @@ import { errorMessage, issueMessage } from '../app/messages';
 import { PairingForm } from '../sync/PairingForm';
 import { checkNewPin, effectivePinLength, issueFor } from './pin';
 import { PinField } from './PinField';
+import { useIntent } from '../api/intent';
 
 type Field = 'displayName' | 'pin' | 'repeat';
 type Errors = Partial<Record<Field, string>>;
@@ -87,6 +88,7 @@ function StandaloneSetup({
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const headingId = useId();
   const policyId = useId();
   const nameRef = useRef<HTMLInputElement>(null);
@@ -122,7 +124,8 @@ function StandaloneSetup({
     setErrors({});
     setBusy(true);
     try {
-      const session = await api.bootstrap(name, pin);
+      const session = await api.bootstrap(name, pin, intent.id());
+      intent.succeeded();
       if (session) onDone(session);
     } catch (caught) {
       const error = asApiError(caught);

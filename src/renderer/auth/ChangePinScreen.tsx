@@ -6,6 +6,7 @@ import { checkNewPin, effectivePinLength, issueFor } from './pin';
 import { PinField } from './PinField';
 import { PinMessage } from './PinMessage';
 import { usePinRefusal } from './usePinRefusal';
+import { useIntent } from '../api/intent';
 
 type Field = 'currentPin' | 'newPin' | 'repeat';
 type Errors = Partial<Record<Field, string>>;
@@ -31,6 +32,7 @@ export function ChangePinScreen({
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const refusal = usePinRefusal();
   const { waiting } = refusal;
   const headingId = useId();
@@ -72,7 +74,8 @@ export function ChangePinScreen({
     setErrors({});
     setBusy(true);
     try {
-      const session = await api.changeOwnPin(values.currentPin, values.newPin);
+      const session = await api.changeOwnPin(values.currentPin, values.newPin, intent.id());
+      intent.succeeded();
       if (session) onChanged(session);
     } catch (caught) {
       const error = asApiError(caught);

@@ -31,6 +31,7 @@ import {
   type FieldError,
   type FieldErrors,
 } from './form';
+import { useIntent } from '../api/intent';
 
 export interface EnrollViewHandle {
   focus(): void;
@@ -84,6 +85,7 @@ export function EnrollView({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [banner, setBanner] = useState<Banner>(null);
   const [submitting, setSubmitting] = useState(false);
+  const intent = useIntent();
   const [attempted, setAttempted] = useState(false);
   const [enrolled, setEnrolled] = useState<MemberSummary | null>(null);
   const inputs = useRef<Partial<Record<EnrollField, HTMLInputElement | null>>>({});
@@ -214,7 +216,8 @@ export function EnrollView({
     setBanner(null);
     setSubmitting(true);
     try {
-      const member = await api.enroll(toRequest(values, consents, notice));
+      const member = await api.enroll({ ...toRequest(values, consents, notice), requestId: intent.id() });
+      intent.succeeded();
       setEnrolled(member);
       setValues(emptyValues());
       setConsents(noConsents());

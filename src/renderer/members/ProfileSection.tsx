@@ -11,6 +11,7 @@ import { CardBarcode } from './CardBarcode';
 import { useLocale } from '../app/locale';
 import { formatCalendarDate, formatInstant } from '../app/format-date';
 import { NoticeText } from '../privacy/NoticeText';
+import { useIntent, useIntents } from '../api/intent';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
@@ -32,6 +33,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
   const [contacts, setContacts] = useState<Contacts | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const consentIntent = useIntents();
   const [editing, setEditing] = useState(false);
   /** A grant waits here until the member has been shown the notice it will be recorded against. */
   const [asking, setAsking] = useState<{ purpose: Purpose; notice: PrivacyNotice } | null>(null);
@@ -74,7 +76,9 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
         granted,
         noticeVersion: notice.version,
         noticeLanguage: notice.language,
+        requestId: consentIntent(`${purpose}:${granted}`).id(),
       });
+      consentIntent(`${purpose}:${granted}`).succeeded();
       setAsking(null);
       onChanged(t(granted ? 'consent.granted' : 'consent.withdrawn', { purpose: t(`consent.purposes.${purpose}`) }));
     } catch (caught) {
@@ -266,6 +270,7 @@ function EditProfile({ view, onSaved }: { view: MemberView; onSaved: () => void 
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   type Field = keyof typeof values;
   const fields: { name: Field; type: string; placeholder?: string }[] = [
     { name: 'givenName', type: 'text' },
@@ -289,7 +294,9 @@ function EditProfile({ view, onSaved }: { view: MemberView; onSaved: () => void 
         ...(values.phone.trim() ? { phone: values.phone } : {}),
         ...(values.email.trim() ? { email: values.email } : {}),
         ...(values.birthDate !== (view.birthDate ?? '') ? { birthDate: values.birthDate || null } : {}),
+        requestId: intent.id(),
       });
+      intent.succeeded();
       onSaved();
     } catch (caught) {
       const error = asApiError(caught);

@@ -4,6 +4,7 @@ import { POINTS_REASON_CODES, REASON_TEXT_MAX } from '../../shared/approvals/sch
 import { MAX_ADJUST_POINTS } from '../../shared/points/rules';
 import { api, asApiError, type MemberView } from '../api/client';
 import { errorMessage } from '../app/messages';
+import { useIntent } from '../api/intent';
 
 type PointsReason = (typeof POINTS_REASON_CODES)[number];
 
@@ -42,6 +43,7 @@ export function AdjustForm({
   const [reasonText, setReasonText] = useState('');
   const [problem, setProblem] = useState<{ field: 'points' | 'reasonText' | null; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const queueIntent = useIntent();
   const ids = useId();
 
   const draft = (): AdjustDraft | null => {
@@ -73,12 +75,16 @@ export function AdjustForm({
     if (!ready || busy) return;
     setBusy(true);
     try {
-      await api.requestApproval({
-        action: 'points.adjust',
-        payload: { memberId: view.member.id, points: ready.points },
-        reasonCode: ready.reasonCode,
-        ...(ready.reasonText ? { reasonText: ready.reasonText } : {}),
-      });
+      await api.requestApproval(
+        {
+          action: 'points.adjust',
+          payload: { memberId: view.member.id, points: ready.points },
+          reasonCode: ready.reasonCode,
+          ...(ready.reasonText ? { reasonText: ready.reasonText } : {}),
+        },
+        queueIntent.id(),
+      );
+      queueIntent.succeeded();
       setPoints('');
       setReasonText('');
       onQueued(ready);

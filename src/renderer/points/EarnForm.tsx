@@ -6,6 +6,7 @@ import { api, asApiError, type EarnRules, type LedgerWrite, type MemberSummary }
 import { errorMessage, issueMessage } from '../app/messages';
 import { parseAmount } from './money';
 import { useLocale } from '../app/locale';
+import { useIntent } from '../api/intent';
 
 /**
  * Points for a purchase: the cashier types the amount and the receipt number and sees the points
@@ -33,6 +34,7 @@ export function EarnForm({
   const [reference, setReference] = useState('');
   const [problem, setProblem] = useState<{ field: 'amount' | 'reference' | null; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const referenceRef = useRef<HTMLInputElement>(null);
   const ids = useId();
 
@@ -72,7 +74,9 @@ export function EarnForm({
         amountMinor: parsed.minor,
         reference,
         expectedPoints: quote?.points ?? 0,
+        requestId: intent.id(),
       });
+      intent.succeeded();
       setAmount('');
       setReference('');
       onDone(write);

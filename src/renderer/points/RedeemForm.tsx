@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, asApiError, type LedgerWrite, type MemberView, type Reward } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useLocale } from '../app/locale';
+import { useIntent } from '../api/intent';
 
 /**
  * Rewards from the catalogue. A reward the member cannot pay for now stays visible but cannot be
@@ -24,6 +25,7 @@ export function RedeemForm({
   const [chosen, setChosen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const ids = useId();
   const language = i18n.language === 'ru' ? 'ru' : 'en';
   const reward = rewards.find((r) => r.id === chosen) ?? null;
@@ -48,7 +50,8 @@ export function RedeemForm({
     setBusy(true);
     setError(null);
     try {
-      const write = await api.redeem({ memberId: view.member.id, rewardId: reward.id });
+      const write = await api.redeem({ memberId: view.member.id, rewardId: reward.id, requestId: intent.id() });
+      intent.succeeded();
       setChosen(null);
       onDone(write, reward);
     } catch (caught) {

@@ -10,6 +10,7 @@ import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { effectivePinLength, issueFor } from '../auth/pin';
 import { PinField } from '../auth/PinField';
+import { useIntent } from '../api/intent';
 
 type Errors = { displayName?: string; temporaryPin?: string };
 
@@ -23,6 +24,7 @@ export function AddStaffForm({ onAdded }: { onAdded: (text: string) => void }) {
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const intent = useIntent();
   const ids = useId();
   const nameRef = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
@@ -52,7 +54,8 @@ export function AddStaffForm({ onAdded }: { onAdded: (text: string) => void }) {
     setErrors({});
     setBusy(true);
     try {
-      const added = await api.addStaff({ displayName: name, role, temporaryPin: pin });
+      const added = await api.addStaff({ displayName: name, role, temporaryPin: pin, requestId: intent.id() });
+      intent.succeeded();
       setName('');
       setPin('');
       setRole('cashier');

@@ -5,6 +5,7 @@ import { api, asApiError } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { idleLockChoices, splitDuration } from './idle';
+import { useIntent } from '../api/intent';
 
 export function durationLabel(t: TFunction, seconds: number): string {
   const { unit, n } = splitDuration(seconds);
@@ -22,6 +23,7 @@ export function IdleLockSetting({
   const { t } = useTranslation();
   const { info, infoChanged } = useSession();
   const [saving, setSaving] = useState(false);
+  const intent = useIntent();
   const ids = useId();
   const current = info.idleLockSeconds;
 
@@ -29,7 +31,8 @@ export function IdleLockSetting({
     if (seconds === current || saving) return;
     setSaving(true);
     try {
-      const next = await api.setIdleLock(seconds);
+      const next = await api.setIdleLock(seconds, intent.id());
+      intent.succeeded();
       infoChanged(next);
       onSaved(t('staff.idleSaved', { duration: durationLabel(t, next.idleLockSeconds) }));
     } catch (caught) {

@@ -12,6 +12,7 @@ import { PinField } from '../auth/PinField';
 import { Modal } from '../common/Modal';
 import { AddStaffForm } from './AddStaffForm';
 import { IdleLockSetting } from './IdleLockSetting';
+import { useIntents } from '../api/intent';
 
 type Dialog =
   | { kind: 'tempPin'; staff: RosterEntry; opener: HTMLElement }
@@ -33,6 +34,7 @@ export function StaffView() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState<StaffNotice | null>(null);
   const [requesting, setRequesting] = useState<string | null>(null);
+  const unlockIntent = useIntents();
   const noticeRef = useRef<HTMLDivElement>(null);
   const seq = useRef(0);
   const headingId = useId();
@@ -56,11 +58,15 @@ export function StaffView() {
     if (requesting) return;
     setRequesting(staff.staffId);
     try {
-      await api.requestApproval({
-        action: 'staff.unlock',
-        payload: { staffId: staff.staffId },
-        reasonCode: 'locked_out',
-      });
+      await api.requestApproval(
+        {
+          action: 'staff.unlock',
+          payload: { staffId: staff.staffId },
+          reasonCode: 'locked_out',
+        },
+        unlockIntent(staff.staffId).id(),
+      );
+      unlockIntent(staff.staffId).succeeded();
       say('success', t('staff.requestSent', { name: staff.displayName }));
     } catch (caught) {
       say('error', errorMessage(t, asApiError(caught).code));

@@ -15,6 +15,7 @@ import {
   tidyPairingCode,
   type HqUrlProblem,
 } from './sync-rules';
+import { useIntent } from '../api/intent';
 
 type Field = 'hqUrl' | 'confirmed' | 'pairingCode' | 'deviceName';
 /** A message, translated when shown: it follows a change of language. */
@@ -55,6 +56,7 @@ export function PairingForm({
   const [checkProblem, setCheckProblem] = useState<Message | null>(null);
   const [pairProblem, setPairProblem] = useState<Message | null>(null);
   const [busy, setBusy] = useState<'check' | 'pair' | null>(null);
+  const intent = useIntent();
   const urlRef = useRef<HTMLInputElement>(null);
   const fingerprintRef = useRef<HTMLDivElement>(null);
   const confirmedRef = useRef<HTMLInputElement>(null);
@@ -157,7 +159,9 @@ export function PairingForm({
         pairingCode: tidyCode,
         deviceName: deviceName.trim(),
         certSha256: checked.certSha256,
+        requestId: intent.id(),
       });
+      intent.succeeded();
       onPaired(paired.storeName);
       return;
     } catch (caught) {

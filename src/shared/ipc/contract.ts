@@ -252,7 +252,9 @@ export function isWriteChannel(channel: Channel): channel is WriteChannel {
 }
 
 /** What a caller sends: a write channel's request also carries its client request id. */
-export type RequestInput<C extends Channel> = z.input<Contract[C]['request']> &
+/** A channel's request as its schema reads it (a write's without its request id). */
+export type RequestBody<C extends Channel> = z.input<Contract[C]['request']>;
+export type RequestInput<C extends Channel> = RequestBody<C> &
   (C extends WriteChannel ? { requestId: string } : unknown);
 /** What a handler gets: the request without its id (the router keeps that for itself). */
 export type RequestData<C extends Channel> = z.output<Contract[C]['request']>;
