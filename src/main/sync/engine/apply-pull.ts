@@ -2,9 +2,10 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PullResponse, PulledMember } from '../../../shared/sync/protocol';
 import { dropSecondaryIndexes, ensureSecondaryIndexes } from '../../db/secondary-indexes';
 import { createSnapshotIngest, type SnapshotMember } from '../../members/ingest-snapshot';
-import { createMemberErasure } from './erase-member';
+import { createMemberErasure, type ErasureOutcome } from './erase-member';
 import { createMemberRebase } from './rebase';
 import { createSyncState } from './sync-state';
+import { createWalTruncate } from './wal-truncate';
 import { storeStaffProofKey } from '../device-identity';
 
 export interface PullPageResult {
@@ -49,6 +50,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
   const ingest = createSnapshotIngest(db);
   const rebase = createMemberRebase(db, deps.lookupKey);
   const erase = createMemberErasure(db);
+  const wal = createWalTruncate(db);
   const countMembers = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM members');
   const cardHolder = db.prepare<[string, string], { id: string }>(
     'SELECT id FROM members WHERE card_number = ? AND id <> ?',
@@ -115,6 +117,11 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
     const markText = page.snapshot ? state.get('snapshot_mark') : null;
     const mark = markText === null ? null : Number(markText);
 
+    let wiped = false;
+    const countErasure = (outcome: ErasureOutcome) => {
+      if (outcome.erased) result.erased += 1;
+      wiped ||= outcome.wiped;
+    };
     const members: SnapshotMember[] = [];
     const staffIds: string[] = [];
     const rewardIds: string[] = [];
@@ -129,7 +136,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           break;
         }
         case 'member_erased':
-          if (erase(change.id, at)) result.erased += 1;
+          countErasure(erase(change.id, at));
           break;
         case 'staff': {
           const s = change.staff;
@@ -196,7 +203,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
     }
     if (page.snapshotEnd && mark !== null) {
       // Members HQ no longer sends were erased while this till was away longer than the log keeps.
-      for (const { id } of sweep.all(mark)) if (erase(id, at)) result.erased += 1;
+      for (const { id } of sweep.all(mark)) countErasure(erase(id, at));
       state.set('snapshot_mark', null);
     }
     if (page.snapshotEnd && bulk) {
@@ -205,6 +212,8 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
     }
     // A till paired before HQ handed its staff-proof key out at pairing gets it here.
     if (page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
+    // Owed in this transaction, so a crash before the wipe still leaves it to do.
+    if (wiped) wal.owe();
     state.set('pull_cursor', page.cursor);
     state.set('last_pull_at', at);
     return result;
@@ -213,8 +222,9 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
   return {
     apply(page: PullResponse): PullPageResult {
       const result = applyPage.immediate(page);
-      // No copy of an erased member may stay in the write-ahead log (DESIGN §6).
-      if (result.erased > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+      // No copy of an erased member may stay in the write-ahead log (DESIGN §6); a wipe another
+      // connection kept from finishing before is tried again here.
+      wal.settle();
       return result;
     },
   };
