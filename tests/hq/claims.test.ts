@@ -316,11 +316,16 @@ describe.each(BACKENDS)('HQ re-derives, checks and bounds what a till claims, on
         }
       });
 
-      test('approved by the staff member who asked (or naming no one who asked): approver_is_requester', async () => {
-        await refusedAs(
-          adjustOp(next(device), id, 500, { staffId: manager, approvedBy: manager }),
-          'approver_is_requester',
-        );
+      test('naming no one who asked: approver_is_requester; a manager approving their own request: applied', async () => {
+        const other = await member(device);
+        const own = approvedCorrectionOp(device, next(device), {
+          memberId: other,
+          points: 500,
+          approvedBy: manager,
+          managerPin: MANAGER_PIN,
+          staffId: manager,
+        });
+        expect(await pushOne(device, own)).toMatchObject({ outcome: 'applied', member: { points: 500 } });
         await refusedAs(
           adjustOp(next(device), id, 500, { staffId: null, approvedBy: manager }),
           'approver_is_requester',

@@ -26,7 +26,7 @@ interface ClaimContext {
 
 /**
  * An adjustment or reversal must be approved by an active manager of this store (or a chain-wide
- * one) in HQ's roster who is not the staff member who asked; an adjustment must also be within the
+ * one) in HQ's roster, and name the staff member who asked; an adjustment must also be within the
  * store's limit. Returns the reason to refuse, or null. Runs before the PIN proof is opened: these
  * checks are cheap and each refusal names what a manager can fix.
  */
@@ -37,8 +37,9 @@ export async function checkCorrectionClaims(
 ): Promise<RejectReason | null> {
   const p = op.payload;
   if (p.approvedBy === null) return 'approver_not_manager';
-  // Four eyes: a request with no requester cannot show that someone else approved it.
-  if (op.staffId === null || p.approvedBy === op.staffId) return 'approver_is_requester';
+  // Every correction names who asked. A manager may approve their own request, as at the till: the
+  // approver's authority is their own PIN (proven to HQ by the staff proof), not a second person.
+  if (op.staffId === null) return 'approver_is_requester';
   const found = await tx.query<{ role: string; status: string; must_change_pin: boolean }>(
     'SELECT role, status, must_change_pin FROM staff WHERE id = $1 AND (store_id IS NULL OR store_id = $2)',
     [p.approvedBy, ctx.storeId],

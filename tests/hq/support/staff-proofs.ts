@@ -83,6 +83,8 @@ export function approvedCorrectionOp(
     managerPin: string | null;
     reversesOpId?: string;
     approvalId?: string;
+    /** Who asked for the correction (default: a cashier id the tests use). */
+    staffId?: string;
   },
 ): WireOp {
   const approvalId = fields.approvalId ?? randomUUID();
@@ -126,7 +128,7 @@ export function approvedCorrectionOp(
     seq,
     opId: randomUUID(),
     type: reversal ? 'points.reversed' : 'points.adjusted',
-    staffId: 'staff-1',
+    staffId: fields.staffId ?? 'staff-1',
     deviceTime: AT,
     payload,
   } as WireOp;
