@@ -36,7 +36,8 @@ import { join } from 'node:path';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createStore, issuePairingCode } from '../src/hq/admin';
+import demoCatalog from '../resources/demo/hq-catalog.json';
+import { createStore, issuePairingCode, loadCatalog } from '../src/hq/admin';
 import type { HqDatabase, Queryable } from '../src/hq/db/database';
 import { migrate } from '../src/hq/db/migrations';
 import { openPostgresDatabase } from '../src/hq/db/postgres';
@@ -834,6 +835,9 @@ async function measureBackend(
 
     // (a) One till's day end.
     const dayEndStore = await createStore({ db: hq.db }, 'Day-end store');
+    // HQ recomputes earns and redemptions from the store's rules and catalogue: without them it refuses
+    // both, and the bench would measure refusals (not timed).
+    await loadCatalog({ db: hq.db }, demoCatalog);
     const dayEndCode = await issuePairingCode({ db: hq.db }, dayEndStore.storeId);
     process.stderr.write(
       `hq-bench: ${backend}: day-end push of ${values.dayEndOps.toLocaleString('en')} ops in batches of ${MAX_PUSH_OPS}…\n`,
@@ -851,6 +855,7 @@ async function measureBackend(
     if (values.devices > 0) {
       const stores: string[] = [];
       for (let s = 0; s < values.stores; s++) stores.push((await createStore({ db: hq.db }, `Store ${s + 1}`)).storeId);
+      await loadCatalog({ db: hq.db }, demoCatalog);
       const devices: Job['devices'] = [];
       for (let d = 0; d < values.devices; d++) {
         const { pairingCode } = await issuePairingCode({ db: hq.db }, stores[d % stores.length]!);
