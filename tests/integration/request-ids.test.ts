@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { issuePairingCode } from '../../src/hq/admin';
 import { seedDemoHq } from '../../src/hq/demo/seed-demo-hq';
 import { REQUEST_RETENTION_DAYS } from '../../src/main/requests/request-log';
+import { createMemberErasure } from '../../src/main/sync/engine/erase-member';
 import type { IpcResult } from '../../src/shared/errors';
 import { WRITE_CHANNELS, type WriteChannel } from '../../src/shared/ipc/contract';
 import { startTestHq, type TestHq } from '../hq/support/hq';
@@ -520,6 +521,47 @@ describe('every write channel lands once per client request id, across restarts'
     await ok(till, 'points.earn', { memberId: first.memberId, amountMinor: 1000, reference: 'R-PRUNE-2' });
     expect(ids()).toBe(2);
     expect(db(till).prepare('SELECT 1 FROM requests WHERE request_id = ?').get(first.requestId)).toBeUndefined();
+  });
+});
+
+describe('an erased member leaves no answer behind', () => {
+  it('answers naming the member lose it, and a late retry is refused instead of enrolling again', async () => {
+    const clock = manualClock();
+    const counter = await startCounter(clock);
+    const till: Till = { app: counter.app, clock };
+    try {
+      const { cardNumber } = await ok<{ cardNumber: string }>(till, 'members.nextCardNumber', {});
+      const enroll = {
+        requestId: randomUUID(),
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        email: 'ada@example.org',
+        cardNumber,
+        consents: CONSENTS,
+      };
+      const member = await ok<{ id: string }>(till, 'members.enroll', enroll);
+      const update = { requestId: randomUUID(), memberId: member.id, givenName: 'Augusta' };
+      await ok(till, 'members.update', update);
+      const answers = () =>
+        db(till).prepare('SELECT request_id, answer, member_id FROM requests ORDER BY request_id').all();
+      expect(answers()).toHaveLength(2);
+      expect(JSON.stringify(answers())).toContain('Lovelace');
+
+      const erase = createMemberErasure(db(till));
+      db(till).transaction(() => erase(member.id, clock.now().toISOString()))();
+      expect(answers()).toEqual(
+        [enroll.requestId, update.requestId].sort().map((id) => ({ request_id: id, answer: 'null', member_id: null })),
+      );
+      const before = snapshotAll(db(till));
+      const retry = await call(till, 'members.enroll', enroll);
+      expect(retry).toEqual({
+        ok: false,
+        error: { code: 'member_not_found', message: 'The member this request was about has been erased.' },
+      });
+      expect(snapshotAll(db(till))).toEqual(before);
+    } finally {
+      await till.app.dispose();
+    }
   });
 });
 

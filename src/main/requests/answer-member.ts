@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { WriteChannel } from '../../shared/ipc/contract';
 
+/** What an answer about an erased member becomes (JSON null: no answer to give again). */
+export const ERASED_ANSWER = 'null';
+
 type Shape = { id?: unknown; member?: { id?: unknown }; targetMemberId?: unknown };
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
@@ -24,8 +27,13 @@ export function memberOfAnswer(channel: WriteChannel, answer: unknown): string |
   }
 }
 
-/** For the erasure of a member: their stored answers go (a retry then meets the erased member). */
+/**
+ * For the erasure of a member: their stored answers lose every byte about them, but the requests
+ * stay claimed, so a late retry is refused (member_not_found) instead of writing a second time.
+ */
 export function createAnswerErasure(db: Database) {
-  const forget = db.prepare<[string]>('DELETE FROM requests WHERE member_id = ?');
+  const forget = db.prepare<[string]>(
+    `UPDATE requests SET answer = '${ERASED_ANSWER}', member_id = NULL WHERE member_id = ?`,
+  );
   return (memberId: string): number => forget.run(memberId).changes;
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from '../audit/canonical-json';
+import { ERASED_ANSWER } from './answer-member';
 
 /**
  * How long an answer is kept for a retry. A retry comes seconds or minutes after its first try (a
@@ -79,6 +80,9 @@ export function createRequestLog(deps: RequestLogDeps) {
         'request_id_reused',
         'This request id was already used for another request; the first one stands and nothing was changed.',
       );
+    }
+    if (row.answer === ERASED_ANSWER) {
+      throw new AppError('member_not_found', 'The member this request was about has been erased.');
     }
     return { answer: JSON.parse(row.answer) as unknown };
   }
