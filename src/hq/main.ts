@@ -36,6 +36,8 @@ import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
 
+const COMMAND_WAIT_MS = 15_000;
+
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
@@ -65,12 +67,20 @@ async function main(): Promise<number> {
   }
 
   let db;
-  try {
-    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
-  } catch (error) {
-    if (!(error instanceof DataDirLockedError)) throw error;
-    errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
-    return 2;
+  for (const started = Date.now(); ;) {
+    try {
+      db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
+      break;
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      // An operator's command is over in moments: a server (re)starting meanwhile waits for it.
+      if (error.holder?.role === 'command' && Date.now() - started < COMMAND_WAIT_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
+      return 2;
+    }
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0..65535');

@@ -250,8 +250,9 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     }
   }, 240_000);
 
-  test('a command while another command holds the data folder refuses with exit 2 and writes nothing', async () => {
+  test('a command while another command holds the data folder refuses with exit 2 and writes nothing; a server started meanwhile waits', async () => {
     await server!.stop();
+    let starting: Promise<HqProcess> | undefined;
     server = undefined;
     // This test process is the other command: it holds the folder for as long as its database is open.
     const db = await openHqDatabase({ dataDir: dir.path, role: 'command' });
@@ -272,10 +273,13 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
       }
       expect(folderHash(join(dir.path, 'pgdata'))).toBe(files);
       expect(await snapshotTables(db)).toBe(tables);
+      // A server (re)started meanwhile waits for the command instead of refusing to start.
+      starting = startHqProcess(dir.path);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       await db.close();
     }
-    server = await startHqProcess(dir.path);
+    server = await starting;
     const pulled = await pullText(server, kept, 0);
     expect(pulled.status).toBe(200);
   }, 60_000);

@@ -56,6 +56,21 @@ describe('the PGlite data folder lock', () => {
     taken.release();
   });
 
+  test('a lock from an earlier boot is stale even when its pid belongs to a live process now', async () => {
+    const dir = tempDir();
+    await acquireDataDirLock(dir, 'server', { pid: 42, isAlive: alive, bootId: 'boot-before-the-power-cut' });
+    const sameBoot = await lockedBy(
+      acquireDataDirLock(dir, 'server', { pid: 43, isAlive: alive, bootId: 'boot-before-the-power-cut' }),
+    );
+    expect(sameBoot.holder?.pid).toBe(42);
+    const taken = await acquireDataDirLock(dir, 'server', { pid: 43, isAlive: alive, bootId: 'this-boot' });
+    expect(JSON.parse(readFileSync(join(dir, DATA_DIR_LOCK_FILE), 'utf8'))).toMatchObject({
+      pid: 43,
+      bootId: 'this-boot',
+    });
+    taken.release();
+  });
+
   test('of many openers racing for one stale lock, exactly one gets it', async () => {
     const dir = tempDir();
     await acquireDataDirLock(dir, 'server', { pid: 5000, isAlive: alive });

@@ -20,6 +20,11 @@ export const LockHolder = z.strictObject({
   since: z.iso.datetime(),
   /** Tells this holding from a later one by the same pid (release and takeover remove only their own). */
   nonce: z.string().regex(/^[0-9a-f]{32}$/),
+  /**
+   * Linux's boot id: after a power cut and a reboot the old pid may belong to another process, but
+   * a lock from an earlier boot is stale whatever its pid.
+   */
+  bootId: z.string().max(64).optional(),
 });
 export type LockHolder = z.infer<typeof LockHolder>;
 
@@ -47,6 +52,8 @@ export interface DataDirLock {
 
 export interface LockOptions {
   pid?: number;
+  /** This boot's id; default: /proc/sys/kernel/random/boot_id where there is one. */
+  bootId?: string | undefined;
   /** Whether a pid is a live process (tests pass their own); default: signal 0. */
   isAlive?: (pid: number) => boolean;
   now?: () => Date;
@@ -59,6 +66,16 @@ export function processIsAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Linux only; elsewhere a lock is judged by its pid alone. */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch (error) {
+    if (['ENOENT', 'EACCES', 'ENOTDIR'].includes(errno(error) ?? '')) return undefined;
+    throw error;
   }
 }
 
@@ -145,12 +162,16 @@ export async function acquireDataDirLock(
 ): Promise<DataDirLock> {
   const path = join(dataDir, DATA_DIR_LOCK_FILE);
   const isAlive = options.isAlive ?? processIsAlive;
+  const bootId = 'bootId' in options ? options.bootId : currentBootId();
   const holder: LockHolder = {
     pid: options.pid ?? process.pid,
     role,
     since: (options.now ?? (() => new Date()))().toISOString(),
     nonce: randomBytes(16).toString('hex'),
+    ...(bootId !== undefined ? { bootId } : {}),
   };
+  const live = (current: LockHolder): boolean =>
+    !(current.bootId !== undefined && bootId !== undefined && current.bootId !== bootId) && isAlive(current.pid);
   let unreadableSince: number | undefined;
   for (;;) {
     if (tryCreate(path, holder)) break;
@@ -163,7 +184,7 @@ export async function acquireDataDirLock(
       await sleep(25);
       continue;
     }
-    if (isAlive(current.pid)) throw new DataDirLockedError(current);
+    if (live(current)) throw new DataDirLockedError(current);
     await takeOverStale(path, current);
   }
   let released = false;
@@ -175,10 +196,4 @@ export async function acquireDataDirLock(
       if (readHolder(path)?.nonce === holder.nonce) unlinkIfPresent(path);
     },
   };
-}
-
-/** Who holds the folder now, if a live process does (what the command line asks before going through the server). */
-export function liveLockHolder(dataDir: string, isAlive: (pid: number) => boolean = processIsAlive): LockHolder | null {
-  const current = readHolder(join(dataDir, DATA_DIR_LOCK_FILE));
-  return current && isAlive(current.pid) ? current : null;
 }
