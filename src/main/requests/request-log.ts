@@ -30,6 +30,25 @@ export const immediately =
   (effect) =>
     db.transaction(effect).immediate();
 
+/** The fields of a write request that hold a PIN, at any depth (an approval's subject carries one too). */
+const PIN_FIELDS: ReadonlySet<string> = new Set(['pin', 'currentPin', 'newPin', 'temporaryPin']);
+
+/**
+ * The request as the fingerprint sees it: PINs left out. A replay is answered before any PIN check,
+ * so if PINs counted, "same answer" against "request_id_reused" would tell whether a guessed PIN is
+ * the one typed first — a PIN oracle with no failure counted. Without them, a replay with any PIN
+ * gets the answer its caller already had, and learns nothing.
+ */
+function withoutPins(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPins);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => !PIN_FIELDS.has(key))
+      .map(([key, inner]) => [key, withoutPins(inner)]),
+  );
+}
+
 interface RequestRow {
   channel: string;
   fingerprint: string;
@@ -38,7 +57,7 @@ interface RequestRow {
 
 export interface RequestLogDeps {
   db: Database;
-  /** Keys the fingerprint: requests carry PINs, which a plain hash would let anyone guess back. */
+  /** Keys the fingerprint: a request's other fields (names, contacts) must not be guessable back from it. */
   key: string;
   now: () => Date;
 }
@@ -69,7 +88,7 @@ export function createRequestLog(deps: RequestLogDeps) {
   const fingerprint = (write: WriteRequest) =>
     createHmac('sha256', Buffer.from(deps.key, 'hex'))
       .update('loyalty-desk/request/v1\n')
-      .update(canonicalJson({ channel: write.channel, staffId: write.staffId, request: write.request }))
+      .update(canonicalJson({ channel: write.channel, staffId: write.staffId, request: withoutPins(write.request) }))
       .digest('hex');
 
   function earlier(write: WriteRequest, print: string): { answer: unknown } | null {
