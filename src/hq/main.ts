@@ -15,6 +15,8 @@
 //   list-overdrafts [--store STORE_ID]         one JSON line per flagged redemption (ids, points, times)
 //   list-rejected [--store STORE_ID] [--device DEVICE_ID]
 //                                              one JSON line per rejected op (ids, reason code, times)
+//   list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]
+//                                              one JSON line per op HQ applied with its own figure (both figures)
 // A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata, which
 // only one process may open (<data-dir>/pgdata.lock). While the server runs there, a command goes
@@ -62,8 +64,8 @@ async function main(): Promise<number> {
   const dataDir = resolve(values['data-dir']);
   const databaseUrl = process.env.DATABASE_URL || undefined;
   if (positionals.length > 0) {
-    const { store, chain, name, role, device } = values;
-    return runCommand(dataDir, databaseUrl, positionals, { store, chain, name, role, device });
+    const { store, chain, name, role, device, reason } = values;
+    return runCommand(dataDir, databaseUrl, positionals, { store, chain, name, role, device, reason });
   }
 
   let db;

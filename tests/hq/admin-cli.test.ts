@@ -68,6 +68,7 @@ describe.each(BACKENDS)('npm run hq -- <command> on %s', (backend) => {
         'request-erasure',
         'list-overdrafts',
         'list-rejected',
+        'list-flagged',
       ]);
     });
   });

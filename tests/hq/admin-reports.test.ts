@@ -255,11 +255,22 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
       expect(rA.out.map((line) => (JSON.parse(line) as RejectedOpRow).opId)).toEqual([rejected[0]]);
       expect(oB.out).toHaveLength(1);
 
+      const f = await runCli(deps, 'list-flagged');
+      const fB = await runCli(deps, 'list-flagged', '--store', tillB.storeId, '--reason', 'redeem_recomputed');
+      expect([f.code, fB.code]).toEqual([0, 0]);
+      expect(f.out.map((line) => (JSON.parse(line) as FlaggedOpRow).opId)).toEqual([flagged[0], flagged[1]]);
+      expect(fB.out.map((line) => (JSON.parse(line) as FlaggedOpRow).reason)).toEqual(['redeem_recomputed']);
+      for (const secret of [NAME, PHONE, 'Ada', 'Lovelace', '"R-', '"givenName"', '"reference"'])
+        expect([...f.out, ...fB.out].join('\n')).not.toContain(secret);
+
       for (const argv of [
         ['list-overdrafts', '--device', tillA.deviceId],
         ['list-overdrafts', '--store', 'no-such-store'],
         ['list-rejected', '--device', 'no-such-device'],
         ['list-rejected', 'extra'],
+        ['list-flagged', '--reason', 'no_such_reason'],
+        ['list-flagged', '--store', 'no-such-store'],
+        ['list-flagged', '--device', tillA.deviceId],
       ]) {
         const run = await runCli(deps, ...argv);
         expect(run.code, argv.join(' ')).toBe(2);

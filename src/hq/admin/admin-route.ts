@@ -23,6 +23,7 @@ export const AdminCommandRequest = z.strictObject({
     name: optionText.optional(),
     role: optionText.optional(),
     device: optionText.optional(),
+    reason: optionText.optional(),
   }),
   /** load-catalog only: validated by the catalog schema when the command runs. */
   catalog: z.unknown().optional(),

@@ -4,7 +4,7 @@ import { loadCatalog, readCatalogJson } from './catalog';
 import type { AdminDeps } from './deps';
 import { issuePairingCode, revokeDevice } from './devices';
 import { requestErasure } from './erasure';
-import { listOverdrafts, listRejectedOps } from './reports';
+import { listFlaggedOps, listOverdrafts, listRejectedOps } from './reports';
 import { addStaff, resetStaffPin, setStaffStatus } from './staff';
 import { createStore } from './stores';
 
@@ -20,6 +20,7 @@ export const ADMIN_USAGE = [
   'request-erasure MEMBER_ID',
   'list-overdrafts [--store STORE_ID]',
   'list-rejected [--store STORE_ID] [--device DEVICE_ID]',
+  'list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -29,6 +30,7 @@ export const ADMIN_OPTIONS = {
   name: { type: 'string' },
   role: { type: 'string' },
   device: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 export interface AdminOptionValues {
@@ -37,6 +39,7 @@ export interface AdminOptionValues {
   name?: string | undefined;
   role?: string | undefined;
   device?: string | undefined;
+  reason?: string | undefined;
 }
 
 export interface AdminIo {
@@ -166,6 +169,18 @@ const COMMANDS: Record<string, Command> = {
         ...(options.device !== undefined ? { deviceId: options.device } : {}),
       };
       for await (const row of listRejectedOps(deps.db, filter)) io.out(JSON.stringify(row));
+    },
+  },
+  // Ops HQ applied with its own figure instead of the till's: both figures, ids and times, no names.
+  'list-flagged': {
+    args: [],
+    options: ['store', 'reason'],
+    async run(deps, _a, options, io) {
+      const filter = {
+        ...(options.store !== undefined ? { storeId: options.store } : {}),
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      };
+      for await (const row of listFlaggedOps(deps.db, filter)) io.out(JSON.stringify(row));
     },
   },
 };

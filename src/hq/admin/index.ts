@@ -12,4 +12,11 @@ export {
   type CatalogLoaded,
 } from './catalog';
 export { requestErasure, scrubPayload, type ErasureResult } from './erasure';
-export { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from './reports';
+export {
+  listFlaggedOps,
+  listOverdrafts,
+  listRejectedOps,
+  type FlaggedOpRow,
+  type OverdraftRow,
+  type RejectedOpRow,
+} from './reports';
