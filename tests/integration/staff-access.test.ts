@@ -158,6 +158,21 @@ describe('staff access', () => {
     expect((await login(app, 'nina', PINS.newNina)).ok).toBe(true);
   });
 
+  it('a PIN change answered after the till was locked takes effect but does not sign the window back in', async () => {
+    await seedStaff(app);
+    await login(app, 'nina', PINS.nina);
+    // The argon2 checks take a while: the till is locked before the change is answered.
+    const changing = call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: PINS.newNina });
+    expect(await call('session.lock', {})).toEqual({ ok: true, value: { session: null } });
+    expect(await changing).toEqual({ ok: true, value: { session: null } });
+    expect(await call('session.current', {})).toEqual({ ok: true, value: { session: null } });
+    expect(errorCode(await login(app, 'nina', PINS.nina))).toBe('login_failed');
+    expect(await login(app, 'nina', PINS.newNina)).toMatchObject({
+      ok: true,
+      value: { session: { mustChangePin: false } },
+    });
+  });
+
   it('locks after the idle time, unless staff keep working; and locks on demand', async () => {
     await seedStaff(app);
     await login(app, 'carl', PINS.carl);

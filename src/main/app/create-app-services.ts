@@ -174,7 +174,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     monotonicMs,
     idleLockSeconds: () => settings.get().idleLockSeconds,
     onLocked: (session, reason) => {
-      db.transaction(() => audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } }))();
+      db.transaction(() => audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } })).immediate();
     },
   });
   const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
@@ -410,7 +410,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
           action: 'audit.verified',
           details: { ok: result.ok, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq },
         }),
-      )();
+      ).immediate();
       return result;
     },
     'settings.setStoreRegion': ({ region }, session) =>

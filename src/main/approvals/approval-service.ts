@@ -216,7 +216,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         subjectId: approvalId,
         details: { action },
       }),
-    )();
+    ).immediate();
     throw invalid();
   }
 
@@ -238,7 +238,7 @@ export function createApprovalService(deps: ApprovalDeps) {
             action: 'approval.refused',
             details: { action: subject.action, reason: 'not_manager' },
           }),
-        )();
+        ).immediate();
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
       }
       const id = uuidv7(deps.now().getTime());

@@ -138,7 +138,7 @@ export function createAuthenticator(deps: {
             action: 'session.login_delayed',
             details: { purpose, waitSeconds: wait },
           }),
-        )();
+        ).immediate();
         throw new AppError('login_delayed', 'Too many wrong PINs: wait before trying again.', {
           details: { retryAfterSeconds: String(wait) },
         });
@@ -148,10 +148,10 @@ export function createAuthenticator(deps: {
       const consecutive = reserve.immediate(staffId);
       const ok = await deps.hasher.verify(staff?.pin_hash ?? null, pin);
       if (ok && staff && staff.status === 'active' && !wasDisabled) {
-        onSuccess(staffId);
+        onSuccess.immediate(staffId);
         return staff;
       }
-      auditFailure(staffId, staff !== null, purpose, consecutive);
+      auditFailure.immediate(staffId, staff !== null, purpose, consecutive);
       const next = Math.max(
         waitSeconds(staffSubject(staffId), Infinity),
         waitSeconds(DEVICE, policy.deviceDelayCapSeconds),

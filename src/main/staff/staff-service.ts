@@ -192,7 +192,7 @@ export function createStaffService(deps: StaffServiceDeps) {
           subjectId: row.id,
           details: { mustChangePin: row.must_change_pin === 1 },
         });
-      })();
+      }).immediate();
       openSession(row);
       return sessionInfo(sessions.current());
     },
@@ -248,7 +248,10 @@ export function createStaffService(deps: StaffServiceDeps) {
           subjectType: 'staff',
           subjectId: session.staffId,
         });
-        return sessionInfo({ ...session, mustChangePin: false });
+        // Locked (or someone else signed in) while the PINs were checked: the change stands, but the
+        // caller is no longer signed in, so the answer (a replay's too) must not sign the window in.
+        const stillSignedIn = sessions.current()?.staffId === session.staffId;
+        return sessionInfo(stillSignedIn ? { ...session, mustChangePin: false } : null);
       });
       sessions.update({ mustChangePin: false }, session.staffId);
       return answer;

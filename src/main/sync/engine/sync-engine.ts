@@ -159,7 +159,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     async dayEnd(staffId: string | null): Promise<DayEndReport> {
       await this.run();
       deps.onProgress?.({ phase: 'day_end' });
-      const { dayEndId, manifest } = dayEnd.prepare(staffId);
+      const { dayEndId, manifest } = dayEnd.prepare.immediate(staffId);
       const report = await client.post(HQ_ROUTES.dayEnd, { dayEndId, manifest }, DayEndReport).catch(rethrowRevoked);
       dayEnd.record(report);
       return report;
