@@ -90,6 +90,20 @@ export default tseslint.config(
     }),
   },
   {
+    // A DEFERRED transaction that reads before it writes fails at once (SQLITE_BUSY_SNAPSHOT) when the
+    // sync worker's connection commits in between: call a till transaction with .immediate().
+    files: ['src/main/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='CallExpression'][callee.callee.property.name='transaction']",
+          message: 'Call db.transaction(fn).immediate(): a deferred transaction can fail with SQLITE_BUSY_SNAPSHOT.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/main/electron/**'],
     rules: restrict('The Electron shell never imports renderer or harness code.', {
       patterns: ['**/renderer/**', '**/harness/**'],
