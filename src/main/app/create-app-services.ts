@@ -174,7 +174,9 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     monotonicMs,
     idleLockSeconds: () => settings.get().idleLockSeconds,
     onLocked: (session, reason) => {
-      db.transaction(() => audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } })).immediate();
+      db.transaction(() =>
+        audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } }),
+      ).immediate();
     },
   });
   const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
