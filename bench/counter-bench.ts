@@ -257,6 +257,7 @@ async function buildCache(kind: Kind, size: number): Promise<Cache> {
       storeRegion: () => 'GB',
       language: () => 'en',
       now,
+      adjustLimit: () => null,
     });
     db.transaction(() => {
       services.rules.set(EarnRules.parse(counter.earnRules));

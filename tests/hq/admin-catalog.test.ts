@@ -309,7 +309,7 @@ describe.each(BACKENDS)('HQ load-catalog on %s', (backend) => {
       expect(await history()).toEqual(before);
     });
 
-    test('store policy (adjustment limit, grace window) is set per store, HQ-only: nothing is logged for pull', async () => {
+    test('store policy (adjustment limit, grace window) is set per store; only a changed limit is logged for pull', async () => {
       const policy = async (storeId: string) =>
         (
           await hq.db.query<{ max_adjust_points: number; grace_days: number }>(
@@ -330,7 +330,11 @@ describe.each(BACKENDS)('HQ load-catalog on %s', (backend) => {
       expect(await policy(storeA)).toEqual({ max_adjust_points: 10_000, grace_days: 3 });
       // Stores A, B and C take the default, D its own.
       expect(loaded.storesChanged).toBe(4);
-      expect((await loggedNow()).filter((row) => row.entity === 'store_settings')).toEqual([]);
+      // Tills pull the limit, to refuse a larger adjustment before a manager approves it; the grace
+      // window stays at HQ.
+      expect((await loggedNow()).filter((row) => row.entity === 'store_settings')).toEqual([
+        { entity: 'store_settings', entity_id: storeD, store_id: storeD },
+      ]);
       const withPolicy = (value: unknown) => ({ ...demo(), earnRules: undefined, storePolicy: value });
       await refused(withPolicy({ default: { maxAdjustPoints: 0 } }), [
         { path: 'storePolicy.default.maxAdjustPoints', code: 'too_small (minimum 1)' },

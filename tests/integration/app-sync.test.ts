@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
-import { issuePairingCode, revokeDevice } from '../../src/hq/admin';
+import catalog from '../../resources/demo/hq-catalog.json';
+import { issuePairingCode, loadCatalog, revokeDevice } from '../../src/hq/admin';
 import { seedDemoHq } from '../../src/hq/demo/seed-demo-hq';
 import { verifyStaffPin } from '../../src/hq/staff/pin-hash';
 import { DATABASE_FILE } from '../../src/main/db/open-device-database';
@@ -204,6 +205,62 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
       { points: 15, approved_by: MIA.staffId },
       { points: 25, approved_by: MIA.staffId },
     ]);
+  });
+
+  test('a till learns its store’s adjustment limit from HQ and refuses a larger adjustment before any approval', async () => {
+    const limit = (maxAdjustPoints: number) =>
+      loadCatalog(
+        { db: hq.db, now: () => hq.clock.now },
+        {
+          ...catalog,
+          storePolicy: {
+            default: { maxAdjustPoints: 10_000, graceDays: 7 },
+            stores: { [storeId]: { maxAdjustPoints } },
+          },
+        },
+      );
+    await limit(300);
+    try {
+      const a = await pairedApp();
+      await until('the limit from HQ', async () => {
+        const row = a.services.database.db
+          .prepare("SELECT value FROM settings WHERE key = 'max_adjust_points'")
+          .get() as { value: string } | undefined;
+        return row?.value === '300';
+      });
+      await ok(a, 'session.login', CARL);
+      const member = await until('a member from HQ', async () => {
+        const found = await ok<{ members: { id: string }[] }>(a, 'members.find', { query: '6004990000016' });
+        return found.members[0];
+      });
+      const subject = (points: number) => ({
+        action: 'points.adjust',
+        payload: { memberId: member.id, points },
+        reasonCode: 'goodwill',
+      });
+      const approvalsBefore = a.services.database.db.prepare('SELECT count(*) AS n FROM approvals').get();
+      for (const points of [301, -301]) {
+        expect(
+          await a.call('approvals.grant', { subject: subject(points), managerId: MIA.staffId, pin: MIA.pin }),
+        ).toMatchObject({
+          ok: false,
+          error: { code: 'validation_failed', issues: [{ path: 'points', code: 'too_big' }] },
+        });
+        expect(await a.call('approvals.request', subject(points))).toMatchObject({
+          ok: false,
+          error: { code: 'validation_failed', issues: [{ path: 'points', code: 'too_big' }] },
+        });
+      }
+      expect(a.services.database.db.prepare('SELECT count(*) AS n FROM approvals').get()).toEqual(approvalsBefore);
+      const granted = await ok<{ approvalId: string }>(a, 'approvals.grant', {
+        subject: subject(300),
+        managerId: MIA.staffId,
+        pin: MIA.pin,
+      });
+      await ok(a, 'points.adjust', { memberId: member.id, points: 300, approvalId: granted.approvalId });
+    } finally {
+      await limit(10_000);
+    }
   });
 
   test('Sync now and Day end are a manager’s: the cashier is refused, the manager gets HQ’s reconciled report', async () => {

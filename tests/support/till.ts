@@ -13,6 +13,7 @@ import { createSyncEngine, type SyncEngine, type SyncEngineDeps } from '../../sr
 import type { TestHq } from '../hq/support/hq';
 import { createTestKeychain, type TestKeychain } from './keychain';
 import { makeTempDir } from './temp-dir';
+import { createSettingsService } from '../../src/main/settings/settings';
 
 export const CONSENTS = {
   terms: true,
@@ -43,6 +44,7 @@ async function openTill(dataDir: string, keychain: TestKeychain, clock: { now: D
   const device = await openDeviceDatabase({ dataDir, keychain: keychain.keychain });
   const now = () => clock.now;
   const audit = createAuditLog({ db: device.db, key: device.secrets.auditKey, now });
+  const settings = createSettingsService(device.db);
   const services = createCounterServices({
     db: device.db,
     audit,
@@ -50,6 +52,7 @@ async function openTill(dataDir: string, keychain: TestKeychain, clock: { now: D
     storeRegion: () => 'GB',
     language: () => 'en',
     now,
+    adjustLimit: () => settings.get().maxAdjustPoints,
   });
   return { device, audit, services };
 }

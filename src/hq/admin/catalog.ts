@@ -284,7 +284,6 @@ async function loadStoreSettings(
     const policyChanged =
       nextPolicy.max_adjust_points !== row.max_adjust_points || nextPolicy.grace_days !== row.grace_days;
     if (policyChanged) {
-      // HQ-only: tills never see the policy, so nothing is logged for pull.
       await tx.query('UPDATE store_settings SET max_adjust_points = $2, grace_days = $3 WHERE store_id = $1', [
         row.store_id,
         nextPolicy.max_adjust_points,
@@ -293,6 +292,11 @@ async function loadStoreSettings(
     }
     if (canonical(next) === canonical(old)) {
       if (policyChanged) result.storesChanged += 1;
+      // Tills learn the adjustment limit (not the grace window) so they refuse before a manager
+      // approves; HQ enforces it whatever a till does.
+      if (nextPolicy.max_adjust_points !== row.max_adjust_points) {
+        await logChange(tx, 'store_settings', row.store_id, row.store_id, now);
+      }
       continue;
     }
     // An earn records the rules version it used: a changed rule set must carry a newer version, or

@@ -89,8 +89,9 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
     store_region: string;
     idle_lock_seconds: unknown;
     earn_rules: unknown;
+    max_adjust_points: unknown;
   }>(
-    `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules
+    `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules, ss.max_adjust_points
        FROM store_settings ss JOIN stores s ON s.id = ss.store_id WHERE ss.store_id = $1`,
     [storeId],
   );
@@ -106,6 +107,7 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
         storeRegion: row.store_region,
         idleLockSeconds: toInt(row.idle_lock_seconds),
         earnRules: rules,
+        maxAdjustPoints: toInt(row.max_adjust_points),
       },
     },
   ];

@@ -214,6 +214,7 @@ async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycl
     storeRegion,
     language: () => settings.get().language,
     now,
+    adjustLimit: () => settings.get().maxAdjustPoints,
   });
   const { outbox, rules, rewards, cardBlock, enroll, find, memberView, updateProfile, revealContacts } = counter;
   const { setConsent, quoteEarn, earn, redeem, corrections } = counter;

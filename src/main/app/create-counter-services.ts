@@ -26,6 +26,7 @@ export interface CounterDeps {
   storeRegion: () => string;
   language: () => Language;
   now: () => Date;
+  adjustLimit: () => number | null;
 }
 
 /**
@@ -33,7 +34,7 @@ export interface CounterDeps {
  * Shared by the app's composition root and the benchmark, so both measure the same code.
  */
 export function createCounterServices(deps: CounterDeps) {
-  const { db, audit, lookupKey, storeRegion, language, now } = deps;
+  const { db, audit, lookupKey, storeRegion, language, now, adjustLimit } = deps;
   const identity = createDeviceIdentity(db);
   const outbox = createOutbox({ db, now });
   const ledger = createLedger(db);
@@ -41,7 +42,7 @@ export function createCounterServices(deps: CounterDeps) {
   const rewards = createRewardsCatalog(db);
   const cardBlock = createCardBlock(db);
   const recordConsent = createConsentRecorder({ db, audit, outbox, storeId: () => identity().storeId, now });
-  const pointsDeps: PointsDeps = { db, audit, outbox, ledger, rules, identity, now };
+  const pointsDeps: PointsDeps = { db, audit, outbox, ledger, rules, identity, now, adjustLimit };
   return {
     outbox,
     ledger,

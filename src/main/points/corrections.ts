@@ -22,6 +22,15 @@ export function createPointsCorrections(deps: PointsDeps) {
   const { ledger } = deps;
 
   function checkAdjust(payload: { memberId: string; points: number }) {
+    // HQ refuses an adjustment above the store's limit: refusing it here keeps the member's balance
+    // from showing points that would vanish at the next sync, and spends no manager's approval.
+    const limit = deps.adjustLimit();
+    if (limit !== null && Math.abs(payload.points) > limit) {
+      throw new AppError('validation_failed', "The adjustment is larger than this store's limit.", {
+        issues: [{ path: 'points', code: 'too_big' }],
+        details: { limit: String(limit) },
+      });
+    }
     const member = ledger.pointsOf(payload.memberId);
     if (member.balance.total + payload.points < 0) {
       throw new AppError('balance_short', 'The adjustment would take the balance below zero.', {

@@ -14,4 +14,6 @@ export interface PointsDeps {
   rules: EarnRulesStore;
   identity: () => DeviceIdentity;
   now: () => Date;
+  /** The store's adjustment limit as HQ last said it (null: none known, the schema's bound applies). */
+  adjustLimit: () => number | null;
 }

@@ -10,6 +10,8 @@ export interface StoreSettings {
   idleLockSeconds: number;
   /** Digits in a staff PIN (HQ-set later; never below 4). */
   pinLength: number;
+  /** The largest adjustment HQ applies from this store (its store policy, pulled); null before HQ said. */
+  maxAdjustPoints: number | null;
 }
 
 export const DEFAULT_SETTINGS: StoreSettings = {
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: StoreSettings = {
   storeRegion: 'GB',
   idleLockSeconds: 120,
   pinLength: DEFAULT_PIN_LENGTH,
+  maxAdjustPoints: null,
 };
 
 export interface SettingsService {
@@ -46,7 +49,9 @@ export function createSettingsService(db: Database): SettingsService {
     const storeRegion = read.get('store_region')?.value;
     const idle = Number(read.get('idle_lock_seconds')?.value ?? DEFAULT_SETTINGS.idleLockSeconds);
     const pinLength = Math.max(MIN_PIN_LENGTH, Number(read.get('pin_length')?.value ?? DEFAULT_SETTINGS.pinLength));
+    const maxAdjust = Number(read.get('max_adjust_points')?.value ?? Number.NaN);
     return {
+      maxAdjustPoints: Number.isInteger(maxAdjust) && maxAdjust > 0 ? maxAdjust : DEFAULT_SETTINGS.maxAdjustPoints,
       idleLockSeconds: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SETTINGS.idleLockSeconds,
       pinLength: Number.isFinite(pinLength) ? pinLength : DEFAULT_SETTINGS.pinLength,
       language: (LANGUAGES as readonly string[]).includes(language ?? '')

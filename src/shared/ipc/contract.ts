@@ -60,6 +60,8 @@ export const AppInfo = z.strictObject({
   storeRegion: z.string(),
   idleLockSeconds: z.number().int(),
   pinLength: z.number().int(),
+  /** The largest adjustment HQ applies from this store (its store policy); null before HQ said. */
+  maxAdjustPoints: z.number().int().nullable(),
   /** Paired with HQ (the first-run screen offers pairing until then). */
   paired: z.boolean(),
   storeName: z.string().nullable(),

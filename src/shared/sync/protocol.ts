@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EarnRules } from '../points/rules';
 import { OP_PAYLOADS, OP_TYPES, type OpType } from './ops';
 import { StaffProofPublicKey } from './staff-proof';
+import { MAX_ADJUST_POINTS } from '../points/rules';
 
 /**
  * The HQ wire protocol, version 1 (DESIGN §4, §5). Every body that crosses the wire in either
@@ -292,6 +293,11 @@ export const PulledStoreSettings = z.strictObject({
   storeRegion: z.string().regex(/^[A-Z]{2}$/),
   idleLockSeconds: z.number().int().min(30).max(3600),
   earnRules: EarnRules.nullable(),
+  /**
+   * The largest adjustment HQ applies from this store (store policy): the till refuses a larger one
+   * before a manager approves it. HQ enforces it whatever a till does. Absent from older HQs.
+   */
+  maxAdjustPoints: z.number().int().min(1).max(MAX_ADJUST_POINTS).optional(),
 });
 export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
 

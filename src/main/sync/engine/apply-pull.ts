@@ -180,6 +180,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           setSetting.run('idle_lock_seconds', String(s.idleLockSeconds));
           state.set('store_name', s.storeName);
           if (s.earnRules !== null) setRules.run(JSON.stringify(s.earnRules));
+          if (s.maxAdjustPoints !== undefined) setSetting.run('max_adjust_points', String(s.maxAdjustPoints));
           result.settings = true;
           break;
         }
