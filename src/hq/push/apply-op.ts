@@ -6,7 +6,7 @@ import { changeMember, lockMember, type MemberChanges } from '../members/member-
 import { applyPinChange } from './pin-change';
 import { checkCorrectionProof } from './staff-proof';
 import { recordFlag } from './op-flags';
-import { checkCorrectionClaims, rederivePoints } from './verify-claims';
+import { checkCorrectionClaims, rederivePoints, type StoreReads } from './verify-claims';
 
 export interface OpContext {
   deviceId: string;
@@ -14,6 +14,8 @@ export interface OpContext {
   receivedAt: Date;
   /** Batch mode: checks a unique index enforces anyway are left to it (see push.ts). */
   fast?: boolean;
+  /** Batch mode: the store's policy and earn rules, read once for the batch. */
+  reads?: StoreReads | undefined;
 }
 
 const LEDGER_KIND = {

@@ -11,6 +11,7 @@ import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
 import { withoutStaffProof } from './staff-proof';
+import { newStoreReads, type StoreReads } from './verify-claims';
 
 export interface PushDeps {
   db: HqDatabase;
@@ -60,7 +61,7 @@ async function settle(
   wire: WirePushOp,
   receivedAt: Date,
   forcedReason: RejectReason | null,
-  batch: { last: number } | null = null,
+  batch: { last: number; reads: StoreReads } | null = null,
 ): Promise<Step> {
   const parsed = PushOp.safeParse(wire);
   const op = wire;
@@ -107,7 +108,13 @@ async function settle(
   }
   let member: MemberAfterOp | null = null;
   if (reason === null && parsed.success) {
-    const ctx: OpContext = { deviceId: device.deviceId, storeId: device.storeId, receivedAt, fast: batch !== null };
+    const ctx: OpContext = {
+      deviceId: device.deviceId,
+      storeId: device.storeId,
+      receivedAt,
+      fast: batch !== null,
+      reads: batch?.reads,
+    };
     const result = await applyOp(tx, ctx, parsed.data);
     if ('rejected' in result) reason = result.rejected;
     else member = result.member;
@@ -181,10 +188,11 @@ async function pushBatch(
   let last = await lockDevice(tx, device);
   if (last === null) return 'revoked';
   const start = last;
+  const reads = newStoreReads();
   const outcomes: PushOpOutcome[] = [];
   let gapAt: number | undefined;
   for (const op of ops) {
-    const step = await settle(tx, device, op, receivedAt, null, { last });
+    const step = await settle(tx, device, op, receivedAt, null, { last, reads });
     if (step.kind === 'revoked') return 'revoked';
     if (step.kind === 'gap') {
       gapAt = op.seq;

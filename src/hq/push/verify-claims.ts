@@ -1,9 +1,9 @@
-import { pointsForPurchase, type Tier } from '../../shared/points/rules';
+import { pointsForPurchase, type EarnRules, type Tier } from '../../shared/points/rules';
 import type { PushOp, RejectReason } from '../../shared/sync/protocol';
 import { toInt, type Queryable } from '../db/database';
 import { earnRulesInForce } from './earn-rules-in-force';
 import type { OpFlag } from './op-flags';
-import { graceStart, readStorePolicy } from './store-policy';
+import { graceStart, readStorePolicy, type StorePolicy } from './store-policy';
 
 /**
  * What HQ re-derives, checks and bounds of a till's ledger op (DESIGN §4 "HQ trusts no till"):
@@ -19,9 +19,36 @@ type LedgerPushOp = Extract<
 >;
 type CorrectionOp = Extract<PushOp, { type: 'points.adjusted' | 'points.reversed' }>;
 
+/**
+ * The store's policy and earn rules as one push batch reads them: the same for every op of a device's
+ * batch (only load-catalog writes them), so read once per batch instead of once per earn.
+ */
+export interface StoreReads {
+  policy?: StorePolicy;
+  rules: Map<number | null, EarnRules | null>;
+}
+
+export const newStoreReads = (): StoreReads => ({ rules: new Map() });
+
 interface ClaimContext {
   storeId: string;
   receivedAt: Date;
+  reads?: StoreReads | undefined;
+}
+
+async function policyOf(tx: Queryable, ctx: ClaimContext): Promise<StorePolicy> {
+  if (ctx.reads?.policy) return ctx.reads.policy;
+  const policy = await readStorePolicy(tx, ctx.storeId);
+  if (ctx.reads) ctx.reads.policy = policy;
+  return policy;
+}
+
+async function rulesOf(tx: Queryable, ctx: ClaimContext, claimedVersion: number | null): Promise<EarnRules | null> {
+  const cached = ctx.reads?.rules;
+  if (cached?.has(claimedVersion)) return cached.get(claimedVersion) ?? null;
+  const rules = await earnRulesInForce(tx, ctx.storeId, claimedVersion, ctx.receivedAt, await policyOf(tx, ctx));
+  cached?.set(claimedVersion, rules);
+  return rules;
 }
 
 /**
@@ -50,7 +77,7 @@ export async function checkCorrectionClaims(
     return 'approver_not_manager';
   }
   if (op.type === 'points.adjusted') {
-    const policy = await readStorePolicy(tx, ctx.storeId);
+    const policy = await policyOf(tx, ctx);
     if (Math.abs(p.points) > policy.maxAdjustPoints) return 'adjustment_over_limit';
   }
   return null;
@@ -96,8 +123,7 @@ export async function rederivePoints(
   switch (op.type) {
     case 'points.earned': {
       if (p.amountMinor === null) return { rejected: 'amount_missing' };
-      const policy = await readStorePolicy(tx, ctx.storeId);
-      const rules = await earnRulesInForce(tx, ctx.storeId, p.rulesVersion, ctx.receivedAt, policy);
+      const rules = await rulesOf(tx, ctx, p.rulesVersion);
       if (rules === null) return { rejected: 'earn_rules_missing' };
       const member = await tx.query<{ tier: Tier }>('SELECT tier FROM members WHERE id = $1', [p.memberId]);
       const tier = member.rows[0]?.tier ?? 'standard';
@@ -114,7 +140,7 @@ export async function rederivePoints(
       if (!reward) return { rejected: 'unknown_reward' };
       if (!reward.active) {
         // An offline till may not have heard yet that a reward was withdrawn: honoured for the grace window.
-        const policy = await readStorePolicy(tx, ctx.storeId);
+        const policy = await policyOf(tx, ctx);
         const since = reward.deactivated_at?.getTime() ?? Number.NEGATIVE_INFINITY;
         if (since < graceStart(policy, ctx.receivedAt).getTime()) return { rejected: 'reward_withdrawn' };
       }
