@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toInt } from '../../src/hq/db/database';
+import { PROOF_FAILURES_PER_HOUR } from '../../src/hq/push/staff-proof';
 import { hashStaffPin, verifyStaffPin } from '../../src/hq/staff/pin-hash';
 import type { PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -239,6 +240,37 @@ describe.each(BACKENDS)('HQ staff proofs on %s', (backend) => {
       const page = await hq.send('/v1/pull', { cursor: null, ackedSeq: 0 }, { token: till.deviceToken });
       expect(page.status).toBe(200);
       expect((page.body as { staffProofKey?: string }).staffProofKey).toBe(till.staffProofKey);
+    });
+
+    // Last in this file: it moves HQ's clock on by an hour.
+    test('a till that sends ten proofs HQ cannot confirm within an hour is answered 429 before HQ opens another; what came before stands', async () => {
+      const till = await hq.pairedDevice('Guessing till');
+      const boss = await staffWithPin(hq.db, null, 'manager', '583920');
+      const before = await staffRow(boss);
+      const guesses = Array.from({ length: PROOF_FAILURES_PER_HOUR }, (_, i) =>
+        ownPinChange(till, i + 1, boss, String(100_000 + i), '424242'),
+      );
+      expect(outcomesOf(await hq.push(till, guesses))).toEqual(
+        guesses.map((op) => [op.seq, 'rejected', 'proof_invalid']),
+      );
+      // Even the right PIN now waits; the op ahead of it in the same push opens no proof and stands.
+      const unproven = pinChangeOp(11, boss, { kind: 'change' });
+      const right = ownPinChange(till, 12, boss, '583920', '719364');
+      const throttled = await hq.send('/v1/push', { ops: [unproven, right] }, { token: till.deviceToken });
+      expect(throttled).toEqual({ status: 429, body: expect.objectContaining({ code: 'too_many_requests' }) });
+      const seqs = await hq.db.query<{ seq: unknown }>('SELECT seq FROM ops WHERE device_id = $1 ORDER BY seq', [
+        till.deviceId,
+      ]);
+      expect(seqs.rows.map((row) => toInt(row.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(await staffRow(boss)).toEqual(before);
+      // An hour on, the till's resent push is heard: the first op as a duplicate of its first answer,
+      // the right PIN applied.
+      hq.clock.now = new Date(hq.clock.now.getTime() + 60 * 60 * 1000 + 1000);
+      expect(outcomesOf(await hq.push(till, [unproven, right]))).toEqual([
+        [11, 'duplicate', 'proof_missing'],
+        [12, 'applied', undefined],
+      ]);
+      expect(await verifyStaffPin(await chainPepper(hq.db), (await staffRow(boss)).pinHash, '719364')).toBe(true);
     });
   });
 });

@@ -5,7 +5,14 @@ import type { StaffProofBinding } from '../../shared/sync/staff-proof';
 import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 import { hashStaffPin, verifyStaffPin } from '../staff/pin-hash';
-import { mayApprove, openStaffProof, readChainProofSecrets, rosterStaff, spendApproval } from './staff-proof';
+import {
+  assertProofBudget,
+  mayApprove,
+  openStaffProof,
+  readChainProofSecrets,
+  rosterStaff,
+  spendApproval,
+} from './staff-proof';
 
 export interface PinChangeOp {
   opId: string;
@@ -44,6 +51,7 @@ export async function applyPinChange(
       staffId: p.staffId,
     };
   }
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
   const chain = await readChainProofSecrets(tx);
   const secret = openStaffProof(chain.keys, p.staffProof, binding);
   if (secret?.newPin === undefined) return 'proof_invalid';

@@ -10,7 +10,7 @@ import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database
 import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
-import { withoutStaffProof } from './staff-proof';
+import { ProofBudgetSpent, withoutStaffProof } from './staff-proof';
 import { newStoreReads, type StoreReads } from './verify-claims';
 
 export interface PushDeps {
@@ -25,7 +25,20 @@ export interface AuthenticatedDevice {
 }
 
 type Step =
-  { kind: 'settled'; outcome: PushOpOutcome; lastSeq: number } | { kind: 'gap'; lastSeq: number } | { kind: 'revoked' };
+  | { kind: 'settled'; outcome: PushOpOutcome; lastSeq: number }
+  | { kind: 'gap'; lastSeq: number }
+  | { kind: 'revoked' }
+  /** The device's budget of failed staff proofs is spent: stop before this op (staff-proof.ts). */
+  | { kind: 'throttled' };
+
+function proofsThrottled(): HqHttpError {
+  return new HqHttpError(
+    'too_many_requests',
+    'Too many staff proofs from this device could not be confirmed; the rest waits. Try again later.',
+    [],
+    { retryAfterSeconds: 600 },
+  );
+}
 
 /** Integrity (23…) and data (22…) errors: the op itself, or a race on its op id. */
 function isOpError(error: unknown): boolean {
@@ -115,7 +128,13 @@ async function settle(
       fast: batch !== null,
       reads: batch?.reads,
     };
-    const result = await applyOp(tx, ctx, parsed.data);
+    let result;
+    try {
+      result = await applyOp(tx, ctx, parsed.data);
+    } catch (error) {
+      if (error instanceof ProofBudgetSpent) return { kind: 'throttled' };
+      throw error;
+    }
     if ('rejected' in result) reason = result.rejected;
     else member = result.member;
   }
@@ -184,16 +203,21 @@ async function pushBatch(
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
   receivedAt: Date,
-): Promise<PushResponse | 'revoked'> {
+): Promise<PushResponse | 'revoked' | 'throttled'> {
   let last = await lockDevice(tx, device);
   if (last === null) return 'revoked';
   const start = last;
   const reads = newStoreReads();
   const outcomes: PushOpOutcome[] = [];
   let gapAt: number | undefined;
+  let throttled = false;
   for (const op of ops) {
     const step = await settle(tx, device, op, receivedAt, null, { last, reads });
     if (step.kind === 'revoked') return 'revoked';
+    if (step.kind === 'throttled') {
+      throttled = true;
+      break;
+    }
     if (step.kind === 'gap') {
       gapAt = op.seq;
       break;
@@ -208,6 +232,9 @@ async function pushBatch(
       receivedAt,
     ]);
   }
+  // The ops before the throttled one are committed; the 429 makes the till resend them later and
+  // hear their outcomes as duplicates.
+  if (throttled) return 'throttled';
   return gapAt === undefined ? { lastSeq: last, outcomes } : { lastSeq: last, outcomes, gapAt };
 }
 
@@ -228,6 +255,7 @@ export async function pushOps(
   try {
     const result = await deps.db.transaction((tx) => pushBatch(tx, device, ops, receivedAt));
     if (result === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    if (result === 'throttled') throw proofsThrottled();
     return result;
   } catch (error) {
     // A deadlock with another till's batch (40P01) or a serialization failure: per op, neither can
@@ -248,6 +276,7 @@ async function pushOneByOne(
   for (const op of ops) {
     const step = await settleOne(deps, device, op);
     if (step.kind === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    if (step.kind === 'throttled') throw proofsThrottled();
     lastSeq = step.lastSeq;
     if (step.kind === 'gap') return { lastSeq, outcomes, gapAt: op.seq };
     outcomes.push(step.outcome);

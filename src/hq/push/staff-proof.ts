@@ -14,7 +14,7 @@ import {
   staffProofAad,
   type StaffProofBinding,
 } from '../../shared/sync/staff-proof';
-import type { Queryable } from '../db/database';
+import { toInt, type Queryable } from '../db/database';
 import { verifyStaffPin } from '../staff/pin-hash';
 
 /**
@@ -73,6 +73,33 @@ export function openStaffProof(
     // the two it was is nobody's business outside HQ.
     return null;
   }
+}
+
+/** Staff proofs HQ could not confirm that a device may send per hour before HQ stops opening its proofs. */
+export const PROOF_FAILURES_PER_HOUR = 10;
+
+/** Thrown when a device's budget of failed proofs is spent: the push stops there (see push.ts). */
+export class ProofBudgetSpent extends Error {
+  constructor() {
+    super('too many staff proofs HQ could not confirm from this device');
+    this.name = 'ProofBudgetSpent';
+  }
+}
+
+/**
+ * Each proof costs HQ an argon2id check (about 50 ms, 64 MiB) under the device's lock, and each wrong
+ * one is an online guess at a PIN. After PROOF_FAILURES_PER_HOUR of them in an hour HQ opens no more
+ * proofs from that device: the push stops before the op (what came before it stands) and is
+ * answered 429, so the op is neither applied nor refused and a till that merely got unlucky goes on
+ * when the hour has passed.
+ */
+export async function assertProofBudget(tx: Queryable, deviceId: string, receivedAt: Date): Promise<void> {
+  const since = new Date(receivedAt.getTime() - 60 * 60 * 1000);
+  const failed = await tx.query<{ n: unknown }>(
+    "SELECT count(*) AS n FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2",
+    [deviceId, since],
+  );
+  if (toInt(failed.rows[0]?.n) >= PROOF_FAILURES_PER_HOUR) throw new ProofBudgetSpent();
 }
 
 export interface ChainProofSecrets {
@@ -184,7 +211,7 @@ interface CorrectionOp {
  */
 export async function checkCorrectionProof(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string },
+  ctx: { deviceId: string; storeId: string; receivedAt: Date },
   op: CorrectionOp,
 ): Promise<RejectReason | null> {
   const p = op.payload;
@@ -206,6 +233,7 @@ export async function checkCorrectionProof(
           approvedBy: p.approvedBy,
           reversesOpId: p.reversesOpId ?? '',
         };
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
   const chain = await readChainProofSecrets(tx);
   const secret = openStaffProof(chain.keys, p.staffProof, binding);
   if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
