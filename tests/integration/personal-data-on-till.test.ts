@@ -9,7 +9,7 @@ import { createWalTruncate } from '../../src/main/sync/engine/wal-truncate';
 import { createMemberErasure } from '../../src/main/sync/engine/erase-member';
 import { createSnapshotIngest } from '../../src/main/members/ingest-snapshot';
 import { cardAt, memberAt, memberIdAt } from '../../src/main/demo/synthetic-members';
-import { canonicalJson } from '../../src/main/audit/canonical-json';
+import { canonicalJson } from '../../src/shared/canonical-json';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { createTestKeychain } from '../support/keychain';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { canonicalJson } from '../../src/main/audit/canonical-json';
+import { canonicalJson } from '../../src/shared/canonical-json';
 import { OP_PAYLOADS, OP_TYPES, type OpType } from '../../src/shared/sync/ops';
 import type { IpcResult } from '../../src/shared/errors';
 import { TEST_CASHIER, startTestApp, type TestApp } from './app';

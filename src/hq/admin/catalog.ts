@@ -11,6 +11,7 @@ import type { Queryable } from '../db/database';
 import { HqAdminError } from '../errors';
 import { STORE_POLICY_BOUNDS } from '../push/store-policy';
 import { clock, type AdminDeps } from './deps';
+import { canonicalJson } from '../../shared/canonical-json';
 
 const rewardName = z.string().trim().min(1).max(80);
 
@@ -136,16 +137,6 @@ export async function readCatalogJson(path: string): Promise<unknown> {
   }
 }
 
-/** Key order does not matter (jsonb reorders keys): compares values only. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 interface RewardRow {
   id: string;
   name_en: string;
@@ -176,7 +167,7 @@ async function loadRewards(
     };
     const old = held.get(reward.id);
     held.delete(reward.id);
-    if (old && canonical(old) === canonical(next)) continue;
+    if (old && canonicalJson(old) === canonicalJson(next)) continue;
     // When it stopped being offered: HQ still honours an offline till's redemption of it for the
     // grace window (push/verify-claims.ts). Kept when it stays withdrawn, cleared when offered again.
     const deactivatedAt = next.active ? null : old && !old.active ? undefined : now;
@@ -290,7 +281,7 @@ async function loadStoreSettings(
         nextPolicy.grace_days,
       ]);
     }
-    if (canonical(next) === canonical(old)) {
+    if (canonicalJson(next) === canonicalJson(old)) {
       if (policyChanged) result.storesChanged += 1;
       // Tills learn the adjustment limit (not the grace window) so they refuse before a manager
       // approves; HQ enforces it whatever a till does.
@@ -305,14 +296,14 @@ async function loadStoreSettings(
     if (
       rules !== undefined &&
       oldRules.success &&
-      canonical(rules) !== canonical(oldRules.data) &&
+      canonicalJson(rules) !== canonicalJson(oldRules.data) &&
       rules.version <= oldRules.data.version
     ) {
       const path = specificRules ? `earnRules.stores.${row.store_id}.version` : 'earnRules.default.version';
       issues.push({ path, code: `not_newer (store ${row.store_id} has version ${oldRules.data.version})` });
       continue;
     }
-    const rulesChanged = rules !== undefined && canonical(rules) !== canonical(row.earn_rules);
+    const rulesChanged = rules !== undefined && canonicalJson(rules) !== canonicalJson(row.earn_rules);
     // A version number names one rule set for good: push judges earns by the version they name.
     if (rulesChanged && row.newest_version !== null && rules.version <= row.newest_version) {
       const path = specificRules ? `earnRules.stores.${row.store_id}.version` : 'earnRules.default.version';

@@ -10,7 +10,7 @@ import {
 } from '../../shared/approvals/schemas';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../audit/audit-log';
-import { canonicalJson } from '../audit/canonical-json';
+import { canonicalJson } from '../../shared/canonical-json';
 import type { Authenticator } from '../auth/authenticator';
 import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';

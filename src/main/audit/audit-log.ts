@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditAction, AuditEntry } from '../../shared/audit/schemas';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../../shared/canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import { opReceipt } from '../../shared/sync/op-receipt';
-import { canonicalJson } from '../audit/canonical-json';
+import { canonicalJson } from '../../shared/canonical-json';
 import { WAL_TRUNCATE_DUE } from '../sync/engine/wal-truncate';
 
 export interface Migration {

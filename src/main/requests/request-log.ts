@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
-import { canonicalJson } from '../audit/canonical-json';
+import { canonicalJson } from '../../shared/canonical-json';
 import { ERASED_ANSWER } from './answer-member';
 
 /**

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { OP_PAYLOADS, type OpPayload, type OpType } from '../../shared/sync/ops';
-import { canonicalJson } from '../audit/canonical-json';
+import { canonicalJson } from '../../shared/canonical-json';
 
 export interface OutboxEntry {
   seq: number;

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PushResponse, WirePushOp } from '../../../shared/sync/protocol';
 import type { OpType } from '../../../shared/sync/ops';
 import { opReceipt } from '../../../shared/sync/op-receipt';
-import { canonicalJson } from '../../audit/canonical-json';
+import { canonicalJson } from '../../../shared/canonical-json';
 import { createSyncState } from './sync-state';
 import { createWalTruncate } from './wal-truncate';
 

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { opReceipt } from '../../../shared/sync/op-receipt';
 import { scrubPayload, type Json } from '../../../shared/sync/personal-data';
-import { canonicalJson } from '../../audit/canonical-json';
+import { canonicalJson } from '../../../shared/canonical-json';
 import { createAnswerErasure } from '../../requests/answer-member';
 
 /** What an erasure changed: `erased` the member row, `wiped` anything at all (then the WAL must go). */
