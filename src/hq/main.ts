@@ -1,4 +1,6 @@
 // npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]      runs the HQ server
+//   (--data-dir defaults to the OS's app-data folder, never the checkout: Linux $XDG_DATA_HOME/loyalty-desk-hq,
+//   macOS ~/Library/Application Support/Loyalty Desk HQ, Windows %APPDATA%\Loyalty Desk HQ)
 // npm run hq -- --demo [--demo-members N] …   the same, after seeding a demo store, catalogue, staff (public demo
 //                                              PINs) and N synthetic members (once), with a fresh PAIRING_CODE
 // npm run hq -- [--data-dir DIR] COMMAND …                                            runs one admin command:
@@ -24,6 +26,7 @@
 // while another command holds the folder, a command refuses (`error: data_dir_locked: …`, exit 2).
 // The admin endpoint takes loopback peers only: with --host set to one non-loopback address, commands
 // cannot reach it and refuse (`error: hq_unreachable: …`); listen on 0.0.0.0 or :: to use them.
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import demoStaff from '../../resources/demo/staff.json';
@@ -37,6 +40,7 @@ import { seedDemoHq } from './demo/seed-demo-hq';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
+import { defaultHqDataDir } from './default-data-dir';
 
 const COMMAND_WAIT_MS = 15_000;
 
@@ -51,7 +55,7 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      'data-dir': { type: 'string', default: 'hq-data' },
+      'data-dir': { type: 'string' },
       port: { type: 'string', default: '8443' },
       host: { type: 'string', default: '127.0.0.1' },
       cert: { type: 'string' },
@@ -61,7 +65,14 @@ async function main(): Promise<number> {
       ...ADMIN_OPTIONS,
     },
   });
-  const dataDir = resolve(values['data-dir']);
+  const dataDir = resolve(
+    values['data-dir'] ??
+      defaultHqDataDir({
+        platform: process.platform,
+        home: homedir(),
+        vars: { XDG_DATA_HOME: process.env.XDG_DATA_HOME, APPDATA: process.env.APPDATA },
+      }),
+  );
   const databaseUrl = process.env.DATABASE_URL || undefined;
   if (positionals.length > 0) {
     const { store, chain, name, role, device, reason } = values;
