@@ -110,6 +110,15 @@ export default tseslint.config(
     }),
   },
   {
+    // Code both Node processes need (node:crypto rules tills and HQ must compute alike): imported by
+    // src/main and src/hq, importing neither.
+    files: ['src/node-shared/**'],
+    rules: restrict('src/node-shared serves the till and HQ alike: it imports only Node and src/shared.', {
+      paths: ['electron'],
+      patterns: ['**/main/**', '**/hq/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+    }),
+  },
+  {
     files: ['src/harness/**'],
     rules: restrict('The harness stands in for Electron: it must not import it.', {
       paths: ['electron'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { opIdsDigest } from '../../src/hq/day-end/reconcile';
+import { opIdsDigest } from '../../src/node-shared/op-ids-digest';
 import { DayEndReport, HQ_ROUTES, type DayEndManifest, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lookupHash } from '../../src/main/members/lookup-hash';
+import { contactLookupHash } from '../../src/node-shared/contact-lookup-hash';
 import { createFindMembers } from '../../src/main/members/find';
 import { createSnapshotIngest, type SnapshotMember } from '../../src/main/members/ingest-snapshot';
 import { maskPhone } from '../../src/shared/members/mask';
@@ -19,7 +19,7 @@ describe('snapshot ingest into the encrypted cache', () => {
       cardNumber: withCheckDigit(`6006${String(i).padStart(8, '0')}`),
       givenName: i % 2 ? 'Анна' : 'Olivia',
       familyName,
-      phoneHash: lookupHash(lookupKey, 'phone', e164),
+      phoneHash: contactLookupHash(lookupKey, 'phone', e164),
       emailHash: null,
       phoneMasked: maskPhone(e164),
       emailMasked: null,

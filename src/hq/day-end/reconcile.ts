@@ -1,16 +1,9 @@
-import { createHash } from 'node:crypto';
+import { opIdsDigest } from '../../node-shared/op-ids-digest';
 import type { DayEndManifest, DayEndReport } from '../../shared/sync/protocol';
 import { OP_TYPES, type OpType } from '../../shared/sync/ops';
 import { toInt, type HqDatabase } from '../db/database';
 import { HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
-
-/** SHA-256 of op ids, lower case, in seq order, each followed by a newline (the manifest's rule). */
-export function opIdsDigest(opIds: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const id of opIds) hash.update(`${id.toLowerCase()}\n`);
-  return hash.digest('hex');
-}
 
 /**
  * Reconciles a device's day-end manifest against what HQ holds (DESIGN §5) and records the result.

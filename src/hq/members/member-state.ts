@@ -2,7 +2,7 @@ import { maskEmail, maskPhone } from '../../shared/members/mask';
 import type { MemberAfterOp, PulledMember } from '../../shared/sync/protocol';
 import { logChange } from '../change-log';
 import { toInt, type Queryable } from '../db/database';
-import { contactLookupHash } from './lookup-hash';
+import { contactLookupHash } from '../../node-shared/contact-lookup-hash';
 
 /** Columns an op may set on a member, besides the balance. */
 export interface MemberChanges {
@@ -95,8 +95,8 @@ function toPulled(row: MemberRow, lookupKey: string): PulledMember {
     cardNumber: row.card_number ?? '',
     givenName: row.given_name ?? '',
     familyName: row.family_name ?? '',
-    phoneHash: row.phone === null ? null : contactLookupHash(lookupKey, 'phone', row.phone),
-    emailHash: row.email === null ? null : contactLookupHash(lookupKey, 'email', row.email),
+    phoneHash: row.phone === null ? null : contactLookupHash(lookupKey, 'phone', row.phone).toString('hex'),
+    emailHash: row.email === null ? null : contactLookupHash(lookupKey, 'email', row.email).toString('hex'),
     phoneMasked: row.phone === null ? null : maskPhone(row.phone),
     emailMasked: row.email === null ? null : maskEmail(row.email),
     tier: row.tier,

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { ARGON2_PARAMS } from '../../node-shared/argon2-params';
 import { DEFAULT_PIN_LENGTH, checkPin } from '../../shared/staff/pin-policy';
 
 /**
@@ -8,12 +9,10 @@ import { DEFAULT_PIN_LENGTH, checkPin } from '../../shared/staff/pin-policy';
  * lane, with the chain pepper (the `chain` row's pin_pepper, hex) as argon2's secret. The hash goes
  * to every till in the roster; the pepper only to paired devices' secret stores.
  */
-// `algorithm: 2` is Argon2id (the package's const enum cannot be imported under isolatedModules).
-export const HQ_ARGON2_PARAMS = { algorithm: 2, memoryCost: 65536, timeCost: 3, parallelism: 1 } as const;
 
 const options = (pepperHex: string) => {
   if (!/^(?:[0-9a-f]{2})+$/i.test(pepperHex)) throw new TypeError('the PIN pepper must be hex');
-  return { ...HQ_ARGON2_PARAMS, secret: Buffer.from(pepperHex, 'hex') };
+  return { ...ARGON2_PARAMS, secret: Buffer.from(pepperHex, 'hex') };
 };
 
 export async function hashStaffPin(pepperHex: string, pin: string): Promise<string> {

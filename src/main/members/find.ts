@@ -1,10 +1,11 @@
+import { contactLookupHash } from '../../node-shared/contact-lookup-hash';
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { compactCardNumber, isValidCardNumber } from '../../shared/members/card-number';
 import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
 import { looksLikePhone, normalizePhone } from '../../shared/members/phone';
 import { emailSchema, type FindResponse } from '../../shared/members/schemas';
 import { mapSqliteError } from '../db/errors';
-import { lookupHash } from './lookup-hash';
+
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
 
 export const FIND_LIMIT = 50;
@@ -89,13 +90,13 @@ export function createFindMembers(deps: FindDeps): (query: string) => FindRespon
         const email = normalizeEmail(query);
         if (emailSchema.safeParse(email).success) {
           matchedAs.push('email');
-          add(byEmail.all(lookupHash(deps.lookupKey, 'email', email), fetchLimit));
+          add(byEmail.all(contactLookupHash(deps.lookupKey, 'email', email), fetchLimit));
         }
       } else if (looksLikePhone(query)) {
         const phone = normalizePhone(query, deps.storeRegion());
         if (phone) {
           matchedAs.push('phone');
-          add(byPhone.all(lookupHash(deps.lookupKey, 'phone', phone), fetchLimit));
+          add(byPhone.all(contactLookupHash(deps.lookupKey, 'phone', phone), fetchLimit));
         }
       } else if (/\p{L}/u.test(query)) {
         const words = nameTokens(query);

@@ -1,16 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { contactLookupHash, type LookupKind } from '../../node-shared/contact-lookup-hash';
 import { maskEmail, maskPhone } from '../../shared/members/mask';
-
-export type LookupKind = 'phone' | 'email';
-
-/**
- * Keyed hash of a normalized contact. Exact lookups compare these, so the plaintext contact need
- * not be indexed or even present; without the key the hashes cannot be brute-forced from a list
- * of phone numbers.
- */
-export function lookupHash(lookupKeyHex: string, kind: LookupKind, normalized: string): Buffer {
-  return createHmac('sha256', Buffer.from(lookupKeyHex, 'hex')).update(`${kind}:${normalized}`).digest();
-}
 
 /** What the cache stores for one normalized contact: its keyed lookup hash and its masked form. */
 export interface StoredContact {
@@ -25,7 +14,7 @@ export interface StoredContact {
 export function storedContact(lookupKeyHex: string, kind: LookupKind, normalized: string | null): StoredContact {
   if (normalized === null) return { hash: null, masked: null };
   return {
-    hash: lookupHash(lookupKeyHex, kind, normalized),
+    hash: contactLookupHash(lookupKeyHex, kind, normalized),
     masked: kind === 'phone' ? maskPhone(normalized) : maskEmail(normalized),
   };
 }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { ARGON2_PARAMS } from '../../node-shared/argon2-params';
 
 /**
  * argon2id as RFC 9106's second recommended profile (64 MiB, 3 passes), with one lane so a till's
@@ -7,8 +8,6 @@ import { hash, verify } from '@node-rs/argon2';
  * guesser, unnoticeable at login. The pepper (argon2 `secret`) lives only in the OS secret store,
  * so a copied database alone cannot be brute-forced even though PINs have few digits.
  */
-// `algorithm: 2` is Argon2id (the package's const enum cannot be imported under isolatedModules).
-export const ARGON2_PARAMS = { algorithm: 2, memoryCost: 65536, timeCost: 3, parallelism: 1 } as const;
 
 export interface PinHasher {
   hash(pin: string): Promise<string>;

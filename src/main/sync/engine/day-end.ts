@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { createOpIdsDigest } from '../../../node-shared/op-ids-digest';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { DayEndManifest, DayEndReport } from '../../../shared/sync/protocol';
 import type { OpType } from '../../../shared/sync/ops';
@@ -43,10 +44,10 @@ export function createDayEnd(deps: { db: Database; now: () => Date }) {
       const fromSeq = lastDone.get()?.to_seq ?? 0;
       const toSeq = Number(lastSeq.get()?.value ?? '0');
       const counts: DayEndManifest['counts'] = {};
-      const hash = createHash('sha256');
+      const digest = createOpIdsDigest();
       for (const op of ops.iterate(fromSeq, toSeq)) {
         counts[op.type] = (counts[op.type] ?? 0) + 1;
-        hash.update(`${op.op_id.toLowerCase()}\n`);
+        digest.add(op.op_id);
       }
       const head = auditHead.get() ?? { seq: 0, hash: '0' };
       const at = deps.now().toISOString();
@@ -54,7 +55,7 @@ export function createDayEnd(deps: { db: Database; now: () => Date }) {
         fromSeq,
         toSeq,
         counts,
-        opIdsSha256: hash.digest('hex'),
+        opIdsSha256: digest.hex(),
         auditHead: { seq: head.seq, hash: head.hash },
         deviceTime: at,
       };
