@@ -29,6 +29,8 @@ test('a manager at the till approves an earn reversal and an adjustment on the s
   const modal = page.getByTestId('approval-modal');
   await expect(modal.getByTestId('approval-what')).toHaveText('Reverse an earn for Amelia Clarke (−25 points)');
   await expect(modal.getByTestId('approval-reason')).toHaveValue('returned_goods');
+  // The reason comes filled in and the first manager chosen: the dialog waits for the manager's PIN.
+  await expect(modal.getByTestId('approval-pin')).toBeFocused();
   await modal.getByTestId('approval-manager').selectOption(STAFF.mia.id);
   // A wrong PIN moves nothing.
   await modal.getByTestId('approval-pin').fill('000000');

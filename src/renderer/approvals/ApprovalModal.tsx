@@ -195,7 +195,15 @@ export function ApprovalModal({
   const textErrorId = `${ids}-text-error`;
 
   return (
-    <Modal title={t('approval.title')} opener={opener} onClose={onClose} busy={busy} testId="approval-modal" wide>
+    <Modal
+      title={t('approval.title')}
+      opener={opener}
+      onClose={onClose}
+      busy={busy}
+      testId="approval-modal"
+      wide
+      initialFocus={pinRef}
+    >
       <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
         <p className="approval-what" data-testid="approval-what">
           {describeAction(t, request.action, { name, points: 'points' in request ? points : null })}
