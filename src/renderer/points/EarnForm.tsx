@@ -104,7 +104,8 @@ export function EarnForm({
       <div className="points-fields">
         <div className="form-field">
           <label htmlFor={`${ids}-amount`} className="field-label">
-            {t('earn.amount', { currency: rules?.currency ?? '' })}
+            {/* The rules (and so the currency) arrive a moment after the form: never "amount ()". */}
+            {rules ? t('earn.amount', { currency: rules.currency }) : t('earn.amountNoCurrency')}
           </label>
           <input
             id={`${ids}-amount`}
