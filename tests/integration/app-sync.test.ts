@@ -14,20 +14,11 @@ import type { SyncStatus } from '../../src/shared/sync/status';
 import type { DayEndReport } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { startTestApp, type TestApp } from '../support/app';
+import { until } from '../support/until';
 
 const WORKER = join(fileURLToPath(new URL('../..', import.meta.url)), 'out/main/sync-worker.js');
 const MIA = { staffId: 'demo-mia', pin: '731946' };
 const CARL = { staffId: 'demo-carl', pin: '582047' };
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () => {
   let hq: TestHq;

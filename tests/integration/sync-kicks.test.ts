@@ -7,21 +7,12 @@ import { seedDemoHq } from '../../src/hq/demo/seed-demo-hq';
 import type { IpcResult } from '../../src/shared/errors';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { startTestApp, type TestApp } from '../support/app';
+import { until } from '../support/until';
 
 const WORKER = join(fileURLToPath(new URL('../..', import.meta.url)), 'out/main/sync-worker.js');
 const CARL = { staffId: 'demo-carl', pin: '582047' };
 /** Far longer than the test may take: an op that reaches HQ did so because it was kicked. */
 const INTERVAL_MS = 10 * 60_000;
-
-async function until<T>(what: string, probe: () => T | null | undefined | false, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * Every write that puts an op in the outbox reaches HQ without waiting for the loop's interval:
