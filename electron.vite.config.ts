@@ -19,7 +19,7 @@ export default defineConfig({
           // The sync worker thread: HQ pages and snapshots are written off the main thread.
           'sync-worker': resolve('src/main/sync/worker/sync-worker.ts'),
           // npm run hq: the reference HQ sync server and its admin commands (plain Node, no Electron).
-          hq: resolve('src/hq/main.ts'),
+          hq: resolve('packages/hq/src/main.ts'),
         },
       },
     },

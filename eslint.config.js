@@ -126,7 +126,7 @@ export default tseslint.config(
     }),
   },
   {
-    files: ['src/hq/**'],
+    files: ['packages/hq/src/**'],
     rules: restrict(
       'HQ is a separate server: it shares only src/shared with the app, never main, UI or Electron code.',
       {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]
 // npm run hq -- [--data-dir DIR] COMMAND …   (create-store, issue-pairing-code, revoke-device, add-staff,
-//   set-staff-status, reset-staff-pin, load-catalog, request-erasure, list-overdrafts, list-rejected: see src/hq/main.ts)
-// Builds if needed, then runs the reference HQ server (src/hq/main.ts). Prints HQ_URL and HQ_CERT_SHA256.
+//   set-staff-status, reset-staff-pin, load-catalog, request-erasure, list-overdrafts, list-rejected: see packages/hq/src/main.ts)
+// Builds if needed, then runs the reference HQ server (packages/hq/src/main.ts). Prints HQ_URL and HQ_CERT_SHA256.
 // On PGlite (no DATABASE_URL) a command run while the server runs on the same --data-dir goes through the
 // server (its loopback admin endpoint); one run while another command holds the folder refuses (exit 2).
 import { spawn } from 'node:child_process';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, issuePairingCode, revokeDevice } from '../../src/hq/admin';
-import { migrate } from '../../src/hq/db/migrations';
-import { openPgliteDatabase } from '../../src/hq/db/pglite';
-import { buildHqServer } from '../../src/hq/server';
-import { loadOrCreateTls } from '../../src/hq/tls';
+import { createStore, issuePairingCode, revokeDevice } from '../../packages/hq/src/admin';
+import { migrate } from '../../packages/hq/src/db/migrations';
+import { openPgliteDatabase } from '../../packages/hq/src/db/pglite';
+import { buildHqServer } from '../../packages/hq/src/server';
+import { loadOrCreateTls } from '../../packages/hq/src/tls';
 import { makeTempDir } from '../support/temp-dir';
 import {
   HQ_ROUTES,

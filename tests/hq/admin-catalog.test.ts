@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import counter from '../../resources/demo/counter.json';
 import hqCatalog from '../../resources/demo/hq-catalog.json';
-import { createStore, loadCatalog, loadCatalogFile, type CatalogFile } from '../../src/hq/admin';
+import { createStore, loadCatalog, loadCatalogFile, type CatalogFile } from '../../packages/hq/src/admin';
 import { EarnRules } from '../../src/shared/points/rules';
 import { makeTempDir } from '../support/temp-dir';
 import { runCli } from './support/admin-cli';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_USAGE } from '../../src/hq/admin/cli';
+import { ADMIN_USAGE } from '../../packages/hq/src/admin/cli';
 import { HQ_ROUTES, PairResponse } from '../../src/shared/sync/protocol';
 import { runCli } from './support/admin-cli';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';

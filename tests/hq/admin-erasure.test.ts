@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { requestErasure, scrubPayload } from '../../src/hq/admin';
-import { readMembers } from '../../src/hq/members/member-state';
+import { requestErasure, scrubPayload } from '../../packages/hq/src/admin';
+import { readMembers } from '../../packages/hq/src/members/member-state';
 import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { runCli } from './support/admin-cli';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';

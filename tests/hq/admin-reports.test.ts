@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from '../../src/hq/admin';
-import { listFlaggedOps, type FlaggedOpRow } from '../../src/hq/admin/reports';
+import { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from '../../packages/hq/src/admin';
+import { listFlaggedOps, type FlaggedOpRow } from '../../packages/hq/src/admin/reports';
 import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { runCli } from './support/admin-cli';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_COMMAND_ROUTE, adminTokenAccess, isLoopbackAddress } from '../../src/hq/admin/admin-route';
-import { newAdminToken } from '../../src/hq/admin/admin-endpoint-file';
-import type { HqDatabase } from '../../src/hq/db/database';
-import { buildHqServer, type HqServer } from '../../src/hq/server';
-import { loadOrCreateTls } from '../../src/hq/tls';
+import { ADMIN_COMMAND_ROUTE, adminTokenAccess, isLoopbackAddress } from '../../packages/hq/src/admin/admin-route';
+import { newAdminToken } from '../../packages/hq/src/admin/admin-endpoint-file';
+import type { HqDatabase } from '../../packages/hq/src/db/database';
+import { buildHqServer, type HqServer } from '../../packages/hq/src/server';
+import { loadOrCreateTls } from '../../packages/hq/src/tls';
 import { MAX_BODY_BYTES } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
 import { openTestDatabase, snapshotTables } from './support/hq';

@@ -9,11 +9,11 @@ import {
   AdminEndpoint,
   newAdminToken,
   writeAdminEndpoint,
-} from '../../src/hq/admin/admin-endpoint-file';
-import { ADMIN_COMMAND_ROUTE } from '../../src/hq/admin/admin-route';
-import { DATA_DIR_LOCK_FILE, acquireDataDirLock, type DataDirLock } from '../../src/hq/db/data-dir-lock';
-import { loadOrCreateTls } from '../../src/hq/tls';
-import { openHqDatabase } from '../../src/hq/open-database';
+} from '../../packages/hq/src/admin/admin-endpoint-file';
+import { ADMIN_COMMAND_ROUTE } from '../../packages/hq/src/admin/admin-route';
+import { DATA_DIR_LOCK_FILE, acquireDataDirLock, type DataDirLock } from '../../packages/hq/src/db/data-dir-lock';
+import { loadOrCreateTls } from '../../packages/hq/src/tls';
+import { openHqDatabase } from '../../packages/hq/src/open-database';
 import { HQ_ROUTES, PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
 import { snapshotTables } from './support/hq';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addStaff, createStore, resetStaffPin, setStaffStatus } from '../../src/hq/admin';
+import { addStaff, createStore, resetStaffPin, setStaffStatus } from '../../packages/hq/src/admin';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
 import { checkPin } from '../../src/shared/staff/pin-policy';
 import { runCli } from './support/admin-cli';

@@ -2,8 +2,8 @@
 // checked against HQ's roster (approvers) and bounded by store policy (adjustments), and what HQ
 // corrected is flagged for operators.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCatalog } from '../../src/hq/admin/catalog';
-import { toInt } from '../../src/hq/db/database';
+import { loadCatalog } from '../../packages/hq/src/admin/catalog';
+import { toInt } from '../../packages/hq/src/db/database';
 import type { PairResponse, PushOpOutcome } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { adjustOp, earnClaimOp, enrollOp, newMemberId, redeemClaimOp, redeemOp, type WireOp } from './support/ops';

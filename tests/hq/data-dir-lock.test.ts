@@ -6,8 +6,8 @@ import {
   DataDirLockedError,
   acquireDataDirLock,
   type LockHolder,
-} from '../../src/hq/db/data-dir-lock';
-import { openHqDatabase } from '../../src/hq/open-database';
+} from '../../packages/hq/src/db/data-dir-lock';
+import { openHqDatabase } from '../../packages/hq/src/open-database';
 import { makeTempDir } from '../support/temp-dir';
 
 /** Pids 1000+ are "dead" for these tests; the test's own pid is alive. */

@@ -1,7 +1,7 @@
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, issuePairingCode } from '../../src/hq/admin';
-import { PAIR_RATE_LIMIT, clientKey, createRateLimiter } from '../../src/hq/rate-limit';
+import { createStore, issuePairingCode } from '../../packages/hq/src/admin';
+import { PAIR_RATE_LIMIT, clientKey, createRateLimiter } from '../../packages/hq/src/rate-limit';
 import { HQ_ROUTES, HqError, PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
 

@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, issuePairingCode, PAIRING_CODE_TTL_MS, revokeDevice } from '../../src/hq/admin';
-import { secretHash } from '../../src/hq/secrets';
-import { KEY_FILE, loadOrCreateTls } from '../../src/hq/tls';
+import { createStore, issuePairingCode, PAIRING_CODE_TTL_MS, revokeDevice } from '../../packages/hq/src/admin';
+import { secretHash } from '../../packages/hq/src/secrets';
+import { KEY_FILE, loadOrCreateTls } from '../../packages/hq/src/tls';
 import { HQ_ROUTES, HqError, PairResponse } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
 import { BACKENDS, httpsSend, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { logChange } from '../../src/hq/change-log';
-import { toInt } from '../../src/hq/db/database';
-import { changeMember, lockMember } from '../../src/hq/members/member-state';
-import { pruneChangeLog } from '../../src/hq/pull/prune';
+import { logChange } from '../../packages/hq/src/change-log';
+import { toInt } from '../../packages/hq/src/db/database';
+import { changeMember, lockMember } from '../../packages/hq/src/members/member-state';
+import { pruneChangeLog } from '../../packages/hq/src/pull/prune';
 import { HQ_ROUTES, PullResponse, type PairResponse, type PullChange } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';

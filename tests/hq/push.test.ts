@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toInt } from '../../src/hq/db/database';
+import { toInt } from '../../packages/hq/src/db/database';
 import { PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { atSeq, consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
-import { hashStaffPin, newTemporaryPin, verifyStaffPin } from '../../src/hq/staff/pin-hash';
+import { hashStaffPin, newTemporaryPin, verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
 import { checkPin } from '../../src/shared/staff/pin-policy';
 
 describe('staff PIN hashes made at HQ and on a till', () => {

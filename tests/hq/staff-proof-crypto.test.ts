@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { newStaffProofKeyPair, openStaffProof } from '../../src/hq/push/staff-proof';
+import { newStaffProofKeyPair, openStaffProof } from '../../packages/hq/src/push/staff-proof';
 import { sealStaffProof } from '../../src/main/sync/staff-proof-seal';
 import type { StaffProof, StaffProofBinding } from '../../src/shared/sync/staff-proof';
 

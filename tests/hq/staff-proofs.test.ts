@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toInt } from '../../src/hq/db/database';
-import { PROOF_FAILURES_PER_HOUR } from '../../src/hq/push/staff-proof';
-import { hashStaffPin, verifyStaffPin } from '../../src/hq/staff/pin-hash';
+import { toInt } from '../../packages/hq/src/db/database';
+import { PROOF_FAILURES_PER_HOUR } from '../../packages/hq/src/push/staff-proof';
+import { hashStaffPin, verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
 import type { PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { earnOp, enrollOp, newMemberId, type WireOp } from './support/ops';

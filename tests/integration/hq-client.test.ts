@@ -2,7 +2,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadOrCreateTls, type HqTls } from '../../src/hq/tls';
+import { loadOrCreateTls, type HqTls } from '../../packages/hq/src/tls';
 import { createHqClient, HqRequestError, probeHqCertificate } from '../../src/main/sync/hq-client';
 import { PairResponse } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';

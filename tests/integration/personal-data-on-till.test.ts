@@ -2,7 +2,7 @@ import catalog from '../../resources/demo/hq-catalog.json';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, loadCatalog, requestErasure } from '../../src/hq/admin';
+import { createStore, loadCatalog, requestErasure } from '../../packages/hq/src/admin';
 import { DATABASE_FILE, openDeviceDatabase, openSecondConnection } from '../../src/main/db/open-device-database';
 import { createSyncEngine } from '../../src/main/sync/engine/sync-engine';
 import { createWalTruncate } from '../../src/main/sync/engine/wal-truncate';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issuePairingCode } from '../../src/hq/admin';
-import { seedDemoHq } from '../../src/hq/demo/seed-demo-hq';
+import { issuePairingCode } from '../../packages/hq/src/admin';
+import { seedDemoHq } from '../../packages/hq/src/demo/seed-demo-hq';
 import { REQUEST_RETENTION_DAYS } from '../../src/main/requests/request-log';
 import { createMemberErasure } from '../../src/main/sync/engine/erase-member';
 import type { IpcResult } from '../../src/shared/errors';

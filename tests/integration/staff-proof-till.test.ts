@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { newStaffProofKeyPair, openStaffProof } from '../../src/hq/push/staff-proof';
+import { newStaffProofKeyPair, openStaffProof } from '../../packages/hq/src/push/staff-proof';
 import { storeStaffProofKey } from '../../src/main/sync/device-identity';
 import type { IpcResult } from '../../src/shared/errors';
 import { startTestApp, type TestApp } from '../support/app';

@@ -1,13 +1,13 @@
 import catalog from '../../resources/demo/hq-catalog.json';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, loadCatalog, requestErasure } from '../../src/hq/admin';
+import { createStore, loadCatalog, requestErasure } from '../../packages/hq/src/admin';
 import { statSync } from 'node:fs';
-import { pruneChangeLog } from '../../src/hq/pull/prune';
-import { toInt } from '../../src/hq/db/database';
+import { pruneChangeLog } from '../../packages/hq/src/pull/prune';
+import { toInt } from '../../packages/hq/src/db/database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
 import { HqRequestError, type HqClient } from '../../src/main/sync/hq-client';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
-import { secretHash } from '../../src/hq/secrets';
+import { secretHash } from '../../packages/hq/src/secrets';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { CONSENTS, pairedTill, type Till } from '../support/till';
 

@@ -1,7 +1,7 @@
 import catalog from '../../resources/demo/hq-catalog.json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createStore, loadCatalog } from '../../src/hq/admin';
-import { toInt } from '../../src/hq/db/database';
+import { createStore, loadCatalog } from '../../packages/hq/src/admin';
+import { toInt } from '../../packages/hq/src/db/database';
 import { HqRequestError, type HqClient } from '../../src/main/sync/hq-client';
 import { AppError } from '../../src/shared/errors';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';

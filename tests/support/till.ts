@@ -1,7 +1,7 @@
 // A paired till for sync tests: the real encrypted device database, the real OS secret store, the
 // counter's own services and the sync engine over the pinned HTTPS client, against a real HQ.
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { issuePairingCode } from '../../src/hq/admin';
+import { issuePairingCode } from '../../packages/hq/src/admin';
 import { createCounterServices, type CounterServices } from '../../src/main/app/create-counter-services';
 import { createAuditLog, type AuditLog } from '../../src/main/audit/audit-log';
 import { openDeviceDatabase, type DeviceDatabase } from '../../src/main/db/open-device-database';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultHqDataDir } from '../../src/hq/default-data-dir';
+import { defaultHqDataDir } from '../../packages/hq/src/default-data-dir';
 
 describe("HQ's default data folder is the OS's app-data folder, never the checkout", () => {
   it.each([

@@ -1,6 +1,6 @@
 // Runs `npm run hq -- <command>` in process (src/hq/admin/cli.ts) and keeps what it printed.
-import type { AdminDeps } from '../../../src/hq/admin';
-import { runAdminArgv } from '../../../src/hq/admin/cli';
+import type { AdminDeps } from '../../../packages/hq/src/admin';
+import { runAdminArgv } from '../../../packages/hq/src/admin/cli';
 
 export interface CliRun {
   code: number;

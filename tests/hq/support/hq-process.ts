@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILE } from '../../../src/hq/tls';
+import { CERT_FILE } from '../../../packages/hq/src/tls';
 import { httpsSend, pinnedTlsOptions, type HqResponse } from './hq';
 
 const HQ_JS = join(__dirname, '../../../out/main/hq.js');

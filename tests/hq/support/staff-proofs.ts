@@ -1,8 +1,8 @@
 // Staff proofs as a till seals them (src/main/sync/staff-proof-seal.ts), and HQ staff with PINs a
 // test knows, for the HQ tests of PIN changes, resets and approved corrections.
 import { randomUUID } from 'node:crypto';
-import type { HqDatabase } from '../../../src/hq/db/database';
-import { hashStaffPin } from '../../../src/hq/staff/pin-hash';
+import type { HqDatabase } from '../../../packages/hq/src/db/database';
+import { hashStaffPin } from '../../../packages/hq/src/staff/pin-hash';
 import { sealStaffProof, type TillProofBinding } from '../../../src/main/sync/staff-proof-seal';
 import type { PairResponse } from '../../../src/shared/sync/protocol';
 import type { StaffProof, StaffProofBinding, StaffProofSecret } from '../../../src/shared/sync/staff-proof';

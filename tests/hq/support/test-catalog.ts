@@ -2,8 +2,8 @@
 // recomputes earns from the amount and these rules, and charges redemptions what these rewards cost,
 // so the ops of tests/hq/support/ops.ts (earnOp: 1 point per £1; redeemOp: the reward costing
 // exactly the points asked) are applied with the figures they claim.
-import { loadCatalog, type CatalogFile } from '../../../src/hq/admin/catalog';
-import type { HqDatabase } from '../../../src/hq/db/database';
+import { loadCatalog, type CatalogFile } from '../../../packages/hq/src/admin/catalog';
+import type { HqDatabase } from '../../../packages/hq/src/db/database';
 import type { EarnRules } from '../../../src/shared/points/rules';
 
 export const TEST_RULES: EarnRules = {

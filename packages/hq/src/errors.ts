@@ -1,0 +1,61 @@
+import type { HqErrorCode } from '../../../src/shared/sync/protocol';
+import type { FieldIssue } from '../../../src/shared/errors';
+
+const STATUS: Record<HqErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  device_revoked: 403,
+  pairing_code_invalid: 403,
+  too_many_requests: 429,
+  cursor_expired: 410,
+  push_first: 409,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+};
+
+/** A refusal HQ answers with `{code, message, issues?}`; the message holds ids at most, never PII. */
+export class HqHttpError extends Error {
+  readonly code: HqErrorCode;
+  readonly statusCode: number;
+  readonly issues: FieldIssue[] | undefined;
+  /** Sent as the Retry-After header (whole seconds), e.g. with too_many_requests. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: HqErrorCode, message: string, issues?: FieldIssue[], options: { retryAfterSeconds?: number } = {}) {
+    super(message);
+    this.name = 'HqHttpError';
+    this.code = code;
+    this.statusCode = STATUS[code];
+    this.issues = issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export const HQ_ADMIN_ERROR_CODES = [
+  'invalid_argument',
+  'store_not_found',
+  'device_not_found',
+  'staff_not_found',
+  'member_not_found',
+  /** A catalog file that cannot be read, is not JSON, or does not match the schema; `issues` name the fields. */
+  'invalid_catalog',
+] as const;
+export type HqAdminErrorCode = (typeof HQ_ADMIN_ERROR_CODES)[number];
+
+/**
+ * Admin commands fail with these; the CLI prints the code, the message and each issue's field path,
+ * and exits non-zero. Messages and issues hold ids and field paths, never names, contacts or PINs.
+ */
+export class HqAdminError extends Error {
+  readonly code: HqAdminErrorCode;
+  readonly issues: FieldIssue[];
+
+  constructor(code: HqAdminErrorCode, message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.name = 'HqAdminError';
+    this.code = code;
+    this.issues = issues;
+  }
+}

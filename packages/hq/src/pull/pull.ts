@@ -1,0 +1,234 @@
+import {
+  MAX_PULL_CHANGES,
+  type PullChange,
+  type PullResponse,
+  type PulledReward,
+  type PulledStaff,
+  type PulledStoreSettings,
+} from '../../../../src/shared/sync/protocol';
+import { EarnRules } from '../../../../src/shared/points/rules';
+import { toInt, type HqDatabase, type Queryable } from '../db/database';
+import { HqHttpError } from '../errors';
+import { readMemberPage, readMembers } from '../members/member-state';
+import type { AuthenticatedDevice } from '../push/push';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+
+export interface PullDeps {
+  db: HqDatabase;
+}
+
+export interface PullInput {
+  cursor: string | null;
+  ackedSeq: number;
+  limit?: number | undefined;
+}
+
+/** Positions are (txid, seq); a snapshot resumes the log at (txid, 0). */
+type Position = { txid: bigint; seq: bigint };
+const before = (a: Position, b: Position): boolean => a.txid < b.txid || (a.txid === b.txid && a.seq < b.seq);
+
+interface StaffRow {
+  id: string;
+  version: unknown;
+  display_name: string;
+  role: PulledStaff['role'];
+  status: PulledStaff['status'];
+  pin_hash: string;
+  must_change_pin: boolean;
+}
+
+async function readStaff(q: Queryable, storeId: string, ids: readonly string[] | null): Promise<PullChange[]> {
+  const result = await q.query<StaffRow>(
+    `SELECT id, version, display_name, role, status, pin_hash, must_change_pin FROM staff
+      WHERE (store_id IS NULL OR store_id = $1) AND ($2::text[] IS NULL OR id = ANY($2::text[])) ORDER BY id`,
+    [storeId, ids],
+  );
+  return result.rows.map((row) => ({
+    kind: 'staff',
+    staff: {
+      id: row.id,
+      version: toInt(row.version),
+      displayName: row.display_name,
+      role: row.role,
+      status: row.status,
+      pinHash: row.pin_hash,
+      mustChangePin: row.must_change_pin,
+    },
+  }));
+}
+
+async function readRewards(q: Queryable, ids: readonly string[] | null): Promise<PullChange[]> {
+  const result = await q.query<{
+    id: string;
+    name_en: string;
+    name_ru: string;
+    cost_points: unknown;
+    active: boolean;
+    sort: unknown;
+  }>(
+    `SELECT id, name_en, name_ru, cost_points, active, sort FROM rewards
+      WHERE $1::text[] IS NULL OR id = ANY($1::text[]) ORDER BY id`,
+    [ids],
+  );
+  return result.rows.map((row) => {
+    const reward: PulledReward = {
+      id: row.id,
+      name: { en: row.name_en, ru: row.name_ru },
+      costPoints: toInt(row.cost_points),
+      active: row.active,
+      sort: toInt(row.sort),
+    };
+    return { kind: 'reward', reward };
+  });
+}
+
+async function readStoreSettings(q: Queryable, storeId: string): Promise<PullChange[]> {
+  const result = await q.query<{
+    name: string;
+    language: PulledStoreSettings['language'];
+    store_region: string;
+    idle_lock_seconds: unknown;
+    earn_rules: unknown;
+    max_adjust_points: unknown;
+  }>(
+    `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules, ss.max_adjust_points
+       FROM store_settings ss JOIN stores s ON s.id = ss.store_id WHERE ss.store_id = $1`,
+    [storeId],
+  );
+  const row = result.rows[0];
+  if (!row) return [];
+  const rules = row.earn_rules === null ? null : EarnRules.parse(row.earn_rules);
+  return [
+    {
+      kind: 'store_settings',
+      settings: {
+        storeName: row.name,
+        language: row.language,
+        storeRegion: row.store_region,
+        idleLockSeconds: toInt(row.idle_lock_seconds),
+        earnRules: rules,
+        maxAdjustPoints: toInt(row.max_adjust_points),
+      },
+    },
+  ];
+}
+
+/**
+ * One pull page (DESIGN §5). Read in one REPEATABLE READ transaction, so the page, the cursor
+ * bound (pg_snapshot_xmin) and the states it carries are one consistent picture.
+ *
+ * The log part returns only change rows of transactions older than every transaction still
+ * running: once returned, nothing can commit behind the cursor. A change row only names the
+ * entity; the page carries its state as it is now (with its version), so changes that arrive in
+ * any order still leave the device with the newest state.
+ */
+export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, input: PullInput): Promise<PullResponse> {
+  return deps.db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
+      'SELECT last_seq, revoked_at FROM devices WHERE id = $1',
+      [device.deviceId],
+    );
+    const row = found.rows[0];
+    if (!row || row.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    if (toInt(row.last_seq) > input.ackedSeq) {
+      throw new HqHttpError('push_first', 'HQ settled ops this device has not heard about: push, then pull.');
+    }
+    const chain = await tx.query<{ lookup_key: string; staff_proof_public_key: string | null }>(
+      'SELECT lookup_key, staff_proof_public_key FROM chain WHERE id = 1',
+    );
+    const lookupKey = chain.rows[0]?.lookup_key;
+    // On every page: a till paired before pairing handed it out learns it here (staff proofs).
+    const staffProofKey = chain.rows[0]?.staff_proof_public_key;
+    if (!lookupKey || !staffProofKey) throw new Error('the chain row is missing (run the migrations)');
+    const horizonRow = await tx.query<{ txid: string; seq: unknown }>(
+      'SELECT txid::text AS txid, seq FROM change_log_horizon WHERE id = 1',
+    );
+    const horizon: Position | null = horizonRow.rows[0]
+      ? { txid: BigInt(horizonRow.rows[0].txid), seq: BigInt(toInt(horizonRow.rows[0].seq)) }
+      : null;
+
+    let cursor: Cursor;
+    if (input.cursor === null) {
+      const xmin = await tx.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+      cursor = { kind: 'snapshot', txid: BigInt(xmin.rows[0]?.xmin ?? '0'), afterId: '' };
+    } else {
+      const decoded = decodeCursor(input.cursor);
+      if (!decoded) throw new HqHttpError('bad_request', 'The pull cursor was not made by this HQ.');
+      cursor = decoded;
+    }
+    // A cursor from the future: this HQ never made it, or was restored from an older backup. The
+    // device's safe way back is a fresh snapshot (its outbox is kept and pushed again).
+    const xmax = await tx.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax');
+    if (cursor.txid > BigInt(xmax.rows[0]?.xmax ?? '0')) {
+      throw new HqHttpError('cursor_expired', 'The pull cursor is ahead of this HQ: pull a snapshot.');
+    }
+    const resumeAt: Position =
+      cursor.kind === 'log' ? { txid: cursor.txid, seq: cursor.seq } : { txid: cursor.txid, seq: 0n };
+    if (horizon && before(resumeAt, horizon)) {
+      throw new HqHttpError('cursor_expired', 'The pull cursor is older than the change log: pull a snapshot.');
+    }
+
+    if (cursor.kind === 'snapshot') {
+      const limit = input.limit ?? MAX_PULL_CHANGES;
+      const start = input.cursor === null;
+      const members = await readMemberPage(tx, cursor.afterId, limit, lookupKey);
+      const changes: PullChange[] = [];
+      if (start) {
+        changes.push(...(await readStoreSettings(tx, device.storeId)));
+        changes.push(...(await readStaff(tx, device.storeId, null)));
+        changes.push(...(await readRewards(tx, null)));
+      }
+      for (const member of members) changes.push({ kind: 'member', member });
+      const end = members.length < limit;
+      const last = members.at(-1)?.id ?? cursor.afterId;
+      return {
+        changes,
+        cursor: encodeCursor(
+          end ? { kind: 'log', txid: cursor.txid, seq: 0n } : { kind: 'snapshot', txid: cursor.txid, afterId: last },
+        ),
+        // After the last snapshot page the log since the snapshot began follows at once.
+        more: true,
+        snapshot: true,
+        snapshotStart: start,
+        snapshotEnd: end,
+        staffProofKey,
+      };
+    }
+
+    const limit = input.limit ?? MAX_PULL_CHANGES;
+    const rows = await tx.query<{ txid: string; seq: unknown; entity: string; entity_id: string }>(
+      `SELECT txid::text AS txid, seq, entity, entity_id FROM change_log
+        WHERE (txid > $1::xid8 OR (txid = $1::xid8 AND seq > $2::bigint))
+          AND txid < pg_snapshot_xmin(pg_current_snapshot())
+          AND (store_id IS NULL OR store_id = $3)
+        ORDER BY txid, seq LIMIT $4`,
+      [cursor.txid.toString(), cursor.seq.toString(), device.storeId, limit],
+    );
+    const ids = { member: new Set<string>(), staff: new Set<string>(), reward: new Set<string>() };
+    let settings = false;
+    for (const change of rows.rows) {
+      if (change.entity === 'member') ids.member.add(change.entity_id);
+      else if (change.entity === 'staff') ids.staff.add(change.entity_id);
+      else if (change.entity === 'reward') ids.reward.add(change.entity_id);
+      else if (change.entity === 'store_settings') settings = true;
+    }
+    const changes: PullChange[] = [];
+    if (settings) changes.push(...(await readStoreSettings(tx, device.storeId)));
+    if (ids.staff.size > 0) changes.push(...(await readStaff(tx, device.storeId, [...ids.staff])));
+    if (ids.reward.size > 0) changes.push(...(await readRewards(tx, [...ids.reward])));
+    changes.push(...(await readMembers(tx, [...ids.member], lookupKey)));
+    const lastRow = rows.rows.at(-1);
+    return {
+      changes,
+      cursor: lastRow
+        ? encodeCursor({ kind: 'log', txid: BigInt(lastRow.txid), seq: BigInt(toInt(lastRow.seq)) })
+        : encodeCursor(cursor),
+      more: rows.rows.length === limit,
+      snapshot: false,
+      snapshotStart: false,
+      snapshotEnd: false,
+      staffProofKey,
+    };
+  });
+}

@@ -1,0 +1,252 @@
+import {
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+} from 'node:crypto';
+import type { RejectReason } from '../../../../src/shared/sync/protocol';
+import {
+  STAFF_PROOF_HKDF_INFO,
+  StaffProof,
+  StaffProofSecret,
+  staffProofAad,
+  type StaffProofBinding,
+} from '../../../../src/shared/sync/staff-proof';
+import { toInt, type Queryable } from '../db/database';
+import { verifyStaffPin } from '../staff/pin-hash';
+
+/**
+ * HQ's half of staff proofs (shared/sync/staff-proof.ts): the key pair, opening a sealed box, and
+ * deciding whether the PIN inside proves what the op claims. Every way a proof can fail — absent
+ * from the op is proof_missing; does not open, does not parse, wrong PIN, unknown or unfit staff
+ * member — is the one reason proof_invalid, so a rejection never tells a till which part to fix.
+ */
+
+export interface StaffProofKeyPair {
+  /** X25519 public key, 32 raw bytes base64url: what tills seal to. */
+  publicKey: string;
+  /** The private scalar, base64url. Never leaves HQ. */
+  privateKey: string;
+}
+
+export function newStaffProofKeyPair(): StaffProofKeyPair {
+  const pair = generateKeyPairSync('x25519');
+  const jwk = pair.privateKey.export({ format: 'jwk' });
+  if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw new Error('X25519 key export failed');
+  return { publicKey: jwk.x, privateKey: jwk.d };
+}
+
+/**
+ * The secret a proof seals, or null if it does not open for exactly this binding with this key
+ * (another op, device, subject or key; a tampered byte; a malformed box). Never throws on input.
+ */
+export function openStaffProof(
+  keys: StaffProofKeyPair,
+  proof: unknown,
+  binding: StaffProofBinding,
+): StaffProofSecret | null {
+  const box = StaffProof.safeParse(proof);
+  if (!box.success) return null;
+  try {
+    const privateKey = createPrivateKey({
+      key: { kty: 'OKP', crv: 'X25519', d: keys.privateKey, x: keys.publicKey },
+      format: 'jwk',
+    });
+    const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: box.data.epk }, format: 'jwk' });
+    const shared = diffieHellman({ privateKey, publicKey: ephemeral });
+    // A small-order ephemeral key gives an all-zero secret that anyone can compute: refuse it.
+    if (shared.every((byte) => byte === 0)) return null;
+    const salt = Buffer.concat([Buffer.from(box.data.epk, 'base64url'), Buffer.from(keys.publicKey, 'base64url')]);
+    const key = Buffer.from(hkdfSync('sha256', shared, salt, STAFF_PROOF_HKDF_INFO, 32));
+    const sealed = Buffer.from(box.data.ct, 'base64url');
+    if (sealed.length <= 16) return null;
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(box.data.iv, 'base64url'));
+    decipher.setAAD(Buffer.from(staffProofAad(binding), 'utf8'));
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+    const plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+    const secret = StaffProofSecret.safeParse(JSON.parse(plain.toString('utf8')));
+    return secret.success ? secret.data : null;
+  } catch {
+    // A box that does not authenticate (or a key that does not import) proves nothing; which of
+    // the two it was is nobody's business outside HQ.
+    return null;
+  }
+}
+
+/** Staff proofs HQ could not confirm that a device may send per hour before HQ stops opening its proofs. */
+export const PROOF_FAILURES_PER_HOUR = 10;
+
+/** Thrown when a device's budget of failed proofs is spent: the push stops there (see push.ts). */
+export class ProofBudgetSpent extends Error {
+  constructor() {
+    super('too many staff proofs HQ could not confirm from this device');
+    this.name = 'ProofBudgetSpent';
+  }
+}
+
+/**
+ * Each proof costs HQ an argon2id check (about 50 ms, 64 MiB) under the device's lock, and each wrong
+ * one is an online guess at a PIN. After PROOF_FAILURES_PER_HOUR of them in an hour HQ opens no more
+ * proofs from that device: the push stops before the op (what came before it stands) and is
+ * answered 429, so the op is neither applied nor refused and a till that merely got unlucky goes on
+ * when the hour has passed.
+ */
+export async function assertProofBudget(tx: Queryable, deviceId: string, receivedAt: Date): Promise<void> {
+  const since = new Date(receivedAt.getTime() - 60 * 60 * 1000);
+  const failed = await tx.query<{ n: unknown }>(
+    "SELECT count(*) AS n FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2",
+    [deviceId, since],
+  );
+  if (toInt(failed.rows[0]?.n) >= PROOF_FAILURES_PER_HOUR) throw new ProofBudgetSpent();
+}
+
+export interface ChainProofSecrets {
+  pepper: string;
+  keys: StaffProofKeyPair;
+}
+
+export async function readChainProofSecrets(tx: Queryable): Promise<ChainProofSecrets> {
+  const chain = await tx.query<{
+    pin_pepper: string;
+    staff_proof_private_key: string | null;
+    staff_proof_public_key: string | null;
+  }>('SELECT pin_pepper, staff_proof_private_key, staff_proof_public_key FROM chain WHERE id = 1');
+  const row = chain.rows[0];
+  if (!row?.staff_proof_private_key || !row.staff_proof_public_key) {
+    throw new Error('the chain row has no staff-proof key (run the migrations)');
+  }
+  return {
+    pepper: row.pin_pepper,
+    keys: { privateKey: row.staff_proof_private_key, publicKey: row.staff_proof_public_key },
+  };
+}
+
+export interface RosterStaff {
+  id: string;
+  storeId: string | null;
+  role: 'cashier' | 'manager';
+  status: 'active' | 'inactive';
+  pinHash: string;
+  mustChangePin: boolean;
+}
+
+/** A staff member a till of `storeId` may name: chain-wide, or of that store. */
+export async function rosterStaff(
+  tx: Queryable,
+  staffId: string,
+  storeId: string,
+  lock = false,
+): Promise<RosterStaff | null> {
+  const found = await tx.query<{
+    id: string;
+    store_id: string | null;
+    role: 'cashier' | 'manager';
+    status: 'active' | 'inactive';
+    pin_hash: string;
+    must_change_pin: boolean;
+  }>(
+    `SELECT id, store_id, role, status, pin_hash, must_change_pin FROM staff
+      WHERE id = $1 AND (store_id IS NULL OR store_id = $2)${lock ? ' FOR UPDATE' : ''}`,
+    [staffId, storeId],
+  );
+  const row = found.rows[0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    role: row.role,
+    status: row.status,
+    pinHash: row.pin_hash,
+    mustChangePin: row.must_change_pin,
+  };
+}
+
+/**
+ * May `approver` approve at a till of `storeId`: an active manager of that store or chain-wide,
+ * whose PIN is their own (a temporary PIN was chosen by someone else, so it proves nothing).
+ */
+export function mayApprove(approver: RosterStaff | null): approver is RosterStaff {
+  return approver !== null && approver.role === 'manager' && approver.status === 'active' && !approver.mustChangePin;
+}
+
+/** Records that a device spent an approval; false if it already had (a replayed proof). */
+export async function spendApproval(
+  tx: Queryable,
+  deviceId: string,
+  approvalId: string,
+  opId: string,
+): Promise<boolean> {
+  const spent = await tx.query('SELECT 1 FROM spent_approvals WHERE device_id = $1 AND approval_id = $2', [
+    deviceId,
+    approvalId,
+  ]);
+  if (spent.rows.length > 0) return false;
+  await tx.query('INSERT INTO spent_approvals (device_id, approval_id, op_id) VALUES ($1, $2, $3)', [
+    deviceId,
+    approvalId,
+    opId,
+  ]);
+  return true;
+}
+
+interface CorrectionOp {
+  opId: string;
+  type: 'points.adjusted' | 'points.reversed';
+  payload: {
+    memberId: string;
+    points: number;
+    approvedBy: string | null;
+    approvalId: string | null;
+    reversesOpId: string | null;
+    staffProof?: StaffProof | undefined;
+  };
+}
+
+/**
+ * An adjustment or reversal is believed only with its approving manager's PIN, sealed for this
+ * device, this approval and this subject, checked against HQ's roster; the approval is spent.
+ * Returns the reason to refuse the op, or null.
+ */
+export async function checkCorrectionProof(
+  tx: Queryable,
+  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  op: CorrectionOp,
+): Promise<RejectReason | null> {
+  const p = op.payload;
+  if (p.staffProof === undefined || p.approvedBy === null || p.approvalId === null) return 'proof_missing';
+  const binding: StaffProofBinding =
+    op.type === 'points.adjusted'
+      ? {
+          purpose: 'points_adjust',
+          deviceId: ctx.deviceId,
+          approvalId: p.approvalId,
+          approvedBy: p.approvedBy,
+          memberId: p.memberId,
+          points: p.points,
+        }
+      : {
+          purpose: 'points_reverse',
+          deviceId: ctx.deviceId,
+          approvalId: p.approvalId,
+          approvedBy: p.approvedBy,
+          reversesOpId: p.reversesOpId ?? '',
+        };
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
+  const chain = await readChainProofSecrets(tx);
+  const secret = openStaffProof(chain.keys, p.staffProof, binding);
+  if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
+  const approver = await rosterStaff(tx, p.approvedBy, ctx.storeId);
+  if (!mayApprove(approver)) return 'proof_invalid';
+  if (!(await verifyStaffPin(chain.pepper, approver.pinHash, secret.pin))) return 'proof_invalid';
+  if (!(await spendApproval(tx, ctx.deviceId, p.approvalId, op.opId))) return 'proof_invalid';
+  return null;
+}
+
+/** What HQ keeps of an op's payload: never the sealed proof (HQ could open it: PINs at rest). */
+export function withoutStaffProof<T extends Record<string, unknown>>(payload: T): Omit<T, 'staffProof'> {
+  if (!('staffProof' in payload)) return payload;
+  const { staffProof: _dropped, ...rest } = payload;
+  return rest;
+}

@@ -1,0 +1,194 @@
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyLoggerOptions,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteGenericInterface,
+} from 'fastify';
+import type { z } from 'zod';
+import { toFieldIssues } from '../../../src/shared/ipc/validation';
+import {
+  DEVICE_TOKEN_PATTERN,
+  HQ_ROUTES,
+  HqError,
+  MAX_BODY_BYTES,
+  PairRequest,
+  PairResponse,
+  PushRequest,
+  PushResponse,
+  PullRequest,
+  PullResponse,
+  DayEndRequest,
+  DayEndReport,
+} from '../../../src/shared/sync/protocol';
+import { registerAdminRoute, type AdminAccess } from './admin/admin-route';
+import { reconcileDayEnd } from './day-end/reconcile';
+import { pullPage } from './pull/pull';
+import type { HqDatabase } from './db/database';
+import { HqHttpError } from './errors';
+import { pairDevice } from './pair';
+import { pushOps, type AuthenticatedDevice } from './push/push';
+import { PAIR_RATE_LIMIT, clientKey, createRateLimiter, type RateLimit } from './rate-limit';
+import { secretHash } from './secrets';
+
+export interface HqServerOptions {
+  db: HqDatabase;
+  tls: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * false (default) for silence, true or pino options (level, stream) for Fastify's logger.
+   * HQ logs ids, codes and counts; requests are logged as method, path and status only.
+   */
+  logger?: boolean | FastifyLoggerOptions;
+  now?: () => Date;
+  /** Attempts at POST /v1/pair per client address (default PAIR_RATE_LIMIT: 10 per 10 minutes). */
+  pairRateLimit?: RateLimit;
+  /** Serves POST /v1/admin/command (loopback peers only) to whoever `access` authorizes. */
+  admin?: { access: AdminAccess };
+}
+
+function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, error: HqHttpError): FastifyReply {
+  const body: HqError = { code: error.code, message: error.message };
+  if (error.issues && error.issues.length > 0) {
+    body.issues = error.issues.slice(0, 20).map((issue) => ({
+      path: issue.path.slice(0, 200),
+      code: issue.code.slice(0, 40),
+    }));
+  }
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.statusCode).type('application/json').send(HqError.parse(body));
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new HqHttpError('bad_request', 'The request does not match the v1 schema.', toFieldIssues(parsed.error));
+  return parsed.data;
+}
+
+/** Fastify's own refusals (body too large, bad JSON, poisoned keys…) as typed HQ errors. */
+function fromFastifyError(error: unknown): HqHttpError {
+  if (error instanceof HqHttpError) return error;
+  const status =
+    typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : undefined;
+  if (status === 413) return new HqHttpError('payload_too_large', 'The request body is too large.');
+  if (status === 415) return new HqHttpError('unsupported_media_type', 'Send application/json.');
+  if (status !== undefined && status >= 400 && status < 500)
+    return new HqHttpError('bad_request', 'The request body could not be read as JSON.');
+  return new HqHttpError('internal_error', 'HQ could not complete the request.');
+}
+
+/**
+ * The reference HQ sync server (DESIGN §2, §4, §5): HTTPS only, every body parsed with the v1 zod
+ * schemas on the way in and out. Returns the Fastify instance unstarted; call listen().
+ */
+export type HqServer = FastifyInstance<HttpsServer>;
+
+export function buildHqServer(options: HqServerOptions): HqServer {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? false;
+  const app: HqServer = Fastify({
+    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
+    bodyLimit: MAX_BODY_BYTES,
+    // secure-json-parse refuses bodies that carry these keys, before any handler sees them.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    logger:
+      logger === false
+        ? false
+        : {
+            ...(typeof logger === 'object' ? logger : {}),
+            // Method and path only: no headers (the token), no query string, no address.
+            serializers: {
+              req: (req) => ({ method: req.method, path: req.url?.split('?')[0] }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+          },
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const hqError = fromFastifyError(error);
+    if (hqError.code === 'internal_error') {
+      // The name and SQLSTATE only: driver messages can quote the values of a row.
+      const name = error instanceof Error ? error.name : typeof error;
+      const sqlstate = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+      request.log.error({ err: { name, code: sqlstate } }, 'hq request failed');
+    } else {
+      request.log.info({ code: hqError.code }, 'hq request refused');
+    }
+    return sendError(reply, hqError);
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new HqHttpError('not_found', 'No such route.')));
+
+  async function authenticate(
+    request: FastifyRequest<RouteGenericInterface, HttpsServer>,
+  ): Promise<AuthenticatedDevice> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer (\S+)$/.exec(header) : null;
+    const token = match?.[1];
+    if (!token || !DEVICE_TOKEN_PATTERN.test(token))
+      throw new HqHttpError('unauthorized', 'A device token is required.');
+    const found = await db.query<{ id: string; store_id: string; revoked_at: Date | null }>(
+      'SELECT id, store_id, revoked_at FROM devices WHERE token_hash = $1',
+      [secretHash(token)],
+    );
+    const device = found.rows[0];
+    if (!device) throw new HqHttpError('unauthorized', 'The device token is not valid.');
+    if (device.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    return { deviceId: device.id, storeId: device.store_id };
+  }
+
+  // Counted before the body is read: a malformed or oversized attempt counts like a wrong code.
+  const pairLimiter = createRateLimiter(options.pairRateLimit ?? PAIR_RATE_LIMIT, now);
+  const limitPairing = async (request: FastifyRequest<RouteGenericInterface, HttpsServer>): Promise<void> => {
+    const decision = pairLimiter.take(clientKey(request.ip));
+    if (!decision.allowed) {
+      throw new HqHttpError('too_many_requests', 'Too many pairing attempts from this address; try again later.', [], {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+  };
+
+  app.post(HQ_ROUTES.pair, { onRequest: limitPairing }, async (request, reply) => {
+    const body = parseBody(PairRequest, request.body);
+    const result = PairResponse.parse(await pairDevice({ db, now }, body));
+    request.log.info({ deviceId: result.deviceId, storeId: result.storeId }, 'device paired');
+    return reply.code(200).send(result);
+  });
+
+  app.post(HQ_ROUTES.push, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(PushRequest, request.body);
+    const result = PushResponse.parse(await pushOps({ db, now }, device, body.ops));
+    const counts = { applied: 0, duplicate: 0, rejected: 0 };
+    for (const outcome of result.outcomes) counts[outcome.outcome] += 1;
+    request.log.info({ deviceId: device.deviceId, lastSeq: result.lastSeq, gapAt: result.gapAt, ...counts }, 'push');
+    return reply.code(200).send(result);
+  });
+
+  app.post(HQ_ROUTES.pull, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(PullRequest, request.body);
+    const result = PullResponse.parse(await pullPage({ db }, device, body));
+    request.log.info(
+      { deviceId: device.deviceId, changes: result.changes.length, more: result.more, snapshot: result.snapshot },
+      'pull',
+    );
+    return reply.code(200).send(result);
+  });
+
+  app.post(HQ_ROUTES.dayEnd, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(DayEndRequest, request.body);
+    const result = DayEndReport.parse(await reconcileDayEnd({ db, now }, device, body));
+    request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
+    return reply.code(200).send(result);
+  });
+
+  if (options.admin) registerAdminRoute(app, { db, now, access: options.admin.access });
+
+  return app;
+}
