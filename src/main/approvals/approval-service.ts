@@ -255,7 +255,9 @@ export function createApprovalService(deps: ApprovalDeps) {
           id,
           action: subject.action,
           mac: mac(subject.action, subject.payload),
-          payloadJson: null,
+          // Secret-free payloads are kept so the history can say what was approved (the points moved);
+          // a PIN reset's payload holds the temporary PIN and is never stored.
+          payloadJson: QUEUEABLE_ACTIONS.includes(subject.action) ? canonicalJson(subject.payload) : null,
           ...targetOf(subject),
           reasonCode: subject.reasonCode,
           reasonText: subject.reasonText ?? null,
