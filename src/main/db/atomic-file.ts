@@ -1,27 +1,22 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sync as writeFileAtomicSync } from 'write-file-atomic';
 
 /**
  * Writes a small file so that after a crash it holds either the old or the new content, never a
- * torn mix: write a temporary sibling, fsync it, rename over, fsync the directory.
+ * torn mix. write-file-atomic writes a uniquely named temporary sibling, fsyncs it, sets its mode
+ * (0600 even when a leftover file had another) and renames it over; it does not flush the directory,
+ * so the rename itself is made durable here.
  */
 export function writeFileAtomic(path: string, content: string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, content, { mode: 0o600 });
-  const fd = openSync(temp, 'r+');
-  try {
-    // `mode` applies only when the file is created; a leftover temporary file keeps its own.
-    if (process.platform !== 'win32') fchmodSync(fd, 0o600);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomicSync(path, content, { mode: 0o600, fsync: true });
   fsyncDirectory(path);
 }
 
 /** Makes a rename or creation of `path` durable: the directory entry itself is flushed. */
 export function fsyncDirectory(path: string): void {
+  // Windows cannot open a directory as a file (EISDIR/EPERM), and NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
   const dirFd = openSync(dirname(path), 'r');
   try {
     fsyncSync(dirFd);
