@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
-import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
+import { normalizeEmail } from '../../shared/members/normalize';
 import type { MemberSummary, UpdateMemberData } from '../../shared/members/schemas';
 import type { AuditLog } from '../audit/audit-log';
 import { mapSqliteError } from '../db/errors';
@@ -12,6 +12,7 @@ import type { Language } from '../../shared/i18n/languages';
 import { phoneOrIssue } from './enroll';
 import { storedContact } from './lookup-hash';
 import { MEMBER_SUMMARY_COLUMNS, toMemberSummary, type MemberRow } from './member-row';
+import { createProfileWriter, type ProfileChanges } from './write-profile-changes';
 
 interface Current {
   id: string;
@@ -50,21 +51,19 @@ export function createUpdateProfile(deps: {
   const otherByEmail = db.prepare<[Buffer, string], { id: string }>(
     'SELECT id FROM members WHERE email_hash = ? AND id <> ? LIMIT 1',
   );
-  const clearTokens = db.prepare<[string]>('DELETE FROM member_name_tokens WHERE member_id = ?');
-  const insertToken = db.prepare('INSERT OR IGNORE INTO member_name_tokens (token, member_id) VALUES (?, ?)');
+  const writeProfileChanges = createProfileWriter(db, deps.lookupKey);
   const readBack = db.prepare<[string], MemberRow>(`SELECT ${MEMBER_SUMMARY_COLUMNS} FROM members m WHERE m.id = ?`);
 
   const write = db.transaction((request: UpdateMemberData, staffId: string): void => {
     const member = current.get(request.memberId);
     if (!member) throw new AppError('member_not_found', 'No such member on this till.');
-    const sets: Record<string, unknown> = {};
-    const changes: Record<string, string | null> = {};
+    const changes: ProfileChanges = {};
 
     if (request.givenName !== undefined && request.givenName !== member.given_name) {
-      sets.given_name = changes.givenName = request.givenName;
+      changes.givenName = request.givenName;
     }
     if (request.familyName !== undefined && request.familyName !== member.family_name) {
-      sets.family_name = changes.familyName = request.familyName;
+      changes.familyName = request.familyName;
     }
     let phoneHash = member.phone_hash;
     let emailHash = member.email_hash;
@@ -77,14 +76,7 @@ export function createUpdateProfile(deps: {
           details: { field: 'phone' },
         });
       }
-      if (!bufferEqual(phoneHash, member.phone_hash)) {
-        Object.assign(sets, {
-          phone_e164: phone,
-          phone_hash: phoneHash,
-          phone_masked: stored.masked,
-        });
-        changes.phone = phone;
-      }
+      if (!bufferEqual(phoneHash, member.phone_hash)) changes.phone = phone;
     }
     if (request.email !== undefined) {
       const email = request.email === null ? null : normalizeEmail(request.email);
@@ -93,10 +85,7 @@ export function createUpdateProfile(deps: {
       if (emailHash && otherByEmail.get(emailHash, member.id)) {
         throw new AppError('member_duplicate', 'Another member has this e-mail.', { details: { field: 'email' } });
       }
-      if (!bufferEqual(emailHash, member.email_hash)) {
-        Object.assign(sets, { email, email_hash: emailHash, email_masked: stored.masked });
-        changes.email = email;
-      }
+      if (!bufferEqual(emailHash, member.email_hash)) changes.email = email;
     }
     if (phoneHash === null && emailHash === null) {
       throw new AppError('validation_failed', 'The request is invalid.', {
@@ -104,24 +93,13 @@ export function createUpdateProfile(deps: {
       });
     }
     if (request.birthDate !== undefined && (request.birthDate ?? null) !== member.birth_date) {
-      sets.birth_date = changes.birthDate = request.birthDate ?? null;
+      changes.birthDate = request.birthDate ?? null;
     }
     const fields = Object.keys(changes);
     if (fields.length === 0) return;
 
     const at = deps.now().toISOString();
-    sets.updated_at = at;
-    const columns = Object.keys(sets);
-    db.prepare(`UPDATE members SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({
-      ...sets,
-      id: member.id,
-    });
-    if (changes.givenName !== undefined || changes.familyName !== undefined) {
-      clearTokens.run(member.id);
-      const given = request.givenName ?? member.given_name;
-      const family = request.familyName ?? member.family_name;
-      for (const token of nameTokens(given, family)) insertToken.run(token, member.id);
-    }
+    writeProfileChanges(member.id, changes, at);
     const opId = uuidv7(deps.now().getTime());
     deps.audit.append({
       staffId,
