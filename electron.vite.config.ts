@@ -8,18 +8,14 @@ export default defineConfig({
       outDir: 'out/main',
       rolldownOptions: {
         input: {
-          // The Electron shell, and the test harness that binds the same router to loopback HTTP.
+          // The Electron shell, and the test harness that binds the same router to loopback HTTP
+          // (electron-builder.yml leaves harness.js out of the package). Nothing else: the HQ
+          // (packages/hq) and the benches (bench/vite.config.ts) build on their own, so none of
+          // their code can land in a shared chunk under out/main, which ships.
           index: resolve('src/main/electron/main.ts'),
           harness: resolve('src/harness/server/main.ts'),
-          // npm run bench: the DESIGN §8 figures, built with the same bundler as the app it measures.
-          bench: resolve('bench/counter-bench.ts'),
-          // npm run bench (after the counter bench): HQ push over HTTPS on PostgreSQL and PGlite.
-          'hq-bench': resolve('bench/hq-bench.ts'),
-          'snapshot-bench': resolve('bench/snapshot-bench.ts'),
           // The sync worker thread: HQ pages and snapshots are written off the main thread.
           'sync-worker': resolve('src/main/sync/worker/sync-worker.ts'),
-          // npm run hq: the reference HQ sync server and its admin commands (plain Node, no Electron).
-          hq: resolve('packages/hq/src/main.ts'),
         },
       },
     },

@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Builds the till and the HQ package if their sources changed (two separate builds).
+  globalSetup: './scripts/playwright-global-setup.mjs',
   outputDir: 'test-results/e2e',
   fullyParallel: false,
   workers: 1,

@@ -5,7 +5,7 @@
  * (tests/support/postgres.ts, with PostgreSQL's durability defaults: fsync, synchronous_commit and
  * full_page_writes on) and on file-backed PGlite (HQ's zero-setup default) for comparison.
  *
- *   node out/main/hq-bench.js [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10]
+ *   node bench/dist/hq-bench.js [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10]
  *     [--batches 10] [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--json FILE]
  *
  * (a) day end: one paired till pushes a day of ops (enrolments with their three consents, consent

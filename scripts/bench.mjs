@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm run bench — the DESIGN §8 figures: the counter bench (out/main/bench.js), the HQ bench
-// (out/main/hq-bench.js), then a till's snapshot pull end to end (out/main/snapshot-bench.js). Each
+// npm run bench — the DESIGN §8 figures: the counter bench (bench/dist/bench.js), the HQ bench
+// (bench/dist/hq-bench.js), then a till's snapshot pull end to end (bench/dist/snapshot-bench.js). Each
 // runs in its own Node process.
 //
 //   npm run bench -- [--only counter|hq|snapshot] [options]
@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
 
 const BENCHES = {
-  counter: { file: 'out/main/bench.js', node: ['--max-old-space-size=4096'] },
-  hq: { file: 'out/main/hq-bench.js', node: [] },
-  snapshot: { file: 'out/main/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
+  counter: { file: 'bench/dist/bench.js', node: ['--max-old-space-size=4096'] },
+  hq: { file: 'bench/dist/hq-bench.js', node: [] },
+  snapshot: { file: 'bench/dist/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
 };
 /** The HQ bench's options and whether each takes a value. */
 const HQ_OPTIONS = new Map([

@@ -1,1 +1,10 @@
-export function buildIfNeeded(options?: { quiet?: boolean }): void;
+export interface Build {
+  name: BuildName;
+  /** Node script and its arguments, relative to the checkout. */
+  command: string[];
+  outputs: string[];
+  inputs: string[];
+}
+export const BUILDS: Build[];
+export type BuildName = 'till' | 'hq' | 'bench';
+export function buildIfNeeded(options?: { quiet?: boolean; only?: BuildName[] }): void;

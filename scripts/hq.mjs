@@ -11,6 +11,8 @@ import { buildIfNeeded } from './build-if-needed.mjs';
 
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
-const child = spawn(process.execPath, [join(ROOT, 'out/main/hq.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, [join(ROOT, 'packages/hq/dist/hq.js'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

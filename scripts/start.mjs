@@ -121,7 +121,7 @@ const DEMO = join(ROOT, '.demo');
 mkdirSync(join(DEMO, 'till'), { recursive: true });
 const hq = spawn(
   process.execPath,
-  [join(ROOT, 'out/main/hq.js'), '--data-dir', join(DEMO, 'hq'), '--port', '0', '--demo'],
+  [join(ROOT, 'packages/hq/dist/hq.js'), '--data-dir', join(DEMO, 'hq'), '--port', '0', '--demo'],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
 );
 const hqInfo = await new Promise((resolve) => {

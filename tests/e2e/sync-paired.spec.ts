@@ -26,7 +26,7 @@ async function startDemoHq(): Promise<Hq> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-hq-'));
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'out/main/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '300'],
+    [join(ROOT, 'packages/hq/dist/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '300'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
   );
   const values = await new Promise<Record<string, string>>((resolve, reject) => {

@@ -1,12 +1,15 @@
-// The built HQ (out/main/hq.js, what `npm run hq` runs: scripts/hq.mjs) as real child processes: a
+// The built HQ (packages/hq/dist/hq.js, what `npm run hq` runs: scripts/hq.mjs) as real child processes: a
 // server on a data folder, and one-shot admin commands against the same folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CERT_FILE } from '../../../packages/hq/src/tls';
+import { buildIfNeeded } from '../../../scripts/build-if-needed.mjs';
 import { httpsSend, pinnedTlsOptions, type HqResponse } from './hq';
 
-const HQ_JS = join(__dirname, '../../../out/main/hq.js');
+const HQ_JS = join(__dirname, '../../../packages/hq/dist/hq.js');
+// The HQ package builds on its own (a second or two), so these tests need not wait for the till's build.
+buildIfNeeded({ quiet: true, only: ['hq'] });
 
 /** Without DATABASE_URL: these runs are about the embedded PGlite default. */
 function pgliteEnv(logLevel = 'warn'): NodeJS.ProcessEnv {
