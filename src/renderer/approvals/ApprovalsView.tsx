@@ -1,13 +1,11 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, asApiError, type QueueEntry } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
-import { PinMessage } from '../auth/PinMessage';
-import { usePinRefusal } from '../auth/usePinRefusal';
-import { PinEntry } from '../auth/PinEntry';
-import { Modal } from '../common/Modal';
-import { describeAction } from './describe';
+import { pinRefusal } from '../auth/pin';
+import { describeEntry } from './describe';
+import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from './ManagerPinDialog';
 import { useLocale } from '../app/locale';
 import { formatInstant } from '../app/format-date';
 import { useIntent } from '../api/intent';
@@ -57,10 +55,7 @@ export function ApprovalsView() {
 
   const decided = (entry: QueueEntry) => {
     setDeciding(null);
-    const what = describeAction(t, entry.action, {
-      name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
-      points: entry.points,
-    });
+    const what = describeEntry(t, entry);
     setNotice({
       text: entry.status === 'denied' ? t('queue.deniedNotice', { what }) : t('queue.approvedNotice', { what }),
       seq: (notice?.seq ?? 0) + 1,
@@ -129,10 +124,7 @@ export function ApprovalsView() {
                 return (
                   <tr key={entry.approvalId} data-testid="queue-row" data-approval-id={entry.approvalId}>
                     <th scope="row" id={whatId} className="cell-name">
-                      {describeAction(t, entry.action, {
-                        name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
-                        points: entry.points,
-                      })}
+                      {describeEntry(t, entry)}
                     </th>
                     <td>
                       {t(`approval.reasons.${entry.reasonCode}`)}
@@ -211,68 +203,42 @@ function DecideDialog({
 }) {
   const { t } = useTranslation();
   const { refreshRoster } = useSession();
-  const [pin, setPin] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const intent = useIntent();
-  const refusal = usePinRefusal();
-  const { waiting } = refusal;
-  const pinRef = useRef<HTMLInputElement>(null);
-  const errorId = useId();
-  const what = describeAction(t, entry.action, {
-    name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
-    points: entry.points,
-  });
 
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (busy || waiting) return;
-    if (!pin) {
-      refusal.clear();
-      setProblem(t('lock.enterPin'));
-      pinRef.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setProblem(null);
-    refusal.clear();
+  const decide = async ({ pin }: ManagerPinInput): Promise<ApprovalProblem | null> => {
     try {
       const result = await api.decideApproval({ approvalId: entry.approvalId, decision, pin, requestId: intent.id() });
       intent.succeeded();
       onDecided(result);
-      return;
+      return null;
     } catch (caught) {
       const error = asApiError(caught);
-      if (refusal.take(error)) {
-        // The message comes from the refusal.
-      } else if (error.code === 'approval_invalid') {
-        setProblem(t('queue.invalid'));
-        onStale();
-      } else if (error.code === 'staff_not_found') {
-        setProblem(t('approval.staffGone', { name: entry.targetName ?? entry.targetStaffId ?? '' }));
-        onStale();
-      } else setProblem(errorMessage(t, error.code));
       void refreshRoster();
-    } finally {
-      setBusy(false);
+      if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
+      if (error.code === 'approval_invalid') {
+        onStale();
+        return { kind: 'message', text: t('queue.invalid') };
+      }
+      if (error.code === 'staff_not_found') {
+        onStale();
+        return {
+          kind: 'message',
+          text: t('approval.staffGone', { name: entry.targetName ?? entry.targetStaffId ?? '' }),
+        };
+      }
+      return { kind: 'message', text: errorMessage(t, error.code) };
     }
-    setPin('');
-    pinRef.current?.focus();
   };
 
-  const shown = refusal.message ?? problem;
-
   return (
-    <Modal
+    <ManagerPinDialog
       title={decision === 'approve' ? t('queue.approveTitle') : t('queue.denyTitle')}
       opener={opener}
       onClose={onClose}
-      busy={busy}
       testId="decide-modal"
-      initialFocus={pinRef}
-    >
-      <form className="modal-form" noValidate onSubmit={(event) => void onSubmit(event)}>
-        <p className="approval-what">{what}</p>
+      prefix="decide"
+      what={describeEntry(t, entry)}
+      details={
         <p className="hint">
           {t('queue.requestedByLine', {
             name: entry.requestedByName,
@@ -280,49 +246,11 @@ function DecideDialog({
           })}
           {entry.reasonText ? ` — ${entry.reasonText}` : ''}
         </p>
-        <PinEntry
-          label={t('queue.yourPin')}
-          value={pin}
-          onChange={setPin}
-          inputRef={pinRef}
-          testId="decide-pin"
-          padTestIdPrefix="decide-pin"
-          describedBy={shown ? errorId : undefined}
-          invalid={!waiting && shown !== null}
-        />
-        <div className="modal-error-slot">
-          <PinMessage
-            id={errorId}
-            testId="decide-error"
-            className="banner banner-error"
-            message={shown}
-            ticking={waiting}
-            announcement={refusal.announcement}
-          />
-        </div>
-        <div className="modal-actions">
-          <button
-            type="submit"
-            className={
-              decision === 'approve' ? 'button button-primary button-large' : 'button button-danger button-large'
-            }
-            disabled={busy || waiting}
-            aria-busy={busy || undefined}
-            data-testid="decide-submit"
-          >
-            {decision === 'approve' ? t('queue.approve') : t('queue.deny')}
-          </button>
-          <button
-            type="button"
-            className="button button-secondary button-large"
-            disabled={busy}
-            data-testid="decide-cancel"
-            onClick={onClose}
-          >
-            {t('approval.cancel')}
-          </button>
-        </div>
-      </form>
-    </Modal>
+      }
+      pinLabel={t('queue.yourPin')}
+      submitLabel={decision === 'approve' ? t('queue.approve') : t('queue.deny')}
+      danger={decision === 'deny'}
+      onSubmit={decide}
+    />
   );
 }

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { RestrictedAction } from '../../shared/approvals/schemas';
+import type { QueueEntry, RestrictedAction } from '../../shared/approvals/schemas';
 
 /** "+50" or "−50": the sign is the point of an adjustment, so it is always shown. */
 export function signedPoints(points: number): string {
@@ -13,7 +13,20 @@ export function describeAction(
   subject: { name: string; points?: number | null },
 ): string {
   const signed = subject.points == null ? '' : signedPoints(subject.points);
-  const text = t(`approval.describe.${action}`, { name: subject.name, signed });
+  // An adjustment whose amount is not known (approved on the spot before the amount was kept) says
+  // so without a dangling "by".
+  const text =
+    action === 'points.adjust' && !signed
+      ? t('approval.describe.points.adjustUnknown', { name: subject.name })
+      : t(`approval.describe.${action}`, { name: subject.name, signed });
   // A reversal names the points it takes back when they are known (the queue only has the entry id).
   return action === 'points.reverse' && signed ? `${text} (${t('approval.pointsChange', { signed })})` : text;
+}
+
+/** The sentence for a queued or decided approval, naming whom it is about as well as the till knows. */
+export function describeEntry(t: TFunction, entry: QueueEntry): string {
+  return describeAction(t, entry.action, {
+    name: entry.targetName ?? entry.targetStaffId ?? entry.targetMemberId ?? '',
+    points: entry.points,
+  });
 }

@@ -1,11 +1,12 @@
-import { useId, type Ref, type RefObject } from 'react';
-import { MAX_PIN_LENGTH } from '../../shared/staff/pin-policy';
+import type { Ref, RefObject } from 'react';
+import { Field } from '../forms/Field';
+import { PinInput } from '../forms/PinInput';
 import { onlyDigits } from './pin';
 import { PinPad } from './PinPad';
 
 /**
- * A labelled PIN box (a real password input: digits only, never autofilled) with the on-screen
- * pad under it. The pad types into the box, so the value has one source.
+ * A labelled PIN box with the on-screen pad under it. The pad types into the box, so the value has
+ * one source. Its message (a wrong PIN, a wait) is shown by the form, outside: `describedBy` names it.
  */
 export function PinEntry({
   label,
@@ -28,38 +29,26 @@ export function PinEntry({
   invalid?: boolean;
   submit?: { label: string; disabled: boolean; busy?: boolean };
 }) {
-  const id = useId();
   const set = (next: string) => {
     onChange(onlyDigits(next));
     inputRef.current?.focus();
   };
   return (
-    <div className="pin-entry">
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <input
-        id={id}
-        ref={inputRef}
-        className="input input-pin"
-        type="password"
-        inputMode="numeric"
-        autoComplete="off"
-        spellCheck={false}
-        enterKeyHint="done"
-        maxLength={MAX_PIN_LENGTH}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy || undefined}
-        data-testid={testId}
-        value={value}
-        onChange={(event) => onChange(onlyDigits(event.target.value))}
-      />
-      <PinPad
-        testIdPrefix={padTestIdPrefix}
-        onDigit={(digit) => set(value + digit)}
-        onBackspace={() => set(value.slice(0, -1))}
-        {...(submit ? { submit } : {})}
-      />
-    </div>
+    <Field
+      label={label}
+      className="pin-entry"
+      invalid={invalid}
+      {...(describedBy ? { describedBy: [describedBy] } : {})}
+      after={
+        <PinPad
+          testIdPrefix={padTestIdPrefix}
+          onDigit={(digit) => set(value + digit)}
+          onBackspace={() => set(value.slice(0, -1))}
+          {...(submit ? { submit } : {})}
+        />
+      }
+    >
+      {(aria) => <PinInput aria={aria} value={value} onChange={onChange} inputRef={inputRef} testId={testId} />}
+    </Field>
   );
 }

@@ -1,6 +1,6 @@
-import { useId, type Ref } from 'react';
-import { MAX_PIN_LENGTH } from '../../shared/staff/pin-policy';
-import { onlyDigits } from './pin';
+import type { Ref } from 'react';
+import { Field } from '../forms/Field';
+import { PinInput } from '../forms/PinInput';
 
 /** A labelled PIN box for forms (setup, PIN change, temporary PINs): digits only, with its error. */
 export function PinField({
@@ -24,36 +24,11 @@ export function PinField({
   /** A temporary PIN is shown as typed, because it is to be told to a colleague. */
   visible?: boolean;
 }) {
-  const id = useId();
-  const errorId = `${id}-error`;
-  const describedBy = [error ? errorId : '', hintId ?? ''].filter(Boolean).join(' ');
   return (
-    <div className="form-field">
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <input
-        id={id}
-        ref={inputRef}
-        className={visible ? 'input input-pin mono' : 'input input-pin'}
-        type={visible ? 'text' : 'password'}
-        inputMode="numeric"
-        autoComplete="off"
-        autoCorrect="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        maxLength={MAX_PIN_LENGTH}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        data-testid={testId}
-        value={value}
-        onChange={(event) => onChange(onlyDigits(event.target.value))}
-      />
-      {error ? (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <Field label={label} error={error} {...(hintId ? { describedBy: [hintId] } : {})}>
+      {(aria) => (
+        <PinInput aria={aria} value={value} onChange={onChange} inputRef={inputRef} testId={testId} visible={visible} />
+      )}
+    </Field>
   );
 }

@@ -11,6 +11,7 @@ import { useSession } from '../app/session-context';
 import { effectivePinLength, issueFor } from '../auth/pin';
 import { PinField } from '../auth/PinField';
 import { useIntent } from '../api/intent';
+import { Field } from '../forms/Field';
 
 type Errors = { displayName?: string; temporaryPin?: string };
 
@@ -90,30 +91,28 @@ export function AddStaffForm({ onAdded }: { onAdded: (text: string) => void }) {
       </div>
       <form className="stack-form" data-testid="staff-add-form" noValidate onSubmit={(event) => void onSubmit(event)}>
         <StaffNameField
-          id={`${ids}-name`}
           ref={nameRef}
           label={t('staff.addName')}
           value={name}
           error={errors.displayName}
           onChange={setName}
         />
-        <div className="form-field">
-          <label htmlFor={`${ids}-role`} className="field-label">
-            {t('staff.role')}
-          </label>
-          <select
-            id={`${ids}-role`}
-            className="input select"
-            value={role}
-            onChange={(event) => setRole(event.target.value as Role)}
-          >
-            {ROLES.map((option) => (
-              <option key={option} value={option}>
-                {t(`session.roles.${option}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label={t('staff.role')}>
+          {(aria) => (
+            <select
+              {...aria}
+              className="input select"
+              value={role}
+              onChange={(event) => setRole(event.target.value as Role)}
+            >
+              {ROLES.map((option) => (
+                <option key={option} value={option}>
+                  {t(`session.roles.${option}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <PinField
           label={t('staff.temporaryPin')}
           value={pin}

@@ -6,6 +6,7 @@ import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { idleLockChoices, splitDuration } from './idle';
 import { useIntent } from '../api/intent';
+import { Field } from '../forms/Field';
 
 export function durationLabel(t: TFunction, seconds: number): string {
   const { unit, n } = splitDuration(seconds);
@@ -47,29 +48,24 @@ export function IdleLockSetting({
       <h2 id={`${ids}-title`} className="card-title">
         {t('staff.settingsTitle')}
       </h2>
-      <div className="form-field">
-        <label htmlFor={`${ids}-idle`} className="field-label">
-          {t('staff.idleLabel')}
-        </label>
-        <select
-          id={`${ids}-idle`}
-          className="input select select-short"
-          value={current}
-          aria-busy={saving || undefined}
-          aria-describedby={`${ids}-hint`}
-          data-testid="idle-lock-select"
-          onChange={(event) => void choose(Number(event.target.value))}
-        >
-          {idleLockChoices(current).map((seconds) => (
-            <option key={seconds} value={seconds}>
-              {durationLabel(t, seconds)}
-            </option>
-          ))}
-        </select>
-        <p id={`${ids}-hint`} className="hint">
-          {t('staff.idleHint')}
-        </p>
-      </div>
+      <Field label={t('staff.idleLabel')} hint={t('staff.idleHint')}>
+        {(aria) => (
+          <select
+            {...aria}
+            className="input select select-short"
+            value={current}
+            aria-busy={saving || undefined}
+            data-testid="idle-lock-select"
+            onChange={(event) => void choose(Number(event.target.value))}
+          >
+            {idleLockChoices(current).map((seconds) => (
+              <option key={seconds} value={seconds}>
+                {durationLabel(t, seconds)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
     </section>
   );
 }
