@@ -189,7 +189,7 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
       expect((await hq.db.query('SELECT * FROM members WHERE id = $1', [member])).rows).toEqual(before.rows);
     });
 
-    test('only an earn can be reversed, and only once: no points are minted back', async () => {
+    test('an earn or a redemption can be reversed, each only once, and never a reversal: no points are minted back', async () => {
       const device = await hq.pairedDevice();
       const member = newMemberId();
       const earn = earnOp(2, member, 40);
@@ -205,17 +205,23 @@ describe.each(BACKENDS)('HQ push, exactly once, on %s', (backend) => {
           managerPin: '583920',
           reversesOpId: original.opId,
         });
+      // A manager-approved reversal of a redemption gives its 30 points back (the reward came back).
+      const undoRedeem = reversalOf(4, redeem, 30);
       const response = await push(device, [
-        reversalOf(4, redeem, 30), // "reversing" a redemption would give the 30 points back
-        reversalOf(5, earn, -40),
-        reversalOf(6, earn, -40), // the same earn again
+        undoRedeem,
+        reversalOf(5, redeem, 30), // the same redemption again
+        reversalOf(6, earn, -40),
+        reversalOf(7, earn, -40), // the same earn again
+        reversalOf(8, undoRedeem, -30), // a reversal of a reversal
       ]);
       expect(outcomesOf(response)).toEqual([
-        [4, 'rejected', 'unknown_reversed_op'],
-        [5, 'applied', undefined],
-        [6, 'rejected', 'unknown_reversed_op'],
+        [4, 'applied', undefined],
+        [5, 'rejected', 'unknown_reversed_op'],
+        [6, 'applied', undefined],
+        [7, 'rejected', 'unknown_reversed_op'],
+        [8, 'rejected', 'unknown_reversed_op'],
       ]);
-      expect(await balance(member)).toBe(-30);
+      expect(await balance(member)).toBe(0);
     });
 
     test('a receipt earns once per store: the second till of the store is refused (reference_used), another store is not', async () => {

@@ -298,6 +298,11 @@ export const PulledStoreSettings = z.strictObject({
    * before a manager approves it. HQ enforces it whatever a till does. Absent from older HQs.
    */
   maxAdjustPoints: z.number().int().min(1).max(MAX_ADJUST_POINTS).optional(),
+  /**
+   * A correction moving more points than this needs a manager other than the one who asked
+   * (shared/approvals/second-approver.ts). HQ enforces it too. Absent from older HQs.
+   */
+  secondApproverAbovePoints: z.number().int().min(0).max(MAX_ADJUST_POINTS).optional(),
 });
 export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
 

@@ -47,6 +47,12 @@ export const CatalogStorePolicy = z.strictObject({
     .max(STORE_POLICY_BOUNDS.maxAdjustPoints.max)
     .optional(),
   graceDays: z.number().int().min(STORE_POLICY_BOUNDS.graceDays.min).max(STORE_POLICY_BOUNDS.graceDays.max).optional(),
+  secondApproverAbovePoints: z
+    .number()
+    .int()
+    .min(STORE_POLICY_BOUNDS.secondApproverAbovePoints.min)
+    .max(STORE_POLICY_BOUNDS.secondApproverAbovePoints.max)
+    .optional(),
 });
 
 /** `default` applies to every store the file does not name under `stores`. */
@@ -214,6 +220,7 @@ interface StoreSettingsRow {
   earn_rules: unknown;
   max_adjust_points: number;
   grace_days: number;
+  second_approver_above_points: number;
   /** The newest earn rules version HQ ever gave this store (null: never any). */
   newest_version: number | null;
 }
@@ -241,7 +248,7 @@ async function loadStoreSettings(
 ): Promise<void> {
   const rows = await tx.query<StoreSettingsRow>(
     `SELECT store_id, language, store_region, idle_lock_seconds, earn_rules, max_adjust_points, grace_days,
-            (SELECT max(version) FROM earn_rule_versions v WHERE v.store_id = s.store_id) AS newest_version
+            second_approver_above_points, (SELECT max(version) FROM earn_rule_versions v WHERE v.store_id = s.store_id) AS newest_version
        FROM store_settings s ORDER BY store_id FOR UPDATE`,
   );
   const held = new Map(rows.rows.map((row) => [row.store_id, row]));
@@ -271,21 +278,24 @@ async function loadStoreSettings(
     const nextPolicy = {
       max_adjust_points: policy?.maxAdjustPoints ?? row.max_adjust_points,
       grace_days: policy?.graceDays ?? row.grace_days,
+      second_approver_above_points: policy?.secondApproverAbovePoints ?? row.second_approver_above_points,
     };
-    const policyChanged =
-      nextPolicy.max_adjust_points !== row.max_adjust_points || nextPolicy.grace_days !== row.grace_days;
+    // Tills learn the adjustment limit and the four-eyes threshold (not the grace window) so they
+    // refuse before a manager approves; HQ enforces both whatever a till does.
+    const tillPolicyChanged =
+      nextPolicy.max_adjust_points !== row.max_adjust_points ||
+      nextPolicy.second_approver_above_points !== row.second_approver_above_points;
+    const policyChanged = tillPolicyChanged || nextPolicy.grace_days !== row.grace_days;
     if (policyChanged) {
-      await tx.query('UPDATE store_settings SET max_adjust_points = $2, grace_days = $3 WHERE store_id = $1', [
-        row.store_id,
-        nextPolicy.max_adjust_points,
-        nextPolicy.grace_days,
-      ]);
+      await tx.query(
+        `UPDATE store_settings SET max_adjust_points = $2, grace_days = $3, second_approver_above_points = $4
+          WHERE store_id = $1`,
+        [row.store_id, nextPolicy.max_adjust_points, nextPolicy.grace_days, nextPolicy.second_approver_above_points],
+      );
     }
     if (canonicalJson(next) === canonicalJson(old)) {
       if (policyChanged) result.storesChanged += 1;
-      // Tills learn the adjustment limit (not the grace window) so they refuse before a manager
-      // approves; HQ enforces it whatever a till does.
-      if (nextPolicy.max_adjust_points !== row.max_adjust_points) {
+      if (tillPolicyChanged) {
         await logChange(tx, 'store_settings', row.store_id, row.store_id, now);
       }
       continue;

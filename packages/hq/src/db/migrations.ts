@@ -284,6 +284,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX op_flags_flagged_at ON op_flags (flagged_at, op_id)`,
     ],
   },
+  {
+    version: 6,
+    name: 'second approver for large corrections',
+    statements: [
+      // Four-eyes (shared/approvals/second-approver.ts): a correction above this many points needs
+      // a manager other than the one who asked. Tills learn it at pull; HQ enforces it at push.
+      `ALTER TABLE store_settings ADD COLUMN second_approver_above_points integer NOT NULL DEFAULT 500
+         CHECK (second_approver_above_points BETWEEN 0 AND 100000)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

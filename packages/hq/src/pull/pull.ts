@@ -90,8 +90,10 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
     idle_lock_seconds: unknown;
     earn_rules: unknown;
     max_adjust_points: unknown;
+    second_approver_above_points: unknown;
   }>(
-    `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules, ss.max_adjust_points
+    `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules, ss.max_adjust_points,
+            ss.second_approver_above_points
        FROM store_settings ss JOIN stores s ON s.id = ss.store_id WHERE ss.store_id = $1`,
     [storeId],
   );
@@ -108,6 +110,7 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
         idleLockSeconds: toInt(row.idle_lock_seconds),
         earnRules: rules,
         maxAdjustPoints: toInt(row.max_adjust_points),
+        secondApproverAbovePoints: toInt(row.second_approver_above_points),
       },
     },
   ];

@@ -132,8 +132,10 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
             )
           : { rows: [] };
         const original = target.rows[0];
-        // Only an earn, only once: a "reversal" of a redemption would mint the points back.
-        if (!original || original.member_id !== p.memberId || original.kind !== 'earn' || original.reversed) {
+        // Only an earn or a redemption, only once: a reversal of a reversal or of an adjustment would
+        // be a second correction with no purchase or reward behind it (a new adjustment says that).
+        const reversible = original?.kind === 'earn' || original?.kind === 'redeem';
+        if (!original || original.member_id !== p.memberId || !reversible || original.reversed) {
           return reject('unknown_reversed_op');
         }
       }

@@ -1,3 +1,4 @@
+import { needsSecondApprover } from '../../../../src/shared/approvals/second-approver';
 import { pointsForPurchase, type EarnRules, type Tier } from '../../../../src/shared/points/rules';
 import type { PushOp, RejectReason } from '../../../../src/shared/sync/protocol';
 import { toInt, type Queryable } from '../db/database';
@@ -64,8 +65,9 @@ export async function checkCorrectionClaims(
 ): Promise<RejectReason | null> {
   const p = op.payload;
   if (p.approvedBy === null) return 'approver_not_manager';
-  // Every correction names who asked. A manager may approve their own request, as at the till: the
-  // approver's authority is their own PIN (proven to HQ by the staff proof), not a second person.
+  // Every correction names who asked. A manager may approve their own request up to the store's
+  // four-eyes threshold (their authority is their own PIN, proven by the staff proof); above it a
+  // second manager must approve, as the till enforces.
   if (op.staffId === null) return 'approver_is_requester';
   const found = await tx.query<{ role: string; status: string; must_change_pin: boolean }>(
     'SELECT role, status, must_change_pin FROM staff WHERE id = $1 AND (store_id IS NULL OR store_id = $2)',
@@ -76,9 +78,12 @@ export async function checkCorrectionClaims(
   if (!approver || approver.role !== 'manager' || approver.status !== 'active' || approver.must_change_pin) {
     return 'approver_not_manager';
   }
-  if (op.type === 'points.adjusted') {
-    const policy = await policyOf(tx, ctx);
-    if (Math.abs(p.points) > policy.maxAdjustPoints) return 'adjustment_over_limit';
+  const policy = await policyOf(tx, ctx);
+  if (op.type === 'points.adjusted' && Math.abs(p.points) > policy.maxAdjustPoints) return 'adjustment_over_limit';
+  // A reversal's figure is checked against the entry it reverses afterwards (rederivePoints), so
+  // the claimed points are the ones that entry moved.
+  if (p.approvedBy === op.staffId && needsSecondApprover(p.points, policy.secondApproverAbovePoints)) {
+    return 'approver_is_requester';
   }
   return null;
 }
@@ -155,11 +160,11 @@ export async function rederivePoints(
       );
     }
     case 'points.reversed': {
-      // The caller found the earn it reverses. HQ takes back what it applied for it; a till that
-      // earned with its own figure reverses that figure, so either is accepted, anything else not.
+      // The caller found the earn or redemption it reverses. HQ undoes what it applied for it; a
+      // till that used its own figure undoes that figure, so either is accepted, anything else not.
       const found = await tx.query<{ points: unknown; claimed: unknown }>(
         `SELECT l.points, f.claimed_points AS claimed FROM ledger l
-           LEFT JOIN op_flags f ON f.op_id = l.op_id AND f.reason = 'earn_recomputed'
+           LEFT JOIN op_flags f ON f.op_id = l.op_id AND f.reason IN ('earn_recomputed', 'redeem_recomputed')
           WHERE l.op_id = $1`,
         [p.reversesOpId],
       );
