@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'reward_not_found',
   'balance_short',
   'entry_not_reversible',
+  // Four-eyes (shared/approvals/second-approver.ts): the manager who asked cannot approve this one.
+  'second_approver_required',
   'keychain_unavailable',
   'database_key_missing',
   'database_key_wrong',
