@@ -17,7 +17,7 @@ test('bad input gets a clear message per field and stores nothing', async ({ pag
   await expect(page.getByTestId('field-error-givenName')).toContainText('required');
   await expect(page.getByTestId('field-error-familyName')).toContainText('required');
   await expect(page.getByTestId('field-error-cardNumber')).toContainText('required');
-  await expect(page.getByTestId('field-error-terms')).toContainText('must accept the programme terms');
+  await expect(page.getByTestId('field-error-terms')).toContainText('must accept the program terms');
   await expect(form.getByLabel(/^Given name/)).toHaveAttribute('aria-invalid', 'true');
   await expectNoAxeViolations(page);
   await screenshot(page, '10-empty-form-en');

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
-import { normalizePhone } from '../../shared/members/phone';
+import { normalizePhone, phoneIssue } from '../../shared/members/phone';
 import type { EnrollData, MemberSummary } from '../../shared/members/schemas';
 import { mapSqliteError } from '../db/errors';
 import { uuidv7 } from '../ids/uuidv7';
@@ -29,7 +29,7 @@ export function phoneOrIssue(raw: string, region: string): string {
   const phone = normalizePhone(raw, region);
   if (phone === null) {
     throw new AppError('validation_failed', 'The request is invalid.', {
-      issues: [{ path: 'phone', code: 'phone_invalid' }],
+      issues: [{ path: 'phone', code: phoneIssue(raw, region) ?? 'phone_invalid' }],
     });
   }
   return phone;

@@ -14,6 +14,8 @@ export const FIELD_ISSUE_CODES = [
   'card_check_digit',
   'email_invalid',
   'phone_invalid',
+  'phone_too_long',
+  'phone_not_in_use',
   'contact_required',
   'date_invalid',
   'date_in_future',
