@@ -63,4 +63,15 @@ test('a manager at the till approves an earn reversal and an adjustment on the s
   await expect(page.getByTestId('member-notice')).toContainText('−60');
   await expect(member.getByTestId('balance-total')).toHaveText(String(AMELIA.confirmed - 60));
   await screenshot(page, '46-adjusted-en');
+
+  // The approvals history says what each on-the-spot approval moved, amount included.
+  await page.getByTestId('lock-button').click();
+  await loginAs(page, STAFF.mia);
+  await page.getByTestId('nav-approvals').click();
+  await page.getByTestId('queue-history').check();
+  const decided = page.getByTestId('queue-row');
+  await expect(decided).toHaveCount(2);
+  await expect(decided.nth(0).getByRole('rowheader')).toHaveText('Adjust the points of Amelia Clarke by −60');
+  await expect(decided.nth(1).getByRole('rowheader')).toHaveText('Reverse an earn for Amelia Clarke (−25 points)');
+  await expectNoAxeViolations(page);
 });

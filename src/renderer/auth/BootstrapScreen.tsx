@@ -171,7 +171,6 @@ function StandaloneSetup({
       </div>
       <form className="stack-form" data-testid="bootstrap-form" noValidate onSubmit={(event) => void onSubmit(event)}>
         <StaffNameField
-          id={`${headingId}-name`}
           ref={nameRef}
           label={t('bootstrap.name')}
           value={name}

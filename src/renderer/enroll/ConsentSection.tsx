@@ -4,6 +4,7 @@ import type { PrivacyNotice } from '../api/client';
 import { fieldErrorMessage } from '../app/messages';
 import { CONSENT_FIELDS, type ConsentField, type ConsentValues, type EnrollField, type FieldErrors } from './form';
 import { NoticeText } from '../privacy/NoticeText';
+import { CheckboxField } from '../forms/Field';
 
 /**
  * Consent per purpose (DESIGN §6): the privacy notice the member is shown, the required programme
@@ -46,45 +47,23 @@ export function ConsentSection({
       <div className="consent-choices">
         {CONSENT_FIELDS.map((field) => {
           const error = errors[field];
-          const id = `enroll-${field}`;
-          const errorId = `field-error-${field}`;
-          const hintId = `${id}-hint`;
           return (
-            <div key={field} className="consent-choice form-field">
-              <div className="checkbox-row">
-                <input
-                  id={id}
-                  ref={(element) => {
-                    inputs.current[field] = element;
-                  }}
-                  type="checkbox"
-                  className="checkbox"
-                  data-testid={`consent-${field}`}
-                  checked={values[field]}
-                  aria-required={field === 'terms' || undefined}
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={[error ? errorId : '', hintId].filter(Boolean).join(' ')}
-                  onChange={(event) => onChange(field, event.target.checked)}
-                />
-                <label htmlFor={id} className="checkbox-label">
-                  {t(`consent.${field}`)}
-                  {field === 'terms' ? (
-                    <span className="required-mark" aria-hidden="true">
-                      {' '}
-                      *
-                    </span>
-                  ) : null}
-                </label>
-              </div>
-              <p id={hintId} className="hint">
-                {t(`consent.${field}Hint`)}
-              </p>
-              {error ? (
-                <p id={errorId} className="field-error" data-testid={errorId}>
-                  {fieldErrorMessage(t, field, error)}
-                </p>
-              ) : null}
-            </div>
+            <CheckboxField
+              key={field}
+              id={`enroll-${field}`}
+              className="consent-choice form-field"
+              label={t(`consent.${field}`)}
+              hint={t(`consent.${field}Hint`)}
+              error={error ? fieldErrorMessage(t, field, error) : null}
+              errorTestId={`field-error-${field}`}
+              required={field === 'terms'}
+              checked={values[field]}
+              onChange={(checked) => onChange(field, checked)}
+              inputRef={(element) => {
+                inputs.current[field] = element;
+              }}
+              testId={`consent-${field}`}
+            />
           );
         })}
       </div>

@@ -1,35 +1,20 @@
-import {
-  Fragment,
-  useCallback,
-  useEffect,
-  useImperativeHandle,
-  useRef,
-  useState,
-  type FormEvent,
-  type Ref,
-} from 'react';
+import { Fragment, useEffect, useImperativeHandle, useReducer, useRef, type FormEvent, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
-import { compactCardNumber, formatCardNumber } from '../../shared/members/card-number';
-import { api, asApiError, type ClientErrorCode, type MemberSummary, type PrivacyNotice } from '../api/client';
+import { formatCardNumber } from '../../shared/members/card-number';
+import { api, asApiError } from '../api/client';
 import { errorMessage, fieldErrorMessage } from '../app/messages';
 import { CardBarcode } from '../members/CardBarcode';
+import { Field } from '../forms/Field';
 import { ConsentSection } from './ConsentSection';
+import { enrollFormReducer, initialEnrollState } from './enroll-form-state';
 import {
-  emptyValues,
-  noConsents,
-  type ConsentField,
-  type ConsentValues,
-  type TextField,
-  errorsFromIssues,
   FIELD_MAX,
   invalidFields,
   REQUIRED_FIELDS,
   toRequest,
-  validateEnroll,
   type EnrollField,
   type EnrollValues,
-  type FieldError,
-  type FieldErrors,
+  type TextField,
 } from './form';
 import { useIntent } from '../api/intent';
 
@@ -38,18 +23,6 @@ export interface EnrollViewHandle {
   /** Starts a fresh form holding what was typed in the search box. */
   prefill(values: Partial<EnrollValues>): void;
 }
-
-/** The banner above the form: a summary of field errors, or a refusal that is not about one field. */
-type Banner =
-  | { kind: 'fields' }
-  | {
-      kind: 'error';
-      code: ClientErrorCode;
-      /** For member_duplicate: which contact is already enrolled. */
-      duplicate?: 'duplicatePhone' | 'duplicateEmail';
-      find?: { query: string; memberId: string };
-    }
-  | null;
 
 interface FieldSpec {
   name: TextField;
@@ -77,44 +50,28 @@ export function EnrollView({
   onFind: (query: string, memberId?: string) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const [values, setValues] = useState<EnrollValues>(emptyValues);
-  const [consents, setConsents] = useState<ConsentValues>(noConsents);
-  const [notice, setNotice] = useState<PrivacyNotice | null>(null);
-  const [noticeFailed, setNoticeFailed] = useState(false);
-  const [takingNumber, setTakingNumber] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [banner, setBanner] = useState<Banner>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const [state, dispatch] = useReducer(enrollFormReducer, undefined, initialEnrollState);
+  const { values, consents, notice, errors, banner, enrolled, focus } = state;
   const intent = useIntent();
-  const [attempted, setAttempted] = useState(false);
-  const [enrolled, setEnrolled] = useState<MemberSummary | null>(null);
   const inputs = useRef<Partial<Record<EnrollField, HTMLInputElement | null>>>({});
+  const bannerRef = useRef<HTMLDivElement>(null);
   const language = i18n.language === 'ru' ? 'ru' : 'en';
 
   // The notice is shown in the till's language; the version and language shown are what is recorded.
-  const [noticeRequest, setNoticeRequest] = useState(0);
-  const loadNotice = useCallback(() => setNoticeRequest((n) => n + 1), []);
   useEffect(() => {
     let live = true;
     api.privacyNotice(language).then(
       (loaded) => {
-        if (!live) return;
-        setNotice(loaded);
-        // Ticks given while another notice (or language) was shown do not carry over to this one.
-        setConsents(noConsents());
-        setNoticeFailed(false);
+        if (live) dispatch({ type: 'noticeLoaded', notice: loaded });
       },
       () => {
-        if (!live) return;
-        setNotice(null);
-        setNoticeFailed(true);
+        if (live) dispatch({ type: 'noticeFailed' });
       },
     );
     return () => {
       live = false;
     };
-  }, [language, noticeRequest]);
-  const bannerRef = useRef<HTMLDivElement>(null);
+  }, [language, state.noticeRequest]);
 
   const focusField = (field: EnrollField) => {
     const input = inputs.current[field];
@@ -124,151 +81,45 @@ export function EnrollView({
     input.closest('.form-field')?.scrollIntoView({ block: 'nearest' });
   };
 
-  // After a submit, focus moves once React has rendered the error texts it must scroll into view.
-  const pendingFocus = useRef<EnrollField | null>(null);
-  const focusAfterRender = (field: EnrollField) => {
-    pendingFocus.current = field;
-  };
+  // The focus moves once React has rendered the error texts it must scroll into view.
   useEffect(() => {
-    const field = pendingFocus.current;
-    if (!field) return;
-    pendingFocus.current = null;
-    focusField(field);
-  });
+    if (!focus) return;
+    if (focus.target === 'banner') bannerRef.current?.focus();
+    else focusField(focus.target);
+  }, [focus]);
 
   useImperativeHandle(ref, () => ({
     focus: () => focusField('givenName'),
-    prefill(prefill) {
-      setValues({ ...emptyValues(), ...prefill });
-      setConsents(noConsents());
-      setErrors({});
-      setBanner(null);
-      setAttempted(false);
-      setEnrolled(null);
-    },
+    prefill: (prefill) => dispatch({ type: 'prefill', values: prefill }),
   }));
 
-  const revalidate = (field: EnrollField, nextValues: EnrollValues, nextConsents: ConsentValues) => {
-    // Once a submit has failed, errors update as they are fixed; before that, typing is not nagged.
-    if (attempted && notice) {
-      const fresh = validateEnroll(nextValues, nextConsents, notice);
-      setErrors((previous) => {
-        const merged: FieldErrors = {};
-        for (const name of invalidFields(fresh)) merged[name] = fresh[name] as FieldError;
-        // A conflict found by the main process stays until that field is edited.
-        for (const name of invalidFields(previous)) {
-          const kept = previous[name];
-          if (kept?.kind === 'conflict' && name !== field) merged[name] ??= kept;
-        }
-        return merged;
-      });
-    }
-  };
-
-  const change = (field: TextField, value: string) => {
-    const next = { ...values, [field]: value };
-    setValues(next);
-    revalidate(field, next, consents);
-  };
-
-  const changeConsent = (field: ConsentField, value: boolean) => {
-    const next = { ...consents, [field]: value };
-    setConsents(next);
-    revalidate(field, values, next);
-  };
-
   const takeNextNumber = async () => {
-    setTakingNumber(true);
+    dispatch({ type: 'numberRequested' });
     try {
-      change('cardNumber', formatCardNumber(await api.nextCardNumber()));
-      inputs.current.cardNumber?.focus();
+      dispatch({ type: 'numberTaken', cardNumber: formatCardNumber(await api.nextCardNumber()) });
     } catch (caught) {
-      setBanner({ kind: 'error', code: asApiError(caught).code });
-      bannerRef.current?.focus();
-    } finally {
-      setTakingNumber(false);
+      dispatch({ type: 'numberFailed', code: asApiError(caught).code });
     }
-  };
-
-  const showFieldErrors = (found: FieldErrors) => {
-    setErrors(found);
-    setBanner({ kind: 'fields' });
-    const first = invalidFields(found)[0];
-    if (first) focusAfterRender(first);
   };
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    if (submitting) return;
-    setAttempted(true);
-    setEnrolled(null);
-    if (!notice) {
-      setBanner({ kind: 'error', code: 'notice_outdated' });
-      loadNotice();
-      return;
-    }
-    const found = validateEnroll(values, consents, notice);
-    if (invalidFields(found).length > 0) {
-      showFieldErrors(found);
-      return;
-    }
-    setErrors({});
-    setBanner(null);
-    setSubmitting(true);
+    // The reducer decides whether this submit goes out; it is pure, so asking it ahead gives its answer.
+    const next = enrollFormReducer(state, { type: 'submit' });
+    dispatch({ type: 'submit' });
+    if (state.phase === 'submitting' || next.phase !== 'submitting' || !next.notice) return;
     try {
-      const member = await api.enroll({ ...toRequest(values, consents, notice), requestId: intent.id() });
+      const member = await api.enroll({ ...toRequest(values, consents, next.notice), requestId: intent.id() });
       intent.succeeded();
-      setEnrolled(member);
-      setValues(emptyValues());
-      setConsents(noConsents());
-      setAttempted(false);
-      focusAfterRender('givenName');
+      dispatch({ type: 'enrolled', member });
     } catch (caught) {
-      const error = asApiError(caught);
-      const memberId = error.details.memberId;
-      if (error.code === 'validation_failed' && error.issues.length > 0) {
-        const { fields } = errorsFromIssues(error.issues);
-        if (invalidFields(fields).length > 0) {
-          showFieldErrors(fields);
-          return;
-        }
-      }
-      if (error.code === 'card_in_use') {
-        setErrors({ cardNumber: { kind: 'conflict', code: 'card_in_use' } });
-        setBanner({
-          kind: 'error',
-          code: error.code,
-          ...(memberId ? { find: { query: compactCardNumber(values.cardNumber), memberId } } : {}),
-        });
-        focusAfterRender('cardNumber');
-        return;
-      }
-      if (error.code === 'member_duplicate') {
-        const field = error.details.field === 'email' ? 'email' : 'phone';
-        const duplicate = field === 'email' ? 'duplicateEmail' : 'duplicatePhone';
-        setErrors({ [field]: { kind: 'conflict', code: duplicate } });
-        setBanner({
-          kind: 'error',
-          code: error.code,
-          duplicate,
-          ...(memberId ? { find: { query: values[field].trim(), memberId } } : {}),
-        });
-        focusAfterRender(field);
-        return;
-      }
-      // The notice changed under the form (new version from HQ): show the new one before asking again.
-      if (error.code === 'notice_outdated') {
-        setConsents(noConsents());
-        loadNotice();
-      }
-      setBanner({ kind: 'error', code: error.code });
-      bannerRef.current?.focus();
-    } finally {
-      setSubmitting(false);
+      const { code, issues, details } = asApiError(caught);
+      dispatch({ type: 'refused', refusal: { code, issues, details } });
     }
   };
 
   const invalid = invalidFields(errors);
+  const submitting = state.phase === 'submitting';
 
   return (
     <div className="enroll">
@@ -300,7 +151,11 @@ export function EnrollView({
               >
                 {t('enroll.showMember')}
               </button>
-              <button type="button" className="button button-quiet" onClick={() => setEnrolled(null)}>
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() => dispatch({ type: 'dismissEnrolled' })}
+              >
                 {t('enroll.dismiss')}
               </button>
             </div>
@@ -352,66 +207,51 @@ export function EnrollView({
         <div className="form-grid">
           {FIELD_SPECS.map((spec) => {
             const error = errors[spec.name];
-            const required = REQUIRED_FIELDS.has(spec.name);
-            const id = `enroll-${spec.name}`;
-            const hintId = spec.hint === 'contactHint' ? CONTACT_HINT_ID : spec.hint ? `${id}-hint` : '';
-            const errorId = error ? `field-error-${spec.name}` : '';
-            const describedBy = [errorId, hintId].filter(Boolean).join(' ');
             const field = (
-              <div key={spec.name} className={`form-field form-field-${spec.name}`}>
-                {/* The marker sits outside the label so the field's name is exactly its label. */}
-                <div className="field-label-row">
-                  <label htmlFor={id} className="field-label">
-                    {t(`fields.${spec.name}`)}
-                  </label>
-                  {required ? (
-                    <span className="required-mark" aria-hidden="true">
-                      *
-                    </span>
-                  ) : null}
-                </div>
-                <input
-                  id={id}
-                  ref={(element) => {
-                    inputs.current[spec.name] = element;
-                  }}
-                  name={spec.name}
-                  className={spec.name === 'cardNumber' ? 'input mono' : 'input'}
-                  type={spec.type}
-                  inputMode={spec.inputMode}
-                  max={spec.type === 'date' ? new Date().toISOString().slice(0, 10) : undefined}
-                  min={spec.type === 'date' ? '1900-01-01' : undefined}
-                  autoComplete="off"
-                  spellCheck={false}
-                  maxLength={FIELD_MAX[spec.name] * 4}
-                  aria-required={required || undefined}
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={describedBy || undefined}
-                  value={values[spec.name]}
-                  onChange={(event) => change(spec.name, event.target.value)}
-                />
-                {error ? (
-                  <p id={errorId} className="field-error" data-testid={errorId}>
-                    {fieldErrorMessage(t, spec.name, error)}
-                  </p>
-                ) : null}
-                {spec.hint === 'cardHint' || spec.hint === 'birthDateHint' ? (
-                  <p id={hintId} className="hint">
-                    {t(`enroll.${spec.hint}`)}
-                  </p>
-                ) : null}
-                {spec.name === 'cardNumber' ? (
-                  <button
-                    type="button"
-                    className="button button-secondary button-small"
-                    data-testid="enroll-next-card"
-                    disabled={takingNumber}
-                    onClick={() => void takeNextNumber()}
-                  >
-                    {t('enroll.nextCard')}
-                  </button>
-                ) : null}
-              </div>
+              <Field
+                key={spec.name}
+                id={`enroll-${spec.name}`}
+                className={`form-field form-field-${spec.name}`}
+                label={t(`fields.${spec.name}`)}
+                required={REQUIRED_FIELDS.has(spec.name)}
+                error={error ? fieldErrorMessage(t, spec.name, error) : null}
+                errorTestId={`field-error-${spec.name}`}
+                hint={spec.hint === 'cardHint' || spec.hint === 'birthDateHint' ? t(`enroll.${spec.hint}`) : null}
+                {...(spec.hint === 'contactHint' ? { describedBy: [CONTACT_HINT_ID] } : {})}
+                after={
+                  spec.name === 'cardNumber' ? (
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      data-testid="enroll-next-card"
+                      disabled={state.takingNumber}
+                      onClick={() => void takeNextNumber()}
+                    >
+                      {t('enroll.nextCard')}
+                    </button>
+                  ) : null
+                }
+              >
+                {(aria) => (
+                  <input
+                    {...aria}
+                    ref={(element) => {
+                      inputs.current[spec.name] = element;
+                    }}
+                    name={spec.name}
+                    className={spec.name === 'cardNumber' ? 'input mono' : 'input'}
+                    type={spec.type}
+                    inputMode={spec.inputMode}
+                    max={spec.type === 'date' ? new Date().toISOString().slice(0, 10) : undefined}
+                    min={spec.type === 'date' ? '1900-01-01' : undefined}
+                    autoComplete="off"
+                    spellCheck={false}
+                    maxLength={FIELD_MAX[spec.name] * 4}
+                    value={values[spec.name]}
+                    onChange={(event) => dispatch({ type: 'edit', field: spec.name, value: event.target.value })}
+                  />
+                )}
+              </Field>
             );
             return spec.name === 'email' ? (
               <Fragment key={spec.name}>
@@ -426,12 +266,12 @@ export function EnrollView({
           })}
           <ConsentSection
             notice={notice}
-            failed={noticeFailed}
-            onRetry={() => void loadNotice()}
+            failed={state.noticeFailed}
+            onRetry={() => dispatch({ type: 'reloadNotice' })}
             values={consents}
             errors={errors}
             inputs={inputs}
-            onChange={changeConsent}
+            onChange={(field, value) => dispatch({ type: 'consent', field, value })}
           />
           <div className="form-actions">
             <button
