@@ -6,6 +6,8 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const nativeModules = ['better-sqlite3-multiple-ciphers', '@napi-rs/keyring', '@napi-rs/keyring/*'];
+/** The HQ package (packages/hq): a separate server the till never bundles or ships. */
+const hqPackage = ['**/packages/hq/**', '@loyalty-desk/hq', '@loyalty-desk/hq/*'];
 
 /** One rule per process boundary; the message says which boundary was crossed and why it exists. */
 function restrict(message, { paths = [], patterns = [] }) {
@@ -21,7 +23,17 @@ function restrict(message, { paths = [], patterns = [] }) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'artifacts/**', '.cache/**'] },
+  {
+    ignores: [
+      'out/**',
+      '**/dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'artifacts/**',
+      '.cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -46,7 +58,7 @@ export default tseslint.config(
     rules: {
       ...restrict('src/shared is pure TypeScript: no Node, DOM, Electron or React (DESIGN §2).', {
         paths: ['electron', 'react', 'react-dom', ...nodeBuiltins, ...nativeModules],
-        patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+        patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**', ...hqPackage],
       }),
       'no-restricted-globals': [
         'error',
@@ -69,7 +81,7 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       ...restrict('The renderer talks only to window.loyalty: never to main, Node or Electron (DESIGN §2).', {
         paths: ['electron', ...nodeBuiltins, ...nativeModules],
-        patterns: ['**/main/**', '**/preload/**', '**/harness/**'],
+        patterns: ['**/main/**', '**/preload/**', '**/harness/**', ...hqPackage],
       }),
       'no-restricted-globals': ['error', 'process', 'require', '__dirname', 'Buffer'],
     },
@@ -78,7 +90,7 @@ export default tseslint.config(
     files: ['src/preload/**'],
     rules: restrict('The preload only bridges named IPC functions: no Node, no main-process code (DESIGN §2).', {
       paths: [...nodeBuiltins, ...nativeModules],
-      patterns: ['**/main/**', '**/renderer/**', '**/harness/**'],
+      patterns: ['**/main/**', '**/renderer/**', '**/harness/**', ...hqPackage],
     }),
   },
   {
@@ -86,7 +98,7 @@ export default tseslint.config(
     ignores: ['src/main/electron/**'],
     rules: restrict('Only the thin shell in src/main/electron may import electron; services run in plain Node.', {
       paths: ['electron'],
-      patterns: ['**/renderer/**', '**/preload/**', '**/harness/**'],
+      patterns: ['**/renderer/**', '**/preload/**', '**/harness/**', ...hqPackage],
     }),
   },
   {
@@ -106,32 +118,40 @@ export default tseslint.config(
   {
     files: ['src/main/electron/**'],
     rules: restrict('The Electron shell never imports renderer or harness code.', {
-      patterns: ['**/renderer/**', '**/harness/**'],
+      patterns: ['**/renderer/**', '**/harness/**', ...hqPackage],
     }),
   },
   {
     // Code both Node processes need (node:crypto rules tills and HQ must compute alike): imported by
-    // src/main and src/hq, importing neither.
+    // src/main and packages/hq, importing neither.
     files: ['src/node-shared/**'],
     rules: restrict('src/node-shared serves the till and HQ alike: it imports only Node and src/shared.', {
       paths: ['electron'],
-      patterns: ['**/main/**', '**/hq/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+      patterns: ['**/main/**', '**/hq/**', '**/renderer/**', '**/preload/**', '**/harness/**', ...hqPackage],
     }),
   },
   {
     files: ['src/harness/**'],
     rules: restrict('The harness stands in for Electron: it must not import it.', {
       paths: ['electron'],
-      patterns: ['**/renderer/**', '**/electron/**'],
+      patterns: ['**/renderer/**', '**/electron/**', ...hqPackage],
     }),
   },
   {
-    files: ['packages/hq/src/**'],
+    files: ['packages/hq/**'],
     rules: restrict(
-      'HQ is a separate server: it shares only src/shared with the app, never main, UI or Electron code.',
+      'HQ is a separate package: from the till it may import only src/shared and src/node-shared, never main, UI, harness, Electron, test or bench code.',
       {
         paths: ['electron', ...nativeModules],
-        patterns: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**'],
+        patterns: [
+          '**/main/**',
+          '**/renderer/**',
+          '**/preload/**',
+          '**/harness/**',
+          '**/tests/**',
+          '**/bench/**',
+          '**/scripts/**',
+        ],
       },
     ),
   },
