@@ -9,6 +9,7 @@ import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from './
 import { useLocale } from '../app/locale';
 import { formatInstant } from '../app/format-date';
 import { useIntent } from '../api/intent';
+import { CheckboxField } from '../forms/Field';
 
 type Decision = 'approve' | 'deny';
 
@@ -27,7 +28,6 @@ export function ApprovalsView() {
   const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
   const noticeRef = useRef<HTMLDivElement>(null);
   const headingId = useId();
-  const historyId = useId();
   const latest = useRef(0);
 
   const [reloads, setReloads] = useState(0);
@@ -72,17 +72,13 @@ export function ApprovalsView() {
         <h1 id={headingId} className="view-title">
           {t('queue.heading')}
         </h1>
-        <div className="checkbox-field">
-          <input
-            id={historyId}
-            type="checkbox"
-            className="checkbox"
-            checked={history}
-            data-testid="queue-history"
-            onChange={(event) => setHistory(event.target.checked)}
-          />
-          <label htmlFor={historyId}>{t('queue.showHistory')}</label>
-        </div>
+        <CheckboxField
+          rowClassName="checkbox-field"
+          label={t('queue.showHistory')}
+          checked={history}
+          testId="queue-history"
+          onChange={setHistory}
+        />
       </div>
       <div role="status" className="status-slot">
         {notice ? (
