@@ -46,12 +46,49 @@ export const MAX_FIELD_ISSUES = 20;
 export const MAX_ISSUE_PATH_LENGTH = 100;
 
 /**
- * Converts zod's issues into stable, translatable codes. Zod's own messages may echo the input,
- * so they never leave this function.
+ * How an issue's code reads. `stable` (the till, and HQ's HTTP answers): a translatable code from
+ * FIELD_ISSUE_CODES. `detailed` (HQ's admin commands, read by an operator fixing a file): a code the
+ * schema set itself (a custom issue's message, e.g. `duplicate`), else zod's code with the bound it
+ * broke, e.g. `too_small (minimum 1)` or `invalid_value (one of "a", "b")`.
  */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export type FieldIssueStyle = 'stable' | 'detailed';
+
+type ZodIssue = z.ZodError['issues'][number];
+
+function stableCode(issue: ZodIssue): FieldIssueCode {
+  if (KNOWN.has(issue.message)) return issue.message as FieldIssueCode;
+  if (issue.code === 'invalid_type') return 'invalid_type';
+  if (issue.code === 'too_big') return 'too_long';
+  return 'invalid';
+}
+
+function detailedCode(issue: ZodIssue): string {
+  switch (issue.code) {
+    case 'custom':
+      return issue.message;
+    case 'invalid_type':
+      return `invalid_type (expected ${issue.expected})`;
+    case 'too_small':
+      return `too_small (minimum ${String(issue.minimum)})`;
+    case 'too_big':
+      return `too_big (maximum ${String(issue.maximum)})`;
+    case 'invalid_value':
+      return `invalid_value (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
+    case 'invalid_format':
+      return `invalid_format (${issue.format})`;
+    default:
+      return issue.code;
+  }
+}
+
+/**
+ * Converts zod's issues into field paths and codes (one unknown key is one `unknown_field` issue),
+ * at most MAX_FIELD_ISSUES of them. Zod's own messages may echo the input, so they never leave this
+ * function; only messages a schema wrote on purpose do.
+ */
+export function toFieldIssues(error: z.ZodError, style: FieldIssueStyle = 'stable'): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const add = (path: string, code: FieldIssueCode) => {
+  const add = (path: string, code: string) => {
     if (issues.length < MAX_FIELD_ISSUES) issues.push({ path: path.slice(0, MAX_ISSUE_PATH_LENGTH), code });
   };
   for (const issue of error.issues) {
@@ -61,11 +98,7 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
       for (const key of issue.keys) add(path ? `${path}.${key}` : key, 'unknown_field');
       continue;
     }
-    let code: FieldIssueCode = 'invalid';
-    if (KNOWN.has(issue.message)) code = issue.message as FieldIssueCode;
-    else if (issue.code === 'invalid_type') code = 'invalid_type';
-    else if (issue.code === 'too_big') code = 'too_long';
-    add(path, code);
+    add(path, style === 'stable' ? stableCode(issue) : detailedCode(issue));
   }
   return issues;
 }

@@ -12,6 +12,7 @@ import { HqAdminError } from '../errors';
 import { STORE_POLICY_BOUNDS } from '../push/store-policy';
 import { clock, type AdminDeps } from './deps';
 import { canonicalJson } from '../../../../src/shared/canonical-json';
+import { toFieldIssues } from '../../../../src/shared/ipc/validation';
 
 const rewardName = z.string().trim().min(1).max(80);
 
@@ -92,37 +93,15 @@ export interface CatalogLoaded {
   storesChanged: number;
 }
 
-/** Zod issues as field paths and short codes (zod's messages are not used: they may quote values). */
-function catalogIssues(error: z.ZodError): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: path ? `${path}.${key}` : key, code: 'unknown_field' });
-    } else if (issue.code === 'custom') {
-      issues.push({ path, code: issue.message });
-    } else if (issue.code === 'invalid_type') {
-      issues.push({ path, code: `invalid_type (expected ${issue.expected})` });
-    } else if (issue.code === 'too_small') {
-      issues.push({ path, code: `too_small (minimum ${String(issue.minimum)})` });
-    } else if (issue.code === 'too_big') {
-      issues.push({ path, code: `too_big (maximum ${String(issue.maximum)})` });
-    } else if (issue.code === 'invalid_value') {
-      issues.push({ path, code: `invalid_value (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})` });
-    } else if (issue.code === 'invalid_format') {
-      issues.push({ path, code: `invalid_format (${issue.format})` });
-    } else {
-      issues.push({ path, code: issue.code });
-    }
-  }
-  return issues;
-}
-
 /** Validates a parsed catalog; every problem is one issue with its field path. */
 export function parseCatalog(input: unknown): z.output<typeof CatalogFile> {
   const parsed = CatalogFile.safeParse(input);
   if (!parsed.success) {
-    throw new HqAdminError('invalid_catalog', 'The catalog does not match the schema.', catalogIssues(parsed.error));
+    throw new HqAdminError(
+      'invalid_catalog',
+      'The catalog does not match the schema.',
+      toFieldIssues(parsed.error, 'detailed'),
+    );
   }
   return parsed.data;
 }
