@@ -11,14 +11,9 @@ describe('approvals cannot be made with a temporary PIN, nor used to learn a man
   beforeEach(async () => {
     clock = manualClock();
     app = await startTestApp(undefined, { now: clock.now, signedIn: null });
-    await seedStaff(app);
-    await app.services.staff.seed({
-      id: 'tess',
-      displayName: 'Tess Temp',
-      role: 'manager',
-      pin: '975318',
-      mustChangePin: true,
-    });
+    await seedStaff(app, [
+      { id: 'tess', displayName: 'Tess Temp', role: 'manager', pin: '975318', mustChangePin: true },
+    ]);
   });
   afterEach(async () => {
     await app.dispose();

@@ -8,14 +8,9 @@ describe('the staff roster', () => {
   let app: TestApp;
   beforeEach(async () => {
     app = await startTestApp(undefined, { signedIn: null });
-    await seedStaff(app);
-    await app.services.staff.seed({
-      id: 'tess',
-      displayName: 'Tess Temp',
-      role: 'manager',
-      pin: '975318',
-      mustChangePin: true,
-    });
+    await seedStaff(app, [
+      { id: 'tess', displayName: 'Tess Temp', role: 'manager', pin: '975318', mustChangePin: true },
+    ]);
   });
   afterEach(async () => {
     await app.dispose();

@@ -6,6 +6,7 @@ import { createSetConsent } from '../consents/set-consent';
 import { createCardBlock } from '../members/card-block';
 import { createEnrollMember } from '../members/enroll';
 import { createFindMembers } from '../members/find';
+import { createMemberName } from '../members/member-name';
 import { createMemberView } from '../members/member-view';
 import { createRevealContacts } from '../members/reveal-contacts';
 import { createUpdateProfile } from '../members/update-profile';
@@ -52,6 +53,7 @@ export function createCounterServices(deps: CounterDeps) {
     enroll: createEnrollMember({ db, audit, outbox, recordConsent, cardBlock, lookupKey, storeRegion, now }),
     find: createFindMembers({ db, lookupKey, storeRegion }),
     memberView: createMemberView({ db, ledger, rules }),
+    memberName: createMemberName(db),
     updateProfile: createUpdateProfile({ db, audit, outbox, recordConsent, lookupKey, storeRegion, language, now }),
     revealContacts: createRevealContacts({ db, audit }),
     setConsent: createSetConsent({ db, recordConsent }),

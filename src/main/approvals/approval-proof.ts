@@ -1,6 +1,7 @@
 import type { RestrictedAction } from '../../shared/approvals/schemas';
 import type { StaffProof } from '../../shared/sync/staff-proof';
 import type { StaffProofSealer } from '../sync/staff-proof-seal';
+import type { RestrictedCall } from './restricted-actions';
 
 /** Approved actions HQ hears of, so HQ must be able to believe the approval (an unlock stays here). */
 export const PROVEN_ACTIONS: readonly RestrictedAction[] = ['staff.resetPin', 'points.adjust', 'points.reverse'];
@@ -12,30 +13,32 @@ export const PROVEN_ACTIONS: readonly RestrictedAction[] = ['staff.resetPin', 'p
  */
 export function sealApprovalProof(
   proofs: StaffProofSealer,
-  action: RestrictedAction,
-  payload: unknown,
+  call: RestrictedCall,
   approval: { approvalId: string; approvedBy: string; pin: string },
 ): StaffProof | null {
   const { approvalId, approvedBy, pin } = approval;
-  switch (action) {
-    case 'staff.resetPin': {
-      const p = payload as { staffId: string; temporaryPin: string };
+  switch (call.action) {
+    case 'staff.resetPin':
       return proofs.seal(
-        { purpose: 'pin_reset', approvalId, approvedBy, staffId: p.staffId },
-        { pin, newPin: p.temporaryPin },
+        { purpose: 'pin_reset', approvalId, approvedBy, staffId: call.payload.staffId },
+        { pin, newPin: call.payload.temporaryPin },
       );
-    }
-    case 'points.adjust': {
-      const p = payload as { memberId: string; points: number };
+    case 'points.adjust':
       return proofs.seal(
-        { purpose: 'points_adjust', approvalId, approvedBy, memberId: p.memberId, points: p.points },
+        {
+          purpose: 'points_adjust',
+          approvalId,
+          approvedBy,
+          memberId: call.payload.memberId,
+          points: call.payload.points,
+        },
         { pin },
       );
-    }
-    case 'points.reverse': {
-      const p = payload as { opId: string };
-      return proofs.seal({ purpose: 'points_reverse', approvalId, approvedBy, reversesOpId: p.opId }, { pin });
-    }
+    case 'points.reverse':
+      return proofs.seal(
+        { purpose: 'points_reverse', approvalId, approvedBy, reversesOpId: call.payload.opId },
+        { pin },
+      );
     case 'staff.unlock':
       return null;
   }

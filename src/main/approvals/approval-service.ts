@@ -18,27 +18,11 @@ import { immediately, type Commit } from '../requests/request-log';
 import type { MonotonicMs } from '../time/monotonic-clock';
 import type { StaffProof } from '../../shared/sync/staff-proof';
 import type { StaffProofSealer } from '../sync/staff-proof-seal';
+import type { ResponseData } from '../../shared/ipc/contract';
 import { PROVEN_ACTIONS, sealApprovalProof } from './approval-proof';
+import { RestrictedCall, type ApprovalContext, type CallOf, type RestrictedActionRunner } from './restricted-actions';
 
-/** Who asked, who approved and why: what the approved action records with its change. */
-export interface ApprovalContext {
-  requestedBy: string;
-  approvedBy: string;
-  approvalId: string;
-  reasonCode: string;
-  /** The approving manager's PIN sealed for HQ (null on a standalone till or for an unlock). */
-  staffProof: StaffProof | null;
-}
-
-/** How the approval service learns about one restricted action, without depending on its domain. */
-export interface RestrictedActionHandler {
-  /** Refuses early (before a manager types a PIN) when the action itself could not run. */
-  precheck(payload: unknown, session: Session): void;
-  /** Who or what the action is about, for the queue and the audit log (ids only). */
-  target(payload: unknown): { staffId: string | null; memberId: string | null };
-  /** Queueable actions: runs the action inside the transaction that spends the approval. */
-  apply?(payload: unknown, context: ApprovalContext): void;
-}
+export type { ApprovalContext };
 
 interface ApprovalRow {
   id: string;
@@ -62,7 +46,8 @@ export interface ApprovalDeps {
   db: Database;
   audit: AuditLog;
   authenticator: Authenticator;
-  actions: Readonly<Record<RestrictedAction, RestrictedActionHandler>>;
+  /** Runs the approved action, on the spot (runGranted) and from the queue (decide) alike. */
+  actions: RestrictedActionRunner;
   staffName: (staffId: string) => string | null;
   memberName: (memberId: string) => string | null;
   macKey: string;
@@ -111,12 +96,18 @@ export function createApprovalService(deps: ApprovalDeps) {
       .digest('hex');
 
   const targetOf = (subject: ApprovalSubject) => {
-    const target = actions[subject.action].target(subject.payload);
+    const target = actions.target(subject);
     return { targetStaff: target.staffId, targetMember: target.memberId };
   };
   const auditTarget = (subject: ApprovalSubject) => {
-    const target = actions[subject.action].target(subject.payload);
+    const target = actions.target(subject);
     return target.staffId ?? target.memberId;
+  };
+  /** A queued (or kept) payload, parsed back with its action's own schema; null when unreadable. */
+  const storedCall = (row: ApprovalRow): RestrictedCall | null => {
+    if (row.payload_json === null) return null;
+    const parsed = RestrictedCall.safeParse({ action: row.action, payload: JSON.parse(row.payload_json) });
+    return parsed.success ? parsed.data : null;
   };
 
   /** Monotonic deadlines of the approvals and requests this process created. */
@@ -145,9 +136,7 @@ export function createApprovalService(deps: ApprovalDeps) {
   const hasProofIfNeeded = (row: ApprovalRow) =>
     !PROVEN_ACTIONS.includes(row.action) || !deps.proofs.paired() || sealedProofs.has(row.id);
 
-  function precheck(subject: ApprovalSubject, session: Session) {
-    actions[subject.action].precheck(subject.payload, session);
-  }
+  const precheck = <A extends RestrictedAction>(call: CallOf<A>, session: Session) => actions.precheck(call, session);
 
   const earnPoints = db.prepare<[string], { points: number }>('SELECT points FROM ledger WHERE op_id = ?');
 
@@ -156,11 +145,10 @@ export function createApprovalService(deps: ApprovalDeps) {
    * own figure, or minus the points of the earn a reversal takes back.
    */
   function pointsOf(row: ApprovalRow): number | null {
-    if (row.payload_json === null) return null;
-    const payload = JSON.parse(row.payload_json) as { points?: unknown; opId?: unknown };
-    if (row.action === 'points.adjust') return typeof payload.points === 'number' ? payload.points : null;
-    if (row.action === 'points.reverse' && typeof payload.opId === 'string') {
-      const earn = earnPoints.get(payload.opId);
+    const call = storedCall(row);
+    if (call?.action === 'points.adjust') return call.payload.points;
+    if (call?.action === 'points.reverse') {
+      const earn = earnPoints.get(call.payload.opId);
       return earn ? -earn.points : null;
     }
     return null;
@@ -220,6 +208,33 @@ export function createApprovalService(deps: ApprovalDeps) {
     throw invalid();
   }
 
+  /** Refuses (and audits) an approval that cannot authorise this exact action, before any work. */
+  function check(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
+    if (!isUsable(byId.get(approvalId), action, payload, session)) refuse(approvalId, action, session);
+  }
+
+  /** Spends the approval; call inside the action's transaction (it re-checks there). */
+  function consume(approvalId: string, action: RestrictedAction, payload: unknown, session: Session): ApprovalContext {
+    const row = byId.get(approvalId);
+    if (!isUsable(row, action, payload, session)) throw invalid();
+    markUsed.run(deps.now().toISOString(), approvalId);
+    audit.append({
+      staffId: session.staffId,
+      action: 'approval.used',
+      subjectType: 'approval',
+      subjectId: approvalId,
+      details: { action },
+    });
+    return {
+      requestedBy: row.requested_by,
+      approvedBy: row.decided_by ?? '',
+      approvalId: row.id,
+      reasonCode: row.reason_code,
+      actor: session.staffId,
+      staffProof: sealedProofs.get(row.id) ?? null,
+    };
+  }
+
   return {
     /** On the spot: the manager types their PIN at this till; returns a single-use approval. */
     async grant(
@@ -244,7 +259,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       const id = uuidv7(deps.now().getTime());
       const at = deps.now();
       const expiresAt = new Date(at.getTime() + APPROVAL_TTL_SECONDS * 1000).toISOString();
-      const staffProof = sealApprovalProof(deps.proofs, subject.action, subject.payload, {
+      const staffProof = sealApprovalProof(deps.proofs, subject, {
         approvalId: id,
         approvedBy: manager.id,
         pin: request.pin,
@@ -286,30 +301,21 @@ export function createApprovalService(deps: ApprovalDeps) {
       });
     },
 
-    /** Refuses (and audits) an approval that cannot authorise this exact action, before any work. */
-    check(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
-      if (!isUsable(byId.get(approvalId), action, payload, session)) refuse(approvalId, action, session);
-    },
-
-    /** Spends the approval; call inside the action's transaction (it re-checks there). */
-    consume(approvalId: string, action: RestrictedAction, payload: unknown, session: Session): ApprovalContext {
-      const row = byId.get(approvalId);
-      if (!isUsable(row, action, payload, session)) throw invalid();
-      markUsed.run(deps.now().toISOString(), approvalId);
-      audit.append({
-        staffId: session.staffId,
-        action: 'approval.used',
-        subjectType: 'approval',
-        subjectId: approvalId,
-        details: { action },
-      });
-      return {
-        requestedBy: row.requested_by,
-        approvedBy: row.decided_by ?? '',
-        approvalId: row.id,
-        reasonCode: row.reason_code,
-        staffProof: sealedProofs.get(row.id) ?? null,
-      };
+    /**
+     * On the spot: runs a restricted action with the approval granted for it. The action's own
+     * checks and the approval's come first (a refusal is audited in a transaction of its own, so
+     * they run before the write's); the approval is spent inside the action's transaction.
+     */
+    async runGranted<A extends RestrictedAction>(
+      approvalId: string,
+      call: CallOf<A>,
+      session: Session,
+      commit: Commit = immediately(db),
+    ): Promise<ResponseData<A>> {
+      precheck(call, session);
+      check(approvalId, call.action, call.payload, session);
+      const apply = await actions.prepare(call);
+      return commit(() => apply(consume(approvalId, call.action, call.payload, session)));
     },
 
     /** Later: the request waits in the queue until a manager decides. Only secret-free payloads may wait. */
@@ -367,17 +373,18 @@ export function createApprovalService(deps: ApprovalDeps) {
       }
       const row = byId.get(request.approvalId);
       const lapsed = row !== undefined && hasLapsed(row);
-      if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
+      const call = row ? storedCall(row) : null;
+      if (!row || row.status !== 'pending' || call === null || lapsed) throw invalid();
+      if (!QUEUEABLE_ACTIONS.includes(call.action) || row.payload_mac !== mac(call.action, call.payload)) {
+        throw invalid();
+      }
       const at = deps.now().toISOString();
       // Sealed now, while the deciding manager's PIN is in hand (it is never kept).
       const staffProof =
         request.decision === 'approve'
-          ? sealApprovalProof(deps.proofs, row.action, JSON.parse(row.payload_json) as unknown, {
-              approvalId: row.id,
-              approvedBy: manager.id,
-              pin: request.pin,
-            })
+          ? sealApprovalProof(deps.proofs, call, { approvalId: row.id, approvedBy: manager.id, pin: request.pin })
           : null;
+      const apply = request.decision === 'approve' ? await actions.prepare(call) : null;
       const decideIn = () => {
         const fresh = byId.get(request.approvalId);
         if (fresh?.status !== 'pending') throw invalid();
@@ -392,10 +399,7 @@ export function createApprovalService(deps: ApprovalDeps) {
           });
           return;
         }
-        const payload = JSON.parse(row.payload_json as string) as unknown;
-        if (row.payload_mac !== mac(row.action, payload)) throw invalid();
-        const handler = actions[row.action];
-        if (!handler.apply) throw invalid();
+        if (!apply) throw invalid();
         decide.run('used', manager.id, at, row.id);
         markUsed.run(at, row.id);
         audit.append({
@@ -417,11 +421,12 @@ export function createApprovalService(deps: ApprovalDeps) {
           subjectId: row.id,
           details: { action: row.action },
         });
-        handler.apply(payload, {
+        apply({
           requestedBy: row.requested_by,
           approvedBy: manager.id,
           approvalId: row.id,
           reasonCode: row.reason_code,
+          actor: manager.id,
           staffProof,
         });
       };

@@ -45,6 +45,12 @@ export type Handlers = {
     : (request: RequestData<C>, session: Session | null) => Answer<C>;
 };
 
+/**
+ * One domain's handlers, for the channels named `<domain>.<action>`: each domain's module
+ * (src/main/<domain>/<domain>-handlers.ts) returns its slice, and the composition root joins them.
+ */
+export type DomainHandlers<D extends string> = Pick<Handlers, Extract<Channel, `${D}.${string}`>>;
+
 export interface RouterDeps {
   handlers: Handlers;
   sessions: SessionStore;

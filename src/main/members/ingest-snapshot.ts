@@ -100,8 +100,13 @@ export function createSnapshotIngest(db: Database) {
     for (const [token, memberId] of tokens) insertToken.run(token, memberId);
   };
   const writeBatch = db.transaction(writeRows);
+  const anyMember = db.prepare<[], { any: number }>('SELECT EXISTS (SELECT 1 FROM members) AS any');
+  const isEmpty = () => anyMember.get()?.any !== 1;
 
   return {
+    /** No member in the cache yet (a first snapshot, or the demo members, may go in whole). */
+    isEmpty,
+
     /** `fresh`: the table is known to hold none of these ids (first snapshot), which skips token cleanup. */
     writeBatch(batch: readonly SnapshotMember[], options: { fresh?: boolean } = {}) {
       writeBatch.immediate(batch, options.fresh ?? false, null);
@@ -118,8 +123,7 @@ export function createSnapshotIngest(db: Database) {
      * them. Refuses a cache that already has members (lookups there need their indexes meanwhile).
      */
     loadIntoEmpty(batches: Iterable<readonly SnapshotMember[]>) {
-      const count = (db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
-      if (count > 0) throw new Error('loadIntoEmpty needs an empty member cache');
+      if (!isEmpty()) throw new Error('loadIntoEmpty needs an empty member cache');
       // Secondary indexes on random keys (keyed hashes) are the cost of a big load: built once from
       // the loaded rows, they cost a fraction of a million random B-tree inserts.
       dropSecondaryIndexes(db);

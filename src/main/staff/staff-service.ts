@@ -10,6 +10,7 @@ import { uuidv7 } from '../ids/uuidv7';
 import { immediately, type Commit } from '../requests/request-log';
 import type { StaffProof } from '../../shared/sync/staff-proof';
 import type { StaffProofSealer } from '../sync/staff-proof-seal';
+import { createStaffInsert } from './insert-staff';
 import type { PinHasher } from './pin-hasher';
 
 /** A PIN set at this till, as HQ must hear of it: whose, how, and the proof sealed for HQ. */
@@ -46,14 +47,6 @@ export interface StaffServiceDeps {
   onPinSet?: (set: PinSet) => void;
 }
 
-export interface NewStaff {
-  id?: string;
-  displayName: string;
-  role: Role;
-  pin: string;
-  mustChangePin: boolean;
-}
-
 function rejectPin(path: string, pin: string, length: number): void {
   const problem = checkPin(pin, length);
   if (problem) {
@@ -68,10 +61,7 @@ export function createStaffService(deps: StaffServiceDeps) {
   const all = db.prepare<[], StaffRow>("SELECT * FROM staff WHERE status = 'active' ORDER BY role DESC, display_name");
   const byId = db.prepare<[string], StaffRow>('SELECT * FROM staff WHERE id = ?');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM staff');
-  const insert = db.prepare(
-    `INSERT INTO staff (id, display_name, role, pin_hash, must_change_pin, created_at, updated_at)
-     VALUES (@id, @displayName, @role, @pinHash, @mustChangePin, @at, @at)`,
-  );
+  const insertStaff = createStaffInsert(deps);
   const setPin = db.prepare<[string, number, string, string]>(
     'UPDATE staff SET pin_hash = ?, must_change_pin = ?, updated_at = ? WHERE id = ?',
   );
@@ -108,41 +98,6 @@ export function createStaffService(deps: StaffServiceDeps) {
     sessions.open(sessionOf(row));
   }
 
-  /** `commit` runs the insert (and records its request); `answer` is computed from the saved row inside it. */
-  async function insertStaff<T>(
-    staff: NewStaff,
-    actor: string | null,
-    action: 'staff.bootstrap' | 'staff.added',
-    commit: Commit,
-    answer: (row: StaffRow) => T,
-  ): Promise<T> {
-    const pinHash = await deps.hasher.hash(staff.pin);
-    const id = staff.id ?? uuidv7(deps.now().getTime());
-    return commit(() => {
-      if (action === 'staff.bootstrap' && (count.get()?.n ?? 0) > 0) {
-        throw new AppError('bootstrap_not_allowed', 'This till already has staff; ask a manager to add you.');
-      }
-      insert.run({
-        id,
-        displayName: staff.displayName,
-        role: staff.role,
-        pinHash,
-        mustChangePin: staff.mustChangePin ? 1 : 0,
-        at: deps.now().toISOString(),
-      });
-      audit.append({
-        staffId: actor ?? id,
-        action,
-        subjectType: 'staff',
-        subjectId: id,
-        details: { role: staff.role },
-      });
-      const row = byId.get(id);
-      if (!row) throw new AppError('internal_error', 'The staff member was not found after saving.');
-      return answer(row);
-    });
-  }
-
   return {
     sessionInfo,
     /** Signed out (the lock screen), it does not say who holds a guessable temporary PIN. */
@@ -154,11 +109,6 @@ export function createStaffService(deps: StaffServiceDeps) {
       };
     },
     count: () => count.get()?.n ?? 0,
-
-    /** Demo data and tests: adds a staff member without a session. */
-    async seed(staff: NewStaff) {
-      return insertStaff(staff, null, 'staff.added', immediately(db), entry);
-    },
 
     async bootstrap(request: { displayName: string; pin: string }, commit: Commit = immediately(db)) {
       if ((count.get()?.n ?? 0) > 0) {

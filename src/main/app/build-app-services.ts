@@ -1,0 +1,194 @@
+import { approvalHandlers } from '../approvals/approval-handlers';
+import { createApprovalService } from '../approvals/approval-service';
+import { createRestrictedActionRunner } from '../approvals/restricted-actions';
+import { auditHandlers } from '../audit/audit-handlers';
+import { createAuditLog } from '../audit/audit-log';
+import { createAuthenticator } from '../auth/authenticator';
+import { startIdleLockTimer } from '../auth/idle-lock-timer';
+import { DEFAULT_LOCKOUT_POLICY } from '../auth/lockout-policy';
+import { createSessionStore } from '../auth/session';
+import { sessionHandlers } from '../auth/session-handlers';
+import { openDeviceDatabase } from '../db/open-device-database';
+import { seedDemo } from '../demo/seed-demo';
+import { createRouter, type Handlers } from '../ipc/router';
+import { memberHandlers } from '../members/member-handlers';
+import { pointsHandlers, pointsRestrictedActions } from '../points/points-handlers';
+import { privacyHandlers } from '../privacy/privacy-handlers';
+import { createRequestLog } from '../requests/request-log';
+import { rewardsHandlers } from '../rewards/rewards-handlers';
+import { createSettingsService } from '../settings/settings';
+import { createSettingChange, settingsHandlers } from '../settings/settings-handlers';
+import { createPinHasher } from '../staff/pin-hasher';
+import { staffHandlers, staffRestrictedActions } from '../staff/staff-handlers';
+import { createStaffService } from '../staff/staff-service';
+import { createDeviceIdentity } from '../sync/device-identity';
+import { pairedEndpoint } from '../sync/pair-till';
+import { createStaffProofSealer } from '../sync/staff-proof-seal';
+import { syncHandlers } from '../sync/sync-handlers';
+import { createSyncService } from '../sync/sync-service';
+import { clearRevokedMarker, readRevokedAt } from '../sync/wipe-device';
+import { systemMonotonicMs } from '../time/monotonic-clock';
+import { appHandlers, createAppInfo } from './app-handlers';
+import type { AppServices, AppServicesOptions } from './create-app-services';
+import { createCounterServices } from './create-counter-services';
+
+export interface Lifecycle {
+  /** Rebuild every service (after pairing: new chain-wide secrets). */
+  reload(): void;
+  /** HQ revoked this till: wipe it, then rebuild as a new till. */
+  revoked(installId: string): void;
+}
+
+/**
+ * The wiring: every service gets its dependencies here and nowhere else. Business rules live in
+ * the services; what each channel does is in its domain's handlers (src/main/<domain>/*-handlers.ts).
+ */
+export async function buildAppServices(options: AppServicesOptions, lifecycle: Lifecycle): Promise<AppServices> {
+  const now = options.now ?? (() => new Date());
+  const monotonicMs = options.monotonicMs ?? systemMonotonicMs;
+  const { logger } = options;
+  const database = await openDeviceDatabase({
+    dataDir: options.dataDir,
+    keychain: options.keychain,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  const { db, secrets } = database;
+  const settings = createSettingsService(db);
+  const audit = createAuditLog({ db, key: secrets.auditKey, now });
+  const requests = createRequestLog({ db, key: secrets.auditKey, now });
+  requests.prune();
+  const sessions = createSessionStore({
+    monotonicMs,
+    idleLockSeconds: () => settings.get().idleLockSeconds,
+    onLocked: (session, reason) => {
+      db.transaction(() =>
+        audit.append({ staffId: session.staffId, action: 'session.locked', details: { reason } }),
+      ).immediate();
+    },
+  });
+  const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
+  const policy = options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY;
+  const authenticator = createAuthenticator({ db, hasher, audit, policy, now, monotonicMs });
+  const proofs = createStaffProofSealer(createDeviceIdentity(db));
+  const counter = createCounterServices({
+    db,
+    audit,
+    lookupKey: secrets.lookupKey,
+    storeRegion: () => settings.get().storeRegion,
+    language: () => settings.get().language,
+    now,
+    adjustLimit: () => settings.get().maxAdjustPoints,
+  });
+  const { outbox } = counter;
+  const staff = createStaffService({
+    db,
+    hasher,
+    authenticator,
+    sessions,
+    audit,
+    now,
+    pinLength: () => settings.get().pinLength,
+    idleLockSeconds: () => settings.get().idleLockSeconds,
+    proofs,
+    onPinSet: ({ opId, staffId, kind, approvedBy, approvalId, staffProof, actor }) => {
+      if (!pairedEndpoint(db)) return;
+      const payload = { staffId, kind, approvedBy, approvalId, at: now().toISOString() };
+      outbox.append('staff.pin_changed', opId, staffProof ? { ...payload, staffProof } : payload, actor);
+    },
+  });
+  const approvals = createApprovalService({
+    db,
+    audit,
+    authenticator,
+    actions: createRestrictedActionRunner({
+      ...staffRestrictedActions(staff),
+      ...pointsRestrictedActions(counter.corrections),
+    }),
+    staffName: (id) => staff.nameOf(id),
+    memberName: counter.memberName,
+    macKey: secrets.auditKey,
+    proofs,
+    now,
+    monotonicMs,
+  });
+  const sync = createSyncService({
+    db,
+    dbPath: database.path,
+    databaseKey: secrets.databaseKey,
+    lookupKey: secrets.lookupKey,
+    installId: database.installId,
+    keychain: options.keychain,
+    audit,
+    logger,
+    now,
+    workerPath: options.syncWorkerPath ?? null,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...(options.syncTiming ? { timing: options.syncTiming } : {}),
+    onPaired: () => {
+      clearRevokedMarker(options.dataDir);
+      lifecycle.reload();
+    },
+    onRevoked: () => lifecycle.revoked(database.installId),
+  });
+  const paired = () => sync.paired();
+  // Every op reaches HQ soon after its transaction commits, whichever service wrote it (PIN
+  // changes and resets, queue decisions, counter writes): the outbox itself kicks the sync loop.
+  const stopKicks = outbox.onCommitted(() => sync.kick());
+
+  // A paired till gets its roster, members and catalogue from HQ: demo data is for standalone tills.
+  if (options.demo && !paired() && !options.autoPair) {
+    await seedDemo({
+      mode: options.demo,
+      db,
+      hasher,
+      audit,
+      counter,
+      lookupKey: secrets.lookupKey,
+      now,
+      logger,
+      storeRegion: () => settings.get().storeRegion,
+    });
+  }
+
+  // The revoked marker changes only when the services are rebuilt (a wipe writes it, pairing clears it).
+  const info = createAppInfo({ version: options.version, settings, sync, revokedAt: readRevokedAt(options.dataDir) });
+  const change = createSettingChange({ db, settings, audit, info });
+  const handlers: Handlers = {
+    ...appHandlers({ info, settings, change }),
+    ...sessionHandlers({ staff, sessions }),
+    ...staffHandlers({ staff, approvals, paired }),
+    ...approvalHandlers({ approvals }),
+    ...auditHandlers({ db, audit }),
+    ...settingsHandlers({ settings, change }),
+    ...memberHandlers({ counter }),
+    ...privacyHandlers(),
+    ...pointsHandlers({ counter, approvals }),
+    ...rewardsHandlers({ rewards: counter.rewards }),
+    ...syncHandlers({ sync, staffCount: () => staff.count() }),
+  };
+  const router = createRouter({
+    handlers,
+    requests,
+    sessions,
+    isTrustedSenderUrl: options.isTrustedSenderUrl,
+    logger,
+  });
+  const stopIdleLock = startIdleLockTimer({ sessions, logger });
+  await sync.start();
+  return {
+    router,
+    sessions,
+    settings,
+    database,
+    staff,
+    audit,
+    outbox,
+    sync,
+    close: async () => {
+      stopIdleLock();
+      stopKicks();
+      await sync.close();
+      database.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { CounterServices } from '../app/create-counter-services';
+import { signedIn } from '../auth/signed-in';
+import type { DomainHandlers } from '../ipc/router';
+
+/** members.*: enrolment, search, the member view, profile and consent edits, revealing contacts. */
+export function memberHandlers(deps: { counter: CounterServices }): DomainHandlers<'members'> {
+  const { counter } = deps;
+  return {
+    'members.enroll': (request, session) => counter.enroll(request, signedIn(session).staffId),
+    'members.find': ({ query }) => counter.find(query),
+    'members.get': ({ memberId }) => counter.memberView(memberId),
+    'members.update': (request, session) => counter.updateProfile(request, signedIn(session).staffId),
+    'members.setConsent': (request, session) => {
+      counter.setConsent(request, signedIn(session).staffId);
+      return counter.memberView(request.memberId);
+    },
+    'members.revealContacts': (request, session) => counter.revealContacts(request, signedIn(session).staffId),
+    'members.nextCardNumber': () => ({ cardNumber: counter.cardBlock.peek() }),
+  };
+}
