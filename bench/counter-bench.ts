@@ -30,7 +30,7 @@ import { createCounterServices, type CounterServices } from '../src/main/app/cre
 import { createAuditLog, type AuditLog } from '../src/main/audit/audit-log';
 import { migrate } from '../src/main/db/migrations';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
-import { startSyncWorker } from '../src/main/sync/worker/worker-client';
+import { startIngestWorker } from './ingest-worker-client';
 import type { Keychain } from '../src/main/keychain/keychain';
 import { createSnapshotIngest, type SnapshotMember } from '../src/main/members/ingest-snapshot';
 import { CURRENT_NOTICE_VERSION } from '../src/main/privacy/notices';
@@ -293,7 +293,7 @@ const SNAPSHOT_BATCH = 250;
  */
 async function duringIngest(cache: Cache, size: number, count: number) {
   if (!cache.handle.databaseKey) throw new Error('bench: the ingest phase needs the encrypted cache');
-  const worker = await startSyncWorker(fileURLToPath(new URL('./sync-worker.js', import.meta.url)), {
+  const worker = await startIngestWorker(fileURLToPath(new URL('./ingest-worker.js', import.meta.url)), {
     dbPath: cache.handle.path,
     databaseKey: cache.handle.databaseKey,
   });

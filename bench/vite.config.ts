@@ -5,8 +5,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 // npm run bench: the benches build apart from the till (electron-vite builds only what ships, plus the
 // test harness) into bench/dist/, so neither their code nor the HQ code they start can reach a till
-// package. The sync worker is built here too: the counter and snapshot benches start it from
-// ./sync-worker.js next to themselves.
+// package. The sync worker is built here too (the snapshot bench starts ./sync-worker.js next to
+// itself), and the bench-only ingest worker the counter bench starts (./ingest-worker.js).
 export default defineConfig({
   root: here,
   logLevel: 'warn',
@@ -21,6 +21,7 @@ export default defineConfig({
         'hq-bench': `${here}hq-bench.ts`,
         'snapshot-bench': `${here}snapshot-bench.ts`,
         'sync-worker': fileURLToPath(new URL('../src/main/sync/worker/sync-worker.ts', import.meta.url)),
+        'ingest-worker': `${here}ingest-worker.ts`,
       },
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },

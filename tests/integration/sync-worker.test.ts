@@ -3,17 +3,21 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
 import { cardAt, memberIdAt } from '../../src/main/demo/synthetic-members';
+import { startIngestWorker, type IngestWorker } from '../../bench/ingest-worker-client';
 import { startSyncWorker, type SyncWorker } from '../../src/main/sync/worker/worker-client';
 import type { FindResponse } from '../../src/shared/members/schemas';
 import type { IpcResult } from '../../src/shared/errors';
 import { TEST_MANAGER, startTestApp, type TestApp } from '../support/app';
 
-const WORKER = join(fileURLToPath(new URL('../..', import.meta.url)), 'out/main/sync-worker.js');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WORKER = join(ROOT, 'out/main/sync-worker.js');
+/** The bench-only synthetic snapshot writer (bench/ingest-worker.ts), built with the benches. */
+const INGEST_WORKER = join(ROOT, 'bench/dist/ingest-worker.js');
 
 describe('sync worker thread', () => {
   let app: TestApp;
-  let worker: SyncWorker | null = null;
-  beforeAll(() => buildIfNeeded({ quiet: true }), 180_000);
+  let worker: SyncWorker | IngestWorker | null = null;
+  beforeAll(() => buildIfNeeded({ quiet: true, only: ['till', 'bench'] }), 300_000);
   beforeEach(async () => {
     app = await startTestApp(undefined, { signedIn: TEST_MANAGER, extra: { demo: true } });
   });
@@ -28,6 +32,14 @@ describe('sync worker thread', () => {
       dbPath: app.services.database.path,
       databaseKey: app.services.database.secrets.databaseKey,
     });
+  const startIngest = async () => {
+    const ingest = await startIngestWorker(INGEST_WORKER, {
+      dbPath: app.services.database.path,
+      databaseKey: app.services.database.secrets.databaseKey,
+    });
+    worker = ingest;
+    return ingest;
+  };
   const find = async (query: string) => {
     const result = await app.call<IpcResult<FindResponse>>('members.find', { query });
     if (!result.ok) throw new Error(result.error.code);
@@ -35,10 +47,10 @@ describe('sync worker thread', () => {
   };
 
   it('writes a snapshot in its own connection while the counter keeps finding and writing', async () => {
-    worker = await start();
+    const ingest = await startIngest();
     const count = 3_000;
     const progress: number[] = [];
-    const job = worker.run(
+    const job = ingest.run(
       {
         type: 'ingestSynthetic',
         jobId: 'snap-1',
@@ -86,11 +98,33 @@ describe('sync worker thread', () => {
   });
 
   it('refuses a malformed message with a code and keeps working', async () => {
-    worker = await start();
+    const sync = await start();
+    worker = sync;
+    await expect(sync.request({ type: 'sync.now', jobId: 7 } as never)).rejects.toThrow('bad_message');
+    // Still answering: a sync job on a till that never started syncing is refused as such.
+    await expect(sync.request({ type: 'sync.now', jobId: 'ok' })).rejects.toThrow('not_paired');
+  });
+
+  it('has no synthetic-snapshot path: the shipped worker refuses the bench ingest message', async () => {
+    const sync = await start();
+    worker = sync;
+    const ingestMessage = {
+      type: 'ingestSynthetic',
+      jobId: 'x',
+      from: 0,
+      count: 10,
+      batchSize: 5,
+      lookupKey: 'ab'.repeat(32),
+    };
+    await expect(sync.request(ingestMessage as never)).rejects.toThrow('bad_message');
+  });
+
+  it('the bench ingest worker refuses a malformed message with a code and keeps working', async () => {
+    const ingest = await startIngest();
     await expect(
-      worker.run({ type: 'ingestSynthetic', jobId: 'bad', from: 0, count: 10, batchSize: 0, lookupKey: 'x' } as never),
+      ingest.run({ type: 'ingestSynthetic', jobId: 'bad', from: 0, count: 10, batchSize: 0, lookupKey: 'x' } as never),
     ).rejects.toThrow('bad_message');
-    const done = await worker.run({
+    const done = await ingest.run({
       type: 'ingestSynthetic',
       jobId: 'ok',
       from: 0,

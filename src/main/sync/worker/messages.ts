@@ -14,18 +14,6 @@ export type WorkerData = z.infer<typeof WorkerData>;
 
 export const ToWorker = z.discriminatedUnion('type', [
   /**
-   * Ingest a synthetic snapshot (demo data and the benchmark): `count` members generated in the
-   * worker, as HQ pages would arrive, written `batchSize` per transaction.
-   */
-  z.strictObject({
-    type: z.literal('ingestSynthetic'),
-    jobId: z.string(),
-    from: z.number().int().nonnegative(),
-    count: z.number().int().positive(),
-    batchSize: z.number().int().min(1).max(20_000),
-    lookupKey: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-  /**
    * Start syncing with HQ in the background (DESIGN §5). The token and the lookup key travel in
    * memory only, like the database key.
    */
@@ -48,18 +36,6 @@ export type ToWorker = z.infer<typeof ToWorker>;
 
 export const FromWorker = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
-  z.strictObject({
-    type: z.literal('progress'),
-    jobId: z.string(),
-    done: z.number().int(),
-    total: z.number().int(),
-  }),
-  z.strictObject({
-    type: z.literal('done'),
-    jobId: z.string(),
-    done: z.number().int(),
-    seconds: z.number(),
-  }),
   z.strictObject({
     type: z.literal('sync.progress'),
     phase: z.enum(['push', 'pull', 'day_end']),

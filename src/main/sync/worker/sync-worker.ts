@@ -2,11 +2,10 @@
  * The sync worker thread (DESIGN §3: long work must not freeze the counter). It owns its own
  * connection to the encrypted database and writes HQ data in short transactions, so the counter
  * keeps reading (WAL) and its own writes wait at most one batch. Built as out/main/sync-worker.js.
+ * Only sync: a synthetic snapshot for benches and tests is bench/ingest-worker.ts, never shipped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from '../../db/open-device-database';
-import { memberAt } from '../../demo/synthetic-members';
-import { createSnapshotIngest } from '../../members/ingest-snapshot';
 import { createSyncEngine, DeviceRevokedError, type SyncEngine } from '../engine/sync-engine';
 import { createSyncLoop } from '../engine/sync-loop';
 import { createHqClient, HqRequestError } from '../hq-client';
@@ -26,29 +25,6 @@ const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBindin
 // for fsync at every commit: NORMAL in WAL mode stays consistent and only loses the latest batches.
 // The counter's own connection keeps FULL.
 db.pragma('synchronous = NORMAL');
-const ingest = createSnapshotIngest(db);
-let stopping = false;
-const BATCH_PAUSE_MS = 3;
-
-async function ingestSynthetic(job: Extract<ToWorker, { type: 'ingestSynthetic' }>) {
-  const started = performance.now();
-  const at = new Date().toISOString();
-  let done = 0;
-  for (let from = job.from; from < job.from + job.count && !stopping; from += job.batchSize) {
-    const batch = [];
-    for (let i = from; i < Math.min(job.from + job.count, from + job.batchSize); i++)
-      batch.push(memberAt(i, job.lookupKey, at));
-    ingest.writeBatch(batch);
-    done += batch.length;
-    send({ type: 'progress', jobId: job.jobId, done, total: job.count });
-    // A breath between batches: the counter's own writes get the write lock here instead of
-    // sleeping in SQLite's busy handler (whose back-off would make them wait far longer), and a
-    // queued stop message is read.
-    await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
-  }
-  send({ type: 'done', jobId: job.jobId, done, seconds: (performance.now() - started) / 1000 });
-}
-
 let sync: { engine: SyncEngine; loop: ReturnType<typeof createSyncLoop> } | null = null;
 
 function failureCode(error: unknown): string {
@@ -114,7 +90,6 @@ port.on('message', (raw: unknown) => {
   }
   const message = parsed.data;
   if (message.type === 'stop') {
-    stopping = true;
     void (sync?.loop.stop() ?? Promise.resolve()).finally(() => {
       db.close();
       port.close();
@@ -124,11 +99,7 @@ port.on('message', (raw: unknown) => {
   if (message.type === 'sync.start') return startSync(message);
   if (message.type === 'sync.kick') return sync?.loop.kick();
   if (message.type === 'sync.now') return void syncJob(message.jobId, (engine) => engine.run());
-  if (message.type === 'sync.dayEnd') return void syncJob(message.jobId, (engine) => engine.dayEnd(message.staffId));
-  ingestSynthetic(message).catch((error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    send({ type: 'failed', jobId: message.jobId, code: typeof code === 'string' ? code : 'error' });
-  });
+  return void syncJob(message.jobId, (engine) => engine.dayEnd(message.staffId));
 });
 
 send({ type: 'ready' });

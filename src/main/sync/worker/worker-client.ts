@@ -3,11 +3,6 @@ import { FromWorker, type ToWorker, type WorkerData } from './messages';
 
 export interface SyncWorker {
   send(message: ToWorker): void;
-  /** Resolves with the job's `done` message; `onProgress` sees every batch. */
-  run(
-    message: Extract<ToWorker, { jobId: string }>,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<Extract<FromWorker, { type: 'done' }>>;
   /** A sync job (Sync now, Day end): resolves with its result, rejects with the failure code. */
   request(message: Extract<ToWorker, { type: 'sync.now' | 'sync.dayEnd' }>): Promise<unknown>;
   /** Sync events (progress, attempts, revocation) as they come. Returns the unsubscribe. */
@@ -58,29 +53,6 @@ export async function startSyncWorker(scriptPath: string, data: WorkerData): Pro
   });
   return {
     send: (message) => worker.postMessage(message),
-    run(message, onProgress) {
-      return new Promise((resolve, reject) => {
-        const listener = (event: FromWorker) => {
-          if (!('jobId' in event) || event.jobId !== message.jobId) {
-            if (event.type === 'failed' && event.jobId === null) {
-              listeners.delete(listener);
-              reject(new Error(`sync worker: ${event.code}`));
-            }
-            return;
-          }
-          if (event.type === 'progress') onProgress?.(event.done, event.total);
-          else if (event.type === 'done') {
-            listeners.delete(listener);
-            resolve(event);
-          } else if (event.type === 'failed') {
-            listeners.delete(listener);
-            reject(new Error(`sync worker: ${event.code}`));
-          }
-        };
-        listeners.add(listener);
-        worker.postMessage(message);
-      });
-    },
     request(message) {
       return new Promise((resolve, reject) => {
         const listener = (event: FromWorker) => {
