@@ -373,18 +373,19 @@ export function createApprovalService(deps: ApprovalDeps) {
       }
       const row = byId.get(request.approvalId);
       const lapsed = row !== undefined && hasLapsed(row);
-      const call = row ? storedCall(row) : null;
-      if (!row || row.status !== 'pending' || call === null || lapsed) throw invalid();
-      if (!QUEUEABLE_ACTIONS.includes(call.action) || row.payload_mac !== mac(call.action, call.payload)) {
+      if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
+      const at = deps.now().toISOString();
+      // Approving runs exactly what was asked: the stored payload, parsed with its action's own
+      // schema, still matching the MAC taken when it was asked.
+      const call = request.decision === 'approve' ? storedCall(row) : null;
+      if (call && (!QUEUEABLE_ACTIONS.includes(call.action) || row.payload_mac !== mac(call.action, call.payload))) {
         throw invalid();
       }
-      const at = deps.now().toISOString();
       // Sealed now, while the deciding manager's PIN is in hand (it is never kept).
-      const staffProof =
-        request.decision === 'approve'
-          ? sealApprovalProof(deps.proofs, call, { approvalId: row.id, approvedBy: manager.id, pin: request.pin })
-          : null;
-      const apply = request.decision === 'approve' ? await actions.prepare(call) : null;
+      const staffProof = call
+        ? sealApprovalProof(deps.proofs, call, { approvalId: row.id, approvedBy: manager.id, pin: request.pin })
+        : null;
+      const apply = call ? await actions.prepare(call) : null;
       const decideIn = () => {
         const fresh = byId.get(request.approvalId);
         if (fresh?.status !== 'pending') throw invalid();
