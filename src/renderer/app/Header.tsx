@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type AppInfo, type Language, type SessionInfo } from '../api/client';
 import { applyLanguage } from '../i18n';
 import { useIntent } from '../api/intent';
+import { regionName } from './store-region';
 
 const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
   { language: 'en', label: 'EN' },
@@ -10,7 +11,8 @@ const LANGUAGE_BUTTONS: readonly { language: Language; label: string }[] = [
 ];
 
 /**
- * Brand and version, the sync indicator (signed in), who is signed in, the Lock button (Ctrl+L)
+ * Brand and version, the store and its region (phone numbers are read, dates and money written,
+ * as in that region), the sync indicator (signed in), who is signed in, the Lock button (Ctrl+L)
  * and the language switch.
  */
 export function Header({
@@ -53,8 +55,17 @@ export function Header({
         <span className="brand-mark" aria-hidden="true">
           LD
         </span>
-        <span className="brand-name">{t('app.name')}</span>
-        <span className="brand-version">{t('app.version', { version: info.version })}</span>
+        <span className="brand-text">
+          <span className="brand-line">
+            <span className="brand-name">{t('app.name')}</span>
+            <span className="brand-version">{t('app.version', { version: info.version })}</span>
+          </span>
+          <span className="brand-store" data-testid="store-region">
+            {info.storeName
+              ? t('app.store', { store: info.storeName, region: regionName(info.storeRegion, current) })
+              : t('app.region', { region: regionName(info.storeRegion, current) })}
+          </span>
+        </span>
       </div>
       <div className="header-end">
         {sync}

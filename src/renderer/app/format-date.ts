@@ -5,7 +5,10 @@
  * 21:36"). Screens call formatDate, formatDateTime or formatCalendarDate, never Intl directly.
  */
 const DATE: Pick<Intl.DateTimeFormatOptions, 'dateStyle'> = { dateStyle: 'long' };
-const DATE_TIME: Pick<Intl.DateTimeFormatOptions, 'dateStyle' | 'timeStyle'> = { dateStyle: 'long', timeStyle: 'short' };
+const DATE_TIME: Pick<Intl.DateTimeFormatOptions, 'dateStyle' | 'timeStyle'> = {
+  dateStyle: 'long',
+  timeStyle: 'short',
+};
 
 /** A moment in the till's time zone. A value that does not parse is shown as it came, not as "Invalid Date". */
 export function formatInstant(

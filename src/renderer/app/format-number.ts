@@ -24,6 +24,16 @@ export function formatSigned(n: number, locale: string): string {
   return format(n, locale, { maximumFractionDigits: 0, signDisplay: 'exceptZero' });
 }
 
+/** A figure in a technical record (audit details): as it is, no grouping, but the same minus sign. */
+export function formatPlain(n: number): string {
+  return format(n, 'en', { useGrouping: false, maximumFractionDigits: 20 });
+}
+
+/** One whole unit of the store currency, as the base earn rate is given: "£1", "1 £". */
+export function formatMoneyUnit(currency: string, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(1);
+}
+
 /** A tier multiplier given in per mille: 1500 → "1.5" ("1,5" in Russian); at most three decimals. */
 export function formatMultiplier(permille: number, locale: string): string {
   return format(permille / 1000, locale, { maximumFractionDigits: 3 });

@@ -6,14 +6,11 @@ import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { auditQuery, formatDetails, isAuditAction, isAuditSubject, staffName, type AuditFilters } from './audit';
 import { useLocale } from '../app/locale';
-import { formatInstant } from '../app/format-date';
+import { formatDateTime } from '../app/format-date';
 
 type Filters = AuditFilters;
 
 const NO_FILTERS: Filters = { staffId: '', action: '', from: '', to: '' };
-
-const formatAt = (iso: string, locale: string) =>
-  formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** Managers: the hash-chained audit log, newest first, with filters, paging and a chain check. */
 export function AuditView() {
@@ -240,7 +237,7 @@ export function AuditView() {
                 return (
                   <tr key={entry.seq} data-testid="audit-row" data-seq={entry.seq}>
                     <td className="mono">{entry.seq}</td>
-                    <td className="nowrap">{formatAt(entry.at, locale)}</td>
+                    <td className="nowrap">{formatDateTime(entry.at, locale)}</td>
                     <td>{staffName(entry.staffId, roster) ?? t('audit.system')}</td>
                     <td>{actionLabel(entry.action)}</td>
                     <td className="cell-wrap">

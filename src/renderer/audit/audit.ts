@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS, type AuditAction } from '../../shared/audit/schemas';
+import { formatPlain } from '../app/format-number';
 
 /** Pure helpers for the audit log view (no DOM, no React) so they are unit-tested in Node. */
 
@@ -72,7 +73,10 @@ export type AuditDetailValue = string | number | boolean | null;
 /** Details as short `key=value` text; ids stay ids (the log never holds names or contacts). */
 export function formatDetails(details: Readonly<Record<string, AuditDetailValue>>): string {
   return Object.entries(details)
-    .map(([key, value]) => `${key}=${value === null ? '—' : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${value === null ? '—' : typeof value === 'number' ? formatPlain(value) : String(value)}`,
+    )
     .join(', ');
 }
 

@@ -55,6 +55,7 @@ export function EnrollView({
   const intent = useIntent();
   const inputs = useRef<Partial<Record<EnrollField, HTMLInputElement | null>>>({});
   const bannerRef = useRef<HTMLDivElement>(null);
+  const successRef = useRef<HTMLDivElement>(null);
   const language = i18n.language === 'ru' ? 'ru' : 'en';
 
   // The notice is shown in the till's language; the version and language shown are what is recorded.
@@ -86,6 +87,8 @@ export function EnrollView({
     if (!focus) return;
     if (focus.target === 'banner') bannerRef.current?.focus();
     else focusField(focus.target);
+    // After an enrolment the emptied form sits under the confirmation: show the confirmation whole.
+    successRef.current?.scrollIntoView({ block: 'nearest' });
   }, [focus]);
 
   useImperativeHandle(ref, () => ({
@@ -129,7 +132,7 @@ export function EnrollView({
       {/* Live regions stay in the page so screen readers announce what appears in them. */}
       <div role="status" className="status-slot">
         {enrolled ? (
-          <div className="banner banner-success" data-testid="enroll-success">
+          <div ref={successRef} className="banner banner-success" data-testid="enroll-success">
             <div>
               <p className="banner-title">{t('enroll.successTitle')}</p>
               <p>

@@ -19,6 +19,7 @@ import { toIssueCode } from '../enroll/form';
 import { MemberPanel } from '../members/MemberPanel';
 import { prefillFromQuery, SEARCH_DEBOUNCE_MS, shouldSearchAsYouType } from './query';
 import { useLocale } from '../app/locale';
+import { formatNumber } from '../app/format-number';
 
 export interface FindViewHandle {
   /** Focuses the search box; `select` selects what is in it so the next scan replaces it. */
@@ -346,12 +347,19 @@ export function FindView({
                 >
                   <span className="result-name">
                     {member.givenName} {member.familyName}
+                    {selected?.id === member.id ? (
+                      // Says which result the member screen shows: in words, with the longer tooltip.
+                      <span className="result-open-mark" title={t('find.openHint')} data-testid="result-open-mark">
+                        <span aria-hidden="true">✓ </span>
+                        {t('find.open')}
+                      </span>
+                    ) : null}
                   </span>
                   <span className="result-card">{formatCardNumber(member.cardNumber)}</span>
                   <span className="result-points">
                     <span className={`tier tier-${member.tier}`}>{t(`tiers.${member.tier}`)}</span>
                     <span className="result-balance" data-testid="result-balance">
-                      {t('find.points', { n: member.balance.total.toLocaleString(locale) })}
+                      {t('find.points', { n: formatNumber(member.balance.total, locale) })}
                     </span>
                   </span>
                   <span className="result-contacts">

@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { formatCardNumber } from '../../shared/members/card-number';
@@ -7,7 +15,6 @@ import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { tabForKey } from '../common/tabs';
 import { ApprovalModal, type ApprovalRequest } from '../approvals/ApprovalModal';
-import { signedPoints } from '../approvals/describe';
 import { AdjustForm, type AdjustDraft } from '../points/AdjustForm';
 import { EarnForm } from '../points/EarnForm';
 import { LedgerTable } from '../points/LedgerTable';
@@ -15,6 +22,7 @@ import { RedeemForm } from '../points/RedeemForm';
 import { ProfileSection } from './ProfileSection';
 import { useMember } from './useMember';
 import { useLocale } from '../app/locale';
+import { formatNumber, formatSigned } from '../app/format-number';
 
 const TABS = ['earn', 'redeem', 'adjust', 'history', 'profile'] as const;
 type Tab = (typeof TABS)[number];
@@ -27,6 +35,9 @@ function dialogOpen(): boolean {
 /**
  * The member at the counter: balance (confirmed + pending, and what may be spent now), earn,
  * redeem, adjust, history and profile. F6/F7/F8 jump to earn, redeem and adjust from anywhere.
+ *
+ * The name, card, balance and tabs stick to the top of the scrolling view while the part below
+ * them scrolls, so staff always see whom they are working on (a 768-pixel-high till included).
  */
 export function MemberPanel({
   summary,
@@ -49,6 +60,8 @@ export function MemberPanel({
   const [notice, setNotice] = useState<{ text: string; seq: number } | null>(null);
   const [approval, setApproval] = useState<{ request: ApprovalRequest; opener: HTMLElement | null } | null>(null);
   const headingId = useId();
+  const panelRef = useRef<HTMLElement>(null);
+  const stickyRef = useRef<HTMLDivElement>(null);
   const ids = useId();
   const amountRef = useRef<HTMLInputElement>(null);
   const rewardRef = useRef<HTMLInputElement>(null);
@@ -89,6 +102,8 @@ export function MemberPanel({
   useEffect(() => {
     if (!focusRequest || focusRequest.seq === handledFocus.current) return;
     const target = focusRequest.tab;
+    // The member's screen goes to the top of the view, so the form starts under the sticky header.
+    panelRef.current?.scrollIntoView({ block: 'start' });
     if (target === 'earn') amountRef.current?.focus();
     else if (!loaded) return;
     else if (target === 'redeem') (rewardRef.current ?? tabRefs.current.redeem)?.focus();
@@ -96,6 +111,18 @@ export function MemberPanel({
     else tabRefs.current[target]?.focus();
     handledFocus.current = focusRequest.seq;
   }, [focusRequest, loaded]);
+
+  // A field focused below the sticky header is scrolled clear of it, not under it (CSS scroll-margin).
+  useLayoutEffect(() => {
+    const sticky = stickyRef.current;
+    const panel = panelRef.current;
+    if (!sticky || !panel || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      panel.style.setProperty('--member-sticky-height', `${Math.ceil(sticky.getBoundingClientRect().height)}px`);
+    });
+    observer.observe(sticky);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -118,7 +145,7 @@ export function MemberPanel({
   };
 
   const written = (message: string, write: LedgerWrite) => {
-    say(`${message} ${t('member.newBalance', { n: write.balance.total.toLocaleString(locale) })}`);
+    say(`${message} ${t('member.newBalance', { n: formatNumber(write.balance.total, locale) })}`);
     void refresh();
   };
 
@@ -127,9 +154,9 @@ export function MemberPanel({
     // A fresh form: Enter pressed again must not ask for the same adjustment twice.
     if (request.action === 'points.adjust') setAdjustForm((n) => n + 1);
     if (request.action === 'points.adjust') {
-      say(t('adjust.done', { signed: signedPoints(request.points) }));
+      say(t('adjust.done', { signed: formatSigned(request.points, locale) }));
     } else if (request.action === 'points.reverse') {
-      say(t('ledger.reverseDone', { n: -request.points }));
+      say(t('ledger.reverseDone', { n: formatNumber(-request.points, locale) }));
     }
     void refresh();
   };
@@ -137,91 +164,100 @@ export function MemberPanel({
   const canReverse = roleHasPermission(session.role, 'points.adjust.request');
 
   return (
-    <section className="member-detail member-panel" aria-labelledby={headingId} data-testid="member-detail">
-      <div className="member-detail-head">
-        <div>
-          <p className="eyebrow">{t('member.heading')}</p>
-          <h2 id={headingId} className="member-name" data-testid="member-name">
-            {name}
-          </h2>
-          <p className="member-sub">
-            <span className={`tier tier-${member.tier}`} data-testid="member-tier">
-              {t(`tiers.${member.tier}`)}
-            </span>
-            <span className="mono" data-testid="member-card">
-              {formatCardNumber(member.cardNumber)}
-            </span>
-          </p>
+    <section
+      ref={panelRef}
+      className="member-detail member-panel"
+      aria-labelledby={headingId}
+      data-testid="member-detail"
+    >
+      <div ref={stickyRef} className="member-sticky" data-testid="member-sticky">
+        <div className="member-detail-head">
+          <div>
+            <p className="eyebrow">{t('member.heading')}</p>
+            <h2 id={headingId} className="member-name" data-testid="member-name">
+              {name}
+            </h2>
+            <p className="member-sub">
+              <span className={`tier tier-${member.tier}`} data-testid="member-tier">
+                {t(`tiers.${member.tier}`)}
+              </span>
+              <span className="mono" data-testid="member-card">
+                {formatCardNumber(member.cardNumber)}
+              </span>
+            </p>
+          </div>
+          <button type="button" className="button button-secondary button-small" onClick={onClose}>
+            {t('member.close')}
+          </button>
         </div>
-        <button type="button" className="button button-secondary button-small" onClick={onClose}>
-          {t('member.close')}
-        </button>
-      </div>
 
-      <div className="balance" data-testid="balance">
-        <div className="balance-total">
-          <span className="balance-label">{t('balance.total')}</span>
-          <span className="balance-value" data-testid="balance-total">
-            {member.balance.total.toLocaleString(locale)}
-          </span>
+        <div className="balance" data-testid="balance">
+          <div className="balance-total">
+            <span className="balance-label">{t('balance.total')}</span>
+            <span className="balance-value" data-testid="balance-total">
+              {formatNumber(member.balance.total, locale)}
+            </span>
+          </div>
+          <dl className="balance-parts">
+            <div>
+              <dt>{t('balance.confirmed')}</dt>
+              <dd data-testid="balance-confirmed">{formatNumber(member.balance.confirmed, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('balance.pending')}</dt>
+              <dd data-testid="balance-pending">{formatNumber(member.balance.pending, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('balance.spendable')}</dt>
+              <dd data-testid="balance-spendable">{view ? formatNumber(view.spendable, locale) : '…'}</dd>
+            </div>
+          </dl>
         </div>
-        <dl className="balance-parts">
-          <div>
-            <dt>{t('balance.confirmed')}</dt>
-            <dd data-testid="balance-confirmed">{member.balance.confirmed.toLocaleString(locale)}</dd>
-          </div>
-          <div>
-            <dt>{t('balance.pending')}</dt>
-            <dd data-testid="balance-pending">{member.balance.pending.toLocaleString(locale)}</dd>
-          </div>
-          <div>
-            <dt>{t('balance.spendable')}</dt>
-            <dd data-testid="balance-spendable">{view ? view.spendable.toLocaleString(locale) : '…'}</dd>
-          </div>
-        </dl>
+
+        <div role="tablist" aria-label={t('member.actions')} className="subtabs">
+          {TABS.map((id) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              id={`${ids}-tab-${id}`}
+              ref={(element) => {
+                tabRefs.current[id] = element;
+              }}
+              className="subtab"
+              aria-selected={tab === id}
+              aria-controls={`${ids}-panel-${id}`}
+              aria-keyshortcuts={TAB_KEYS[id]}
+              tabIndex={tab === id ? 0 : -1}
+              data-testid={`member-tab-${id}`}
+              onClick={() => open(id)}
+              onKeyDown={onTabKeyDown}
+            >
+              {t(`member.tabs.${id}`)}
+              {TAB_KEYS[id] ? (
+                <kbd className="tab-key" aria-hidden="true">
+                  {TAB_KEYS[id]}
+                </kbd>
+              ) : null}
+            </button>
+          ))}
+        </div>
+      </div>
+      {/* Below the sticky part, so it stays short: the first lines of what scrolls. */}
+      <div className="member-notes">
         {member.balance.pending !== 0 ? <p className="hint">{t('balance.hint')}</p> : null}
-      </div>
-
-      <div role="status" className="status-slot">
-        {notice ? (
-          <p key={notice.seq} className="banner banner-success" data-testid="member-notice">
-            {notice.text}
+        <div role="status" className="status-slot">
+          {notice ? (
+            <p key={notice.seq} className="banner banner-success" data-testid="member-notice">
+              {notice.text}
+            </p>
+          ) : null}
+        </div>
+        {error ? (
+          <p className="banner banner-error" role="alert" data-testid="member-error">
+            {errorMessage(t, error.code)}
           </p>
         ) : null}
-      </div>
-      {error ? (
-        <p className="banner banner-error" role="alert" data-testid="member-error">
-          {errorMessage(t, error.code)}
-        </p>
-      ) : null}
-
-      <div role="tablist" aria-label={t('member.actions')} className="subtabs">
-        {TABS.map((id) => (
-          <button
-            key={id}
-            type="button"
-            role="tab"
-            id={`${ids}-tab-${id}`}
-            ref={(element) => {
-              tabRefs.current[id] = element;
-            }}
-            className="subtab"
-            aria-selected={tab === id}
-            aria-controls={`${ids}-panel-${id}`}
-            aria-keyshortcuts={TAB_KEYS[id]}
-            tabIndex={tab === id ? 0 : -1}
-            data-testid={`member-tab-${id}`}
-            onClick={() => open(id)}
-            onKeyDown={onTabKeyDown}
-          >
-            {t(`member.tabs.${id}`)}
-            {TAB_KEYS[id] ? (
-              <kbd className="tab-key" aria-hidden="true">
-                {TAB_KEYS[id]}
-              </kbd>
-            ) : null}
-          </button>
-        ))}
       </div>
       <div
         role="tabpanel"

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { formatCardNumber } from '../../shared/members/card-number';
@@ -9,14 +9,13 @@ import { errorMessage, issueMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
 import { CardBarcode } from './CardBarcode';
 import { useLocale } from '../app/locale';
-import { formatCalendarDate, formatInstant } from '../app/format-date';
+import { formatCalendarDate, formatDate } from '../app/format-date';
+import { formatPhoneForStore } from '../../shared/members/phone';
 import { NoticeText } from '../privacy/NoticeText';
 import { useIntent, useIntents } from '../api/intent';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
-
-const formatDate = (iso: string | null, locale: string) => formatInstant(iso, locale, { dateStyle: 'long' });
 
 /**
  * Profile, card, consents and contacts. Contacts stay masked; a manager may reveal them with a
@@ -25,7 +24,7 @@ const formatDate = (iso: string | null, locale: string) => formatInstant(iso, lo
 export function ProfileSection({ view, onChanged }: { view: MemberView; onChanged: (message: string) => void }) {
   const { t, i18n } = useTranslation();
   const locale = useLocale();
-  const { session } = useSession();
+  const { session, info } = useSession();
   const ids = useId();
   const { member } = view;
   const mayReveal = roleHasPermission(session.role, 'members.reveal_contacts');
@@ -38,6 +37,15 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
   /** A grant waits here until the member has been shown the notice it will be recorded against. */
   const [asking, setAsking] = useState<{ purpose: Purpose; notice: PrivacyNotice } | null>(null);
   const language = i18n.language === 'ru' ? 'ru' : 'en';
+  const factsRef = useRef<HTMLDListElement>(null);
+
+  // Revealed contacts are what the manager asked to see: bring them into view (clear of the
+  // member's sticky header) and put the focus there, as the button that was pressed is gone.
+  useEffect(() => {
+    if (!contacts) return;
+    factsRef.current?.focus({ preventScroll: true });
+    factsRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [contacts]);
 
   const reveal = async () => {
     setBusy('reveal');
@@ -121,10 +129,19 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
           <h3 id={`${ids}-details`} className="section-title">
             {t('profile.details')}
           </h3>
-          <dl className="member-facts">
+          <dl
+            ref={factsRef}
+            className="member-facts"
+            tabIndex={contacts ? -1 : undefined}
+            aria-describedby={contacts ? `${ids}-revealed` : undefined}
+          >
             <div>
               <dt>{t('member.phone')}</dt>
-              <dd data-testid="profile-phone">{contacts?.phone ?? member.phoneMasked ?? t('member.notGiven')}</dd>
+              <dd data-testid="profile-phone">
+                {contacts?.phone
+                  ? formatPhoneForStore(contacts.phone, info.storeRegion)
+                  : (member.phoneMasked ?? t('member.notGiven'))}
+              </dd>
             </div>
             <div>
               <dt>{t('member.email')}</dt>
@@ -140,7 +157,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
             </div>
           </dl>
           {contacts ? (
-            <p className="hint" data-testid="contacts-revealed">
+            <p id={`${ids}-revealed`} className="hint" data-testid="contacts-revealed">
               {t('profile.revealedNote')}
             </p>
           ) : (

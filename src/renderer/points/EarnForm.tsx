@@ -6,6 +6,7 @@ import { api, asApiError, type EarnRules, type LedgerWrite, type MemberSummary }
 import { errorMessage, issueMessage } from '../app/messages';
 import { parseAmount } from './money';
 import { useLocale } from '../app/locale';
+import { formatMoneyUnit, formatMultiplier, formatNumber } from '../app/format-number';
 import { useIntent } from '../api/intent';
 
 /**
@@ -49,7 +50,6 @@ export function EarnForm({
   const parsed = amount.trim() && rules ? parseAmount(amount, rules.minorPerUnit) : null;
   const minor = parsed && 'minor' in parsed ? parsed.minor : null;
   const quote = minor === null || !rules ? null : pointsForPurchase(minor, member.tier, rules);
-  const multiplier = quote ? quote.multiplierPermille / 1000 : 1;
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -138,7 +138,7 @@ export function EarnForm({
             ref={referenceRef}
             className="input mono"
             autoComplete="off"
-            maxLength={REFERENCE_MAX * 4}
+            maxLength={REFERENCE_MAX}
             data-testid="earn-reference"
             aria-invalid={referenceError ? true : undefined}
             aria-describedby={referenceError}
@@ -156,12 +156,15 @@ export function EarnForm({
         </div>
       </div>
       <p className="quote" role="status" data-testid="earn-quote">
-        {quote
+        {quote && rules
           ? t('earn.quote', {
               money,
-              points: quote.points,
+              points: formatNumber(quote.points, locale),
+              // The store's base rate and the member's tier multiplier, so the figure can be checked.
+              rate: formatNumber(rules.pointsPerUnit, locale),
+              unit: formatMoneyUnit(rules.currency, locale),
+              multiplier: formatMultiplier(quote.multiplierPermille, locale),
               tier: t(`tiers.${member.tier}`),
-              multiplier: multiplier.toLocaleString(locale),
             })
           : t('earn.quoteEmpty')}
       </p>
@@ -177,7 +180,9 @@ export function EarnForm({
         aria-busy={busy || undefined}
         data-testid="earn-submit"
       >
-        {quote && quote.points > 0 ? t('earn.submitPoints', { points: quote.points }) : t('earn.submit')}
+        {quote && quote.points > 0
+          ? t('earn.submitPoints', { points: formatNumber(quote.points, locale) })
+          : t('earn.submit')}
       </button>
     </form>
   );

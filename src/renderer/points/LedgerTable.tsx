@@ -1,12 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../shared/points/rules';
 import type { EarnRules, LedgerEntry, Reward } from '../api/client';
-import { signedPoints } from '../approvals/describe';
 import { useLocale } from '../app/locale';
-import { formatInstant } from '../app/format-date';
-
-const formatTime = (iso: string, locale: string) =>
-  formatInstant(iso, locale, { dateStyle: 'medium', timeStyle: 'short' });
+import { formatDateTime } from '../app/format-date';
+import { formatSigned } from '../app/format-number';
 
 /** The member's recent ledger, newest first; an earn not yet reversed can be reversed with approval. */
 export function LedgerTable({
@@ -73,14 +70,14 @@ export function LedgerTable({
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.opId} data-testid="ledger-row" data-kind={entry.kind} data-op-id={entry.opId}>
-              <td>{formatTime(entry.at, locale)}</td>
+              <td>{formatDateTime(entry.at, locale)}</td>
               <td>
                 <span className="ledger-kind">{t(`ledger.kinds.${entry.kind}`)}</span>
                 <span className="cell-note">{detail(entry)}</span>
                 {entry.reversedBy ? <span className="cell-note">{t('ledger.reversed')}</span> : null}
               </td>
               <td className={`num mono ${entry.points < 0 ? 'points-minus' : 'points-plus'}`}>
-                {signedPoints(entry.points)}
+                {formatSigned(entry.points, locale)}
               </td>
               <td>
                 <span className={`status status-${entry.state}`}>{t(`ledger.states.${entry.state}`)}</span>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, asApiError, type LedgerWrite, type MemberView, type Reward } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useLocale } from '../app/locale';
+import { formatNumber } from '../app/format-number';
 import { useIntent } from '../api/intent';
 
 /**
@@ -69,7 +70,7 @@ export function RedeemForm({
   return (
     <form className="points-form" noValidate onSubmit={(event) => void onSubmit(event)} data-testid="redeem-form">
       <fieldset className="reward-list">
-        <legend className="field-label">{t('redeem.legend', { n: view.spendable.toLocaleString(locale) })}</legend>
+        <legend className="field-label">{t('redeem.legend', { n: formatNumber(view.spendable, locale) })}</legend>
         {rewards.map((r, index) => {
           const ok = affordable(r);
           const id = `${ids}-${r.id}`;
@@ -98,11 +99,11 @@ export function RedeemForm({
               />
               <label htmlFor={id} className="reward-label">
                 <span className="reward-name">{r.name[language]}</span>
-                <span className="reward-cost">{t('redeem.cost', { n: r.costPoints.toLocaleString(locale) })}</span>
+                <span className="reward-cost">{t('redeem.cost', { n: formatNumber(r.costPoints, locale) })}</span>
               </label>
               {ok ? null : (
                 <span id={`${id}-why`} className="reward-why" data-testid="reward-why">
-                  {t('redeem.short', { n: (r.costPoints - view.spendable).toLocaleString(locale) })}
+                  {t('redeem.short', { n: formatNumber(r.costPoints - view.spendable, locale) })}
                 </span>
               )}
             </div>

@@ -2,7 +2,7 @@ import { useId, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OP_TYPES } from '../../shared/sync/ops';
 import type { DayEndReport } from '../api/client';
-import { formatInstant } from '../app/format-date';
+import { formatDateTime } from '../app/format-date';
 import { formatCount } from './sync-rules';
 
 export type DayEndStatus = 'sent' | 'reconciled' | 'mismatch';
@@ -36,7 +36,7 @@ export function DayEndReportCard({
   const { t } = useTranslation();
   const headingId = useId();
   const n = (value: number) => formatCount(value, locale);
-  const time = (iso: string) => formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'short' });
+  const time = (iso: string) => formatDateTime(iso, locale);
   const rows = report ? OP_TYPES.filter((type) => report.hq[type]) : [];
   const classes = ['card', 'day-end', `day-end-${status}`, fresh ? 'day-end-fresh' : '', wide ? 'sync-card-wide' : '']
     .filter(Boolean)

@@ -3,7 +3,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { api, asApiError, type DayEndReport, type SyncStatus } from '../api/client';
-import { formatInstant } from '../app/format-date';
+import { formatDateTime } from '../app/format-date';
 import { useLocale } from '../app/locale';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
@@ -233,9 +233,6 @@ function Unpaired({ canPair, onPaired }: { canPair: boolean; onPaired: () => voi
   );
 }
 
-const formatAt = (iso: string | null, locale: string) =>
-  formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'medium' });
-
 /** Ticks every second while `on`, for countdowns. */
 function useNow(on: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -287,11 +284,11 @@ function Connection({
         </div>
         <div>
           <dt>{t('syncView.lastSuccess')}</dt>
-          <dd>{status.lastSuccessAt ? formatAt(status.lastSuccessAt, locale) : t('syncView.never')}</dd>
+          <dd>{status.lastSuccessAt ? formatDateTime(status.lastSuccessAt, locale) : t('syncView.never')}</dd>
         </div>
         <div>
           <dt>{t('syncView.lastAttempt')}</dt>
-          <dd>{status.lastAttemptAt ? formatAt(status.lastAttemptAt, locale) : t('syncView.notYet')}</dd>
+          <dd>{status.lastAttemptAt ? formatDateTime(status.lastAttemptAt, locale) : t('syncView.notYet')}</dd>
         </div>
         {retrying ? (
           <div>
@@ -375,7 +372,7 @@ function Rejections({ status, locale }: { status: SyncStatus; locale: string }) 
               <tbody>
                 {rejected.map((row) => (
                   <tr key={row.seq} data-seq={row.seq}>
-                    <td className="nowrap">{row.at ? formatAt(row.at, locale) : '—'}</td>
+                    <td className="nowrap">{row.at ? formatDateTime(row.at, locale) : '—'}</td>
                     <td>{isOpType(row.type) ? t(`sync.opTypes.${row.type}`) : row.type}</td>
                     <td>
                       {isRejectionReason(row.reason)

@@ -10,6 +10,7 @@ import {
   normalizePairingCode,
 } from '../../shared/sync/protocol';
 import { ProbeHqRequest } from '../../shared/sync/status';
+import { formatNumber } from '../app/format-number';
 
 // ---------------------------------------------------------------------------------------------
 // Pairing form
@@ -157,7 +158,7 @@ export function secondsUntilRetry(retryInMs: number, seenAt: number, now: number
 
 /** A count as staff read numbers in the till's locale ("1,234" / "1 234"). */
 export function formatCount(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+  return formatNumber(n, locale);
 }
 
 /** What the header indicator and the sync screen say about the link to HQ. */

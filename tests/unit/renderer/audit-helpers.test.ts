@@ -103,3 +103,9 @@ describe('audit rows', () => {
     expect(isAuditAction('session.something_new')).toBe(false);
   });
 });
+
+describe('audit details', () => {
+  it('show a negative figure with the till’s one minus sign (U+2212), like every other screen', () => {
+    expect(formatDetails({ points: -482, amountMinor: 4250 })).toBe('points=\u2212482, amountMinor=4250');
+  });
+});

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatCalendarDate, formatDate, formatDateTime } from '../../../src/renderer/app/format-date';
-import { formatMultiplier, formatNumber, formatSigned } from '../../../src/renderer/app/format-number';
+import {
+  formatMoneyUnit,
+  formatMultiplier,
+  formatNumber,
+  formatPlain,
+  formatSigned,
+} from '../../../src/renderer/app/format-number';
 import { regionName } from '../../../src/renderer/app/store-region';
 
 // Moments are shown in the till's time zone: these tests pin it so the expected text is exact.
@@ -58,5 +64,21 @@ describe('store region', () => {
 
   it('shows a code it cannot name as it is', () => {
     expect(regionName('??', 'en')).toBe('??');
+  });
+});
+
+describe('figures in technical records', () => {
+  it('keeps a figure as recorded, without grouping, with the same minus sign', () => {
+    expect(formatPlain(-482)).toBe('\u2212482');
+    expect(formatPlain(123456)).toBe('123456');
+    expect(formatPlain(0.25)).toBe('0.25');
+  });
+});
+
+describe('the earn rate', () => {
+  it('names one whole unit of the store currency', () => {
+    expect(formatMoneyUnit('GBP', 'en-GB')).toBe('£1');
+    expect(formatMoneyUnit('GBP', 'ru-GB')).toBe('1\u00a0£');
+    expect(formatMoneyUnit('EUR', 'en-GB')).toBe('€1');
   });
 });
