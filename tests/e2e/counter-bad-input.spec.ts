@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import type { LoyaltyApi } from '../../src/shared/ipc/api';
+import { REFERENCE_MAX } from '../../src/shared/points/schemas';
 import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 /** Jack Patel in resources/demo/members.json: standard tier, 150 confirmed points. */
@@ -63,6 +64,11 @@ test('counter bad input: amounts, receipts, unaffordable and unknown rewards get
   await reference.fill('');
   await submit.click();
   await expect(page.getByTestId('earn-reference-error')).toHaveText('This field is required.');
+  // The field takes no more than the rule's 40 characters: a pasted 10 kB receipt is cut there.
+  await reference.fill(TEN_KB);
+  await expect(reference).toHaveValue('7'.repeat(REFERENCE_MAX));
+  // Past the field's limit (a page whose limit was removed), the main process still refuses it.
+  await reference.evaluate((input) => input.removeAttribute('maxlength'));
   await reference.fill(TEN_KB);
   await submit.click();
   await expect(page.getByTestId('earn-reference-error')).toContainText('too long');

@@ -7,14 +7,13 @@ import { pinRefusal } from '../auth/pin';
 import { describeEntry } from './describe';
 import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from './ManagerPinDialog';
 import { useLocale } from '../app/locale';
-import { formatInstant } from '../app/format-date';
+import { formatDateTime } from '../app/format-date';
 import { useIntent } from '../api/intent';
 import { CheckboxField } from '../forms/Field';
 
 type Decision = 'approve' | 'deny';
 
-const formatTime = (iso: string | null, locale: string) =>
-  formatInstant(iso, locale, { dateStyle: 'short', timeStyle: 'short' });
+const formatTime = (iso: string | null, locale: string) => formatDateTime(iso, locale);
 
 /** Managers: requests waiting for an approval (unlocks asked for at the till), and their history. */
 export function ApprovalsView() {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { toFieldIssues } from '../../shared/ipc/validation';
 import { BootstrapRequest, STAFF_NAME_MAX } from '../../shared/staff/schemas';
 import { api, asApiError, type AppInfo, type SessionInfo } from '../api/client';
-import { formatInstant } from '../app/format-date';
+import { formatDateTime } from '../app/format-date';
 import { formattingLocale } from '../app/formatting-locale';
 import { errorMessage, issueMessage } from '../app/messages';
 import { PairingForm } from '../sync/PairingForm';
@@ -50,7 +50,7 @@ export function BootstrapScreen({
           <div className="banner banner-error first-run-revoked" role="alert" data-testid="revoked-notice">
             <p className="banner-title">
               {t('bootstrap.revoked', {
-                date: formatInstant(info.revokedAt, locale, { dateStyle: 'long', timeStyle: 'short' }),
+                date: formatDateTime(info.revokedAt, locale),
               })}
             </p>
           </div>
