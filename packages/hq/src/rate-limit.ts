@@ -1,4 +1,5 @@
-import { isIPv6 } from 'node:net';
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { toInt, type HqDatabase } from './db/database';
 
 export interface RateLimit {
   /** Most attempts one client may make in any window… */
@@ -10,82 +11,108 @@ export interface RateLimit {
 /** POST /v1/pair: 10 attempts per client address per 10 minutes. A code has 60 bits; this makes guessing hopeless. */
 export const PAIR_RATE_LIMIT: RateLimit = { max: 10, windowMs: 10 * 60 * 1000 };
 
+/**
+ * The client an attempt counts against, as @fastify/rate-limit's default key generator makes it:
+ * an IPv4 address alone (also when IPv4-mapped), an IPv6 address with its /64 network (one
+ * subscriber usually holds a whole /64, so single addresses would not limit anyone). Always the
+ * socket's address, never X-Forwarded-For: HQ does not trust a proxy (Fastify's trustProxy is off).
+ */
+export const IPV6_SUBNET = 64;
+
+/** The table attempts are counted in (migration 7): shared by every HQ process on one database. */
+export const RATE_LIMIT_TABLE = 'rate_limit_attempts';
+
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-export interface RateLimiter {
-  /** Counts an attempt by `key`, or refuses it (a refused attempt is not counted). */
-  take(key: string): RateDecision;
-  /** How many keys are tracked (for tests: memory stays bounded). */
-  size(): number;
-}
-
-/** Keys tracked before expired ones are swept, and the most kept (the oldest are dropped beyond it). */
-const SWEEP_AT = 1_000;
-const MAX_KEYS = 100_000;
+/** Expired attempts (every key's) are deleted after this many counted attempts, so the table stays small. */
+const SWEEP_EVERY = 100;
+/** Advisory lock class of the per-key lock (two-key form; migrations use the one-key form). */
+const LOCK_CLASS = 7282;
 
 /**
- * An in-memory sliding-window limiter on an injectable clock. One HQ process holds it; with several
- * HQ processes behind a balancer each enforces its own limit (the pairing code's own expiry and
- * one-time use still hold).
+ * Counts an attempt by `key` in `bucket`, or refuses it (a refused attempt is not counted): a sliding
+ * log in the database, so every HQ process on it shares one budget per client. A transaction-scoped
+ * advisory lock on the key makes count-then-insert exact when two processes race.
  */
-export function createRateLimiter(limit: RateLimit, now: () => Date): RateLimiter {
-  const attempts = new Map<string, number[]>();
-  let sweepAt = SWEEP_AT;
-
-  const live = (times: number[], t: number): number[] => times.filter((at) => at > t - limit.windowMs);
-
-  function sweep(t: number): void {
-    for (const [key, times] of attempts) {
-      const kept = live(times, t);
-      if (kept.length === 0) attempts.delete(key);
-      else attempts.set(key, kept);
+export async function countAttempt(
+  db: HqDatabase,
+  attempt: { bucket: string; key: string; limit: RateLimit; now: Date },
+): Promise<RateDecision> {
+  const { bucket, key, limit } = attempt;
+  const t = attempt.now.getTime();
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))', [LOCK_CLASS, `${bucket} ${key}`]);
+    const live = await tx.query<{ attempts: unknown; oldest: unknown }>(
+      `SELECT count(*) AS attempts, min(at_ms) AS oldest FROM ${RATE_LIMIT_TABLE}
+        WHERE bucket = $1 AND client_key = $2 AND at_ms > $3`,
+      [bucket, key, t - limit.windowMs],
+    );
+    const attempts = toInt(live.rows[0]?.attempts);
+    const oldest = attempts > 0 ? toInt(live.rows[0]?.oldest) : t;
+    if (attempts >= limit.max) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + limit.windowMs - t) / 1000)) };
     }
-    // Map order is insertion order: beyond the cap the keys seen least recently go first.
-    for (const key of attempts.keys()) {
-      if (attempts.size <= MAX_KEYS) break;
-      attempts.delete(key);
+    // This key's own expired attempts go now; other keys' in the periodic sweep.
+    await tx.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE bucket = $1 AND client_key = $2 AND expires_at_ms <= $3`, [
+      bucket,
+      key,
+      t,
+    ]);
+    await tx.query(
+      `INSERT INTO ${RATE_LIMIT_TABLE} (bucket, client_key, at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)`,
+      [bucket, key, t, t + limit.windowMs],
+    );
+    return { allowed: true };
+  });
+}
+
+/** Deletes every attempt that has left its window. */
+export async function sweepAttempts(db: HqDatabase, now: Date): Promise<void> {
+  await db.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expires_at_ms <= $1`, [now.getTime()]);
+}
+
+/**
+ * A @fastify/rate-limit store backed by HQ's own database (PostgreSQL or PGlite), on HQ's clock.
+ * The plugin constructs it; each route with a `config.rateLimit` gets a child counting in its own
+ * bucket (method and URL). The plugin refuses when `current` exceeds `max` and sends `ttl` as Retry-After.
+ */
+export function databaseRateLimitStore(db: HqDatabase, now: () => Date): FastifyRateLimitStoreCtor {
+  let counted = 0;
+
+  class DatabaseRateLimitStore implements FastifyRateLimitStore {
+    constructor(
+      _options: unknown,
+      private readonly bucket = 'global',
+    ) {}
+
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+      max: number,
+    ): void {
+      const at = now();
+      countAttempt(db, { bucket: this.bucket, key, limit: { max, windowMs: timeWindow }, now: at })
+        .then(async (decision) => {
+          if (decision.allowed && ++counted % SWEEP_EVERY === 0) await sweepAttempts(db, at);
+          // The plugin only compares `current` with `max` (its count headers are off): within the
+          // limit, or one over it for as long as the oldest attempt stays in the window.
+          callback(
+            null,
+            decision.allowed
+              ? { current: 1, ttl: timeWindow }
+              : { current: max + 1, ttl: decision.retryAfterSeconds * 1000 },
+          );
+        })
+        .catch((error: unknown) => callback(error instanceof Error ? error : new Error('rate limit store failed')));
     }
-    sweepAt = Math.max(SWEEP_AT, attempts.size * 2);
+
+    child(routeOptions: unknown): FastifyRateLimitStore {
+      // The plugin passes the merged route settings; `routeInfo` is the route they belong to.
+      const route = (routeOptions as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo;
+      const bucket = route && typeof route.url === 'string' ? `${String(route.method)} ${route.url}` : this.bucket;
+      return new DatabaseRateLimitStore(undefined, bucket);
+    }
   }
-
-  return {
-    take(key) {
-      const t = now().getTime();
-      if (attempts.size >= sweepAt) sweep(t);
-      const times = live(attempts.get(key) ?? [], t);
-      if (times.length >= limit.max) {
-        attempts.set(key, times);
-        const oldest = times[0] ?? t;
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + limit.windowMs - t) / 1000)) };
-      }
-      times.push(t);
-      // Re-inserted so the map stays ordered by last attempt.
-      attempts.delete(key);
-      attempts.set(key, times);
-      return { allowed: true };
-    },
-    size: () => attempts.size,
-  };
-}
-
-/**
- * The client a request counts against: its IPv4 address, or the /64 network of an IPv6 address (one
- * subscriber usually holds a whole /64, so single addresses would not limit anyone). The socket's
- * address, never X-Forwarded-For: HQ does not sit behind a proxy it trusts, and a header is free to forge.
- */
-export function clientKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped?.[1]) return mapped[1];
-  if (!isIPv6(ip)) return ip;
-  const address = ip.split('%')[0] ?? ip;
-  const [head = '', tail = ''] = address.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
-  const groups = address.includes('::')
-    ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
-    : headGroups;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  return DatabaseRateLimitStore;
 }

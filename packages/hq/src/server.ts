@@ -1,4 +1,5 @@
 import type { Server as HttpsServer } from 'node:https';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyInstance,
   type FastifyLoggerOptions,
@@ -29,7 +30,7 @@ import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
 import { pushOps, type AuthenticatedDevice } from './push/push';
-import { PAIR_RATE_LIMIT, clientKey, createRateLimiter, type RateLimit } from './rate-limit';
+import { IPV6_SUBNET, PAIR_RATE_LIMIT, databaseRateLimitStore, type RateLimit } from './rate-limit';
 import { secretHash } from './secrets';
 
 export interface HqServerOptions {
@@ -41,7 +42,10 @@ export interface HqServerOptions {
    */
   logger?: boolean | FastifyLoggerOptions;
   now?: () => Date;
-  /** Attempts at POST /v1/pair per client address (default PAIR_RATE_LIMIT: 10 per 10 minutes). */
+  /**
+   * Attempts at POST /v1/pair per client address (default PAIR_RATE_LIMIT: 10 per 10 minutes), counted
+   * in `db`, so every HQ process on one database shares the budget.
+   */
   pairRateLimit?: RateLimit;
   /** Serves POST /v1/admin/command (loopback peers only) to whoever `access` authorizes. */
   admin?: { access: AdminAccess };
@@ -141,22 +145,40 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     return { deviceId: device.id, storeId: device.store_id };
   }
 
-  // Counted before the body is read: a malformed or oversized attempt counts like a wrong code.
-  const pairLimiter = createRateLimiter(options.pairRateLimit ?? PAIR_RATE_LIMIT, now);
-  const limitPairing = async (request: FastifyRequest<RouteGenericInterface, HttpsServer>): Promise<void> => {
-    const decision = pairLimiter.take(clientKey(request.ip));
-    if (!decision.allowed) {
-      throw new HqHttpError('too_many_requests', 'Too many pairing attempts from this address; try again later.', [], {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
-    }
-  };
+  // Only routes that set config.rateLimit are limited. Each attempt is counted in HQ's database
+  // (rate-limit.ts), before the body is read (onRequest): a malformed or oversized attempt counts like
+  // a wrong code. The key is the socket address (IPv6 by its /64); no count headers, only Retry-After.
+  const pairLimit = options.pairRateLimit ?? PAIR_RATE_LIMIT;
+  void app.register(rateLimit, {
+    global: false,
+    hook: 'onRequest',
+    store: databaseRateLimitStore(db, now),
+    ipv6Subnet: IPV6_SUBNET,
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    addHeaders: {
+      'x-ratelimit-limit': false,
+      'x-ratelimit-remaining': false,
+      'x-ratelimit-reset': false,
+      'retry-after': false,
+    },
+    errorResponseBuilder: (_request, context) =>
+      new HqHttpError('too_many_requests', 'Too many pairing attempts from this address; try again later.', [], {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
 
-  app.post(HQ_ROUTES.pair, { onRequest: limitPairing }, async (request, reply) => {
-    const body = parseBody(PairRequest, request.body);
-    const result = PairResponse.parse(await pairDevice({ db, now }, body));
-    request.log.info({ deviceId: result.deviceId, storeId: result.storeId }, 'device paired');
-    return reply.code(200).send(result);
+  // Added once the plugin has loaded (avvio runs registrations in order), so its onRoute hook sees config.rateLimit.
+  void app.register(async (scope) => {
+    scope.post(
+      HQ_ROUTES.pair,
+      { config: { rateLimit: { max: pairLimit.max, timeWindow: pairLimit.windowMs } } },
+      async (request, reply) => {
+        const body = parseBody(PairRequest, request.body);
+        const result = PairResponse.parse(await pairDevice({ db, now }, body));
+        request.log.info({ deviceId: result.deviceId, storeId: result.storeId }, 'device paired');
+        return reply.code(200).send(result);
+      },
+    );
   });
 
   app.post(HQ_ROUTES.push, async (request, reply) => {

@@ -11,7 +11,7 @@ import { openPostgresDatabase } from '../../../packages/hq/src/db/postgres';
 import { buildHqServer, type HqServer } from '../../../packages/hq/src/server';
 import { loadOrCreateTls, type HqTls } from '../../../packages/hq/src/tls';
 import { createStore, issuePairingCode } from '../../../packages/hq/src/admin';
-import type { RateLimit } from '../../../packages/hq/src/rate-limit';
+import { RATE_LIMIT_TABLE, type RateLimit } from '../../../packages/hq/src/rate-limit';
 import { HQ_ROUTES, PushResponse, type PairResponse, type PushRequest } from '../../../src/shared/sync/protocol';
 import { makeTempDir } from '../../support/temp-dir';
 import { giveTestCatalog } from './test-catalog';
@@ -46,6 +46,8 @@ export interface TestHq {
   push(device: PairResponse, ops: PushRequest['ops']): Promise<PushResponse>;
   /** Every HQ table, as JSON text: equal snapshots mean nothing changed. */
   snapshot(): Promise<string>;
+  /** Its PostgreSQL database's URL (another HQ process can connect to it); undefined on PGlite. */
+  databaseUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -61,10 +63,15 @@ export async function hqTables(db: Queryable): Promise<string[]> {
   return found.rows.map((row) => row.table_name);
 }
 
-/** Every row of every HQ table as JSON text (rows in a fixed order): equal texts mean nothing changed. */
+/**
+ * Every row of every HQ table as JSON text (rows in a fixed order): equal texts mean nothing changed.
+ * All but the rate limiter's attempt log: counting an attempt (a refused one too, when it is within
+ * the limit) is that table's whole purpose; tests/hq/pair-rate-limit.test.ts checks it on its own.
+ */
 export async function snapshotTables(db: Queryable): Promise<string> {
   const parts: Record<string, unknown[]> = {};
   for (const table of await hqTables(db)) {
+    if (table === RATE_LIMIT_TABLE) continue;
     const quoted = `"${table.replaceAll('"', '""')}"`;
     parts[table] = (await db.query(`SELECT * FROM ${quoted} AS t ORDER BY t::text`)).rows;
   }
@@ -72,7 +79,9 @@ export async function snapshotTables(db: Queryable): Promise<string> {
 }
 
 /** Opens a fresh, migrated database on `backend`; `stop` closes it (and its PostgreSQL server). */
-export async function openTestDatabase(backend: Backend): Promise<{ db: HqDatabase; stop(): Promise<void> }> {
+export async function openTestDatabase(
+  backend: Backend,
+): Promise<{ db: HqDatabase; url?: string; stop(): Promise<void> }> {
   if (backend === 'pglite') {
     const db = await openPgliteDatabase();
     await migrate(db);
@@ -84,6 +93,7 @@ export async function openTestDatabase(backend: Backend): Promise<{ db: HqDataba
     await migrate(db);
     return {
       db,
+      url: server.url,
       stop: async () => {
         await db.close();
         await server.stop();
@@ -151,10 +161,28 @@ export function httpsSend(
  */
 const TEST_PAIR_RATE_LIMIT: RateLimit = { max: 1_000_000, windowMs: 1 };
 
-export async function startTestHq(backend: Backend, options: { pairRateLimit?: RateLimit } = {}): Promise<TestHq> {
+/**
+ * A second HQ on the database of `of`, as another HQ process behind the same balancer would be: on
+ * PostgreSQL through its own connection pool, on PGlite (one process only) through the same instance.
+ * It keeps `of`'s clock; closing it leaves the database to `of`.
+ */
+async function sharedDatabase(of: TestHq): Promise<{ db: HqDatabase; url?: string; stop(): Promise<void> }> {
+  if (of.databaseUrl === undefined) return { db: of.db, stop: async () => undefined };
+  const db = await openPostgresDatabase(of.databaseUrl);
+  return { db, url: of.databaseUrl, stop: () => db.close() };
+}
+
+export async function startTestHq(
+  backend: Backend,
+  options: { pairRateLimit?: RateLimit; sharedWith?: TestHq } = {},
+): Promise<TestHq> {
   const dir = makeTempDir('loyalty-hq-');
-  const { db, stop } = await openTestDatabase(backend);
-  const clock = { now: new Date('2026-03-02T09:00:00.000Z') };
+  const {
+    db,
+    url: databaseUrl,
+    stop,
+  } = options.sharedWith ? await sharedDatabase(options.sharedWith) : await openTestDatabase(backend);
+  const clock = options.sharedWith?.clock ?? { now: new Date('2026-03-02T09:00:00.000Z') };
   let app: HqServer | undefined;
   try {
     const tls = await loadOrCreateTls({ dataDir: dir.path });
@@ -198,6 +226,7 @@ export async function startTestHq(backend: Backend, options: { pairRateLimit?: R
         return response.body as PairResponse;
       },
       snapshot: () => snapshotTables(db),
+      databaseUrl,
       async close() {
         await running.close();
         await stop();

@@ -294,6 +294,22 @@ export const MIGRATIONS: readonly Migration[] = [
          CHECK (second_approver_above_points BETWEEN 0 AND 100000)`,
     ],
   },
+  {
+    version: 7,
+    name: 'rate limit attempts shared by every HQ process on the database',
+    statements: [
+      // One row per counted attempt (rate-limit.ts: a sliding log per bucket and client). No key:
+      // two attempts by one client in the same millisecond are two rows.
+      `CREATE TABLE rate_limit_attempts (
+        bucket text NOT NULL,
+        client_key text NOT NULL,
+        at_ms bigint NOT NULL,
+        expires_at_ms bigint NOT NULL
+      )`,
+      `CREATE INDEX rate_limit_attempts_client ON rate_limit_attempts (bucket, client_key, at_ms)`,
+      `CREATE INDEX rate_limit_attempts_expiry ON rate_limit_attempts (expires_at_ms)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
