@@ -3,7 +3,7 @@ import { newStaffProofKeyPair, openStaffProof } from '../../packages/hq/src/push
 import { sealStaffProof } from '../../src/main/sync/staff-proof-seal';
 import type { StaffProof, StaffProofBinding } from '../../src/shared/sync/staff-proof';
 
-// Parity: what the till seals (src/main) opens with HQ's code (src/hq), which may not import each
+// Parity: what the till seals (src/main) opens with HQ's code (packages/hq), which may not import each
 // other; and nothing but the exact binding, key and bytes opens it.
 describe('staff proofs: the till seals, only HQ opens, for exactly one binding', () => {
   const hq = newStaffProofKeyPair();

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import demoStaff from '../../../resources/demo/staff.json';
 import { newAdminToken, readAdminEndpoint, removeAdminEndpoint, writeAdminEndpoint } from './admin/admin-endpoint-file';
 import { adminTokenAccess } from './admin/admin-route';
-import { ADMIN_OPTIONS, runAdminCommand, type AdminIo, type AdminOptionValues } from './admin/cli';
+import { ADMIN_OPTIONS, ADMIN_USAGE, runAdminCommand, type AdminIo, type AdminOptionValues } from './admin/cli';
 import { issuePairingCode } from './admin/devices';
 import { AdminClientError, runAdminCommandThroughServer } from './admin/remote-command';
 import { DataDirLockedError } from './db/data-dir-lock';
@@ -62,9 +62,18 @@ async function main(): Promise<number> {
       key: { type: 'string' },
       demo: { type: 'boolean', default: false },
       'demo-members': { type: 'string', default: '2000' },
+      help: { type: 'boolean', short: 'h', default: false },
       ...ADMIN_OPTIONS,
     },
   });
+  if (values.help) {
+    out(
+      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--demo [--demo-members N]]',
+    );
+    out('       npm run hq -- [--data-dir DIR] COMMAND …   (DATABASE_URL=postgres://… for PostgreSQL)');
+    for (const line of ADMIN_USAGE) out(`  ${line}`);
+    return 0;
+  }
   const dataDir = resolve(
     values['data-dir'] ??
       defaultHqDataDir({

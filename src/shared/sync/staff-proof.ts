@@ -6,7 +6,7 @@ import { z } from 'zod';
  * and the op carries the sealed box. Only HQ can open it, and it checks the PIN against its own
  * roster hash, so a till that holds only roster hashes and the pepper proves nothing by itself.
  *
- * The crypto lives on each side (src/main/sync/staff-proof-seal.ts seals, src/hq/push/staff-proof.ts
+ * The crypto lives on each side (src/main/sync/staff-proof-seal.ts seals, packages/hq/src/push/staff-proof.ts
  * opens); this file is what both must agree on byte for byte: the box's shape, what is sealed in
  * it, and the associated data that ties a box to one device, one op or approval and one subject.
  */

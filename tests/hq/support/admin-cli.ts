@@ -1,4 +1,4 @@
-// Runs `npm run hq -- <command>` in process (src/hq/admin/cli.ts) and keeps what it printed.
+// Runs `npm run hq -- <command>` in process (packages/hq/src/admin/cli.ts) and keeps what it printed.
 import type { AdminDeps } from '../../../packages/hq/src/admin';
 import { runAdminArgv } from '../../../packages/hq/src/admin/cli';
 
