@@ -165,6 +165,13 @@ for (const viewport of [
       await expectOnScreen(page, page.getByTestId('member-notice'), 'earn: done');
       await expectMemberHeaderOnScreen(page, 'earned');
 
+      // History: the earn with its sign, in the one date format.
+      await member.getByTestId('member-tab-history').click();
+      await expect(member.getByTestId('ledger-row')).toHaveCount(1);
+      await expect(member.getByTestId('ledger-row')).toContainText('+42');
+      await expectMemberHeaderOnScreen(page, 'history');
+      await shot(page, `till-history-${size}-${language}`);
+
       // Reveal the contacts: the phone in the national format, and still the member's name above it.
       await member.getByTestId('member-tab-profile').click();
       await member.getByTestId('reveal-contacts').click();
