@@ -82,6 +82,7 @@ check('prettier', bin('prettier'), ['--check', '.']);
 check('typecheck (node)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 check('typecheck (e2e)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
+check('typecheck (renderer tests)', bin('tsc'), ['-p', 'tsconfig.renderer-tests.json', '--noEmit']);
 check('typecheck (hq)', bin('tsc'), ['-p', 'packages/hq/tsconfig.json', '--noEmit']);
 
 // The harness-based tests need the built app, the HQ tests the built HQ: build once, up front.
