@@ -1,5 +1,7 @@
 export interface Build {
   name: BuildName;
+  /** What is built, for the progress line. */
+  label: string;
   /** Node script and its arguments, relative to the checkout. */
   command: string[];
   outputs: string[];

@@ -13,6 +13,7 @@ const VITE = 'node_modules/vite/bin/vite.js';
 export const BUILDS = [
   {
     name: 'till',
+    label: 'the till and its test harness (electron-vite build → out/)',
     command: ['node_modules/electron-vite/bin/electron-vite.js', 'build'],
     outputs: [
       'out/main/index.js',
@@ -35,12 +36,14 @@ export const BUILDS = [
   },
   {
     name: 'hq',
+    label: 'the HQ (vite build → packages/hq/dist/)',
     command: [VITE, 'build', '--config', 'packages/hq/vite.config.ts'],
     outputs: ['packages/hq/dist/hq.js'],
     inputs: ['packages/hq', 'src/shared', 'src/node-shared', 'resources/demo', 'package-lock.json'],
   },
   {
     name: 'bench',
+    label: 'the benches (vite build → bench/dist/)',
     command: [VITE, 'build', '--config', 'bench/vite.config.ts'],
     outputs: [
       'bench/dist/bench.js',
@@ -84,7 +87,7 @@ function isStale(build) {
 export function buildIfNeeded({ quiet = false, only } = {}) {
   for (const build of BUILDS) {
     if ((only && !only.includes(build.name)) || !isStale(build)) continue;
-    if (!quiet) process.stderr.write(`Building ${build.name} (${build.command.slice(1).join(' ')})…\n`);
+    if (!quiet) process.stderr.write(`Building ${build.label}…\n`);
     const result = spawnSync(
       process.execPath,
       build.command.map((part, i) => (i === 0 ? join(ROOT, part) : part)),
