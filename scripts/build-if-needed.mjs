@@ -50,6 +50,7 @@ export const BUILDS = [
       'bench/dist/hq-bench.js',
       'bench/dist/snapshot-bench.js',
       'bench/dist/sync-worker.js',
+      'bench/dist/ingest-worker.js',
     ],
     inputs: ['bench', 'src', 'packages/hq', 'tests/support', 'resources/demo', 'package-lock.json'],
   },
