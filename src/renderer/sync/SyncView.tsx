@@ -7,6 +7,7 @@ import { formatDateTime } from '../app/format-date';
 import { useLocale } from '../app/locale';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
+import { regionName } from '../app/store-region';
 import { Modal } from '../common/Modal';
 import { DayEndReportCard } from './DayEndReportCard';
 import { PairingForm } from './PairingForm';
@@ -253,7 +254,8 @@ function Connection({
   retrySeenAt: number | null;
   locale: string;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const { info } = useSession();
   const headingId = useId();
   const state: LinkState = linkState(status);
   const retrying = state === 'offline' && status.retryInMs !== null && retrySeenAt !== null;
@@ -277,6 +279,10 @@ function Connection({
         <div>
           <dt>{t('syncView.store')}</dt>
           <dd>{status.storeName ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('syncView.region')}</dt>
+          <dd data-testid="sync-store-region">{regionName(info.storeRegion, i18n.language)}</dd>
         </div>
         <div>
           <dt>{t('syncView.hqUrl')}</dt>
