@@ -29,6 +29,11 @@ export function formatPlain(n: number): string {
   return format(n, 'en', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
+/** A change in a technical or quoted sentence (an approval): always signed, no grouping: "+50", "−1500". */
+export function formatSignedPlain(n: number): string {
+  return format(n, 'en', { useGrouping: false, maximumFractionDigits: 0, signDisplay: 'exceptZero' });
+}
+
 /** One whole unit of the store currency, as the base earn rate is given: "£1", "1 £". */
 export function formatMoneyUnit(currency: string, locale: string): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(1);

@@ -1,9 +1,10 @@
 import type { TFunction } from 'i18next';
 import type { QueueEntry, RestrictedAction } from '../../shared/approvals/schemas';
+import { formatSignedPlain } from '../app/format-number';
 
 /** "+50" or "−50": the sign is the point of an adjustment, so it is always shown. */
 export function signedPoints(points: number): string {
-  return points > 0 ? `+${points}` : `−${Math.abs(points)}`;
+  return formatSignedPlain(points);
 }
 
 /** One sentence naming a restricted action and whom it is about, for dialogs and the queue. */

@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatPlain,
   formatSigned,
+  formatSignedPlain,
 } from '../../../src/renderer/app/format-number';
 import { regionName } from '../../../src/renderer/app/store-region';
 
@@ -80,5 +81,13 @@ describe('the earn rate', () => {
     expect(formatMoneyUnit('GBP', 'en-GB')).toBe('£1');
     expect(formatMoneyUnit('GBP', 'ru-GB')).toBe('1\u00a0£');
     expect(formatMoneyUnit('EUR', 'en-GB')).toBe('€1');
+  });
+});
+
+describe('a signed change in an approval sentence', () => {
+  it('is always signed, with the same minus, and not grouped', () => {
+    expect(formatSignedPlain(50)).toBe('+50');
+    expect(formatSignedPlain(-1500)).toBe('\u22121500');
+    expect(formatSignedPlain(0)).toBe('0');
   });
 });
