@@ -30,6 +30,7 @@ import {
   type Snapshot,
 } from '../support/counter';
 import { CONSENTS } from '../support/members';
+import { markPaired } from '../support/paired-identity';
 
 type Written = { entry: LedgerEntry; balance: Balance };
 type Quote = { points: number; multiplierPermille: number; tier: string; currency: string; rulesVersion: number };
@@ -406,6 +407,8 @@ describe('counter: redeeming rewards', () => {
   beforeEach(async () => {
     clock = manualClock();
     c = await startCounter(clock);
+    // What a till may spend offline is HQ's rule for a paired till (a standalone one is its own authority).
+    markPaired(c.db);
   });
   afterEach(async () => {
     expectCounterInvariants(c.db);
@@ -553,6 +556,40 @@ describe('counter: redeeming rewards', () => {
   });
 });
 
+describe('counter: a standalone till (never paired with HQ) is its own authority', () => {
+  it('points earned here are spendable at once, with no HQ cap, and spending them is refused only past the balance', async () => {
+    const c = await startCounter(manualClock());
+    try {
+      const id = (member: DemoMember) => c.memberId(DEMO_CARDS[member]);
+      const view = (member: DemoMember) => c.ok<MemberView>('members.get', { memberId: id(member) });
+      // Zoë has 0 points; £200 earns her 200, spendable here at once (a paired till would wait for HQ).
+      await c.ok('points.earn', { memberId: id('zoe'), amountMinor: 20_000, reference: 'S-1' });
+      expect(await view('zoe')).toMatchObject({
+        member: { balance: { confirmed: 0, pending: 200, total: 200 } },
+        spendable: 200,
+      });
+      const coffee = await c.ok<Written>('points.redeem', { memberId: id('zoe'), rewardId: 'coffee' });
+      expect(coffee.balance.total).toBe(50);
+      expect(await c.call('points.redeem', { memberId: id('zoe'), rewardId: 'coffee' })).toMatchObject({
+        ok: false,
+        error: { code: 'balance_short', details: { cost: '150', spendable: '50' } },
+      });
+      // Anna: 5200; the demo rules' offline cap (2000) is HQ's bound on a paired till, not on this one.
+      expect((await view('anna')).spendable).toBe(5200);
+      await c.ok('points.redeem', { memberId: id('anna'), rewardId: 'voucher-20' });
+      await c.ok('points.redeem', { memberId: id('anna'), rewardId: 'voucher-20' });
+      expect((await view('anna')).spendable).toBe(1200);
+      expect(await c.call('points.redeem', { memberId: id('anna'), rewardId: 'voucher-20' })).toMatchObject({
+        ok: false,
+        error: { code: 'balance_short', details: { cost: '2000', spendable: '1200' } },
+      });
+      expectCounterInvariants(c.db);
+    } finally {
+      await c.app.dispose();
+    }
+  });
+});
+
 describe('counter: adjustments and reversals need a manager', () => {
   let clock: ReturnType<typeof manualClock>;
   let c: Counter;
@@ -584,6 +621,8 @@ describe('counter: adjustments and reversals need a manager', () => {
   beforeEach(async () => {
     clock = manualClock();
     c = await startCounter(clock);
+    // Corrections and what they leave spendable, as on a paired till (approvals seal an HQ proof).
+    markPaired(c.db);
   });
   afterEach(async () => {
     expectCounterInvariants(c.db);
@@ -946,17 +985,25 @@ describe('counter: adjustments and reversals need a manager', () => {
     expect(approvalRow(second)).toMatchObject({ status: 'approved' });
   });
 
-  it('only earns can be reversed: not a redemption, an adjustment, a reversal or an unknown entry', async () => {
+  it('earns and redemptions can be reversed, once; not an adjustment, a reversal or an unknown entry', async () => {
     const redeemed = await c.ok<Written>('points.redeem', { memberId: id('isla'), rewardId: 'coffee' });
     const plus = await granted(adjust('isla', 20));
     const adjusted = await c.ok<Written>('points.adjust', { memberId: id('isla'), points: 20, approvalId: plus });
     const earned = await earn('isla', 1000, 'R-8');
     const undo = await granted(reverse(earned.entry.opId));
     const reversal = await c.ok<Written>('points.reverse', { opId: earned.entry.opId, approvalId: undo });
+    const giveBack = await granted(reverse(redeemed.entry.opId, 'returned_goods'));
+    const unredeemed = await c.ok<Written>('points.reverse', { opId: redeemed.entry.opId, approvalId: giveBack });
     const unknown = '01900000-0000-7000-8000-000000000000';
 
     const before = snapshotAll(c.db);
-    for (const opId of [redeemed.entry.opId, adjusted.entry.opId, reversal.entry.opId, unknown]) {
+    for (const opId of [
+      redeemed.entry.opId,
+      adjusted.entry.opId,
+      reversal.entry.opId,
+      unredeemed.entry.opId,
+      unknown,
+    ]) {
       expect(await grant(reverse(opId)), opId).toMatchObject({ ok: false, error: { code: 'entry_not_reversible' } });
       expect(await c.call('points.reverse', { opId, approvalId: unknown }), opId).toMatchObject({
         ok: false,
@@ -964,6 +1011,96 @@ describe('counter: adjustments and reversals need a manager', () => {
       });
     }
     expect(snapshotAll(c.db)).toEqual(before);
+  });
+
+  it('reversing a redemption gives its points back and cancels its offline spend; the entry records the approval', async () => {
+    // Isla: 2450 confirmed, silver; the demo cap is 2000.
+    const redeemed = await c.ok<Written>('points.redeem', { memberId: id('isla'), rewardId: 'voucher-20' });
+    expect(await view('isla')).toMatchObject({ member: { balance: { total: 450 } }, spendable: 0 });
+    const approvalId = await granted(reverse(redeemed.entry.opId, 'returned_goods'));
+    const undone = await c.ok<Written>('points.reverse', { opId: redeemed.entry.opId, approvalId });
+    expect(undone.entry).toMatchObject({
+      kind: 'reversal',
+      points: 2000,
+      state: 'pending',
+      staffId: 'demo-carl',
+      approvedBy: 'demo-mia',
+      reasonCode: 'returned_goods',
+      reversesOpId: redeemed.entry.opId,
+    });
+    expect(undone.balance).toEqual({ confirmed: 2450, pending: 0, total: 2450 });
+    expect(await view('isla')).toMatchObject({ spendable: 2000 });
+    const { ledger } = await view('isla');
+    expect(ledger.find((e) => e.opId === redeemed.entry.opId)?.reversedBy).toBe(undone.entry.opId);
+  });
+
+  describe('four-eyes: a manager approving their own correction', () => {
+    const OLGA = { id: 'demo-olga', pin: '860247' };
+    beforeEach(async () => {
+      await c.signIn('manager');
+    });
+
+    it('up to 500 points (the default) is approved; above it is refused as second_approver_required, audited, nothing else written', async () => {
+      const small = await granted(adjust('oliver', 500));
+      await c.ok('points.adjust', { memberId: id('oliver'), points: 500, approvalId: small });
+      for (const points of [501, -501]) {
+        const before = snapshotAll(c.db);
+        expect(await grant(adjust('olivia', points)), String(points)).toMatchObject({
+          ok: false,
+          error: { code: 'second_approver_required' },
+        });
+        expectOnlyRefusalAudited(before, 1);
+        const refusal = auditRows(c.db).at(-1);
+        expect(refusal).toMatchObject({ staff_id: 'demo-mia', action: 'approval.refused' });
+        expect(JSON.parse(refusal?.details as string)).toEqual({
+          action: 'points.adjust',
+          reason: 'second_approver_required',
+        });
+      }
+    });
+
+    it('above the threshold, another manager approves it on the spot', async () => {
+      const approvalId = await c.ok<{ approvalId: string }>('approvals.grant', {
+        subject: adjust('olivia', 800),
+        managerId: OLGA.id,
+        pin: OLGA.pin,
+      });
+      const written = await c.ok<Written>('points.adjust', {
+        memberId: id('olivia'),
+        points: 800,
+        approvalId: approvalId.approvalId,
+      });
+      expect(written.entry).toMatchObject({ staffId: 'demo-mia', approvedBy: 'demo-olga', points: 800 });
+    });
+
+    it('a reversal counts the points it undoes, and a queued request cannot be approved by the manager who asked', async () => {
+      const big = await earn('olivia', 60_000, 'R-BIG'); // gold: £600 → 900 points
+      expect(big.entry.points).toBe(900);
+      expect(await grant(reverse(big.entry.opId))).toMatchObject({
+        ok: false,
+        error: { code: 'second_approver_required' },
+      });
+      const { approvalId } = await c.ok<{ approvalId: string }>('approvals.request', reverse(big.entry.opId));
+      expect(
+        await c.call('approvals.decide', { approvalId, decision: 'approve', pin: DEMO_STAFF.manager.pin }),
+      ).toMatchObject({ ok: false, error: { code: 'second_approver_required' } });
+      expect(approvalRow(approvalId)).toMatchObject({ status: 'pending' });
+      // The one who asked may still withdraw it.
+      expect(
+        await c.call('approvals.decide', { approvalId, decision: 'deny', pin: DEMO_STAFF.manager.pin }),
+      ).toMatchObject({ ok: true, value: { status: 'denied' } });
+    });
+
+    it('the threshold is the store setting HQ sends (0: every own approval needs a second manager)', async () => {
+      c.db.prepare("INSERT INTO settings (key, value) VALUES ('second_approver_above_points', '0')").run();
+      expect(await c.ok<{ secondApproverAbovePoints: number }>('app.getInfo', {})).toMatchObject({
+        secondApproverAbovePoints: 0,
+      });
+      expect(await grant(adjust('oliver', 1))).toMatchObject({
+        ok: false,
+        error: { code: 'second_approver_required' },
+      });
+    });
   });
 
   it('refuses an adjustment or a reversal that would take the balance below zero', async () => {

@@ -108,6 +108,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     memberName: counter.memberName,
     macKey: secrets.auditKey,
     proofs,
+    secondApproverAbovePoints: () => settings.get().secondApproverAbovePoints,
     now,
     monotonicMs,
   });

@@ -17,7 +17,7 @@ import { createEarnRulesStore } from '../points/earn-rules-store';
 import { createLedger } from '../points/ledger';
 import { createRedeemPoints } from '../points/redeem';
 import { createRewardsCatalog } from '../rewards/catalog';
-import { createDeviceIdentity } from '../sync/device-identity';
+import { createDeviceIdentity, isStandalone } from '../sync/device-identity';
 import { createOutbox } from '../sync/outbox';
 
 export interface CounterDeps {
@@ -38,7 +38,7 @@ export function createCounterServices(deps: CounterDeps) {
   const { db, audit, lookupKey, storeRegion, language, now, adjustLimit } = deps;
   const identity = createDeviceIdentity(db);
   const outbox = createOutbox({ db, now });
-  const ledger = createLedger(db);
+  const ledger = createLedger(db, { standalone: () => isStandalone(identity()) });
   const rules = createEarnRulesStore(db);
   const rewards = createRewardsCatalog(db);
   const cardBlock = createCardBlock(db);

@@ -8,6 +8,7 @@ import {
   type QueueEntry,
   type RestrictedAction,
 } from '../../shared/approvals/schemas';
+import { needsSecondApprover } from '../../shared/approvals/second-approver';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../audit/audit-log';
 import { canonicalJson } from '../../shared/canonical-json';
@@ -53,6 +54,8 @@ export interface ApprovalDeps {
   macKey: string;
   /** Seals the approving manager's PIN for HQ when the action will reach HQ (paired tills). */
   proofs: StaffProofSealer;
+  /** Four-eyes: a correction moving more points than this needs a manager other than the one who asked. */
+  secondApproverAbovePoints: () => number;
   /** Labels records; lifetimes are measured on `monotonicMs`. */
   now: () => Date;
   monotonicMs: MonotonicMs;
@@ -138,11 +141,32 @@ export function createApprovalService(deps: ApprovalDeps) {
 
   const precheck = <A extends RestrictedAction>(call: CallOf<A>, session: Session) => actions.precheck(call, session);
 
+  /**
+   * Four-eyes (shared/approvals/second-approver.ts): the manager who asked may approve their own
+   * correction only up to the store's threshold. Refused before anything is written, and audited.
+   */
+  function requireSecondApprover<A extends RestrictedAction>(call: CallOf<A>, requestedBy: string, managerId: string) {
+    if (managerId !== requestedBy) return;
+    const points = actions.pointsMoved(call);
+    if (points === null || !needsSecondApprover(points, deps.secondApproverAbovePoints())) return;
+    db.transaction(() =>
+      audit.append({
+        staffId: managerId,
+        action: 'approval.refused',
+        details: { action: call.action, reason: 'second_approver_required' },
+      }),
+    ).immediate();
+    throw new AppError(
+      'second_approver_required',
+      'A correction this large needs the approval of a manager other than the one who asked.',
+    );
+  }
+
   const earnPoints = db.prepare<[string], { points: number }>('SELECT points FROM ledger WHERE op_id = ?');
 
   /**
    * The points a queued points action will move, read from its stored payload: an adjustment's
-   * own figure, or minus the points of the earn a reversal takes back.
+   * own figure, or minus the points of the earn or redemption a reversal undoes.
    */
   function pointsOf(row: ApprovalRow): number | null {
     const call = storedCall(row);
@@ -256,6 +280,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         ).immediate();
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
       }
+      requireSecondApprover(subject, session.staffId, manager.id);
       const id = uuidv7(deps.now().getTime());
       const at = deps.now();
       const expiresAt = new Date(at.getTime() + APPROVAL_TTL_SECONDS * 1000).toISOString();
@@ -381,6 +406,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       if (call && (!QUEUEABLE_ACTIONS.includes(call.action) || row.payload_mac !== mac(call.action, call.payload))) {
         throw invalid();
       }
+      if (call) requireSecondApprover(call, row.requested_by, manager.id);
       // Sealed now, while the deciding manager's PIN is in hand (it is never kept).
       const staffProof = call
         ? sealApprovalProof(deps.proofs, call, { approvalId: row.id, approvedBy: manager.id, pin: request.pin })

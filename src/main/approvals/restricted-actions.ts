@@ -48,6 +48,8 @@ export interface RestrictedActionHandler<P, R> {
    * the write itself, which runs inside the transaction that spends the approval.
    */
   prepare(payload: P): Promise<(context: ApprovalContext) => R>;
+  /** The points the action would move (the four-eyes rule); absent when it moves none. */
+  pointsMoved?(payload: P): number | null;
 }
 
 /** Every restricted action's handler, typed by the contract: its payload in, its channel's answer out. */
@@ -69,6 +71,10 @@ export function createRestrictedActionRunner(handlers: RestrictedActionHandlers)
     },
     prepare<A extends RestrictedAction>(call: CallOf<A>): Promise<(context: ApprovalContext) => ResponseData<A>> {
       return handlers[call.action].prepare(call.payload);
+    },
+    pointsMoved<A extends RestrictedAction>(call: CallOf<A>): number | null {
+      const handler: RestrictedActionHandler<PayloadMap[A], ResponseData<A>> = handlers[call.action];
+      return handler.pointsMoved?.(call.payload) ?? null;
     },
   };
 }

@@ -15,7 +15,7 @@ export interface Approval {
 }
 
 /**
- * Manual adjustments and earn reversals. Both always need a manager's approval (DESIGN §4); the
+ * Manual adjustments, and reversals of earns and redemptions. Both always need a manager's approval (DESIGN §4); the
  * approval service consumes it in the same transaction as `apply*`, so one approval moves points once.
  */
 export function createPointsCorrections(deps: PointsDeps) {
@@ -43,8 +43,13 @@ export function createPointsCorrections(deps: PointsDeps) {
   function reversible(opId: string) {
     const entry = ledger.byOpId(opId);
     if (!entry) throw new AppError('entry_not_reversible', 'There is no such ledger entry on this till.');
-    if (entry.kind !== 'earn' || entry.reversedBy !== null) {
-      throw new AppError('entry_not_reversible', 'Only an earn that was not reversed yet can be reversed.');
+    // An earn (points given for a purchase taken back) or a redemption (the reward came back), once:
+    // undoing an adjustment or a reversal is a new adjustment, with its own reason.
+    if ((entry.kind !== 'earn' && entry.kind !== 'redeem') || entry.reversedBy !== null) {
+      throw new AppError(
+        'entry_not_reversible',
+        'Only an earn or a redemption that was not reversed yet can be reversed.',
+      );
     }
     const member = ledger.pointsOf(entry.memberId);
     if (member.balance.total - entry.points < 0) {
@@ -122,6 +127,11 @@ export function createPointsCorrections(deps: PointsDeps) {
     checkReverse: (payload: { opId: string }) => void reversible(payload.opId),
     /** The member an approval for this payload is about (for the approvals queue). */
     memberOfReverse: (payload: { opId: string }) => ledger.byOpId(payload.opId)?.memberId ?? null,
+    /** The points a reversal would move (minus the entry's), or null for an entry this till lacks. */
+    pointsOfReverse: (payload: { opId: string }) => {
+      const entry = ledger.byOpId(payload.opId);
+      return entry ? -entry.points : null;
+    },
     applyAdjust(payload: { memberId: string; points: number }, approval: Approval) {
       checkAdjust(payload);
       return write('points.adjusted', { ...payload, reversesOpId: null }, approval);

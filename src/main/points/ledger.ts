@@ -93,7 +93,15 @@ function toEntry(row: LedgerRow): LedgerEntry {
   };
 }
 
-export function createLedger(db: Database): Ledger {
+export interface LedgerOptions {
+  /**
+   * This till was never paired (the demo, a standalone shop): no HQ will ever confirm its points,
+   * and pairing is refused once it has recorded anything, so it is its own authority.
+   */
+  standalone: () => boolean;
+}
+
+export function createLedger(db: Database, options: LedgerOptions): Ledger {
   const insert = db.prepare(
     `INSERT INTO ledger (op_id, member_id, kind, points, state, at, staff_id, approved_by, approval_id, store_id,
                          reference, amount_minor, currency, reward_id, reason_code, rules_version, reverses_op_id)
@@ -105,13 +113,18 @@ export function createLedger(db: Database): Ledger {
   );
   const pending = db.prepare<[string], { total: number; spends: number; redeemed: number }>(
     // Reversing an earn that is itself still pending takes back points that were never spendable
-    // here, so it is not a spend: counting it would lower what the member may spend twice.
-    `SELECT coalesce(sum(l.points), 0) AS total,
-            coalesce(sum(CASE WHEN l.points < 0 AND NOT (l.kind = 'reversal' AND EXISTS (
-              SELECT 1 FROM ledger e WHERE e.op_id = l.reverses_op_id AND e.state = 'pending'))
-            THEN l.points END), 0) AS spends,
-            coalesce(sum(CASE WHEN l.kind = 'redeem' THEN l.points END), 0) AS redeemed
-       FROM ledger l WHERE l.member_id = ? AND ${COUNTED_PENDING}`,
+    // here, so it is not a spend: counting it would lower what the member may spend twice. Reversing
+    // a redemption still pending here cancels that spend (and its use of the offline cap).
+    `WITH p AS (
+       SELECT l.points, l.kind,
+              EXISTS (SELECT 1 FROM ledger e WHERE e.op_id = l.reverses_op_id AND e.state = 'pending') AS of_pending
+         FROM ledger l WHERE l.member_id = ? AND ${COUNTED_PENDING})
+     SELECT coalesce(sum(points), 0) AS total,
+            coalesce(sum(CASE WHEN kind = 'reversal' AND of_pending THEN (CASE WHEN points > 0 THEN points END)
+                              WHEN points < 0 THEN points END), 0) AS spends,
+            coalesce(sum(CASE WHEN kind = 'redeem' THEN points
+                              WHEN kind = 'reversal' AND of_pending AND points > 0 THEN points END), 0) AS redeemed
+       FROM p`,
   );
   // Ties on `at` (a coarse or stalled clock) go by insertion order: op ids are random within a millisecond.
   const recent = db.prepare<[string, number], LedgerRow>(
@@ -151,6 +164,8 @@ export function createLedger(db: Database): Ledger {
       };
     },
     spendable(points, rules) {
+      // A standalone till's ledger is the whole truth: everything on it may be spent.
+      if (options.standalone()) return Math.max(0, points.balance.total);
       // Only HQ-confirmed points may be spent offline, less what this till already spent unconfirmed;
       // HQ's cap bounds what one till may hand out before anyone has checked.
       let spendable = points.balance.confirmed + points.pendingSpends;

@@ -33,11 +33,13 @@ export function pointsRestrictedActions(
       precheck: (payload) => corrections.checkAdjust(payload),
       target: (payload) => ({ staffId: null, memberId: payload.memberId }),
       prepare: async (payload) => (context) => corrections.applyAdjust(payload, context),
+      pointsMoved: (payload) => payload.points,
     },
     'points.reverse': {
       precheck: (payload) => corrections.checkReverse(payload),
       target: (payload) => ({ staffId: null, memberId: corrections.memberOfReverse(payload) }),
       prepare: async (payload) => (context) => corrections.applyReverse(payload, context),
+      pointsMoved: (payload) => corrections.pointsOfReverse(payload),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { DEFAULT_SECOND_APPROVER_ABOVE_POINTS } from '../../shared/approvals/second-approver';
 import { LANGUAGES, type Language } from '../../shared/ipc/contract';
 import { DEFAULT_PIN_LENGTH, MIN_PIN_LENGTH } from '../../shared/staff/pin-policy';
 
@@ -12,6 +13,11 @@ export interface StoreSettings {
   pinLength: number;
   /** The largest adjustment HQ applies from this store (its store policy, pulled); null before HQ said. */
   maxAdjustPoints: number | null;
+  /**
+   * Four-eyes (shared/approvals/second-approver.ts): a correction moving more points than this needs
+   * a manager other than the one who asked. HQ's store policy once paired; the default before.
+   */
+  secondApproverAbovePoints: number;
 }
 
 export const DEFAULT_SETTINGS: StoreSettings = {
@@ -20,6 +26,7 @@ export const DEFAULT_SETTINGS: StoreSettings = {
   idleLockSeconds: 120,
   pinLength: DEFAULT_PIN_LENGTH,
   maxAdjustPoints: null,
+  secondApproverAbovePoints: DEFAULT_SECOND_APPROVER_ABOVE_POINTS,
 };
 
 export interface SettingsService {
@@ -50,7 +57,12 @@ export function createSettingsService(db: Database): SettingsService {
     const idle = Number(read.get('idle_lock_seconds')?.value ?? DEFAULT_SETTINGS.idleLockSeconds);
     const pinLength = Math.max(MIN_PIN_LENGTH, Number(read.get('pin_length')?.value ?? DEFAULT_SETTINGS.pinLength));
     const maxAdjust = Number(read.get('max_adjust_points')?.value ?? Number.NaN);
+    const secondApprover = Number(read.get('second_approver_above_points')?.value ?? Number.NaN);
     return {
+      secondApproverAbovePoints:
+        Number.isInteger(secondApprover) && secondApprover >= 0
+          ? secondApprover
+          : DEFAULT_SETTINGS.secondApproverAbovePoints,
       maxAdjustPoints: Number.isInteger(maxAdjust) && maxAdjust > 0 ? maxAdjust : DEFAULT_SETTINGS.maxAdjustPoints,
       idleLockSeconds: Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_SETTINGS.idleLockSeconds,
       pinLength: Number.isFinite(pinLength) ? pinLength : DEFAULT_SETTINGS.pinLength,

@@ -13,6 +13,12 @@ export interface DeviceIdentity {
 
 const STAFF_PROOF_KEY = 'hq_staff_proof_key';
 
+/** The store id of a till never paired with HQ (migration 3 writes it; pairing replaces it). */
+export const UNPAIRED_STORE_ID = 'unpaired';
+
+/** Never paired: no HQ hears of this till's writes, so it is its own authority (and seals no proofs). */
+export const isStandalone = (identity: DeviceIdentity): boolean => identity.storeId === UNPAIRED_STORE_ID;
+
 /**
  * Who this till is, as recorded in sync_state (set by migration 3, replaced at pairing). Read on
  * every write, not cached, so pairing takes effect at once; the statement is prepared once.

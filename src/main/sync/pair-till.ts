@@ -6,7 +6,7 @@ import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { createHqClient, HqRequestError, type HqClient, type HqEndpoint } from './hq-client';
 import { createSyncState } from './engine/sync-state';
-import { storeStaffProofKey } from './device-identity';
+import { storeStaffProofKey, UNPAIRED_STORE_ID } from './device-identity';
 import { immediately, type Commit } from '../requests/request-log';
 
 export interface PairTillDeps {
@@ -50,7 +50,7 @@ export async function pairTill(
       'SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM ledger) + (SELECT count(*) FROM consents) AS n',
     )
     .get() as { n: number };
-  if (unpaired?.value !== 'unpaired' || business.n > 0) {
+  if (unpaired?.value !== UNPAIRED_STORE_ID || business.n > 0) {
     throw new AppError(
       'pairing_not_allowed',
       'Only a new till, with nothing recorded yet, can be paired. Ask HQ to pair a fresh installation.',

@@ -14,7 +14,7 @@ import {
   type StaffProof,
   type StaffProofBinding,
 } from '../../shared/sync/staff-proof';
-import type { DeviceIdentity } from './device-identity';
+import { isStandalone, type DeviceIdentity } from './device-identity';
 
 /**
  * Seals PINs typed at this till for HQ alone (shared/sync/staff-proof.ts): ephemeral X25519 with
@@ -53,12 +53,13 @@ export interface StaffProofSealer {
 }
 
 export function createStaffProofSealer(identity: () => DeviceIdentity): StaffProofSealer {
-  const paired = () => identity().storeId !== 'unpaired';
+  const paired = () => !isStandalone(identity());
   return {
     paired,
     seal(binding, secret) {
-      const { deviceId, storeId, staffProofKey } = identity();
-      if (storeId === 'unpaired') return null;
+      const current = identity();
+      if (isStandalone(current)) return null;
+      const { deviceId, staffProofKey } = current;
       if (staffProofKey === null) {
         throw new AppError(
           'hq_unreachable',

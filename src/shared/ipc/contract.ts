@@ -62,6 +62,8 @@ export const AppInfo = z.strictObject({
   pinLength: z.number().int(),
   /** The largest adjustment HQ applies from this store (its store policy); null before HQ said. */
   maxAdjustPoints: z.number().int().nullable(),
+  /** Four-eyes: a correction moving more points than this needs a manager other than the one who asked. */
+  secondApproverAbovePoints: z.number().int(),
   /** Paired with HQ (the first-run screen offers pairing until then). */
   paired: z.boolean(),
   storeName: z.string().nullable(),

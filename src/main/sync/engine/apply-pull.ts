@@ -181,6 +181,9 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           state.set('store_name', s.storeName);
           if (s.earnRules !== null) setRules.run(JSON.stringify(s.earnRules));
           if (s.maxAdjustPoints !== undefined) setSetting.run('max_adjust_points', String(s.maxAdjustPoints));
+          if (s.secondApproverAbovePoints !== undefined) {
+            setSetting.run('second_approver_above_points', String(s.secondApproverAbovePoints));
+          }
           result.settings = true;
           break;
         }
