@@ -254,6 +254,43 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     }
   });
 
+  test('a till learns its store’s four-eyes threshold from HQ: a manager alone cannot approve their own larger correction', async () => {
+    const fourEyes = (secondApproverAbovePoints: number) =>
+      loadCatalog(
+        { db: hq.db, now: () => hq.clock.now },
+        { ...catalog, storePolicy: { stores: { [storeId]: { secondApproverAbovePoints } } } },
+      );
+    await fourEyes(10);
+    try {
+      const a = await pairedApp();
+      await until('the threshold from HQ', async () => {
+        const info = await ok<{ secondApproverAbovePoints: number }>(a, 'app.getInfo', {});
+        return info.secondApproverAbovePoints === 10;
+      });
+      await ok(a, 'session.login', MIA);
+      const member = await until('a member from HQ', async () => {
+        const found = await ok<{ members: { id: string }[] }>(a, 'members.find', { query: '6004990000016' });
+        return found.members[0];
+      });
+      const subject = (points: number) => ({
+        action: 'points.adjust',
+        payload: { memberId: member.id, points },
+        reasonCode: 'goodwill',
+      });
+      expect(
+        await a.call('approvals.grant', { subject: subject(11), managerId: MIA.staffId, pin: MIA.pin }),
+      ).toMatchObject({ ok: false, error: { code: 'second_approver_required' } });
+      const granted = await ok<{ approvalId: string }>(a, 'approvals.grant', {
+        subject: subject(10),
+        managerId: MIA.staffId,
+        pin: MIA.pin,
+      });
+      await ok(a, 'points.adjust', { memberId: member.id, points: 10, approvalId: granted.approvalId });
+    } finally {
+      await fourEyes(500);
+    }
+  });
+
   test('Sync now and Day end are a manager’s: the cashier is refused, the manager gets HQ’s reconciled report', async () => {
     const a = await pairedApp();
     await ok(a, 'session.login', CARL);
