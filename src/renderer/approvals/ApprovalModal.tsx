@@ -1,7 +1,10 @@
 import { useTranslation } from 'react-i18next';
+import { needsSecondApprover } from '../../shared/approvals/second-approver';
 import { REASON_TEXT_MAX, type ReasonCode } from '../../shared/approvals/schemas';
 import { api, asApiError, type ApprovalSubjectInput, type RosterEntry } from '../api/client';
 import { errorMessage, issueMessage } from '../app/messages';
+import { formatNumber } from '../app/format-number';
+import { useLocale } from '../app/locale';
 import { useSession } from '../app/session-context';
 import { effectivePinLength, issueFor, pinRefusal } from '../auth/pin';
 import { describeAction } from './describe';
@@ -96,7 +99,15 @@ export function ApprovalModal({
 }) {
   const { t } = useTranslation();
   const { session, roster, info, refreshRoster } = useSession();
-  const managers = roster.filter((entry) => entry.role === 'manager' && !entry.pinLocked);
+  const locale = useLocale();
+  const points = 'points' in request ? request.points : null;
+  // Four-eyes (shared/approvals/second-approver.ts): above the store's threshold the manager who
+  // asked is not offered; the main process refuses them anyway.
+  const secondPerson =
+    points !== null && session.role === 'manager' && needsSecondApprover(points, info.secondApproverAbovePoints);
+  const managers = roster.filter(
+    (entry) => entry.role === 'manager' && !entry.pinLocked && !(secondPerson && entry.staffId === session.staffId),
+  );
   const grantIntent = useIntent();
   const actionIntent = useIntent();
   const name = subjectName(request);
@@ -148,7 +159,7 @@ export function ApprovalModal({
       testId="approval-modal"
       prefix="approval"
       wide
-      what={describeAction(t, request.action, { name, points: 'points' in request ? request.points : null })}
+      what={describeAction(t, request.action, { name, points })}
       whatTestId="approval-what"
       pinLabel={t('approval.pin')}
       reason={{
@@ -157,6 +168,9 @@ export function ApprovalModal({
         text: ('reasonText' in request && request.reasonText) || '',
       }}
       managers={managers}
+      {...(secondPerson
+        ? { managerHint: t('approval.secondPerson', { n: formatNumber(info.secondApproverAbovePoints, locale) }) }
+        : {})}
       initialManagerId={
         session.role === 'manager' && managers.some((m) => m.staffId === session.staffId)
           ? session.staffId

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { needsSecondApprover } from '../../shared/approvals/second-approver';
 import { api, asApiError, type QueueEntry } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
@@ -19,7 +20,12 @@ const formatTime = (iso: string | null, locale: string) => formatDateTime(iso, l
 export function ApprovalsView() {
   const { t } = useTranslation();
   const locale = useLocale();
-  const { refreshRoster } = useSession();
+  const { refreshRoster, session, info } = useSession();
+  // Four-eyes: a request above the store's threshold waits for a manager other than the one who asked.
+  const ownAboveThreshold = (entry: QueueEntry) =>
+    entry.requestedBy === session.staffId &&
+    entry.points !== null &&
+    needsSecondApprover(entry.points, info.secondApproverAbovePoints);
   const [history, setHistory] = useState(false);
   const [entries, setEntries] = useState<QueueEntry[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -136,17 +142,23 @@ export function ApprovalsView() {
                     <td>
                       {entry.status === 'pending' ? (
                         <div className="row-actions">
-                          <button
-                            type="button"
-                            className="button button-primary button-small"
-                            aria-describedby={whatId}
-                            data-testid="queue-approve"
-                            onClick={(event) =>
-                              setDeciding({ entry, decision: 'approve', opener: event.currentTarget })
-                            }
-                          >
-                            {t('queue.approve')}
-                          </button>
+                          {ownAboveThreshold(entry) ? (
+                            <span className="cell-note" data-testid="queue-second-person">
+                              {t('queue.secondPerson')}
+                            </span>
+                          ) : (
+                            <button
+                              type="button"
+                              className="button button-primary button-small"
+                              aria-describedby={whatId}
+                              data-testid="queue-approve"
+                              onClick={(event) =>
+                                setDeciding({ entry, decision: 'approve', opener: event.currentTarget })
+                              }
+                            >
+                              {t('queue.approve')}
+                            </button>
+                          )}
                           <button
                             type="button"
                             className="button button-secondary button-small"

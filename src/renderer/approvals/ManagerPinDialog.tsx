@@ -40,6 +40,7 @@ export function ManagerPinDialog({
   pinLabel,
   reason,
   managers,
+  managerHint,
   initialManagerId = '',
   submitLabel,
   busyLabel,
@@ -62,6 +63,8 @@ export function ManagerPinDialog({
   reason?: { action: RestrictedAction; code: ReasonCode; text: string };
   /** Asks which of these managers approves. */
   managers?: readonly RosterEntry[];
+  /** Why the list is what it is (four-eyes: the manager who asked is not offered). */
+  managerHint?: string;
   initialManagerId?: string;
   submitLabel: string;
   busyLabel?: string;
@@ -189,7 +192,7 @@ export function ManagerPinDialog({
           </>
         ) : null}
         {managers ? (
-          <Field label={t('approval.manager')}>
+          <Field label={t('approval.manager')} hint={managerHint}>
             {(aria) => (
               <select
                 {...aria}

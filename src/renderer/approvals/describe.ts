@@ -19,7 +19,10 @@ export function describeAction(
   const text =
     action === 'points.adjust' && !signed
       ? t('approval.describe.points.adjustUnknown', { name: subject.name })
-      : t(`approval.describe.${action}`, { name: subject.name, signed });
+      : action === 'points.reverse' && subject.points != null && subject.points > 0
+        ? // Undoing a redemption gives points back; undoing an earn takes them.
+          t('approval.describe.points.reverseRedeem', { name: subject.name })
+        : t(`approval.describe.${action}`, { name: subject.name, signed });
   // A reversal names the points it takes back when they are known (the queue only has the entry id).
   return action === 'points.reverse' && signed ? `${text} (${t('approval.pointsChange', { signed })})` : text;
 }
