@@ -182,6 +182,17 @@ for (const viewport of [
       await memberTabsOnOneRow(page);
       await expectNoAxeViolations(page);
       await shot(page, `till-contacts-${size}-${language}`);
+
+      // The manager's screens share the header and tabs: one row each there too.
+      for (const view of ['audit', 'sync', 'staff'] as const) {
+        await page.getByTestId(`nav-${view}`).click();
+        await expectTabsOnOneRow(page, page.getByRole('tablist', { name: t.nav.label }).getByRole('tab'), 6, view);
+        expect(
+          (await page.locator('header').boundingBox())?.height ?? 999,
+          `${view}: one-row header`,
+        ).toBeLessThanOrEqual(80);
+        await shot(page, `till-${view}-${size}-${language}`);
+      }
     });
   }
 }
