@@ -50,7 +50,7 @@ export function MemberPanel({
 }) {
   const { t, i18n } = useTranslation();
   const locale = useLocale();
-  const { session } = useSession();
+  const { session, info } = useSession();
   const { view, error, reload } = useMember(summary.id);
   const [tab, setTab] = useState<Tab>('earn');
   // undefined while loading; null when the till has no earn rules yet.
@@ -156,7 +156,12 @@ export function MemberPanel({
     if (request.action === 'points.adjust') {
       say(t('adjust.done', { signed: formatSigned(request.points, locale) }));
     } else if (request.action === 'points.reverse') {
-      say(t('ledger.reverseDone', { n: formatNumber(-request.points, locale) }));
+      // A reversal of a redemption gives points back; of an earn, takes them.
+      say(
+        request.points > 0
+          ? t('ledger.reverseRedeemDone', { n: formatNumber(request.points, locale) })
+          : t('ledger.reverseDone', { n: formatNumber(-request.points, locale) }),
+      );
     }
     void refresh();
   };
@@ -245,7 +250,13 @@ export function MemberPanel({
       </div>
       {/* Below the sticky part, so it stays short: the first lines of what scrolls. */}
       <div className="member-notes">
-        {member.balance.pending !== 0 ? <p className="hint">{t('balance.hint')}</p> : null}
+        {!info.paired ? (
+          <p className="hint" data-testid="balance-standalone">
+            {t('balance.standaloneHint')}
+          </p>
+        ) : member.balance.pending !== 0 ? (
+          <p className="hint">{t('balance.hint')}</p>
+        ) : null}
         <div role="status" className="status-slot">
           {notice ? (
             <p key={notice.seq} className="banner banner-success" data-testid="member-notice">

@@ -5,7 +5,7 @@ import { useLocale } from '../app/locale';
 import { formatDateTime } from '../app/format-date';
 import { formatSigned } from '../app/format-number';
 
-/** The member's recent ledger, newest first; an earn not yet reversed can be reversed with approval. */
+/** The member's recent ledger, newest first; an earn or a redemption not yet reversed can be reversed with approval. */
 export function LedgerTable({
   entries,
   rewards,
@@ -84,7 +84,7 @@ export function LedgerTable({
               </td>
               {canReverse ? (
                 <td>
-                  {entry.kind === 'earn' && !entry.reversedBy ? (
+                  {(entry.kind === 'earn' || entry.kind === 'redeem') && !entry.reversedBy ? (
                     <button
                       type="button"
                       className="button button-secondary button-small"
