@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalog } from '../../packages/hq/src/admin/catalog';
 import { toInt } from '../../packages/hq/src/db/database';
-import type { PairResponse, PushOpOutcome } from '../../src/shared/sync/protocol';
+import type { PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
-import { adjustOp, earnClaimOp, enrollOp, newMemberId, redeemClaimOp, redeemOp, type WireOp } from './support/ops';
+import { oneOpAtATime } from './support/one-op';
+import { adjustOp, earnClaimOp, redeemClaimOp, redeemOp, type WireOp } from './support/ops';
 import { approvedCorrectionOp, staffWithPin } from './support/staff-proofs';
 import { TEST_REWARDS, TEST_RULES } from './support/test-catalog';
 
@@ -23,27 +24,10 @@ describe.each(BACKENDS)('HQ re-derives, checks and bounds what a till claims, on
       await hq?.close();
     });
 
-    const seqs = new Map<string, number>();
-    const next = (device: PairResponse) => {
-      const seq = (seqs.get(device.deviceId) ?? 0) + 1;
-      seqs.set(device.deviceId, seq);
-      return seq;
-    };
+    const { next, pushOne, member } = oneOpAtATime(() => hq);
     const later = (ms: number) => {
       hq.clock.now = new Date(hq.clock.now.getTime() + ms);
     };
-
-    async function pushOne(device: PairResponse, op: WireOp): Promise<PushOpOutcome> {
-      const response = await hq.push(device, [op]);
-      expect(response.outcomes).toHaveLength(1);
-      return response.outcomes[0]!;
-    }
-
-    async function member(device: PairResponse): Promise<string> {
-      const id = newMemberId();
-      expect((await pushOne(device, enrollOp(next(device), id))).outcome).toBe('applied');
-      return id;
-    }
 
     async function state(memberId: string) {
       const points = await hq.db.query<{ points: unknown }>('SELECT points FROM members WHERE id = $1', [memberId]);

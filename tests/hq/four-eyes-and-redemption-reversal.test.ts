@@ -4,15 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalog } from '../../packages/hq/src/admin/catalog';
 import { toInt } from '../../packages/hq/src/db/database';
-import {
-  HQ_ROUTES,
-  PullResponse,
-  type PairResponse,
-  type PullChange,
-  type PushOpOutcome,
-} from '../../src/shared/sync/protocol';
+import { HQ_ROUTES, PullResponse, type PullChange } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
-import { adjustOp, earnOp, enrollOp, newMemberId, redeemClaimOp, type WireOp } from './support/ops';
+import { oneOpAtATime } from './support/one-op';
+import { adjustOp, earnOp, redeemClaimOp } from './support/ops';
 import { approvedCorrectionOp, staffWithPin } from './support/staff-proofs';
 import { TEST_REWARDS } from './support/test-catalog';
 
@@ -29,24 +24,7 @@ describe.each(BACKENDS)('four-eyes corrections and redemption reversals at HQ, o
       await hq?.close();
     });
 
-    const seqs = new Map<string, number>();
-    const next = (device: PairResponse) => {
-      const seq = (seqs.get(device.deviceId) ?? 0) + 1;
-      seqs.set(device.deviceId, seq);
-      return seq;
-    };
-
-    async function pushOne(device: PairResponse, op: WireOp): Promise<PushOpOutcome> {
-      const response = await hq.push(device, [op]);
-      expect(response.outcomes).toHaveLength(1);
-      return response.outcomes[0]!;
-    }
-
-    async function member(device: PairResponse): Promise<string> {
-      const id = newMemberId();
-      expect((await pushOne(device, enrollOp(next(device), id))).outcome).toBe('applied');
-      return id;
-    }
+    const { next, pushOne, member, lastSeq } = oneOpAtATime(() => hq);
 
     async function balance(memberId: string): Promise<number> {
       const found = await hq.db.query<{ points: unknown }>('SELECT points FROM members WHERE id = $1', [memberId]);
@@ -119,7 +97,7 @@ describe.each(BACKENDS)('four-eyes corrections and redemption reversals at HQ, o
         // Pull from the start (the outbox is settled: everything pushed was answered).
         const response = await hq.send(
           HQ_ROUTES.pull,
-          { cursor: null, ackedSeq: seqs.get(device.deviceId) ?? 0 },
+          { cursor: null, ackedSeq: lastSeq(device) },
           { token: device.deviceToken },
         );
         expect(response.status, JSON.stringify(response.body)).toBe(200);
