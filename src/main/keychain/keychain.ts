@@ -27,33 +27,42 @@ function unavailable(cause: unknown): AppError {
   );
 }
 
-/** Wraps a keytar-compatible module so every backend failure becomes one typed error. */
+/**
+ * The Secret Service daemon went away in the middle of a call (it crashed or was restarted, and
+ * D-Bus starts a new one at the next call). Nothing was lost: the keyring is a file the new daemon
+ * reads. Matched on the D-Bus error text @napi-rs/keyring passes on; any other failure is final.
+ */
+const TRANSIENT = /disconnected from message bus without replying|org\.freedesktop\.DBus\.Error\.NoReply/;
+/** Waits before each retry: the new daemon needs a moment to start and load the keyring. */
+const RETRY_DELAYS_MS = [100, 500];
+
+async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      const transient = error instanceof Error && TRANSIENT.test(error.message);
+      if (!transient || delay === undefined) throw unavailable(error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * Wraps a keytar-compatible module so every backend failure becomes one typed error. Every call
+ * is idempotent (read, write the same value, delete), so one the daemon dropped is made again.
+ */
 export function createKeychain(keytar: KeytarLike, service: string): Keychain {
   return {
-    async get(account) {
-      try {
-        return await keytar.getPassword(service, account);
-      } catch (error) {
-        throw unavailable(error);
-      }
-    },
+    get: (account) => withRetry(() => keytar.getPassword(service, account)),
     async set(account, secret) {
-      try {
-        await keytar.setPassword(service, account, secret);
-      } catch (error) {
-        throw unavailable(error);
-      }
+      await withRetry(() => keytar.setPassword(service, account, secret));
       // Read back: some backends accept a write they cannot keep (a locked or read-only keyring).
       const stored = await this.get(account);
       if (stored !== secret) throw unavailable(new Error('secret store did not keep the value'));
     },
-    async delete(account) {
-      try {
-        return await keytar.deletePassword(service, account);
-      } catch (error) {
-        throw unavailable(error);
-      }
-    },
+    delete: (account) => withRetry(() => keytar.deletePassword(service, account)),
   };
 }
 
