@@ -310,6 +310,61 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX rate_limit_attempts_expiry ON rate_limit_attempts (expires_at_ms)`,
     ],
   },
+  {
+    version: 8,
+    name: 'HQ operators: accounts, TOTP, recovery codes, login failures, enrolment links',
+    statements: [
+      // An operator (src/operators/): e-mail stored NFKC + lower-cased; no password or TOTP until
+      // enrolment completes. Roles are migration 9's operator_roles. created_by is null only for
+      // the first chain admin, made from the command line.
+      `CREATE TABLE operators (
+        id text PRIMARY KEY,
+        email text NOT NULL UNIQUE CHECK (email = lower(email)),
+        display_name text NOT NULL,
+        status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+        password_hash text,
+        totp_secret text,
+        totp_last_step bigint,
+        locked_at timestamptz,
+        created_at timestamptz NOT NULL,
+        created_by text REFERENCES operators (id)
+      )`,
+      // totp_secret is base32 in clear until issue 15 encrypts secrets at rest: whoever reads this
+      // table can compute codes, so the password stays the other factor. totp_last_step is the
+      // step of the last accepted code: a code is never accepted twice.
+      `CREATE TABLE operator_recovery_codes (
+        operator_id text NOT NULL REFERENCES operators (id),
+        code_hash text NOT NULL,
+        salt text NOT NULL,
+        created_at timestamptz NOT NULL,
+        used_at timestamptz,
+        PRIMARY KEY (operator_id, code_hash)
+      )`,
+      // One row per failed login (login-throttle.ts). account_key is SHA-256 of the typed e-mail,
+      // so unknown e-mails are counted like known ones without storing what was typed; client_key
+      // is the client address (IPv6 by its /64).
+      `CREATE TABLE operator_login_failures (
+        id bigserial PRIMARY KEY,
+        account_key text NOT NULL,
+        client_key text NOT NULL,
+        at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX operator_login_failures_account ON operator_login_failures (account_key, at)`,
+      `CREATE INDEX operator_login_failures_client ON operator_login_failures (client_key, at)`,
+      `CREATE INDEX operator_login_failures_at ON operator_login_failures (at)`,
+      // One-time enrolment links: only SHA-256 of the token; totp_secret is the one offered on the
+      // enrolment page until the operator confirms it with a code.
+      `CREATE TABLE operator_enrolments (
+        token_hash text PRIMARY KEY,
+        operator_id text NOT NULL REFERENCES operators (id),
+        totp_secret text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      )`,
+      `CREATE INDEX operator_enrolments_operator ON operator_enrolments (operator_id)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
