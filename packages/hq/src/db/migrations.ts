@@ -365,6 +365,64 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX operator_enrolments_operator ON operator_enrolments (operator_id)`,
     ],
   },
+  {
+    version: 9,
+    name: 'HQ operators: roles, audit chain, API tokens, second-operator approvals',
+    statements: [
+      // An operator may hold several roles (src/operators/roles.ts); a request is allowed when any does.
+      `CREATE TABLE operator_roles (
+        operator_id text NOT NULL REFERENCES operators (id),
+        role text NOT NULL CHECK (role IN ('chain_admin', 'store_operations', 'privacy_officer', 'auditor')),
+        PRIMARY KEY (operator_id, role)
+      )`,
+      // An HMAC chain (operator-audit.ts): hash = HMAC(k, prev_hash || canonical entry), the key kept
+      // outside this database. operator_id is null for what no operator did (an unknown login name).
+      // details hold ids, codes and counts only. No foreign key: an entry outlives what it names.
+      `CREATE TABLE operator_audit (
+        seq bigint PRIMARY KEY CHECK (seq >= 1),
+        at timestamptz NOT NULL,
+        operator_id text,
+        action text NOT NULL,
+        subject_type text,
+        subject_id text,
+        details jsonb NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      )`,
+      `CREATE INDEX operator_audit_operator ON operator_audit (operator_id, seq)`,
+      // Only SHA-256 of each token; roles is the JSON array of roles it was given (at use, only those
+      // the operator still holds count).
+      `CREATE TABLE operator_api_tokens (
+        id text PRIMARY KEY,
+        operator_id text NOT NULL REFERENCES operators (id),
+        token_hash text NOT NULL UNIQUE,
+        roles jsonb NOT NULL,
+        label text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        last_used_at timestamptz
+      )`,
+      `CREATE INDEX operator_api_tokens_operator ON operator_api_tokens (operator_id)`,
+      // A sensitive operation waiting for a second operator (second-operator.ts): bound to the exact
+      // request by an HMAC of its canonical JSON, approved by someone else, spent once.
+      `CREATE TABLE operator_approvals (
+        id text PRIMARY KEY,
+        operation text NOT NULL,
+        requested_by text NOT NULL REFERENCES operators (id),
+        payload_hash text NOT NULL,
+        requested_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        approved_by text REFERENCES operators (id),
+        approved_at timestamptz,
+        used_at timestamptz,
+        CHECK (approved_by IS NULL OR approved_by <> requested_by),
+        CHECK ((approved_by IS NULL) = (approved_at IS NULL)),
+        CHECK (used_at IS NULL OR approved_at IS NOT NULL)
+      )`,
+      `CREATE INDEX operator_approvals_pending ON operator_approvals (expires_at) WHERE approved_at IS NULL`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
