@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import type { Queryable } from '../db/database';
+
+/**
+ * HQ operators' roles and what each may do (issue 12). Checked on the server for every command and
+ * console request; the console may read it only to decide what to show. An operator may hold
+ * several roles; a request is allowed when any of them allows it.
+ */
+export const OPERATOR_ROLES = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor'] as const;
+export const OperatorRole = z.enum(OPERATOR_ROLES);
+export type OperatorRole = z.infer<typeof OperatorRole>;
+
+/** Every operation an operator can ask HQ for: a closed list, so an unnamed one is refused. */
+export const OPERATIONS = [
+  'operators.manage',
+  'roles.change',
+  'stores.read',
+  'stores.create',
+  /** Store policy: largest adjustment, grace days, the four-eyes threshold. */
+  'policies.edit',
+  'devices.read',
+  'devices.issue_pairing_code',
+  /** Revokes a till: the store stops trading through it at once. */
+  'devices.revoke',
+  'staff.read',
+  'staff.add',
+  'staff.set_status',
+  'staff.reset_pin',
+  'catalog.read',
+  /** Rewards and earn rules. */
+  'catalog.edit',
+  'overdrafts.list',
+  'rejected.list',
+  'flagged.list',
+  /** Marks an overdraft or a rejected op as dealt with. */
+  'reviews.resolve',
+  'reports.read',
+  /** Finds members by card, phone or e-mail through the keyed hashes; results are masked. */
+  'member.search',
+  /** Shows one member's contacts unmasked; needs a recorded reason (REVEAL_REASONS). */
+  'member.reveal',
+  /** Records and answers data-subject requests; contacts in an answer are read through member.reveal. */
+  'member.data_request',
+  'member.erase',
+  'breach.manage',
+  'audit.read',
+  'audit.export',
+] as const;
+export const Operation = z.enum(OPERATIONS);
+export type Operation = z.infer<typeof Operation>;
+
+const CHAIN_ADMIN: readonly Operation[] = [
+  'operators.manage',
+  'roles.change',
+  'stores.read',
+  'stores.create',
+  'policies.edit',
+];
+
+const STORE_OPERATIONS: readonly Operation[] = [
+  'stores.read',
+  'devices.read',
+  'devices.issue_pairing_code',
+  'devices.revoke',
+  'staff.read',
+  'staff.add',
+  'staff.set_status',
+  'staff.reset_pin',
+  'catalog.read',
+  'catalog.edit',
+  'overdrafts.list',
+  'rejected.list',
+  'flagged.list',
+  'reviews.resolve',
+  'reports.read',
+];
+
+// The only role that reaches member contacts, and then one member at a time with a reason.
+const PRIVACY_OFFICER: readonly Operation[] = [
+  'member.search',
+  'member.reveal',
+  'member.data_request',
+  'member.erase',
+  'breach.manage',
+];
+
+// Reads what holds no personal data and writes nothing. The audit trail is read by the auditor
+// alone: the operators it records do not review themselves.
+const AUDITOR: readonly Operation[] = [
+  'stores.read',
+  'devices.read',
+  'catalog.read',
+  'overdrafts.list',
+  'rejected.list',
+  'flagged.list',
+  'reports.read',
+  'audit.read',
+  'audit.export',
+];
+
+export const ROLE_OPERATIONS: Readonly<Record<OperatorRole, ReadonlySet<Operation>>> = {
+  chain_admin: new Set(CHAIN_ADMIN),
+  store_operations: new Set(STORE_OPERATIONS),
+  privacy_officer: new Set(PRIVACY_OFFICER),
+  auditor: new Set(AUDITOR),
+};
+
+/** Whether an operator holding `roles` may do `operation`. Unknown roles or operations allow nothing. */
+export function may(roles: readonly string[], operation: string): boolean {
+  const op = Operation.safeParse(operation);
+  if (!op.success) return false;
+  return roles.some((role) => {
+    const parsed = OperatorRole.safeParse(role);
+    return parsed.success && ROLE_OPERATIONS[parsed.data].has(op.data);
+  });
+}
+
+/**
+ * Done only once a second operator approved the exact request (second-operator.ts), as a store
+ * manager approves at the till: revoking a store's tills, erasing a member, changing roles.
+ */
+export const SECOND_OPERATOR_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
+  'devices.revoke',
+  'member.erase',
+  'roles.change',
+]);
+
+export function needsSecondOperator(operation: Operation): boolean {
+  return SECOND_OPERATOR_OPERATIONS.has(operation);
+}
+
+/** The one operation that shows member contacts unmasked. */
+export const CONTACT_READING_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['member.reveal']);
+
+/**
+ * Why a member's contacts were revealed: a code from this list (and at most a reference id, such
+ * as a ticket number), recorded in the operator audit. Never free text, which could hold the very
+ * personal data the audit must not.
+ */
+export const REVEAL_REASONS = [
+  'data_subject_request',
+  'member_support',
+  'breach_investigation',
+  'legal_obligation',
+] as const;
+export const RevealReason = z.strictObject({
+  code: z.enum(REVEAL_REASONS),
+  reference: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+    .optional(),
+});
+export type RevealReason = z.infer<typeof RevealReason>;
+
+/**
+ * What each admin command of `npm run hq -- COMMAND` (admin/cli.ts) needs; all of them. The
+ * catalog file sets store policy beside rewards and earn rules, so load-catalog needs both
+ * catalog.edit and policies.edit (a chain admin with store operations, until the console edits
+ * them apart). request-erasure is the erasure a privacy officer does after a second approval.
+ */
+export const ADMIN_COMMAND_OPERATIONS: Readonly<Record<string, readonly Operation[]>> = {
+  'create-store': ['stores.create'],
+  'issue-pairing-code': ['devices.issue_pairing_code'],
+  'revoke-device': ['devices.revoke'],
+  'add-staff': ['staff.add'],
+  'set-staff-status': ['staff.set_status'],
+  'reset-staff-pin': ['staff.reset_pin'],
+  'load-catalog': ['catalog.edit', 'policies.edit'],
+  'request-erasure': ['member.erase'],
+  'list-overdrafts': ['overdrafts.list'],
+  'list-rejected': ['rejected.list'],
+  'list-flagged': ['flagged.list'],
+};
+
+/** Whether `roles` may run the admin command `command`; an unknown command is refused. */
+export function mayRunAdminCommand(roles: readonly string[], command: string): boolean {
+  if (!Object.hasOwn(ADMIN_COMMAND_OPERATIONS, command)) return false;
+  const needed = ADMIN_COMMAND_OPERATIONS[command] ?? [];
+  return needed.length > 0 && needed.every((operation) => may(roles, operation));
+}
+
+export const OPERATOR_ACCESS_ERROR_CODES = [
+  /** The operator's roles do not allow the operation. */
+  'forbidden',
+  'invalid_argument',
+  'operator_not_found',
+  'approval_not_found',
+  'approval_expired',
+  /** The requester tried to approve their own request. */
+  'approval_self',
+  'approval_already_decided',
+  'approval_not_approved',
+  'approval_used',
+  /** Executed with another operation, payload or requester than the one approved. */
+  'approval_mismatch',
+] as const;
+export type OperatorAccessErrorCode = (typeof OPERATOR_ACCESS_ERROR_CODES)[number];
+
+/** A refused operator request. Messages hold ids and operation names, never personal data or secrets. */
+export class OperatorAccessError extends Error {
+  readonly code: OperatorAccessErrorCode;
+
+  constructor(code: OperatorAccessErrorCode, message: string) {
+    super(message);
+    this.name = 'OperatorAccessError';
+    this.code = code;
+  }
+}
+
+/** The roles `operatorId` holds now, in OPERATOR_ROLES order; none when the operator is disabled. */
+export async function readOperatorRoles(q: Queryable, operatorId: string): Promise<OperatorRole[]> {
+  const found = await q.query<{ role: string }>(
+    `SELECT r.role FROM operator_roles r JOIN operators o ON o.id = r.operator_id
+      WHERE r.operator_id = $1 AND o.status = 'active'`,
+    [operatorId],
+  );
+  const held = new Set(found.rows.map((row) => OperatorRole.parse(row.role)));
+  return OPERATOR_ROLES.filter((role) => held.has(role));
+}
+
+/**
+ * Replaces `operatorId`'s roles. The mechanism only: a caller changing someone's roles does it as
+ * an approved roles.change (second-operator.ts) and records it in the operator audit, in the same
+ * transaction `tx`.
+ */
+export async function setOperatorRoles(
+  tx: Queryable,
+  operatorId: string,
+  roles: readonly OperatorRole[],
+): Promise<void> {
+  const parsed = z.array(OperatorRole).parse(roles);
+  await tx.query('DELETE FROM operator_roles WHERE operator_id = $1', [operatorId]);
+  for (const role of new Set(parsed)) {
+    await tx.query('INSERT INTO operator_roles (operator_id, role) VALUES ($1, $2)', [operatorId, role]);
+  }
+}
