@@ -1,0 +1,382 @@
+// Who may do what at HQ (issue 12 item 2): the role × operation table written out here in full and
+// compared with roles.ts, the admin commands each mapped to what they need, and second-operator
+// approvals of sensitive operations on PGlite and PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ADMIN_USAGE } from '../../packages/hq/src/admin/cli';
+import type { HqDatabase } from '../../packages/hq/src/db/database';
+import { createOperatorAuditLog } from '../../packages/hq/src/operators/operator-audit';
+import {
+  ADMIN_COMMAND_OPERATIONS,
+  CONTACT_READING_OPERATIONS,
+  OPERATIONS,
+  OPERATOR_ROLES,
+  OperatorAccessError,
+  RevealReason,
+  may,
+  mayRunAdminCommand,
+  needsSecondOperator,
+  readOperatorRoles,
+  setOperatorRoles,
+  type OperatorAccessErrorCode,
+  type OperatorRole,
+} from '../../packages/hq/src/operators/roles';
+import {
+  APPROVAL_TTL_MS,
+  approvalPayloadHash,
+  approveRequest,
+  requestApproval,
+  useApproval,
+  type SecondOperatorDeps,
+} from '../../packages/hq/src/operators/second-operator';
+import { BACKENDS, openTestDatabase, skipBackend } from './support/hq';
+
+// admin = chain_admin, store = store_operations, privacy = privacy_officer, auditor = auditor;
+// 2nd = needs a second operator's approval; contacts = shows member contacts unmasked.
+const TABLE = `
+operation                    admin  store  privacy  auditor  2nd  contacts
+operators.manage             yes    -      -        -        -    -
+roles.change                 yes    -      -        -        yes  -
+stores.read                  yes    yes    -        yes      -    -
+stores.create                yes    -      -        -        -    -
+policies.edit                yes    -      -        -        -    -
+devices.read                 -      yes    -        yes      -    -
+devices.issue_pairing_code   -      yes    -        -        -    -
+devices.revoke               -      yes    -        -        yes  -
+staff.read                   -      yes    -        -        -    -
+staff.add                    -      yes    -        -        -    -
+staff.set_status             -      yes    -        -        -    -
+staff.reset_pin              -      yes    -        -        -    -
+catalog.read                 -      yes    -        yes      -    -
+catalog.edit                 -      yes    -        -        -    -
+overdrafts.list              -      yes    -        yes      -    -
+rejected.list                -      yes    -        yes      -    -
+flagged.list                 -      yes    -        yes      -    -
+reviews.resolve              -      yes    -        -        -    -
+reports.read                 -      yes    -        yes      -    -
+member.search                -      -      yes      -        -    -
+member.reveal                -      -      yes      -        -    yes
+member.data_request          -      -      yes      -        -    -
+member.erase                 -      -      yes      -        yes  -
+breach.manage                -      -      yes      -        -    -
+audit.read                   -      -      -        yes      -    -
+audit.export                 -      -      -        yes      -    -
+`;
+
+const COLUMNS: readonly OperatorRole[] = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor'];
+
+interface Row {
+  operation: string;
+  allowed: Record<OperatorRole, boolean>;
+  second: boolean;
+  contacts: boolean;
+}
+
+const ROWS: Row[] = TABLE.trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const [operation = '', ...cells] = line.trim().split(/\s+/);
+    const yes = cells.map((cell) => {
+      if (cell !== 'yes' && cell !== '-') throw new Error(`bad cell ${cell} in ${operation}`);
+      return cell === 'yes';
+    });
+    if (yes.length !== 6) throw new Error(`row ${operation} has ${yes.length} cells, not 6`);
+    return {
+      operation,
+      allowed: {
+        chain_admin: yes[0] === true,
+        store_operations: yes[1] === true,
+        privacy_officer: yes[2] === true,
+        auditor: yes[3] === true,
+      },
+      second: yes[4] === true,
+      contacts: yes[5] === true,
+    };
+  });
+
+describe('the role × operation table', () => {
+  test('names every operation once and the four roles of issue 12', () => {
+    expect(ROWS.map((row) => row.operation).sort()).toEqual([...OPERATIONS].sort());
+    expect(new Set(ROWS.map((row) => row.operation)).size).toBe(ROWS.length);
+    expect([...OPERATOR_ROLES]).toEqual(COLUMNS);
+  });
+
+  test.each(ROWS)('$operation: may() for each role alone', ({ operation, allowed }) => {
+    const actual = Object.fromEntries(COLUMNS.map((role) => [role, may([role], operation)]));
+    expect(actual).toEqual(allowed);
+  });
+
+  test.each(ROWS)('$operation: second operator and contacts', ({ operation, second, contacts }) => {
+    expect(needsSecondOperator(operation as (typeof OPERATIONS)[number])).toBe(second);
+    expect(CONTACT_READING_OPERATIONS.has(operation as (typeof OPERATIONS)[number])).toBe(contacts);
+  });
+
+  test('several roles allow what any of them allows; nothing, unknown roles and operations allow nothing', () => {
+    expect(may(['auditor', 'privacy_officer'], 'member.reveal')).toBe(true);
+    expect(may(['auditor', 'privacy_officer'], 'audit.export')).toBe(true);
+    expect(may(['auditor', 'privacy_officer'], 'staff.add')).toBe(false);
+    expect(may([], 'stores.read')).toBe(false);
+    expect(may(['superuser'], 'stores.read')).toBe(false);
+    expect(may(['chain_admin'], 'everything')).toBe(false);
+    expect(may(['chain_admin'], 'constructor')).toBe(false);
+    expect(may(['__proto__'], 'stores.read')).toBe(false);
+  });
+
+  test('a reveal reason is a code and at most an id-like reference, never free text', () => {
+    expect(RevealReason.safeParse({ code: 'member_support', reference: 'TICKET-4711' }).success).toBe(true);
+    expect(RevealReason.safeParse({ code: 'curiosity' }).success).toBe(false);
+    expect(RevealReason.safeParse({ code: 'member_support', reference: 'Anna Petrova called' }).success).toBe(false);
+    expect(RevealReason.safeParse({ code: 'member_support', reference: 'anna@example.org' }).success).toBe(false);
+  });
+});
+
+describe('admin commands and the operations they need', () => {
+  test('every command of `npm run hq -- COMMAND` is mapped, and nothing else', () => {
+    const commands = ADMIN_USAGE.map((line) => line.split(' ')[0]);
+    expect(Object.keys(ADMIN_COMMAND_OPERATIONS).sort()).toEqual([...commands].sort());
+    expect(ADMIN_COMMAND_OPERATIONS).toEqual({
+      'create-store': ['stores.create'],
+      'issue-pairing-code': ['devices.issue_pairing_code'],
+      'revoke-device': ['devices.revoke'],
+      'add-staff': ['staff.add'],
+      'set-staff-status': ['staff.set_status'],
+      'reset-staff-pin': ['staff.reset_pin'],
+      'load-catalog': ['catalog.edit', 'policies.edit'],
+      'request-erasure': ['member.erase'],
+      'list-overdrafts': ['overdrafts.list'],
+      'list-rejected': ['rejected.list'],
+      'list-flagged': ['flagged.list'],
+    });
+  });
+
+  const COMMAND_TABLE = `
+command              admin  store  privacy  auditor  admin+store
+create-store         yes    -      -        -        yes
+issue-pairing-code   -      yes    -        -        yes
+revoke-device        -      yes    -        -        yes
+add-staff            -      yes    -        -        yes
+set-staff-status     -      yes    -        -        yes
+reset-staff-pin      -      yes    -        -        yes
+load-catalog         -      -      -        -        yes
+request-erasure      -      -      yes      -        -
+list-overdrafts      -      yes    -        yes      yes
+list-rejected        -      yes    -        yes      yes
+list-flagged         -      yes    -        yes      yes
+no-such-command      -      -      -        -        -
+`;
+  const commandRows = COMMAND_TABLE.trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [command = '', ...cells] = line.trim().split(/\s+/);
+      return { command, cells: cells.map((cell) => cell === 'yes') };
+    });
+
+  test.each(commandRows)('$command: who may run it', ({ command, cells }) => {
+    const holders: readonly (readonly OperatorRole[])[] = [
+      ['chain_admin'],
+      ['store_operations'],
+      ['privacy_officer'],
+      ['auditor'],
+      ['chain_admin', 'store_operations'],
+    ];
+    expect(holders.map((roles) => mayRunAdminCommand(roles, command))).toEqual(cells);
+  });
+});
+
+async function addOperator(db: HqDatabase, id: string, roles: readonly OperatorRole[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(`INSERT INTO operators (id, email, display_name, created_at) VALUES ($1, $2, $3, now())`, [
+      id,
+      `${id}@hq.test`,
+      id,
+    ]);
+    await setOperatorRoles(tx, id, roles);
+  });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<OperatorAccessErrorCode> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(OperatorAccessError);
+  return (error as OperatorAccessError).code;
+}
+
+describe.each(BACKENDS)('operator roles and second-operator approvals on %s', (backend) => {
+  describe.skipIf(skipBackend(backend))(backend, () => {
+    let db: HqDatabase;
+    let stop: () => Promise<void>;
+    const clock = { now: new Date('2026-12-06T10:00:00.000Z') };
+    let deps: SecondOperatorDeps;
+    beforeAll(async () => {
+      ({ db, stop } = await openTestDatabase(backend));
+      const auditKey = randomBytes(32);
+      deps = {
+        audit: createOperatorAuditLog({ db, key: auditKey, now: () => clock.now }),
+        payloadKey: randomBytes(32),
+        now: () => clock.now,
+      };
+      await addOperator(db, 'op-admin', ['chain_admin']);
+      await addOperator(db, 'op-admin-2', ['chain_admin', 'auditor']);
+      await addOperator(db, 'op-store', ['store_operations']);
+      await addOperator(db, 'op-store-2', ['store_operations']);
+      await addOperator(db, 'op-privacy', ['privacy_officer']);
+      await addOperator(db, 'op-privacy-2', ['privacy_officer']);
+      await addOperator(db, 'op-auditor', ['auditor']);
+    });
+    afterAll(async () => {
+      await stop?.();
+    });
+
+    const erase = (memberId: string) => ({
+      operatorId: 'op-privacy',
+      operation: 'member.erase' as const,
+      payload: { memberId },
+    });
+
+    test('roles are read back in the order of OPERATOR_ROLES; a disabled operator holds none', async () => {
+      expect(await readOperatorRoles(db, 'op-admin-2')).toEqual(['chain_admin', 'auditor']);
+      await addOperator(db, 'op-disabled', ['store_operations']);
+      await db.query(`UPDATE operators SET status = 'disabled' WHERE id = 'op-disabled'`);
+      expect(await readOperatorRoles(db, 'op-disabled')).toEqual([]);
+      expect(await readOperatorRoles(db, 'op-nobody')).toEqual([]);
+    });
+
+    test('the database refuses a role that is not one of the four', async () => {
+      await expect(
+        db.query(`INSERT INTO operator_roles (operator_id, role) VALUES ('op-admin', 'superuser')`),
+      ).rejects.toThrow();
+    });
+
+    test('a second privacy officer approves an erasure; the requester does it once, with that payload', async () => {
+      const { approvalId, expiresAt } = await db.transaction((tx) => requestApproval(tx, deps, erase('m-1')));
+      expect(expiresAt.toISOString()).toBe('2026-12-06T10:30:00.000Z');
+      expect(await db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-privacy-2'))).toEqual({
+        operation: 'member.erase',
+        requestedBy: 'op-privacy',
+      });
+      // Another member, another operation or another requester: not what was approved.
+      expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-2'))))).toBe(
+        'approval_mismatch',
+      );
+      expect(
+        await refusal(
+          db.transaction((tx) => useApproval(tx, deps, approvalId, { ...erase('m-1'), operatorId: 'op-privacy-2' })),
+        ),
+      ).toBe('approval_mismatch');
+      expect(await db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-1')))).toEqual({
+        approvedBy: 'op-privacy-2',
+      });
+      expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-1'))))).toBe(
+        'approval_used',
+      );
+      const audited = await db.query<{ seq: unknown; operator_id: string; action: string }>(
+        `SELECT seq, operator_id, action FROM operator_audit WHERE subject_id = $1 ORDER BY seq`,
+        [approvalId],
+      );
+      expect(audited.rows.map((row) => [row.operator_id, row.action])).toEqual([
+        ['op-privacy', 'approval.requested'],
+        ['op-privacy-2', 'approval.granted'],
+        ['op-privacy', 'approval.used'],
+      ]);
+      expect((await deps.audit.verify()).ok).toBe(true);
+    });
+
+    test('the requester can never approve their own request', async () => {
+      const { approvalId } = await db.transaction((tx) => requestApproval(tx, deps, erase('m-3')));
+      expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-privacy')))).toBe(
+        'approval_self',
+      );
+      // Nor behind the module's back: the table refuses it.
+      await expect(
+        db.query(`UPDATE operator_approvals SET approved_by = requested_by, approved_at = now() WHERE id = $1`, [
+          approvalId,
+        ]),
+      ).rejects.toThrow();
+      expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-3'))))).toBe(
+        'approval_not_approved',
+      );
+    });
+
+    test('only an operator whose own roles may do the operation approves it', async () => {
+      const { approvalId } = await db.transaction((tx) => requestApproval(tx, deps, erase('m-4')));
+      for (const approver of ['op-admin', 'op-store', 'op-auditor']) {
+        expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, approvalId, approver)))).toBe('forbidden');
+      }
+      const revoke = { operatorId: 'op-store', operation: 'devices.revoke' as const, payload: { deviceId: 'd-1' } };
+      const asked = await db.transaction((tx) => requestApproval(tx, deps, revoke));
+      expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, asked.approvalId, 'op-privacy')))).toBe(
+        'forbidden',
+      );
+      await db.transaction((tx) => approveRequest(tx, deps, asked.approvalId, 'op-store-2'));
+      expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, asked.approvalId, 'op-admin-2')))).toBe(
+        'approval_already_decided',
+      );
+    });
+
+    test('only a sensitive operation, asked for by an operator who may do it', async () => {
+      expect(
+        await refusal(
+          db.transaction((tx) =>
+            requestApproval(tx, deps, { operatorId: 'op-auditor', operation: 'member.erase', payload: {} }),
+          ),
+        ),
+      ).toBe('forbidden');
+      expect(
+        await refusal(
+          db.transaction((tx) =>
+            requestApproval(tx, deps, { operatorId: 'op-admin', operation: 'stores.create', payload: {} }),
+          ),
+        ),
+      ).toBe('invalid_argument');
+    });
+
+    test('an approval expires 30 minutes after the request, approved or not', async () => {
+      const pending = await db.transaction((tx) => requestApproval(tx, deps, erase('m-5')));
+      const approved = await db.transaction((tx) => requestApproval(tx, deps, erase('m-6')));
+      await db.transaction((tx) => approveRequest(tx, deps, approved.approvalId, 'op-privacy-2'));
+      const start = clock.now;
+      clock.now = new Date(start.getTime() + APPROVAL_TTL_MS);
+      try {
+        expect(
+          await refusal(db.transaction((tx) => approveRequest(tx, deps, pending.approvalId, 'op-privacy-2'))),
+        ).toBe('approval_expired');
+        expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approved.approvalId, erase('m-6'))))).toBe(
+          'approval_expired',
+        );
+      } finally {
+        clock.now = start;
+      }
+    });
+
+    test('a failed operation leaves its approval unspent: using it is part of the operation’s transaction', async () => {
+      const { approvalId } = await db.transaction((tx) => requestApproval(tx, deps, erase('m-7')));
+      await db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-privacy-2'));
+      class OperationFailed extends Error {}
+      await expect(
+        db.transaction(async (tx) => {
+          await useApproval(tx, deps, approvalId, erase('m-7'));
+          throw new OperationFailed('the erasure itself failed');
+        }),
+      ).rejects.toBeInstanceOf(OperationFailed);
+      expect(await db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-7')))).toEqual({
+        approvedBy: 'op-privacy-2',
+      });
+    });
+
+    test('the payload binding is an HMAC of the canonical JSON: key order does not matter, the key does', () => {
+      const key = Buffer.alloc(32, 7);
+      const a = approvalPayloadHash(key, 'member.erase', { memberId: 'm-1', note: { b: 1, a: 2 } });
+      const b = approvalPayloadHash(key, 'member.erase', { note: { a: 2, b: 1 }, memberId: 'm-1' });
+      expect(a).toBe(b);
+      expect(a).toMatch(/^[0-9a-f]{64}$/);
+      expect(
+        approvalPayloadHash(Buffer.alloc(32, 8), 'member.erase', { memberId: 'm-1', note: { b: 1, a: 2 } }),
+      ).not.toBe(a);
+      expect(approvalPayloadHash(key, 'devices.revoke', { memberId: 'm-1', note: { b: 1, a: 2 } })).not.toBe(a);
+    });
+  });
+});
