@@ -82,15 +82,14 @@ export async function revokeApiToken(
   revokedBy: string,
   tokenId: string,
 ): Promise<boolean> {
-  const now = deps.now();
-  const revoked = await tx.query<{ first: boolean }>(
-    `UPDATE operator_api_tokens SET revoked_at = COALESCE(revoked_at, $2)
-      WHERE id = $1 RETURNING (revoked_at = $2) AS first`,
-    [tokenId, now],
+  const found = await tx.query<{ revoked_at: Date | null }>(
+    'SELECT revoked_at FROM operator_api_tokens WHERE id = $1 FOR UPDATE',
+    [tokenId],
   );
-  const row = revoked.rows[0];
+  const row = found.rows[0];
   if (!row) return false;
-  if (row.first) {
+  if (row.revoked_at === null) {
+    await tx.query('UPDATE operator_api_tokens SET revoked_at = $2 WHERE id = $1', [tokenId, deps.now()]);
     await deps.audit.append(tx, {
       operatorId: revokedBy,
       action: 'api_token.revoked',
