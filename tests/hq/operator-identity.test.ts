@@ -393,6 +393,16 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
         });
       });
 
+      test('a burst of parallel tries is throttled like sequential ones: of 8 at once, 5 are checked', async () => {
+        await enrolledAdmin();
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, () => verifyLogin(deps(), attempt({ password: 'wrong wrong wrong' }))),
+        );
+        expect(answers.filter((answer) => answer.ok)).toEqual([]);
+        const failures = await db.query('SELECT count(*)::int AS n FROM operator_login_failures');
+        expect(failures.rows).toEqual([{ n: 5 }]);
+      });
+
       test('failures survive a restart: a new module instance on the same database still makes the 6th try wait', async () => {
         const { secret } = await enrolledAdmin();
         for (let i = 0; i < 5; i++) await verifyLogin(deps(), attempt({ password: 'wrong wrong wrong' }));

@@ -10,6 +10,8 @@ import { toInt, type HqDatabase, type Queryable } from '../db/database';
  *
  * - Up to 4 failures in 15 min on a key: no wait. From the 5th, the next try must wait 2 s, then 4,
  *   8, … (doubling, at most 15 min); a try that comes sooner is refused without being checked.
+ *   An attempt counts as a failure from the moment it is admitted (admitLoginAttempt), so parallel
+ *   tries are throttled like sequential ones.
  * - The 10th failure of an existing operator's account within 24 h locks it until an admin unlocks it
  *   (operators.locked_at); a locked account's logins fail like any wrong password.
  * - A successful login clears its account's failures (not the address's: a valid account must not
@@ -83,37 +85,65 @@ export async function secondsToWait(q: Queryable, keys: ThrottleKeys, now: Date)
   return waitMs > 0 ? Math.ceil(waitMs / 1000) : 0;
 }
 
+/** Advisory lock class of the per-key lock (two-key form; rate-limit.ts uses 7282). */
+const LOCK_CLASS = 7284;
+
+export type AttemptAdmission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+
 /**
- * Records one failed login and, when `operatorId` names an existing account, locks it at its 10th
- * failure within 24 h. Returns whether the account is now locked.
+ * Lets a login attempt be checked, or refuses it (a refused attempt is not counted). An admitted
+ * attempt is recorded as a failure at once, before its credentials are checked, so a burst of
+ * parallel tries cannot all pass the wait check first: the 6th of a burst sees the first five.
+ * `loginSucceeded` takes it back. Per-key advisory locks (account first, then address, always in
+ * that order, so two attempts cannot deadlock) make check-then-insert exact across HQ processes.
  */
-export async function recordLoginFailure(
-  db: HqDatabase,
-  failure: ThrottleKeys & { operatorId: string | null; now: Date },
-): Promise<{ locked: boolean }> {
+export async function admitLoginAttempt(db: HqDatabase, keys: ThrottleKeys, now: Date): Promise<AttemptAdmission> {
   return db.transaction(async (tx) => {
-    const { now } = failure;
+    await tx.query('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))', [
+      LOCK_CLASS,
+      `a ${keys.accountKey}`,
+    ]);
+    await tx.query('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))', [
+      LOCK_CLASS,
+      `c ${keys.clientKey}`,
+    ]);
+    const wait = await secondsToWait(tx, keys, now);
+    if (wait > 0) return { admitted: false, retryAfterSeconds: wait };
     await tx.query('DELETE FROM operator_login_failures WHERE at <= $1', [new Date(now.getTime() - LOCK_WINDOW_MS)]);
     await tx.query('INSERT INTO operator_login_failures (account_key, client_key, at) VALUES ($1, $2, $3)', [
-      failure.accountKey,
-      failure.clientKey,
+      keys.accountKey,
+      keys.clientKey,
       now,
     ]);
-    if (failure.operatorId === null) return { locked: false };
-    const rows = await tx.query<{ failures: unknown }>(
-      'SELECT count(*) AS failures FROM operator_login_failures WHERE account_key = $1',
-      [failure.accountKey],
-    );
-    if (toInt(rows.rows[0]?.failures) < LOCK_AFTER_FAILURES) return { locked: false };
-    await tx.query('UPDATE operators SET locked_at = $2 WHERE id = $1 AND locked_at IS NULL', [
-      failure.operatorId,
-      now,
-    ]);
-    return { locked: true };
+    return { admitted: true };
   });
 }
 
-/** After a successful login or an admin's unlock: the account starts again from no failures. */
+/**
+ * The admitted attempt failed (it is already counted): locks `operatorId`'s account, when it names an
+ * existing one, at its 10th failure within 24 h. Returns whether the account is now locked.
+ */
+export async function loginFailed(
+  q: Queryable,
+  failure: { accountKey: string; operatorId: string | null; now: Date },
+): Promise<{ locked: boolean }> {
+  if (failure.operatorId === null) return { locked: false };
+  const rows = await q.query<{ failures: unknown }>(
+    'SELECT count(*) AS failures FROM operator_login_failures WHERE account_key = $1 AND at > $2',
+    [failure.accountKey, new Date(failure.now.getTime() - LOCK_WINDOW_MS)],
+  );
+  if (toInt(rows.rows[0]?.failures) < LOCK_AFTER_FAILURES) return { locked: false };
+  await q.query('UPDATE operators SET locked_at = $2 WHERE id = $1 AND locked_at IS NULL', [
+    failure.operatorId,
+    failure.now,
+  ]);
+  return { locked: true };
+}
+
+/**
+ * After a successful login (which takes back its own admitted attempt) or an admin's unlock: the
+ * account starts again from no failures.
+ */
 export async function clearAccountFailures(q: Queryable, key: string): Promise<void> {
   await q.query('DELETE FROM operator_login_failures WHERE account_key = $1', [key]);
 }

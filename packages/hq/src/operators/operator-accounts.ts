@@ -3,10 +3,11 @@ import type { Queryable } from '../db/database';
 import { issueEnrolment, type OperatorDeps } from './enrolment';
 import {
   accountKey,
+  admitLoginAttempt,
   clearAccountFailures,
   clientKey,
+  loginFailed,
   normalizeEmail,
-  recordLoginFailure,
   secondsToWait,
 } from './login-throttle';
 import { hashOperatorPassword, passwordNeedsRehash, verifyOperatorPassword } from './passwords';
@@ -134,8 +135,8 @@ function failed(retryAfterSeconds: number): LoginResult {
 export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Promise<LoginResult> {
   const now = deps.now();
   const keys = { accountKey: accountKey(attempt.email), clientKey: clientKey(attempt.clientAddress) };
-  const wait = await secondsToWait(deps.db, keys, now);
-  if (wait > 0) return failed(wait);
+  const admission = await admitLoginAttempt(deps.db, keys, now);
+  if (!admission.admitted) return failed(admission.retryAfterSeconds);
 
   const found = await deps.db.query<OperatorRow>(
     'SELECT id, status, password_hash, totp_secret, totp_last_step, locked_at FROM operators WHERE email = $1',
@@ -170,7 +171,7 @@ export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Pr
   }
 
   if (!success || operator === undefined) {
-    await recordLoginFailure(deps.db, { ...keys, operatorId: operator?.id ?? null, now });
+    await loginFailed(deps.db, { accountKey: keys.accountKey, operatorId: operator?.id ?? null, now });
     return failed(await secondsToWait(deps.db, keys, now));
   }
   await clearAccountFailures(deps.db, keys.accountKey);
