@@ -25,6 +25,7 @@ import {
   APPROVAL_TTL_MS,
   approvalPayloadHash,
   approveRequest,
+  listPendingApprovals,
   requestApproval,
   useApproval,
   type SecondOperatorDeps,
@@ -221,6 +222,7 @@ describe.each(BACKENDS)('operator roles and second-operator approvals on %s', (b
       };
       await addOperator(db, 'op-admin', ['chain_admin']);
       await addOperator(db, 'op-admin-2', ['chain_admin', 'auditor']);
+      await addOperator(db, 'op-admin-3', ['chain_admin']);
       await addOperator(db, 'op-store', ['store_operations']);
       await addOperator(db, 'op-store-2', ['store_operations']);
       await addOperator(db, 'op-privacy', ['privacy_officer']);
@@ -257,6 +259,7 @@ describe.each(BACKENDS)('operator roles and second-operator approvals on %s', (b
       expect(await db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-privacy-2'))).toEqual({
         operation: 'member.erase',
         requestedBy: 'op-privacy',
+        payload: { memberId: 'm-1' },
       });
       // Another member, another operation or another requester: not what was approved.
       expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approvalId, erase('m-2'))))).toBe(
@@ -369,14 +372,84 @@ describe.each(BACKENDS)('operator roles and second-operator approvals on %s', (b
 
     test('the payload binding is an HMAC of the canonical JSON: key order does not matter, the key does', () => {
       const key = Buffer.alloc(32, 7);
-      const a = approvalPayloadHash(key, 'member.erase', { memberId: 'm-1', note: { b: 1, a: 2 } });
-      const b = approvalPayloadHash(key, 'member.erase', { note: { a: 2, b: 1 }, memberId: 'm-1' });
+      const a = approvalPayloadHash(key, 'roles.change', { operatorId: 'op-b', roles: ['auditor'], count: 1 });
+      const b = approvalPayloadHash(key, 'roles.change', { count: 1, roles: ['auditor'], operatorId: 'op-b' });
       expect(a).toBe(b);
       expect(a).toMatch(/^[0-9a-f]{64}$/);
       expect(
-        approvalPayloadHash(Buffer.alloc(32, 8), 'member.erase', { memberId: 'm-1', note: { b: 1, a: 2 } }),
+        approvalPayloadHash(Buffer.alloc(32, 8), 'roles.change', { operatorId: 'op-b', roles: ['auditor'], count: 1 }),
       ).not.toBe(a);
-      expect(approvalPayloadHash(key, 'devices.revoke', { memberId: 'm-1', note: { b: 1, a: 2 } })).not.toBe(a);
+      expect(approvalPayloadHash(key, 'member.erase', { operatorId: 'op-b', roles: ['auditor'], count: 1 })).not.toBe(
+        a,
+      );
+      expect(approvalPayloadHash(key, 'roles.change', { operatorId: 'op-b', roles: ['auditor'], count: 2 })).not.toBe(
+        a,
+      );
+    });
+
+    test('the approver sees what is pending; a role change is never approved by the operator it is about', async () => {
+      const change = {
+        operatorId: 'op-admin',
+        operation: 'roles.change' as const,
+        payload: { operatorId: 'op-admin-2', roles: ['chain_admin', 'privacy_officer'] },
+      };
+      const { approvalId } = await db.transaction((tx) => requestApproval(tx, deps, change));
+      const pending = await listPendingApprovals(db, clock.now);
+      expect(pending.find((item) => item.approvalId === approvalId)).toEqual({
+        approvalId,
+        operation: 'roles.change',
+        requestedBy: 'op-admin',
+        payload: { operatorId: 'op-admin-2', roles: ['chain_admin', 'privacy_officer'] },
+        requestedAt: new Date('2026-12-06T10:00:00.000Z'),
+        expiresAt: new Date('2026-12-06T10:30:00.000Z'),
+      });
+      expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-admin-2')))).toBe(
+        'approval_self',
+      );
+      expect(await db.transaction((tx) => approveRequest(tx, deps, approvalId, 'op-admin-3'))).toEqual({
+        operation: 'roles.change',
+        requestedBy: 'op-admin',
+        payload: { operatorId: 'op-admin-2', roles: ['chain_admin', 'privacy_officer'] },
+      });
+      expect((await listPendingApprovals(db, clock.now)).map((item) => item.approvalId)).not.toContain(approvalId);
+    });
+
+    test('a payload edited in the table after the request is refused at approval and at use', async () => {
+      const asked = await db.transaction((tx) => requestApproval(tx, deps, erase('m-8')));
+      await db.query(`UPDATE operator_approvals SET payload = '{"memberId":"m-9"}'::jsonb WHERE id = $1`, [
+        asked.approvalId,
+      ]);
+      expect(await refusal(db.transaction((tx) => approveRequest(tx, deps, asked.approvalId, 'op-privacy-2')))).toBe(
+        'approval_mismatch',
+      );
+      const approved = await db.transaction((tx) => requestApproval(tx, deps, erase('m-10')));
+      await db.transaction((tx) => approveRequest(tx, deps, approved.approvalId, 'op-privacy-2'));
+      await db.query(`UPDATE operator_approvals SET payload = '{"memberId":"m-11"}'::jsonb WHERE id = $1`, [
+        approved.approvalId,
+      ]);
+      expect(await refusal(db.transaction((tx) => useApproval(tx, deps, approved.approvalId, erase('m-11'))))).toBe(
+        'approval_mismatch',
+      );
+    });
+
+    test('a payload holding anything but ids, codes and counts is refused', async () => {
+      for (const payload of [
+        { memberId: 'm-1', note: 'Anna Petrova asked' },
+        { email: 'anna@example.org' },
+        { memberId: { nested: 'm-1' } },
+      ]) {
+        expect(
+          await refusal(
+            db.transaction((tx) =>
+              requestApproval(tx, deps, {
+                operatorId: 'op-privacy',
+                operation: 'member.erase',
+                payload: payload as unknown as Record<string, string>,
+              }),
+            ),
+          ),
+        ).toBe('invalid_argument');
+      }
     });
   });
 });

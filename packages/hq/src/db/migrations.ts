@@ -404,12 +404,14 @@ export const MIGRATIONS: readonly Migration[] = [
         last_used_at timestamptz
       )`,
       `CREATE INDEX operator_api_tokens_operator ON operator_api_tokens (operator_id)`,
-      // A sensitive operation waiting for a second operator (second-operator.ts): bound to the exact
-      // request by an HMAC of its canonical JSON, approved by someone else, spent once.
+      // A sensitive operation waiting for a second operator (second-operator.ts): the request's ids
+      // (what the approver is shown), bound to it by an HMAC of its canonical JSON, approved by
+      // someone else, spent once.
       `CREATE TABLE operator_approvals (
         id text PRIMARY KEY,
         operation text NOT NULL,
         requested_by text NOT NULL REFERENCES operators (id),
+        payload jsonb NOT NULL,
         payload_hash text NOT NULL,
         requested_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL,
