@@ -138,6 +138,16 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
         expect((await db.query('SELECT count(*)::int AS n FROM operators')).rows).toEqual([{ n: 1 }]);
       });
 
+      test('what the caller adds in the same transaction (its roles) rolls back with it', async () => {
+        const made = createFirstAdmin(deps(), ADMIN, async (tx, operatorId) => {
+          await tx.query('SELECT 1 FROM operators WHERE id = $1', [operatorId]);
+          throw new Error('role assignment failed');
+        });
+        await expect(made).rejects.toThrow('role assignment failed');
+        expect((await db.query('SELECT count(*)::int AS n FROM operators')).rows).toEqual([{ n: 0 }]);
+        expect((await db.query('SELECT count(*)::int AS n FROM operator_enrolments')).rows).toEqual([{ n: 0 }]);
+      });
+
       test('needs an e-mail and a name (zod): invalid_argument names the fields, not the values', async () => {
         const made = createFirstAdmin(deps(), { email: 'not an e-mail', displayName: '  ' });
         await expect(made).rejects.toMatchObject({
@@ -359,6 +369,12 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
           ok: true,
           operatorId,
           usedRecoveryCode: false,
+        });
+      });
+
+      test('unlocking an operator that does not exist is operator_not_found', async () => {
+        await expect(unlockOperator(deps(), 'no-such-operator')).rejects.toMatchObject({
+          code: 'operator_not_found',
         });
       });
 
