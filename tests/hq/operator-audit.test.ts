@@ -185,7 +185,7 @@ describe.each(BACKENDS)('the operator audit chain on %s', (backend) => {
       expect(await audit.verify()).toMatchObject({ ok: true, checked: 8, firstBrokenSeq: null });
     });
 
-    test('the export is one JSON line per entry that the key verifies, and a changed line is named', async () => {
+    test('the export is one JSON line per entry that the key verifies; a changed or garbled line is named', async () => {
       await fiveEntries();
       const lines = await collect(audit.exportJsonLines());
       expect(lines).toHaveLength(5);
@@ -202,6 +202,11 @@ describe.each(BACKENDS)('the operator audit chain on %s', (backend) => {
       const edited = [...lines];
       edited[3] = (edited[3] ?? '').replace('"s-4"', '"s-8"');
       expect(await verifyOperatorAuditExport(KEY, edited)).toMatchObject({ ok: false, checked: 3, firstBrokenSeq: 4 });
+      const garbled = [...lines];
+      garbled[1] = '{"seq":2,';
+      expect(await verifyOperatorAuditExport(KEY, garbled)).toMatchObject({ ok: false, checked: 1, firstBrokenSeq: 2 });
+      garbled[1] = '{"seq":2}';
+      expect(await verifyOperatorAuditExport(KEY, garbled)).toMatchObject({ ok: false, checked: 1, firstBrokenSeq: 2 });
       expect(await verifyOperatorAuditExport(KEY, lines.slice(0, 4), await audit.head())).toMatchObject({
         ok: false,
         firstBrokenSeq: 5,

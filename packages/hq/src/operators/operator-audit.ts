@@ -130,7 +130,8 @@ const sameHash = (a: string, b: string): boolean =>
  */
 export async function verifyOperatorAuditEntries(
   key: Buffer,
-  entries: AsyncIterable<OperatorAuditEntry> | Iterable<OperatorAuditEntry>,
+  /** null stands for an entry that could not be read (a malformed export line). */
+  entries: AsyncIterable<OperatorAuditEntry | null> | Iterable<OperatorAuditEntry | null>,
   expectedHead?: OperatorAuditHead,
 ): Promise<OperatorAuditVerification> {
   let prev = OPERATOR_AUDIT_GENESIS_HASH;
@@ -143,7 +144,7 @@ export async function verifyOperatorAuditEntries(
     head: { seq: expectedSeq - 1, hash: prev },
   });
   for await (const entry of entries) {
-    if (entry.seq !== expectedSeq) return broken(expectedSeq);
+    if (entry === null || entry.seq !== expectedSeq) return broken(expectedSeq);
     if (!sameHash(entry.prevHash, prev) || !sameHash(operatorAuditHash(key, prev, entry), entry.hash)) {
       return broken(entry.seq);
     }
@@ -269,17 +270,30 @@ export function createOperatorAuditLog(deps: { db: HqDatabase; key: Buffer; now:
   };
 }
 
-/** Checks an export (every line from seq 1) with the key, as an external auditor would. */
+/** One export line as an entry, or null when it is not JSON or not an entry. */
+function parseExportLine(line: string): OperatorAuditEntry | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+  const parsed = OperatorAuditEntrySchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Checks an export (every line from seq 1) with the key, as an external auditor would; a line that
+ * is not an entry is named like an altered one.
+ */
 export function verifyOperatorAuditExport(
   key: Buffer,
   lines: Iterable<string>,
   expectedHead?: OperatorAuditHead,
 ): Promise<OperatorAuditVerification> {
-  function* parsed(): Generator<OperatorAuditEntry> {
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      yield OperatorAuditEntrySchema.parse(JSON.parse(line));
-    }
+  function* parsed(): Generator<OperatorAuditEntry | null> {
+    for (const line of lines) if (line.trim() !== '') yield parseExportLine(line);
   }
   return verifyOperatorAuditEntries(key, parsed(), expectedHead);
 }
