@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ARGON2_PARAMS } from '../../src/node-shared/argon2-params';
+import { AUDIT_GENESIS_HASH, auditChainLink } from '../../src/node-shared/audit-chain-link';
 import { contactLookupHash } from '../../src/node-shared/contact-lookup-hash';
 import { opIdsDigest } from '../../src/node-shared/op-ids-digest';
 
@@ -24,6 +25,22 @@ describe('rules tills and HQ share byte for byte', () => {
       '84b8289f1432fb07acf4dc0cba6a9501d8a94be0359a01d7faf30c8d37a08c1c',
     );
     expect(opIdsDigest([])).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  test('an audit chain link (till and HQ operator audit alike) is HMAC-SHA256(key, prev || canonical fields)', () => {
+    // printf '%s%s' 000…0 '[1,"2026-12-06T10:00:00.000Z","demo-mia","points.adjusted","member","m-1","{\"points\":50}"]' \
+    //   | openssl dgst -sha256 -mac HMAC -macopt hexkey:1111…11
+    const link = auditChainLink(Buffer.from(KEY, 'hex'), AUDIT_GENESIS_HASH, {
+      seq: 1,
+      at: '2026-12-06T10:00:00.000Z',
+      actorId: 'demo-mia',
+      action: 'points.adjusted',
+      subjectType: 'member',
+      subjectId: 'm-1',
+      detailsJson: '{"points":50}',
+    });
+    expect(AUDIT_GENESIS_HASH).toBe('0'.repeat(64));
+    expect(link).toBe('fb27814d2df85b4e76cc4ca9bea87253aa091ec3f6e394c7f4dd58dbf620adb5');
   });
 
   test('staff PINs are argon2id, 64 MiB, 3 passes, one lane', () => {

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { AUDIT_GENESIS_HASH, auditChainLink } from '../../node-shared/audit-chain-link';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditAction, AuditEntry } from '../../shared/audit/schemas';
 import { canonicalJson } from '../../shared/canonical-json';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 
@@ -47,16 +47,15 @@ export interface AuditLog {
 
 /** The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside. */
 export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
-  const canonical = canonicalJson([
-    row.seq,
-    row.at,
-    row.staff_id,
-    row.action,
-    row.subject_type,
-    row.subject_id,
-    row.details,
-  ]);
-  return createHmac('sha256', Buffer.from(keyHex, 'hex')).update(prevHash).update(canonical).digest('hex');
+  return auditChainLink(Buffer.from(keyHex, 'hex'), prevHash, {
+    seq: row.seq,
+    at: row.at,
+    actorId: row.staff_id,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    detailsJson: row.details,
+  });
 }
 
 function toEntry(row: AuditRow): AuditEntry {

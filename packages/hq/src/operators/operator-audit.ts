@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { AUDIT_GENESIS_HASH, auditChainLink } from '../../../../src/node-shared/audit-chain-link';
 import { z } from 'zod';
 import { canonicalJson } from '../../../../src/shared/canonical-json';
 import { toInt, type HqDatabase, type Queryable } from '../db/database';
@@ -11,7 +12,7 @@ import { OPERATIONS } from './roles';
  * they record, so both commit or neither. The key comes from the caller and is never stored in the
  * database the chain is in: whoever can rewrite rows must not be able to re-chain them.
  */
-export const OPERATOR_AUDIT_GENESIS_HASH = '0'.repeat(64);
+export const OPERATOR_AUDIT_GENESIS_HASH = AUDIT_GENESIS_HASH;
 
 /** What is recorded: every operation (roles.ts) plus what identity, approvals and tokens do. */
 export const OPERATOR_AUDIT_ACTIONS = [
@@ -108,16 +109,15 @@ export function operatorAuditHash(
   prevHash: string,
   entry: Omit<OperatorAuditEntry, 'prevHash' | 'hash'>,
 ): string {
-  const canonical = canonicalJson([
-    entry.seq,
-    entry.at,
-    entry.operatorId,
-    entry.action,
-    entry.subjectType,
-    entry.subjectId,
-    canonicalJson(entry.details),
-  ]);
-  return createHmac('sha256', key).update(prevHash).update(canonical).digest('hex');
+  return auditChainLink(key, prevHash, {
+    seq: entry.seq,
+    at: entry.at,
+    actorId: entry.operatorId,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    detailsJson: canonicalJson(entry.details),
+  });
 }
 
 const sameHash = (a: string, b: string): boolean =>
