@@ -15,6 +15,20 @@ const STATUS: Record<HqErrorCode, number> = {
   internal_error: 500,
 };
 
+/**
+ * A refusal with a stable code from a closed list, for HQ's modules that are not HTTP handlers (the
+ * admin client, operators, keys). Messages hold ids and codes, never personal data or secrets.
+ */
+export class CodedError<C extends string> extends Error {
+  readonly code: C;
+
+  constructor(code: C, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
 /** A refusal HQ answers with `{code, message, issues?}`; the message holds ids at most, never PII. */
 export class HqHttpError extends Error {
   readonly code: HqErrorCode;

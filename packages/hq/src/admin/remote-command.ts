@@ -2,7 +2,7 @@ import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { HqError } from '../../../../src/shared/sync/protocol';
-import { HqAdminError } from '../errors';
+import { CodedError, HqAdminError } from '../errors';
 import type { AdminEndpoint } from './admin-endpoint-file';
 import { ADMIN_COMMAND_ROUTE, AdminCommandResponse, type AdminCommandRequest } from './admin-route';
 import { readCatalogJson } from './catalog';
@@ -19,15 +19,7 @@ export const ADMIN_CLIENT_ERROR_CODES = [
 export type AdminClientErrorCode = (typeof ADMIN_CLIENT_ERROR_CODES)[number];
 
 /** Why the command line could not hand a command to HQ. Messages hold pids and codes, never the token. */
-export class AdminClientError extends Error {
-  readonly code: AdminClientErrorCode;
-
-  constructor(code: AdminClientErrorCode, message: string) {
-    super(message);
-    this.name = 'AdminClientError';
-    this.code = code;
-  }
-}
+export class AdminClientError extends CodedError<AdminClientErrorCode> {}
 
 /**
  * A TLS connection handed over only once the server's certificate is the one the endpoint file

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CodedError } from '../errors';
 import {
   closeSync,
   fchmodSync,
@@ -58,15 +59,7 @@ export const MASTER_KEY_ERROR_CODES = [
 export type MasterKeyErrorCode = (typeof MASTER_KEY_ERROR_CODES)[number];
 
 /** HQ refuses to start on such a key rather than use it or quietly make another one. */
-export class MasterKeyError extends Error {
-  readonly code: MasterKeyErrorCode;
-
-  constructor(code: MasterKeyErrorCode, message: string) {
-    super(message);
-    this.name = 'MasterKeyError';
-    this.code = code;
-  }
-}
+export class MasterKeyError extends CodedError<MasterKeyErrorCode> {}
 
 export interface LoadMasterKeyOptions {
   /** HQ's data folder (made 0700 if missing, as tls.ts does). */

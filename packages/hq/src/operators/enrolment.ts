@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HqDatabase, Queryable } from '../db/database';
+import { CodedError } from '../errors';
 import { checkOperatorPassword, type PasswordRefusal } from './password-policy';
 import { hashOperatorPassword } from './passwords';
 import { issueRecoveryCodes } from './recovery-codes';
@@ -28,14 +29,11 @@ export interface OperatorDeps {
  */
 export type EnrolmentErrorCode = 'enrolment_invalid' | 'password_refused' | 'totp_invalid';
 
-export class EnrolmentError extends Error {
-  readonly code: EnrolmentErrorCode;
+export class EnrolmentError extends CodedError<EnrolmentErrorCode> {
   readonly reasons: readonly PasswordRefusal[];
 
   constructor(code: EnrolmentErrorCode, message: string, reasons: readonly PasswordRefusal[] = []) {
-    super(message);
-    this.name = 'EnrolmentError';
-    this.code = code;
+    super(code, message);
     this.reasons = reasons;
   }
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { FieldIssue } from '../../../../src/shared/errors';
+import { toFieldIssues } from '../../../../src/shared/ipc/validation';
 import type { Queryable } from '../db/database';
+import { CodedError } from '../errors';
 import { issueEnrolment, type OperatorDeps } from './enrolment';
 import {
   accountKey,
@@ -19,18 +22,11 @@ export type { OperatorDeps } from './enrolment';
 /** operators_exist: the first admin is made once; invalid_argument: `issues` name the fields. */
 export type OperatorAccountErrorCode = 'operators_exist' | 'invalid_argument' | 'operator_not_found';
 
-export class OperatorAccountError extends Error {
-  readonly code: OperatorAccountErrorCode;
-  readonly issues: readonly { path: string; message: string }[];
+export class OperatorAccountError extends CodedError<OperatorAccountErrorCode> {
+  readonly issues: readonly FieldIssue[];
 
-  constructor(
-    code: OperatorAccountErrorCode,
-    message: string,
-    issues: readonly { path: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'OperatorAccountError';
-    this.code = code;
+  constructor(code: OperatorAccountErrorCode, message: string, issues: readonly FieldIssue[] = []) {
+    super(code, message);
     this.issues = issues;
   }
 }
@@ -71,7 +67,7 @@ export async function createFirstAdmin(
     throw new OperatorAccountError(
       'invalid_argument',
       'the operator is not valid',
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      toFieldIssues(parsed.error, 'detailed'),
     );
   }
   const now = deps.now();

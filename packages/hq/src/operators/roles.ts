@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/database';
+import { CodedError } from '../errors';
 
 /**
  * HQ operators' roles and what each may do (issue 12). Checked on the server for every command and
@@ -197,15 +198,7 @@ export const OPERATOR_ACCESS_ERROR_CODES = [
 export type OperatorAccessErrorCode = (typeof OPERATOR_ACCESS_ERROR_CODES)[number];
 
 /** A refused operator request. Messages hold ids and operation names, never personal data or secrets. */
-export class OperatorAccessError extends Error {
-  readonly code: OperatorAccessErrorCode;
-
-  constructor(code: OperatorAccessErrorCode, message: string) {
-    super(message);
-    this.name = 'OperatorAccessError';
-    this.code = code;
-  }
-}
+export class OperatorAccessError extends CodedError<OperatorAccessErrorCode> {}
 
 /** The roles `operatorId` holds now, in OPERATOR_ROLES order; none when the operator is disabled. */
 export async function readOperatorRoles(q: Queryable, operatorId: string): Promise<OperatorRole[]> {
