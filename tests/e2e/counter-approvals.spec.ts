@@ -1,4 +1,4 @@
-import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, loginAs, openMemberAs, screenshot, test } from './fixtures';
 
 /** Amelia Clarke in resources/demo/members.json: silver tier, 760 confirmed points. */
 const AMELIA = { card: '6004990000032', confirmed: 760 };
@@ -7,12 +7,7 @@ test('a manager at the till approves an earn reversal and an adjustment on the s
   page,
   demoTill,
 }) => {
-  await page.goto(demoTill.url);
-  await loginAs(page, STAFF.carl);
-  const search = page.getByTestId('search-input');
-  await search.fill(AMELIA.card);
-  await search.press('Enter');
-  const member = page.getByTestId('member-detail');
+  const member = await openMemberAs(page, demoTill.url, STAFF.carl, AMELIA.card);
   await expect(member.getByTestId('member-name')).toHaveText('Amelia Clarke');
 
   // Silver earns ×1.25: £20.00 -> 25 points.

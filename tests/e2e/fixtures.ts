@@ -87,6 +87,16 @@ export async function loginAs(page: Page, staff: { id: string; pin: string }): P
   }
 }
 
+/** Signs `staff` in on a till at `url`, types a card number into the search and opens the member. */
+export async function openMemberAs(page: Page, url: string, staff: { id: string; pin: string }, card: string) {
+  await page.goto(url);
+  await loginAs(page, staff);
+  const search = page.getByTestId('search-input');
+  await search.fill(card);
+  await search.press('Enter');
+  return page.getByTestId('member-detail');
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

@@ -1,4 +1,4 @@
-import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, openMemberAs, screenshot, test } from './fixtures';
 
 /** Oliver Hughes in resources/demo/members.json: phone only, SMS offers on. */
 const OLIVER = { card: '6004990000024' };
@@ -7,12 +7,8 @@ test('a cashier corrects a member: new name and e-mail, a birth date; search fol
   page,
   demoTill,
 }) => {
-  await page.goto(demoTill.url);
-  await loginAs(page, STAFF.carl);
+  const member = await openMemberAs(page, demoTill.url, STAFF.carl, OLIVER.card);
   const search = page.getByTestId('search-input');
-  await search.fill(OLIVER.card);
-  await search.press('Enter');
-  const member = page.getByTestId('member-detail');
   await member.getByTestId('member-tab-profile').click();
   await member.getByTestId('edit-profile').click();
   const form = member.getByTestId('edit-form');

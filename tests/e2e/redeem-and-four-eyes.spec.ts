@@ -1,4 +1,4 @@
-import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
+import { STAFF, expect, expectNoAxeViolations, openMemberAs, screenshot, test } from './fixtures';
 
 /** Isla in resources/demo/members.json: silver tier, 2,450 confirmed points. */
 const ISLA = { card: '6004990000065', name: 'Isla Fitzgerald-Hale', confirmed: 2450 };
@@ -7,12 +7,7 @@ test('a redemption handed back is reversed with a manager’s PIN, and the point
   page,
   demoTill,
 }) => {
-  await page.goto(demoTill.url);
-  await loginAs(page, STAFF.carl);
-  const search = page.getByTestId('search-input');
-  await search.fill(ISLA.card);
-  await search.press('Enter');
-  const member = page.getByTestId('member-detail');
+  const member = await openMemberAs(page, demoTill.url, STAFF.carl, ISLA.card);
   await expect(member.getByTestId('balance-total')).toHaveText('2,450');
 
   // F7, arrow to the reward, Enter to choose, Enter to confirm: no mouse.
@@ -49,12 +44,7 @@ test('four-eyes: above 500 points the manager who asks is not offered as approve
   page,
   demoTill,
 }) => {
-  await page.goto(demoTill.url);
-  await loginAs(page, STAFF.mia);
-  const search = page.getByTestId('search-input');
-  await search.fill(ISLA.card);
-  await search.press('Enter');
-  const member = page.getByTestId('member-detail');
+  const member = await openMemberAs(page, demoTill.url, STAFF.mia, ISLA.card);
   await expect(member.getByTestId('balance-total')).toHaveText('2,450');
 
   await page.keyboard.press('F8');
