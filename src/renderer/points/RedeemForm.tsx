@@ -161,7 +161,7 @@ export function RedeemForm({
           <p id={`${ids}-confirm-after`} className="hint" data-testid="redeem-balance-after">
             {t('redeem.balanceAfter', { n: formatNumber(view.member.balance.total - reward.costPoints, locale) })}
           </p>
-          <div className="form-actions">
+          <div className="form-actions-row">
             <button
               ref={confirmRef}
               type="submit"
