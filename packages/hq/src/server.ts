@@ -23,7 +23,16 @@ import {
   DayEndRequest,
   DayEndReport,
 } from '../../../src/shared/sync/protocol';
+import { randomBytes } from 'node:crypto';
 import { registerAdminRoute, type AdminAccess } from './admin/admin-route';
+import { consoleErrorReply, registerConsoleApi } from './console/console-api';
+import { ConsoleHttpError } from './console/console-error';
+import { registerConsoleStatic, securityHeaders } from './console/console-static';
+import { CONSOLE_API_PREFIX } from './console/contract';
+import { CONSOLE_HANDLERS } from './console/handlers';
+import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './console/sessions';
+import { deriveKey } from './keys/derived-keys';
+import { createOperatorAuditLog } from './operators/operator-audit';
 import { reconcileDayEnd } from './day-end/reconcile';
 import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
@@ -49,6 +58,21 @@ export interface HqServerOptions {
   pairRateLimit?: RateLimit;
   /** Serves POST /v1/admin/command (loopback peers only) to whoever `access` authorizes. */
   admin?: { access: AdminAccess };
+  /** Serves the operators' console and its API (issue 12); without it, HQ serves tills only. */
+  console?: ConsoleOptions;
+}
+
+export interface ConsoleOptions {
+  /** HQ's master key (keys/master-key.ts): the audit, approval and CSRF keys are derived from it. */
+  masterKey: Buffer;
+  /** SHA-256 fingerprint of HQ's certificate, shown with each pairing code. */
+  hqCertSha256: string;
+  /** https://host:port for enrolment links (default: the address the server listens on). */
+  publicOrigin?: () => string;
+  /** The built console (packages/hq/dist/console); without it /console/ says how to build it. */
+  staticDir?: string;
+  timeouts?: SessionTimeouts;
+  random?: (size: number) => Buffer;
 }
 
 function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, error: HqHttpError): FastifyReply {
@@ -211,6 +235,62 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   });
 
   if (options.admin) registerAdminRoute(app, { db, now, access: options.admin.access });
+
+  const headers = securityHeaders();
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    return payload;
+  });
+
+  const consoleOptions = options.console;
+  if (consoleOptions) {
+    const audit = createOperatorAuditLog({ db, key: deriveKey(consoleOptions.masterKey, 'operator-audit'), now });
+    const origin =
+      consoleOptions.publicOrigin ??
+      (() => {
+        const address = app.server.address();
+        const port = typeof address === 'object' && address !== null ? address.port : 8443;
+        return `https://127.0.0.1:${port}`;
+      });
+    void app.register(async (scope) => {
+      // Console answers keep the console's error shape; Fastify's own refusals are mapped onto it.
+      scope.setErrorHandler((error, request, reply) => {
+        const known = consoleErrorReply(error, reply);
+        if (known) return known;
+        const mapped = fromFastifyError(error);
+        if (mapped.code === 'internal_error') {
+          const name = error instanceof Error ? error.name : typeof error;
+          const sqlstate =
+            typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+          request.log.error({ err: { name, code: sqlstate } }, 'console request failed');
+        }
+        const code =
+          mapped.code === 'payload_too_large' || mapped.code === 'unsupported_media_type'
+            ? mapped.code
+            : mapped.code === 'internal_error'
+              ? 'internal_error'
+              : 'bad_request';
+        return consoleErrorReply(new ConsoleHttpError(code, mapped.message), reply);
+      });
+      registerConsoleApi(
+        scope,
+        {
+          db,
+          now,
+          random: consoleOptions.random ?? ((size) => randomBytes(size)),
+          audit,
+          approvalKey: deriveKey(consoleOptions.masterKey, 'operator-approvals'),
+          csrfKey: deriveKey(consoleOptions.masterKey, 'console-csrf'),
+          hqCertSha256: consoleOptions.hqCertSha256,
+          publicOrigin: origin,
+          timeouts: consoleOptions.timeouts ?? DEFAULT_SESSION_TIMEOUTS,
+        },
+        CONSOLE_HANDLERS,
+      );
+    });
+    registerConsoleStatic(app, consoleOptions.staticDir);
+  }
+  void CONSOLE_API_PREFIX;
 
   return app;
 }

@@ -3,12 +3,13 @@
 // PostgreSQL server (tests/support/postgres.ts); LOYALTY_SKIP_POSTGRES=1 skips the latter on purpose.
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { HqDatabase, Queryable } from '../../../packages/hq/src/db/database';
 import { migrate } from '../../../packages/hq/src/db/migrations';
 import { openPgliteDatabase } from '../../../packages/hq/src/db/pglite';
 import { openPostgresDatabase } from '../../../packages/hq/src/db/postgres';
 import { buildHqServer, type HqServer } from '../../../packages/hq/src/server';
+import type { SessionTimeouts } from '../../../packages/hq/src/console/sessions';
 import { loadOrCreateTls, type HqTls } from '../../../packages/hq/src/tls';
 import { createStore, issuePairingCode } from '../../../packages/hq/src/admin';
 import { RATE_LIMIT_TABLE, type RateLimit } from '../../../packages/hq/src/rate-limit';
@@ -48,6 +49,8 @@ export interface TestHq {
   snapshot(): Promise<string>;
   /** Its PostgreSQL database's URL (another HQ process can connect to it); undefined on PGlite. */
   databaseUrl: string | undefined;
+  /** The master key the console was started with (undefined without the console). */
+  masterKey: Buffer | undefined;
   close(): Promise<void>;
 }
 
@@ -174,7 +177,12 @@ async function sharedDatabase(of: TestHq): Promise<{ db: HqDatabase; url?: strin
 
 export async function startTestHq(
   backend: Backend,
-  options: { pairRateLimit?: RateLimit; sharedWith?: TestHq } = {},
+  options: {
+    pairRateLimit?: RateLimit;
+    sharedWith?: TestHq;
+    /** Serves the operators' console API with this master key (random when true). */
+    console?: boolean | { masterKey?: Buffer; timeouts?: SessionTimeouts; staticDir?: string };
+  } = {},
 ): Promise<TestHq> {
   const dir = makeTempDir('loyalty-hq-');
   const {
@@ -186,16 +194,32 @@ export async function startTestHq(
   let app: HqServer | undefined;
   try {
     const tls = await loadOrCreateTls({ dataDir: dir.path });
+    const consoleWanted = options.console === undefined || options.console === false ? undefined : options.console;
+    const consoleConfig = consoleWanted === true ? {} : consoleWanted;
+    const masterKey = consoleConfig ? (consoleConfig.masterKey ?? randomBytes(32)) : undefined;
+    let origin = 'https://127.0.0.1';
     app = buildHqServer({
       db,
       tls,
       now: () => clock.now,
       pairRateLimit: options.pairRateLimit ?? TEST_PAIR_RATE_LIMIT,
+      ...(consoleConfig && masterKey
+        ? {
+            console: {
+              masterKey,
+              hqCertSha256: tls.fingerprint256,
+              publicOrigin: () => origin,
+              ...(consoleConfig.timeouts ? { timeouts: consoleConfig.timeouts } : {}),
+              ...(consoleConfig.staticDir ? { staticDir: consoleConfig.staticDir } : {}),
+            },
+          }
+        : {}),
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const url = `https://127.0.0.1:${port}`;
+    origin = url;
     const pin = pinnedTlsOptions(tls, tls.fingerprint256);
     const running = app;
     const hq: TestHq = {
@@ -227,6 +251,7 @@ export async function startTestHq(
       },
       snapshot: () => snapshotTables(db),
       databaseUrl,
+      masterKey,
       async close() {
         await running.close();
         await stop();

@@ -60,7 +60,8 @@ export async function requestErasure(deps: AdminDeps, memberId: string): Promise
     if (erasedAt === null) {
       await tx.query(
         `UPDATE members SET erased_at = $2, card_number = NULL, given_name = '', family_name = '', phone = NULL,
-           email = NULL, birth_date = NULL, version = version + 1, updated_at = $2 WHERE id = $1`,
+           email = NULL, birth_date = NULL, phone_lookup = NULL, email_lookup = NULL, version = version + 1,
+           updated_at = $2 WHERE id = $1`,
         [memberId, now],
       );
       await logChange(tx, 'member', memberId, null, now);

@@ -425,6 +425,60 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX operator_approvals_pending ON operator_approvals (expires_at) WHERE approved_at IS NULL`,
     ],
   },
+  {
+    version: 10,
+    name: 'HQ console: sessions, idempotent writes, catalogue versions, review resolutions, app versions',
+    statements: [
+      // Console sessions (console/sessions.ts): only SHA-256 of the cookie's value is kept.
+      `CREATE TABLE operator_sessions (
+        id_hash text PRIMARY KEY,
+        operator_id text NOT NULL REFERENCES operators (id),
+        created_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        idle_expires_at timestamptz NOT NULL,
+        absolute_expires_at timestamptz NOT NULL,
+        ended_at timestamptz
+      )`,
+      `CREATE INDEX operator_sessions_operator ON operator_sessions (operator_id)`,
+      // A console or API write's request id and its answer (redacted when it showed a secret), so a
+      // retry is answered without doing the work twice.
+      `CREATE TABLE console_requests (
+        operator_id text NOT NULL REFERENCES operators (id),
+        request_id uuid NOT NULL,
+        endpoint text NOT NULL,
+        response jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (operator_id, request_id)
+      )`,
+      // Every catalogue loaded (console editor or load-catalog), in full: version n+1 needs n as its base.
+      `CREATE TABLE catalog_versions (
+        version bigint PRIMARY KEY CHECK (version >= 1),
+        catalog jsonb NOT NULL,
+        loaded_at timestamptz NOT NULL,
+        operator_id text
+      )`,
+      // An operator's decision on an overdraft, a rejected op or a flagged op.
+      `CREATE TABLE review_resolutions (
+        kind text NOT NULL CHECK (kind IN ('overdraft', 'rejected', 'flagged')),
+        op_id uuid NOT NULL,
+        resolution text NOT NULL,
+        operator_id text NOT NULL,
+        resolved_at timestamptz NOT NULL,
+        PRIMARY KEY (kind, op_id)
+      )`,
+      // What the till said it runs (its User-Agent at push/pull), for the devices page.
+      `ALTER TABLE devices ADD COLUMN app_version text`,
+      // The tills' keyed hashes of each member's phone and e-mail (contact-lookup-hash.ts), kept
+      // for the member version they were made from (members/contact-lookups.ts): an operator finds a
+      // member by contact without HQ indexing the plaintext.
+      `ALTER TABLE members ADD COLUMN phone_lookup text`,
+      `ALTER TABLE members ADD COLUMN email_lookup text`,
+      `ALTER TABLE members ADD COLUMN lookups_version bigint`,
+      `CREATE INDEX members_phone_lookup ON members (phone_lookup) WHERE phone_lookup IS NOT NULL`,
+      `CREATE INDEX members_email_lookup ON members (email_lookup) WHERE email_lookup IS NOT NULL`,
+      `CREATE INDEX members_lookups_stale ON members (id) WHERE lookups_version IS NULL`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -17,6 +17,8 @@ export const KEY_PURPOSES = {
   'operator-approvals': 'loyalty-desk/hq/operator-approvals/v1',
   /** passwords.ts, once it takes one: argon2's `secret` for operator passwords. */
   'password-pepper': 'loyalty-desk/hq/password-pepper/v1',
+  /** console/sessions.ts: a session's CSRF token is an HMAC of its id under this key. */
+  'console-csrf': 'loyalty-desk/hq/console-csrf/v1',
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 

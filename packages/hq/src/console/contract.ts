@@ -1,0 +1,645 @@
+import { z } from 'zod';
+import {
+  OPERATOR_ROLES,
+  Operation,
+  OperatorRole,
+  REVEAL_REASONS,
+  type Operation as OperationName,
+} from '../operators/roles';
+
+/**
+ * The HQ console's API (issue 12): every endpoint, the operation it needs, and the zod schemas of
+ * its input and answer. The server registers routes from this list (console/routes.ts) and the
+ * console app calls them through it, so the two cannot drift. Pure zod: the browser bundle imports
+ * it. Path parameters, the query string (GET) and the JSON body (POST/PUT) make one input object.
+ * Member contacts never travel in a URL: searches are POSTs.
+ */
+
+export const CONSOLE_API_PREFIX = '/console/api';
+/** The session cookie: __Host- makes the browser refuse it unless Secure, Path=/ and host-only. */
+export const SESSION_COOKIE = '__Host-ldhq_session';
+/** Every state-changing request carries the session's CSRF token in this header. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** A write's idempotency key: a retried request with the same id is answered, not done twice. */
+const requestId = z.uuid();
+const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+const iso = z.iso.datetime({ offset: true });
+const count = z.number().int().min(0);
+
+export const CONSOLE_ERROR_CODES = [
+  'bad_request',
+  /** No session, or it expired (idle or absolute), or a bad or expired API token. */
+  'unauthorized',
+  /** The request's CSRF token or Origin does not match the session. */
+  'csrf_failed',
+  /** The operator's roles (or the API token's) do not allow this operation. */
+  'forbidden',
+  'not_found',
+  'login_failed',
+  'too_many_requests',
+  'enrolment_invalid',
+  'password_refused',
+  'totp_invalid',
+  /** A sensitive operation: a second operator must approve it first (`approvalId` in the answer). */
+  'approval_required',
+  'approval_not_found',
+  'approval_expired',
+  'approval_self',
+  'approval_already_decided',
+  'approval_not_approved',
+  'approval_used',
+  'approval_mismatch',
+  /** Another operator changed it first (catalog version). */
+  'conflict',
+  'invalid_argument',
+  'invalid_catalog',
+  'store_not_found',
+  'device_not_found',
+  'staff_not_found',
+  'member_not_found',
+  'operator_not_found',
+  /** An operator cannot change their own roles or status. */
+  'self_change',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal_error',
+] as const;
+export const ConsoleErrorCode = z.enum(CONSOLE_ERROR_CODES);
+export type ConsoleErrorCode = z.infer<typeof ConsoleErrorCode>;
+
+/** Every refusal: the till's shape ({code, message, issues}) plus what some refusals need. */
+export const ConsoleError = z.strictObject({
+  code: ConsoleErrorCode,
+  message: z.string().max(300),
+  issues: z
+    .array(z.strictObject({ path: z.string().max(200), code: z.string().max(60) }))
+    .max(50)
+    .optional(),
+  /** approval_required: the approval request just made, for a second operator. */
+  approvalId: z.string().max(128).optional(),
+  /** password_refused: why. */
+  reasons: z.array(z.string().max(40)).max(10).optional(),
+  retryAfterSeconds: z.number().int().min(0).optional(),
+});
+export type ConsoleError = z.infer<typeof ConsoleError>;
+
+export const SessionInfo = z.strictObject({
+  operator: z.strictObject({ id, email: z.string(), displayName: z.string(), roles: z.array(OperatorRole) }),
+  /** The operations the roles allow: the console shows what may be done, the server decides. */
+  operations: z.array(Operation),
+  csrfToken: z.string(),
+  idleExpiresAt: iso,
+  absoluteExpiresAt: iso,
+  recoveryCodesLeft: count,
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+const StoreRow = z.strictObject({
+  storeId: id,
+  name: z.string(),
+  createdAt: iso,
+  devices: count,
+  activeDevices: count,
+  lastContactAt: iso.nullable(),
+  policy: z.strictObject({
+    maxAdjustPoints: z.number().int(),
+    graceDays: z.number().int(),
+    secondApproverAbovePoints: z.number().int(),
+  }),
+});
+
+const DeviceRow = z.strictObject({
+  deviceId: id,
+  storeId: id,
+  storeName: z.string(),
+  name: z.string(),
+  pairedAt: iso,
+  lastContactAt: iso.nullable(),
+  lastSeq: count,
+  appVersion: z.string().nullable(),
+  revokedAt: iso.nullable(),
+});
+
+const StaffRow = z.strictObject({
+  staffId: id,
+  storeId: id.nullable(),
+  displayName: z.string(),
+  role: z.enum(['cashier', 'manager']),
+  status: z.enum(['active', 'inactive']),
+  mustChangePin: z.boolean(),
+  version: z.number().int(),
+});
+
+const TemporaryPin = z.strictObject({ staffId: id, temporaryPin: z.string() });
+
+const Reward = z.strictObject({
+  id: z.string(),
+  name: z.strictObject({ en: z.string(), ru: z.string() }),
+  costPoints: z.number().int(),
+  active: z.boolean(),
+  sort: z.number().int(),
+});
+
+const MaskedMember = z.strictObject({
+  memberId: id,
+  /** e.g. "•••• 4821" */
+  cardMasked: z.string().nullable(),
+  /** Initials only, e.g. "A. P." */
+  initials: z.string(),
+  phoneMasked: z.string().nullable(),
+  emailMasked: z.string().nullable(),
+  homeStoreId: id,
+  points: z.number().int(),
+  tier: z.string(),
+  enrolledAt: iso,
+  erasedAt: iso.nullable(),
+});
+
+const RevealedMember = z.strictObject({
+  memberId: id,
+  cardNumber: z.string().nullable(),
+  givenName: z.string(),
+  familyName: z.string(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  birthDate: z.string().nullable(),
+});
+
+const AuditEntry = z.strictObject({
+  seq: z.number().int(),
+  at: iso,
+  operatorId: z.string().nullable(),
+  action: z.string(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  hash: z.string(),
+});
+
+const Approval = z.strictObject({
+  approvalId: id,
+  operation: Operation,
+  requestedBy: id,
+  requestedByName: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  requestedAt: iso,
+  expiresAt: iso,
+  approvedBy: id.nullable(),
+  approvedAt: iso.nullable(),
+  usedAt: iso.nullable(),
+});
+
+const OperatorRow = z.strictObject({
+  operatorId: id,
+  email: z.string(),
+  displayName: z.string(),
+  status: z.enum(['active', 'disabled']),
+  roles: z.array(OperatorRole),
+  enrolled: z.boolean(),
+  locked: z.boolean(),
+  createdAt: iso,
+});
+
+const ApiTokenRow = z.strictObject({
+  tokenId: id,
+  label: z.string().nullable(),
+  roles: z.array(OperatorRole),
+  createdAt: iso,
+  expiresAt: iso,
+  revokedAt: iso.nullable(),
+  lastUsedAt: iso.nullable(),
+});
+
+const Ok = z.strictObject({ ok: z.literal(true) });
+
+/** The sensitive operations take an approvalId once a second operator has approved. */
+const approvalId = id.optional();
+
+export interface ConsoleEndpoint<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Under CONSOLE_API_PREFIX; `:name` segments are path parameters, part of the input. */
+  path: string;
+  /**
+   * public: no session (login, enrolment); session: a signed-in operator, any role, console only
+   * (not an API token); an Operation: a session or an API token whose roles allow it.
+   */
+  access: 'public' | 'session' | OperationName;
+  input: I;
+  output: O;
+  /** The answer holds a secret shown once (a PIN, a pairing code, a token): a retry gets it redacted. */
+  showsSecretOnce?: true;
+}
+
+function endpoint<I extends z.ZodType, O extends z.ZodType>(e: ConsoleEndpoint<I, O>): ConsoleEndpoint<I, O> {
+  return e;
+}
+
+const storeFilter = z.strictObject({ storeId: id.optional() });
+
+export const CONSOLE_ENDPOINTS = {
+  // --- identity -------------------------------------------------------------------------------
+  login: endpoint({
+    method: 'POST',
+    path: '/login',
+    access: 'public',
+    input: z.strictObject({
+      email: z.string().max(254),
+      password: z.string().max(1024),
+      /** A 6-digit TOTP code or a recovery code. */
+      secondFactor: z.string().max(40),
+    }),
+    output: SessionInfo,
+  }),
+  logout: endpoint({ method: 'POST', path: '/logout', access: 'session', input: z.strictObject({}), output: Ok }),
+  session: endpoint({
+    method: 'GET',
+    path: '/session',
+    access: 'session',
+    input: z.strictObject({}),
+    output: SessionInfo,
+  }),
+  openEnrolment: endpoint({
+    method: 'POST',
+    path: '/enrolment/open',
+    access: 'public',
+    input: z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
+    output: z.strictObject({
+      email: z.string(),
+      displayName: z.string(),
+      totpSecret: z.string(),
+      totpUri: z.string(),
+      expiresAt: iso,
+    }),
+  }),
+  completeEnrolment: endpoint({
+    method: 'POST',
+    path: '/enrolment/complete',
+    access: 'public',
+    input: z.strictObject({
+      token: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+      password: z.string().max(1024),
+      totpCode: z.string().regex(/^\d{6}$/),
+    }),
+    output: z.strictObject({ recoveryCodes: z.array(z.string()) }),
+    showsSecretOnce: true,
+  }),
+
+  // --- stores and policy ----------------------------------------------------------------------
+  listStores: endpoint({
+    method: 'GET',
+    path: '/stores',
+    access: 'stores.read',
+    input: z.strictObject({}),
+    output: z.strictObject({ stores: z.array(StoreRow) }),
+  }),
+  createStore: endpoint({
+    method: 'POST',
+    path: '/stores',
+    access: 'stores.create',
+    input: z.strictObject({ requestId, name: z.string().max(200) }),
+    output: z.strictObject({ storeId: id }),
+  }),
+  setStorePolicy: endpoint({
+    method: 'PUT',
+    path: '/stores/:storeId/policy',
+    access: 'policies.edit',
+    input: z.strictObject({
+      requestId,
+      storeId: id,
+      maxAdjustPoints: z.number().int(),
+      graceDays: z.number().int(),
+      secondApproverAbovePoints: z.number().int(),
+    }),
+    output: Ok,
+  }),
+
+  // --- devices --------------------------------------------------------------------------------
+  listDevices: endpoint({
+    method: 'GET',
+    path: '/devices',
+    access: 'devices.read',
+    input: storeFilter,
+    output: z.strictObject({ devices: z.array(DeviceRow) }),
+  }),
+  issuePairingCode: endpoint({
+    method: 'POST',
+    path: '/stores/:storeId/pairing-codes',
+    access: 'devices.issue_pairing_code',
+    input: z.strictObject({ requestId, storeId: id }),
+    output: z.strictObject({ pairingCode: z.string(), expiresAt: iso, hqCertSha256: z.string() }),
+    showsSecretOnce: true,
+  }),
+  revokeDevice: endpoint({
+    method: 'POST',
+    path: '/devices/:deviceId/revoke',
+    access: 'devices.revoke',
+    input: z.strictObject({ requestId, deviceId: id, approvalId }),
+    output: z.strictObject({ revokedAt: iso }),
+  }),
+
+  // --- staff ----------------------------------------------------------------------------------
+  listStaff: endpoint({
+    method: 'GET',
+    path: '/staff',
+    access: 'staff.read',
+    input: storeFilter,
+    output: z.strictObject({ staff: z.array(StaffRow) }),
+  }),
+  addStaff: endpoint({
+    method: 'POST',
+    path: '/staff',
+    access: 'staff.add',
+    input: z.strictObject({
+      requestId,
+      storeId: id.nullable(),
+      displayName: z.string().max(200),
+      role: z.enum(['cashier', 'manager']),
+    }),
+    output: TemporaryPin,
+    showsSecretOnce: true,
+  }),
+  setStaffStatus: endpoint({
+    method: 'POST',
+    path: '/staff/:staffId/status',
+    access: 'staff.set_status',
+    input: z.strictObject({ requestId, staffId: id, status: z.enum(['active', 'inactive']) }),
+    output: z.strictObject({ status: z.enum(['active', 'inactive']), version: z.number().int(), changed: z.boolean() }),
+  }),
+  resetStaffPin: endpoint({
+    method: 'POST',
+    path: '/staff/:staffId/reset-pin',
+    access: 'staff.reset_pin',
+    input: z.strictObject({ requestId, staffId: id }),
+    output: TemporaryPin,
+    showsSecretOnce: true,
+  }),
+
+  // --- catalogue ------------------------------------------------------------------------------
+  getCatalog: endpoint({
+    method: 'GET',
+    path: '/catalog',
+    access: 'catalog.read',
+    input: z.strictObject({}),
+    output: z.strictObject({
+      version: count,
+      /** The catalogue as load-catalog takes it (rewards, earn rules, settings, policy). */
+      catalog: z.record(z.string(), z.unknown()),
+      rewards: z.array(Reward),
+      history: z.array(z.strictObject({ version: count, loadedAt: iso, operatorId: z.string().nullable() })),
+    }),
+  }),
+  saveCatalog: endpoint({
+    method: 'PUT',
+    path: '/catalog',
+    access: 'catalog.edit',
+    input: z.strictObject({ requestId, baseVersion: count, catalog: z.unknown() }),
+    output: z.strictObject({
+      version: count,
+      rewardsAdded: count,
+      rewardsChanged: count,
+      rewardsDeactivated: count,
+      storesChanged: count,
+    }),
+  }),
+
+  // --- review ---------------------------------------------------------------------------------
+  listOverdrafts: endpoint({
+    method: 'GET',
+    path: '/overdrafts',
+    access: 'overdrafts.list',
+    input: storeFilter,
+    output: z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())) }),
+  }),
+  listRejected: endpoint({
+    method: 'GET',
+    path: '/rejected',
+    access: 'rejected.list',
+    input: z.strictObject({ storeId: id.optional(), deviceId: id.optional() }),
+    output: z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())) }),
+  }),
+  listFlagged: endpoint({
+    method: 'GET',
+    path: '/flagged',
+    access: 'flagged.list',
+    input: z.strictObject({ storeId: id.optional(), reason: z.string().max(40).optional() }),
+    output: z.strictObject({ rows: z.array(z.record(z.string(), z.unknown())) }),
+  }),
+  resolveReview: endpoint({
+    method: 'POST',
+    path: '/reviews',
+    access: 'reviews.resolve',
+    input: z.strictObject({
+      requestId,
+      kind: z.enum(['overdraft', 'rejected', 'flagged']),
+      /** The op id the row is about. */
+      opId: z.uuid(),
+      resolution: z.enum(['made_good', 'written_off', 'till_fixed', 'no_action_needed']),
+    }),
+    output: z.strictObject({ resolvedAt: iso }),
+  }),
+  dayEndReports: endpoint({
+    method: 'GET',
+    path: '/reports/day-end',
+    access: 'reports.read',
+    input: storeFilter,
+    output: z.strictObject({
+      reports: z.array(
+        z.strictObject({
+          dayEndId: z.string(),
+          storeId: id,
+          storeName: z.string(),
+          deviceId: id,
+          status: z.enum(['reconciled', 'mismatch']),
+          problems: z.array(z.string()),
+          fromSeq: count,
+          toSeq: count,
+          overdrafts: count,
+          pointsEarned: z.number().int(),
+          pointsSpent: z.number().int(),
+          auditHead: z.strictObject({ seq: count, hash: z.string() }),
+          receivedAt: iso,
+        }),
+      ),
+    }),
+  }),
+
+  // --- members (privacy officer) --------------------------------------------------------------
+  searchMembers: endpoint({
+    method: 'POST',
+    path: '/members/search',
+    access: 'member.search',
+    input: z.strictObject({ by: z.enum(['card', 'phone', 'email']), value: z.string().min(1).max(254) }),
+    output: z.strictObject({ members: z.array(MaskedMember) }),
+  }),
+  revealMember: endpoint({
+    method: 'POST',
+    path: '/members/:memberId/reveal',
+    access: 'member.reveal',
+    input: z.strictObject({
+      memberId: id,
+      reason: z.enum(REVEAL_REASONS),
+      reference: z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+        .optional(),
+    }),
+    output: RevealedMember,
+  }),
+  eraseMember: endpoint({
+    method: 'POST',
+    path: '/members/:memberId/erase',
+    access: 'member.erase',
+    input: z.strictObject({ requestId, memberId: id, approvalId }),
+    output: z.strictObject({ erasedAt: iso, alreadyErased: z.boolean(), opsScrubbed: count }),
+  }),
+
+  // --- audit ----------------------------------------------------------------------------------
+  listAudit: endpoint({
+    method: 'GET',
+    path: '/audit',
+    access: 'audit.read',
+    input: z.strictObject({
+      beforeSeq: z.coerce.number().int().min(1).optional(),
+      limit: z.coerce.number().int().min(1).max(500).optional(),
+    }),
+    output: z.strictObject({ entries: z.array(AuditEntry), head: z.strictObject({ seq: count, hash: z.string() }) }),
+  }),
+  verifyAudit: endpoint({
+    method: 'POST',
+    path: '/audit/verify',
+    access: 'audit.read',
+    input: z.strictObject({}),
+    output: z.strictObject({
+      ok: z.boolean(),
+      entries: count,
+      firstBadSeq: z.number().int().nullable(),
+      headHash: z.string(),
+    }),
+  }),
+  tillAuditHeads: endpoint({
+    method: 'GET',
+    path: '/audit/till-heads',
+    access: 'audit.read',
+    input: z.strictObject({}),
+    output: z.strictObject({
+      heads: z.array(
+        z.strictObject({
+          deviceId: id,
+          storeId: id,
+          storeName: z.string(),
+          seq: count,
+          hash: z.string(),
+          receivedAt: iso,
+          wentBack: z.boolean(),
+        }),
+      ),
+    }),
+  }),
+
+  // --- operators, roles, approvals, tokens ----------------------------------------------------
+  listOperators: endpoint({
+    method: 'GET',
+    path: '/operators',
+    access: 'operators.manage',
+    input: z.strictObject({}),
+    output: z.strictObject({ operators: z.array(OperatorRow) }),
+  }),
+  createOperator: endpoint({
+    method: 'POST',
+    path: '/operators',
+    access: 'operators.manage',
+    input: z.strictObject({
+      requestId,
+      email: z.string().max(254),
+      displayName: z.string().max(200),
+      roles: z.array(OperatorRole).min(1).max(OPERATOR_ROLES.length),
+    }),
+    output: z.strictObject({ operatorId: id, enrolmentUrl: z.string(), expiresAt: iso }),
+    showsSecretOnce: true,
+  }),
+  setOperatorRoles: endpoint({
+    method: 'PUT',
+    path: '/operators/:operatorId/roles',
+    access: 'roles.change',
+    input: z.strictObject({
+      requestId,
+      operatorId: id,
+      roles: z.array(OperatorRole).max(OPERATOR_ROLES.length),
+      approvalId,
+    }),
+    output: z.strictObject({ roles: z.array(OperatorRole) }),
+  }),
+  setOperatorStatus: endpoint({
+    method: 'POST',
+    path: '/operators/:operatorId/status',
+    access: 'operators.manage',
+    input: z.strictObject({ requestId, operatorId: id, status: z.enum(['active', 'disabled']) }),
+    output: Ok,
+  }),
+  unlockOperator: endpoint({
+    method: 'POST',
+    path: '/operators/:operatorId/unlock',
+    access: 'operators.manage',
+    input: z.strictObject({ requestId, operatorId: id }),
+    output: Ok,
+  }),
+  reissueEnrolment: endpoint({
+    method: 'POST',
+    path: '/operators/:operatorId/enrolment',
+    access: 'operators.manage',
+    input: z.strictObject({ requestId, operatorId: id }),
+    output: z.strictObject({ operatorId: id, enrolmentUrl: z.string(), expiresAt: iso }),
+    showsSecretOnce: true,
+  }),
+  listApprovals: endpoint({
+    method: 'GET',
+    path: '/approvals',
+    access: 'session',
+    input: z.strictObject({}),
+    output: z.strictObject({ approvals: z.array(Approval) }),
+  }),
+  approve: endpoint({
+    method: 'POST',
+    path: '/approvals/:approvalId/approve',
+    access: 'session',
+    input: z.strictObject({ requestId, approvalId: id }),
+    output: z.strictObject({ approvedAt: iso }),
+  }),
+  listApiTokens: endpoint({
+    method: 'GET',
+    path: '/tokens',
+    access: 'session',
+    input: z.strictObject({}),
+    output: z.strictObject({ tokens: z.array(ApiTokenRow) }),
+  }),
+  createApiToken: endpoint({
+    method: 'POST',
+    path: '/tokens',
+    access: 'session',
+    input: z.strictObject({
+      requestId,
+      roles: z.array(OperatorRole).min(1).max(OPERATOR_ROLES.length),
+      expiresInDays: z.number().int().min(1).max(366),
+      label: z.string().trim().min(1).max(80).optional(),
+    }),
+    output: z.strictObject({ tokenId: id, token: z.string(), expiresAt: iso }),
+    showsSecretOnce: true,
+  }),
+  revokeApiToken: endpoint({
+    method: 'POST',
+    path: '/tokens/:tokenId/revoke',
+    access: 'session',
+    input: z.strictObject({ requestId, tokenId: id }),
+    output: Ok,
+  }),
+} as const;
+
+export type ConsoleEndpointName = keyof typeof CONSOLE_ENDPOINTS;
+export type ConsoleInput<N extends ConsoleEndpointName> = z.input<(typeof CONSOLE_ENDPOINTS)[N]['input']>;
+export type ConsoleOutput<N extends ConsoleEndpointName> = z.output<(typeof CONSOLE_ENDPOINTS)[N]['output']>;
+
+/** Path parameter names of an endpoint's path, in order. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] ?? '');
+}

@@ -1,0 +1,69 @@
+import { issuePairingCode, revokeDevice } from '../../admin/devices';
+import { toInt } from '../../db/database';
+import { ConsoleHttpError } from '../console-error';
+import type { ConsoleHandler } from '../console-context';
+
+const iso = (value: unknown): string | null =>
+  value === null || value === undefined ? null : new Date(value as string).toISOString();
+
+async function assertStore(ctx: Parameters<ConsoleHandler<'listDevices'>>[0], storeId: string | undefined) {
+  if (storeId === undefined) return;
+  const found = await ctx.tx.query('SELECT 1 FROM stores WHERE id = $1', [storeId]);
+  if (found.rows.length === 0) throw new ConsoleHttpError('store_not_found', `No store ${storeId}.`);
+}
+
+export const listDevices: ConsoleHandler<'listDevices'> = async (ctx, input) => {
+  await assertStore(ctx, input.storeId);
+  const found = await ctx.tx.query<{
+    id: string;
+    store_id: string;
+    store_name: string;
+    name: string;
+    created_at: Date;
+    last_seen_at: Date | null;
+    last_seq: unknown;
+    app_version: string | null;
+    revoked_at: Date | null;
+  }>(
+    `SELECT d.id, d.store_id, s.name AS store_name, d.name, d.created_at, d.last_seen_at, d.last_seq, d.app_version,
+            d.revoked_at
+       FROM devices d JOIN stores s ON s.id = d.store_id
+      WHERE ($1::text IS NULL OR d.store_id = $1)
+      ORDER BY s.name, d.created_at, d.id`,
+    [input.storeId ?? null],
+  );
+  return {
+    devices: found.rows.map((row) => ({
+      deviceId: row.id,
+      storeId: row.store_id,
+      storeName: row.store_name,
+      name: row.name,
+      pairedAt: new Date(row.created_at).toISOString(),
+      lastContactAt: iso(row.last_seen_at),
+      lastSeq: toInt(row.last_seq),
+      appVersion: row.app_version,
+      revokedAt: iso(row.revoked_at),
+    })),
+  };
+};
+
+export const issuePairingCodeHandler: ConsoleHandler<'issuePairingCode'> = async (ctx, input) => {
+  const issued = await issuePairingCode({ db: ctx.db, now: () => ctx.now }, input.storeId);
+  await ctx.audit({
+    action: 'devices.issue_pairing_code',
+    subjectType: 'store',
+    subjectId: input.storeId,
+    details: { expiresAt: issued.expiresAt.toISOString() },
+  });
+  return {
+    pairingCode: issued.pairingCode,
+    expiresAt: issued.expiresAt.toISOString(),
+    hqCertSha256: ctx.deps.hqCertSha256,
+  };
+};
+
+export const revokeDeviceHandler: ConsoleHandler<'revokeDevice'> = async (ctx, input) => {
+  const { revokedAt } = await revokeDevice({ db: ctx.db, now: () => ctx.now }, input.deviceId);
+  await ctx.audit({ action: 'devices.revoke', subjectType: 'device', subjectId: input.deviceId });
+  return { revokedAt: revokedAt instanceof Date ? revokedAt.toISOString() : new Date(revokedAt).toISOString() };
+};

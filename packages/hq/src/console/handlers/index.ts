@@ -1,0 +1,65 @@
+import type { ConsoleHandlers } from '../console-context';
+import { listAudit, tillAuditHeads, verifyAudit } from './audit';
+import { getCatalog, saveCatalog } from './catalog';
+import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
+import { eraseMember, revealMember, searchMembers } from './members';
+import {
+  approve,
+  createApiTokenHandler,
+  createOperator,
+  listApiTokensHandler,
+  listApprovals,
+  listOperators,
+  reissueEnrolment,
+  revokeApiTokenHandler,
+  setOperatorRolesHandler,
+  setOperatorStatus,
+  unlockOperator,
+} from './operators';
+import {
+  dayEndReports,
+  listFlaggedHandler,
+  listOverdraftsHandler,
+  listRejectedHandler,
+  resolveReview,
+} from './reviews';
+import { addStaffHandler, listStaff, resetStaffPinHandler, setStaffStatusHandler } from './staff';
+import { createStoreHandler, listStores, setStorePolicy } from './stores';
+
+/** Every console endpoint's handler: the type makes a missing one a compile error. */
+export const CONSOLE_HANDLERS: ConsoleHandlers = {
+  listStores,
+  createStore: createStoreHandler,
+  setStorePolicy,
+  listDevices,
+  issuePairingCode: issuePairingCodeHandler,
+  revokeDevice: revokeDeviceHandler,
+  listStaff,
+  addStaff: addStaffHandler,
+  setStaffStatus: setStaffStatusHandler,
+  resetStaffPin: resetStaffPinHandler,
+  getCatalog,
+  saveCatalog,
+  listOverdrafts: listOverdraftsHandler,
+  listRejected: listRejectedHandler,
+  listFlagged: listFlaggedHandler,
+  resolveReview,
+  dayEndReports,
+  searchMembers,
+  revealMember,
+  eraseMember,
+  listAudit,
+  verifyAudit,
+  tillAuditHeads,
+  listOperators,
+  createOperator,
+  setOperatorRoles: setOperatorRolesHandler,
+  setOperatorStatus,
+  unlockOperator,
+  reissueEnrolment,
+  listApprovals,
+  approve,
+  listApiTokens: listApiTokensHandler,
+  createApiToken: createApiTokenHandler,
+  revokeApiToken: revokeApiTokenHandler,
+};
