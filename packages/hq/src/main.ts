@@ -1,48 +1,42 @@
-// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]      runs the HQ server
+// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL]
+//   runs the HQ server and its operators' console at https://HOST:PORT/console/
 //   (--data-dir defaults to the OS's app-data folder, never the checkout: Linux $XDG_DATA_HOME/loyalty-desk-hq,
 //   macOS ~/Library/Application Support/Loyalty Desk HQ, Windows %APPDATA%\Loyalty Desk HQ)
 // npm run hq -- --demo [--demo-members N] …   the same, after seeding a demo store, catalogue, staff (public demo
 //                                              PINs) and N synthetic members (once), with a fresh PAIRING_CODE
-// npm run hq -- [--data-dir DIR] COMMAND …                                            runs one admin command:
-//   create-store NAME                          prints STORE_ID
-//   issue-pairing-code STORE_ID                prints PAIRING_CODE (once; valid 10 minutes), EXPIRES_AT
-//   revoke-device DEVICE_ID                    prints REVOKED_AT
-//   add-staff (--store STORE_ID | --chain) --name NAME --role cashier|manager
-//                                              prints STAFF_ID and TEMPORARY_PIN (shown once; changed at first login)
-//   set-staff-status STAFF_ID active|inactive  prints STAFF_STATUS, STAFF_VERSION
-//   reset-staff-pin STAFF_ID                   prints a new TEMPORARY_PIN (shown once)
-//   load-catalog FILE.json                     rewards, earn rules and store settings in one transaction
-//                                              (e.g. resources/demo/hq-catalog.json); a bad file changes nothing
-//   request-erasure MEMBER_ID                  erases a member at HQ; tills delete it at their next pull
-//   list-overdrafts [--store STORE_ID]         one JSON line per flagged redemption (ids, points, times)
-//   list-rejected [--store STORE_ID] [--device DEVICE_ID]
-//                                              one JSON line per rejected op (ids, reason code, times)
-//   list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]
-//                                              one JSON line per op HQ applied with its own figure (both figures)
-// A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2.
+// npm run hq -- [--data-dir DIR] COMMAND …   one admin command, sent to the RUNNING HQ's console API:
+//   create-admin --email EMAIL --name NAME     the first chain admin, once (prints ENROLMENT_URL, valid 24 h)
+//   every other command acts as the operator whose API token (made in the console) is in LOYALTY_HQ_TOKEN,
+//   with that token's roles, audited like the console (admin/cli.ts lists them; --help prints them).
+// HQ's address: LOYALTY_HQ_URL and LOYALTY_HQ_CERT_SHA256, or else <data-dir>/hq-admin.json, which the server
+// writes (0600) when it listens: its loopback URL, certificate fingerprint and the bootstrap token create-admin uses.
+// No command opens the database: nothing is written behind the running server's back.
+// A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2; one that
+// needs a second operator prints APPROVAL_ID=… and exits 3.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata, which
-// only one process may open (<data-dir>/pgdata.lock). While the server runs there, a command goes
-// through its loopback admin endpoint (<data-dir>/hq-admin.json: URL, certificate pin, token, 0600);
-// while another command holds the folder, a command refuses (`error: data_dir_locked: …`, exit 2).
-// The admin endpoint takes loopback peers only: with --host set to one non-loopback address, commands
-// cannot reach it and refuse (`error: hq_unreachable: …`); listen on 0.0.0.0 or :: to use them.
+// only one process may open (<data-dir>/pgdata.lock).
+// The master key (operator audit chain, approvals, CSRF) comes from LOYALTY_HQ_MASTER_KEY or <data-dir>/hq-master.key.
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import demoStaff from '../../../resources/demo/staff.json';
 import { newAdminToken, readAdminEndpoint, removeAdminEndpoint, writeAdminEndpoint } from './admin/admin-endpoint-file';
-import { adminTokenAccess } from './admin/admin-route';
-import { ADMIN_OPTIONS, ADMIN_USAGE, runAdminCommand, type AdminIo, type AdminOptionValues } from './admin/cli';
+import { AdminClientError, ConsoleApiError, consoleApiClient, pinnedRequest, type HqAddress } from './admin/api-client';
+import { BOOTSTRAP_ROUTE, BootstrapResponse } from './admin/bootstrap-route';
+import { ADMIN_OPTIONS, ADMIN_USAGE, runAdminCommand, type AdminConnection, type AdminOptionValues } from './admin/cli';
 import { issuePairingCode } from './admin/devices';
-import { AdminClientError, runAdminCommandThroughServer } from './admin/remote-command';
+import { ConsoleError } from './console/contract';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
+import { loadMasterKey } from './keys/master-key';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
 import { defaultHqDataDir } from './default-data-dir';
 
-const COMMAND_WAIT_MS = 15_000;
+/** The console's built files, next to this bundle (packages/hq/dist/console). */
+const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'console');
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -60,6 +54,7 @@ async function main(): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      'public-url': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'demo-members': { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,9 +63,9 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     out(
-      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--demo [--demo-members N]]',
+      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N]]',
     );
-    out('       npm run hq -- [--data-dir DIR] COMMAND …   (DATABASE_URL=postgres://… for PostgreSQL)');
+    out('       npm run hq -- [--data-dir DIR] COMMAND …   (to the running HQ; LOYALTY_HQ_TOKEN=<API token>)');
     for (const line of ADMIN_USAGE) out(`  ${line}`);
     return 0;
   }
@@ -84,25 +79,27 @@ async function main(): Promise<number> {
   );
   const databaseUrl = process.env.DATABASE_URL || undefined;
   if (positionals.length > 0) {
-    const { store, chain, name, role, device, reason } = values;
-    return runCommand(dataDir, databaseUrl, positionals, { store, chain, name, role, device, reason });
+    const { store, chain, name, role, device, reason, email, approval } = values;
+    return runCommand(dataDir, positionals, {
+      store,
+      chain,
+      name,
+      role,
+      device,
+      reason,
+      email,
+      approval,
+      'request-id': values['request-id'],
+    });
   }
 
   let db;
-  for (const started = Date.now(); ;) {
-    try {
-      db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
-      break;
-    } catch (error) {
-      if (!(error instanceof DataDirLockedError)) throw error;
-      // An operator's command is over in moments: a server (re)starting meanwhile waits for it.
-      if (error.holder?.role === 'command' && Date.now() - started < COMMAND_WAIT_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        continue;
-      }
-      errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
-      return 2;
-    }
+  try {
+    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
+    return 2;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0..65535');
@@ -111,29 +108,45 @@ async function main(): Promise<number> {
     ...(values.cert !== undefined ? { certPath: values.cert } : {}),
     ...(values.key !== undefined ? { keyPath: values.key } : {}),
   });
-  // On PGlite only this process may touch the folder, so commands come in through the server.
-  const adminToken = db.kind === 'pglite' ? newAdminToken() : undefined;
+  const masterKey = loadMasterKey({ dataDir, env: process.env });
+  const bootstrapToken = newAdminToken();
+  let listeningPort = port;
+  const linkHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
+  const publicOrigin = values['public-url'] ? new URL(values['public-url']).origin : undefined;
   const app = buildHqServer({
     db,
     tls,
     logger: { level: process.env.HQ_LOG_LEVEL ?? 'info' },
-    ...(adminToken !== undefined ? { admin: { access: adminTokenAccess(adminToken) } } : {}),
+    console: {
+      masterKey: masterKey.key(),
+      hqCertSha256: tls.fingerprint256,
+      publicOrigin: () =>
+        publicOrigin ?? `https://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${listeningPort}`,
+      staticDir: CONSOLE_DIR,
+      bootstrapToken,
+    },
   });
   await app.listen({ host: values.host, port });
   const address = app.server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  listeningPort = typeof address === 'object' && address !== null ? address.port : port;
   const host = values.host.includes(':') ? `[${values.host}]` : values.host;
-  if (adminToken !== undefined) {
-    writeAdminEndpoint(dataDir, {
-      url: `https://${loopbackFor(values.host)}:${actualPort}`,
-      certSha256: tls.fingerprint256,
-      token: adminToken,
-      pid: process.pid,
-    });
-  }
-  out(`HQ_URL=https://${host}:${actualPort}`);
+  writeAdminEndpoint(dataDir, {
+    url: `https://${loopbackFor(values.host)}:${listeningPort}`,
+    certSha256: tls.fingerprint256,
+    token: bootstrapToken,
+    pid: process.pid,
+  });
+  out(`HQ_URL=https://${host}:${listeningPort}`);
   out(`HQ_CERT_SHA256=${tls.fingerprint256}`);
   out(`HQ_DATABASE=${db.kind}`);
+  out(`HQ_CONSOLE=${publicOrigin ?? `https://${host}:${listeningPort}`}/console/`);
+  out(`HQ_MASTER_KEY=${masterKey.id}`);
+  const operators = await db.query('SELECT 1 FROM operators LIMIT 1');
+  if (operators.rows.length === 0) {
+    out(
+      `FIRST_ADMIN=npm run hq -- ${values['data-dir'] !== undefined ? `--data-dir ${values['data-dir']} ` : ''}create-admin --email YOU@EXAMPLE.COM --name "YOUR NAME"`,
+    );
+  }
   if (values.demo) {
     const count = Number(values['demo-members']);
     if (!Number.isInteger(count) || count < 0) throw new Error('--demo-members must be a whole number');
@@ -145,7 +158,7 @@ async function main(): Promise<number> {
     out(`EXPIRES_AT=${expiresAt.toISOString()}`);
   }
   const stop = async (): Promise<void> => {
-    if (adminToken !== undefined) removeAdminEndpoint(dataDir, adminToken);
+    removeAdminEndpoint(dataDir, bootstrapToken);
     await app.close();
     await db.close();
     process.exit(0);
@@ -154,57 +167,82 @@ async function main(): Promise<number> {
   return -1;
 }
 
-/** The loopback address that reaches a server listening on `host` (the admin endpoint takes loopback peers only). */
+/** The loopback address that reaches a server listening on `host` (the bootstrap route takes loopback peers only). */
 function loopbackFor(host: string): string {
   return host === '::' || host === '::1' ? '[::1]' : '127.0.0.1';
 }
 
-/**
- * One admin command. PostgreSQL: directly (every client sees every commit). PGlite: directly if this
- * process can take the folder; through the running server if the server holds it; refused if
- * another command does (nothing is done: the command never reports work nobody will see).
- */
-async function runCommand(
-  dataDir: string,
-  databaseUrl: string | undefined,
-  positionals: string[],
-  options: AdminOptionValues,
-): Promise<number> {
-  const io: AdminIo = { out, err: errLine };
-  let db;
+function processAlive(pid: number): boolean {
   try {
-    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    if (!(error instanceof DataDirLockedError)) throw error;
-    return runThroughServer(dataDir, error, positionals, options, io);
-  }
-  try {
-    return await runAdminCommand({ db }, positionals, options, io);
-  } finally {
-    await db.close();
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-async function runThroughServer(
-  dataDir: string,
-  locked: DataDirLockedError,
-  positionals: string[],
-  options: AdminOptionValues,
-  io: AdminIo,
-): Promise<number> {
-  try {
-    if (locked.holder?.role !== 'server') throw locked;
+/**
+ * One admin command, always through the running HQ: the console API with the operator's API token
+ * (LOYALTY_HQ_TOKEN), or, for create-admin, the bootstrap route with the data folder's token.
+ */
+async function runCommand(dataDir: string, positionals: string[], options: AdminOptionValues): Promise<number> {
+  const io = { out, err: errLine };
+  const published = () => {
     const endpoint = readAdminEndpoint(dataDir);
     // A file left by an earlier server is not this one's: never send a token to whatever took its port.
-    if (endpoint?.pid !== locked.holder.pid) {
+    if (endpoint === null || !processAlive(endpoint.pid)) {
       throw new AdminClientError(
         'hq_unreachable',
-        `HQ (pid ${locked.holder.pid}) holds the data folder but has not published its admin address yet; try again in a moment.`,
+        `No HQ is running on ${dataDir}: start it with \`npm run hq\` (or set LOYALTY_HQ_URL and LOYALTY_HQ_CERT_SHA256).`,
       );
     }
-    return await runAdminCommandThroughServer(endpoint, positionals, options, io);
+    return endpoint;
+  };
+  const address = (): HqAddress => {
+    const url = process.env.LOYALTY_HQ_URL;
+    const certSha256 = process.env.LOYALTY_HQ_CERT_SHA256;
+    if (url && certSha256) return { url: new URL(url).origin, certSha256 };
+    const endpoint = published();
+    return { url: endpoint.url, certSha256: endpoint.certSha256 };
+  };
+  const connection: AdminConnection = {
+    api() {
+      const token = process.env.LOYALTY_HQ_TOKEN;
+      if (!token) {
+        throw new AdminClientError(
+          'token_required',
+          'Set LOYALTY_HQ_TOKEN to an operator API token (console → API tokens); commands act with its roles.',
+        );
+      }
+      return consoleApiClient(address(), token, {
+        ...(options['request-id'] !== undefined ? { requestId: options['request-id'] } : {}),
+      });
+    },
+    async createFirstAdmin(input) {
+      const endpoint = published();
+      const response = await pinnedRequest(
+        { url: endpoint.url, certSha256: endpoint.certSha256 },
+        'POST',
+        BOOTSTRAP_ROUTE,
+        input,
+        { authorization: `Bearer ${endpoint.token}` },
+      );
+      let json: unknown;
+      try {
+        json = JSON.parse(response.text);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+      }
+      if (response.status === 200) return BootstrapResponse.parse(json);
+      const refusal = ConsoleError.safeParse(json);
+      if (!refusal.success) throw new AdminClientError('admin_refused', `HQ answered ${response.status}.`);
+      throw new ConsoleApiError(response.status, refusal.data);
+    },
+  };
+  try {
+    return await runAdminCommand(connection, positionals, options, io);
   } catch (error) {
-    if (!(error instanceof AdminClientError) && !(error instanceof DataDirLockedError)) throw error;
+    if (!(error instanceof AdminClientError)) throw error;
     io.err(`error: ${error.code}: ${error.message}`);
     return 2;
   }

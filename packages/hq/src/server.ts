@@ -24,11 +24,10 @@ import {
   DayEndReport,
 } from '../../../src/shared/sync/protocol';
 import { randomBytes } from 'node:crypto';
-import { registerAdminRoute, type AdminAccess } from './admin/admin-route';
+import { registerBootstrapRoute } from './admin/bootstrap-route';
 import { consoleErrorReply, registerConsoleApi } from './console/console-api';
 import { ConsoleHttpError } from './console/console-error';
 import { registerConsoleStatic, securityHeaders } from './console/console-static';
-import { CONSOLE_API_PREFIX } from './console/contract';
 import { CONSOLE_HANDLERS } from './console/handlers';
 import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './console/sessions';
 import { deriveKey } from './keys/derived-keys';
@@ -56,8 +55,6 @@ export interface HqServerOptions {
    * in `db`, so every HQ process on one database shares the budget.
    */
   pairRateLimit?: RateLimit;
-  /** Serves POST /v1/admin/command (loopback peers only) to whoever `access` authorizes. */
-  admin?: { access: AdminAccess };
   /** Serves the operators' console and its API (issue 12); without it, HQ serves tills only. */
   console?: ConsoleOptions;
 }
@@ -73,6 +70,11 @@ export interface ConsoleOptions {
   staticDir?: string;
   timeouts?: SessionTimeouts;
   random?: (size: number) => Buffer;
+  /**
+   * The data folder's bootstrap token (admin/admin-endpoint-file.ts): serves POST /v1/admin/bootstrap
+   * (loopback peers only) for `create-admin`, while HQ has no operator.
+   */
+  bootstrapToken?: string;
 }
 
 function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, error: HqHttpError): FastifyReply {
@@ -138,6 +140,8 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    const consoleRefusal = consoleErrorReply(error, reply);
+    if (consoleRefusal) return consoleRefusal;
     const hqError = fromFastifyError(error);
     if (hqError.code === 'internal_error') {
       // The name and SQLSTATE only: driver messages can quote the values of a row.
@@ -234,8 +238,6 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     return reply.code(200).send(result);
   });
 
-  if (options.admin) registerAdminRoute(app, { db, now, access: options.admin.access });
-
   const headers = securityHeaders();
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
@@ -289,8 +291,17 @@ export function buildHqServer(options: HqServerOptions): HqServer {
       );
     });
     registerConsoleStatic(app, consoleOptions.staticDir);
+    if (consoleOptions.bootstrapToken !== undefined) {
+      registerBootstrapRoute(app, {
+        db,
+        now,
+        random: consoleOptions.random ?? ((size) => randomBytes(size)),
+        audit,
+        publicOrigin: origin,
+        token: consoleOptions.bootstrapToken,
+      });
+    }
   }
-  void CONSOLE_API_PREFIX;
 
   return app;
 }

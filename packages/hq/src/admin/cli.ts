@@ -1,26 +1,35 @@
 import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { AUDIT_EXPORT_PATH } from '../console/console-api';
+import type { ConsoleEndpointName } from '../console/contract';
 import { HqAdminError } from '../errors';
-import { loadCatalog, readCatalogJson } from './catalog';
-import type { AdminDeps } from './deps';
-import { issuePairingCode, revokeDevice } from './devices';
-import { requestErasure } from './erasure';
-import { listFlaggedOps, listOverdrafts, listRejectedOps } from './reports';
-import { addStaff, resetStaffPin, setStaffStatus } from './staff';
-import { createStore } from './stores';
+import { AdminClientError, ConsoleApiError, type ConsoleApi } from './api-client';
+import { readCatalogJson } from './catalog';
 
-/** The admin commands of `npm run hq -- <command>`, as shown by the usage text. */
+/**
+ * `npm run hq -- COMMAND`: a client of the running HQ's console API (issue 12). Every command but
+ * create-admin acts as the operator whose API token is in LOYALTY_HQ_TOKEN, with that token's roles,
+ * and is checked and audited by HQ exactly as the console's request would be: nothing here touches
+ * the database. Writes carry a request id (--request-id to choose it), so a command retried after a
+ * lost answer is done once.
+ */
 export const ADMIN_USAGE = [
+  'create-admin --email EMAIL --name NAME',
   'create-store NAME',
+  'list-stores',
   'issue-pairing-code STORE_ID',
-  'revoke-device DEVICE_ID',
+  'list-devices [--store STORE_ID]',
+  'revoke-device DEVICE_ID [--approval APPROVAL_ID]',
   'add-staff (--store STORE_ID | --chain) --name NAME --role cashier|manager',
   'set-staff-status STAFF_ID active|inactive',
   'reset-staff-pin STAFF_ID',
   'load-catalog FILE.json',
-  'request-erasure MEMBER_ID',
+  'request-erasure MEMBER_ID [--approval APPROVAL_ID]',
   'list-overdrafts [--store STORE_ID]',
   'list-rejected [--store STORE_ID] [--device DEVICE_ID]',
   'list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]',
+  'verify-audit',
+  'export-audit',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -31,6 +40,9 @@ export const ADMIN_OPTIONS = {
   role: { type: 'string' },
   device: { type: 'string' },
   reason: { type: 'string' },
+  email: { type: 'string' },
+  approval: { type: 'string' },
+  'request-id': { type: 'string' },
 } as const;
 
 export interface AdminOptionValues {
@@ -40,83 +52,130 @@ export interface AdminOptionValues {
   role?: string | undefined;
   device?: string | undefined;
   reason?: string | undefined;
+  email?: string | undefined;
+  approval?: string | undefined;
+  'request-id'?: string | undefined;
 }
 
 export interface AdminIo {
   out(line: string): void;
   err(line: string): void;
-  /**
-   * Reads load-catalog's FILE as JSON. Default: this machine's file system (readCatalogJson). At the
-   * running server: the contents the command line read and sent, never a path on the server.
-   */
-  readCatalog?(path: string): Promise<unknown>;
+}
+
+/** What a command reaches HQ through. */
+export interface AdminConnection {
+  /** The console API as the operator of LOYALTY_HQ_TOKEN; throws token_required without one. */
+  api(): ConsoleApi;
+  /** create-admin: HQ's bootstrap route (loopback, the data folder's token, only while no operator exists). */
+  createFirstAdmin(input: { email: string; displayName: string }): Promise<{
+    operatorId: string;
+    enrolmentUrl: string;
+    expiresAt: string;
+  }>;
 }
 
 interface Command {
-  /** Names of the positional arguments after the command. */
   args: readonly string[];
   options: readonly (keyof AdminOptionValues)[];
-  run(deps: AdminDeps, args: string[], options: AdminOptionValues, io: AdminIo): Promise<void>;
+  /** The console endpoints it calls (the operations they need are HQ's to check). */
+  endpoints: readonly ConsoleEndpointName[];
+  run(connection: AdminConnection, args: string[], options: AdminOptionValues, io: AdminIo): Promise<void>;
 }
 
-/** Issue paths of add-staff as the operator typed them. */
-const STAFF_FIELDS: Record<string, string> = { displayName: '--name', role: '--role', storeId: '--store' };
+const printRows = (io: AdminIo, rows: readonly unknown[]): void => {
+  for (const row of rows) io.out(JSON.stringify(row));
+};
+
+const withApproval = (options: AdminOptionValues) =>
+  options.approval !== undefined ? { approvalId: options.approval } : {};
 
 const COMMANDS: Record<string, Command> = {
+  'create-admin': {
+    args: [],
+    options: ['email', 'name'],
+    endpoints: [],
+    async run(connection, _a, options, io) {
+      if (options.email === undefined || options.name === undefined)
+        throw new HqAdminError('invalid_argument', 'create-admin needs --email EMAIL and --name NAME.');
+      const made = await connection.createFirstAdmin({ email: options.email, displayName: options.name });
+      io.out(`OPERATOR_ID=${made.operatorId}`);
+      // Shown once: the link is the only way in; HQ keeps only its hash. Valid 24 hours.
+      io.out(`ENROLMENT_URL=${made.enrolmentUrl}`);
+      io.out(`EXPIRES_AT=${made.expiresAt}`);
+    },
+  },
   'create-store': {
     args: ['NAME'],
+    options: ['request-id'],
+    endpoints: ['createStore'],
+    async run(connection, [name], _o, io) {
+      io.out(`STORE_ID=${(await connection.api().call('createStore', { name: name ?? '' })).storeId}`);
+    },
+  },
+  'list-stores': {
+    args: [],
     options: [],
-    async run(deps, [name], _o, io) {
-      io.out(`STORE_ID=${(await createStore(deps, name ?? '')).storeId}`);
+    endpoints: ['listStores'],
+    async run(connection, _a, _o, io) {
+      printRows(io, (await connection.api().call('listStores', {})).stores);
     },
   },
   'issue-pairing-code': {
     args: ['STORE_ID'],
-    options: [],
-    async run(deps, [storeId], _o, io) {
-      const issued = await issuePairingCode(deps, storeId ?? '');
+    options: ['request-id'],
+    endpoints: ['issuePairingCode'],
+    async run(connection, [storeId], _o, io) {
+      const issued = await connection.api().call('issuePairingCode', { storeId: storeId ?? '' });
       io.out(`PAIRING_CODE=${issued.pairingCode}`);
-      io.out(`EXPIRES_AT=${issued.expiresAt.toISOString()}`);
+      io.out(`EXPIRES_AT=${issued.expiresAt}`);
+      io.out(`HQ_CERT_SHA256=${issued.hqCertSha256}`);
+    },
+  },
+  'list-devices': {
+    args: [],
+    options: ['store'],
+    endpoints: ['listDevices'],
+    async run(connection, _a, options, io) {
+      const filter = options.store !== undefined ? { storeId: options.store } : {};
+      printRows(io, (await connection.api().call('listDevices', filter)).devices);
     },
   },
   'revoke-device': {
     args: ['DEVICE_ID'],
-    options: [],
-    async run(deps, [deviceId], _o, io) {
-      io.out(`REVOKED_AT=${(await revokeDevice(deps, deviceId ?? '')).revokedAt.toISOString()}`);
+    options: ['approval', 'request-id'],
+    endpoints: ['revokeDevice'],
+    async run(connection, [deviceId], options, io) {
+      const done = await connection.api().call('revokeDevice', { deviceId: deviceId ?? '', ...withApproval(options) });
+      io.out(`REVOKED_AT=${done.revokedAt}`);
     },
   },
   'add-staff': {
     args: [],
-    options: ['store', 'chain', 'name', 'role'],
-    async run(deps, _a, options, io) {
+    options: ['store', 'chain', 'name', 'role', 'request-id'],
+    endpoints: ['addStaff'],
+    async run(connection, _a, options, io) {
       if ((options.store === undefined) === (options.chain !== true)) {
         throw new HqAdminError('invalid_argument', 'Give either --store STORE_ID or --chain.');
       }
       if (options.name === undefined || options.role === undefined) {
         throw new HqAdminError('invalid_argument', 'add-staff needs --name NAME and --role cashier|manager.');
       }
-      try {
-        const added = await addStaff(deps, {
-          storeId: options.store ?? null,
-          displayName: options.name,
-          role: options.role as 'cashier' | 'manager',
-        });
-        io.out(`STAFF_ID=${added.staffId}`);
-        // Shown once: HQ keeps only its hash. The staff member must change it at the first login.
-        io.out(`TEMPORARY_PIN=${added.temporaryPin}`);
-      } catch (error) {
-        if (!(error instanceof HqAdminError)) throw error;
-        const issues = error.issues.map((issue) => ({ ...issue, path: STAFF_FIELDS[issue.path] ?? issue.path }));
-        throw new HqAdminError(error.code, error.message, issues);
-      }
+      const added = await connection.api().call('addStaff', {
+        storeId: options.store ?? null,
+        displayName: options.name,
+        role: options.role,
+      });
+      io.out(`STAFF_ID=${added.staffId}`);
+      // Shown once: HQ keeps only its hash. The staff member must change it at the first login.
+      io.out(`TEMPORARY_PIN=${added.temporaryPin}`);
     },
   },
   'set-staff-status': {
     args: ['STAFF_ID', 'STATUS'],
-    options: [],
-    async run(deps, [staffId, status], _o, io) {
-      const result = await setStaffStatus(deps, staffId ?? '', status ?? '');
+    options: ['request-id'],
+    endpoints: ['setStaffStatus'],
+    async run(connection, [staffId, status], _o, io) {
+      const result = await connection.api().call('setStaffStatus', { staffId: staffId ?? '', status: status ?? '' });
       io.out(`STAFF_STATUS=${result.status}`);
       io.out(`STAFF_VERSION=${result.version}`);
       if (!result.changed) io.out('UNCHANGED=true');
@@ -124,18 +183,26 @@ const COMMANDS: Record<string, Command> = {
   },
   'reset-staff-pin': {
     args: ['STAFF_ID'],
-    options: [],
-    async run(deps, [staffId], _o, io) {
-      const reset = await resetStaffPin(deps, staffId ?? '');
+    options: ['request-id'],
+    endpoints: ['resetStaffPin'],
+    async run(connection, [staffId], _o, io) {
+      const reset = await connection.api().call('resetStaffPin', { staffId: staffId ?? '' });
       io.out(`STAFF_ID=${reset.staffId}`);
       io.out(`TEMPORARY_PIN=${reset.temporaryPin}`);
     },
   },
   'load-catalog': {
     args: ['FILE'],
-    options: [],
-    async run(deps, [file], _o, io) {
-      const loaded = await loadCatalog(deps, await (io.readCatalog ?? readCatalogJson)(file ?? ''));
+    options: ['request-id'],
+    endpoints: ['getCatalog', 'saveCatalog'],
+    async run(connection, [file], _o, io) {
+      // The contents travel, never the path: the server never sees this machine's folders.
+      const catalog = await readCatalogJson(file ?? '');
+      const api = connection.api();
+      const { version } = await api.call('getCatalog', {});
+      const loaded = await api.call('saveCatalog', { baseVersion: version, catalog });
+      io.out(`CATALOG_FILE=${basename(file ?? '')}`);
+      io.out(`CATALOG_VERSION=${loaded.version}`);
       io.out(`REWARDS_ADDED=${loaded.rewardsAdded}`);
       io.out(`REWARDS_CHANGED=${loaded.rewardsChanged}`);
       io.out(`REWARDS_DEACTIVATED=${loaded.rewardsDeactivated}`);
@@ -144,10 +211,11 @@ const COMMANDS: Record<string, Command> = {
   },
   'request-erasure': {
     args: ['MEMBER_ID'],
-    options: [],
-    async run(deps, [memberId], _o, io) {
-      const erased = await requestErasure(deps, memberId ?? '');
-      io.out(`ERASED_AT=${erased.erasedAt.toISOString()}`);
+    options: ['approval', 'request-id'],
+    endpoints: ['eraseMember'],
+    async run(connection, [memberId], options, io) {
+      const erased = await connection.api().call('eraseMember', { memberId: memberId ?? '', ...withApproval(options) });
+      io.out(`ERASED_AT=${erased.erasedAt}`);
       io.out(`ALREADY_ERASED=${erased.alreadyErased}`);
       io.out(`OPS_SCRUBBED=${erased.opsScrubbed}`);
     },
@@ -155,51 +223,69 @@ const COMMANDS: Record<string, Command> = {
   'list-overdrafts': {
     args: [],
     options: ['store'],
-    async run(deps, _a, options, io) {
+    endpoints: ['listOverdrafts'],
+    async run(connection, _a, options, io) {
       const filter = options.store !== undefined ? { storeId: options.store } : {};
-      for await (const row of listOverdrafts(deps.db, filter)) io.out(JSON.stringify(row));
+      printRows(io, (await connection.api().call('listOverdrafts', filter)).rows);
     },
   },
   'list-rejected': {
     args: [],
     options: ['store', 'device'],
-    async run(deps, _a, options, io) {
+    endpoints: ['listRejected'],
+    async run(connection, _a, options, io) {
       const filter = {
         ...(options.store !== undefined ? { storeId: options.store } : {}),
         ...(options.device !== undefined ? { deviceId: options.device } : {}),
       };
-      for await (const row of listRejectedOps(deps.db, filter)) io.out(JSON.stringify(row));
+      printRows(io, (await connection.api().call('listRejected', filter)).rows);
     },
   },
   // Ops HQ applied with its own figure instead of the till's: both figures, ids and times, no names.
   'list-flagged': {
     args: [],
     options: ['store', 'reason'],
-    async run(deps, _a, options, io) {
+    endpoints: ['listFlagged'],
+    async run(connection, _a, options, io) {
       const filter = {
         ...(options.store !== undefined ? { storeId: options.store } : {}),
         ...(options.reason !== undefined ? { reason: options.reason } : {}),
       };
-      for await (const row of listFlaggedOps(deps.db, filter)) io.out(JSON.stringify(row));
+      printRows(io, (await connection.api().call('listFlagged', filter)).rows);
+    },
+  },
+  'verify-audit': {
+    args: [],
+    options: [],
+    endpoints: ['verifyAudit'],
+    async run(connection, _a, _o, io) {
+      const result = await connection.api().call('verifyAudit', {});
+      io.out(`AUDIT_OK=${result.ok}`);
+      io.out(`AUDIT_ENTRIES=${result.entries}`);
+      io.out(`AUDIT_HEAD=${result.headHash}`);
+      if (result.firstBadSeq !== null) io.out(`AUDIT_FIRST_BAD_SEQ=${result.firstBadSeq}`);
+    },
+  },
+  'export-audit': {
+    args: [],
+    options: [],
+    endpoints: [],
+    async run(connection, _a, _o, io) {
+      const text = await connection.api().getText(AUDIT_EXPORT_PATH);
+      for (const line of text.split('\n')) if (line !== '') io.out(line);
     },
   },
 };
 
 export const isAdminCommand = (name: string): boolean => Object.hasOwn(COMMANDS, name);
 
-/**
- * The command `positionals` name, checked against its usage (argument count, options it takes).
- * Throws HqAdminError: the command line runs this before sending a command to the running server,
- * so a mistyped command reads the same either way.
- */
-export function checkAdminCommand(positionals: readonly string[], options: AdminOptionValues): string {
-  return resolveCommand(positionals, options).name;
+/** The console endpoints each command calls (for the docs and the role table). */
+export function adminCommandEndpoints(): Record<string, readonly ConsoleEndpointName[]> {
+  return Object.fromEntries(Object.entries(COMMANDS).map(([name, command]) => [name, command.endpoints]));
 }
 
-function resolveCommand(
-  positionals: readonly string[],
-  options: AdminOptionValues,
-): { name: string; command: Command } {
+/** The command `positionals` name, checked against its usage (argument count, options it takes). */
+export function checkAdminCommand(positionals: readonly string[], options: AdminOptionValues): string {
   const [name, ...args] = positionals;
   const command = name !== undefined && isAdminCommand(name) ? COMMANDS[name] : undefined;
   if (!command || name === undefined) {
@@ -217,34 +303,57 @@ function resolveCommand(
   );
   if (extra.length > 0)
     throw new HqAdminError('invalid_argument', `${name} takes no --${extra.join(', --')}. Usage: ${usage}`);
-  return { name, command };
+  return name;
 }
 
 /** `error: CODE: message`, then one `  at FIELD: CODE` line per issue. */
-export function printAdminError(io: AdminIo, error: HqAdminError): void {
-  io.err(`error: ${error.code}: ${error.message}`);
-  for (const issue of error.issues) io.err(`  at ${issue.path || '(file)'}: ${issue.code}`);
+function printRefusal(io: AdminIo, code: string, message: string, issues: readonly { path: string; code: string }[]) {
+  io.err(`error: ${code}: ${message}`);
+  for (const issue of issues) io.err(`  at ${issue.path || '(input)'}: ${issue.code}`);
 }
 
+/** Exit codes: 0 done, 2 refused, 3 waiting for a second operator's approval. */
+export const EXIT_APPROVAL_PENDING = 3;
+
 /**
- * Runs one admin command. Results go to `io.out` as KEY=value lines (reports as JSON lines); a
- * refusal goes to `io.err` as `error: CODE: message` and one `  at FIELD: CODE` line per issue, and
- * returns 2. Other errors are thrown (main.ts prints their name only).
+ * Runs one admin command against HQ. Results go to `io.out` as KEY=value lines (lists as JSON
+ * lines); a refusal goes to `io.err` as `error: CODE: message` and `  at FIELD: CODE` lines, and
+ * returns 2. An operation that needs a second operator prints APPROVAL_ID=… and returns 3: once
+ * someone else approved it in the console, the same command with --approval APPROVAL_ID runs it.
  */
 export async function runAdminCommand(
-  deps: AdminDeps,
+  connection: AdminConnection,
   positionals: readonly string[],
   options: AdminOptionValues,
   io: AdminIo,
 ): Promise<number> {
   try {
-    const { command } = resolveCommand(positionals, options);
-    await command.run(deps, positionals.slice(1), options, io);
+    const name = checkAdminCommand(positionals, options);
+    const command = COMMANDS[name];
+    if (!command) return 2;
+    await command.run(connection, positionals.slice(1), options, io);
     return 0;
   } catch (error) {
-    if (!(error instanceof HqAdminError)) throw error;
-    printAdminError(io, error);
-    return 2;
+    if (error instanceof HqAdminError) {
+      printRefusal(io, error.code, error.message, error.issues);
+      return 2;
+    }
+    if (error instanceof AdminClientError) {
+      printRefusal(io, error.code, error.message, []);
+      return 2;
+    }
+    if (error instanceof ConsoleApiError) {
+      if (error.body.code === 'approval_required' && error.body.approvalId !== undefined) {
+        io.out(`APPROVAL_ID=${error.body.approvalId}`);
+        io.err(
+          `error: approval_required: A second operator must approve this in the console (Approvals); then run the same command with --approval ${error.body.approvalId}.`,
+        );
+        return EXIT_APPROVAL_PENDING;
+      }
+      printRefusal(io, error.body.code, error.body.message, error.body.issues ?? []);
+      return 2;
+    }
+    throw error;
   }
 }
 
@@ -253,19 +362,20 @@ export function parseAdminArgv(argv: readonly string[]): { positionals: string[]
   try {
     const parsed = parseArgs({ args: [...argv], options: ADMIN_OPTIONS, allowPositionals: true, strict: true });
     return { positionals: parsed.positionals, options: parsed.values };
-  } catch {
-    return null;
+  } catch (error) {
+    if (error instanceof TypeError) return null;
+    throw error;
   }
 }
 
 export const MALFORMED_OPTION = 'error: invalid_argument: Unknown or malformed option.';
 
 /** runAdminCommand on a raw argument list (what main.ts does after its own options). */
-export async function runAdminArgv(deps: AdminDeps, argv: readonly string[], io: AdminIo): Promise<number> {
+export async function runAdminArgv(connection: AdminConnection, argv: readonly string[], io: AdminIo): Promise<number> {
   const parsed = parseAdminArgv(argv);
   if (!parsed) {
     io.err(MALFORMED_OPTION);
     return 2;
   }
-  return runAdminCommand(deps, parsed.positionals, parsed.options, io);
+  return runAdminCommand(connection, parsed.positionals, parsed.options, io);
 }
