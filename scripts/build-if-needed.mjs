@@ -36,9 +36,13 @@ export const BUILDS = [
   },
   {
     name: 'hq',
-    label: 'the HQ (vite build → packages/hq/dist/)',
-    command: [VITE, 'build', '--config', 'packages/hq/vite.config.ts'],
-    outputs: ['packages/hq/dist/hq.js'],
+    label: 'the HQ and its console (vite build → packages/hq/dist/, then packages/hq/dist/console/)',
+    // The console second: the HQ build empties dist/ first.
+    commands: [
+      [VITE, 'build', '--config', 'packages/hq/vite.config.ts'],
+      [VITE, 'build', '--config', 'packages/hq/vite.console.config.ts'],
+    ],
+    outputs: ['packages/hq/dist/hq.js', 'packages/hq/dist/console/index.html'],
     inputs: ['packages/hq', 'src/shared', 'src/node-shared', 'resources/demo', 'package-lock.json'],
   },
   {
@@ -89,17 +93,19 @@ export function buildIfNeeded({ quiet = false, only } = {}) {
   for (const build of BUILDS) {
     if ((only && !only.includes(build.name)) || !isStale(build)) continue;
     if (!quiet) process.stderr.write(`Building ${build.label}…\n`);
-    const result = spawnSync(
-      process.execPath,
-      build.command.map((part, i) => (i === 0 ? join(ROOT, part) : part)),
-      {
-        cwd: ROOT,
-        stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
-      },
-    );
-    if (result.status !== 0) {
-      process.stderr.write(`The ${build.name} build failed; see the messages above.\n`);
-      process.exit(result.status ?? 1);
+    for (const command of build.commands ?? [build.command]) {
+      const result = spawnSync(
+        process.execPath,
+        command.map((part, i) => (i === 0 ? join(ROOT, part) : part)),
+        {
+          cwd: ROOT,
+          stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+        },
+      );
+      if (result.status !== 0) {
+        process.stderr.write(`The ${build.name} build failed; see the messages above.\n`);
+        process.exit(result.status ?? 1);
+      }
     }
   }
 }

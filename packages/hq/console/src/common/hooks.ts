@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { toConsoleApiError, type ConsoleApiError } from '../api/console-client';
+import { ActionIds } from '../logic/action-ids';
+import { approvalReducer } from '../logic/approval-flow';
+
+export interface Loaded<T> {
+  data: T | null;
+  error: ConsoleApiError | null;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads once per change of `key` and on reload(); an answer that comes after a newer load is dropped. */
+export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
+  const [state, setState] = useState<{ data: T | null; error: ConsoleApiError | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
+  const [generation, setGeneration] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let current = true;
+    setState((previous) => ({ ...previous, loading: true }));
+    loadRef.current().then(
+      (data) => {
+        if (current) setState({ data, error: null, loading: false });
+      },
+      (error: unknown) => {
+        if (current) setState({ data: null, error: toConsoleApiError(error), loading: false });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, generation]);
+  const reload = useCallback(() => setGeneration((n) => n + 1), []);
+  return { ...state, reload };
+}
+
+export interface Action {
+  busy: boolean;
+  error: ConsoleApiError | null;
+  /**
+   * Runs one write. `key` identifies the request (its payload without the requestId): pressed
+   * again after no answer, the same key gets the same requestId. Resolves undefined on a refusal,
+   * which `error` then holds.
+   */
+  run: <T>(
+    key: string,
+    write: (requestId: string) => Promise<T>,
+    onRefused?: (error: ConsoleApiError) => void,
+  ) => Promise<T | undefined>;
+  clearError: () => void;
+}
+
+export function useAction(): Action {
+  const ids = useRef<ActionIds | null>(null);
+  ids.current ??= new ActionIds();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ConsoleApiError | null>(null);
+  const run = useCallback(
+    async <T>(key: string, write: (requestId: string) => Promise<T>, onRefused?: (error: ConsoleApiError) => void) => {
+      const actionIds = ids.current ?? new ActionIds();
+      const requestId = actionIds.idFor(key);
+      setBusy(true);
+      setError(null);
+      try {
+        const result = await write(requestId);
+        actionIds.settle(null);
+        return result;
+      } catch (thrown) {
+        const refusal = toConsoleApiError(thrown);
+        actionIds.settle(refusal);
+        setError(refusal);
+        onRefused?.(refusal);
+        return undefined;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [],
+  );
+  const clearError = useCallback(() => setError(null), []);
+  return { busy, error, run, clearError };
+}
+
+/** The approvals kept per target for second-operator requests (logic/approval-flow.ts). */
+export function useApprovals() {
+  const [approvals, dispatch] = useReducer(approvalReducer, {});
+  return { approvals, dispatch };
+}

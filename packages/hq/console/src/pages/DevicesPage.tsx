@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConsoleOutput } from '../../../src/console/contract';
+import { callConsole } from '../api/console-client';
+import { useSession } from '../app/session';
+import { useAction, useApprovals, useLoad } from '../common/hooks';
+import { ErrorNotice, LoadState, StatusNotice } from '../common/Notices';
+import { ConfirmDialog, PageHeading, SecretDialog, StoreFilter, Time } from '../common/widgets';
+
+type Device = ConsoleOutput<'listDevices'>['devices'][number];
+type Pairing = ConsoleOutput<'issuePairingCode'>;
+
+export function DevicesPage() {
+  const { t } = useTranslation();
+  const { may } = useSession();
+  const [storeId, setStoreId] = useState('');
+  const devices = useLoad(() => callConsole('listDevices', storeId ? { storeId } : {}), storeId);
+  const [status, setStatus] = useState<string | null>(null);
+  const [pairing, setPairing] = useState<Pairing | null>(null);
+  const [confirming, setConfirming] = useState<Device | null>(null);
+  const pairAction = useAction();
+  const revokeAction = useAction();
+  const { approvals, dispatch } = useApprovals();
+  const rows = devices.data?.devices ?? [];
+
+  async function issuePairingCode() {
+    const answer = await pairAction.run(`pair:${storeId}`, (requestId) =>
+      callConsole('issuePairingCode', { requestId, storeId }),
+    );
+    if (answer) setPairing(answer);
+  }
+
+  async function revoke(device: Device) {
+    setConfirming(null);
+    const key = `revoke:${device.deviceId}`;
+    const approvalId = approvals[key];
+    const answer = await revokeAction.run(
+      `${key}:${approvalId ?? ''}`,
+      (requestId) =>
+        callConsole('revokeDevice', { requestId, deviceId: device.deviceId, ...(approvalId ? { approvalId } : {}) }),
+      (error) => dispatch({ type: 'refused', key, error }),
+    );
+    if (answer) {
+      dispatch({ type: 'done', key });
+      setStatus(t('devices.revoked', { name: device.name }));
+      devices.reload();
+    }
+  }
+
+  return (
+    <>
+      <PageHeading>{t('pages.devices')}</PageHeading>
+      <StatusNotice message={status} />
+      <div className="toolbar">
+        <StoreFilter value={storeId} onChange={setStoreId} />
+        {may('devices.issue_pairing_code') ? (
+          <button
+            type="button"
+            className="button"
+            disabled={!storeId || pairAction.busy}
+            onClick={() => void issuePairingCode()}
+          >
+            {t('devices.issuePairingCode')}
+          </button>
+        ) : null}
+      </div>
+      {may('devices.issue_pairing_code') && !storeId ? <p className="hint">{t('devices.chooseStoreToPair')}</p> : null}
+      <ErrorNotice error={pairAction.error} />
+      <ErrorNotice error={revokeAction.error} />
+      <LoadState
+        loading={devices.loading}
+        error={devices.error}
+        empty={rows.length === 0}
+        emptyText={t('devices.empty')}
+        onRetry={devices.reload}
+      />
+      {rows.length > 0 ? (
+        <table className="table">
+          <caption className="visually-hidden">{t('pages.devices')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('common.store')}</th>
+              <th scope="col">{t('devices.name')}</th>
+              <th scope="col">{t('devices.pairedAt')}</th>
+              <th scope="col">{t('devices.lastContact')}</th>
+              <th scope="col">{t('devices.appVersion')}</th>
+              <th scope="col">{t('devices.state')}</th>
+              {may('devices.revoke') ? <th scope="col">{t('common.actions')}</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((device) => (
+              <tr key={device.deviceId}>
+                <td>{device.storeName}</td>
+                <th scope="row">{device.name}</th>
+                <td>
+                  <Time iso={device.pairedAt} />
+                </td>
+                <td>
+                  <Time iso={device.lastContactAt} />
+                </td>
+                <td>{device.appVersion ?? '—'}</td>
+                <td>
+                  {device.revokedAt ? (
+                    <span className="badge badge-danger">
+                      {t('devices.revokedAt')} <Time iso={device.revokedAt} />
+                    </span>
+                  ) : (
+                    <span className="badge badge-ok">{t('devices.active')}</span>
+                  )}
+                </td>
+                {may('devices.revoke') ? (
+                  <td>
+                    {device.revokedAt ? null : (
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        aria-label={t('devices.revokeOf', { name: device.name })}
+                        disabled={revokeAction.busy}
+                        onClick={() => {
+                          if (approvals[`revoke:${device.deviceId}`]) void revoke(device);
+                          else setConfirming(device);
+                        }}
+                      >
+                        {approvals[`revoke:${device.deviceId}`] ? t('common.runAgain') : t('devices.revoke')}
+                      </button>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {confirming ? (
+        <ConfirmDialog
+          title={t('devices.revokeTitle')}
+          text={t('devices.revokeText', { name: confirming.name, store: confirming.storeName })}
+          confirmLabel={t('devices.revoke')}
+          danger
+          onConfirm={() => void revoke(confirming)}
+          onClose={() => setConfirming(null)}
+        />
+      ) : null}
+      {pairing ? (
+        <SecretDialog title={t('devices.pairingTitle')} secret={pairing.pairingCode} onClose={() => setPairing(null)}>
+          <p>
+            {t('devices.pairingExpires')} <Time iso={pairing.expiresAt} />
+          </p>
+          <p>{t('devices.fingerprintHelp')}</p>
+          <p className="mono fingerprint">{pairing.hqCertSha256}</p>
+        </SecretDialog>
+      ) : null}
+    </>
+  );
+}
