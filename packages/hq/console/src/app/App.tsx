@@ -101,6 +101,12 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
     return { info: session.info, language, may: (operation) => operations.includes(operation as never) };
   }, [session, language]);
 
+  // Signed in already (a reload of #/login): on to the first page.
+  const redirectHome = consoleSession !== null && route.kind === 'login';
+  useEffect(() => {
+    if (redirectHome) navigate({ kind: 'home' });
+  }, [redirectHome]);
+
   if (route.kind === 'enrol') {
     return (
       <EnrolPage
@@ -122,9 +128,6 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
     );
   }
   if (!consoleSession || route.kind === 'login') {
-    if (consoleSession && route.kind === 'login') {
-      navigate({ kind: 'home' });
-    }
     return (
       <LoginPage
         notice={notice}
