@@ -34,7 +34,9 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
   const [initial] = useState(takeRoute);
   const [route, setRoute] = useState<Route>(initial.route);
   const [enrolToken, setEnrolToken] = useState<string | null>(initial.token);
-  const [session, setSession] = useState<SessionState>({ kind: 'checking' });
+  const [session, setSession] = useState<SessionState>(() =>
+    initial.route.kind === 'enrol' ? { kind: 'none' } : { kind: 'checking' },
+  );
   const [notice, setNotice] = useState<string | null>(null);
   const [language, setLanguage] = useState<ConsoleLanguage>(initialLanguage);
 
@@ -63,10 +65,8 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
 
   // Whether a session cookie is still good (a reload keeps the session).
   useEffect(() => {
-    if (initial.route.kind === 'enrol') {
-      setSession({ kind: 'none' });
-      return;
-    }
+    // An enrolment link is opened without a session; signing in comes after it.
+    if (initial.route.kind === 'enrol') return;
     let current = true;
     callConsole('session', {}).then(
       (info) => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react';
 import { toConsoleApiError, type ConsoleApiError } from '../api/console-client';
 import { ActionIds } from '../logic/action-ids';
 import { approvalReducer } from '../logic/approval-flow';
@@ -10,33 +10,40 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Loads once per change of `key` and on reload(); an answer that comes after a newer load is dropped. */
+/**
+ * Loads once per change of `key` and on reload(); an answer that comes after a newer load is
+ * dropped. The previous data stays shown while a new load runs.
+ */
 export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: ConsoleApiError | null; loading: boolean }>({
+  const [generation, setGeneration] = useState(0);
+  const current = `${generation}:${key}`;
+  const [result, setResult] = useState<{ for: string; data: T | null; error: ConsoleApiError | null }>({
+    for: '',
     data: null,
     error: null,
-    loading: true,
   });
-  const [generation, setGeneration] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  const runLoad = useEffectEvent(load);
   useEffect(() => {
-    let current = true;
-    setState((previous) => ({ ...previous, loading: true }));
-    loadRef.current().then(
+    let live = true;
+    runLoad().then(
       (data) => {
-        if (current) setState({ data, error: null, loading: false });
+        if (live) setResult({ for: current, data, error: null });
       },
       (error: unknown) => {
-        if (current) setState({ data: null, error: toConsoleApiError(error), loading: false });
+        if (live) setResult({ for: current, data: null, error: toConsoleApiError(error) });
       },
     );
     return () => {
-      current = false;
+      live = false;
     };
-  }, [key, generation]);
+  }, [current]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
-  return { ...state, reload };
+  return {
+    data: result.data,
+    error: result.for === current ? result.error : null,
+    loading: result.for !== current,
+    reload,
+  };
 }
 
 export interface Action {
