@@ -16,6 +16,7 @@
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata, which
 // only one process may open (<data-dir>/pgdata.lock).
 // The master key (operator audit chain, approvals, CSRF) comes from LOYALTY_HQ_MASTER_KEY or <data-dir>/hq-master.key.
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,11 @@ import { BOOTSTRAP_ROUTE, BootstrapResponse } from './admin/bootstrap-route';
 import { ADMIN_OPTIONS, ADMIN_USAGE, runAdminCommand, type AdminConnection, type AdminOptionValues } from './admin/cli';
 import { issuePairingCode } from './admin/devices';
 import { ConsoleError } from './console/contract';
+import { createChainAdmin } from './console/first-admin';
+import type { HqDatabase } from './db/database';
+import { deriveKey } from './keys/derived-keys';
+import { issueEnrolment } from './operators/enrolment';
+import { createOperatorAuditLog } from './operators/operator-audit';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
@@ -113,6 +119,8 @@ async function main(): Promise<number> {
   let listeningPort = port;
   const linkHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
   const publicOrigin = values['public-url'] ? new URL(values['public-url']).origin : undefined;
+  const consoleOrigin = (): string =>
+    publicOrigin ?? `https://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${listeningPort}`;
   const app = buildHqServer({
     db,
     tls,
@@ -120,8 +128,7 @@ async function main(): Promise<number> {
     console: {
       masterKey: masterKey.key(),
       hqCertSha256: tls.fingerprint256,
-      publicOrigin: () =>
-        publicOrigin ?? `https://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${listeningPort}`,
+      publicOrigin: consoleOrigin,
       staticDir: CONSOLE_DIR,
       bootstrapToken,
     },
@@ -153,6 +160,8 @@ async function main(): Promise<number> {
     const { storeId, created } = await seedDemoHq({ db, now: () => new Date() }, { syntheticMembers: count });
     const { pairingCode, expiresAt } = await issuePairingCode({ db }, storeId);
     out(`DEMO_STORE_ID=${storeId}${created ? '' : ' (existing)'}`);
+    const admin = await demoAdminEnrolment({ db, masterKey: masterKey.key(), publicOrigin: consoleOrigin });
+    if (admin !== null) out(`DEMO_ADMIN_ENROLMENT_URL=${admin}`);
     for (const staff of demoStaff.staff) out(`DEMO_STAFF=${staff.displayName} (${staff.role}) PIN ${staff.pin}`);
     out(`PAIRING_CODE=${pairingCode}`);
     out(`EXPIRES_AT=${expiresAt.toISOString()}`);
@@ -165,6 +174,43 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   return -1;
+}
+
+const DEMO_ADMIN = { email: 'demo-admin@loyalty-desk.example', displayName: 'Demo Chain Admin' };
+
+/**
+ * --demo: a chain admin to try the console with, enrolled by whoever runs the demo (their own
+ * authenticator app: no shared password or TOTP secret exists). A new link at each start until
+ * they have enrolled; null once they have (or when HQ has other operators).
+ */
+async function demoAdminEnrolment(deps: {
+  db: HqDatabase;
+  masterKey: Buffer;
+  publicOrigin: () => string;
+}): Promise<string | null> {
+  const now = () => new Date();
+  const audit = createOperatorAuditLog({ db: deps.db, key: deriveKey(deps.masterKey, 'operator-audit'), now });
+  const random = (size: number) => randomBytes(size);
+  const found = await deps.db.query<{ id: string; password_hash: string | null }>(
+    'SELECT id, password_hash FROM operators ORDER BY created_at LIMIT 2',
+  );
+  if (found.rows.length === 0) {
+    return (await createChainAdmin({ ...deps, now, random, audit }, DEMO_ADMIN)).enrolmentUrl;
+  }
+  const only = found.rows[0];
+  if (found.rows.length > 1 || !only || only.password_hash !== null) return null;
+  const { token } = await deps.db.transaction(async (tx) => {
+    const issued = await issueEnrolment(tx, only.id, { now: now(), random });
+    await audit.append(tx, {
+      operatorId: null,
+      action: 'operator.second_factor_changed',
+      subjectType: 'operator',
+      subjectId: only.id,
+      details: { change: 'enrolment_reissued', via: 'demo' },
+    });
+    return issued;
+  });
+  return `${deps.publicOrigin()}/console/#/enrol/${token}`;
 }
 
 /** The loopback address that reaches a server listening on `host` (the bootstrap route takes loopback peers only). */

@@ -170,6 +170,16 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = found.rows[0];
     if (!device) throw new HqHttpError('unauthorized', 'The device token is not valid.');
     if (device.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    // The version the till says it runs, for the console's devices page; only a plain version is kept.
+    const agent = /^LoyaltyDesk\/(\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.]{1,32})?)$/.exec(
+      request.headers['user-agent'] ?? '',
+    );
+    if (agent?.[1] !== undefined) {
+      await db.query('UPDATE devices SET app_version = $2 WHERE id = $1 AND app_version IS DISTINCT FROM $2', [
+        device.id,
+        agent[1],
+      ]);
+    }
     return { deviceId: device.id, storeId: device.store_id };
   }
 

@@ -2,6 +2,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { HqError, type HqErrorCode } from '../../shared/sync/protocol';
+import { version } from '../../../package.json';
 
 /** Where HQ is and the certificate this device trusts for it (pinned at pairing, DESIGN §4). */
 export interface HqEndpoint {
@@ -119,6 +120,8 @@ export function createHqClient(options: {
         // One request per pinned connection: nothing is left open for HQ to wait on at shutdown.
         connection: 'close',
         'content-length': String(Buffer.byteLength(payload)),
+        // What this till runs, for HQ's devices page (no more: no OS, no machine name).
+        'user-agent': `LoyaltyDesk/${version}`,
       };
       const token = options.token();
       if (token !== null) headers.authorization = `Bearer ${token}`;
