@@ -156,6 +156,37 @@ export default tseslint.config(
     ),
   },
   {
+    // The HQ console runs in the operator's browser: it knows HQ only through the console API's
+    // contract (and the pure role table), never HQ's server modules, Node or the till.
+    files: ['packages/hq/console/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins, 'electron', ...nativeModules].map((name) => ({
+            name,
+            message: 'The HQ console runs in a browser: no Node, Electron or native modules.',
+          })),
+          patterns: [
+            {
+              regex: '(^|/)src/(?!console/contract$|operators/roles$)',
+              message:
+                'The HQ console reaches HQ only through console/contract.ts (and operators/roles.ts), never server code.',
+            },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**', '**/tests/**', '**/bench/**'],
+              message: "The HQ console is HQ's own app: it imports nothing from the till, tests or benches.",
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'require', '__dirname', 'Buffer'],
+    },
+  },
+  {
     files: ['src/harness/bridge/**'],
     languageOptions: { globals: { ...globals.browser } },
   },

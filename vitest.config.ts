@@ -7,6 +7,7 @@ export default defineConfig({
       'tests/integration/**/*.test.ts',
       'tests/electron/**/*.test.ts',
       'tests/hq/**/*.test.ts',
+      'tests/hq-console/**/*.test.ts',
     ],
     environment: 'node',
     pool: 'forks',
