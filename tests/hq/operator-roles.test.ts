@@ -1,20 +1,19 @@
 // Who may do what at HQ (issue 12 item 2): the role × operation table written out here in full and
-// compared with roles.ts, the admin commands each mapped to what they need, and second-operator
+// compared with roles.ts, the admin commands each mapped to the console endpoints they call, and second-operator
 // approvals of sensitive operations on PGlite and PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_USAGE } from '../../packages/hq/src/admin/cli';
+import { ADMIN_USAGE, adminCommandEndpoints } from '../../packages/hq/src/admin/cli';
+import { CONSOLE_ENDPOINTS } from '../../packages/hq/src/console/contract';
 import type { HqDatabase } from '../../packages/hq/src/db/database';
 import { createOperatorAuditLog } from '../../packages/hq/src/operators/operator-audit';
 import {
-  ADMIN_COMMAND_OPERATIONS,
   CONTACT_READING_OPERATIONS,
   OPERATIONS,
   OPERATOR_ROLES,
   OperatorAccessError,
   RevealReason,
   may,
-  mayRunAdminCommand,
   needsSecondOperator,
   readOperatorRoles,
   setOperatorRoles,
@@ -132,39 +131,55 @@ describe('the role × operation table', () => {
   });
 });
 
-describe('admin commands and the operations they need', () => {
-  test('every command of `npm run hq -- COMMAND` is mapped, and nothing else', () => {
+describe('admin commands, the console endpoints they call and who may run them', () => {
+  test('every command of `npm run hq -- COMMAND` names the endpoints it calls, and what each needs', () => {
     const commands = ADMIN_USAGE.map((line) => line.split(' ')[0]);
-    expect(Object.keys(ADMIN_COMMAND_OPERATIONS).sort()).toEqual([...commands].sort());
-    expect(ADMIN_COMMAND_OPERATIONS).toEqual({
-      'create-store': ['stores.create'],
-      'issue-pairing-code': ['devices.issue_pairing_code'],
-      'revoke-device': ['devices.revoke'],
-      'add-staff': ['staff.add'],
-      'set-staff-status': ['staff.set_status'],
-      'reset-staff-pin': ['staff.reset_pin'],
-      'load-catalog': ['catalog.edit', 'policies.edit'],
-      'request-erasure': ['member.erase'],
-      'list-overdrafts': ['overdrafts.list'],
-      'list-rejected': ['rejected.list'],
-      'list-flagged': ['flagged.list'],
+    const endpoints = adminCommandEndpoints();
+    expect(Object.keys(endpoints)).toEqual(commands);
+    const needs = Object.fromEntries(
+      Object.entries(endpoints).map(([command, names]) => [
+        command,
+        names.map((name) => `${name}:${CONSOLE_ENDPOINTS[name].access}`),
+      ]),
+    );
+    // create-admin reaches the bootstrap route and export-audit the audit export (audit.export),
+    // both outside the endpoint contract.
+    expect(needs).toEqual({
+      'create-admin': [],
+      'create-store': ['createStore:stores.create'],
+      'list-stores': ['listStores:stores.read'],
+      'issue-pairing-code': ['issuePairingCode:devices.issue_pairing_code'],
+      'list-devices': ['listDevices:devices.read'],
+      'revoke-device': ['revokeDevice:devices.revoke'],
+      'add-staff': ['addStaff:staff.add'],
+      'set-staff-status': ['setStaffStatus:staff.set_status'],
+      'reset-staff-pin': ['resetStaffPin:staff.reset_pin'],
+      'load-catalog': ['getCatalog:catalog.read', 'saveCatalog:catalog.edit'],
+      'request-erasure': ['eraseMember:member.erase'],
+      'list-overdrafts': ['listOverdrafts:overdrafts.list'],
+      'list-rejected': ['listRejected:rejected.list'],
+      'list-flagged': ['listFlagged:flagged.list'],
+      'verify-audit': ['verifyAudit:audit.read'],
+      'export-audit': [],
     });
   });
 
   const COMMAND_TABLE = `
 command              admin  store  privacy  auditor  admin+store
 create-store         yes    -      -        -        yes
+list-stores          yes    yes    -        yes      yes
 issue-pairing-code   -      yes    -        -        yes
+list-devices         -      yes    -        yes      yes
 revoke-device        -      yes    -        -        yes
 add-staff            -      yes    -        -        yes
 set-staff-status     -      yes    -        -        yes
 reset-staff-pin      -      yes    -        -        yes
-load-catalog         -      -      -        -        yes
+load-catalog         -      yes    -        -        yes
 request-erasure      -      -      yes      -        -
 list-overdrafts      -      yes    -        yes      yes
 list-rejected        -      yes    -        yes      yes
 list-flagged         -      yes    -        yes      yes
-no-such-command      -      -      -        -        -
+verify-audit         -      -      -        yes      -
 `;
   const commandRows = COMMAND_TABLE.trim()
     .split('\n')
@@ -174,7 +189,7 @@ no-such-command      -      -      -        -        -
       return { command, cells: cells.map((cell) => cell === 'yes') };
     });
 
-  test.each(commandRows)('$command: who may run it', ({ command, cells }) => {
+  test.each(commandRows)('$command: whose token HQ lets run it', ({ command, cells }) => {
     const holders: readonly (readonly OperatorRole[])[] = [
       ['chain_admin'],
       ['store_operations'],
@@ -182,7 +197,14 @@ no-such-command      -      -      -        -        -
       ['auditor'],
       ['chain_admin', 'store_operations'],
     ];
-    expect(holders.map((roles) => mayRunAdminCommand(roles, command))).toEqual(cells);
+    const endpoints = adminCommandEndpoints()[command] ?? [];
+    expect(endpoints.length).toBeGreaterThan(0);
+    const mayRun = (roles: readonly OperatorRole[]) =>
+      endpoints.every((name) => {
+        const access = CONSOLE_ENDPOINTS[name].access;
+        return access !== 'public' && access !== 'session' && may(roles, access);
+      });
+    expect(holders.map(mayRun)).toEqual(cells);
   });
 });
 

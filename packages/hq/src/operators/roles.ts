@@ -153,33 +153,6 @@ export const RevealReason = z.strictObject({
 });
 export type RevealReason = z.infer<typeof RevealReason>;
 
-/**
- * What each admin command of `npm run hq -- COMMAND` (admin/cli.ts) needs; all of them. The
- * catalog file sets store policy beside rewards and earn rules, so load-catalog needs both
- * catalog.edit and policies.edit (a chain admin with store operations, until the console edits
- * them apart). request-erasure is the erasure a privacy officer does after a second approval.
- */
-export const ADMIN_COMMAND_OPERATIONS: Readonly<Record<string, readonly Operation[]>> = {
-  'create-store': ['stores.create'],
-  'issue-pairing-code': ['devices.issue_pairing_code'],
-  'revoke-device': ['devices.revoke'],
-  'add-staff': ['staff.add'],
-  'set-staff-status': ['staff.set_status'],
-  'reset-staff-pin': ['staff.reset_pin'],
-  'load-catalog': ['catalog.edit', 'policies.edit'],
-  'request-erasure': ['member.erase'],
-  'list-overdrafts': ['overdrafts.list'],
-  'list-rejected': ['rejected.list'],
-  'list-flagged': ['flagged.list'],
-};
-
-/** Whether `roles` may run the admin command `command`; an unknown command is refused. */
-export function mayRunAdminCommand(roles: readonly string[], command: string): boolean {
-  if (!Object.hasOwn(ADMIN_COMMAND_OPERATIONS, command)) return false;
-  const needed = ADMIN_COMMAND_OPERATIONS[command] ?? [];
-  return needed.length > 0 && needed.every((operation) => may(roles, operation));
-}
-
 export const OPERATOR_ACCESS_ERROR_CODES = [
   /** The operator's roles do not allow the operation. */
   'forbidden',
