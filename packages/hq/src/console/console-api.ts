@@ -34,6 +34,7 @@ import {
   type IdentityEndpoint,
 } from './console-context';
 import { ConsoleHttpError, toConsoleError } from './console-error';
+import { CONSOLE_PREPARE } from './handlers';
 import {
   csrfTokenFor,
   csrfTokenMatches,
@@ -200,6 +201,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
   ): Promise<{ status: number; body: unknown; replayed: boolean }> {
     const requestId = typeof input.requestId === 'string' ? input.requestId : undefined;
     const operation = endpoint.access === 'public' || endpoint.access === 'session' ? null : endpoint.access;
+    const prepare = CONSOLE_PREPARE[name];
+    const prepared = prepare ? await prepare(deps) : undefined;
     const attempt = () =>
       db.transaction(async (tx) => {
         if (requestId !== undefined) {
@@ -222,6 +225,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
           db: transactionAsDatabase(tx, db.kind),
           actor,
           now,
+          prepared,
           audit: async (entry) => {
             await deps.audit.append(tx, { ...entry, operatorId: actor.operatorId });
           },

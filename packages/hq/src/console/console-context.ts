@@ -41,7 +41,16 @@ export interface ConsoleContext {
   now: Date;
   /** Appends to the operator audit in this transaction (operatorId is the actor). */
   audit(entry: Omit<OperatorAuditInput, 'operatorId'>): Promise<void>;
+  /** What the endpoint's CONSOLE_PREPARE step read before the transaction began (see handlers/index.ts). */
+  prepared?: unknown;
 }
+
+/**
+ * A read an endpoint needs that goes through HQ's own database handle rather than the request's
+ * transaction (the operator audit's chain walk): done before the transaction, as on PGlite (one
+ * connection) a query outside the open transaction would wait for it forever.
+ */
+export type ConsolePrepare = (deps: ConsoleDeps) => Promise<unknown>;
 
 export type ConsoleHandler<N extends ConsoleEndpointName> = (
   ctx: ConsoleContext,

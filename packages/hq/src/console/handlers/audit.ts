@@ -1,5 +1,6 @@
 import { toInt } from '../../db/database';
-import type { ConsoleHandler } from '../console-context';
+import type { OperatorAuditVerification } from '../../operators/operator-audit';
+import type { ConsoleHandler, ConsolePrepare } from '../console-context';
 
 const PAGE = 100;
 
@@ -38,9 +39,13 @@ export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
   };
 };
 
-/** Walks the whole chain with HQ's key; the check itself is recorded (after it, so it checks what was there). */
+/** Walks the whole chain with HQ's key, before the request's transaction (CONSOLE_PREPARE). */
+export const prepareVerifyAudit: ConsolePrepare = (deps) => deps.audit.verify();
+
+/** The walk's result; the check itself is recorded (after it, so it checks what was there). */
 export const verifyAudit: ConsoleHandler<'verifyAudit'> = async (ctx) => {
-  const result = await ctx.deps.audit.verify();
+  const result = ctx.prepared as OperatorAuditVerification | undefined;
+  if (result === undefined) throw new Error('verifyAudit runs after its prepare step');
   await ctx.audit({
     action: 'audit.verified',
     details: { ok: result.ok, checked: result.checked, firstBrokenSeq: result.firstBrokenSeq },

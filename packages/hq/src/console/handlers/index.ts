@@ -1,5 +1,6 @@
-import type { ConsoleHandlers } from '../console-context';
-import { listAudit, tillAuditHeads, verifyAudit } from './audit';
+import type { ConsoleHandlers, ConsolePrepare } from '../console-context';
+import type { ConsoleEndpointName } from '../contract';
+import { listAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
 import { getCatalog, saveCatalog } from './catalog';
 import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
 import { eraseMember, revealMember, searchMembers } from './members';
@@ -62,4 +63,12 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   listApiTokens: listApiTokensHandler,
   createApiToken: createApiTokenHandler,
   revokeApiToken: revokeApiTokenHandler,
+};
+
+/**
+ * Reads made before an endpoint's transaction through HQ's own database handle (the audit chain
+ * walk): inside the transaction they would deadlock on PGlite's single connection.
+ */
+export const CONSOLE_PREPARE: Partial<Record<ConsoleEndpointName, ConsolePrepare>> = {
+  verifyAudit: prepareVerifyAudit,
 };
