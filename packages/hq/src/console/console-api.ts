@@ -231,6 +231,9 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
           },
         };
         if (operation !== null && needsSecondOperator(operation)) {
+          // Refused before an approval is asked for: no second operator can make it allowed.
+          if (operation === 'roles.change' && input.operatorId === actor.operatorId)
+            throw new ConsoleHttpError('self_change', 'An operator cannot change their own roles.');
           const payload = approvalPayloadOf(input);
           const approvalId = typeof input.approvalId === 'string' ? input.approvalId : undefined;
           if (approvalId === undefined) {
