@@ -24,7 +24,9 @@ export function SecretDialog({
   return (
     <Dialog title={title} onClose={onClose} closeLabel={t('common.done')}>
       <p className="notice notice-warning">{t('common.shownOnce')}</p>
-      <p className="secret mono">{secret}</p>
+      <p className="secret mono" data-testid="shown-once-secret">
+        {secret}
+      </p>
       {children}
       <button
         type="button"

@@ -148,7 +148,9 @@ export function DevicesPage() {
             {t('devices.pairingExpires')} <Time iso={pairing.expiresAt} />
           </p>
           <p>{t('devices.fingerprintHelp')}</p>
-          <p className="mono fingerprint">{pairing.hqCertSha256}</p>
+          <p className="mono fingerprint" data-testid="hq-fingerprint">
+            {pairing.hqCertSha256}
+          </p>
         </SecretDialog>
       ) : null}
     </>

@@ -117,6 +117,7 @@ function EnrolForm({
             <p className="field-label">{t('enrol.secret')}</p>
             <p
               className="secret mono"
+              data-testid="totp-secret"
               aria-label={t('enrol.secretSpelled', { secret: opened.totpSecret.split('').join(' ') })}
             >
               {groupInFours(opened.totpSecret)}
@@ -176,7 +177,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
         {t('enrol.recoveryTitle')}
       </h2>
       <p>{t('enrol.recoveryHelp')}</p>
-      <ol className="recovery-codes mono">
+      <ol className="recovery-codes mono" data-testid="recovery-codes">
         {codes.map((code) => (
           <li key={code}>{code}</li>
         ))}

@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { totpCodeAt } from '../../packages/hq/src/operators/totp';
+import en from '../../packages/hq/console/src/i18n/en.json' with { type: 'json' };
+import ru from '../../packages/hq/console/src/i18n/ru.json' with { type: 'json' };
+
+/**
+ * The HQ console walked in Chromium by each role (issue 12): a chain admin enrols from the demo
+ * HQ's link (password, TOTP computed here from the secret the page shows), adds a store operator,
+ * a privacy officer and an auditor, who each enrol, sign in with a TOTP code, do their job and are
+ * refused what their role may not do. Each page is checked with axe and photographed at 1024x768
+ * in English and Russian (test-results/screenshots/console-*.png).
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const PASSWORD = 'violet kettle harbour 7 lanterns';
+
+interface Hq {
+  url: string;
+  adminLink: string;
+  process: ChildProcess;
+  dataDir: string;
+}
+
+async function startDemoHq(): Promise<Hq> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-console-'));
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'packages/hq/dist/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '50'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
+  );
+  const values = await new Promise<Record<string, string>>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^EXPIRES_AT=/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
+  });
+  return { url: values.HQ_URL!, adminLink: values.DEMO_ADMIN_ENROLMENT_URL!, process: child, dataDir };
+}
+
+async function stopHq(hq: Hq): Promise<void> {
+  if (hq.process.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      hq.process.once('exit', () => resolve());
+      hq.process.kill('SIGTERM');
+    });
+  }
+  rmSync(hq.dataDir, { recursive: true, force: true });
+}
+
+async function axeClean(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
+}
+
+/**
+ * A code for the next TOTP step: the step enrolment or the last login spent cannot be used again,
+ * and HQ accepts one step ahead.
+ */
+const codeAfter = (secret: string, steps: number): string => totpCodeAt(secret, new Date(Date.now() + steps * 30_000));
+
+interface Operator {
+  email: string;
+  secret: string;
+  /** TOTP steps ahead of now already used (enrolment spends the current one). */
+  step: number;
+}
+
+/** Opens an enrolment link in a fresh page and completes it; returns the e-mail and TOTP secret. */
+async function enrol(browser: Browser, link: string, name: string): Promise<Operator> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: en.enrol.title })).toBeVisible();
+  // The token left the address bar at once: it is not kept in history.
+  expect(page.url()).not.toContain(link.split('#/enrol/')[1]!);
+  const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
+  const email = /\(([^()]+@[^()]+)\)/.exec(await page.getByText(/^Account for /).innerText())?.[1] ?? '';
+  await page.getByRole('textbox', { name: en.enrol.password, exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: en.enrol.repeat, exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: en.enrol.code, exact: true }).fill(codeAfter(secret, 0));
+  if (name === 'admin') {
+    await axeClean(page);
+    await shot(page, 'enrol-en');
+  }
+  await page.getByRole('button', { name: en.enrol.submit, exact: true }).click();
+  await expect(page.getByRole('heading', { name: en.enrol.recoveryTitle })).toBeVisible();
+  await expect(page.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+  if (name === 'admin') await shot(page, 'recovery-codes-en');
+  await context.close();
+  return { email, secret, step: 0 };
+}
+
+async function signIn(browser: Browser, hq: Hq, operator: Operator): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(`${hq.url}/console/`);
+  await expect(page.getByRole('heading', { name: en.login.title })).toBeVisible();
+  await page.getByRole('textbox', { name: en.login.email, exact: true }).fill(operator.email);
+  await page.getByRole('textbox', { name: en.login.password, exact: true }).fill(PASSWORD);
+  operator.step += 1;
+  await page
+    .getByRole('textbox', { name: en.login.secondFactor, exact: true })
+    .fill(codeAfter(operator.secret, operator.step));
+  await page.getByRole('button', { name: en.login.submit, exact: true }).click();
+  await expect(page.getByRole('button', { name: en.shell.logout })).toBeVisible();
+  return page;
+}
+
+test.use({ ignoreHTTPSErrors: true, actionTimeout: 15_000 });
+
+test('each HQ role signs in with a TOTP code, does its job in the console and is refused the rest', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const hq = await startDemoHq();
+  try {
+    // --- The chain admin: enrol from the demo link, sign in, look at the stores, add operators. ---
+    const adminOp = await enrol(browser, hq.adminLink, 'admin');
+    const admin = await signIn(browser, hq, adminOp);
+    await admin.goto(`${hq.url}/console/#/stores`);
+    await expect(admin.getByText('Demo High Street', { exact: true })).toBeVisible();
+    await axeClean(admin);
+    await shot(admin, 'stores-en');
+
+    const links: Record<string, string> = {};
+    for (const [role, label] of [
+      ['store_operations', en.roles.store_operations],
+      ['privacy_officer', en.roles.privacy_officer],
+      ['auditor', en.roles.auditor],
+    ] as const) {
+      await admin.goto(`${hq.url}/console/#/operators`);
+      await admin
+        .getByRole('textbox', { name: en.operators.email, exact: true })
+        .fill(`${role.replace('_', '-')}@chain.example`);
+      await admin.getByRole('textbox', { name: en.operators.name, exact: true }).fill(`Test ${label}`);
+      await admin.getByRole('checkbox', { name: label, exact: true }).check();
+      await admin.getByRole('button', { name: en.operators.addButton, exact: true }).click();
+      const link = admin.getByTestId('shown-once-secret');
+      await expect(link).toContainText('/console/#/enrol/');
+      links[role] = (await link.innerText()).trim();
+      if (role === 'store_operations') {
+        await axeClean(admin);
+        await shot(admin, 'operators-en');
+      }
+      await admin.getByRole('button', { name: en.common.done, exact: true }).click();
+    }
+
+    // --- Store operations: pair a till (code shown once with the fingerprint), add staff. ---
+    const opsOp = await enrol(browser, links.store_operations!, 'ops');
+    const ops = await signIn(browser, hq, opsOp);
+    await ops.goto(`${hq.url}/console/#/devices`);
+    await ops.getByRole('combobox', { name: en.common.store, exact: true }).selectOption({ label: 'Demo High Street' });
+    await ops.getByRole('button', { name: en.devices.issuePairingCode, exact: true }).click();
+    await expect(ops.getByTestId('shown-once-secret')).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await expect(ops.getByTestId('hq-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    await axeClean(ops);
+    await shot(ops, 'devices-pairing-en');
+    await ops.getByRole('button', { name: en.common.done, exact: true }).click();
+    await ops.goto(`${hq.url}/console/#/staff`);
+    await ops.getByRole('textbox', { name: en.staff.name, exact: true }).fill('Petra Newcomer');
+    await ops.getByRole('button', { name: en.staff.addButton, exact: true }).click();
+    await expect(ops.getByTestId('shown-once-secret')).toHaveText(/^\d{6}$/);
+    await shot(ops, 'staff-pin-en');
+    await ops.getByRole('button', { name: en.common.done, exact: true }).click();
+    await expect(ops.getByRole('cell', { name: 'Petra Newcomer' })).toBeVisible();
+    // Refused: operators are the chain admin's; the server says so even when the page is typed in.
+    await ops.goto(`${hq.url}/console/#/operators`);
+    await expect(ops.getByText(en.errors.forbidden)).toBeVisible();
+
+    // --- Privacy officer: find a member by card (masked), reveal with a reason (recorded). ---
+    const privacyOp = await enrol(browser, links.privacy_officer!, 'privacy');
+    const privacy = await signIn(browser, hq, privacyOp);
+    await privacy.goto(`${hq.url}/console/#/members`);
+    await privacy.getByRole('textbox', { name: en.members.value, exact: true }).fill('6004990000016');
+    await privacy.getByRole('button', { name: en.members.searchButton, exact: true }).click();
+    await expect(privacy.getByRole('cell', { name: '•••• 0016' })).toBeVisible();
+    await axeClean(privacy);
+    await shot(privacy, 'members-masked-en');
+    await privacy.getByRole('button', { name: en.members.reveal, exact: true }).first().click();
+    await privacy.getByRole('combobox', { name: en.members.reason, exact: true }).selectOption('member_support');
+    await privacy.getByRole('button', { name: en.members.revealButton, exact: true }).click();
+    await expect(privacy.getByText(/This reveal was recorded in the audit trail/)).toBeVisible();
+    await shot(privacy, 'members-revealed-en');
+    await privacy.goto(`${hq.url}/console/#/stores`);
+    await expect(privacy.getByText(en.errors.forbidden)).toBeVisible();
+
+    // --- Auditor: the audit trail (the reveal is in it), verify the chain; members refused. ---
+    const auditorOp = await enrol(browser, links.auditor!, 'auditor');
+    const auditor = await signIn(browser, hq, auditorOp);
+    await auditor.goto(`${hq.url}/console/#/audit`);
+    await expect(auditor.getByRole('cell', { name: 'member.reveal' }).first()).toBeVisible();
+    await auditor.getByRole('button', { name: en.audit.verify, exact: true }).click();
+    await expect(auditor.getByText(/The chain is intact/)).toBeVisible();
+    await axeClean(auditor);
+    await shot(auditor, 'audit-en');
+    await auditor.goto(`${hq.url}/console/#/members`);
+    await expect(auditor.getByText(en.errors.forbidden)).toBeVisible();
+
+    // --- The same console in Russian, at 1024x768. ---
+    await admin.goto(`${hq.url}/console/#/operators`);
+    await admin.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });
+    await expect(admin.getByRole('heading', { level: 1, name: ru.operators.listTitle })).toBeVisible();
+    await axeClean(admin);
+    await shot(admin, 'operators-ru');
+    await admin.goto(`${hq.url}/console/#/stores`);
+    await expect(admin.getByRole('button', { name: ru.shell.logout })).toBeVisible();
+    await axeClean(admin);
+    await shot(admin, 'stores-ru');
+  } finally {
+    await stopHq(hq);
+  }
+});
