@@ -1,23 +1,27 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ADMIN_ENDPOINT_FILE,
   AdminEndpoint,
   newAdminToken,
   writeAdminEndpoint,
 } from '../../packages/hq/src/admin/admin-endpoint-file';
-import { ADMIN_COMMAND_ROUTE } from '../../packages/hq/src/admin/admin-route';
-import { DATA_DIR_LOCK_FILE, acquireDataDirLock, type DataDirLock } from '../../packages/hq/src/db/data-dir-lock';
+import { DATA_DIR_LOCK_FILE } from '../../packages/hq/src/db/data-dir-lock';
 import { loadOrCreateTls } from '../../packages/hq/src/tls';
-import { openHqDatabase } from '../../packages/hq/src/open-database';
 import { HQ_ROUTES, PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
-import { snapshotTables } from './support/hq';
-import { startHqProcess, runHq, type HqProcess, type ProcessRun } from './support/hq-process';
+import {
+  enrolAndSignIn,
+  startHqProcess,
+  runHq,
+  type HqProcess,
+  type ProcessOperator,
+  type ProcessRun,
+} from './support/hq-process';
 import { enrollOp, newMemberId } from './support/ops';
 
 const DEMO_CATALOG = join(__dirname, '../../resources/demo/hq-catalog.json');
@@ -40,10 +44,13 @@ function folderHash(dir: string): string {
 /** What the operator sees of a run. */
 const seen = (run: ProcessRun) => ({ code: run.code, out: run.out, err: run.err });
 
+const noHqAt = (dir: string) =>
+  `error: hq_unreachable: No HQ is running on ${dir}: start it with \`npm run hq\` (or set LOYALTY_HQ_URL and LOYALTY_HQ_CERT_SHA256).`;
+
 /**
- * Issue 10, defect 1: on the embedded PGlite default, an admin command run while HQ runs on the same
- * data folder must take effect in the running server (it goes through the server's admin endpoint),
- * or refuse; it must never print success for work the server does not see.
+ * The command line is a client of the running HQ's console API: every command, run as its own
+ * process, takes effect in the server (and survives a restart), acts with the roles of the API token
+ * in LOYALTY_HQ_TOKEN, and never opens the database itself.
  */
 describe('admin commands against a running HQ on PGlite (real processes)', () => {
   const dir = makeTempDir('loyalty-hq-running-');
@@ -72,11 +79,32 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     }
     return { status: 200, body: pages, text: JSON.stringify(pages), cursor };
   };
-  const cli = (...args: string[]) => runHq(dir.path, args);
+  /** A command as its own process, as the operator of `token` (none: LOYALTY_HQ_TOKEN unset). */
+  const cli = (token: string | undefined, ...args: string[]) =>
+    runHq(dir.path, args, token === undefined ? {} : { env: { LOYALTY_HQ_TOKEN: token } });
+
+  const ops: Record<
+    'admin' | 'store' | 'store2' | 'privacy' | 'privacy2' | 'auditor' | 'catalog',
+    ProcessOperator | undefined
+  > = {
+    admin: undefined,
+    catalog: undefined,
+    store: undefined,
+    store2: undefined,
+    privacy: undefined,
+    privacy2: undefined,
+    auditor: undefined,
+  };
+  const tokens = { admin: '', store: '', privacy: '', auditor: '', catalog: '' };
+  const op = (name: keyof typeof ops): ProcessOperator => {
+    const found = ops[name];
+    if (!found) throw new Error(`operator ${name} was not made (an earlier test failed)`);
+    return found;
+  };
 
   beforeAll(async () => {
     server = await startHqProcess(dir.path);
-  });
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     dir.remove();
@@ -89,18 +117,69 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
   let erasedCursor: unknown = null;
   const member = newMemberId();
 
-  test('issue-pairing-code, revoke-device and request-erasure run as separate processes take effect in the running server', async () => {
+  test('create-admin, as its own process, makes the first chain admin once; the link enrols them', async () => {
     const hq = server!;
-    const store = await cli('create-store', 'Main Street');
+    await hq.waitForOutput('FIRST_ADMIN=');
+    expect(hq.output()).toContain(
+      `FIRST_ADMIN=npm run hq -- --data-dir ${dir.path} create-admin --email YOU@EXAMPLE.COM --name "YOUR NAME"`,
+    );
+    const made = await cli(undefined, 'create-admin', '--email', 'admin@chain.example', '--name', 'Chain Admin');
+    expect(made).toMatchObject({ code: 0, err: [] });
+    expect(made.out).toEqual([
+      expect.stringMatching(/^OPERATOR_ID=\S+$/),
+      expect.stringMatching(new RegExp(`^ENROLMENT_URL=${hq.url}/console/#/enrol/[A-Za-z0-9_-]{20,}$`)),
+      expect.stringMatching(/^EXPIRES_AT=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    ]);
+    const hours = (Date.parse(made.values.EXPIRES_AT!) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23.9);
+    expect(hours).toBeLessThanOrEqual(24);
+    ops.admin = await enrolAndSignIn(hq, made.values.ENROLMENT_URL!);
+    expect(ops.admin.operatorId).toBe(made.values.OPERATOR_ID);
+
+    const again = await cli(undefined, 'create-admin', '--email', 'second@chain.example', '--name', 'Second');
+    expect(seen(again)).toEqual({
+      code: 2,
+      out: [],
+      err: ['error: forbidden: HQ already has operators: a chain admin adds operators in the console.'],
+    });
+
+    // The chain admin adds the others in the console; each makes an API token of their roles.
+    const add = async (roles: string[]) => {
+      const added = await op('admin').call('createOperator', {
+        email: `${roles.join('-').replace(/_/g, '')}-${randomUUID().slice(0, 6)}@chain.example`,
+        displayName: `Operator ${roles.join(' ')}`,
+        roles,
+      });
+      expect(added.status, added.text).toBe(200);
+      return enrolAndSignIn(hq, (added.body as { enrolmentUrl: string }).enrolmentUrl);
+    };
+    ops.store = await add(['store_operations']);
+    ops.store2 = await add(['store_operations']);
+    ops.privacy = await add(['privacy_officer']);
+    ops.privacy2 = await add(['privacy_officer']);
+    ops.auditor = await add(['auditor']);
+    ops.catalog = await add(['chain_admin', 'store_operations']);
+    tokens.admin = await op('admin').apiToken(['chain_admin']);
+    tokens.store = await op('store').apiToken(['store_operations']);
+    tokens.privacy = await op('privacy').apiToken(['privacy_officer']);
+    tokens.auditor = await op('auditor').apiToken(['auditor']);
+    tokens.catalog = await op('catalog').apiToken(['chain_admin', 'store_operations']);
+    expect(Object.values(tokens)).toEqual(Array(5).fill(expect.stringMatching(/^ldhq_[A-Za-z0-9_-]{43}$/)));
+  }, 120_000);
+
+  test('issue-pairing-code, revoke-device (with a second operator’s approval) and request-erasure run as separate processes take effect in the running server', async () => {
+    const hq = server!;
+    const store = await cli(tokens.admin, 'create-store', 'Main Street');
     expect(store).toMatchObject({ code: 0, err: [] });
     expect(store.out).toEqual([expect.stringMatching(/^STORE_ID=[0-9a-f-]{36}$/)]);
     storeId = store.values.STORE_ID!;
 
     // A code issued from the command line pairs with the running server.
-    const first = await cli('issue-pairing-code', storeId);
+    const first = await cli(tokens.store, 'issue-pairing-code', storeId);
     expect(first).toMatchObject({ code: 0, err: [] });
+    expect(first.values.HQ_CERT_SHA256).toBe(hq.fingerprint);
     revoked = await pair(hq, first.values.PAIRING_CODE!, 'Till A');
-    kept = await pair(hq, (await cli('issue-pairing-code', storeId)).values.PAIRING_CODE!, 'Till B');
+    kept = await pair(hq, (await cli(tokens.store, 'issue-pairing-code', storeId)).values.PAIRING_CODE!, 'Till B');
 
     const pushed = await hq.send(
       HQ_ROUTES.push,
@@ -111,14 +190,25 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     const before = await pullText(hq, kept, 0);
     expect(before.text).toContain('Lovelace');
 
-    const revoke = await cli('revoke-device', revoked.deviceId);
+    // Revoking needs a second store operator: asked for (exit 3), approved in the console, then done.
+    const asked = await cli(tokens.store, 'revoke-device', revoked.deviceId);
+    expect(asked.code).toBe(3);
+    const revokeApproval = asked.values.APPROVAL_ID!;
+    expect(asked.out).toEqual([`APPROVAL_ID=${revokeApproval}`]);
+    expect((await pullText(hq, revoked, 1)).status).toBe(200);
+    expect((await op('store2').call('approve', { approvalId: revokeApproval })).status).toBe(200);
+    const revoke = await cli(tokens.store, 'revoke-device', revoked.deviceId, '--approval', revokeApproval);
     expect(revoke).toMatchObject({ code: 0, err: [] });
     expect(revoke.out).toEqual([expect.stringMatching(/^REVOKED_AT=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)]);
     const refused = await pullText(hq, revoked, 1);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'device_revoked' });
 
-    const erased = await cli('request-erasure', member);
+    const eraseAsked = await cli(tokens.privacy, 'request-erasure', member);
+    expect(eraseAsked.code).toBe(3);
+    const eraseApproval = eraseAsked.values.APPROVAL_ID!;
+    expect((await op('privacy2').call('approve', { approvalId: eraseApproval })).status).toBe(200);
+    const erased = await cli(tokens.privacy, 'request-erasure', member, '--approval', eraseApproval);
     expect(erased).toMatchObject({ code: 0, err: [] });
     expect(erased.out).toEqual([expect.stringMatching(/^ERASED_AT=\d{4}-/), 'ALREADY_ERASED=false', 'OPS_SCRUBBED=1']);
     // A till that held the member hears the tombstone; a fresh snapshot no longer has the name.
@@ -129,16 +219,30 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect(snapshot.text).not.toContain('Lovelace');
     erasedCursor = before.cursor;
 
-    // load-catalog reads the file here and sends its contents: the server sees the rewards.
-    const loaded = await cli('load-catalog', DEMO_CATALOG);
+    // load-catalog reads the file here and sends its contents: the server sees the rewards. The demo
+    // file sets store policy too, which store operations alone may not (policies.edit).
+    const policyRefused = await cli(tokens.store, 'load-catalog', DEMO_CATALOG);
+    expect(seen(policyRefused)).toEqual({
+      code: 2,
+      out: [],
+      err: ['error: forbidden: Setting store policy needs policies.edit.', '  at storePolicy: forbidden'],
+    });
+    const loaded = await cli(tokens.catalog, 'load-catalog', DEMO_CATALOG);
     expect(seen(loaded)).toEqual({
       code: 0,
-      out: ['REWARDS_ADDED=5', 'REWARDS_CHANGED=0', 'REWARDS_DEACTIVATED=0', 'STORES_CHANGED=1'],
+      out: [
+        'CATALOG_FILE=hq-catalog.json',
+        'CATALOG_VERSION=1',
+        'REWARDS_ADDED=5',
+        'REWARDS_CHANGED=0',
+        'REWARDS_DEACTIVATED=0',
+        'STORES_CHANGED=1',
+      ],
       err: [],
     });
     expect((await pullText(hq, kept, 0)).text).toContain('"id":"voucher-20"');
 
-    const later = await cli('issue-pairing-code', storeId);
+    const later = await cli(tokens.store, 'issue-pairing-code', storeId);
     expect(later.code).toBe(0);
     laterCode = later.values.PAIRING_CODE!;
   }, 120_000);
@@ -148,6 +252,9 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect(stopped.code).toBe(0);
     server = await startHqProcess(dir.path);
     const hq = server;
+    await hq.waitForOutput('HQ_MASTER_KEY=');
+    expect((await pullText(hq, kept, 0)).status).toBe(200);
+    expect(hq.output()).not.toContain('FIRST_ADMIN=');
     const refused = await pullText(hq, revoked, 1);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'device_revoked' });
@@ -166,172 +273,206 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect(second.code).toBe(2);
     expect(second.out).toEqual([]);
     expect(second.err).toEqual([expect.stringMatching(/^error: data_dir_locked: .*pid \d+/)]);
-    const store = await cli('create-store', 'Still Served');
+    const store = await cli(tokens.admin, 'create-store', 'Still Served');
     expect(store.code).toBe(0);
-    const code = await cli('issue-pairing-code', store.values.STORE_ID!);
+    const code = await cli(tokens.store, 'issue-pairing-code', store.values.STORE_ID!);
     await pair(server!, code.values.PAIRING_CODE!, 'Till D');
   }, 60_000);
 
-  test('the admin endpoint file is 0600, names a loopback URL and the server’s pin, and the token never reaches the server’s output', async () => {
+  test('hq-admin.json is 0600 with the loopback URL, the server’s pin and pid; no token reaches the server’s output', () => {
     const path = join(dir.path, ADMIN_ENDPOINT_FILE);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const endpoint = AdminEndpoint.parse(JSON.parse(readFileSync(path, 'utf8')));
     expect(endpoint.url).toBe(server!.url);
     expect(endpoint.certSha256).toBe(server!.fingerprint);
     expect(endpoint.pid).toBe(server!.child.pid);
-    expect(server!.output()).toContain('admin command');
+    // Requests are logged (info), the commands' among them; their tokens are not.
+    expect(server!.output()).toContain('console request');
     expect(server!.output()).not.toContain(endpoint.token);
+    for (const token of Object.values(tokens)) expect(server!.output()).not.toContain(token.slice(5));
   });
 
-  test('a missing or wrong admin token is refused, by the endpoint and at the command line, and changes nothing', async () => {
-    const path = join(dir.path, ADMIN_ENDPOINT_FILE);
-    const original = readFileSync(path, 'utf8');
-    const endpoint = AdminEndpoint.parse(JSON.parse(original));
-    const wrong = `${endpoint.token.slice(0, 42)}${endpoint.token.endsWith('A') ? 'B' : 'A'}`;
-    const command = { command: 'create-store', args: ['Sneaked In'], options: {} };
-    for (const headers of [{}, { authorization: `Bearer ${wrong}` }, { authorization: endpoint.token }]) {
-      const refused = await server!.send(ADMIN_COMMAND_ROUTE, command, headers);
-      expect(refused.status).toBe(401);
-      expect(refused.body).toEqual({ code: 'unauthorized', message: 'A valid admin token is required.' });
-    }
-    writeFileSync(path, JSON.stringify({ ...endpoint, token: wrong }), { mode: 0o600 });
-    try {
-      const run = await cli('create-store', 'Sneaked In');
-      expect(seen(run)).toEqual({
+  test('a missing or wrong token is refused at the command line (token_required / unauthorized) and changes nothing', async () => {
+    const missing = await cli(undefined, 'create-store', 'Sneaked In');
+    expect(seen(missing)).toEqual({
+      code: 2,
+      out: [],
+      err: [
+        'error: token_required: Set LOYALTY_HQ_TOKEN to an operator API token (console → API tokens); commands act with its roles.',
+      ],
+    });
+    const wrongTokens = [
+      `${tokens.admin.slice(0, -1)}${tokens.admin.endsWith('A') ? 'B' : 'A'}`,
+      `ldhq_${'A'.repeat(43)}`,
+      // The bootstrap token is create-admin's only: it is no operator's API token.
+      AdminEndpoint.parse(JSON.parse(readFileSync(join(dir.path, ADMIN_ENDPOINT_FILE), 'utf8'))).token,
+    ];
+    for (const token of wrongTokens) {
+      const wrong = await cli(token, 'create-store', 'Sneaked In');
+      expect(seen(wrong), token.slice(0, 8)).toEqual({
         code: 2,
         out: [],
-        err: ['error: admin_refused: The running HQ refused the admin command (401 unauthorized).'],
+        err: ['error: unauthorized: The API token is not valid.'],
       });
-    } finally {
-      writeFileSync(path, original, { mode: 0o600 });
     }
-    const stores = await cli('list-rejected');
-    expect(seen(stores)).toEqual({ code: 0, out: [], err: [] });
-    await server!.stop();
-    server = undefined;
-    const db = await openHqDatabase({ dataDir: dir.path });
-    try {
-      const sneaked = await db.query("SELECT id FROM stores WHERE name = 'Sneaked In'");
-      expect(sneaked.rows).toEqual([]);
-    } finally {
-      await db.close();
-    }
-    server = await startHqProcess(dir.path);
+    const stores = await cli(tokens.admin, 'list-stores');
+    expect(stores).toMatchObject({ code: 0, err: [] });
+    const names = stores.out.map((line) => (JSON.parse(line) as { name: string }).name).sort();
+    expect(names).toEqual(['Main Street', 'Still Served']);
   }, 60_000);
 
-  test('a command prints through the running server exactly what it prints when run directly, refusals included', async () => {
-    const direct = makeTempDir('loyalty-hq-direct-');
-    const badCatalog = join(direct.path, 'bad-catalog.json');
-    writeFileSync(badCatalog, JSON.stringify({ rewards: [{ id: 'x', name: { en: 'X' }, costPoints: 0 }], extra: 1 }));
-    const notJson = join(direct.path, 'not-json.json');
-    writeFileSync(notJson, '{ rewards: ');
-    try {
-      for (const argv of [
-        ['create-store'],
+  test('a token runs only what its roles allow: an auditor’s create-store is refused (forbidden, exit 2) and audited', async () => {
+    const refused = await cli(tokens.auditor, 'create-store', 'Auditor Store');
+    expect(seen(refused)).toEqual({
+      code: 2,
+      out: [],
+      err: ['error: forbidden: Your role does not allow stores.create.'],
+    });
+    const exported = await cli(tokens.auditor, 'export-audit');
+    expect(exported).toMatchObject({ code: 0, err: [] });
+    const entries = exported.out.map(
+      (line) => JSON.parse(line) as { operatorId: string | null; action: string; details: unknown },
+    );
+    expect(
+      entries
+        .filter((entry) => entry.operatorId === op('auditor').operatorId && entry.action === 'stores.create')
+        .map((entry) => ({ action: entry.action, details: entry.details })),
+    ).toEqual([{ action: 'stores.create', details: { outcome: 'refused', via: 'api_token' } }]);
+    const stores = await cli(tokens.admin, 'list-stores');
+    expect(stores.out.join('\n')).not.toContain('Auditor Store');
+  }, 60_000);
+
+  test('a command retried with the same --request-id is done once', async () => {
+    const requestId = randomUUID();
+    const first = await cli(tokens.admin, 'create-store', 'Retried Store', '--request-id', requestId);
+    const second = await cli(tokens.admin, 'create-store', 'Retried Store', '--request-id', requestId);
+    expect(first).toMatchObject({ code: 0, err: [] });
+    expect(seen(second)).toEqual(seen(first));
+    const stores = await cli(tokens.admin, 'list-stores');
+    expect(stores.out.filter((line) => line.includes('"name":"Retried Store"'))).toHaveLength(1);
+  }, 60_000);
+
+  test('unknown commands, missing or extra arguments and foreign options exit 2 and change nothing', async () => {
+    const cases: [string[], string][] = [
+      [['drop-everything'], expect.stringMatching(/^error: invalid_argument: Unknown command drop-everything\. /)],
+      [['create-store'], 'error: invalid_argument: Usage: create-store NAME'],
+      [['create-store', 'Main', 'Street'], 'error: invalid_argument: Usage: create-store NAME'],
+      [
         ['create-store', 'Main Street', '--role', 'manager'],
-        ['drop-everything'],
-        ['revoke-device', 'no-such-device'],
-        ['request-erasure', 'no-such-member'],
-        ['load-catalog', join(direct.path, 'missing.json')],
-        ['load-catalog', notJson],
-        ['load-catalog', badCatalog],
-        ['list-rejected', '--device', 'no-such-device'],
-        ['list-rejected'],
-      ]) {
-        const through = await cli(...argv);
-        const alone = await runHq(direct.path, argv);
-        expect(seen(through), argv.join(' ')).toEqual(seen(alone));
-        expect(through.code, argv.join(' ')).toBe(argv.length === 1 && argv[0] === 'list-rejected' ? 0 : 2);
-      }
-      // The direct runs really ran directly: no server ever held that folder.
-      expect(readdirSync(direct.path)).not.toContain(ADMIN_ENDPOINT_FILE);
-    } finally {
-      direct.remove();
+        'error: invalid_argument: create-store takes no --role. Usage: create-store NAME',
+      ],
+      [
+        ['create-admin', '--email', 'x@chain.example'],
+        'error: invalid_argument: create-admin needs --email EMAIL and --name NAME.',
+      ],
+      [['revoke-device'], 'error: invalid_argument: Usage: revoke-device DEVICE_ID [--approval APPROVAL_ID]'],
+    ];
+    for (const [argv, err] of cases) {
+      const run = await cli(tokens.admin, ...argv);
+      expect(seen(run), argv.join(' ')).toEqual({ code: 2, out: [], err: [err] });
     }
-  }, 240_000);
+    const stores = await cli(tokens.admin, 'list-stores');
+    expect(stores.out.map((line) => (JSON.parse(line) as { name: string }).name).sort()).toEqual([
+      'Main Street',
+      'Retried Store',
+      'Still Served',
+    ]);
+  }, 120_000);
 
-  test('a command while another command holds the data folder refuses with exit 2 and writes nothing; a server started meanwhile waits', async () => {
+  test('an option no command knows is refused like a foreign one: exit 2, invalid_argument', async () => {
+    const run = await cli(tokens.admin, 'create-store', 'Bogus Store', '--bogus');
+    expect(seen(run)).toEqual({ code: 2, out: [], err: ['error: invalid_argument: Unknown or malformed option.'] });
+  });
+
+  test('with the server stopped, commands refuse (hq_unreachable, exit 2) and never open the database', async () => {
     await server!.stop();
-    let starting: Promise<HqProcess> | undefined;
     server = undefined;
-    // This test process is the other command: it holds the folder for as long as its database is open.
-    const db = await openHqDatabase({ dataDir: dir.path, role: 'command' });
-    try {
-      const tables = await snapshotTables(db);
-      const files = folderHash(join(dir.path, 'pgdata'));
-      for (const argv of [
-        ['create-store', 'While Busy'],
-        ['revoke-device', kept.deviceId],
-        ['issue-pairing-code', storeId],
-      ]) {
-        const run = await cli(...argv);
-        expect(seen(run), argv.join(' ')).toEqual({
-          code: 2,
-          out: [],
-          err: [`error: data_dir_locked: The HQ data folder is in use by another HQ command (pid ${process.pid}).`],
-        });
-      }
-      expect(folderHash(join(dir.path, 'pgdata'))).toBe(files);
-      expect(await snapshotTables(db)).toBe(tables);
-      // A server (re)started meanwhile waits for the command instead of refusing to start.
-      starting = startHqProcess(dir.path);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    } finally {
-      await db.close();
+    // A clean stop takes its address away.
+    expect(existsSync(join(dir.path, ADMIN_ENDPOINT_FILE))).toBe(false);
+    const files = folderHash(join(dir.path, 'pgdata'));
+    const lock = existsSync(join(dir.path, DATA_DIR_LOCK_FILE))
+      ? readFileSync(join(dir.path, DATA_DIR_LOCK_FILE), 'utf8')
+      : null;
+    for (const [token, argv] of [
+      [tokens.admin, ['create-store', 'While Stopped']],
+      [tokens.store, ['revoke-device', kept.deviceId]],
+      [tokens.store, ['issue-pairing-code', storeId]],
+      [tokens.auditor, ['list-rejected']],
+      [undefined, ['create-admin', '--email', 'late@chain.example', '--name', 'Late']],
+    ] as const) {
+      const run = await cli(token, ...argv);
+      expect(seen(run), argv.join(' ')).toEqual({ code: 2, out: [], err: [noHqAt(dir.path)] });
     }
-    server = await starting;
-    const pulled = await pullText(server, kept, 0);
-    expect(pulled.status).toBe(200);
-  }, 60_000);
+    expect(folderHash(join(dir.path, 'pgdata'))).toBe(files);
+    expect(
+      existsSync(join(dir.path, DATA_DIR_LOCK_FILE)) ? readFileSync(join(dir.path, DATA_DIR_LOCK_FILE), 'utf8') : null,
+    ).toBe(lock);
+    server = await startHqProcess(dir.path);
+    expect((await pullText(server, kept, 0)).status).toBe(200);
+  }, 120_000);
 
-  test('a server killed with SIGKILL leaves a lock of a dead pid, which the next opener takes over', async () => {
+  test('a server killed with SIGKILL leaves its address with a dead pid: commands refuse and write nothing; the next server takes the lock over', async () => {
     const pid = server!.child.pid;
     const killed = await server!.kill();
     server = undefined;
     expect(killed.signal).toBe('SIGKILL');
     const stale = JSON.parse(readFileSync(join(dir.path, DATA_DIR_LOCK_FILE), 'utf8')) as { pid: number };
     expect(stale.pid).toBe(pid);
-    const store = await cli('create-store', 'After The Crash');
-    expect(store).toMatchObject({ code: 0, err: [] });
+    expect(AdminEndpoint.parse(JSON.parse(readFileSync(join(dir.path, ADMIN_ENDPOINT_FILE), 'utf8'))).pid).toBe(pid);
+    const files = folderHash(join(dir.path, 'pgdata'));
+    const crashed = await cli(tokens.admin, 'create-store', 'After The Crash');
+    expect(seen(crashed)).toEqual({ code: 2, out: [], err: [noHqAt(dir.path)] });
+    expect(folderHash(join(dir.path, 'pgdata'))).toBe(files);
+
     server = await startHqProcess(dir.path);
-    const code = await cli('issue-pairing-code', store.values.STORE_ID!);
+    const store = await cli(tokens.admin, 'create-store', 'After The Crash');
+    expect(store).toMatchObject({ code: 0, err: [] });
+    const code = await cli(tokens.store, 'issue-pairing-code', store.values.STORE_ID!);
     expect(code).toMatchObject({ code: 0, err: [] });
     const paired = await pair(server, code.values.PAIRING_CODE!, 'Till E');
     expect(paired.storeId).toBe(store.values.STORE_ID);
-  }, 60_000);
+  }, 120_000);
 });
 
-describe('the command line refuses, sending nothing, when the server holding the folder cannot be reached', () => {
+describe('the command line refuses, sending nothing, when HQ cannot be reached at its address', () => {
   const dir = makeTempDir('loyalty-hq-unreachable-');
   const otherDir = makeTempDir('loyalty-hq-impostor-');
-  // This test process plays the server: it holds the folder as one, so a command must go through it.
-  let lock: DataDirLock;
-  beforeAll(async () => {
-    lock = await acquireDataDirLock(dir.path, 'server');
-  });
+  const token = `ldhq_${'Q'.repeat(43)}`;
   afterAll(() => {
-    lock?.release();
     dir.remove();
     otherDir.remove();
   });
-  const endpointFor = (port: number, certSha256: string) =>
+  /** An address as a server would publish it, with this (live) test process as its pid. */
+  const endpointFor = (port: number, certSha256: string, bootstrapToken = newAdminToken()) =>
     writeAdminEndpoint(dir.path, {
       url: `https://127.0.0.1:${port}`,
       certSha256,
-      token: newAdminToken(),
+      token: bootstrapToken,
       pid: process.pid,
     });
 
-  test('no published admin address yet: hq_unreachable, exit 2', async () => {
-    const run = await runHq(dir.path, ['create-store', 'Nobody Home']);
-    expect(seen(run)).toEqual({
-      code: 2,
-      out: [],
-      err: [
-        `error: hq_unreachable: HQ (pid ${process.pid}) holds the data folder but has not published its admin address yet; try again in a moment.`,
-      ],
+  test('no published address: hq_unreachable, exit 2, and nothing is made in the folder', async () => {
+    for (const [env, argv] of [
+      [{ LOYALTY_HQ_TOKEN: token }, ['create-store', 'Nobody Home']],
+      [{}, ['create-admin', '--email', 'a@chain.example', '--name', 'A']],
+    ] as const) {
+      const run = await runHq(dir.path, [...argv], { env });
+      expect(seen(run), argv[0]).toEqual({ code: 2, out: [], err: [noHqAt(dir.path)] });
+    }
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
+
+  test('an address published by a pid that is gone: hq_unreachable, exit 2', async () => {
+    const tls = await loadOrCreateTls({ dataDir: otherDir.path });
+    // Above Linux's largest pid_max (2^22): no process has it.
+    writeAdminEndpoint(dir.path, {
+      url: 'https://127.0.0.1:1',
+      certSha256: tls.fingerprint256,
+      token: newAdminToken(),
+      pid: 2 ** 22 + 1,
     });
-    expect(readdirSync(dir.path)).not.toContain('pgdata');
+    const run = await runHq(dir.path, ['list-stores'], { env: { LOYALTY_HQ_TOKEN: token } });
+    expect(seen(run)).toEqual({ code: 2, out: [], err: [noHqAt(dir.path)] });
   });
 
   test('nothing listens on the published address: hq_unreachable, exit 2', async () => {
@@ -339,42 +480,63 @@ describe('the command line refuses, sending nothing, when the server holding the
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const tls = await loadOrCreateTls({ dataDir: dir.path });
+    const tls = await loadOrCreateTls({ dataDir: otherDir.path });
     endpointFor(port, tls.fingerprint256);
-    const run = await runHq(dir.path, ['revoke-device', 'some-device']);
+    const run = await runHq(dir.path, ['revoke-device', 'some-device'], { env: { LOYALTY_HQ_TOKEN: token } });
     expect(seen(run)).toEqual({
       code: 2,
       out: [],
-      err: [
-        `error: hq_unreachable: The running HQ (pid ${process.pid}) cannot be reached on its admin address (ECONNREFUSED); nothing was sent.`,
-      ],
+      err: [`error: hq_unreachable: HQ cannot be reached at 127.0.0.1:${port} (ECONNREFUSED); nothing was sent.`],
     });
   });
 
-  test('another certificate on the published address: refused before a byte of the command or token is sent', async () => {
-    const hqTls = await loadOrCreateTls({ dataDir: dir.path });
-    const impostorTls = await loadOrCreateTls({ dataDir: otherDir.path });
+  test('another certificate at the address: refused before a byte of the command or a token is sent', async () => {
+    const hqTls = await loadOrCreateTls({ dataDir: otherDir.path });
+    const impostorDir = makeTempDir('loyalty-hq-impostor-cert-');
+    const impostorTls = await loadOrCreateTls({ dataDir: impostorDir.path });
+    impostorDir.remove();
     const received: Buffer[] = [];
+    let connections = 0;
     const impostor = createTlsServer({ key: impostorTls.key, cert: impostorTls.cert }, (socket) => {
       socket.on('data', (chunk: Buffer) => received.push(chunk));
       // The command line hanging up after the handshake is the expected outcome here.
       socket.on('error', () => undefined);
     });
-    const closed = new Promise<void>((resolve) =>
-      impostor.once('connection', (raw: Socket) => raw.once('close', () => resolve())),
-    );
+    const closedOnce = () =>
+      new Promise<void>((resolve) => impostor.once('connection', (raw: Socket) => raw.once('close', () => resolve())));
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    impostor.on('connection', () => (connections += 1));
+    const port = (impostor.address() as AddressInfo).port;
+    const refusal = {
+      code: 2,
+      out: [],
+      err: [
+        'error: hq_unreachable: The server at that address presented a certificate other than HQ’s; nothing was sent.',
+      ],
+    };
     try {
-      endpointFor((impostor.address() as AddressInfo).port, hqTls.fingerprint256);
-      const run = await runHq(dir.path, ['issue-pairing-code', 'some-store']);
-      expect(seen(run)).toEqual({
-        code: 2,
-        out: [],
-        err: [
-          'error: hq_unreachable: The server on the admin address presented a certificate other than HQ’s; nothing was sent.',
+      const bootstrapToken = newAdminToken();
+      endpointFor(port, hqTls.fingerprint256, bootstrapToken);
+      // From the published file: an API token's command, and create-admin with the bootstrap token.
+      for (const [env, argv] of [
+        [{ LOYALTY_HQ_TOKEN: token }, ['issue-pairing-code', 'some-store']],
+        [{}, ['create-admin', '--email', 'a@chain.example', '--name', 'A']],
+        // From the environment: LOYALTY_HQ_URL and the pin of HQ's certificate.
+        [
+          {
+            LOYALTY_HQ_TOKEN: token,
+            LOYALTY_HQ_URL: `https://127.0.0.1:${port}`,
+            LOYALTY_HQ_CERT_SHA256: hqTls.fingerprint256,
+          },
+          ['list-stores'],
         ],
-      });
-      await closed;
+      ] as const) {
+        const closed = closedOnce();
+        const run = await runHq(dir.path, [...argv], { env });
+        expect(seen(run), argv[0]).toEqual(refusal);
+        await closed;
+      }
+      expect(connections).toBe(3);
       expect(Buffer.concat(received).toString('utf8')).toBe('');
     } finally {
       await new Promise<void>((resolve) => impostor.close(() => resolve()));
