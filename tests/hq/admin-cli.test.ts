@@ -284,9 +284,8 @@ describe.each(BACKENDS)('npm run hq -- <command> as a console API client on %s',
       expect(await hq.snapshot()).toBe(before);
     });
 
-    test('refusals of HQ print the code, message and field lines, exit 2, and make no store or device', async () => {
+    test('refusals of HQ print the code, message and field lines, exit 2, and make no store', async () => {
       const stores = await count('SELECT count(*) AS n FROM stores');
-      const devices = await count('SELECT count(*) AS n FROM devices WHERE revoked_at IS NOT NULL');
       const codes = await runCli(as('store'), 'issue-pairing-code', 'no-such-store');
       expect(codes.code).toBe(2);
       expect(codes.out).toEqual([]);
@@ -297,14 +296,10 @@ describe.each(BACKENDS)('npm run hq -- <command> as a console API client on %s',
         'error: bad_request: The request does not match the schema.',
         '  at name: too_big (maximum 200)',
       ]);
-      const revoke = await runCli(as('store'), 'revoke-device', 'no-such-device');
-      expect(revoke.code).toBe(2);
-      expect(revoke.err).toEqual(['error: device_not_found: No device no-such-device.']);
       expect(await count('SELECT count(*) AS n FROM stores')).toBe(stores);
-      expect(await count('SELECT count(*) AS n FROM devices WHERE revoked_at IS NOT NULL')).toBe(devices);
     });
 
-    // Last: on PGlite the verification is a deadlock today (see the report), which would stall what follows.
+    // A hang (it once deadlocked on PGlite, fixed in 0c35776) fails in 10 s instead of stalling what follows.
     test('verify-audit and export-audit read the operator audit with an auditor’s token', async () => {
       const verified = await runCli(cliConnection(hq, tokens.auditor, { timeoutMs: 10_000 }), 'verify-audit');
       expect(verified).toMatchObject({ code: 0, err: [] });
