@@ -22,9 +22,10 @@ const RUNS = 25;
 
 /** hq.snapshot() minus the operator audit (refusals are recorded) and the session's idle clock. */
 async function stateOf(hq: TestHq, also: string[] = []): Promise<string> {
-  const tables = JSON.parse(await hq.snapshot()) as Record<string, Record<string, unknown>[]>;
-  delete tables.operator_audit;
-  for (const table of also) delete tables[table];
+  const all = JSON.parse(await hq.snapshot()) as Record<string, Record<string, unknown>[]>;
+  const tables = Object.fromEntries(
+    Object.entries(all).filter(([table]) => table !== 'operator_audit' && !also.includes(table)),
+  );
   const rows = tables.operator_sessions;
   if (!rows) throw new Error('snapshot has no operator_sessions');
   tables.operator_sessions = rows
