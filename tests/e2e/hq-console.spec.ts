@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import tillEn from '../../src/renderer/i18n/en.json' with { type: 'json' };
+import { STAFF, expect, loginAs, test } from './fixtures';
 import { totpCodeAt } from '../../packages/hq/src/operators/totp';
 import en from '../../packages/hq/console/src/i18n/en.json' with { type: 'json' };
 import ru from '../../packages/hq/console/src/i18n/ru.json' with { type: 'json' };
@@ -225,6 +227,82 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
     await expect(admin.getByRole('button', { name: ru.shell.logout })).toBeVisible();
     await axeClean(admin);
     await shot(admin, 'stores-ru');
+  } finally {
+    await stopHq(hq);
+  }
+});
+
+test('a store operator pairs a fresh till with a code from the console; the till syncs and its day end shows in the console', async ({
+  browser,
+  page,
+  freshTill,
+}) => {
+  test.setTimeout(240_000);
+  const hq = await startDemoHq();
+  try {
+    const adminOp = await enrol(browser, hq.adminLink, 'admin-2');
+    const admin = await signIn(browser, hq, adminOp);
+    await admin.goto(`${hq.url}/console/#/operators`);
+    await admin.getByRole('textbox', { name: en.operators.email, exact: true }).fill('ops@chain.example');
+    await admin.getByRole('textbox', { name: en.operators.name, exact: true }).fill('Olga Operations');
+    await admin.getByRole('checkbox', { name: en.roles.store_operations, exact: true }).check();
+    await admin.getByRole('checkbox', { name: en.roles.auditor, exact: true }).check();
+    await admin.getByRole('button', { name: en.operators.addButton, exact: true }).click();
+    const link = (await admin.getByTestId('shown-once-secret').innerText()).trim();
+    const ops = await signIn(browser, hq, await enrol(browser, link, 'ops-2'));
+
+    await ops.goto(`${hq.url}/console/#/devices`);
+    await expect(ops.getByText(en.devices.empty)).toBeVisible();
+    await ops.getByRole('combobox', { name: en.common.store, exact: true }).selectOption({ label: 'Demo High Street' });
+    await ops.getByRole('button', { name: en.devices.issuePairingCode, exact: true }).click();
+    const pairingCode = (await ops.getByTestId('shown-once-secret').innerText()).trim();
+    const fingerprint = (await ops.getByTestId('hq-fingerprint').innerText()).trim();
+    await ops.getByRole('button', { name: en.common.done, exact: true }).click();
+
+    // At the till: HQ's address, the fingerprint the console showed, the code.
+    await page.goto(freshTill.url);
+    await page.getByLabel(tillEn.pairing.hqUrl, { exact: true }).fill(hq.url);
+    await page.getByRole('button', { name: tillEn.pairing.check, exact: true }).click();
+    await expect(page.getByTestId('hq-fingerprint')).toContainText(fingerprint);
+    await page.getByLabel(tillEn.pairing.fingerprintSame, { exact: true }).check();
+    await page.getByLabel(tillEn.pairing.code, { exact: true }).fill(pairingCode);
+    await page.getByRole('button', { name: tillEn.pairing.submit, exact: true }).click();
+    await expect(page.getByTestId('lock-screen')).toBeVisible({ timeout: 30_000 });
+    await loginAs(page, STAFF.mia);
+    await page.getByTestId('nav-sync').click();
+    await page.getByRole('button', { name: tillEn.syncView.syncNow }).click();
+    await expect(page.getByText(tillEn.syncView.states.online).first()).toBeVisible({ timeout: 30_000 });
+    await page.getByRole('button', { name: tillEn.syncView.dayEnd, exact: true }).click();
+    await page.getByRole('button', { name: tillEn.syncView.dayEndConfirm }).click();
+    await expect(page.getByText(tillEn.dayEnd.statuses.reconciled).first()).toBeVisible({ timeout: 30_000 });
+
+    // In the console: the till with its last contact and version, its day end, its audit head.
+    await ops.reload();
+    await expect(ops.getByRole('cell', { name: '0.1.0', exact: true })).toBeVisible();
+    await axeClean(ops);
+    await shot(ops, 'devices-en');
+    await ops.goto(`${hq.url}/console/#/reports`);
+    await expect(ops.getByRole('cell', { name: 'Demo High Street' }).first()).toBeVisible();
+    await expect(ops.getByRole('cell', { name: en.reports.statuses.reconciled }).first()).toBeVisible();
+    await axeClean(ops);
+    await shot(ops, 'reports-en');
+    await ops.goto(`${hq.url}/console/#/audit`);
+    await expect(ops.getByRole('heading', { name: en.audit.tillHeads })).toBeVisible();
+    await expect(ops.getByRole('cell', { name: 'Demo High Street' }).first()).toBeVisible();
+    await shot(ops, 'audit-till-heads-en');
+    for (const [route, name] of [
+      ['catalog', 'catalog-en'],
+      ['reviews', 'reviews-en'],
+      ['staff', 'staff-en'],
+      ['tokens', 'tokens-en'],
+      ['approvals', 'approvals-en'],
+    ] as const) {
+      await ops.goto(`${hq.url}/console/#/${route}`);
+      await expect(ops.getByRole('heading', { level: 1 })).toBeVisible();
+      await expect(ops.getByText(en.common.loading)).toHaveCount(0);
+      await axeClean(ops);
+      await shot(ops, name);
+    }
   } finally {
     await stopHq(hq);
   }

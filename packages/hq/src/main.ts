@@ -25,7 +25,14 @@ import demoStaff from '../../../resources/demo/staff.json';
 import { newAdminToken, readAdminEndpoint, removeAdminEndpoint, writeAdminEndpoint } from './admin/admin-endpoint-file';
 import { AdminClientError, ConsoleApiError, consoleApiClient, pinnedRequest, type HqAddress } from './admin/api-client';
 import { BOOTSTRAP_ROUTE, BootstrapResponse } from './admin/bootstrap-route';
-import { ADMIN_OPTIONS, ADMIN_USAGE, runAdminCommand, type AdminConnection, type AdminOptionValues } from './admin/cli';
+import {
+  ADMIN_OPTIONS,
+  ADMIN_USAGE,
+  MALFORMED_OPTION,
+  runAdminCommand,
+  type AdminConnection,
+  type AdminOptionValues,
+} from './admin/cli';
 import { issuePairingCode } from './admin/devices';
 import { ConsoleError } from './console/contract';
 import { createChainAdmin } from './console/first-admin';
@@ -51,8 +58,8 @@ const errLine = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parseServerArgs() {
+  return parseArgs({
     allowPositionals: true,
     options: {
       'data-dir': { type: 'string' },
@@ -67,6 +74,19 @@ async function main(): Promise<number> {
       ...ADMIN_OPTIONS,
     },
   });
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseServerArgs();
+  } catch (error) {
+    // parseArgs refuses an unknown or malformed option with a TypeError: a refusal like any other.
+    if (!(error instanceof TypeError)) throw error;
+    errLine(MALFORMED_OPTION);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     out(
       'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N]]',
