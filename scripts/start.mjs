@@ -143,9 +143,13 @@ if (hqInfo) {
   hq.stdout.resume();
   const staff = JSON.parse(readFileSync(join(ROOT, 'resources/demo/staff.json'), 'utf8')).staff;
   console.log(`\nLoyalty Desk demo: HQ at ${hqInfo.HQ_URL}, certificate SHA-256 ${hqInfo.HQ_CERT_SHA256}`);
-  console.log(`HQ console: ${hqInfo.HQ_CONSOLE} (accept its self-signed certificate once; compare the fingerprint above)`);
+  console.log(
+    `HQ console: ${hqInfo.HQ_CONSOLE} (accept its self-signed certificate once; compare the fingerprint above)`,
+  );
   if (hqInfo.DEMO_ADMIN_ENROLMENT_URL) {
-    console.log(`Set up the demo chain admin with your authenticator app (one-time link): ${hqInfo.DEMO_ADMIN_ENROLMENT_URL}`);
+    console.log(
+      `Set up the demo chain admin with your authenticator app (one-time link): ${hqInfo.DEMO_ADMIN_ENROLMENT_URL}`,
+    );
   }
   console.log('The till pairs with it on first start. Sign in as (public demo PINs: never on a real till):');
   for (const s of staff) console.log(`  ${s.displayName.padEnd(16)} ${s.role.padEnd(8)} PIN ${s.pin}`);
