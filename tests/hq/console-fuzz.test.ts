@@ -291,40 +291,32 @@ describe('console API fuzz on pglite', () => {
     expect(CONSOLE_ERROR_CODES as readonly unknown[]).toContain((response.body as { code?: unknown }).code);
   }
 
-  // Known bugs outside packages/hq/src/console (server.ts builds Fastify without frameworkErrors,
-  // routerOptions.maxParamLength or clientErrorHandler). test.fails: each starts failing — and must
-  // become a plain test — once server.ts answers these in the console's shape.
-  test.fails(
-    'known bug (server.ts): a malformed percent-escape in a path parameter is answered as FST_ERR_BAD_URL, not a console error',
-    async () => {
-      const response = await consoleRequest(hq, 'POST', `${CONSOLE_API_PREFIX}/staff/%FF/status`, {
-        body: {},
-        headers: {
-          origin: hq.url,
-          cookie: `${SESSION_COOKIE}=${everyRole.cookie ?? ''}`,
-          [CSRF_HEADER]: everyRole.csrf ?? '',
-        },
-      });
-      expectConsoleError(response);
-    },
-  );
+  // What the router and Node refuse before a console route runs (server.ts: frameworkErrors,
+  // routerOptions.maxParamLength, clientErrorHandler) is answered in the console's shape too.
+  test('a malformed percent-escape in a path parameter is a typed bad_request, without the path echoed', async () => {
+    const response = await consoleRequest(hq, 'POST', `${CONSOLE_API_PREFIX}/staff/%FF/status`, {
+      body: {},
+      headers: {
+        origin: hq.url,
+        cookie: `${SESSION_COOKIE}=${everyRole.cookie ?? ''}`,
+        [CSRF_HEADER]: everyRole.csrf ?? '',
+      },
+    });
+    expectConsoleError(response);
+    expect(response.text).not.toContain('%FF');
+  });
 
-  test.fails(
-    'known bug (server.ts): an id of 101–128 characters, valid by the contract, is refused by the router (414 FST_ERR_MAX_PARAM_LENGTH)',
-    async () => {
-      const response = await everyRole.call('setStaffStatus', { staffId: 's'.repeat(120), status: 'inactive' });
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ code: 'staff_not_found' });
-    },
-  );
+  test('an id of 101–128 characters, valid by the contract, reaches the handler (404 staff_not_found, not the router’s 414)', async () => {
+    const response = await everyRole.call('setStaffStatus', { staffId: 's'.repeat(120), status: 'inactive' });
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ code: 'staff_not_found' });
+  });
 
-  test.fails(
-    'known bug (server.ts): a URL beyond Node’s 16 KB header limit gets 431 in Fastify’s shape, not a console error',
-    async () => {
-      const response = await consoleRequest(hq, 'GET', `${CONSOLE_API_PREFIX}/stores?q=${'q'.repeat(20_000)}`, {
-        headers: { cookie: `${SESSION_COOKIE}=${everyRole.cookie ?? ''}` },
-      });
-      expectConsoleError(response);
-    },
-  );
+  test('a URL beyond Node’s 16 KB header limit gets 431 with a typed body, not Node’s bare answer', async () => {
+    const response = await consoleRequest(hq, 'GET', `${CONSOLE_API_PREFIX}/stores?q=${'q'.repeat(20_000)}`, {
+      headers: { cookie: `${SESSION_COOKIE}=${everyRole.cookie ?? ''}` },
+    });
+    expect(response.status).toBe(431);
+    expect(response.body).toEqual({ code: 'payload_too_large', message: 'The request headers are too large.' });
+  });
 });

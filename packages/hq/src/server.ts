@@ -126,6 +126,31 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     onConstructorPoisoning: 'error',
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Console ids run to 128 characters (console/contract.ts); the router's default stops at 100.
+    routerOptions: { maxParamLength: 256 },
+    // The router's own refusals (a malformed percent-escape in the path…) in HQ's error shape,
+    // without echoing the path back.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .type('application/json')
+        .send({ code: 'bad_request', message: 'The request path could not be read.' });
+    },
+    // Node's own refusals before Fastify sees a request (a header or URL over 16 KB…): a typed body too.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return;
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(
+        tooLarge
+          ? { code: 'payload_too_large', message: 'The request headers are too large.' }
+          : { code: 'bad_request', message: 'The request could not be read.' },
+      );
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+          'Content-Type: application/json\r\nConnection: close\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    },
     logger:
       logger === false
         ? false

@@ -1,8 +1,13 @@
 import { request as httpsRequest } from 'node:https';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { HqError, type HqErrorCode } from '../../shared/sync/protocol';
 import { version } from '../../../package.json';
+import {
+  PinnedConnectError,
+  connectPinned as connectPinnedTls,
+  type PinnedConnectFailure,
+} from '../../node-shared/pinned-tls';
 
 /** Where HQ is and the certificate this device trusts for it (pinned at pairing, DESIGN §4). */
 export interface HqEndpoint {
@@ -52,40 +57,24 @@ function parseUrl(url: string): URL {
   return parsed;
 }
 
-/**
- * Opens a TLS connection and hands it over only once the peer's certificate is the pinned one, so
- * not a byte of the request (its token above all) can reach another server. With `pin` null it
- * accepts any certificate: used once, at pairing, to learn the fingerprint the operator confirms.
- */
-function connectPinned(url: URL, pin: string | null, timeoutMs: number): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 443),
-      // SNI only for names; the trust decision is the fingerprint below, not a CA or a host name.
-      ...(/^[0-9.]+$|:/.test(url.hostname) ? {} : { servername: url.hostname }),
-      rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new HqRequestError('timeout', 'HQ did not answer in time.'));
-    }, timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
-      if (pin !== null && fingerprint !== pin) {
-        socket.destroy();
-        reject(new HqRequestError('pin_mismatch', 'HQ presented a certificate other than the pinned one.'));
-        return;
-      }
-      resolve(socket);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new HqRequestError('network', `Could not reach HQ (${error.code ?? 'error'}).`));
-    });
-  });
+const CONNECT_MESSAGES: Record<PinnedConnectFailure, string> = {
+  network: 'Could not reach HQ',
+  timeout: 'HQ did not answer in time.',
+  pin_mismatch: 'HQ presented a certificate other than the pinned one.',
+};
+
+/** node-shared's pinned connection, its failures as HqRequestError. */
+async function connectPinned(url: URL, pin: string | null, timeoutMs: number): Promise<TLSSocket> {
+  try {
+    return await connectPinnedTls(url, pin, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof PinnedConnectError)) throw error;
+    const message =
+      error.kind === 'network'
+        ? `${CONNECT_MESSAGES.network} (${error.errno ?? 'error'}).`
+        : CONNECT_MESSAGES[error.kind];
+    throw new HqRequestError(error.kind, message);
+  }
 }
 
 /** The certificate HQ presents now: its fingerprint is what pairing pins (and shows to compare). */

@@ -1,5 +1,6 @@
 import { request as httpsRequest } from 'node:https';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { PinnedConnectError, connectPinned as connectPinnedTls } from '../../../../src/node-shared/pinned-tls';
 import { randomUUID } from 'node:crypto';
 import {
   CONSOLE_API_PREFIX,
@@ -43,48 +44,21 @@ export interface HqAddress {
   certSha256: string;
 }
 
-/**
- * A TLS connection handed over only once the server's certificate is the one pinned, so a token is
- * never written to anything else. The pin is the whole trust decision: the certificate may be
- * self-signed or issued for a public name the address is not.
- */
-function connectPinned(address: HqAddress, timeoutMs: number): Promise<TLSSocket> {
+/** node-shared's pinned connection (the till's rule too), its failures as hq_unreachable. */
+async function connectPinned(address: HqAddress, timeoutMs: number): Promise<TLSSocket> {
   const url = new URL(address.url);
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 443),
-      rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new AdminClientError('hq_unreachable', 'HQ did not accept a connection in time; nothing was sent.'));
-    }, timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      if (socket.getPeerCertificate().fingerprint256 !== address.certSha256) {
-        socket.destroy();
-        reject(
-          new AdminClientError(
-            'hq_unreachable',
-            'The server at that address presented a certificate other than HQ’s; nothing was sent.',
-          ),
-        );
-        return;
-      }
-      resolve(socket);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new AdminClientError(
-          'hq_unreachable',
-          `HQ cannot be reached at ${url.host} (${error.code ?? 'error'}); nothing was sent.`,
-        ),
-      );
-    });
-  });
+  try {
+    return await connectPinnedTls(url, address.certSha256, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof PinnedConnectError)) throw error;
+    const message =
+      error.kind === 'pin_mismatch'
+        ? 'The server at that address presented a certificate other than HQ’s; nothing was sent.'
+        : error.kind === 'timeout'
+          ? 'HQ did not accept a connection in time; nothing was sent.'
+          : `HQ cannot be reached at ${url.host} (${error.errno ?? 'error'}); nothing was sent.`;
+    throw new AdminClientError('hq_unreachable', message);
+  }
 }
 
 /** One HTTPS request over a pinned connection. */
