@@ -114,6 +114,24 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
   );
 
   test.skipIf(skipBackend(backend))(
+    'no approval is asked for on something that does not exist: 404 and no approval row',
+    async () => {
+      const approvals = () => hq.db.query('SELECT id FROM operator_approvals ORDER BY id');
+      const before = (await approvals()).rows;
+      const device = await opsA.call('revokeDevice', { deviceId: 'no-such-device' });
+      expect(device.status).toBe(404);
+      expect(device.body).toMatchObject({ code: 'device_not_found', message: 'No device no-such-device.' });
+      const member = await privA.call('eraseMember', { memberId: 'no-such-member' });
+      expect(member.status).toBe(404);
+      expect(member.body).toMatchObject({ code: 'member_not_found' });
+      const operator = await admin.call('setOperatorRoles', { operatorId: 'no-such-operator', roles: ['auditor'] });
+      expect(operator.status).toBe(404);
+      expect(operator.body).toMatchObject({ code: 'operator_not_found' });
+      expect((await approvals()).rows).toEqual(before);
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
     'eraseMember: privacy officer A asks, B approves (store operations may not), bound to the member, spent once',
     async () => {
       const member = await enrolMember(PERSONAL);

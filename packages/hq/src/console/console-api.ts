@@ -106,6 +106,23 @@ function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   return parsed.data;
 }
 
+/** What each second-operator operation acts on, checked to exist before an approval is asked for. */
+const APPROVAL_SUBJECTS: Partial<
+  Record<
+    Operation,
+    {
+      table: string;
+      noun: string;
+      field: string;
+      missing: 'device_not_found' | 'member_not_found' | 'operator_not_found';
+    }
+  >
+> = {
+  'devices.revoke': { table: 'devices', noun: 'device', field: 'deviceId', missing: 'device_not_found' },
+  'member.erase': { table: 'members', noun: 'member', field: 'memberId', missing: 'member_not_found' },
+  'roles.change': { table: 'operators', noun: 'operator', field: 'operatorId', missing: 'operator_not_found' },
+};
+
 /** The ids an approval binds: the input without its request id and approval id. */
 function approvalPayloadOf(input: Record<string, unknown>): ApprovalPayload {
   const payload = Object.fromEntries(
@@ -234,6 +251,13 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
           // Refused before an approval is asked for: no second operator can make it allowed.
           if (operation === 'roles.change' && input.operatorId === actor.operatorId)
             throw new ConsoleHttpError('self_change', 'An operator cannot change their own roles.');
+          // Nor is a second operator asked to approve work on something that does not exist.
+          const subject = APPROVAL_SUBJECTS[operation];
+          if (subject) {
+            const found = await tx.query(`SELECT 1 FROM ${subject.table} WHERE id = $1`, [input[subject.field]]);
+            if (found.rows.length === 0)
+              throw new ConsoleHttpError(subject.missing, `No ${subject.noun} ${String(input[subject.field])}.`);
+          }
           const payload = approvalPayloadOf(input);
           const approvalId = typeof input.approvalId === 'string' ? input.approvalId : undefined;
           if (approvalId === undefined) {
