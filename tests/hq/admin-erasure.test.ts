@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requestErasure, scrubPayload } from '../../packages/hq/src/admin';
 import { readMembers } from '../../packages/hq/src/members/member-state';
 import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
-import { runCli } from './support/admin-cli';
+import { cliConnection, runCli } from './support/admin-cli';
+import { firstAdmin, login, operatorWith, type EnrolledOperator } from './support/console';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
 
@@ -71,8 +72,18 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
     let member: string;
     let other: string;
     let card: string;
+    /** A privacy officer's API token: request-erasure acts as them. */
+    let privacyToken: string;
+    /** Another privacy officer, who approves their requests. */
+    let approver: EnrolledOperator;
     beforeAll(async () => {
-      hq = await startTestHq(backend);
+      hq = await startTestHq(backend, { console: true });
+      const admin = (await firstAdmin(hq)).client;
+      const privacy = (await operatorWith(hq, admin, ['privacy_officer'])).client;
+      approver = (await operatorWith(hq, admin, ['privacy_officer'])).enrolled;
+      const made = await privacy.call('createApiToken', { roles: ['privacy_officer'], expiresInDays: 30 });
+      if (made.status !== 200) throw new Error(`createApiToken refused: ${made.text}`);
+      privacyToken = (made.body as { token: string }).token;
       device = await hq.pairedDevice();
       member = newMemberId();
       other = newMemberId();
@@ -88,7 +99,7 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         redeemOp(++seq, member, 100),
         earnOp(++seq, other, 50),
       ]);
-    });
+    }, 120_000);
     afterAll(async () => {
       await hq?.close();
     });
@@ -97,10 +108,43 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       return { db: hq.db, now: () => hq.clock.now };
     }
 
+    const cli = (...argv: string[]) => runCli(cliConnection(hq, privacyToken), ...argv);
+
+    /**
+     * request-erasure without --approval exits 3 with an approval id and erases nothing; the other
+     * privacy officer approves it in the console (signed in afresh: the tests move the clock by days).
+     */
+    async function askAndApprove(memberId: string): Promise<string> {
+      const approverClient = await login(hq, approver);
+      const members = await rows('SELECT * FROM members ORDER BY id', []);
+      const asked = await cli('request-erasure', memberId);
+      expect(asked.code).toBe(3);
+      const approvalId = asked.values.APPROVAL_ID!;
+      expect(asked.out).toEqual([`APPROVAL_ID=${approvalId}`]);
+      expect(asked.err).toEqual([
+        `error: approval_required: A second operator must approve this in the console (Approvals); then run the same command with --approval ${approvalId}.`,
+      ]);
+      expect(await rows('SELECT * FROM members ORDER BY id', [])).toBe(members);
+      const approved = await approverClient.call('approve', { approvalId });
+      expect(approved.status, approved.text).toBe(200);
+      return approvalId;
+    }
+
     async function push(ops: WireOp[]): Promise<PushResponse> {
       const response = await hq.send(HQ_ROUTES.push, { ops }, { token: device.deviceToken });
       expect(response.status).toBe(200);
       return PushResponse.parse(response.body);
+    }
+
+    /** hq.snapshot() minus when the API token was last used (a refused request still uses it). */
+    async function stateOf(): Promise<string> {
+      const tables = JSON.parse(await hq.snapshot()) as Record<string, Record<string, unknown>[]>;
+      const tokens = tables.operator_api_tokens;
+      if (!tokens) throw new Error('snapshot has no operator_api_tokens');
+      tables.operator_api_tokens = tokens.map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'last_used_at')),
+      );
+      return JSON.stringify(tables);
     }
 
     async function rows(sql: string, params: unknown[]): Promise<string> {
@@ -205,9 +249,11 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       expect(await hq.snapshot()).not.toContain('Augusta');
       const memberRow = await rows('SELECT * FROM members WHERE id = $1', [member]);
 
-      const run = await runCli(deps(), 'request-erasure', member);
-      expect(run).toMatchObject({
+      const approvalId = await askAndApprove(member);
+      const run = await cli('request-erasure', member, '--approval', approvalId);
+      expect(run).toEqual({
         code: 0,
+        out: ['ERASED_AT=2026-03-03T10:00:00.000Z', 'ALREADY_ERASED=true', 'OPS_SCRUBBED=0'],
         err: [],
         values: { ERASED_AT: '2026-03-03T10:00:00.000Z', ALREADY_ERASED: 'true', OPS_SCRUBBED: '0' },
       });
@@ -218,12 +264,23 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
     });
 
     test('an unknown member is a typed error and changes nothing', async () => {
-      const before = await hq.snapshot();
+      const before = await stateOf();
       await expect(requestErasure(deps(), 'no-such-member')).rejects.toMatchObject({ code: 'member_not_found' });
-      const run = await runCli(deps(), 'request-erasure', 'no-such-member');
-      expect(run).toMatchObject({ code: 2, out: [], err: ['error: member_not_found: No member no-such-member.'] });
-      expect((await runCli(deps(), 'request-erasure')).code).toBe(2);
-      expect(await hq.snapshot()).toBe(before);
+      // Refused before a second operator is asked: no approval is requested for a member HQ does not hold.
+      const run = await cli('request-erasure', 'no-such-member');
+      expect(run).toEqual({
+        code: 2,
+        out: [],
+        err: ['error: member_not_found: No member no-such-member.'],
+        values: {},
+      });
+      expect(await cli('request-erasure')).toEqual({
+        code: 2,
+        out: [],
+        err: ['error: invalid_argument: Usage: request-erasure MEMBER_ID [--approval APPROVAL_ID]'],
+        values: {},
+      });
+      expect(await stateOf()).toBe(before);
     });
   });
 });

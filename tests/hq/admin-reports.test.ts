@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listOverdrafts, listRejectedOps, type OverdraftRow, type RejectedOpRow } from '../../packages/hq/src/admin';
 import { listFlaggedOps, type FlaggedOpRow } from '../../packages/hq/src/admin/reports';
 import { HQ_ROUTES, PushResponse, type PairResponse } from '../../src/shared/sync/protocol';
-import { runCli } from './support/admin-cli';
+import { cliConnection, runCli } from './support/admin-cli';
+import { firstAdmin, operatorWith } from './support/console';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { earnClaimOp, earnOp, enrollOp, newMemberId, redeemClaimOp, redeemOp, type WireOp } from './support/ops';
 
@@ -35,9 +36,11 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
     /** Op ids of what each list must show, in the order HQ received them. */
     const overdrafts: string[] = [];
     const rejected: string[] = [];
+    /** An auditor's API token: the list commands act as them. */
+    let auditorToken: string;
 
     beforeAll(async () => {
-      hq = await startTestHq(backend);
+      hq = await startTestHq(backend, { console: true });
       tillA = await hq.pairedDevice('Till A1');
       tillA2 = await hq.pairedDevice('Till A2', tillA.storeId);
       tillB = await hq.pairedDevice('Till B1');
@@ -71,7 +74,13 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
       const earnC = earnClaimOp(next(tillA2), memberC, { points: 1000, amountMinor: 60_000, rulesVersion: 1 });
       flagged.push((await push(tillA2, [earnC]))[0]!);
       flagged.push((await push(tillB, [redeemClaimOp(next(tillB), memberC, 'reward-500', -1)]))[0]!);
-    });
+      // After the pushes: signing in moves the clock, and the lists' received times are asserted.
+      const admin = (await firstAdmin(hq)).client;
+      const auditor = (await operatorWith(hq, admin, ['auditor'])).client;
+      const made = await auditor.call('createApiToken', { roles: ['auditor'], expiresInDays: 30 });
+      if (made.status !== 200) throw new Error(`createApiToken refused: ${made.text}`);
+      auditorToken = (made.body as { token: string }).token;
+    }, 120_000);
     afterAll(async () => {
       await hq?.close();
     });
@@ -203,11 +212,11 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
     });
 
     test('CLI: one JSON line per row, ids and codes only: no name, contact or payload', async () => {
-      const deps = { db: hq.db };
-      const o = await runCli(deps, 'list-overdrafts');
-      const r = await runCli(deps, 'list-rejected');
-      const rA = await runCli(deps, 'list-rejected', '--store', tillA.storeId, '--device', tillA.deviceId);
-      const oB = await runCli(deps, 'list-overdrafts', '--store', tillB.storeId);
+      const cli = (...argv: string[]) => runCli(cliConnection(hq, auditorToken), ...argv);
+      const o = await cli('list-overdrafts');
+      const r = await cli('list-rejected');
+      const rA = await cli('list-rejected', '--store', tillA.storeId, '--device', tillA.deviceId);
+      const oB = await cli('list-overdrafts', '--store', tillB.storeId);
       for (const run of [o, r, rA, oB]) {
         expect(run.code).toBe(0);
         expect(run.err).toEqual([]);
@@ -231,6 +240,8 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
         'staffId',
         'deviceTime',
         'receivedAt',
+        'resolution',
+        'resolvedAt',
       ]);
       expect(o.out.map((line) => (JSON.parse(line) as OverdraftRow).opId)).toEqual(overdrafts);
       expect(Object.keys(JSON.parse(o.out[0]!) as object)).toEqual([
@@ -246,6 +257,8 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
         'memberPoints',
         'at',
         'receivedAt',
+        'resolution',
+        'resolvedAt',
       ]);
       expect(r.out.map((line) => (JSON.parse(line) as RejectedOpRow).reason)).toEqual([
         'unknown_member',
@@ -255,8 +268,8 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
       expect(rA.out.map((line) => (JSON.parse(line) as RejectedOpRow).opId)).toEqual([rejected[0]]);
       expect(oB.out).toHaveLength(1);
 
-      const f = await runCli(deps, 'list-flagged');
-      const fB = await runCli(deps, 'list-flagged', '--store', tillB.storeId, '--reason', 'redeem_recomputed');
+      const f = await cli('list-flagged');
+      const fB = await cli('list-flagged', '--store', tillB.storeId, '--reason', 'redeem_recomputed');
       expect([f.code, fB.code]).toEqual([0, 0]);
       expect(f.out.map((line) => (JSON.parse(line) as FlaggedOpRow).opId)).toEqual([flagged[0], flagged[1]]);
       expect(fB.out.map((line) => (JSON.parse(line) as FlaggedOpRow).reason)).toEqual(['redeem_recomputed']);
@@ -272,7 +285,7 @@ describe.each(BACKENDS)('HQ review lists on %s', (backend) => {
         ['list-flagged', '--store', 'no-such-store'],
         ['list-flagged', '--device', tillA.deviceId],
       ]) {
-        const run = await runCli(deps, ...argv);
+        const run = await cli(...argv);
         expect(run.code, argv.join(' ')).toBe(2);
         expect(run.out).toEqual([]);
       }
