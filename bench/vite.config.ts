@@ -20,6 +20,7 @@ export default defineConfig({
         bench: `${here}counter-bench.ts`,
         'hq-bench': `${here}hq-bench.ts`,
         'snapshot-bench': `${here}snapshot-bench.ts`,
+        'console-bench': `${here}console-bench.ts`,
         'sync-worker': fileURLToPath(new URL('../src/main/sync/worker/sync-worker.ts', import.meta.url)),
         'ingest-worker': `${here}ingest-worker.ts`,
       },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench — the DESIGN §8 figures: the counter bench (bench/dist/bench.js), the HQ bench
-// (bench/dist/hq-bench.js), then a till's snapshot pull end to end (bench/dist/snapshot-bench.js). Each
+// (bench/dist/hq-bench.js), a till's snapshot pull end to end (bench/dist/snapshot-bench.js), then the HQ
+// console (bench/dist/console-bench.js). Each
 // runs in its own Node process.
 //
 //   npm run bench -- [--only counter|hq|snapshot] [options]
@@ -13,6 +14,8 @@
 //            [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--no-profile] [--json FILE]
 //   snapshot: [--members 1000000] [--lookups-every-ms 2] [--json FILE] (only with --only snapshot;
 //            without --only it runs with its defaults)
+//   console: [--backends postgres,pglite] [--members 100000] [--repeats 200] (only with --only console;
+//            without --only it runs with its defaults): the operators' console against its baselines
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
@@ -21,6 +24,7 @@ const BENCHES = {
   counter: { file: 'bench/dist/bench.js', node: ['--max-old-space-size=4096'] },
   hq: { file: 'bench/dist/hq-bench.js', node: [] },
   snapshot: { file: 'bench/dist/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
+  console: { file: 'bench/dist/console-bench.js', node: [] },
 };
 /** The HQ bench's options and whether each takes a value. */
 const HQ_OPTIONS = new Map([
@@ -65,7 +69,7 @@ if (only !== undefined && !(only in BENCHES)) {
 }
 
 /** Each bench's arguments, as typed. */
-const args = { counter: [], hq: [], snapshot: [] };
+const args = { counter: [], hq: [], snapshot: [], console: [] };
 for (const option of parsed) {
   if (option.name === 'only') continue;
   if (only !== undefined) args[only].push(...option.text);
@@ -80,7 +84,7 @@ if (only === undefined && json !== undefined) {
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
 let status = 0;
-for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot']) {
+for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot', 'console']) {
   const bench = BENCHES[name];
   const result = spawnSync(process.execPath, [...bench.node, join(ROOT, bench.file), ...args[name]], {
     stdio: 'inherit',
