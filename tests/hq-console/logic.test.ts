@@ -6,6 +6,7 @@ import { ActionIds } from '../../packages/hq/console/src/logic/action-ids';
 import { approvalReducer } from '../../packages/hq/console/src/logic/approval-flow';
 import { catalogFromDraft, catalogReducer, draftFromCatalog } from '../../packages/hq/console/src/logic/catalog-editor';
 import { issuesByPath } from '../../packages/hq/console/src/logic/issues';
+import { passkeysPossibleAt } from '../../packages/hq/console/src/logic/passkeys';
 import { qrMatrix, qrRuns } from '../../packages/hq/console/src/logic/qr';
 import { ROLE_OPERATIONS } from '../../packages/hq/src/operators/roles';
 
@@ -21,8 +22,8 @@ describe('routes', () => {
     expect(parseHash('#/nowhere')).toEqual({ kind: 'home' });
   });
 
-  it('shows each role only its pages (approvals and tokens for everyone)', () => {
-    expect(allowedPages([...ROLE_OPERATIONS.privacy_officer])).toEqual(['members', 'approvals', 'tokens']);
+  it('shows each role only its pages (approvals, tokens and security for everyone)', () => {
+    expect(allowedPages([...ROLE_OPERATIONS.privacy_officer])).toEqual(['members', 'approvals', 'tokens', 'security']);
     expect(allowedPages([...ROLE_OPERATIONS.auditor])).toEqual([
       'stores',
       'devices',
@@ -32,8 +33,27 @@ describe('routes', () => {
       'audit',
       'approvals',
       'tokens',
+      'security',
     ]);
-    expect(allowedPages([...ROLE_OPERATIONS.chain_admin])).toEqual(['stores', 'operators', 'approvals', 'tokens']);
+    expect(allowedPages([...ROLE_OPERATIONS.chain_admin])).toEqual([
+      'stores',
+      'operators',
+      'approvals',
+      'tokens',
+      'security',
+    ]);
+  });
+});
+
+describe('passkeysPossibleAt', () => {
+  it('offers passkeys on a host name and not on an IP address (WebAuthn refuses those as RP ID)', () => {
+    expect(passkeysPossibleAt('localhost')).toBe(true);
+    expect(passkeysPossibleAt('hq.chain.example')).toBe(true);
+    expect(passkeysPossibleAt('127.0.0.1')).toBe(false);
+    expect(passkeysPossibleAt('10.20.30.40')).toBe(false);
+    expect(passkeysPossibleAt('[::1]')).toBe(false);
+    expect(passkeysPossibleAt('fe80::1')).toBe(false);
+    expect(passkeysPossibleAt('')).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // intent, not derived from roles.ts: chain admin = operators, stores, policies; store operations =
 // devices, staff roster, catalogue, overdraft/rejection review, reports; privacy officer = member
 // search/reveal/erase; auditor = read-only (audit trail, reports, and the other lists that hold no
-// member data), never member contacts. 'session' endpoints (approvals, own API tokens) are open to
+// member data), never member contacts. 'session' endpoints (approvals, own API tokens, own passkeys) are open to
 // every signed-in role, and closed to API tokens.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -66,16 +66,38 @@ const TABLE: Record<string, Row> = {
   reissueEnrolment:   { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
   listApprovals:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
   approve:            { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
+  listPasskeys:       { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
+  passkeyRegistrationOptions: { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
+  registerPasskey:    { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
+  removePasskey:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
   listApiTokens:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
   createApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
   revokeApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
 };
 
 /** Endpoints only a signed-in console session may call: an API token gets 403 whatever its roles. */
-const SESSION_ONLY = ['listApprovals', 'approve', 'listApiTokens', 'createApiToken', 'revokeApiToken'];
+const SESSION_ONLY = [
+  'listApprovals',
+  'approve',
+  'listPasskeys',
+  'passkeyRegistrationOptions',
+  'registerPasskey',
+  'removePasskey',
+  'listApiTokens',
+  'createApiToken',
+  'revokeApiToken',
+];
 
 /** The identity endpoints, outside the table: public or the session itself. */
-const IDENTITY = ['login', 'logout', 'session', 'openEnrolment', 'completeEnrolment'];
+const IDENTITY = [
+  'login',
+  'logout',
+  'session',
+  'openEnrolment',
+  'completeEnrolment',
+  'passkeyLoginOptions',
+  'loginWithPasskey',
+];
 
 /** Valid-shaped inputs with ids that name nothing, so an allowed call changes as little as it can. */
 function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
@@ -115,6 +137,19 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     reissueEnrolment: { operatorId: 'no-such-operator' },
     listApprovals: {},
     approve: { approvalId: 'no-such-approval' },
+    listPasskeys: {},
+    passkeyRegistrationOptions: {},
+    registerPasskey: {
+      label: 'Role table key',
+      registration: {
+        id: 'AAAA',
+        rawId: 'AAAA',
+        type: 'public-key',
+        response: { clientDataJSON: 'e30', attestationObject: 'oA' },
+        clientExtensionResults: {},
+      },
+    },
+    removePasskey: { passkeyId: 'no-such-passkey' },
     listApiTokens: {},
     createApiToken: { roles: [role], expiresInDays: 1 },
     revokeApiToken: { tokenId: 'no-such-token' },

@@ -181,7 +181,15 @@ export async function startTestHq(
     pairRateLimit?: RateLimit;
     sharedWith?: TestHq;
     /** Serves the operators' console API with this master key (random when true). */
-    console?: boolean | { masterKey?: Buffer; timeouts?: SessionTimeouts; staticDir?: string };
+    console?:
+      | boolean
+      | {
+          masterKey?: Buffer;
+          timeouts?: SessionTimeouts;
+          staticDir?: string;
+          /** The console's public host name (its origin is https://publicHost:port); 127.0.0.1 otherwise. */
+          publicHost?: string;
+        };
   } = {},
 ): Promise<TestHq> {
   const dir = makeTempDir('loyalty-hq-');
@@ -219,7 +227,7 @@ export async function startTestHq(
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const url = `https://127.0.0.1:${port}`;
-    origin = url;
+    origin = consoleConfig?.publicHost ? `https://${consoleConfig.publicHost}:${port}` : url;
     const pin = pinnedTlsOptions(tls, tls.fingerprint256);
     const running = app;
     const hq: TestHq = {

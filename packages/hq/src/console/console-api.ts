@@ -1,10 +1,17 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { toFieldIssues } from '../../../../src/shared/ipc/validation';
 import { sqlState, type Queryable } from '../db/database';
 import { authenticateApiToken } from '../operators/api-tokens';
 import { completeEnrolment, openEnrolment } from '../operators/enrolment';
-import { verifyLogin } from '../operators/operator-accounts';
+import {
+  verifyLogin,
+  verifyPasswordAndSecondFactor,
+  type LoginResult,
+  type SecondFactorKind,
+} from '../operators/operator-accounts';
+import { checkPasskeyAssertion, passkeyLoginOptions, requireRelyingParty } from '../operators/passkeys';
 import { unusedRecoveryCodes } from '../operators/recovery-codes';
 import {
   OPERATIONS,
@@ -58,6 +65,8 @@ const IDENTITY: ReadonlySet<string> = new Set<IdentityEndpoint>([
   'session',
   'openEnrolment',
   'completeEnrolment',
+  'passkeyLoginOptions',
+  'loginWithPasskey',
 ]);
 
 /** Fields of an answer that hold a secret shown once: blanked in what a retry gets back. */
@@ -302,6 +311,48 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
     return outcome;
   }
 
+  /**
+   * The end of every login, whatever its second factor: a failure is audited and answered with the
+   * one login_failed (or too_many_requests); a success ends the session the browser brought (never
+   * promoted: no fixation), starts a new one, audits it and sets the cookie.
+   */
+  async function startLoginSession(
+    request: Request,
+    reply: Reply,
+    result: LoginResult,
+    passkey: boolean,
+  ): Promise<SessionInfo> {
+    const now = deps.now();
+    if (!result.ok) {
+      await db.transaction((tx) =>
+        deps.audit.append(tx, { operatorId: null, action: 'operator.login_failed', details: {} }),
+      );
+      throw new ConsoleHttpError(
+        result.retryAfterSeconds ? 'too_many_requests' : 'login_failed',
+        'The e-mail, password or code is not right.',
+        result.retryAfterSeconds ? { retryAfterSeconds: result.retryAfterSeconds } : {},
+      );
+    }
+    // A cookie the browser brought is never kept: a login always makes a new session.
+    const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const secondFactor: SecondFactorKind = passkey ? 'passkey' : result.usedRecoveryCode ? 'recovery_code' : 'totp';
+    const { session, info } = await db.transaction(async (tx) => {
+      if (previous !== undefined) await endSession(tx, previous, now);
+      const started = await startSession(tx, result.operatorId, now, deps.timeouts);
+      await deps.audit.append(tx, {
+        operatorId: result.operatorId,
+        action: 'operator.login',
+        details: { secondFactor },
+      });
+      if (result.usedRecoveryCode) {
+        await deps.audit.append(tx, { operatorId: result.operatorId, action: 'operator.recovery_code_used' });
+      }
+      return { session: started, info: await sessionInfo(tx, started) };
+    });
+    reply.header('set-cookie', sessionCookie(SESSION_COOKIE, session.sessionId, deps.timeouts.absoluteMs / 1000));
+    return info;
+  }
+
   async function identity(
     name: IdentityEndpoint,
     request: Request,
@@ -312,8 +363,6 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
     switch (name) {
       case 'login': {
         const body = parseInput(CONSOLE_ENDPOINTS.login.input, input);
-        // A cookie the browser brought is never kept: a login always makes a new session.
-        const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
         const result = await verifyLogin(
           { db, now: deps.now, random: deps.random },
           {
@@ -323,31 +372,26 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
             clientAddress: request.socket.remoteAddress ?? 'unknown',
           },
         );
-        if (!result.ok) {
-          await db.transaction((tx) =>
-            deps.audit.append(tx, { operatorId: null, action: 'operator.login_failed', details: {} }),
-          );
-          throw new ConsoleHttpError(
-            result.retryAfterSeconds ? 'too_many_requests' : 'login_failed',
-            'The e-mail, password or code is not right.',
-            result.retryAfterSeconds ? { retryAfterSeconds: result.retryAfterSeconds } : {},
-          );
-        }
-        const { session, info } = await db.transaction(async (tx) => {
-          if (previous !== undefined) await endSession(tx, previous, now);
-          const started = await startSession(tx, result.operatorId, now, deps.timeouts);
-          await deps.audit.append(tx, {
-            operatorId: result.operatorId,
-            action: 'operator.login',
-            details: { secondFactor: result.usedRecoveryCode ? 'recovery_code' : 'totp' },
-          });
-          if (result.usedRecoveryCode) {
-            await deps.audit.append(tx, { operatorId: result.operatorId, action: 'operator.recovery_code_used' });
-          }
-          return { session: started, info: await sessionInfo(tx, started) };
-        });
-        reply.header('set-cookie', sessionCookie(SESSION_COOKIE, session.sessionId, deps.timeouts.absoluteMs / 1000));
-        return info;
+        return startLoginSession(request, reply, result, false);
+      }
+      case 'passkeyLoginOptions': {
+        parseInput(CONSOLE_ENDPOINTS.passkeyLoginOptions.input, input);
+        const rp = requireRelyingParty(deps.publicOrigin());
+        return { options: { ...(await passkeyLoginOptions(db, rp, now)) } };
+      }
+      case 'loginWithPasskey': {
+        const body = parseInput(CONSOLE_ENDPOINTS.loginWithPasskey.input, input);
+        const rp = requireRelyingParty(deps.publicOrigin());
+        const assertion = body.assertion as AuthenticationResponseJSON;
+        const result = await verifyPasswordAndSecondFactor(
+          { db, now: deps.now, random: deps.random },
+          { email: body.email, password: body.password, clientAddress: request.socket.remoteAddress ?? 'unknown' },
+          async (operator, usable, at) =>
+            (await checkPasskeyAssertion(db, rp, operator?.id ?? null, assertion, { now: at, consume: usable }))
+              ? 'passkey'
+              : null,
+        );
+        return startLoginSession(request, reply, result, true);
       }
       case 'session': {
         const session = await sessionOf(request);

@@ -58,7 +58,8 @@ export type ConsoleHandler<N extends ConsoleEndpointName> = (
 ) => Promise<ConsoleOutput<N>>;
 
 /** The endpoints served by plain handlers (identity ones are the API's own: they set cookies). */
-export type IdentityEndpoint = 'login' | 'logout' | 'session' | 'openEnrolment' | 'completeEnrolment';
+export type IdentityEndpoint =
+  'login' | 'logout' | 'session' | 'openEnrolment' | 'completeEnrolment' | 'passkeyLoginOptions' | 'loginWithPasskey';
 export type ConsoleHandlers = { [N in Exclude<ConsoleEndpointName, IdentityEndpoint>]: ConsoleHandler<N> };
 
 /** `tx` seen as a database: queries go to it, and a nested transaction is simply more of it. */

@@ -2,6 +2,7 @@ import type { FieldIssue } from '../../../../src/shared/errors';
 import { HqAdminError } from '../errors';
 import { EnrolmentError } from '../operators/enrolment';
 import { OperatorAccountError } from '../operators/operator-accounts';
+import { PasskeyError } from '../operators/passkeys';
 import { OperatorAccessError } from '../operators/roles';
 import { CONSOLE_ERROR_CODES, type ConsoleError, type ConsoleErrorCode } from './contract';
 
@@ -33,6 +34,8 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   member_not_found: 404,
   operator_not_found: 404,
   self_change: 409,
+  passkey_unavailable: 409,
+  passkey_invalid: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
@@ -83,6 +86,9 @@ export function toConsoleError(error: unknown): ConsoleHttpError | null {
     const issues = issuesOf(error.issues);
     const code = isConsoleCode(error.code) ? error.code : 'invalid_argument';
     return new ConsoleHttpError(code, error.message, issues ? { issues } : {});
+  }
+  if (error instanceof PasskeyError) {
+    return new ConsoleHttpError(error.code === 'passkey_not_found' ? 'not_found' : error.code, error.message);
   }
   if (error instanceof OperatorAccessError) {
     return new ConsoleHttpError(isConsoleCode(error.code) ? error.code : 'bad_request', error.message);

@@ -61,6 +61,10 @@ export const CONSOLE_ERROR_CODES = [
   'operator_not_found',
   /** An operator cannot change their own roles or status. */
   'self_change',
+  /** Passkeys need the console opened by a host name: WebAuthn refuses an IP address as RP ID. */
+  'passkey_unavailable',
+  /** The authenticator's answer to a passkey registration did not verify (wrong challenge, origin…). */
+  'passkey_invalid',
   'payload_too_large',
   'unsupported_media_type',
   'internal_error',
@@ -213,6 +217,53 @@ const ApiTokenRow = z.strictObject({
 
 const Ok = z.strictObject({ ok: z.literal(true) });
 
+/** WebAuthn binary fields as @simplewebauthn/browser sends them: base64url text. */
+const b64url = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .min(1)
+    .max(max);
+const credentialId = b64url(1400);
+/** Options for navigator.credentials.create/get, in @simplewebauthn's JSON form. */
+const WebAuthnOptions = z.record(z.string(), z.unknown());
+const clientExtensionResults = z.record(z.string(), z.unknown());
+const authenticatorAttachment = z.enum(['platform', 'cross-platform']).optional();
+
+/** A new passkey as startRegistration() returns it (attestation 'none'). */
+const PasskeyRegistration = z.strictObject({
+  id: credentialId,
+  rawId: credentialId,
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: b64url(4096),
+    attestationObject: b64url(16384),
+    authenticatorData: b64url(16384).optional(),
+    transports: z.array(z.string().max(20)).max(10).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: b64url(4096).optional(),
+  }),
+  authenticatorAttachment,
+  clientExtensionResults,
+});
+
+/** A passkey's signature as startAuthentication() returns it. */
+const PasskeyAssertion = z.strictObject({
+  id: credentialId,
+  rawId: credentialId,
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: b64url(4096),
+    authenticatorData: b64url(4096),
+    signature: b64url(1024),
+    userHandle: b64url(256).optional(),
+  }),
+  authenticatorAttachment,
+  clientExtensionResults,
+});
+
+const PasskeyRow = z.strictObject({ passkeyId: id, label: z.string(), createdAt: iso, lastUsedAt: iso.nullable() });
+
 /** The sensitive operations take an approvalId once a second operator has approved. */
 const approvalId = id.optional();
 
@@ -257,6 +308,26 @@ export const CONSOLE_ENDPOINTS = {
     path: '/session',
     access: 'session',
     input: z.strictObject({}),
+    output: SessionInfo,
+  }),
+  /** Options for signing in with a passkey: the same shape whether or not `email` has one. */
+  passkeyLoginOptions: endpoint({
+    method: 'POST',
+    path: '/login/passkey-options',
+    access: 'public',
+    input: z.strictObject({ email: z.string().max(254) }),
+    output: z.strictObject({ options: WebAuthnOptions }),
+  }),
+  /** Password AND passkey: the passkey stands in for the TOTP code, never for the password. */
+  loginWithPasskey: endpoint({
+    method: 'POST',
+    path: '/login/passkey',
+    access: 'public',
+    input: z.strictObject({
+      email: z.string().max(254),
+      password: z.string().max(1024),
+      assertion: PasskeyAssertion,
+    }),
     output: SessionInfo,
   }),
   openEnrolment: endpoint({
@@ -605,6 +676,35 @@ export const CONSOLE_ENDPOINTS = {
     access: 'session',
     input: z.strictObject({ requestId, approvalId: id }),
     output: z.strictObject({ approvedAt: iso }),
+  }),
+  listPasskeys: endpoint({
+    method: 'GET',
+    path: '/passkeys',
+    access: 'session',
+    input: z.strictObject({}),
+    /** available: false when the console is opened by an IP address (no RP ID for WebAuthn). */
+    output: z.strictObject({ available: z.boolean(), passkeys: z.array(PasskeyRow) }),
+  }),
+  passkeyRegistrationOptions: endpoint({
+    method: 'POST',
+    path: '/passkeys/registration-options',
+    access: 'session',
+    input: z.strictObject({}),
+    output: z.strictObject({ options: WebAuthnOptions }),
+  }),
+  registerPasskey: endpoint({
+    method: 'POST',
+    path: '/passkeys',
+    access: 'session',
+    input: z.strictObject({ requestId, label: z.string().trim().min(1).max(80), registration: PasskeyRegistration }),
+    output: z.strictObject({ passkeyId: id }),
+  }),
+  removePasskey: endpoint({
+    method: 'POST',
+    path: '/passkeys/:passkeyId/remove',
+    access: 'session',
+    input: z.strictObject({ requestId, passkeyId: id }),
+    output: Ok,
   }),
   listApiTokens: endpoint({
     method: 'GET',

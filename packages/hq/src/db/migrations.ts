@@ -479,6 +479,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX members_lookups_stale ON members (id) WHERE lookups_version IS NULL`,
     ],
   },
+  {
+    version: 11,
+    name: 'HQ operators: WebAuthn passkeys as a second factor beside TOTP, and their one-use challenges',
+    statements: [
+      // An operator's passkey: the credential id and COSE public key (base64url) the authenticator
+      // gave at registration, and the last signature counter it reported (a lower one is a clone).
+      `CREATE TABLE operator_passkeys (
+        id text PRIMARY KEY,
+        credential_id text NOT NULL UNIQUE,
+        operator_id text NOT NULL REFERENCES operators (id),
+        public_key text NOT NULL,
+        sign_count bigint NOT NULL DEFAULT 0 CHECK (sign_count >= 0),
+        transports text NOT NULL DEFAULT '',
+        label text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz
+      )`,
+      `CREATE INDEX operator_passkeys_operator ON operator_passkeys (operator_id)`,
+      // A WebAuthn challenge HQ handed out: only its SHA-256 is kept; used once, within 5 minutes.
+      // Registration challenges belong to the signed-in operator; login challenges to nobody yet.
+      `CREATE TABLE operator_passkey_challenges (
+        challenge_hash text PRIMARY KEY,
+        operator_id text REFERENCES operators (id),
+        purpose text NOT NULL CHECK (purpose IN ('register', 'login')),
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      )`,
+      `CREATE INDEX operator_passkey_challenges_expiry ON operator_passkey_challenges (expires_at)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -105,6 +105,8 @@ export type LoginResult =
   | { ok: true; operatorId: string; usedRecoveryCode: boolean }
   | { ok: false; code: 'login_failed'; retryAfterSeconds?: number };
 
+export type SecondFactorKind = 'totp' | 'recovery_code' | 'passkey';
+
 interface OperatorRow {
   id: string;
   status: string;
@@ -124,11 +126,69 @@ function failed(retryAfterSeconds: number): LoginResult {
 }
 
 /**
+ * Checks a login's second factor, after the password. `operator` is undefined for an unknown e-mail;
+ * `usable` says the account is active, unlocked and the password was right: only then may the check
+ * spend anything (a TOTP step, a recovery code, a passkey's counter). Returns the factor that passed,
+ * or null.
+ */
+export type SecondFactorCheck = (
+  operator: { id: string; totpSecret: string | null; totpLastStep: number | null } | undefined,
+  usable: boolean,
+  now: Date,
+) => Promise<SecondFactorKind | null>;
+
+/**
  * Password, then second factor, under the login throttle (login-throttle.ts). An unknown e-mail
  * still costs one argon2 verification (against a dummy hash) and one TOTP check. A second factor is
  * spent (its TOTP step recorded, or the recovery code marked used) only when everything else passed.
  */
 export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Promise<LoginResult> {
+  return verifyPasswordAndSecondFactor(deps, attempt, (operator, usable, now) =>
+    checkCodeFactor(deps, attempt.secondFactor, operator, usable, now),
+  );
+}
+
+/** A 6-digit TOTP code or a recovery code as the second factor. */
+async function checkCodeFactor(
+  deps: OperatorDeps,
+  secondFactor: string,
+  operator: Parameters<SecondFactorCheck>[0],
+  usable: boolean,
+  now: Date,
+): Promise<SecondFactorKind | null> {
+  if (/^\d{6}$/.test(secondFactor)) {
+    const step = matchTotp(
+      operator?.totpSecret ?? DUMMY_TOTP_SECRET,
+      secondFactor,
+      now,
+      operator?.totpLastStep ?? null,
+    );
+    if (!usable || operator === undefined || operator.totpSecret === null || step === null) return null;
+    // Only one login spends a step: a replay racing this one finds the step already taken.
+    const spent = await deps.db.query(
+      `UPDATE operators SET totp_last_step = $2
+        WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING 1 AS spent`,
+      [operator.id, step],
+    );
+    return spent.rows.length === 1 ? 'totp' : null;
+  }
+  if (looksLikeRecoveryCode(secondFactor)) {
+    const matched = await redeemRecoveryCode(deps.db, operator?.id ?? '', secondFactor, { now, consume: usable });
+    return usable && matched ? 'recovery_code' : null;
+  }
+  return null;
+}
+
+/**
+ * The one login procedure every second factor goes through: the throttle's admission, the password
+ * (argon2 even for an unknown e-mail), `checkSecondFactor`, then the failure count or its clearing.
+ * Every failure is the same LoginResult.
+ */
+export async function verifyPasswordAndSecondFactor(
+  deps: OperatorDeps,
+  attempt: Omit<LoginAttempt, 'secondFactor'>,
+  checkSecondFactor: SecondFactorCheck,
+): Promise<LoginResult> {
   const now = deps.now();
   const keys = { accountKey: accountKey(attempt.email), clientKey: clientKey(attempt.clientAddress) };
   const admission = await admitLoginAttempt(deps.db, keys, now);
@@ -142,31 +202,19 @@ export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Pr
   const passwordOk = await verifyOperatorPassword(operator?.password_hash ?? null, attempt.password);
   const usable = operator !== undefined && operator.status === 'active' && operator.locked_at === null && passwordOk;
 
-  let success = false;
-  let usedRecoveryCode = false;
-  if (/^\d{6}$/.test(attempt.secondFactor)) {
-    const lastStep =
-      operator?.totp_last_step === null || operator === undefined ? null : Number(operator.totp_last_step);
-    const step = matchTotp(operator?.totp_secret ?? DUMMY_TOTP_SECRET, attempt.secondFactor, now, lastStep);
-    if (usable && operator.totp_secret !== null && step !== null) {
-      // Only one login spends a step: a replay racing this one finds the step already taken.
-      const spent = await deps.db.query(
-        `UPDATE operators SET totp_last_step = $2
-          WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING 1 AS spent`,
-        [operator.id, step],
-      );
-      success = spent.rows.length === 1;
-    }
-  } else if (looksLikeRecoveryCode(attempt.secondFactor)) {
-    const matched = await redeemRecoveryCode(deps.db, operator?.id ?? '', attempt.secondFactor, {
-      now,
-      consume: usable,
-    });
-    success = usable && matched;
-    usedRecoveryCode = success;
-  }
+  const passed = await checkSecondFactor(
+    operator === undefined
+      ? undefined
+      : {
+          id: operator.id,
+          totpSecret: operator.totp_secret,
+          totpLastStep: operator.totp_last_step === null ? null : Number(operator.totp_last_step),
+        },
+    usable,
+    now,
+  );
 
-  if (!success || operator === undefined) {
+  if (passed === null || !usable || operator === undefined) {
     await loginFailed(deps.db, { accountKey: keys.accountKey, operatorId: operator?.id ?? null, now });
     return failed(await secondsToWait(deps.db, keys, now));
   }
@@ -177,7 +225,7 @@ export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Pr
       await hashOperatorPassword(attempt.password),
     ]);
   }
-  return { ok: true, operatorId: operator.id, usedRecoveryCode };
+  return { ok: true, operatorId: operator.id, usedRecoveryCode: passed === 'recovery_code' };
 }
 
 /** An admin lifts a lockout: the account starts again from no failures. (Who may: a later session's roles.) */

@@ -9,6 +9,7 @@ import { MembersPage } from '../pages/MembersPage';
 import { OperatorsPage } from '../pages/OperatorsPage';
 import { ReportsPage } from '../pages/ReportsPage';
 import { ReviewsPage } from '../pages/ReviewsPage';
+import { SecurityPage } from '../pages/SecurityPage';
 import { StaffPage } from '../pages/StaffPage';
 import { StoresPage } from '../pages/StoresPage';
 import { TokensPage } from '../pages/TokensPage';
@@ -29,6 +30,7 @@ const PAGE_COMPONENTS: Record<PageName, () => ReactNode> = {
   operators: () => <OperatorsPage />,
   approvals: () => <ApprovalsPage />,
   tokens: () => <TokensPage />,
+  security: () => <SecurityPage />,
 };
 
 interface ShellProps {

@@ -13,6 +13,7 @@ export const PAGES = [
   'operators',
   'approvals',
   'tokens',
+  'security',
 ] as const;
 export type PageName = (typeof PAGES)[number];
 
@@ -32,6 +33,7 @@ export const PAGE_OPERATIONS: Readonly<Record<PageName, readonly Operation[]>> =
   operators: ['operators.manage'],
   approvals: [],
   tokens: [],
+  security: [],
 };
 
 export function pageAllowed(page: PageName, operations: readonly string[]): boolean {

@@ -1,3 +1,4 @@
+import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../../src/console/contract';
@@ -5,6 +6,7 @@ import { callConsole, toConsoleApiError } from '../api/console-client';
 import type { ConsoleLanguage } from '../app/format';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { TextField } from '../common/Field';
+import { isBrowserWebAuthnError, passkeysPossibleAt } from '../logic/passkeys';
 
 interface LoginPageProps {
   notice: string | null;
@@ -14,8 +16,9 @@ interface LoginPageProps {
 }
 
 /**
- * Sign-in with e-mail, password and a TOTP or recovery code. Every refusal reads the same (never
- * which of the three was wrong); throttling says how long to wait.
+ * Sign-in with e-mail, password and a TOTP or recovery code, or e-mail, password and a passkey (the
+ * passkey stands in for the code, not the password). Every refusal reads the same (never which one
+ * was wrong); throttling says how long to wait. A console opened by an IP address offers no passkey.
  */
 export function LoginPage({ notice, language, onLanguage, onSignedIn }: LoginPageProps) {
   const { t } = useTranslation();
@@ -24,16 +27,40 @@ export function LoginPage({ notice, language, onLanguage, onSignedIn }: LoginPag
   const [secondFactor, setSecondFactor] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const passkeys = passkeysPossibleAt(window.location.hostname);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    await signIn(() => callConsole('login', { email, password, secondFactor: secondFactor.replace(/\s+/g, '') }));
+  }
+
+  async function signInWithPasskey() {
+    await signIn(async () => {
+      const { options } = await callConsole('passkeyLoginOptions', { email });
+      // HQ's options from @simplewebauthn/server, in the JSON form the browser library takes.
+      const assertion = await startAuthentication({
+        optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON,
+      });
+      return callConsole('loginWithPasskey', {
+        email,
+        password,
+        assertion: { ...assertion, clientExtensionResults: { ...assertion.clientExtensionResults } },
+      });
+    });
+  }
+
+  async function signIn(attempt: () => Promise<SessionInfo>) {
     setBusy(true);
     setError(null);
     try {
-      const info = await callConsole('login', { email, password, secondFactor: secondFactor.replace(/\s+/g, '') });
+      const info = await attempt();
       setPassword('');
       onSignedIn(info);
     } catch (thrown) {
+      if (isBrowserWebAuthnError(thrown)) {
+        setError(t('login.passkeyCancelled'));
+        return;
+      }
       const refusal = toConsoleApiError(thrown);
       if (refusal.code === 'too_many_requests') {
         setError(
@@ -43,6 +70,8 @@ export function LoginPage({ notice, language, onLanguage, onSignedIn }: LoginPag
         );
       } else if (refusal.code === 'network_error') {
         setError(t('errors.network_error'));
+      } else if (refusal.code === 'passkey_unavailable') {
+        setError(t('errors.passkey_unavailable'));
       } else {
         setError(t('login.failed'));
       }
@@ -89,6 +118,16 @@ export function LoginPage({ notice, language, onLanguage, onSignedIn }: LoginPag
             maxLength={40}
             required
           />
+          {passkeys ? (
+            <div className="passkey-choice">
+              <p className="muted">{t('login.passkeyHint')}</p>
+              <button type="button" className="button" disabled={busy} onClick={() => void signInWithPasskey()}>
+                {t('login.passkey')}
+              </button>
+            </div>
+          ) : (
+            <p className="muted">{t('login.passkeyNeedsHostName')}</p>
+          )}
           <div role="alert" className="alert-region">
             {error ? <p className="notice notice-error">{error}</p> : null}
           </div>

@@ -18,6 +18,12 @@ import {
   unlockOperator,
 } from './operators';
 import {
+  listPasskeysHandler,
+  passkeyRegistrationOptionsHandler,
+  registerPasskeyHandler,
+  removePasskeyHandler,
+} from './passkeys';
+import {
   dayEndReports,
   listFlaggedHandler,
   listOverdraftsHandler,
@@ -60,6 +66,10 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   reissueEnrolment,
   listApprovals,
   approve,
+  listPasskeys: listPasskeysHandler,
+  passkeyRegistrationOptions: passkeyRegistrationOptionsHandler,
+  registerPasskey: registerPasskeyHandler,
+  removePasskey: removePasskeyHandler,
   listApiTokens: listApiTokensHandler,
   createApiToken: createApiTokenHandler,
   revokeApiToken: revokeApiTokenHandler,
