@@ -2,6 +2,7 @@
 // setOperatorRoles, request-id idempotency, catalogue conflicts, masked member search with an
 // audited reveal, and the operator audit chain's verification.
 import { randomUUID } from 'node:crypto';
+import { requestErasure } from '../../packages/hq/src/admin/erasure';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -305,6 +306,41 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
       const was = JSON.parse(before) as Record<string, unknown>;
       for (const table of ['rewards', 'catalog_versions', 'store_settings', 'console_requests'])
         expect(after[table], table).toEqual(was[table]);
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
+    'a member whose phone changes is found by the new number, no longer by the old one; an erased member by neither',
+    async () => {
+      const { memberId } = await enrolMember({ phone: '+447911123001', email: 'first.address@example.com' });
+      const find = async (by: 'phone' | 'email', value: string) => {
+        const found = await privA.call('searchMembers', { by, value });
+        expect(found.status).toBe(200);
+        return (found.body as { members: { memberId: string }[] }).members.map((m) => m.memberId);
+      };
+      expect(await find('phone', '+447911123001')).toEqual([memberId]);
+      await hq.push(device, [
+        {
+          seq: ++seq,
+          opId: randomUUID(),
+          type: 'member.updated',
+          staffId: 'staff-1',
+          deviceTime: '2026-03-02T09:00:00.000Z',
+          payload: {
+            memberId,
+            changes: { phone: '+447911123002', email: 'second.address@example.com' },
+            updatedAt: '2026-03-02T09:00:00.000Z',
+          },
+        },
+      ] as Parameters<TestHq['push']>[1]);
+      expect(await find('phone', '+447911123001')).toEqual([]);
+      expect(await find('phone', '+447911123002')).toEqual([memberId]);
+      expect(await find('email', 'first.address@example.com')).toEqual([]);
+      expect(await find('email', 'SECOND.address@example.com')).toEqual([memberId]);
+      await requestErasure({ db: hq.db, now: () => hq.clock.now }, memberId);
+      expect(await find('phone', '+447911123002')).toEqual([]);
+      const row = await hq.db.query('SELECT phone_lookup, email_lookup FROM members WHERE id = $1', [memberId]);
+      expect(row.rows).toEqual([{ phone_lookup: null, email_lookup: null }]);
     },
   );
 

@@ -43,6 +43,7 @@ import { createOperatorAuditLog } from './operators/operator-audit';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
+import { backfillContactLookups } from './members/contact-lookups';
 import { openHqDatabase } from './open-database';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
@@ -186,6 +187,16 @@ async function main(): Promise<number> {
     out(`PAIRING_CODE=${pairingCode}`);
     out(`EXPIRES_AT=${expiresAt.toISOString()}`);
   }
+  // Members that arrived without their contact lookups (a bulk load, an older HQ) are hashed in the
+  // background, so an operator's first search does not wait for them.
+  void backfillContactLookups(db).then(
+    (count) => {
+      if (count > 0) app.log.info({ count }, 'contact lookups hashed');
+    },
+    (error: unknown) => {
+      app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'contact lookup backfill failed');
+    },
+  );
   const stop = async (): Promise<void> => {
     removeAdminEndpoint(dataDir, bootstrapToken);
     await app.close();

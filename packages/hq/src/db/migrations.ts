@@ -468,15 +468,25 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       // What the till said it runs (its User-Agent at push/pull), for the devices page.
       `ALTER TABLE devices ADD COLUMN app_version text`,
-      // The tills' keyed hashes of each member's phone and e-mail (contact-lookup-hash.ts), kept
-      // for the member version they were made from (members/contact-lookups.ts): an operator finds a
-      // member by contact without HQ indexing the plaintext.
+      // The tills' keyed hashes of each member's phone and e-mail (contact-lookup-hash.ts), so an
+      // operator finds a member by contact without HQ indexing the plaintext. A trigger marks a row
+      // whose contacts change (and drops its old hashes); members/contact-lookups.ts hashes marked rows.
       `ALTER TABLE members ADD COLUMN phone_lookup text`,
       `ALTER TABLE members ADD COLUMN email_lookup text`,
-      `ALTER TABLE members ADD COLUMN lookups_version bigint`,
+      `ALTER TABLE members ADD COLUMN lookups_stale boolean NOT NULL DEFAULT true`,
       `CREATE INDEX members_phone_lookup ON members (phone_lookup) WHERE phone_lookup IS NOT NULL`,
       `CREATE INDEX members_email_lookup ON members (email_lookup) WHERE email_lookup IS NOT NULL`,
-      `CREATE INDEX members_lookups_stale ON members (id) WHERE lookups_version IS NULL`,
+      `CREATE INDEX members_lookups_stale ON members (id) WHERE lookups_stale`,
+      `CREATE FUNCTION members_contacts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         NEW.lookups_stale := true;
+         NEW.phone_lookup := NULL;
+         NEW.email_lookup := NULL;
+         RETURN NEW;
+       END $$`,
+      `CREATE TRIGGER members_contacts_changed BEFORE UPDATE OF phone, email ON members FOR EACH ROW
+         WHEN (OLD.phone IS DISTINCT FROM NEW.phone OR OLD.email IS DISTINCT FROM NEW.email)
+         EXECUTE FUNCTION members_contacts_changed()`,
     ],
   },
   {

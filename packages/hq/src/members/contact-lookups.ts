@@ -1,8 +1,8 @@
 import { contactLookupHash } from '../../../../src/node-shared/contact-lookup-hash';
 import { normalizeEmail } from '../../../../src/shared/members/normalize';
-import { toInt, type Queryable } from '../db/database';
+import type { HqDatabase, Queryable } from '../db/database';
 
-const BATCH = 1000;
+const BATCH = 2000;
 
 async function lookupKey(q: Queryable): Promise<string> {
   const chain = await q.query<{ lookup_key: string }>('SELECT lookup_key FROM chain WHERE id = 1');
@@ -12,29 +12,58 @@ async function lookupKey(q: Queryable): Promise<string> {
 }
 
 /**
- * Brings members' phone_lookup and email_lookup up to date with their current version: the same
- * keyed hashes the tills use (contact-lookup-hash.ts), so HQ finds a member by contact through an
- * index of hashes, never of plaintext. Catches up on every member changed since it last ran (a
- * member's version grows with each change, erasure included); returns how many it hashed.
+ * Hashes one batch of members whose contacts changed since they were last hashed (a trigger marks
+ * them: migration 10's members_contacts_changed): the same keyed hashes the tills use
+ * (contact-lookup-hash.ts), so HQ finds a member by contact through an index of hashes, never of
+ * plaintext. A row whose contacts changed again meanwhile is left marked for the next batch.
+ * Returns how many rows it read.
  */
+async function refreshBatch(q: Queryable, key: string): Promise<number> {
+  const stale = await q.query<{ id: string; phone: string | null; email: string | null }>(
+    `SELECT id, phone, email FROM members WHERE lookups_stale ORDER BY id LIMIT ${BATCH}`,
+  );
+  if (stale.rows.length === 0) return 0;
+  const ids = stale.rows.map((row) => row.id);
+  const phones = stale.rows.map((row) => row.phone);
+  const emails = stale.rows.map((row) => row.email);
+  const phoneHashes = stale.rows.map((row) =>
+    row.phone === null ? null : contactLookupHash(key, 'phone', row.phone).toString('hex'),
+  );
+  const emailHashes = stale.rows.map((row) =>
+    row.email === null ? null : contactLookupHash(key, 'email', normalizeEmail(row.email)).toString('hex'),
+  );
+  await q.query(
+    `UPDATE members m SET phone_lookup = u.phone_lookup, email_lookup = u.email_lookup, lookups_stale = false
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+            AS u(id, phone, email, phone_lookup, email_lookup)
+      WHERE m.id = u.id AND m.phone IS NOT DISTINCT FROM u.phone AND m.email IS NOT DISTINCT FROM u.email`,
+    [ids, phones, emails, phoneHashes, emailHashes],
+  );
+  return stale.rows.length;
+}
+
+/** Catches up inside the caller's transaction (a search: usually nothing or a few rows). */
 export async function refreshContactLookups(q: Queryable): Promise<number> {
   const key = await lookupKey(q);
   let done = 0;
   for (;;) {
-    const stale = await q.query<{ id: string; phone: string | null; email: string | null; version: unknown }>(
-      `SELECT id, phone, email, version FROM members
-        WHERE lookups_version IS NULL OR lookups_version <> version ORDER BY id LIMIT ${BATCH}`,
-    );
-    for (const row of stale.rows) {
-      await q.query('UPDATE members SET phone_lookup = $2, email_lookup = $3, lookups_version = $4 WHERE id = $1', [
-        row.id,
-        row.phone === null ? null : contactLookupHash(key, 'phone', row.phone).toString('hex'),
-        row.email === null ? null : contactLookupHash(key, 'email', normalizeEmail(row.email)).toString('hex'),
-        toInt(row.version),
-      ]);
-    }
-    done += stale.rows.length;
-    if (stale.rows.length < BATCH) return done;
+    const read = await refreshBatch(q, key);
+    done += read;
+    if (read < BATCH) return done;
+  }
+}
+
+/**
+ * Catches up in batches of their own transactions (HQ's start, after members arrived in bulk), so
+ * the first operator search does not wait for a million rows to be hashed. Returns the rows hashed.
+ */
+export async function backfillContactLookups(db: HqDatabase): Promise<number> {
+  const key = await lookupKey(db);
+  let done = 0;
+  for (;;) {
+    const read = await db.transaction((tx) => refreshBatch(tx, key));
+    done += read;
+    if (read < BATCH) return done;
   }
 }
 
