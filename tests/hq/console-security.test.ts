@@ -436,6 +436,31 @@ describe.each(BACKENDS)('console security on %s', (backend) => {
     expect(expired.body).toMatchObject({ code: 'unauthorized' });
     expect((await use(`ldhq_${randomBytes(32).toString('base64url')}`)).status).toBe(401);
   });
+
+  test.skipIf(skipBackend(backend))(
+    'the public endpoints are limited per client address: the 4th login in the window is 429 with Retry-After, before any password is checked',
+    async () => {
+      const limited = await startTestHq(backend, {
+        console: { publicRateLimit: { max: 3, windowMs: 60_000 } },
+      });
+      try {
+        const login = () =>
+          consoleRequest(limited, 'POST', `${CONSOLE_API_PREFIX}/login`, {
+            body: { email: 'nobody@chain.example', password: 'not the password at all', secondFactor: '123456' },
+          });
+        for (let i = 0; i < 3; i += 1) expect((await login()).status).toBe(401);
+        const fourth = await login();
+        expect(fourth.status).toBe(429);
+        expect(fourth.body).toMatchObject({ code: 'too_many_requests' });
+        expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
+        // Refused before verifyLogin ran: three failures counted, not four.
+        const failures = await limited.db.query<{ n: unknown }>('SELECT count(*) AS n FROM operator_login_failures');
+        expect(Number(failures.rows[0]?.n)).toBe(3);
+      } finally {
+        await limited.close();
+      }
+    },
+  );
 });
 
 describe('console logs', () => {

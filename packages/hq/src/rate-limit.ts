@@ -12,6 +12,13 @@ export interface RateLimit {
 export const PAIR_RATE_LIMIT: RateLimit = { max: 10, windowMs: 10 * 60 * 1000 };
 
 /**
+ * The console's public endpoints (login, enrolment links, passkey login options) per client address:
+ * an office behind one address signs in a few times a minute; a script trying passwords or filling
+ * the challenge table cannot.
+ */
+export const CONSOLE_PUBLIC_RATE_LIMIT: RateLimit = { max: 30, windowMs: 60 * 1000 };
+
+/**
  * The client an attempt counts against, as @fastify/rate-limit's default key generator makes it:
  * an IPv4 address alone (also when IPv4-mapped), an IPv6 address with its /64 network (one
  * subscriber usually holds a whole /64, so single addresses would not limit anyone). Always the

@@ -38,7 +38,13 @@ import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
 import { pushOps, type AuthenticatedDevice } from './push/push';
-import { IPV6_SUBNET, PAIR_RATE_LIMIT, databaseRateLimitStore, type RateLimit } from './rate-limit';
+import {
+  CONSOLE_PUBLIC_RATE_LIMIT,
+  IPV6_SUBNET,
+  PAIR_RATE_LIMIT,
+  databaseRateLimitStore,
+  type RateLimit,
+} from './rate-limit';
 import { secretHash } from './secrets';
 
 export interface HqServerOptions {
@@ -69,6 +75,8 @@ export interface ConsoleOptions {
   /** The built console (packages/hq/dist/console); without it /console/ says how to build it. */
   staticDir?: string;
   timeouts?: SessionTimeouts;
+  /** Requests per client address to login, enrolment and passkey options (default CONSOLE_PUBLIC_RATE_LIMIT). */
+  publicRateLimit?: RateLimit;
   random?: (size: number) => Buffer;
   /**
    * The data folder's bootstrap token (admin/admin-endpoint-file.ts): serves POST /v1/admin/bootstrap
@@ -321,6 +329,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
           hqCertSha256: consoleOptions.hqCertSha256,
           publicOrigin: origin,
           timeouts: consoleOptions.timeouts ?? DEFAULT_SESSION_TIMEOUTS,
+          publicRateLimit: consoleOptions.publicRateLimit ?? CONSOLE_PUBLIC_RATE_LIMIT,
         },
         CONSOLE_HANDLERS,
       );

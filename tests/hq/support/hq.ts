@@ -189,6 +189,8 @@ export async function startTestHq(
           staticDir?: string;
           /** The console's public host name (its origin is https://publicHost:port); 127.0.0.1 otherwise. */
           publicHost?: string;
+          /** Lifted unless a test asks for one (tests log in many times from 127.0.0.1). */
+          publicRateLimit?: RateLimit;
         };
   } = {},
 ): Promise<TestHq> {
@@ -218,6 +220,7 @@ export async function startTestHq(
               hqCertSha256: tls.fingerprint256,
               publicOrigin: () => origin,
               ...(consoleConfig.timeouts ? { timeouts: consoleConfig.timeouts } : {}),
+              publicRateLimit: consoleConfig.publicRateLimit ?? TEST_PAIR_RATE_LIMIT,
               ...(consoleConfig.staticDir ? { staticDir: consoleConfig.staticDir } : {}),
             },
           }

@@ -454,6 +454,21 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
     app.route({
       method: endpoint.method,
       url: CONSOLE_API_PREFIX + endpoint.path,
+      // Counted before the body is read (server.ts registers @fastify/rate-limit with HQ's database store).
+      ...(endpoint.access === 'public'
+        ? {
+            config: {
+              rateLimit: {
+                max: deps.publicRateLimit.max,
+                timeWindow: deps.publicRateLimit.windowMs,
+                errorResponseBuilder: (_request: unknown, context: { ttl: number }) =>
+                  new ConsoleHttpError('too_many_requests', 'Too many requests from this address; try again later.', {
+                    retryAfterSeconds: Math.ceil(context.ttl / 1000),
+                  }),
+              },
+            },
+          }
+        : {}),
       handler: async (request, reply) => {
         const req = request as unknown as Request;
         reply.header('cache-control', 'no-store');

@@ -3,6 +3,7 @@ import type { OperatorAuditInput, OperatorAuditLog } from '../operators/operator
 import type { OperatorRole } from '../operators/roles';
 import type { ConsoleEndpointName, ConsoleOutput, CONSOLE_ENDPOINTS } from './contract';
 import type { SessionTimeouts } from './sessions';
+import type { RateLimit } from '../rate-limit';
 import type { z } from 'zod';
 
 /** What the console API needs, passed in (tests decide the clock, the keys and the randomness). */
@@ -20,6 +21,11 @@ export interface ConsoleDeps {
   /** https://host:port that enrolment links point at; never taken from a request's Host header. */
   publicOrigin: () => string;
   timeouts: SessionTimeouts;
+  /**
+   * Requests per client address to the endpoints anyone may call (login, enrolment, passkey login
+   * options), counted in HQ's database like pairing; the login throttle per account comes on top.
+   */
+  publicRateLimit: RateLimit;
 }
 
 /** Who is asking: a console session or an API token, with the roles that count for this request. */
