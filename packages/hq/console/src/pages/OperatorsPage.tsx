@@ -20,7 +20,7 @@ function rolesOf(values: readonly string[]): OperatorRole[] {
 
 export function OperatorsPage() {
   const { t } = useTranslation();
-  const { may } = useSession();
+  const { may, info } = useSession();
   const operators = useLoad(() => callConsole('listOperators', {}), 'operators');
   const [status, setStatus] = useState<string | null>(null);
   const [link, setLink] = useState<Link | null>(null);
@@ -100,40 +100,47 @@ export function OperatorsPage() {
                   <Time iso={operator.createdAt} />
                 </td>
                 <td className="row-actions">
-                  <button
-                    type="button"
-                    className="button button-small"
-                    disabled={action.busy}
-                    aria-label={t(operator.status === 'active' ? 'operators.disableOf' : 'operators.enableOf', {
-                      name: operator.displayName,
-                    })}
-                    onClick={() => void setEnabled(operator, operator.status !== 'active')}
-                  >
-                    {operator.status === 'active' ? t('operators.disable') : t('operators.enable')}
-                  </button>
-                  {operator.locked ? (
-                    <button
-                      type="button"
-                      className="button button-small"
-                      disabled={action.busy}
-                      onClick={() => void unlock(operator)}
-                    >
-                      {t('operators.unlock')}
-                    </button>
-                  ) : null}
-                  <button
-                    type="button"
-                    className="button button-small"
-                    disabled={action.busy}
-                    onClick={() => void reissue(operator)}
-                  >
-                    {t('operators.reissue')}
-                  </button>
-                  {may('roles.change') ? (
-                    <button type="button" className="button button-small" onClick={() => setEditingRoles(operator)}>
-                      {t('operators.changeRoles')}
-                    </button>
-                  ) : null}
+                  {/* Another operator changes one's own status, second factor and roles: HQ refuses them here. */}
+                  {operator.operatorId === info.operator.id ? (
+                    <span className="muted">{t('operators.you')}</span>
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={action.busy}
+                        aria-label={t(operator.status === 'active' ? 'operators.disableOf' : 'operators.enableOf', {
+                          name: operator.displayName,
+                        })}
+                        onClick={() => void setEnabled(operator, operator.status !== 'active')}
+                      >
+                        {operator.status === 'active' ? t('operators.disable') : t('operators.enable')}
+                      </button>
+                      {operator.locked ? (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          disabled={action.busy}
+                          onClick={() => void unlock(operator)}
+                        >
+                          {t('operators.unlock')}
+                        </button>
+                      ) : null}
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={action.busy}
+                        onClick={() => void reissue(operator)}
+                      >
+                        {t('operators.reissue')}
+                      </button>
+                      {may('roles.change') ? (
+                        <button type="button" className="button button-small" onClick={() => setEditingRoles(operator)}>
+                          {t('operators.changeRoles')}
+                        </button>
+                      ) : null}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
