@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
-import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
+import { BACKENDS, httpsSend, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { firstAdmin, operatorWith, type ConsoleClient } from './support/console';
 
 describe.each(BACKENDS)('the HQ console API on %s', (backend) => {
@@ -47,6 +47,34 @@ describe.each(BACKENDS)('the HQ console API on %s', (backend) => {
         'SELECT action, details, operator_id FROM operator_audit ORDER BY seq DESC LIMIT 1',
       );
       expect(last.rows[0]).toMatchObject({ action: 'stores.create', operator_id: ops.operatorId });
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
+    'a till’s successful pull sets its last contact and the version it says it runs; a refused request sets neither',
+    async () => {
+      const device = await hq.pairedDevice('Till V');
+      const pull = (body: unknown, agent: string) =>
+        httpsSend(hq.url, pinnedTlsOptions(hq.tls, hq.tls.fingerprint256), HQ_ROUTES.pull, JSON.stringify(body), {
+          'content-type': 'application/json',
+          authorization: `Bearer ${device.deviceToken}`,
+          'user-agent': agent,
+        });
+      const row = async () => {
+        const devices = await ops.call('listDevices', {});
+        return (
+          devices.body as { devices: { deviceId: string; lastContactAt: string | null; appVersion: string | null }[] }
+        ).devices.find((d) => d.deviceId === device.deviceId);
+      };
+      expect(await row()).toMatchObject({ lastContactAt: null, appVersion: null });
+      expect((await pull({ nonsense: true }, 'LoyaltyDesk/9.8.7')).status).toBe(400);
+      expect(await row()).toMatchObject({ lastContactAt: null, appVersion: null });
+      expect((await pull({ cursor: null, ackedSeq: 0 }, 'LoyaltyDesk/9.8.7')).status).toBe(200);
+      expect(await row()).toMatchObject({ lastContactAt: hq.clock.now.toISOString(), appVersion: '9.8.7' });
+      // Anything but a plain version is not kept.
+      hq.clock.now = new Date(hq.clock.now.getTime() + 120_000);
+      expect((await pull({ cursor: null, ackedSeq: 0 }, 'LoyaltyDesk/<script>')).status).toBe(200);
+      expect(await row()).toMatchObject({ lastContactAt: hq.clock.now.toISOString(), appVersion: '9.8.7' });
     },
   );
 });

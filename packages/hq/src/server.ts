@@ -203,17 +203,28 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = found.rows[0];
     if (!device) throw new HqHttpError('unauthorized', 'The device token is not valid.');
     if (device.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
-    // The version the till says it runs, for the console's devices page; only a plain version is kept.
+    return { deviceId: device.id, storeId: device.store_id };
+  }
+
+  /**
+   * After a till's request succeeded: when HQ last heard from it and the version it says it runs
+   * (User-Agent LoyaltyDesk/x.y.z; only a plain version is kept), for the console's devices page.
+   * Written at most once a minute per till, and never for a refused request (which changes nothing).
+   */
+  async function noteContact(
+    request: FastifyRequest<RouteGenericInterface, HttpsServer>,
+    device: AuthenticatedDevice,
+  ): Promise<void> {
     const agent = /^LoyaltyDesk\/(\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.]{1,32})?)$/.exec(
       request.headers['user-agent'] ?? '',
     );
-    if (agent?.[1] !== undefined) {
-      await db.query('UPDATE devices SET app_version = $2 WHERE id = $1 AND app_version IS DISTINCT FROM $2', [
-        device.id,
-        agent[1],
-      ]);
-    }
-    return { deviceId: device.id, storeId: device.store_id };
+    const at = now();
+    await db.query(
+      `UPDATE devices SET last_seen_at = GREATEST(last_seen_at, $2), app_version = COALESCE($3, app_version)
+        WHERE id = $1
+          AND (last_seen_at IS NULL OR last_seen_at < $4 OR app_version IS DISTINCT FROM COALESCE($3, app_version))`,
+      [device.deviceId, at, agent?.[1] ?? null, new Date(at.getTime() - 60_000)],
+    );
   }
 
   // Only routes that set config.rateLimit are limited. Each attempt is counted in HQ's database
@@ -256,6 +267,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = await authenticate(request);
     const body = parseBody(PushRequest, request.body);
     const result = PushResponse.parse(await pushOps({ db, now }, device, body.ops));
+    await noteContact(request, device);
     const counts = { applied: 0, duplicate: 0, rejected: 0 };
     for (const outcome of result.outcomes) counts[outcome.outcome] += 1;
     request.log.info({ deviceId: device.deviceId, lastSeq: result.lastSeq, gapAt: result.gapAt, ...counts }, 'push');
@@ -266,6 +278,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = await authenticate(request);
     const body = parseBody(PullRequest, request.body);
     const result = PullResponse.parse(await pullPage({ db }, device, body));
+    await noteContact(request, device);
     request.log.info(
       { deviceId: device.deviceId, changes: result.changes.length, more: result.more, snapshot: result.snapshot },
       'pull',
@@ -277,6 +290,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = await authenticate(request);
     const body = parseBody(DayEndRequest, request.body);
     const result = DayEndReport.parse(await reconcileDayEnd({ db, now }, device, body));
+    await noteContact(request, device);
     request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
     return reply.code(200).send(result);
   });
