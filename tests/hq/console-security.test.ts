@@ -438,6 +438,25 @@ describe.each(BACKENDS)('console security on %s', (backend) => {
   });
 
   test.skipIf(skipBackend(backend))(
+    'login CSRF: a login posted from another origin or site is refused before any password is checked, and sets no cookie',
+    async () => {
+      const failures = async () =>
+        Number((await hq.db.query<{ n: unknown }>('SELECT count(*) AS n FROM operator_login_failures')).rows[0]?.n);
+      const before = await failures();
+      for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+        const response = await consoleRequest(hq, 'POST', `${CONSOLE_API_PREFIX}/login`, {
+          body: { email: 'someone@chain.example', password: 'whatever it is here', secondFactor: '123456' },
+          headers,
+        });
+        expect(response.status).toBe(403);
+        expect(response.body).toMatchObject({ code: 'csrf_failed' });
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      expect(await failures()).toBe(before);
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
     'the public endpoints are limited per client address: the 4th login in the window is 429 with Retry-After, before any password is checked',
     async () => {
       const limited = await startTestHq(backend, {

@@ -197,7 +197,12 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
    * from another origin (SameSite=Strict already keeps the cookie off cross-site requests; this is
    * the second lock). API tokens are not cookies: a page elsewhere cannot make a browser send one.
    */
-  function checkCsrf(request: Request, sessionId: string): void {
+  /**
+   * A browser names where a request comes from: one from another origin or site is refused. Also
+   * for the public endpoints, so a page elsewhere cannot sign a browser in as someone else (login
+   * CSRF). Clients that are not browsers (the command line) send neither header.
+   */
+  function checkSameOrigin(request: Request): void {
     const origin = request.headers.origin;
     const host = request.headers.host;
     if (origin !== undefined && (host === undefined || origin !== `https://${host}`))
@@ -205,6 +210,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
     const site = request.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none')
       throw new ConsoleHttpError('csrf_failed', 'The request came from another site.');
+  }
+
+  function checkCsrf(request: Request, sessionId: string): void {
+    checkSameOrigin(request);
     if (!csrfTokenMatches(deps.csrfKey, sessionId, request.headers[CSRF_HEADER]))
       throw new ConsoleHttpError('csrf_failed', 'The CSRF token is missing or does not match the session.');
   }
@@ -474,6 +483,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
         reply.header('cache-control', 'no-store');
         const input = rawInput(req, endpoint);
         if (IDENTITY.has(key)) {
+          if (endpoint.method !== 'GET') checkSameOrigin(req);
           const body = await identity(key as IdentityEndpoint, req, reply, input);
           return reply.code(200).send(endpoint.output.parse(body));
         }
