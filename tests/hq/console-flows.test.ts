@@ -401,6 +401,21 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
   );
 
   test.skipIf(skipBackend(backend))(
+    'the audit trail names each operator beside their id; the chained entry itself holds the id only',
+    async () => {
+      const trail = await auditor.call('listAudit', { limit: 500 });
+      expect(trail.status).toBe(200);
+      const entries = (
+        trail.body as { entries: { operatorId: string | null; operatorName: string | null; action: string }[] }
+      ).entries;
+      const adminLogin = entries.find((e) => e.operatorId === admin.operatorId && e.action === 'operator.login');
+      expect(adminLogin).toMatchObject({ operatorName: 'Chain Admin' });
+      const stored = await hq.db.query('SELECT * FROM operator_audit');
+      expect(JSON.stringify(stored.rows)).not.toContain('Chain Admin');
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
     'audit verify is ok, and after one row is tampered with in SQL it names that row',
     async () => {
       const ok = await auditor.call('verifyAudit');

@@ -174,6 +174,8 @@ const AuditEntry = z.strictObject({
   seq: z.number().int(),
   at: iso,
   operatorId: z.string().nullable(),
+  /** The operator's display name now (not part of the chained entry: the chain holds ids only). */
+  operatorName: z.string().nullable(),
   action: z.string(),
   subjectType: z.string().nullable(),
   subjectId: z.string().nullable(),

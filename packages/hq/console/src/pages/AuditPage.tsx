@@ -110,7 +110,12 @@ export function AuditPage() {
                     <td>
                       <Time iso={entry.at} />
                     </td>
-                    <td className="mono">{entry.operatorId ?? '—'}</td>
+                    <td>
+                      {entry.operatorName ?? (entry.operatorId === null ? '—' : null)}
+                      {entry.operatorId !== null ? (
+                        <span className="mono muted block-id">{entry.operatorId}</span>
+                      ) : null}
+                    </td>
                     <td className="mono">{entry.action}</td>
                     <td className="mono">
                       {entry.subjectType ? `${entry.subjectType}: ${entry.subjectId ?? '—'}` : '—'}

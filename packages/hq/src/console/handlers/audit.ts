@@ -10,14 +10,17 @@ export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
     seq: unknown;
     at: Date | string;
     operator_id: string | null;
+    operator_name: string | null;
     action: string;
     subject_type: string | null;
     subject_id: string | null;
     details: unknown;
     hash: string;
   }>(
-    `SELECT seq, at, operator_id, action, subject_type, subject_id, details, hash FROM operator_audit
-      WHERE $1::bigint IS NULL OR seq < $1 ORDER BY seq DESC LIMIT ${limit}`,
+    `SELECT a.seq, a.at, a.operator_id, o.display_name AS operator_name, a.action, a.subject_type, a.subject_id,
+            a.details, a.hash
+       FROM operator_audit a LEFT JOIN operators o ON o.id = a.operator_id
+      WHERE $1::bigint IS NULL OR a.seq < $1 ORDER BY a.seq DESC LIMIT ${limit}`,
     [input.beforeSeq ?? null],
   );
   const head = await ctx.deps.audit.head(ctx.tx);
@@ -26,6 +29,7 @@ export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
       seq: toInt(row.seq),
       at: new Date(row.at).toISOString(),
       operatorId: row.operator_id,
+      operatorName: row.operator_name,
       action: row.action,
       subjectType: row.subject_type,
       subjectId: row.subject_id,
