@@ -119,7 +119,9 @@ export function buildRequest(endpoint: ConsoleEndpoint, input: Record<string, un
 async function readJson(response: Response): Promise<unknown> {
   try {
     return (await response.json()) as unknown;
-  } catch {
+  } catch (error) {
+    // Not JSON (a proxy's error page…): the status alone says what happened.
+    if (!(error instanceof SyntaxError)) throw error;
     return undefined;
   }
 }

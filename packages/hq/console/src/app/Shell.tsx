@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { callConsole } from '../api/console-client';
+import { ConsoleApiError, callConsole } from '../api/console-client';
 import { ApprovalsPage } from '../pages/ApprovalsPage';
 import { AuditPage } from '../pages/AuditPage';
 import { CatalogPage } from '../pages/CatalogPage';
@@ -59,8 +59,10 @@ export function Shell({ page, onLanguage, onSignedOut }: ShellProps) {
   async function logout() {
     try {
       await callConsole('logout', {});
-    } catch {
-      // Signed out here either way; HQ ends an unused session by itself.
+    } catch (error) {
+      // HQ refused or could not be reached: signed out here either way, and HQ ends the unused
+      // session by itself when it idles out. Anything else is a bug, and is not hidden.
+      if (!(error instanceof ConsoleApiError)) throw error;
     }
     onSignedOut();
   }

@@ -20,7 +20,9 @@ export function storedLanguage(): ConsoleLanguage {
   try {
     const stored = localStorage.getItem(STORAGE_KEY);
     return isConsoleLanguage(stored) ? stored : 'en';
-  } catch {
+  } catch (error) {
+    // Storage switched off (a SecurityError): English.
+    if (!(error instanceof DOMException)) throw error;
     return 'en';
   }
 }
@@ -44,7 +46,8 @@ export async function applyLanguage(language: ConsoleLanguage): Promise<void> {
   document.documentElement.lang = language;
   try {
     localStorage.setItem(STORAGE_KEY, language);
-  } catch {
-    // Private mode without storage: the choice lasts for this page only.
+  } catch (error) {
+    // Private mode without storage (a DOMException): the choice lasts for this page only.
+    if (!(error instanceof DOMException)) throw error;
   }
 }

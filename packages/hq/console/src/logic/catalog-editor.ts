@@ -83,7 +83,8 @@ export function catalogFromDraft(
   let rest: unknown;
   try {
     rest = JSON.parse(draft.restJson);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     issues.push({ path: 'json', code: 'invalid_format' });
   }
   if (rest !== undefined && (typeof rest !== 'object' || rest === null || Array.isArray(rest))) {
