@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE]
-// npm run hq -- [--data-dir DIR] COMMAND …   (create-store, issue-pairing-code, revoke-device, add-staff,
-//   set-staff-status, reset-staff-pin, load-catalog, request-erasure, list-overdrafts, list-rejected: see packages/hq/src/main.ts)
-// Builds if needed, then runs the reference HQ server (packages/hq/src/main.ts). Prints HQ_URL and HQ_CERT_SHA256.
-// On PGlite (no DATABASE_URL) a command run while the server runs on the same --data-dir goes through the
-// server (its loopback admin endpoint); one run while another command holds the folder refuses (exit 2).
+// npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL]
+// npm run hq -- [--data-dir DIR] COMMAND …   (create-admin, create-store, issue-pairing-code, add-staff, load-catalog,
+//   list-overdrafts, export-audit, …: `npm run hq -- --help`, packages/hq/src/admin/cli.ts)
+// Builds if needed, then runs the reference HQ server and its console (packages/hq/src/main.ts). Prints HQ_URL,
+// HQ_CERT_SHA256 and HQ_CONSOLE. A command is a client of the running HQ's console API: create-admin once with the
+// data folder's bootstrap token, every other command with an operator's API token in LOYALTY_HQ_TOKEN.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
