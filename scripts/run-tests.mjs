@@ -84,6 +84,8 @@ check('typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 check('typecheck (e2e)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 check('typecheck (renderer tests)', bin('tsc'), ['-p', 'tsconfig.renderer-tests.json', '--noEmit']);
 check('typecheck (hq)', bin('tsc'), ['-p', 'packages/hq/tsconfig.json', '--noEmit']);
+check('typecheck (hq console)', bin('tsc'), ['-p', 'packages/hq/console/tsconfig.json', '--noEmit']);
+check('typecheck (hq console tests)', bin('tsc'), ['-p', 'tests/hq-console/tsconfig.json', '--noEmit']);
 
 // The harness-based tests need the built app, the HQ tests the built HQ: build once, up front.
 buildIfNeeded();
