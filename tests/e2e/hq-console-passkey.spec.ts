@@ -1,16 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { loadOrCreateTls } from '../../packages/hq/src/tls';
 import { totpCodeAt } from '../../packages/hq/src/operators/totp';
 import en from '../../packages/hq/console/src/i18n/en.json' with { type: 'json' };
 import config from '../../playwright.config';
+import { startDemoHq, stopDemoHq, type DemoHq } from './demo-hq';
+import { expectNoAxeViolations, screenshot } from './fixtures';
 
 /**
  * Passkeys in the HQ console, in Chromium with its virtual authenticator (CDP WebAuthn domain): the
@@ -20,15 +19,10 @@ import config from '../../playwright.config';
  * trust its public key (--ignore-certificate-errors-spki-list), and HQ is started with
  * --public-url https://localhost:PORT.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const PASSWORD = 'violet kettle harbour 7 lanterns';
 
-interface Hq {
-  url: string;
-  adminLink: string;
-  process: ChildProcess;
-  dataDir: string;
+interface PasskeyHq extends DemoHq {
+  /** Base64 SHA-256 of HQ's certificate's public key, for --ignore-certificate-errors-spki-list. */
   spki: string;
 }
 
@@ -44,7 +38,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startDemoHq(): Promise<Hq> {
+async function startPasskeyHq(): Promise<PasskeyHq> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-passkey-'));
   // The certificate HQ will use, made here first (HQ keeps the one it finds in its data folder).
   const tls = await loadOrCreateTls({ dataDir });
@@ -55,64 +49,17 @@ async function startDemoHq(): Promise<Hq> {
     .digest('base64');
   const port = await freePort();
   const url = `https://localhost:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'packages/hq/dist/hq.js'),
-      '--data-dir',
-      dataDir,
-      '--port',
-      String(port),
-      '--public-url',
-      url,
-      '--demo',
-      '--demo-members',
-      '5',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
-  );
-  const values = await new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/^EXPIRES_AT=/m.test(out)) {
-        clearTimeout(timer);
-        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
-  });
-  expect(values.HQ_CERT_SHA256).toBe(tls.fingerprint256);
-  expect(values.HQ_CONSOLE).toBe(`${url}/console/`);
-  return { url, adminLink: values.DEMO_ADMIN_ENROLMENT_URL!, process: child, dataDir, spki };
+  const hq = await startDemoHq({ members: 5, dataDir, args: ['--port', String(port), '--public-url', url] });
+  expect(hq.values.HQ_CERT_SHA256).toBe(tls.fingerprint256);
+  expect(hq.values.HQ_CONSOLE).toBe(`${url}/console/`);
+  return { ...hq, url, spki };
 }
 
-async function stopHq(hq: Hq): Promise<void> {
-  if (hq.process.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      hq.process.once('exit', () => resolve());
-      hq.process.kill('SIGTERM');
-    });
-  }
-  rmSync(hq.dataDir, { recursive: true, force: true });
-}
-
-async function axeClean(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `console-passkey-${name}.png`), fullPage: true });
-}
+const shot = (page: Page, name: string) => screenshot(page, `console-passkey-${name}`);
 
 const codeAfter = (secret: string, steps: number): string => totpCodeAt(secret, new Date(Date.now() + steps * 30_000));
 
-async function fillLogin(page: Page, hq: Hq, email: string): Promise<void> {
+async function fillLogin(page: Page, hq: PasskeyHq, email: string): Promise<void> {
   await page.goto(`${hq.url}/console/`);
   await expect(page.getByRole('heading', { name: en.login.title })).toBeVisible();
   await page.getByRole('textbox', { name: en.login.email, exact: true }).fill(email);
@@ -121,7 +68,7 @@ async function fillLogin(page: Page, hq: Hq, email: string): Promise<void> {
 
 test('an operator adds a passkey on the Security page and signs in with password + passkey', async () => {
   test.setTimeout(180_000);
-  const hq = await startDemoHq();
+  const hq = await startPasskeyHq();
   let browser: Browser | undefined;
   try {
     const launch = config.use?.launchOptions ?? {};
@@ -144,8 +91,8 @@ test('an operator adds a passkey on the Security page and signs in with password
     });
 
     // --- Enrol the demo admin (password, TOTP from the secret the page shows). ---
-    expect(hq.adminLink.startsWith(`${hq.url}/console/#/enrol/`)).toBe(true);
-    await page.goto(hq.adminLink);
+    expect(hq.values.DEMO_ADMIN_ENROLMENT_URL!.startsWith(`${hq.url}/console/#/enrol/`)).toBe(true);
+    await page.goto(hq.values.DEMO_ADMIN_ENROLMENT_URL!);
     await expect(page.getByRole('heading', { name: en.enrol.title })).toBeVisible();
     const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
     const email = /\(([^()]+@[^()]+)\)/.exec(await page.getByText(/^Account for /).innerText())?.[1] ?? '';
@@ -174,14 +121,14 @@ test('an operator adds a passkey on the Security page and signs in with password
     const stored = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(stored.credentials).toHaveLength(1);
     expect(stored.credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost', signCount: 1 });
-    await axeClean(page);
+    await expectNoAxeViolations(page);
     await shot(page, 'security-en');
 
     // --- Sign out, then sign in with password + passkey (no code typed). ---
     await page.getByRole('button', { name: en.shell.logout }).click();
     await expect(page.getByRole('heading', { name: en.login.title })).toBeVisible();
     await fillLogin(page, hq, email);
-    await axeClean(page);
+    await expectNoAxeViolations(page);
     await shot(page, 'login-en');
     await page.getByRole('button', { name: en.login.passkey, exact: true }).click();
     await expect(page.getByRole('button', { name: en.shell.logout })).toBeVisible();
@@ -194,7 +141,7 @@ test('an operator adds a passkey on the Security page and signs in with password
     await expect(row.getByRole('cell')).toHaveCount(3);
     await expect(row.getByRole('cell').nth(1)).not.toHaveText('—');
     await expect(row.locator('time')).toHaveCount(2);
-    await axeClean(page);
+    await expectNoAxeViolations(page);
     await shot(page, 'signed-in-with-passkey-en');
 
     // --- A wrong password with the right passkey: the one refusal, no session. ---
@@ -207,6 +154,6 @@ test('an operator adds a passkey on the Security page and signs in with password
     await context.close();
   } finally {
     await browser?.close();
-    await stopHq(hq);
+    await stopDemoHq(hq);
   }
 });

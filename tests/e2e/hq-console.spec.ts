@@ -1,12 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import tillEn from '../../src/renderer/i18n/en.json' with { type: 'json' };
-import { STAFF, expect, loginAs, test } from './fixtures';
+import { startDemoHq, stopDemoHq, type DemoHq } from './demo-hq';
+import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 import { totpCodeAt } from '../../packages/hq/src/operators/totp';
 import en from '../../packages/hq/console/src/i18n/en.json' with { type: 'json' };
 import ru from '../../packages/hq/console/src/i18n/ru.json' with { type: 'json' };
@@ -16,62 +11,11 @@ import ru from '../../packages/hq/console/src/i18n/ru.json' with { type: 'json' 
  * HQ's link (password, TOTP computed here from the secret the page shows), adds a store operator,
  * a privacy officer and an auditor, who each enrol, sign in with a TOTP code, do their job and are
  * refused what their role may not do. Each page is checked with axe and photographed at 1024x768
- * in English and Russian (test-results/screenshots/console-*.png).
+ * in English and Russian (artifacts/screenshots/console-*.png).
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const PASSWORD = 'violet kettle harbour 7 lanterns';
 
-interface Hq {
-  url: string;
-  adminLink: string;
-  process: ChildProcess;
-  dataDir: string;
-}
-
-async function startDemoHq(): Promise<Hq> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-console-'));
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'packages/hq/dist/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '50'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
-  );
-  const values = await new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/^EXPIRES_AT=/m.test(out)) {
-        clearTimeout(timer);
-        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
-  });
-  return { url: values.HQ_URL!, adminLink: values.DEMO_ADMIN_ENROLMENT_URL!, process: child, dataDir };
-}
-
-async function stopHq(hq: Hq): Promise<void> {
-  if (hq.process.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      hq.process.once('exit', () => resolve());
-      hq.process.kill('SIGTERM');
-    });
-  }
-  rmSync(hq.dataDir, { recursive: true, force: true });
-}
-
-async function axeClean(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
-}
+const shot = (page: Page, name: string) => screenshot(page, `console-${name}`);
 
 /**
  * A code for the next TOTP step: the step enrolment or the last login spent cannot be used again,
@@ -100,7 +44,7 @@ async function enrol(browser: Browser, link: string, name: string): Promise<Oper
   await page.getByRole('textbox', { name: en.enrol.repeat, exact: true }).fill(PASSWORD);
   await page.getByRole('textbox', { name: en.enrol.code, exact: true }).fill(codeAfter(secret, 0));
   if (name === 'admin') {
-    await axeClean(page);
+    await expectNoAxeViolations(page);
     await shot(page, 'enrol-en');
   }
   await page.getByRole('button', { name: en.enrol.submit, exact: true }).click();
@@ -111,7 +55,7 @@ async function enrol(browser: Browser, link: string, name: string): Promise<Oper
   return { email, secret, step: 0 };
 }
 
-async function signIn(browser: Browser, hq: Hq, operator: Operator): Promise<Page> {
+async function signIn(browser: Browser, hq: DemoHq, operator: Operator): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 768 } });
   const page = await context.newPage();
   await page.goto(`${hq.url}/console/`);
@@ -138,14 +82,14 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
   browser,
 }) => {
   test.setTimeout(240_000);
-  const hq = await startDemoHq();
+  const hq = await startDemoHq({ members: 50 });
   try {
     // --- The chain admin: enrol from the demo link, sign in, look at the stores, add operators. ---
-    const adminOp = await enrol(browser, hq.adminLink, 'admin');
+    const adminOp = await enrol(browser, hq.values.DEMO_ADMIN_ENROLMENT_URL!, 'admin');
     const admin = await signIn(browser, hq, adminOp);
     await admin.goto(`${hq.url}/console/#/stores`);
     await expect(admin.getByText('Demo High Street', { exact: true })).toBeVisible();
-    await axeClean(admin);
+    await expectNoAxeViolations(admin);
     await shot(admin, 'stores-en');
 
     const links: Record<string, string> = {};
@@ -165,7 +109,7 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
       await expect(link).toContainText('/console/#/enrol/');
       links[role] = (await link.innerText()).trim();
       if (role === 'store_operations') {
-        await axeClean(admin);
+        await expectNoAxeViolations(admin);
         await shot(admin, 'operators-en');
       }
       await admin.getByRole('button', { name: en.common.done, exact: true }).click();
@@ -179,7 +123,7 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
     await ops.getByRole('button', { name: en.devices.issuePairingCode, exact: true }).click();
     await expect(ops.getByTestId('shown-once-secret')).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     await expect(ops.getByTestId('hq-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    await axeClean(ops);
+    await expectNoAxeViolations(ops);
     await shot(ops, 'devices-pairing-en');
     await ops.getByRole('button', { name: en.common.done, exact: true }).click();
     await ops.goto(`${hq.url}/console/#/staff`);
@@ -200,7 +144,7 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
     await privacy.getByRole('textbox', { name: en.members.value, exact: true }).fill('6004990000016');
     await privacy.getByRole('button', { name: en.members.searchButton, exact: true }).click();
     await expect(privacy.getByRole('cell', { name: '•••• 0016' })).toBeVisible();
-    await axeClean(privacy);
+    await expectNoAxeViolations(privacy);
     await shot(privacy, 'members-masked-en');
     await privacy.getByRole('button', { name: en.members.reveal, exact: true }).first().click();
     await privacy.getByRole('combobox', { name: en.members.reason, exact: true }).selectOption('member_support');
@@ -217,7 +161,7 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
     await expect(auditor.getByRole('cell', { name: 'member.reveal' }).first()).toBeVisible();
     await auditor.getByRole('button', { name: en.audit.verify, exact: true }).click();
     await expect(auditor.getByText(/The chain is intact/)).toBeVisible();
-    await axeClean(auditor);
+    await expectNoAxeViolations(auditor);
     await shot(auditor, 'audit-en');
     await auditor.goto(`${hq.url}/console/#/members`);
     await expect(auditor.getByText(en.errors.forbidden)).toBeVisible();
@@ -226,14 +170,14 @@ test('each HQ role signs in with a TOTP code, does its job in the console and is
     await admin.goto(`${hq.url}/console/#/operators`);
     await admin.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });
     await expect(admin.getByRole('heading', { level: 1, name: ru.operators.listTitle })).toBeVisible();
-    await axeClean(admin);
+    await expectNoAxeViolations(admin);
     await shot(admin, 'operators-ru');
     await admin.goto(`${hq.url}/console/#/stores`);
     await expect(admin.getByRole('button', { name: ru.shell.logout })).toBeVisible();
-    await axeClean(admin);
+    await expectNoAxeViolations(admin);
     await shot(admin, 'stores-ru');
   } finally {
-    await stopHq(hq);
+    await stopDemoHq(hq);
   }
 });
 
@@ -243,9 +187,9 @@ test('a store operator pairs a fresh till with a code from the console; the till
   freshTill,
 }) => {
   test.setTimeout(240_000);
-  const hq = await startDemoHq();
+  const hq = await startDemoHq({ members: 50 });
   try {
-    const adminOp = await enrol(browser, hq.adminLink, 'admin-2');
+    const adminOp = await enrol(browser, hq.values.DEMO_ADMIN_ENROLMENT_URL!, 'admin-2');
     const admin = await signIn(browser, hq, adminOp);
     await admin.goto(`${hq.url}/console/#/operators`);
     await admin.getByRole('textbox', { name: en.operators.email, exact: true }).fill('ops@chain.example');
@@ -284,12 +228,12 @@ test('a store operator pairs a fresh till with a code from the console; the till
     // In the console: the till with its last contact and version, its day end, its audit head.
     await ops.reload();
     await expect(ops.getByRole('cell', { name: '0.1.0', exact: true })).toBeVisible();
-    await axeClean(ops);
+    await expectNoAxeViolations(ops);
     await shot(ops, 'devices-en');
     await ops.goto(`${hq.url}/console/#/reports`);
     await expect(ops.getByRole('cell', { name: 'Demo High Street' }).first()).toBeVisible();
     await expect(ops.getByRole('cell', { name: en.reports.statuses.reconciled }).first()).toBeVisible();
-    await axeClean(ops);
+    await expectNoAxeViolations(ops);
     await shot(ops, 'reports-en');
     await ops.goto(`${hq.url}/console/#/audit`);
     await expect(ops.getByRole('heading', { name: en.audit.tillHeads })).toBeVisible();
@@ -305,10 +249,10 @@ test('a store operator pairs a fresh till with a code from the console; the till
       await ops.goto(`${hq.url}/console/#/${route}`);
       await expect(ops.getByRole('heading', { level: 1 })).toBeVisible();
       await expect(ops.getByText(en.common.loading)).toHaveCount(0);
-      await axeClean(ops);
+      await expectNoAxeViolations(ops);
       await shot(ops, name);
     }
   } finally {
-    await stopHq(hq);
+    await stopDemoHq(hq);
   }
 });

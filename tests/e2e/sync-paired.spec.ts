@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import en from '../../src/renderer/i18n/en.json' with { type: 'json' };
+import { startDemoHq, stopDemoHq } from './demo-hq';
 import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 /**
@@ -12,62 +8,13 @@ import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from 
  * fingerprint; the roster arrives; a manager signs in, looks at the sync screen, syncs and sends the
  * day end, and sees HQ's reconciled report.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Hq {
-  url: string;
-  fingerprint: string;
-  pairingCode: string;
-  process: ChildProcess;
-  dataDir: string;
-}
-
-async function startDemoHq(): Promise<Hq> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loyalty-e2e-hq-'));
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'packages/hq/dist/hq.js'), '--data-dir', dataDir, '--port', '0', '--demo', '--demo-members', '300'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
-  );
-  const values = await new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/^EXPIRES_AT=/m.test(out)) {
-        clearTimeout(timer);
-        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
-  });
-  return {
-    url: values.HQ_URL!,
-    fingerprint: values.HQ_CERT_SHA256!,
-    pairingCode: values.PAIRING_CODE!,
-    process: child,
-    dataDir,
-  };
-}
-
-async function stopHq(hq: Hq): Promise<void> {
-  if (hq.process.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      hq.process.once('exit', () => resolve());
-      hq.process.kill('SIGTERM');
-    });
-  }
-  rmSync(hq.dataDir, { recursive: true, force: true });
-}
-
 test('a fresh till pairs with HQ from the first-run screen, gets its staff, syncs and reconciles its day', async ({
   page,
   freshTill,
 }) => {
   test.setTimeout(120_000);
-  const hq = await startDemoHq();
+  const demo = await startDemoHq({ members: 300 });
+  const hq = { url: demo.url, fingerprint: demo.values.HQ_CERT_SHA256!, pairingCode: demo.values.PAIRING_CODE! };
   try {
     await page.goto(freshTill.url);
     const url = page.getByLabel(en.pairing.hqUrl, { exact: true });
@@ -109,6 +56,6 @@ test('a fresh till pairs with HQ from the first-run screen, gets its staff, sync
     await expectNoAxeViolations(page);
     await screenshot(page, '62-day-end-reconciled-en');
   } finally {
-    await stopHq(hq);
+    await stopDemoHq(demo);
   }
 });

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The embedded demo HQ (`npm run hq -- --demo`) as a new user starts it: the built packages/hq/dist/hq.js. */
+export interface DemoHq {
+  /** Every KEY=value line it printed (HQ_URL, HQ_CERT_SHA256, HQ_CONSOLE, PAIRING_CODE, DEMO_ADMIN_ENROLMENT_URL…). */
+  values: Record<string, string>;
+  url: string;
+  process: ChildProcess;
+  dataDir: string;
+}
+
+/**
+ * Starts it on a port of its own with `members` synthetic members and waits for its last line
+ * (EXPIRES_AT). `dataDir` lets a test prepare the folder first (a certificate it trusts); `args`
+ * adds options such as --port and --public-url.
+ */
+export async function startDemoHq(
+  options: { members: number; dataDir?: string; args?: readonly string[] } = { members: 50 },
+): Promise<DemoHq> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'loyalty-e2e-hq-'));
+  const args = options.args ?? ['--port', '0'];
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'packages/hq/dist/hq.js'),
+      '--data-dir',
+      dataDir,
+      ...args,
+      '--demo',
+      '--demo-members',
+      String(options.members),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HQ_LOG_LEVEL: 'warn' } },
+  );
+  const values = await new Promise<Record<string, string>>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`HQ did not start: ${err}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^EXPIRES_AT=/m.test(out)) {
+        clearTimeout(timer);
+        resolve(Object.fromEntries([...out.matchAll(/^([A-Z_0-9]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`HQ exited with ${code}: ${err}`)));
+  });
+  return { values, url: values.HQ_URL!, process: child, dataDir };
+}
+
+export async function stopDemoHq(hq: DemoHq): Promise<void> {
+  if (hq.process.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      hq.process.once('exit', () => resolve());
+      hq.process.kill('SIGTERM');
+    });
+  }
+  rmSync(hq.dataDir, { recursive: true, force: true });
+}
