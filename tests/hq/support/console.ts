@@ -1,6 +1,5 @@
 // An operator's browser, minus the browser: real HTTPS to a test HQ with the console, a cookie jar
 // of one session cookie, the CSRF header and the Origin a same-origin page would send.
-import { request as httpsRequest } from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   CONSOLE_API_PREFIX,
@@ -15,7 +14,7 @@ import { deriveKey } from '../../../packages/hq/src/keys/derived-keys';
 import { createOperatorAuditLog } from '../../../packages/hq/src/operators/operator-audit';
 import type { OperatorRole } from '../../../packages/hq/src/operators/roles';
 import { totpCodeAt } from '../../../packages/hq/src/operators/totp';
-import { pinnedTlsOptions, type TestHq } from './hq';
+import { httpsExchange, jsonOrText, pinnedTlsOptions, type TestHq } from './hq';
 
 export interface RawResponse {
   status: number;
@@ -24,7 +23,7 @@ export interface RawResponse {
   text: string;
 }
 
-export function consoleRequest(
+export async function consoleRequest(
   hq: TestHq,
   method: string,
   path: string,
@@ -33,30 +32,15 @@ export function consoleRequest(
   const payload = options.raw ?? (options.body === undefined ? '' : JSON.stringify(options.body));
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (payload !== '' && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-  if (payload !== '') headers['content-length'] = String(Buffer.byteLength(payload));
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      new URL(path, hq.url),
-      { method, agent: false, headers, ...pinnedTlsOptions(hq.tls, hq.tls.fingerprint256) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const answer = await httpsExchange(
+    hq.url,
+    pinnedTlsOptions(hq.tls, hq.tls.fingerprint256),
+    path,
+    payload,
+    headers,
+    method,
+  );
+  return { status: answer.status, headers: answer.headers, body: jsonOrText(answer.text), text: answer.text };
 }
 
 /** The URL and body of a call to endpoint `name` with `input` (path params in the path, GET as query). */

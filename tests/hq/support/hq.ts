@@ -1,6 +1,7 @@
 // A real HQ on 127.0.0.1 over HTTPS with its self-signed certificate, for one database backend, and
 // a client that pins the certificate's SHA-256 fingerprint. Tests run on PGlite and on a throwaway
 // PostgreSQL server (tests/support/postgres.ts); LOYALTY_SKIP_POSTGRES=1 skips the latter on purpose.
+import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -120,14 +121,15 @@ export function pinnedTlsOptions(tls: { cert: string }, fingerprint256: string) 
   };
 }
 
-export function httpsSend(
+/** One HTTPS request over `tlsOptions`: status, headers and the body as text. */
+export function httpsExchange(
   url: string,
   tlsOptions: ReturnType<typeof pinnedTlsOptions>,
   path: string,
   payload: string | Buffer,
   headers: Record<string, string>,
   method = 'POST',
-): Promise<HqResponse> {
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       new URL(path, url),
@@ -140,22 +142,37 @@ export function httpsSend(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** The body as JSON when it is JSON, else as text. */
+export function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return text;
+  }
+}
+
+export async function httpsSend(
+  url: string,
+  tlsOptions: ReturnType<typeof pinnedTlsOptions>,
+  path: string,
+  payload: string | Buffer,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<HqResponse> {
+  const { status, text } = await httpsExchange(url, tlsOptions, path, payload, headers, method);
+  return { status, body: jsonOrText(text) };
 }
 
 /**
