@@ -96,10 +96,11 @@ export const createOperator: ConsoleHandler<'createOperator'> = async (ctx, inpu
   return { operatorId, enrolmentUrl: enrolmentUrl(ctx, token), expiresAt: expiresAt.toISOString() };
 };
 
-/** Roles of another operator (a second operator approved the exact new set); their sessions end. */
+/**
+ * Roles of another operator (a second operator approved the exact new set); their sessions end.
+ * One's own roles are refused by console-api.ts before an approval is even asked for.
+ */
 export const setOperatorRolesHandler: ConsoleHandler<'setOperatorRoles'> = async (ctx, input) => {
-  if (input.operatorId === ctx.actor.operatorId)
-    throw new ConsoleHttpError('self_change', 'An operator cannot change their own roles.');
   await operatorExists(ctx, input.operatorId);
   const before = await readOperatorRoles(ctx.tx, input.operatorId);
   await setOperatorRoles(ctx.tx, input.operatorId, input.roles);
