@@ -5,6 +5,7 @@ import type { ConsoleEndpointName } from '../console/contract';
 import { HqAdminError } from '../errors';
 import { AdminClientError, ConsoleApiError, type ConsoleApi } from './api-client';
 import { readCatalogJson } from './catalog';
+import type { ErasureReason } from '../../../../src/shared/privacy/requests';
 
 /**
  * `npm run hq -- COMMAND`: a client of the running HQ's console API (issue 12). Every command but
@@ -211,12 +212,19 @@ const COMMANDS: Record<string, Command> = {
   },
   'request-erasure': {
     args: ['MEMBER_ID'],
-    options: ['approval', 'request-id'],
+    options: ['approval', 'request-id', 'reason'],
     endpoints: ['eraseMember'],
     async run(connection, [memberId], options, io) {
-      const erased = await connection.api().call('eraseMember', { memberId: memberId ?? '', ...withApproval(options) });
-      io.out(`ERASED_AT=${erased.erasedAt}`);
-      io.out(`ALREADY_ERASED=${erased.alreadyErased}`);
+      const erased = await connection.api().call('eraseMember', {
+        memberId: memberId ?? '',
+        reasonCode: (options.reason ?? 'member_request') as ErasureReason,
+        ...withApproval(options),
+      });
+      io.out(`STATUS=${erased.status}`);
+      if (erased.erasureRequestId !== null) io.out(`ERASURE_REQUEST=${erased.erasureRequestId}`);
+      if (erased.dueAt !== null) io.out(`DUE_AT=${erased.dueAt}`);
+      if (erased.erasedAt !== null) io.out(`ERASED_AT=${erased.erasedAt}`);
+      if (erased.legalHold) io.out('LEGAL_HOLD=true');
       io.out(`OPS_SCRUBBED=${erased.opsScrubbed}`);
     },
   },

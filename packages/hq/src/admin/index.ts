@@ -11,7 +11,8 @@ export {
   readCatalogJson,
   type CatalogLoaded,
 } from './catalog';
-export { requestErasure, scrubPayload, type ErasureResult } from './erasure';
+export { requestErasure, type ErasureResult } from '../privacy/erasure';
+export { scrubPayload } from '../../../../src/shared/sync/personal-data';
 export {
   listFlaggedOps,
   listOverdrafts,

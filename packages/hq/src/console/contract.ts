@@ -6,6 +6,7 @@ import {
   REVEAL_REASONS,
   type Operation as OperationName,
 } from '../operators/roles';
+import { ERASURE_REASONS } from '../../../../src/shared/privacy/requests';
 
 /**
  * The HQ console's API (issue 12): every endpoint, the operation it needs, and the zod schemas of
@@ -563,8 +564,15 @@ export const CONSOLE_ENDPOINTS = {
     method: 'POST',
     path: '/members/:memberId/erase',
     access: 'member.erase',
-    input: z.strictObject({ requestId, memberId: id, approvalId }),
-    output: z.strictObject({ erasedAt: iso, alreadyErased: z.boolean(), opsScrubbed: count }),
+    input: z.strictObject({ requestId, memberId: id, reasonCode: z.enum(ERASURE_REASONS), approvalId }),
+    output: z.strictObject({
+      status: z.enum(['erased', 'pending', 'already_erased']),
+      erasureRequestId: z.string().nullable(),
+      dueAt: iso.nullable(),
+      erasedAt: iso.nullable(),
+      legalHold: z.boolean(),
+      opsScrubbed: count,
+    }),
   }),
 
   // --- audit ----------------------------------------------------------------------------------

@@ -519,6 +519,117 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX operator_passkey_challenges_expiry ON operator_passkey_challenges (expires_at)`,
     ],
   },
+  {
+    version: 12,
+    name: 'customer rights: erasure requests and holds, erased-subject tokens, retention policy, consent confirmations, disclosures, exports',
+    statements: [
+      // The chain's privacy policy (DESIGN §6), one row, edited in the console. Months, years and days
+      // are what the rules count in; null for a rule that is off.
+      `CREATE TABLE privacy_policy (
+        id integer PRIMARY KEY CHECK (id = 1),
+        erasure_hold_days integer NOT NULL DEFAULT 0 CHECK (erasure_hold_days BETWEEN 0 AND 365),
+        inactive_member_months integer CHECK (inactive_member_months BETWEEN 1 AND 240),
+        audit_retention_years integer NOT NULL DEFAULT 6 CHECK (audit_retention_years BETWEEN 1 AND 50),
+        export_retention_days integer NOT NULL DEFAULT 30 CHECK (export_retention_days BETWEEN 1 AND 365),
+        confirmation_ttl_hours integer NOT NULL DEFAULT 72 CHECK (confirmation_ttl_hours BETWEEN 1 AND 720),
+        version bigint NOT NULL DEFAULT 1,
+        updated_at timestamptz,
+        updated_by text
+      )`,
+      `INSERT INTO privacy_policy (id) VALUES (1)`,
+      // A request to erase a member, from a till (its op id) or the console (a new id). due_at is when
+      // the hold ends; the daily job (or the request itself, with no hold) erases then.
+      `CREATE TABLE erasure_requests (
+        id uuid PRIMARY KEY,
+        member_id text NOT NULL REFERENCES members (id),
+        source text NOT NULL CHECK (source IN ('till', 'console', 'retention')),
+        reason_code text NOT NULL,
+        store_id text,
+        device_id text,
+        staff_id text,
+        operator_id text,
+        requested_at timestamptz NOT NULL,
+        due_at timestamptz NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'completed', 'cancelled')),
+        completed_at timestamptz,
+        CHECK ((status = 'completed') = (completed_at IS NOT NULL))
+      )`,
+      `CREATE INDEX erasure_requests_due ON erasure_requests (due_at) WHERE status = 'pending'`,
+      `CREATE INDEX erasure_requests_member ON erasure_requests (member_id)`,
+      // A legal hold stops erasure and retention for one member until an operator lifts it.
+      `ALTER TABLE members ADD COLUMN legal_hold_reason text`,
+      `ALTER TABLE members ADD COLUMN legal_hold_at timestamptz`,
+      // The last time a till recorded anything for the member (inactivity retention counts from it).
+      `ALTER TABLE members ADD COLUMN last_activity_at timestamptz`,
+      `UPDATE members m SET last_activity_at = GREATEST(m.enrolled_at,
+         COALESCE((SELECT max(l.at) FROM ledger l WHERE l.member_id = m.id), m.enrolled_at))`,
+      `CREATE INDEX members_last_activity ON members (last_activity_at) WHERE erased_at IS NULL`,
+      // Marketing e-mail counts only once the member confirmed it (double opt-in).
+      `ALTER TABLE members ADD COLUMN marketing_email_confirmed_at timestamptz`,
+      // After erasure the ledger and the proof of withdrawals stay, tied to a random token that
+      // nothing links back to the member (not even the member row).
+      `ALTER TABLE ledger ALTER COLUMN member_id DROP NOT NULL`,
+      `ALTER TABLE ledger ADD COLUMN erased_subject text`,
+      `ALTER TABLE ledger ADD CONSTRAINT ledger_subject CHECK ((member_id IS NULL) = (erased_subject IS NOT NULL))`,
+      `CREATE INDEX ledger_erased_subject ON ledger (erased_subject) WHERE erased_subject IS NOT NULL`,
+      `ALTER TABLE consents ALTER COLUMN member_id DROP NOT NULL`,
+      `ALTER TABLE consents ADD COLUMN erased_subject text`,
+      `ALTER TABLE consents ADD CONSTRAINT consents_subject CHECK ((member_id IS NULL) = (erased_subject IS NOT NULL))`,
+      // Double opt-in: one row per grant of marketing e-mail waiting for the member's confirmation.
+      // The link carries an HMAC-signed token; only its SHA-256 is kept. The mail service takes the
+      // row (dispatched_at) and sends it; HQ itself sends nothing.
+      `CREATE TABLE consent_confirmations (
+        id uuid PRIMARY KEY,
+        member_id text REFERENCES members (id),
+        consent_op_id uuid NOT NULL,
+        purpose text NOT NULL,
+        language text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        dispatched_at timestamptz,
+        confirmed_at timestamptz,
+        superseded_at timestamptz
+      )`,
+      `CREATE INDEX consent_confirmations_member ON consent_confirmations (member_id)`,
+      `CREATE INDEX consent_confirmations_waiting ON consent_confirmations (created_at)
+         WHERE dispatched_at IS NULL AND confirmed_at IS NULL AND superseded_at IS NULL`,
+      // Every disclosure of member data to a recipient (DESIGN §6), and who was in it, so a member's
+      // export lists what was shared about them. Erasure deletes the member's rows; counts stay.
+      `CREATE TABLE disclosures (
+        id uuid PRIMARY KEY,
+        recipient text NOT NULL,
+        purpose text NOT NULL,
+        fields jsonb NOT NULL,
+        pseudonymised boolean NOT NULL,
+        member_count integer NOT NULL CHECK (member_count >= 0),
+        operator_id text NOT NULL,
+        disclosed_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE disclosure_members (
+        disclosure_id uuid NOT NULL REFERENCES disclosures (id),
+        member_id text NOT NULL REFERENCES members (id),
+        PRIMARY KEY (member_id, disclosure_id)
+      )`,
+      // A data-subject export HQ produced: kept for download until export_retention_days pass, then
+      // its document is deleted (the row stays as the record that it was made, and for what).
+      `CREATE TABLE member_exports (
+        id uuid PRIMARY KEY,
+        member_id text NOT NULL REFERENCES members (id),
+        purpose text NOT NULL,
+        source text NOT NULL CHECK (source IN ('till', 'console')),
+        operator_id text,
+        device_id text,
+        staff_id text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        document jsonb,
+        deleted_at timestamptz
+      )`,
+      `CREATE INDEX member_exports_member ON member_exports (member_id)`,
+      `CREATE INDEX member_exports_expiry ON member_exports (expires_at) WHERE document IS NOT NULL`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ConsoleOutput } from '../../../src/console/contract';
 import { REVEAL_REASONS } from '../../../src/operators/roles';
 import { callConsole, toConsoleApiError, type ConsoleApiError } from '../api/console-client';
-import { formatNumber } from '../app/format';
+import { formatDateTime, formatNumber } from '../app/format';
 import { useSession } from '../app/session';
 import { Dialog } from '../common/Dialog';
 import { SelectField, TextField } from '../common/Field';
@@ -49,12 +49,23 @@ export function MembersPage() {
     const answer = await erase.run(
       `${key}:${approvalId ?? ''}`,
       (requestId) =>
-        callConsole('eraseMember', { requestId, memberId: member.memberId, ...(approvalId ? { approvalId } : {}) }),
+        callConsole('eraseMember', {
+          requestId,
+          memberId: member.memberId,
+          reasonCode: 'member_request',
+          ...(approvalId ? { approvalId } : {}),
+        }),
       (error) => dispatch({ type: 'refused', key, error }),
     );
     if (answer) {
       dispatch({ type: 'done', key });
-      setStatus(answer.alreadyErased ? t('members.alreadyErased') : t('members.erased', { ops: answer.opsScrubbed }));
+      setStatus(
+        answer.status === 'already_erased'
+          ? t('members.alreadyErased')
+          : answer.status === 'pending'
+            ? t('members.erasurePending', { date: formatDateTime(answer.dueAt, language) })
+            : t('members.erased', { ops: answer.opsScrubbed }),
+      );
     }
   }
 

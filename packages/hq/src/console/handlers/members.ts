@@ -1,4 +1,4 @@
-import { requestErasure } from '../../admin/erasure';
+import { erasureResult, recordErasureRequest } from '../../privacy/erasure';
 import { toInt } from '../../db/database';
 import { contactLookup, refreshContactLookups } from '../../members/contact-lookups';
 import { maskEmail, maskPhone } from '../../../../../src/shared/members/mask';
@@ -117,16 +117,37 @@ export const revealMember: ConsoleHandler<'revealMember'> = async (ctx, input) =
 };
 
 export const eraseMember: ConsoleHandler<'eraseMember'> = async (ctx, input) => {
-  const erased = await requestErasure({ db: ctx.db, now: () => ctx.now }, input.memberId);
+  const outcome = await recordErasureRequest(
+    ctx.tx,
+    {
+      id: input.requestId,
+      memberId: input.memberId,
+      source: 'console',
+      reasonCode: input.reasonCode,
+      operatorId: ctx.actor.operatorId,
+    },
+    ctx.now,
+  );
+  if (outcome.kind === 'member_not_found') throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
+  const result = erasureResult(input.memberId, outcome);
   await ctx.audit({
     action: 'member.erase',
     subjectType: 'member',
     subjectId: input.memberId,
-    details: { alreadyErased: erased.alreadyErased, opsScrubbed: erased.opsScrubbed },
+    details: {
+      reason: input.reasonCode,
+      status: result.status,
+      erasureRequest: result.requestId,
+      dueAt: result.dueAt?.toISOString() ?? null,
+      opsScrubbed: result.opsScrubbed,
+    },
   });
   return {
-    erasedAt: new Date(erased.erasedAt).toISOString(),
-    alreadyErased: erased.alreadyErased,
-    opsScrubbed: erased.opsScrubbed,
+    status: result.status,
+    erasureRequestId: result.requestId,
+    dueAt: result.dueAt?.toISOString() ?? null,
+    erasedAt: result.erasedAt === null ? null : new Date(result.erasedAt).toISOString(),
+    legalHold: result.legalHold,
+    opsScrubbed: result.opsScrubbed,
   };
 };

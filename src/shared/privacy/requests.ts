@@ -1,0 +1,14 @@
+/**
+ * Data-subject requests (GDPR Art. 15, 17, 20; CCPA know and delete), shared by the till and HQ so
+ * both record the same codes. Codes, never free text: what is recorded about a request must not
+ * itself hold personal data.
+ */
+
+/** Why a member is erased. 'inactivity' is the retention job's own; people choose from the rest. */
+export const ERASURE_REASONS = ['member_request', 'left_program', 'consent_withdrawn', 'unlawful_processing'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+export const RETENTION_ERASURE_REASON = 'inactivity';
+
+/** What an export of a member's data is for: access (Art. 15) or portability (Art. 20). */
+export const EXPORT_PURPOSES = ['access_request', 'portability_request'] as const;
+export type ExportPurpose = (typeof EXPORT_PURPOSES)[number];
