@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'card_block_exhausted',
   'notice_outdated',
   'contacts_not_cached',
+  /** A manager already asked at this till that the member be erased; HQ has not carried it out yet. */
+  'erasure_already_requested',
   'earn_rules_missing',
   'earn_zero_points',
   'earn_quote_changed',

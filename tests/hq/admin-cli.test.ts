@@ -150,7 +150,13 @@ describe.each(BACKENDS)('npm run hq -- <command> as a console API client on %s',
       expect((await privacy2.call('approve', { approvalId })).status).toBe(200);
       const erased = await runCli(as('privacy'), 'request-erasure', member, '--approval', approvalId);
       expect(erased).toMatchObject({ code: 0, err: [] });
-      expect(erased.out).toEqual([`ERASED_AT=${hq.clock.now.toISOString()}`, 'ALREADY_ERASED=false', 'OPS_SCRUBBED=1']);
+      expect(erased.out).toEqual([
+        'STATUS=erased',
+        expect.stringMatching(/^ERASURE_REQUEST=[0-9a-f-]{36}$/),
+        `DUE_AT=${hq.clock.now.toISOString()}`,
+        `ERASED_AT=${hq.clock.now.toISOString()}`,
+        'OPS_SCRUBBED=1',
+      ]);
       expect(await count('SELECT count(*) AS n FROM members WHERE id = $1 AND erased_at IS NULL', [member])).toBe(0);
     });
 

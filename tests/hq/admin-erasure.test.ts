@@ -151,13 +151,13 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       return JSON.stringify((await hq.db.query(sql, params)).rows);
     }
 
-    /** The other member's rows, ledger, consents and ops, and every member's ledger and consents. */
+    /** The other member's rows, ledger, consents and ops. */
     async function untouched(): Promise<string> {
       return JSON.stringify([
         await rows('SELECT * FROM members WHERE id = $1', [other]),
         await rows("SELECT * FROM ops WHERE payload->>'memberId' = $1 ORDER BY seq", [other]),
-        await rows('SELECT * FROM ledger ORDER BY op_id', []),
-        await rows('SELECT * FROM consents ORDER BY op_id', []),
+        await rows('SELECT * FROM ledger WHERE member_id = $1 ORDER BY op_id', [other]),
+        await rows('SELECT * FROM consents WHERE member_id = $1 ORDER BY op_id', [other]),
       ]);
     }
 
@@ -172,8 +172,25 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       );
       hq.clock.now = new Date('2026-03-03T10:00:00.000Z');
 
+      const ledgerBefore = await hq.db.query<{ op_id: string; kind: string; points: number; store_id: string }>(
+        'SELECT op_id, kind, points, at, store_id FROM ledger WHERE member_id = $1 ORDER BY op_id',
+        [member],
+      );
+      expect(ledgerBefore.rows.map((r) => [r.kind, r.points]).sort()).toEqual([
+        ['earn', 300],
+        ['redeem', -100],
+      ]);
+
       const result = await requestErasure(deps(), member);
-      expect(result).toEqual({ memberId: member, erasedAt: hq.clock.now, alreadyErased: false, opsScrubbed: 2 });
+      expect(result).toEqual({
+        memberId: member,
+        status: 'erased',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        dueAt: hq.clock.now,
+        erasedAt: hq.clock.now,
+        legalHold: false,
+        opsScrubbed: 5,
+      });
 
       const row = await hq.db.query('SELECT * FROM members WHERE id = $1', [member]);
       expect(row.rows[0]).toMatchObject({
@@ -187,24 +204,56 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         updated_at: hq.clock.now,
         points: expect.anything(),
       });
-      expect(Number((row.rows[0] as { version: unknown }).version)).toBe(version + 1);
+      // Two changes: the request withdrew marketing e-mail at once (restriction), then the erasure.
+      expect(Number((row.rows[0] as { version: unknown }).version)).toBe(version + 2);
       const logged = await hq.db.query(
         'SELECT entity, store_id FROM change_log WHERE entity_id = $1 AND changed_at = $2',
         [member, hq.clock.now],
       );
-      expect(logged.rows).toEqual([{ entity: 'member', store_id: null }]);
+      expect(logged.rows).toEqual([
+        { entity: 'member', store_id: null },
+        { entity: 'member', store_id: null },
+      ]);
       const lookupKey = (await hq.db.query<{ lookup_key: string }>('SELECT lookup_key FROM chain')).rows[0]!.lookup_key;
       expect(await readMembers(hq.db, [member], lookupKey)).toEqual([{ kind: 'member_erased', id: member }]);
 
-      // Nothing personal anywhere at HQ any more; ids, ledger and consents stay.
+      // Nothing personal anywhere at HQ any more, and the member id itself is gone from the ledger,
+      // the consents and the ops: they now name a random erased-subject token.
       const everythingAfter = await hq.snapshot();
       for (const value of [...Object.values(PERSONAL), ...Object.values(LATER), card])
         expect(everythingAfter).not.toContain(value);
       expect(await untouched()).toBe(keep);
+      const ledgerAfter = await hq.db.query<{ member_id: string | null; erased_subject: string }>(
+        'SELECT op_id, kind, points, at, store_id, member_id, erased_subject FROM ledger WHERE op_id = ANY($1::uuid[]) ORDER BY op_id',
+        [ledgerBefore.rows.map((r) => r.op_id)],
+      );
+      const token = ledgerAfter.rows[0]!.erased_subject;
+      expect(token).toMatch(/^es_[A-Za-z0-9_-]{22}$/);
+      expect(ledgerAfter.rows).toEqual(
+        ledgerBefore.rows.map((r) => ({ ...r, member_id: null, erased_subject: token })),
+      );
+      expect(token).not.toContain(member);
+      // Consents: marketing e-mail was granted, so the request withdrew it at once; only that withdrawal stays.
+      const consents = await hq.db.query(
+        'SELECT purpose, granted, channel, member_id, erased_subject FROM consents WHERE erased_subject = $1 OR member_id = $2 ORDER BY purpose',
+        [token, member],
+      );
+      expect(consents.rows).toEqual([
+        {
+          purpose: 'marketing_email',
+          granted: false,
+          channel: 'erasure_request',
+          member_id: null,
+          erased_subject: token,
+        },
+      ]);
       const payloads = await hq.db.query<{ type: string; payload: Record<string, unknown> }>(
         "SELECT type, payload FROM ops WHERE payload->>'memberId' = $1 ORDER BY seq",
-        [member],
+        [token],
       );
+      expect(
+        (await hq.db.query("SELECT 1 FROM ops WHERE payload->>'memberId' = $1 OR member_id = $1", [member])).rows,
+      ).toEqual([]);
       expect(payloads.rows.map((r) => r.type)).toEqual([
         'member.enrolled',
         'points.earned',
@@ -213,7 +262,7 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         'points.redeemed',
       ]);
       expect(payloads.rows[0]!.payload).toEqual({
-        memberId: member,
+        memberId: token,
         cardNumber: null,
         givenName: null,
         familyName: null,
@@ -223,18 +272,18 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         enrolledAt: AT,
       });
       expect(payloads.rows[3]!.payload).toEqual({
-        memberId: member,
+        memberId: token,
         changes: { familyName: null, phone: null },
         updatedAt: AT,
       });
-      expect(payloads.rows[1]!.payload).toMatchObject({ memberId: member, kind: 'earn', points: 300 });
+      expect(payloads.rows[1]!.payload).toMatchObject({ memberId: token, kind: 'earn', points: 300 });
     });
 
     test('is idempotent: erasing again changes nothing', async () => {
       const before = await hq.snapshot();
       const again = await requestErasure(deps(), member);
       expect(again).toMatchObject({
-        alreadyErased: true,
+        status: 'already_erased',
         opsScrubbed: 0,
         erasedAt: new Date('2026-03-03T10:00:00.000Z'),
       });
@@ -253,9 +302,9 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       const run = await cli('request-erasure', member, '--approval', approvalId);
       expect(run).toEqual({
         code: 0,
-        out: ['ERASED_AT=2026-03-03T10:00:00.000Z', 'ALREADY_ERASED=true', 'OPS_SCRUBBED=0'],
+        out: ['STATUS=already_erased', 'ERASED_AT=2026-03-03T10:00:00.000Z', 'OPS_SCRUBBED=0'],
         err: [],
-        values: { ERASED_AT: '2026-03-03T10:00:00.000Z', ALREADY_ERASED: 'true', OPS_SCRUBBED: '0' },
+        values: { STATUS: 'already_erased', ERASED_AT: '2026-03-03T10:00:00.000Z', OPS_SCRUBBED: '0' },
       });
       const after = await hq.snapshot();
       expect(after).not.toContain('late@example.com');

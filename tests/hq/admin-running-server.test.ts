@@ -210,7 +210,13 @@ describe('admin commands against a running HQ on PGlite (real processes)', () =>
     expect((await op('privacy2').call('approve', { approvalId: eraseApproval })).status).toBe(200);
     const erased = await cli(tokens.privacy, 'request-erasure', member, '--approval', eraseApproval);
     expect(erased).toMatchObject({ code: 0, err: [] });
-    expect(erased.out).toEqual([expect.stringMatching(/^ERASED_AT=\d{4}-/), 'ALREADY_ERASED=false', 'OPS_SCRUBBED=1']);
+    expect(erased.out).toEqual([
+      'STATUS=erased',
+      expect.stringMatching(/^ERASURE_REQUEST=[0-9a-f-]{36}$/),
+      expect.stringMatching(/^DUE_AT=\d{4}-/),
+      expect.stringMatching(/^ERASED_AT=\d{4}-/),
+      'OPS_SCRUBBED=1',
+    ]);
     // A till that held the member hears the tombstone; a fresh snapshot no longer has the name.
     const changes = await pullText(hq, kept, 0, before.cursor);
     expect(changes.text).toContain(JSON.stringify({ kind: 'member_erased', id: member }));

@@ -2,7 +2,7 @@
 // setOperatorRoles, request-id idempotency, catalogue conflicts, masked member search with an
 // audited reveal, and the operator audit chain's verification.
 import { randomUUID } from 'node:crypto';
-import { requestErasure } from '../../packages/hq/src/admin/erasure';
+import { requestErasure } from '../../packages/hq/src/privacy/erasure';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -122,7 +122,7 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
       const device = await opsA.call('revokeDevice', { deviceId: 'no-such-device' });
       expect(device.status).toBe(404);
       expect(device.body).toMatchObject({ code: 'device_not_found', message: 'No device no-such-device.' });
-      const member = await privA.call('eraseMember', { memberId: 'no-such-member' });
+      const member = await privA.call('eraseMember', { reasonCode: 'member_request', memberId: 'no-such-member' });
       expect(member.status).toBe(404);
       expect(member.body).toMatchObject({ code: 'member_not_found' });
       const operator = await admin.call('setOperatorRoles', { operatorId: 'no-such-operator', roles: ['auditor'] });
@@ -137,7 +137,9 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
     async () => {
       const member = await enrolMember(PERSONAL);
       const other = await enrolMember({ givenName: 'Other' });
-      const approvalId = await approvalRequested(await privA.call('eraseMember', { memberId: member.memberId }));
+      const approvalId = await approvalRequested(
+        await privA.call('eraseMember', { reasonCode: 'member_request', memberId: member.memberId }),
+      );
       const self = await privA.call('approve', { approvalId });
       expect(self.status).toBe(409);
       expect(self.body).toMatchObject({ code: 'approval_self' });
@@ -146,7 +148,11 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
       expect(wrongRole.body).toMatchObject({ code: 'forbidden' });
       expect((await privB.call('approve', { approvalId })).status).toBe(200);
 
-      const mismatch = await privA.call('eraseMember', { memberId: other.memberId, approvalId });
+      const mismatch = await privA.call('eraseMember', {
+        reasonCode: 'member_request',
+        memberId: other.memberId,
+        approvalId,
+      });
       expect(mismatch.status).toBe(409);
       expect(mismatch.body).toMatchObject({ code: 'approval_mismatch' });
       const erasedIds = async () =>
@@ -158,9 +164,13 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
         ).rows;
       expect(await erasedIds()).toEqual([]);
 
-      const done = await privA.call('eraseMember', { memberId: member.memberId, approvalId });
+      const done = await privA.call('eraseMember', {
+        reasonCode: 'member_request',
+        memberId: member.memberId,
+        approvalId,
+      });
       expect(done.status).toBe(200);
-      expect(done.body).toMatchObject({ alreadyErased: false });
+      expect(done.body).toMatchObject({ status: 'erased', legalHold: false });
       expect(await erasedIds()).toEqual([{ id: member.memberId }]);
       const row = await hq.db.query<{ phone: string | null; email: string | null }>(
         'SELECT phone, email FROM members WHERE id = $1',
@@ -168,7 +178,11 @@ describe.each(BACKENDS)('console flows on %s', (backend) => {
       );
       expect(row.rows[0]).toEqual({ phone: null, email: null });
 
-      const again = await privA.call('eraseMember', { memberId: member.memberId, approvalId });
+      const again = await privA.call('eraseMember', {
+        reasonCode: 'member_request',
+        memberId: member.memberId,
+        approvalId,
+      });
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ code: 'approval_used' });
     },

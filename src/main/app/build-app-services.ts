@@ -12,6 +12,7 @@ import { openDeviceDatabase } from '../db/open-device-database';
 import { seedDemo } from '../demo/seed-demo';
 import { createRouter, type Handlers } from '../ipc/router';
 import { memberHandlers } from '../members/member-handlers';
+import { createRequestErasure } from '../members/request-erasure';
 import { pointsHandlers, pointsRestrictedActions } from '../points/points-handlers';
 import { privacyHandlers } from '../privacy/privacy-handlers';
 import { createRequestLog } from '../requests/request-log';
@@ -161,7 +162,10 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     ...approvalHandlers({ approvals }),
     ...auditHandlers({ db, audit }),
     ...settingsHandlers({ settings, change }),
-    ...memberHandlers({ counter }),
+    ...memberHandlers({
+      counter,
+      requestErasure: createRequestErasure({ db, audit, outbox, authenticator, proofs, now }),
+    }),
     ...privacyHandlers(),
     ...pointsHandlers({ counter, approvals }),
     ...rewardsHandlers({ rewards: counter.rewards }),

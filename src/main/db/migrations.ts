@@ -314,6 +314,15 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: '',
     run: answeredOutboxToReceipts,
   },
+  {
+    version: 7,
+    name: 'erasure requested at the counter',
+    sql: `
+      -- When a manager asked here that the member be erased; HQ carries it out (after its hold) and
+      -- the tombstone then blanks the row. Shown on the member screen meanwhile.
+      ALTER TABLE members ADD COLUMN erasure_requested_at TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,9 +1,13 @@
 import type { CounterServices } from '../app/create-counter-services';
 import { signedIn } from '../auth/signed-in';
-import type { DomainHandlers } from '../ipc/router';
+import { deferredWrite, type DomainHandlers } from '../ipc/router';
+import type { createRequestErasure } from './request-erasure';
 
-/** members.*: enrolment, search, the member view, profile and consent edits, revealing contacts. */
-export function memberHandlers(deps: { counter: CounterServices }): DomainHandlers<'members'> {
+/** members.*: enrolment, search, the member view, profile and consent edits, revealing contacts, erasure requests. */
+export function memberHandlers(deps: {
+  counter: CounterServices;
+  requestErasure: ReturnType<typeof createRequestErasure>;
+}): DomainHandlers<'members'> {
   const { counter } = deps;
   return {
     'members.enroll': (request, session) => counter.enroll(request, signedIn(session).staffId),
@@ -15,6 +19,10 @@ export function memberHandlers(deps: { counter: CounterServices }): DomainHandle
       return counter.memberView(request.memberId);
     },
     'members.revealContacts': (request, session) => counter.revealContacts(request, signedIn(session).staffId),
+    // Checks the manager's PIN (argon2) before its one write: deferred.
+    'members.requestErasure': deferredWrite((request, session, commit) =>
+      deps.requestErasure(request, signedIn(session), commit),
+    ),
     'members.nextCardNumber': () => ({ cardNumber: counter.cardBlock.peek() }),
   };
 }

@@ -13,6 +13,7 @@ interface ViewRow extends MemberRow {
   marketing_email: number;
   marketing_sms: number;
   contacts_on_device: number;
+  erasure_requested_at: string | null;
 }
 
 interface ConsentRow {
@@ -27,7 +28,7 @@ export function createMemberView(deps: { db: Database; ledger: Ledger; rules: Ea
   const { db } = deps;
   const member = db.prepare<[string], ViewRow>(
     `SELECT ${MEMBER_SUMMARY_COLUMNS}, m.birth_date, m.terms_version, m.marketing_email, m.marketing_sms,
-            (m.phone_e164 IS NOT NULL OR m.email IS NOT NULL) AS contacts_on_device
+            m.erasure_requested_at, (m.phone_e164 IS NOT NULL OR m.email IS NOT NULL) AS contacts_on_device
        FROM members m WHERE m.id = ?`,
   );
   // The latest row per purpose. Ties on `at` (a coarse or stalled clock) go by insertion order:
@@ -67,6 +68,7 @@ export function createMemberView(deps: { db: Database; ledger: Ledger; rules: Ea
         marketingSms: state('marketing_sms', row.marketing_sms === 1),
       },
       contactsOnDevice: row.contacts_on_device === 1,
+      erasureRequestedAt: row.erasure_requested_at,
       ledger: deps.ledger.recent(memberId, RECENT_LEDGER),
     };
   };

@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'member.enrolled',
   'member.updated',
   'member.contacts_revealed',
+  'member.erasure_requested',
+  'member.erased_here',
   'consent.changed',
   'points.earned',
   'points.redeemed',

@@ -29,6 +29,7 @@ export const CHANNELS = [
   'members.update',
   'members.setConsent',
   'members.revealContacts',
+  'members.requestErasure',
   'members.nextCardNumber',
   'privacy.notice',
   'points.rules',

@@ -23,6 +23,7 @@ import {
   SetConsentRequest,
   UpdateMemberRequest,
 } from '../members/schemas';
+import { RequestErasureRequest, RequestErasureResponse } from '../privacy/schemas';
 import {
   AdjustRequest,
   EarnRequest,
@@ -198,6 +199,13 @@ export const contract = {
     request: RevealContactsRequest,
     response: RevealContactsResponse,
     permission: 'members.reveal_contacts',
+  },
+  /** A manager asks, with the member present, that the member be erased (GDPR Art. 17). */
+  'members.requestErasure': {
+    request: RequestErasureRequest,
+    response: RequestErasureResponse,
+    permission: 'members.erase',
+    write: true,
   },
   /** The next free number of this till's card block (taken only when a member is enrolled with it). */
   'members.nextCardNumber': {

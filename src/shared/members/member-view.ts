@@ -18,6 +18,8 @@ export const MemberView = z.strictObject({
   }),
   /** Full contacts are on this till (enrolled or edited here), so a manager can reveal them offline. */
   contactsOnDevice: z.boolean(),
+  /** A manager asked at this till that the member be erased; HQ has not carried it out yet. */
+  erasureRequestedAt: z.string().nullable(),
   /** Most recent first. */
   ledger: z.array(LedgerEntry),
 });

@@ -36,6 +36,7 @@ export const RECEIPT_KEYS: { readonly [T in OpType]: readonly (keyof OpPayload<T
   'points.reversed': LEDGER_RECEIPT_KEYS,
   // The sealed staff proof (PINs for HQ) is never kept once HQ has answered.
   'staff.pin_changed': ['staffId', 'kind', 'approvedBy', 'approvalId', 'at'],
+  'member.erasure_requested': ['memberId', 'reasonCode', 'requestedBy', 'at'],
 };
 
 function isOpType(type: string): type is OpType {

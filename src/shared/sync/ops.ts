@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES } from '../consents/purposes';
+import { ERASURE_REASONS } from '../privacy/requests';
 import { LANGUAGES } from '../i18n/languages';
 import { MAX_PURCHASE_MINOR } from '../points/rules';
 import { LEDGER_KINDS } from '../points/schemas';
@@ -18,6 +19,7 @@ export const OP_TYPES = [
   'points.adjusted',
   'points.reversed',
   'staff.pin_changed',
+  'member.erasure_requested',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 
@@ -93,6 +95,17 @@ export const OP_PAYLOADS = {
     /** The manager who approved a reset (null for a change). */
     approvedBy: id.nullable(),
     approvalId: id.nullable(),
+    at,
+    staffProof: StaffProof.optional(),
+  }),
+  // A manager asked at the counter, with the member present, that the member be erased (GDPR
+  // Art. 17). It travels like any op, so it works offline; HQ records it, holds it while a purchase
+  // may be disputed, then erases and publishes the tombstone. The manager's PIN is sealed for HQ,
+  // bound to this op and member: a till alone cannot make HQ erase anyone.
+  'member.erasure_requested': z.strictObject({
+    memberId: id,
+    reasonCode: z.enum(ERASURE_REASONS),
+    requestedBy: id,
     at,
     staffProof: StaffProof.optional(),
   }),

@@ -108,6 +108,7 @@ export const PushOp = z.discriminatedUnion('type', [
   opSchema('points.adjusted'),
   opSchema('points.reversed'),
   opSchema('staff.pin_changed'),
+  opSchema('member.erasure_requested'),
 ]);
 export type PushOp = z.infer<typeof PushOp>;
 

@@ -62,7 +62,8 @@ export type StaffProofBinding =
       memberId: string;
       points: number;
     }
-  | { purpose: 'points_reverse'; deviceId: string; approvalId: string; approvedBy: string; reversesOpId: string };
+  | { purpose: 'points_reverse'; deviceId: string; approvalId: string; approvedBy: string; reversesOpId: string }
+  | { purpose: 'member_erasure'; deviceId: string; opId: string; requestedBy: string; memberId: string };
 
 /** The AES-GCM associated data: a JSON array, so field order (and so the bytes) is fixed. */
 export function staffProofAad(binding: StaffProofBinding): string {
@@ -76,5 +77,7 @@ export function staffProofAad(binding: StaffProofBinding): string {
       return JSON.stringify([...head, binding.approvalId, binding.approvedBy, binding.memberId, binding.points]);
     case 'points_reverse':
       return JSON.stringify([...head, binding.approvalId, binding.approvedBy, binding.reversesOpId]);
+    case 'member_erasure':
+      return JSON.stringify([...head, binding.opId, binding.requestedBy, binding.memberId]);
   }
 }

@@ -4,7 +4,8 @@ import type { Queryable } from '../db/database';
 import { toInt } from '../db/database';
 import { changeMember, lockMember, type MemberChanges } from '../members/member-state';
 import { applyPinChange } from './pin-change';
-import { checkCorrectionProof } from './staff-proof';
+import { checkCorrectionProof, checkErasureProof } from './staff-proof';
+import { recordErasureRequest } from '../privacy/erasure';
 import { recordFlag } from './op-flags';
 import { checkCorrectionClaims, rederivePoints, type StoreReads } from './verify-claims';
 
@@ -188,6 +189,27 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       // Believed only with a proof of a PIN HQ itself holds the hash of (push/pin-change.ts).
       const refused = await applyPinChange(tx, ctx, op);
       return refused === null ? { applied: true, member: null } : reject(refused);
+    }
+    case 'member.erasure_requested': {
+      const p = op.payload;
+      const refused = await checkErasureProof(tx, ctx, op);
+      if (refused !== null) return reject(refused);
+      const outcome = await recordErasureRequest(
+        tx,
+        {
+          id: op.opId,
+          memberId: p.memberId,
+          source: 'till',
+          reasonCode: p.reasonCode,
+          storeId: ctx.storeId,
+          deviceId: ctx.deviceId,
+          staffId: p.requestedBy,
+        },
+        ctx.receivedAt,
+      );
+      if (outcome.kind === 'member_not_found') return reject('unknown_member');
+      // Recorded, held or erased: the till hears the member's fate from pull (a tombstone once erased).
+      return { applied: true, member: null };
     }
   }
 }

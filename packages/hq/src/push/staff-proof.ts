@@ -244,6 +244,33 @@ export async function checkCorrectionProof(
   return null;
 }
 
+/**
+ * An erasure requested at a till is believed only with the requesting manager's PIN, sealed for this
+ * device, this op and this member, checked against HQ's roster. Returns the reason to refuse, or null.
+ */
+export async function checkErasureProof(
+  tx: Queryable,
+  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  op: { opId: string; payload: { memberId: string; requestedBy: string; staffProof?: StaffProof | undefined } },
+): Promise<RejectReason | null> {
+  const p = op.payload;
+  if (p.staffProof === undefined) return 'proof_missing';
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
+  const chain = await readChainProofSecrets(tx);
+  const secret = openStaffProof(chain.keys, p.staffProof, {
+    purpose: 'member_erasure',
+    deviceId: ctx.deviceId,
+    opId: op.opId,
+    requestedBy: p.requestedBy,
+    memberId: p.memberId,
+  });
+  if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
+  const manager = await rosterStaff(tx, p.requestedBy, ctx.storeId);
+  if (!mayApprove(manager)) return 'proof_invalid';
+  if (!(await verifyStaffPin(chain.pepper, manager.pinHash, secret.pin))) return 'proof_invalid';
+  return null;
+}
+
 /** What HQ keeps of an op's payload: never the sealed proof (HQ could open it: PINs at rest). */
 export function withoutStaffProof<T extends Record<string, unknown>>(payload: T): Omit<T, 'staffProof'> {
   if (!('staffProof' in payload)) return payload;

@@ -128,7 +128,8 @@ export const eraseMember: ConsoleHandler<'eraseMember'> = async (ctx, input) => 
     },
     ctx.now,
   );
-  if (outcome.kind === 'member_not_found') throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
+  if (outcome.kind === 'member_not_found')
+    throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
   const result = erasureResult(input.memberId, outcome);
   await ctx.audit({
     action: 'member.erase',
