@@ -197,6 +197,8 @@ export async function startTestHq(
   options: {
     pairRateLimit?: RateLimit;
     sharedWith?: TestHq;
+    /** Where HQ's own log lines go (Fastify's logger at info); silent otherwise. */
+    logLines?: string[];
     /** Serves the operators' console API with this master key (random when true). */
     console?:
       | boolean
@@ -230,6 +232,9 @@ export async function startTestHq(
       tls,
       now: () => clock.now,
       pairRateLimit: options.pairRateLimit ?? TEST_PAIR_RATE_LIMIT,
+      ...(options.logLines
+        ? { logger: { level: 'info', stream: { write: (line: string) => options.logLines?.push(line) } } }
+        : {}),
       ...(consoleConfig && masterKey
         ? {
             console: {

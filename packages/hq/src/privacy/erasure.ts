@@ -204,12 +204,15 @@ export async function eraseMember(tx: Queryable, memberId: string, now: Date): P
 
   // No index covers payload->>'memberId': a scan of ops, acceptable for a rare event. Rejected ops
   // (never applied, so member_id is null) are found by their payload.
-  const ops = await tx.query<{ device_id: string; seq: unknown; payload: { [key: string]: Json } }>(
-    `SELECT device_id, seq, payload FROM ops WHERE member_id = $1 OR payload->>'memberId' = $1 ORDER BY device_id, seq FOR UPDATE`,
+  const ops = await tx.query<{ device_id: string; seq: unknown; op_id: string; payload: { [key: string]: Json } }>(
+    `SELECT device_id, seq, op_id::text AS op_id, payload FROM ops WHERE member_id = $1 OR payload->>'memberId' = $1
+      ORDER BY device_id, seq FOR UPDATE`,
     [memberId],
   );
   for (const op of ops.rows) {
-    const scrubbed = { ...scrubPayload(op.payload), memberId: token };
+    // An enrolment's op id is the member id (the till's retry key, which stays): naming the token in
+    // that row would tie the token back to the member, so it names nobody.
+    const scrubbed = { ...scrubPayload(op.payload), memberId: op.op_id === memberId ? null : token };
     await tx.query(
       `UPDATE ops SET payload = $3::jsonb, member_id = NULL, member_version = NULL, member_points = NULL
         WHERE device_id = $1 AND seq = $2`,
