@@ -40,6 +40,7 @@ import type { HqDatabase } from './db/database';
 import { deriveKey } from './keys/derived-keys';
 import { issueEnrolment } from './operators/enrolment';
 import { createOperatorAuditLog } from './operators/operator-audit';
+import { schedulePrivacyJob } from './privacy/privacy-job';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
@@ -197,7 +198,24 @@ async function main(): Promise<number> {
       app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'contact lookup backfill failed');
     },
   );
+  // Erasures past their hold and expired exports, at start and every hour (DESIGN §6).
+  const privacyJob = schedulePrivacyJob(
+    {
+      db,
+      audit: createOperatorAuditLog({ db, key: deriveKey(masterKey.key(), 'operator-audit'), now: () => new Date() }),
+      now: () => new Date(),
+    },
+    {
+      done: (result) => {
+        if (result.erased > 0 || result.exportsDeleted > 0) app.log.info(result, 'privacy job');
+      },
+      failed: (error) => {
+        app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'privacy job failed');
+      },
+    },
+  );
   const stop = async (): Promise<void> => {
+    privacyJob.stop();
     removeAdminEndpoint(dataDir, bootstrapToken);
     await app.close();
     await db.close();

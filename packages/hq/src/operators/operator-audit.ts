@@ -31,6 +31,10 @@ export const OPERATOR_AUDIT_ACTIONS = [
   'api_token.created',
   'api_token.revoked',
   'audit.verified',
+  /** HQ's daily privacy job (operator null): an erasure carried out after its hold. */
+  'privacy.erasure_completed',
+  /** HQ's daily privacy job: what a retention rule deleted (a kind and a count). */
+  'privacy.retention_purged',
 ] as const;
 export const OperatorAuditAction = z.enum(OPERATOR_AUDIT_ACTIONS);
 export type OperatorAuditAction = z.infer<typeof OperatorAuditAction>;
