@@ -149,6 +149,8 @@ export const api = {
     unwrap(() => bridge().members.setConsent(input)),
   revealContacts: (input: RequestInput<'members.revealContacts'>): Promise<Contacts> =>
     unwrap(() => bridge().members.revealContacts(input)),
+  requestErasure: (input: RequestInput<'members.requestErasure'>): Promise<ResponseData<'members.requestErasure'>> =>
+    unwrap(() => bridge().members.requestErasure(input)),
   nextCardNumber: async (): Promise<string> => (await unwrap(() => bridge().members.nextCardNumber({}))).cardNumber,
   privacyNotice: (language: Language): Promise<PrivacyNotice> => unwrap(() => bridge().privacy.notice({ language })),
   earnRules: async (): Promise<EarnRules | null> => (await unwrap(() => bridge().points.rules({}))).rules,

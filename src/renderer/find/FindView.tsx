@@ -53,6 +53,7 @@ export function FindView({
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [tooLong, setTooLong] = useState(false);
+  const [erasedNotice, setErasedNotice] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const latest = useRef(0);
@@ -148,6 +149,7 @@ export function FindView({
 
   const onChange = (value: string) => {
     setQuery(value);
+    setErasedNotice(null);
     cancelTyping();
     if (!value.trim()) {
       reset();
@@ -166,6 +168,16 @@ export function FindView({
         : current,
     );
     setSelected((current) => (current?.id === changed.id ? changed : current));
+  }, []);
+
+  // Erased here (a standalone till): the member leaves the results and the screen, with a word why.
+  const onMemberErased = useCallback((memberId: string, message: string) => {
+    setOutcome((current) =>
+      current ? { ...current, members: current.members.filter((member) => member.id !== memberId) } : current,
+    );
+    setSelected(null);
+    setErasedNotice(message);
+    inputRef.current?.focus();
   }, []);
 
   const members = outcome?.members ?? [];
@@ -371,6 +383,13 @@ export function FindView({
             </ul>
           </div>
         ) : null}
+        <div role="status" className="status-slot">
+          {erasedNotice ? (
+            <p className="banner banner-success" data-testid="find-notice">
+              {erasedNotice}
+            </p>
+          ) : null}
+        </div>
         {selected ? (
           <MemberPanel
             key={selected.id}
@@ -380,6 +399,7 @@ export function FindView({
               inputRef.current?.focus();
             }}
             onChanged={onMemberChanged}
+            onErased={(message) => onMemberErased(selected.id, message)}
           />
         ) : null}
       </div>

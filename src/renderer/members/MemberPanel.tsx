@@ -20,6 +20,7 @@ import { EarnForm } from '../points/EarnForm';
 import { LedgerTable } from '../points/LedgerTable';
 import { RedeemForm } from '../points/RedeemForm';
 import { ProfileSection } from './ProfileSection';
+import { MemberRightsSection } from '../privacy/MemberRightsSection';
 import { useMember } from './useMember';
 import { useLocale } from '../app/locale';
 import { formatNumber, formatSigned } from '../app/format-number';
@@ -43,10 +44,13 @@ export function MemberPanel({
   summary,
   onClose,
   onChanged,
+  onErased,
 }: {
   summary: MemberSummary;
   onClose: () => void;
   onChanged: (member: MemberSummary) => void;
+  /** The member was erased on this till (a standalone one): the screen must go. */
+  onErased: (message: string) => void;
 }) {
   const { t, i18n } = useTranslation();
   const locale = useLocale();
@@ -334,13 +338,23 @@ export function MemberPanel({
             }
           />
         ) : (
-          <ProfileSection
-            view={view}
-            onChanged={(message) => {
-              say(message);
-              void refresh();
-            }}
-          />
+          <>
+            <ProfileSection
+              view={view}
+              onChanged={(message) => {
+                say(message);
+                void refresh();
+              }}
+            />
+            <MemberRightsSection
+              view={view}
+              onRequested={(message) => {
+                say(message);
+                void refresh();
+              }}
+              onErased={onErased}
+            />
+          </>
         )}
       </div>
       {approval ? (

@@ -1,0 +1,165 @@
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { roleHasPermission } from '../../shared/auth/permissions';
+import { ERASURE_REASONS, type ErasureReason } from '../../shared/privacy/requests';
+import { api, asApiError, type MemberView } from '../api/client';
+import { useIntent } from '../api/intent';
+import { formatDateTime } from '../app/format-date';
+import { useLocale } from '../app/locale';
+import { errorMessage } from '../app/messages';
+import { useSession } from '../app/session-context';
+import { pinRefusal } from '../auth/pin';
+import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
+import { CheckboxField, Field } from '../forms/Field';
+
+/**
+ * The member's rights at the counter (GDPR Art. 17): a manager asks, with the member there, that the
+ * member be erased. On a paired till head office carries it out after its hold, and the member
+ * screen says it is on its way; a standalone till erases at once and the member screen closes.
+ */
+export function MemberRightsSection({
+  view,
+  onRequested,
+  onErased,
+}: {
+  view: MemberView;
+  onRequested: (message: string) => void;
+  onErased: (message: string) => void;
+}) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const { session, info } = useSession();
+  const [asking, setAsking] = useState(false);
+  const openerRef = useRef<HTMLButtonElement>(null);
+  const mayErase = roleHasPermission(session.role, 'members.erase');
+  const requestedAt = view.erasureRequestedAt;
+
+  return (
+    <section className="rights-section" aria-labelledby="rights-heading" data-testid="member-rights">
+      <h3 id="rights-heading" className="section-title">
+        {t('rights.heading')}
+      </h3>
+      {requestedAt ? (
+        <p className="banner banner-info" data-testid="erasure-requested">
+          {t('rights.requestedOn', { date: formatDateTime(requestedAt, locale) })}
+        </p>
+      ) : mayErase ? (
+        <>
+          <p className="hint">{info.paired ? t('rights.eraseHintPaired') : t('rights.eraseHintStandalone')}</p>
+          <button
+            ref={openerRef}
+            type="button"
+            className="button button-danger"
+            data-testid="erase-member"
+            onClick={() => setAsking(true)}
+          >
+            {t('rights.erase')}
+          </button>
+        </>
+      ) : (
+        <p className="hint">{t('rights.managerOnly')}</p>
+      )}
+      {asking ? (
+        <EraseDialog
+          view={view}
+          opener={openerRef.current}
+          onClose={() => setAsking(false)}
+          onDone={(status) => {
+            setAsking(false);
+            if (status === 'erased') onErased(t('rights.erasedHere'));
+            else onRequested(t('rights.requested'));
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function EraseDialog({
+  view,
+  opener,
+  onClose,
+  onDone,
+}: {
+  view: MemberView;
+  opener: HTMLElement | null;
+  onClose: () => void;
+  onDone: (status: 'requested' | 'erased') => void;
+}) {
+  const { t } = useTranslation();
+  const intent = useIntent();
+  const [reasonCode, setReasonCode] = useState<ErasureReason>('member_request');
+  const [present, setPresent] = useState(false);
+  const [presentError, setPresentError] = useState<string | null>(null);
+  const name = `${view.member.givenName} ${view.member.familyName}`;
+
+  const submit = async ({ pin }: ManagerPinInput): Promise<ApprovalProblem | null> => {
+    if (!present) {
+      setPresentError(t('rights.presentRequired'));
+      return { kind: 'message', text: t('rights.presentRequired') };
+    }
+    try {
+      const answer = await api.requestErasure({
+        memberId: view.member.id,
+        reasonCode,
+        memberPresent: true,
+        pin,
+        requestId: intent.id(),
+      });
+      intent.succeeded();
+      onDone(answer.status);
+      return null;
+    } catch (caught) {
+      const error = asApiError(caught);
+      if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
+      return { kind: 'message', text: errorMessage(t, error.code) };
+    }
+  };
+
+  return (
+    <ManagerPinDialog
+      title={t('rights.eraseTitle')}
+      opener={opener}
+      onClose={onClose}
+      testId="erase-modal"
+      prefix="erase"
+      what={t('rights.eraseWhat', { name })}
+      details={
+        <div className="approval-fields">
+          <Field label={t('rights.reason')}>
+            {(aria) => (
+              <select
+                {...aria}
+                className="input select"
+                data-testid="erase-reason"
+                value={reasonCode}
+                onChange={(event) => setReasonCode(event.target.value as ErasureReason)}
+              >
+                {ERASURE_REASONS.map((code) => (
+                  <option key={code} value={code}>
+                    {t(`rights.reasons.${code}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <CheckboxField
+            label={t('rights.present')}
+            checked={present}
+            onChange={(next) => {
+              setPresent(next);
+              if (next) setPresentError(null);
+            }}
+            error={presentError}
+            required
+            testId="erase-present"
+          />
+        </div>
+      }
+      pinLabel={t('rights.yourPin')}
+      submitLabel={t('rights.eraseSubmit')}
+      danger
+      onSubmit={submit}
+    />
+  );
+}
