@@ -192,7 +192,7 @@ const RU: Record<ExportTextKey, string> = {
   'details.heading': 'Ваши сведения',
   'details.caption': 'Персональные данные, которые мы о вас храним',
   'field.memberId': 'Номер участника',
-  'field.name': 'Имя',
+  'field.name': 'Имя и фамилия',
   'field.cardNumber': 'Номер карты',
   'field.phone': 'Телефон',
   'field.email': 'Электронная почта',
@@ -354,7 +354,7 @@ class Writer {
   /** The plain-words label of an open code (an audit action, a reason), or the code itself. */
   code(prefix: string, value: string): string {
     const key = `${prefix}.${value}`;
-    return key in this.texts ? this.texts[key as ExportTextKey] : value;
+    return Object.hasOwn(this.texts, key) ? this.texts[key as ExportTextKey] : value;
   }
 
   /** A moment, to the minute, in UTC, saying so: the member may be anywhere. */

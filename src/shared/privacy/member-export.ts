@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONSENT_PURPOSES } from '../consents/purposes';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../consents/purposes';
 import { LANGUAGES } from '../i18n/languages';
 import { TIERS } from '../points/rules';
 import { LEDGER_KINDS } from '../points/schemas';
@@ -84,7 +84,7 @@ const currentConsents = {
   /** Marketing e-mail counts only once the member confirmed the address (double opt-in). */
   marketing_email: CurrentConsent.extend({ confirmedAt: at.nullable() }),
   marketing_sms: CurrentConsent,
-} satisfies Record<(typeof CONSENT_PURPOSES)[number], z.ZodType>;
+} satisfies Record<ConsentPurpose, z.ZodType>;
 
 const LedgerEntry = z.strictObject({
   opId: uuid,
