@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   );
   const databaseUrl = process.env.DATABASE_URL || undefined;
   if (positionals.length > 0) {
-    const { store, chain, name, role, device, reason, email, approval } = values;
+    const { store, chain, name, role, device, reason, email, approval, smtp, from, once } = values;
     return runCommand(dataDir, positionals, {
       store,
       chain,
@@ -118,6 +118,9 @@ async function main(): Promise<number> {
       email,
       approval,
       'request-id': values['request-id'],
+      smtp,
+      from,
+      once,
     });
   }
 
@@ -207,7 +210,7 @@ async function main(): Promise<number> {
     },
     {
       done: (result) => {
-        if (result.erased > 0 || result.exportsDeleted > 0) app.log.info(result, 'privacy job');
+        if (Object.values(result).some((n) => n > 0)) app.log.info(result, 'privacy job');
       },
       failed: (error) => {
         app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'privacy job failed');

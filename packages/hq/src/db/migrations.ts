@@ -628,6 +628,30 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX member_exports_member ON member_exports (member_id)`,
       `CREATE INDEX member_exports_expiry ON member_exports (expires_at) WHERE document IS NOT NULL`,
+      // Audit retention: entries older than the policy's years are deleted from the start of the
+      // chain; the last deleted entry's seq and hash are kept here (and in the chain's own record of
+      // the purge), so the rest still verifies from there.
+      `CREATE TABLE operator_audit_retention (
+        id integer PRIMARY KEY CHECK (id = 1),
+        through_seq bigint NOT NULL CHECK (through_seq >= 1),
+        through_hash text NOT NULL,
+        purged_at timestamptz NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 13,
+    name: 'double opt-in: the mail_relay operator role; a confirmation link is hashed when first handed out',
+    statements: [
+      // The mail service's account (operators/roles.ts): the role list of migration 9 plus mail_relay.
+      `ALTER TABLE operator_roles DROP CONSTRAINT operator_roles_role_check`,
+      `ALTER TABLE operator_roles ADD CONSTRAINT operator_roles_role_check
+         CHECK (role IN ('chain_admin', 'store_operations', 'privacy_officer', 'auditor', 'mail_relay'))`,
+      // The link's token is an HMAC under a key derived from the master key, which the push path
+      // (tills) does not hold: the row is made at push with no hash, and the console, which holds
+      // the key, stores the token's SHA-256 the first time it hands the link to the mail service.
+      // The token is the same every time (id, expiry, key), so the hash never changes once set.
+      `ALTER TABLE consent_confirmations ALTER COLUMN token_hash DROP NOT NULL`,
     ],
   },
 ];

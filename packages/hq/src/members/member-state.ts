@@ -48,7 +48,8 @@ export async function changeMember(
   pointsDelta = 0,
 ): Promise<MemberAfterOp> {
   const params: unknown[] = [memberId, at, pointsDelta];
-  const sets = ['version = version + 1', 'updated_at = $2', 'points = points + $3'];
+  // last_activity_at: the inactivity retention rule counts from the last op a till sent (privacy/retention.ts).
+  const sets = ['version = version + 1', 'updated_at = $2', 'last_activity_at = $2', 'points = points + $3'];
   for (const [key, column] of Object.entries(COLUMNS)) {
     const value = changes[key as keyof MemberChanges];
     if (value === undefined) continue;

@@ -31,6 +31,10 @@ export const OPERATOR_AUDIT_ACTIONS = [
   'api_token.created',
   'api_token.revoked',
   'audit.verified',
+  /** A member confirmed marketing e-mail through their link (no operator: operatorId null). */
+  'consent.confirmed',
+  /** A confirmation link was refused; the entry holds no token and no reason. */
+  'consent.confirmation_refused',
   /** HQ's daily privacy job (operator null): an erasure carried out after its hold. */
   'privacy.erasure_completed',
   /** HQ's daily privacy job: what a retention rule deleted (a kind and a count). */
@@ -137,9 +141,11 @@ export async function verifyOperatorAuditEntries(
   /** null stands for an entry that could not be read (a malformed export line). */
   entries: AsyncIterable<OperatorAuditEntry | null> | Iterable<OperatorAuditEntry | null>,
   expectedHead?: OperatorAuditHead,
+  /** Where the kept chain starts after a retention purge: the last deleted entry (genesis if none). */
+  start?: OperatorAuditHead,
 ): Promise<OperatorAuditVerification> {
-  let prev = OPERATOR_AUDIT_GENESIS_HASH;
-  let expectedSeq = 1;
+  let prev = start?.hash ?? OPERATOR_AUDIT_GENESIS_HASH;
+  let expectedSeq = (start?.seq ?? 0) + 1;
   let checked = 0;
   const broken = (seq: number): OperatorAuditVerification => ({
     ok: false,
@@ -159,8 +165,8 @@ export async function verifyOperatorAuditEntries(
     expectedSeq += 1;
     checked += 1;
   }
-  if (expectedHead && expectedHead.seq > checked) return broken(checked + 1);
-  return { ok: true, checked, firstBrokenSeq: null, head: { seq: checked, hash: prev } };
+  if (expectedHead && expectedHead.seq > expectedSeq - 1) return broken(expectedSeq);
+  return { ok: true, checked, firstBrokenSeq: null, head: { seq: expectedSeq - 1, hash: prev } };
 }
 
 interface AuditRow {
@@ -205,6 +211,13 @@ export interface OperatorAuditLog {
   /** One JSON line per entry, for an external auditor who holds the key (verifyOperatorAuditExport). */
   exportJsonLines(fromSeq?: number): AsyncGenerator<string>;
   head(q?: Queryable): Promise<OperatorAuditHead>;
+  /** Where the kept chain starts: the last entry a retention purge deleted, or null if none was. */
+  start(q?: Queryable): Promise<OperatorAuditHead | null>;
+  /**
+   * Deletes the entries older than `before` from the start of the chain (never the newest entry) in
+   * the caller's transaction and keeps the last deleted one as the chain's start; returns what went.
+   */
+  purgeBefore(tx: Queryable, before: Date): Promise<{ count: number; start: OperatorAuditHead | null }>;
 }
 
 export function createOperatorAuditLog(deps: { db: HqDatabase; key: Buffer; now: () => Date }): OperatorAuditLog {
@@ -217,6 +230,15 @@ export function createOperatorAuditLog(deps: { db: HqDatabase; key: Buffer; now:
     );
     const row = last.rows[0];
     return row ? { seq: toInt(row.seq), hash: row.hash } : { seq: 0, hash: OPERATOR_AUDIT_GENESIS_HASH };
+  }
+
+  async function start(q: Queryable = db): Promise<OperatorAuditHead | null> {
+    const row = (
+      await q.query<{ through_seq: unknown; through_hash: string }>(
+        'SELECT through_seq, through_hash FROM operator_audit_retention WHERE id = 1',
+      )
+    ).rows[0];
+    return row ? { seq: toInt(row.through_seq), hash: row.through_hash } : null;
   }
 
   async function* entries(fromSeq = 1): AsyncGenerator<OperatorAuditEntry> {
@@ -266,7 +288,31 @@ export function createOperatorAuditLog(deps: { db: HqDatabase; key: Buffer; now:
       return entry.seq;
     },
     entries,
-    verify: (expectedHead) => verifyOperatorAuditEntries(key, entries(), expectedHead),
+    async verify(expectedHead) {
+      return verifyOperatorAuditEntries(key, entries(), expectedHead, (await start()) ?? undefined);
+    },
+    start,
+    async purgeBefore(tx, before) {
+      // The append lock: no entry is added while the start of the chain moves.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const last = (
+        await tx.query<{ seq: unknown; hash: string }>(
+          `SELECT seq, hash FROM operator_audit
+            WHERE at < $1 AND seq < (SELECT max(seq) FROM operator_audit) ORDER BY seq DESC LIMIT 1`,
+          [before],
+        )
+      ).rows[0];
+      if (!last) return { count: 0, start: await start(tx) };
+      const through = { seq: toInt(last.seq), hash: last.hash };
+      const deleted = await tx.query('DELETE FROM operator_audit WHERE seq <= $1 RETURNING seq', [through.seq]);
+      await tx.query(
+        `INSERT INTO operator_audit_retention (id, through_seq, through_hash, purged_at) VALUES (1, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET through_seq = excluded.through_seq, through_hash = excluded.through_hash,
+           purged_at = excluded.purged_at`,
+        [through.seq, through.hash, deps.now()],
+      );
+      return { count: deleted.rows.length, start: through };
+    },
     async *exportJsonLines(fromSeq) {
       for await (const entry of entries(fromSeq)) yield canonicalJson(entry);
     },
@@ -288,16 +334,19 @@ function parseExportLine(line: string): OperatorAuditEntry | null {
 }
 
 /**
- * Checks an export (every line from seq 1) with the key, as an external auditor would; a line that
- * is not an entry is named like an altered one.
+ * Checks an export (every line from the chain's start: seq 1, or after a retention purge the entry
+ * after `start`) with the key, as an external auditor would; a line that is not an entry is named
+ * like an altered one.
  */
 export function verifyOperatorAuditExport(
   key: Buffer,
   lines: Iterable<string>,
   expectedHead?: OperatorAuditHead,
+  /** The chain's start after a retention purge (the entry recording the purge names it). */
+  start?: OperatorAuditHead,
 ): Promise<OperatorAuditVerification> {
   function* parsed(): Generator<OperatorAuditEntry | null> {
     for (const line of lines) if (line.trim() !== '') yield parseExportLine(line);
   }
-  return verifyOperatorAuditEntries(key, parsed(), expectedHead);
+  return verifyOperatorAuditEntries(key, parsed(), expectedHead, start);
 }

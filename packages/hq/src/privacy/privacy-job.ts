@@ -1,6 +1,7 @@
 import type { HqDatabase } from '../db/database';
 import type { OperatorAuditLog } from '../operators/operator-audit';
 import { eraseDueMembers } from './erasure';
+import { runRetention } from './retention';
 
 export interface PrivacyJobDeps {
   db: HqDatabase;
@@ -13,11 +14,16 @@ export interface PrivacyJobResult {
   erased: number;
   /** Export documents past the chain's export retention that were deleted. */
   exportsDeleted: number;
+  /** Members anonymised for inactivity. */
+  anonymised: number;
+  /** Operator audit entries deleted for age. */
+  auditEntriesDeleted: number;
 }
 
 /**
- * HQ's privacy job (DESIGN §6): carries out erasures whose hold has passed and deletes export
- * documents past their retention, each audited by the system (operator null). Safe to run often
+ * HQ's privacy job (DESIGN §6): carries out erasures whose hold has passed, deletes export
+ * documents past their retention and applies the retention rules (retention.ts), each audited by
+ * the system (operator null). Safe to run often
  * and from several HQ processes: each erasure re-checks its member under the row lock.
  */
 export async function runPrivacyJob(deps: PrivacyJobDeps): Promise<PrivacyJobResult> {
@@ -46,7 +52,8 @@ export async function runPrivacyJob(deps: PrivacyJobDeps): Promise<PrivacyJobRes
     }
     return deleted.rows.length;
   });
-  return { erased, exportsDeleted };
+  const retention = await runRetention({ db: deps.db, audit: deps.audit, now });
+  return { erased, exportsDeleted, ...retention };
 }
 
 /** Runs the job now and then every `intervalMs` (an hour by default) until stopped; failures are reported, not fatal. */
