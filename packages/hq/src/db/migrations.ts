@@ -628,6 +628,20 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       `CREATE INDEX member_exports_member ON member_exports (member_id)`,
       `CREATE INDEX member_exports_expiry ON member_exports (expires_at) WHERE document IS NOT NULL`,
+      // A till's request for a member's data held at HQ (an export, or contacts to reveal), by its
+      // request id: a retry is answered again but recorded and audited once.
+      `CREATE TABLE till_member_requests (
+        request_id uuid PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        staff_id text NOT NULL,
+        member_id text NOT NULL REFERENCES members (id),
+        kind text NOT NULL CHECK (kind IN ('export', 'contacts')),
+        reason_code text NOT NULL,
+        at timestamptz NOT NULL
+      )`,
+      `ALTER TABLE member_exports ADD CONSTRAINT member_exports_purpose CHECK (purpose IN ('access_request', 'portability_request'))`,
+      `ALTER TABLE disclosures ADD CONSTRAINT disclosures_recipient CHECK (length(recipient) BETWEEN 1 AND 200)`,
+      `ALTER TABLE disclosures ADD CONSTRAINT disclosures_purpose CHECK (purpose ~ '^[a-z][a-z0-9_]{0,39}$')`,
       // Audit retention: entries older than the policy's years are deleted from the start of the
       // chain; the last deleted entry's seq and hash are kept here (and in the chain's own record of
       // the purge), so the rest still verifies from there.
