@@ -64,6 +64,8 @@ describe('derived keys', () => {
     'operator-approvals': '1e5394ae4ac10ef2f2078b4b5a1d62b441983f5dcf829f26b678eaa4893f1d9d',
     'password-pepper': '3d957d87a62e608e9e9395a6d7ad49d8d1a7899031a1462d83c69b4f030ad030',
     'console-csrf': '40ae7645f70c73bf14677998d58358d56cbdec24a5a13897c94c6ad3263f3cc8',
+    'consent-confirmation': '7c6eee7427a5d1f6bbc2968ff436055abaef06c568fa5515fba0fb58bce25fbe',
+    'audience-pseudonyms': '67cbaba2125bd2d6c19bfe92ae1243e37b4fef5bff942d3459f8dd368f897855',
   };
 
   test('each purpose has its own stable 32-byte key (the expected values written out)', () => {

@@ -19,6 +19,10 @@ export const KEY_PURPOSES = {
   'password-pepper': 'loyalty-desk/hq/password-pepper/v1',
   /** console/sessions.ts: a session's CSRF token is an HMAC of its id under this key. */
   'console-csrf': 'loyalty-desk/hq/console-csrf/v1',
+  /** privacy/consent-confirmation.ts: the HMAC that signs double opt-in links. */
+  'consent-confirmation': 'loyalty-desk/hq/consent-confirmation/v1',
+  /** privacy/audiences.ts: per-recipient pseudonymous member ids in audiences and analytics. */
+  'audience-pseudonyms': 'loyalty-desk/hq/audience-pseudonyms/v1',
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 
