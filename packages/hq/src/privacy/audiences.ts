@@ -1,5 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import {
+  AUDIENCE_PURPOSE_FIELDS,
+  IDENTIFYING_FIELDS,
+  type AudienceField,
+  type AudiencePurpose,
+  type AudienceRequest,
+} from './audience-purposes';
 import type { Queryable } from '../db/database';
 import { CodedError } from '../errors';
 import { marketingEmailConfirmedSql } from './consent-confirmation';
@@ -14,60 +21,13 @@ import { marketingEmailConfirmedSql } from './consent-confirmation';
  * no names, no contacts, pseudonyms only.
  */
 
-export const AUDIENCE_FIELDS = [
-  'givenName',
-  'email',
-  'phone',
-  'language',
-  'tier',
-  'points',
-  'homeStoreId',
-  'enrolledMonth',
-] as const;
-export type AudienceField = (typeof AUDIENCE_FIELDS)[number];
-
-/** Fields that identify the person: an audience without them is pseudonymised. */
-const IDENTIFYING: ReadonlySet<AudienceField> = new Set(['givenName', 'email', 'phone']);
-
-interface PurposeRule {
-  /** SQL over `members m`: who may be in the audience. */
-  consent: string;
-  /** What the purpose may carry; `required` must be asked for (an e-mail list without e-mails is no list). */
-  allowed: readonly AudienceField[];
-  required: readonly AudienceField[];
-}
-
-export const AUDIENCE_PURPOSES = {
-  marketing_email: {
-    consent: marketingEmailConfirmedSql('m'),
-    allowed: ['givenName', 'email', 'language', 'tier', 'homeStoreId'],
-    required: ['email'],
-  },
-  marketing_sms: {
-    consent: 'm.marketing_sms',
-    allowed: ['givenName', 'phone', 'language', 'tier', 'homeStoreId'],
-    required: ['phone'],
-  },
-  // Legitimate interest on pseudonymised data: everyone not erased, nobody identifiable.
-  analytics: {
-    consent: 'true',
-    allowed: ['tier', 'points', 'homeStoreId', 'enrolledMonth', 'language'],
-    required: [],
-  },
-} as const satisfies Record<string, PurposeRule>;
-export type AudiencePurpose = keyof typeof AUDIENCE_PURPOSES;
-export const AUDIENCE_PURPOSE_NAMES = Object.keys(AUDIENCE_PURPOSES) as [AudiencePurpose, ...AudiencePurpose[]];
-
-export const AudienceRequest = z.strictObject({
-  purpose: z.enum(AUDIENCE_PURPOSE_NAMES),
-  /** Who receives it: a code or name of the processor (no personal data), e.g. "mailer-eu". */
-  recipient: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,99}$/)
-    .refine((value) => value.trim() === value, 'no_edge_spaces'),
-  fields: z.array(z.enum(AUDIENCE_FIELDS)).min(1).max(AUDIENCE_FIELDS.length),
-});
-export type AudienceRequest = z.infer<typeof AudienceRequest>;
+/** Who may be in each purpose's audience: SQL over `members m`. */
+const CONSENT_SQL: Record<AudiencePurpose, string> = {
+  marketing_email: marketingEmailConfirmedSql('m'),
+  marketing_sms: 'm.marketing_sms',
+  // Everyone not erased: analytics carries no identity (audience-purposes.ts).
+  analytics: 'true',
+};
 
 export class AudienceError extends CodedError<'field_not_allowed' | 'field_required'> {}
 
@@ -109,7 +69,8 @@ export async function exportAudience(
   request: AudienceRequest,
   context: { operatorId: string; now: Date; pseudonymKey: Buffer },
 ): Promise<Audience> {
-  const rule: PurposeRule = AUDIENCE_PURPOSES[request.purpose];
+  const rule: { allowed: readonly AudienceField[]; required: readonly AudienceField[] } =
+    AUDIENCE_PURPOSE_FIELDS[request.purpose];
   const fields = [...new Set(request.fields)];
   const outside = fields.filter((field) => !rule.allowed.includes(field));
   if (outside.length > 0) {
@@ -127,7 +88,7 @@ export async function exportAudience(
             (SELECT c.notice_language FROM consents c WHERE c.member_id = m.id ORDER BY c.at DESC, c.op_id DESC LIMIT 1)
               AS language
        FROM members m
-      WHERE m.erased_at IS NULL AND ${rule.consent}
+      WHERE m.erased_at IS NULL AND ${CONSENT_SQL[request.purpose]}
         AND NOT EXISTS (SELECT 1 FROM erasure_requests r WHERE r.member_id = m.id AND r.status = 'pending')
       ORDER BY m.id`,
   );
@@ -158,7 +119,7 @@ export async function exportAudience(
     return out;
   });
   const disclosureId = randomUUID();
-  const pseudonymised = !fields.some((field) => IDENTIFYING.has(field));
+  const pseudonymised = !fields.some((field) => IDENTIFYING_FIELDS.includes(field));
   await tx.query(
     `INSERT INTO disclosures (id, recipient, purpose, fields, pseudonymised, member_count, operator_id, disclosed_at)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)`,
