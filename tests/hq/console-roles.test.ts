@@ -2,7 +2,8 @@
 // intent, not derived from roles.ts: chain admin = operators, stores, policies; store operations =
 // devices, staff roster, catalogue, overdraft/rejection review, reports; privacy officer = member
 // search/reveal/erase; auditor = read-only (audit trail, reports, and the other lists that hold no
-// member data), never member contacts. 'session' endpoints (approvals, own API tokens, own passkeys) are open to
+// member data), never member contacts; mail relay = the double opt-in e-mails waiting (issue 13) and
+// nothing else. 'session' endpoints (approvals, own API tokens, own passkeys) are open to
 // every signed-in role, and closed to API tokens.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,7 +25,7 @@ import {
 
 type Verdict = 'allow' | 'deny';
 type Row = Record<OperatorRole, Verdict>;
-const ROLES: readonly OperatorRole[] = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor'];
+const ROLES: readonly OperatorRole[] = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor', 'mail_relay'];
 
 /** The audit export is not in CONSOLE_ENDPOINTS (it answers JSON lines); it has its own row. */
 const AUDIT_EXPORT = 'auditExport (GET /audit/export)';
@@ -34,45 +35,47 @@ const D: Verdict = 'deny';
 
 // prettier-ignore
 const TABLE: Record<string, Row> = {
-  listStores:         { chain_admin: A, store_operations: A, privacy_officer: D, auditor: A },
-  createStore:        { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  setStorePolicy:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  listDevices:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  issuePairingCode:   { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  revokeDevice:       { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  listStaff:          { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  addStaff:           { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  setStaffStatus:     { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  resetStaffPin:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  getCatalog:         { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  saveCatalog:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  listOverdrafts:     { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  listRejected:       { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  listFlagged:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  resolveReview:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D },
-  dayEndReports:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A },
-  searchMembers:      { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D },
-  revealMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D },
-  eraseMember:        { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D },
-  listAudit:          { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A },
-  verifyAudit:        { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A },
-  tillAuditHeads:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A },
-  [AUDIT_EXPORT]:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A },
-  listOperators:      { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  createOperator:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  setOperatorRoles:   { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  setOperatorStatus:  { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  unlockOperator:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  reissueEnrolment:   { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D },
-  listApprovals:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  approve:            { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  listPasskeys:       { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  passkeyRegistrationOptions: { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  registerPasskey:    { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  removePasskey:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  listApiTokens:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  createApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
-  revokeApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A },
+  listStores:         { chain_admin: A, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  createStore:        { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  setStorePolicy:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  listDevices:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  issuePairingCode:   { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  revokeDevice:       { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  listStaff:          { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  addStaff:           { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  setStaffStatus:     { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  resetStaffPin:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  getCatalog:         { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  saveCatalog:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  listOverdrafts:     { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  listRejected:       { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  listFlagged:        { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  resolveReview:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  dayEndReports:      { chain_admin: D, store_operations: A, privacy_officer: D, auditor: A, mail_relay: D },
+  searchMembers:      { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  revealMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  eraseMember:        { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  listAudit:          { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
+  verifyAudit:        { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
+  tillAuditHeads:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
+  [AUDIT_EXPORT]:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
+  listOperators:      { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  createOperator:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  setOperatorRoles:   { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  setOperatorStatus:  { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  unlockOperator:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  reissueEnrolment:   { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
+  listApprovals:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  approve:            { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  listPasskeys:       { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  passkeyRegistrationOptions: { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  registerPasskey:    { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  removePasskey:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  listApiTokens:      { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  createApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  revokeApiToken:     { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: A },
+  listPendingConfirmations:    { chain_admin: D, store_operations: D, privacy_officer: D, auditor: D, mail_relay: A },
+  markConfirmationsDispatched: { chain_admin: D, store_operations: D, privacy_officer: D, auditor: D, mail_relay: A },
 };
 
 /** Endpoints only a signed-in console session may call: an API token gets 403 whatever its roles. */
@@ -88,7 +91,7 @@ const SESSION_ONLY = [
   'revokeApiToken',
 ];
 
-/** The identity endpoints, outside the table: public or the session itself. */
+/** The identity endpoints, outside the table: public or the session itself (and a member's confirmation link). */
 const IDENTITY = [
   'login',
   'logout',
@@ -97,6 +100,7 @@ const IDENTITY = [
   'completeEnrolment',
   'passkeyLoginOptions',
   'loginWithPasskey',
+  'confirmConsent',
 ];
 
 /** Valid-shaped inputs with ids that name nothing, so an allowed call changes as little as it can. */
@@ -153,6 +157,8 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     listApiTokens: {},
     createApiToken: { roles: [role], expiresInDays: 1 },
     revokeApiToken: { tokenId: 'no-such-token' },
+    listPendingConfirmations: { limit: 1 },
+    markConfirmationsDispatched: { ids: [randomUUID()] },
   };
   const input = inputs[name];
   if (input === undefined) throw new Error(`no input written for ${name}`);

@@ -31,39 +31,48 @@ import {
 } from '../../packages/hq/src/operators/second-operator';
 import { BACKENDS, openTestDatabase, skipBackend } from './support/hq';
 
-// admin = chain_admin, store = store_operations, privacy = privacy_officer, auditor = auditor;
+// admin = chain_admin, store = store_operations, privacy = privacy_officer, auditor = auditor,
+// relay = mail_relay (the mail service's account: mail.dispatch alone, which hands it the addresses
+// of members waiting for a double opt-in e-mail, so it counts as showing contacts);
 // 2nd = needs a second operator's approval; contacts = shows member contacts unmasked.
 const TABLE = `
-operation                    admin  store  privacy  auditor  2nd  contacts
-operators.manage             yes    -      -        -        -    -
-roles.change                 yes    -      -        -        yes  -
-stores.read                  yes    yes    -        yes      -    -
-stores.create                yes    -      -        -        -    -
-policies.edit                yes    -      -        -        -    -
-devices.read                 -      yes    -        yes      -    -
-devices.issue_pairing_code   -      yes    -        -        -    -
-devices.revoke               -      yes    -        -        yes  -
-staff.read                   -      yes    -        -        -    -
-staff.add                    -      yes    -        -        -    -
-staff.set_status             -      yes    -        -        -    -
-staff.reset_pin              -      yes    -        -        -    -
-catalog.read                 -      yes    -        yes      -    -
-catalog.edit                 -      yes    -        -        -    -
-overdrafts.list              -      yes    -        yes      -    -
-rejected.list                -      yes    -        yes      -    -
-flagged.list                 -      yes    -        yes      -    -
-reviews.resolve              -      yes    -        -        -    -
-reports.read                 -      yes    -        yes      -    -
-member.search                -      -      yes      -        -    -
-member.reveal                -      -      yes      -        -    yes
-member.data_request          -      -      yes      -        -    -
-member.erase                 -      -      yes      -        yes  -
-breach.manage                -      -      yes      -        -    -
-audit.read                   -      -      -        yes      -    -
-audit.export                 -      -      -        yes      -    -
+operation                    admin  store  privacy  auditor  relay  2nd  contacts
+operators.manage             yes    -      -        -        -      -    -
+roles.change                 yes    -      -        -        -      yes  -
+stores.read                  yes    yes    -        yes      -      -    -
+stores.create                yes    -      -        -        -      -    -
+policies.edit                yes    -      -        -        -      -    -
+devices.read                 -      yes    -        yes      -      -    -
+devices.issue_pairing_code   -      yes    -        -        -      -    -
+devices.revoke               -      yes    -        -        -      yes  -
+staff.read                   -      yes    -        -        -      -    -
+staff.add                    -      yes    -        -        -      -    -
+staff.set_status             -      yes    -        -        -      -    -
+staff.reset_pin              -      yes    -        -        -      -    -
+catalog.read                 -      yes    -        yes      -      -    -
+catalog.edit                 -      yes    -        -        -      -    -
+overdrafts.list              -      yes    -        yes      -      -    -
+rejected.list                -      yes    -        yes      -      -    -
+flagged.list                 -      yes    -        yes      -      -    -
+reviews.resolve              -      yes    -        -        -      -    -
+reports.read                 -      yes    -        yes      -      -    -
+member.search                -      -      yes      -        -      -    -
+member.reveal                -      -      yes      -        -      -    yes
+member.data_request          -      -      yes      -        -      -    -
+member.erase                 -      -      yes      -        -      yes  -
+breach.manage                -      -      yes      -        -      -    -
+audit.read                   -      -      -        yes      -      -    -
+audit.export                 -      -      -        yes      -      -    -
+mail.dispatch                -      -      -        -        yes    -    yes
 `;
 
-const COLUMNS: readonly OperatorRole[] = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor'];
+const COLUMNS: readonly OperatorRole[] = [
+  'chain_admin',
+  'store_operations',
+  'privacy_officer',
+  'auditor',
+  'mail_relay',
+];
 
 interface Row {
   operation: string;
@@ -81,7 +90,7 @@ const ROWS: Row[] = TABLE.trim()
       if (cell !== 'yes' && cell !== '-') throw new Error(`bad cell ${cell} in ${operation}`);
       return cell === 'yes';
     });
-    if (yes.length !== 6) throw new Error(`row ${operation} has ${yes.length} cells, not 6`);
+    if (yes.length !== 7) throw new Error(`row ${operation} has ${yes.length} cells, not 7`);
     return {
       operation,
       allowed: {
@@ -89,14 +98,15 @@ const ROWS: Row[] = TABLE.trim()
         store_operations: yes[1] === true,
         privacy_officer: yes[2] === true,
         auditor: yes[3] === true,
+        mail_relay: yes[4] === true,
       },
-      second: yes[4] === true,
-      contacts: yes[5] === true,
+      second: yes[5] === true,
+      contacts: yes[6] === true,
     };
   });
 
 describe('the role × operation table', () => {
-  test('names every operation once and the four roles of issue 12', () => {
+  test('names every operation once and the five roles (issue 12, and mail_relay of issue 13)', () => {
     expect(ROWS.map((row) => row.operation).sort()).toEqual([...OPERATIONS].sort());
     expect(new Set(ROWS.map((row) => row.operation)).size).toBe(ROWS.length);
     expect([...OPERATOR_ROLES]).toEqual(COLUMNS);
@@ -161,25 +171,27 @@ describe('admin commands, the console endpoints they call and who may run them',
       'list-flagged': ['listFlagged:flagged.list'],
       'verify-audit': ['verifyAudit:audit.read'],
       'export-audit': [],
+      'mail-relay': ['listPendingConfirmations:mail.dispatch', 'markConfirmationsDispatched:mail.dispatch'],
     });
   });
 
   const COMMAND_TABLE = `
-command              admin  store  privacy  auditor  admin+store
-create-store         yes    -      -        -        yes
-list-stores          yes    yes    -        yes      yes
-issue-pairing-code   -      yes    -        -        yes
-list-devices         -      yes    -        yes      yes
-revoke-device        -      yes    -        -        yes
-add-staff            -      yes    -        -        yes
-set-staff-status     -      yes    -        -        yes
-reset-staff-pin      -      yes    -        -        yes
-load-catalog         -      yes    -        -        yes
-request-erasure      -      -      yes      -        -
-list-overdrafts      -      yes    -        yes      yes
-list-rejected        -      yes    -        yes      yes
-list-flagged         -      yes    -        yes      yes
-verify-audit         -      -      -        yes      -
+command              admin  store  privacy  auditor  relay  admin+store
+create-store         yes    -      -        -        -      yes
+list-stores          yes    yes    -        yes      -      yes
+issue-pairing-code   -      yes    -        -        -      yes
+list-devices         -      yes    -        yes      -      yes
+revoke-device        -      yes    -        -        -      yes
+add-staff            -      yes    -        -        -      yes
+set-staff-status     -      yes    -        -        -      yes
+reset-staff-pin      -      yes    -        -        -      yes
+load-catalog         -      yes    -        -        -      yes
+request-erasure      -      -      yes      -        -      -
+list-overdrafts      -      yes    -        yes      -      yes
+list-rejected        -      yes    -        yes      -      yes
+list-flagged         -      yes    -        yes      -      yes
+verify-audit         -      -      -        yes      -      -
+mail-relay           -      -      -        -        yes    -
 `;
   const commandRows = COMMAND_TABLE.trim()
     .split('\n')
@@ -195,6 +207,7 @@ verify-audit         -      -      -        yes      -
       ['store_operations'],
       ['privacy_officer'],
       ['auditor'],
+      ['mail_relay'],
       ['chain_admin', 'store_operations'],
     ];
     const endpoints = adminCommandEndpoints()[command] ?? [];
@@ -269,10 +282,12 @@ describe.each(BACKENDS)('operator roles and second-operator approvals on %s', (b
       expect(await readOperatorRoles(db, 'op-nobody')).toEqual([]);
     });
 
-    test('the database refuses a role that is not one of the four', async () => {
+    test('the database refuses a role that is not one of the five, and takes mail_relay (migration 13)', async () => {
       await expect(
         db.query(`INSERT INTO operator_roles (operator_id, role) VALUES ('op-admin', 'superuser')`),
       ).rejects.toThrow();
+      await addOperator(db, 'op-relay', ['mail_relay']);
+      expect(await readOperatorRoles(db, 'op-relay')).toEqual(['mail_relay']);
     });
 
     test('a second privacy officer approves an erasure; the requester does it once, with that payload', async () => {

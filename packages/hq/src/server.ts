@@ -66,7 +66,7 @@ export interface HqServerOptions {
 }
 
 export interface ConsoleOptions {
-  /** HQ's master key (keys/master-key.ts): the audit, approval and CSRF keys are derived from it. */
+  /** HQ's master key (keys/master-key.ts): the audit, approval, CSRF and confirmation keys are derived from it. */
   masterKey: Buffer;
   /** SHA-256 fingerprint of HQ's certificate, shown with each pairing code. */
   hqCertSha256: string;
@@ -340,6 +340,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
           audit,
           approvalKey: deriveKey(consoleOptions.masterKey, 'operator-approvals'),
           csrfKey: deriveKey(consoleOptions.masterKey, 'console-csrf'),
+          confirmationKey: deriveKey(consoleOptions.masterKey, 'consent-confirmation'),
           hqCertSha256: consoleOptions.hqCertSha256,
           publicOrigin: origin,
           timeouts: consoleOptions.timeouts ?? DEFAULT_SESSION_TIMEOUTS,

@@ -6,6 +6,14 @@ import { HqAdminError } from '../errors';
 import { AdminClientError, ConsoleApiError, type ConsoleApi } from './api-client';
 import { readCatalogJson } from './catalog';
 import type { ErasureReason } from '../../../../src/shared/privacy/requests';
+import {
+  MailRelayError,
+  checkFromAddress,
+  runMailRelay,
+  runMailRelayOnce,
+  smtpTransport,
+  type MailRelayRun,
+} from '../mail/mail-relay';
 
 /**
  * `npm run hq -- COMMAND`: a client of the running HQ's console API (issue 12). Every command but
@@ -31,6 +39,7 @@ export const ADMIN_USAGE = [
   'list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]',
   'verify-audit',
   'export-audit',
+  'mail-relay --smtp smtp://HOST:PORT --from ADDRESS [--once]',
 ] as const;
 
 /** Options of the admin commands (main.ts adds the server's own). */
@@ -44,6 +53,9 @@ export const ADMIN_OPTIONS = {
   email: { type: 'string' },
   approval: { type: 'string' },
   'request-id': { type: 'string' },
+  smtp: { type: 'string' },
+  from: { type: 'string' },
+  once: { type: 'boolean' },
 } as const;
 
 export interface AdminOptionValues {
@@ -56,6 +68,9 @@ export interface AdminOptionValues {
   email?: string | undefined;
   approval?: string | undefined;
   'request-id'?: string | undefined;
+  smtp?: string | undefined;
+  from?: string | undefined;
+  once?: boolean | undefined;
 }
 
 export interface AdminIo {
@@ -86,6 +101,16 @@ interface Command {
 const printRows = (io: AdminIo, rows: readonly unknown[]): void => {
   for (const row of rows) io.out(JSON.stringify(row));
 };
+
+const printRun = (io: AdminIo, run: MailRelayRun): void => {
+  io.out(`MAIL_LISTED=${run.listed}`);
+  io.out(`MAIL_SENT=${run.sent}`);
+  io.out(`MAIL_REFUSED=${run.refused}`);
+  io.out(`MAIL_MARKED=${run.marked}`);
+};
+
+/** How often `mail-relay` without --once looks for confirmations to send. */
+export const MAIL_RELAY_INTERVAL_MS = 60_000;
 
 const withApproval = (options: AdminOptionValues) =>
   options.approval !== undefined ? { approvalId: options.approval } : {};
@@ -283,6 +308,47 @@ const COMMANDS: Record<string, Command> = {
       for (const line of text.split('\n')) if (line !== '') io.out(line);
     },
   },
+  // The reference mail service for double opt-in (docs/MAIL.md), as a mail_relay operator: once, or
+  // every minute until stopped. SMTP credentials come from LOYALTY_SMTP_USER / LOYALTY_SMTP_PASSWORD.
+  'mail-relay': {
+    args: [],
+    options: ['smtp', 'from', 'once'],
+    endpoints: ['listPendingConfirmations', 'markConfirmationsDispatched'],
+    async run(connection, _a, options, io) {
+      const from = checkFromAddress(options.from);
+      const transport = smtpTransport(options.smtp, {
+        user: process.env.LOYALTY_SMTP_USER,
+        pass: process.env.LOYALTY_SMTP_PASSWORD,
+      });
+      const relay = { api: connection.api(), transport, from };
+      if (options.once === true) {
+        printRun(io, await runMailRelayOnce(relay));
+        return;
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runMailRelay({
+          ...relay,
+          intervalMs: MAIL_RELAY_INTERVAL_MS,
+          signal: stop.signal,
+          onRun: (run) => {
+            // A quiet minute prints nothing; a run that did something prints one JSON line.
+            if (run.listed > 0) io.out(JSON.stringify({ at: new Date().toISOString(), ...run }));
+          },
+          onError: (error) => {
+            const code = error instanceof ConsoleApiError ? error.body.code : error.code;
+            io.err(`error: ${code}: ${error.message}`);
+          },
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  },
 };
 
 export const isAdminCommand = (name: string): boolean => Object.hasOwn(COMMANDS, name);
@@ -346,7 +412,7 @@ export async function runAdminCommand(
       printRefusal(io, error.code, error.message, error.issues);
       return 2;
     }
-    if (error instanceof AdminClientError) {
+    if (error instanceof AdminClientError || error instanceof MailRelayError) {
       printRefusal(io, error.code, error.message, []);
       return 2;
     }

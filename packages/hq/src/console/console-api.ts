@@ -42,6 +42,7 @@ import {
 } from './console-context';
 import { ConsoleHttpError, toConsoleError } from './console-error';
 import { CONSOLE_PREPARE } from './handlers';
+import { confirmConsentLink } from './handlers/mail';
 import {
   csrfTokenFor,
   csrfTokenMatches,
@@ -67,6 +68,7 @@ const IDENTITY: ReadonlySet<string> = new Set<IdentityEndpoint>([
   'completeEnrolment',
   'passkeyLoginOptions',
   'loginWithPasskey',
+  'confirmConsent',
 ]);
 
 /** Fields of an answer that hold a secret shown once: blanked in what a retry gets back. */
@@ -455,6 +457,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
           body.totpCode,
         );
         return { recoveryCodes: done.recoveryCodes };
+      }
+      case 'confirmConsent': {
+        const body = parseInput(CONSOLE_ENDPOINTS.confirmConsent.input, input);
+        return confirmConsentLink(deps, body.token);
       }
     }
   }

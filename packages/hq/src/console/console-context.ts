@@ -16,6 +16,8 @@ export interface ConsoleDeps {
   approvalKey: Buffer;
   /** Makes the sessions' CSRF tokens (derived key 'console-csrf'). */
   csrfKey: Buffer;
+  /** Signs and checks double opt-in links (derived key 'consent-confirmation'). */
+  confirmationKey: Buffer;
   /** Shown beside a pairing code, for the till to check the certificate it is given. */
   hqCertSha256: string;
   /** https://host:port that enrolment links point at; never taken from a request's Host header. */
@@ -65,7 +67,15 @@ export type ConsoleHandler<N extends ConsoleEndpointName> = (
 
 /** The endpoints served by plain handlers (identity ones are the API's own: they set cookies). */
 export type IdentityEndpoint =
-  'login' | 'logout' | 'session' | 'openEnrolment' | 'completeEnrolment' | 'passkeyLoginOptions' | 'loginWithPasskey';
+  | 'login'
+  | 'logout'
+  | 'session'
+  | 'openEnrolment'
+  | 'completeEnrolment'
+  | 'passkeyLoginOptions'
+  | 'loginWithPasskey'
+  /** A member's double opt-in click: public like login, with no operator to act as. */
+  | 'confirmConsent';
 export type ConsoleHandlers = { [N in Exclude<ConsoleEndpointName, IdentityEndpoint>]: ConsoleHandler<N> };
 
 /** `tx` seen as a database: queries go to it, and a nested transaction is simply more of it. */

@@ -36,6 +36,7 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   self_change: 409,
   passkey_unavailable: 409,
   passkey_invalid: 422,
+  confirmation_invalid: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,

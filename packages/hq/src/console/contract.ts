@@ -7,6 +7,8 @@ import {
   type Operation as OperationName,
 } from '../operators/roles';
 import { ERASURE_REASONS } from '../../../../src/shared/privacy/requests';
+import { CONSENT_PURPOSES } from '../../../../src/shared/consents/purposes';
+import { LANGUAGES } from '../../../../src/shared/i18n/languages';
 
 /**
  * The HQ console's API (issue 12): every endpoint, the operation it needs, and the zod schemas of
@@ -66,6 +68,11 @@ export const CONSOLE_ERROR_CODES = [
   'passkey_unavailable',
   /** The authenticator's answer to a passkey registration did not verify (wrong challenge, origin…). */
   'passkey_invalid',
+  /**
+   * A double opt-in link that cannot confirm anything: malformed, unknown, expired, replaced by a
+   * later one, already used, or its consent withdrawn. One code for all, so it tells a guesser nothing.
+   */
+  'confirmation_invalid',
   'payload_too_large',
   'unsupported_media_type',
   'internal_error',
@@ -269,6 +276,22 @@ const PasskeyRow = z.strictObject({ passkeyId: id, label: z.string(), createdAt:
 
 /** The sensitive operations take an approvalId once a second operator has approved. */
 const approvalId = id.optional();
+
+/**
+ * A double opt-in link's token (privacy/consent-confirmation.ts): base64url of the confirmation id
+ * and expiry (24 bytes), '.', base64url of their HMAC-SHA256 (32 bytes).
+ */
+export const CONFIRMATION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{43}$/;
+
+/** One e-mail for the mail service to send: to whom, in which language, with which link. */
+const PendingConfirmation = z.strictObject({
+  confirmationId: z.uuid(),
+  to: z.string().max(254),
+  language: z.enum(LANGUAGES),
+  /** The console page, with the token in the fragment (never sent to a server, so never in a log). */
+  confirmUrl: z.string().max(500),
+  expiresAt: iso,
+});
 
 export interface ConsoleEndpoint<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT';
@@ -742,6 +765,36 @@ export const CONSOLE_ENDPOINTS = {
     access: 'session',
     input: z.strictObject({ requestId, tokenId: id }),
     output: Ok,
+  }),
+
+  // --- mail relay (double opt-in) -------------------------------------------------------------
+  // HQ sends no mail: a mail service with a mail_relay API token takes the confirmations waiting to
+  // be sent and marks those its SMTP server accepted (docs/MAIL.md). The member confirms through the
+  // public endpoint from the console page the link opens.
+  /** Confirmations waiting to be sent, oldest first: only members still granting marketing e-mail. */
+  listPendingConfirmations: endpoint({
+    method: 'GET',
+    path: '/mail/confirmations',
+    access: 'mail.dispatch',
+    input: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+    output: z.strictObject({ confirmations: z.array(PendingConfirmation).max(100) }),
+  }),
+  /** The confirmations whose e-mail the SMTP server accepted; ids already marked or never handed out are left as they are. */
+  markConfirmationsDispatched: endpoint({
+    method: 'POST',
+    path: '/mail/confirmations/dispatched',
+    access: 'mail.dispatch',
+    input: z.strictObject({ requestId, ids: z.array(z.uuid()).min(1).max(100) }),
+    output: z.strictObject({ marked: count }),
+  }),
+  /** The member's click: anyone with the link may call it (the token is the proof). */
+  confirmConsent: endpoint({
+    method: 'POST',
+    path: '/consent/confirm',
+    access: 'public',
+    // Any text up to a bound: a malformed token is confirmation_invalid like every other bad link.
+    input: z.strictObject({ token: z.string().min(1).max(200) }),
+    output: z.strictObject({ confirmed: z.literal(true), purpose: z.enum(CONSENT_PURPOSES) }),
   }),
 } as const;
 

@@ -7,7 +7,7 @@ import { CodedError } from '../errors';
  * console request; the console may read it only to decide what to show. An operator may hold
  * several roles; a request is allowed when any of them allows it.
  */
-export const OPERATOR_ROLES = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor'] as const;
+export const OPERATOR_ROLES = ['chain_admin', 'store_operations', 'privacy_officer', 'auditor', 'mail_relay'] as const;
 export const OperatorRole = z.enum(OPERATOR_ROLES);
 export type OperatorRole = z.infer<typeof OperatorRole>;
 
@@ -46,6 +46,11 @@ export const OPERATIONS = [
   'breach.manage',
   'audit.read',
   'audit.export',
+  /**
+   * Takes the double opt-in e-mails waiting to be sent (the member's address, language and link)
+   * and marks them sent: what a mail service does, and nothing else.
+   */
+  'mail.dispatch',
 ] as const;
 export const Operation = z.enum(OPERATIONS);
 export type Operation = z.infer<typeof Operation>;
@@ -99,11 +104,17 @@ const AUDITOR: readonly Operation[] = [
   'audit.export',
 ];
 
+// The mail service's account (docs/MAIL.md): it sees the addresses of members waiting for a
+// confirmation e-mail, only while they wait, and can do nothing else. Not part of chain_admin, which
+// reaches no member contact; a person holding it is a mail service's operator, not a reviewer.
+const MAIL_RELAY: readonly Operation[] = ['mail.dispatch'];
+
 export const ROLE_OPERATIONS: Readonly<Record<OperatorRole, ReadonlySet<Operation>>> = {
   chain_admin: new Set(CHAIN_ADMIN),
   store_operations: new Set(STORE_OPERATIONS),
   privacy_officer: new Set(PRIVACY_OFFICER),
   auditor: new Set(AUDITOR),
+  mail_relay: new Set(MAIL_RELAY),
 };
 
 /** Whether an operator holding `roles` may do `operation`. Unknown roles or operations allow nothing. */
@@ -130,8 +141,14 @@ export function needsSecondOperator(operation: Operation): boolean {
   return SECOND_OPERATOR_OPERATIONS.has(operation);
 }
 
-/** The one operation that shows member contacts unmasked. */
-export const CONTACT_READING_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['member.reveal']);
+/**
+ * The operations that show member contacts unmasked: member.reveal (one member, with a reason) and
+ * mail.dispatch (the addresses of members whose confirmation e-mail is waiting, for the mail service).
+ */
+export const CONTACT_READING_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
+  'member.reveal',
+  'mail.dispatch',
+]);
 
 /**
  * Why a member's contacts were revealed: a code from this list (and at most a reference id, such

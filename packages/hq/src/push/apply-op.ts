@@ -6,6 +6,7 @@ import { changeMember, lockMember, type MemberChanges } from '../members/member-
 import { applyPinChange } from './pin-change';
 import { checkCorrectionProof, checkErasureProof } from './staff-proof';
 import { recordErasureRequest } from '../privacy/erasure';
+import { applyConsentToConfirmations } from '../privacy/consent-confirmation';
 import { recordFlag } from './op-flags';
 import { checkCorrectionClaims, rederivePoints, type StoreReads } from './verify-claims';
 
@@ -93,6 +94,12 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
           ctx.deviceId,
           op.staffId,
         ],
+      );
+      // Before the flag changes: a repeated grant is told from a new one by the member's state.
+      await applyConsentToConfirmations(
+        tx,
+        { opId: op.opId, memberId: p.memberId, purpose: p.purpose, granted: p.granted, language: p.noticeLanguage },
+        ctx.receivedAt,
       );
       const flag: MemberChanges =
         p.purpose === 'terms'

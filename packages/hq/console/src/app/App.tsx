@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../../src/console/contract';
 import { callConsole, onUnauthorized, setCsrfToken } from '../api/console-client';
-import { applyLanguage } from '../i18n';
+import { applyLanguage, isConsoleLanguage } from '../i18n';
+import { ConfirmConsentPage } from '../pages/ConfirmConsentPage';
 import { EnrolPage } from '../pages/EnrolPage';
 import { LoginPage } from '../pages/LoginPage';
 import type { ConsoleLanguage } from './format';
@@ -11,17 +13,30 @@ import { SessionContext, type ConsoleSession } from './session';
 import { Shell } from './Shell';
 
 /**
- * Reads the route from the hash. An enrolment link's token is taken out at once and the hash
- * replaced by #/enrol, so the token stays neither in the address bar nor in the history.
+ * Reads the route from the hash. An enrolment or confirmation link's token is taken out at once and
+ * the hash replaced by #/enrol or #/confirm, so the token stays neither in the address bar nor in
+ * the history.
  */
 function takeRoute(): { route: Route; token: string | null } {
   const route = parseHash(window.location.hash);
-  if (route.kind === 'enrol' && route.token) {
-    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/enrol`);
-    return { route: { kind: 'enrol', token: null }, token: route.token };
+  if ((route.kind === 'enrol' || route.kind === 'confirm') && route.token) {
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/${route.kind}`);
+    return { route: { kind: route.kind, token: null }, token: route.token };
   }
   return { route, token: null };
 }
+
+/** The first of the browser's languages the console has, if any. */
+function browserLanguage(): ConsoleLanguage | null {
+  for (const tag of navigator.languages.length > 0 ? navigator.languages : [navigator.language]) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (isConsoleLanguage(base)) return base;
+  }
+  return null;
+}
+
+/** Routes a person opens without signing in: they never ask for the session. */
+const isPublicRoute = (route: Route): boolean => route.kind === 'enrol' || route.kind === 'confirm';
 
 export function navigate(route: Route): void {
   window.location.hash = hashOf(route);
@@ -33,17 +48,33 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
   const { t } = useTranslation();
   const [initial] = useState(takeRoute);
   const [route, setRoute] = useState<Route>(initial.route);
-  const [enrolToken, setEnrolToken] = useState<string | null>(initial.token);
+  const [enrolToken, setEnrolToken] = useState<string | null>(initial.route.kind === 'enrol' ? initial.token : null);
+  const [confirmToken, setConfirmToken] = useState<string | null>(
+    initial.route.kind === 'confirm' ? initial.token : null,
+  );
   const [session, setSession] = useState<SessionState>(() =>
-    initial.route.kind === 'enrol' ? { kind: 'none' } : { kind: 'checking' },
+    isPublicRoute(initial.route) ? { kind: 'none' } : { kind: 'checking' },
   );
   const [notice, setNotice] = useState<string | null>(null);
-  const [language, setLanguage] = useState<ConsoleLanguage>(initialLanguage);
+  // A member opening a confirmation link has no console language of their own: unless this browser
+  // chose Russian before (English is also what nothing chosen reads as), the browser's language.
+  const [startLanguage] = useState<ConsoleLanguage>(() =>
+    initial.route.kind === 'confirm' && initialLanguage === 'en' ? (browserLanguage() ?? 'en') : initialLanguage,
+  );
+  const [language, setLanguage] = useState<ConsoleLanguage>(startLanguage);
+
+  useEffect(() => {
+    if (startLanguage === initialLanguage) return;
+    // Shown, not remembered (applyLanguage would store it): the member did not choose it.
+    void i18next.changeLanguage(startLanguage);
+    document.documentElement.lang = startLanguage;
+  }, [startLanguage, initialLanguage]);
 
   useEffect(() => {
     const onHash = () => {
       const next = takeRoute();
-      if (next.token) setEnrolToken(next.token);
+      if (next.token && next.route.kind === 'enrol') setEnrolToken(next.token);
+      if (next.token && next.route.kind === 'confirm') setConfirmToken(next.token);
       setRoute(next.route);
     };
     window.addEventListener('hashchange', onHash);
@@ -65,8 +96,8 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
 
   // Whether a session cookie is still good (a reload keeps the session).
   useEffect(() => {
-    // An enrolment link is opened without a session; signing in comes after it.
-    if (initial.route.kind === 'enrol') return;
+    // An enrolment or confirmation link is opened without a session.
+    if (isPublicRoute(initial.route)) return;
     let current = true;
     callConsole('session', {}).then(
       (info) => {
@@ -79,7 +110,7 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
     return () => {
       current = false;
     };
-  }, [initial.route.kind, signIn]);
+  }, [initial.route, signIn]);
 
   const signedIn = session.kind === 'signed-in';
   useEffect(() => {
@@ -107,6 +138,9 @@ export function App({ initialLanguage }: { initialLanguage: ConsoleLanguage }) {
     if (redirectHome) navigate({ kind: 'home' });
   }, [redirectHome]);
 
+  if (route.kind === 'confirm') {
+    return <ConfirmConsentPage token={confirmToken} language={language} onLanguage={changeLanguage} />;
+  }
   if (route.kind === 'enrol') {
     return (
       <EnrolPage

@@ -1,3 +1,4 @@
+import { CONFIRMATION_TOKEN_PATTERN } from '../../../src/console/contract';
 import type { Operation } from '../../../src/operators/roles';
 
 /** The console's pages, in the order the navigation lists them. */
@@ -48,6 +49,8 @@ export function allowedPages(operations: readonly string[]): PageName[] {
 export type Route =
   | { kind: 'login' }
   | { kind: 'enrol'; token: string | null }
+  /** A member's double opt-in link: public, no session. */
+  | { kind: 'confirm'; token: string | null }
   | { kind: 'page'; page: PageName }
   /** #/ or an unknown hash: the first page the session may see. */
   | { kind: 'home' };
@@ -59,6 +62,8 @@ export function parseHash(hash: string): Route {
   const [first = '', second] = parts;
   if (first === 'login') return { kind: 'login' };
   if (first === 'enrol') return { kind: 'enrol', token: second && TOKEN.test(second) ? second : null };
+  if (first === 'confirm')
+    return { kind: 'confirm', token: second && CONFIRMATION_TOKEN_PATTERN.test(second) ? second : null };
   const page = PAGES.find((name) => name === first);
   return page ? { kind: 'page', page } : { kind: 'home' };
 }
@@ -69,6 +74,8 @@ export function hashOf(route: Route): string {
       return '#/login';
     case 'enrol':
       return '#/enrol';
+    case 'confirm':
+      return '#/confirm';
     case 'page':
       return `#/${route.page}`;
     case 'home':

@@ -3,6 +3,7 @@ import type { ConsoleEndpointName } from '../contract';
 import { listAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
 import { getCatalog, saveCatalog } from './catalog';
 import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
+import { listPendingConfirmations, markConfirmationsDispatched } from './mail';
 import { eraseMember, revealMember, searchMembers } from './members';
 import {
   approve,
@@ -73,6 +74,8 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   listApiTokens: listApiTokensHandler,
   createApiToken: createApiTokenHandler,
   revokeApiToken: revokeApiTokenHandler,
+  listPendingConfirmations,
+  markConfirmationsDispatched,
 };
 
 /**
