@@ -22,6 +22,8 @@ import {
   PullResponse,
   DayEndRequest,
   DayEndReport,
+  MemberDataRequest,
+  MemberDataResponse,
 } from '../../../src/shared/sync/protocol';
 import { randomBytes } from 'node:crypto';
 import { registerBootstrapRoute } from './admin/bootstrap-route';
@@ -37,6 +39,7 @@ import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
+import { answerTillMemberRequest } from './privacy/till-requests';
 import { pushOps, type AuthenticatedDevice } from './push/push';
 import {
   CONSOLE_PUBLIC_RATE_LIMIT,
@@ -295,6 +298,36 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     return reply.code(200).send(result);
   });
 
+  // A till's request for a member's export or contacts (privacy/till-requests.ts). Each one is
+  // recorded in the operator audit chain, whose key derives from the master key: an HQ started
+  // without it (no console) cannot audit, so it does not serve them (404, and the till says so).
+  if (options.console) {
+    const memberDataAudit = createOperatorAuditLog({
+      db,
+      key: deriveKey(options.console.masterKey, 'operator-audit'),
+      now,
+    });
+    app.post(HQ_ROUTES.memberData, async (request, reply) => {
+      const device = await authenticate(request);
+      const body = parseBody(MemberDataRequest, request.body);
+      const result = MemberDataResponse.parse(
+        await answerTillMemberRequest({ db, now, audit: memberDataAudit }, device, body),
+      );
+      if (result.kind !== 'refused') await noteContact(request, device);
+      // Ids and codes only: never the member, the document or the contacts.
+      request.log.info(
+        {
+          deviceId: device.deviceId,
+          requestId: body.requestId,
+          kind: body.kind,
+          outcome: result.kind === 'refused' ? result.reason : 'answered',
+        },
+        'member data',
+      );
+      return reply.code(200).send(result);
+    });
+  }
+
   const headers = securityHeaders();
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
@@ -341,6 +374,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
           approvalKey: deriveKey(consoleOptions.masterKey, 'operator-approvals'),
           csrfKey: deriveKey(consoleOptions.masterKey, 'console-csrf'),
           confirmationKey: deriveKey(consoleOptions.masterKey, 'consent-confirmation'),
+          pseudonymKey: deriveKey(consoleOptions.masterKey, 'audience-pseudonyms'),
           hqCertSha256: consoleOptions.hqCertSha256,
           publicOrigin: origin,
           timeouts: consoleOptions.timeouts ?? DEFAULT_SESSION_TIMEOUTS,

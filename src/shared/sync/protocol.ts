@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { EarnRules } from '../points/rules';
 import { OP_PAYLOADS, OP_TYPES, type OpType } from './ops';
-import { StaffProofPublicKey } from './staff-proof';
+import { StaffProof, StaffProofPublicKey } from './staff-proof';
 import { MAX_ADJUST_POINTS } from '../points/rules';
+import { LANGUAGES } from '../i18n/languages';
+import { REVEAL_REASONS } from '../members/schemas';
+import { MemberExport } from '../privacy/member-export';
+import { EXPORT_PURPOSES } from '../privacy/requests';
 
 /**
  * The HQ wire protocol, version 1 (DESIGN §4, §5). Every body that crosses the wire in either
@@ -16,6 +20,7 @@ export const HQ_ROUTES = {
   push: '/v1/push',
   pull: '/v1/pull',
   dayEnd: '/v1/day-end',
+  memberData: '/v1/member-data',
 } as const;
 
 /** Most ops one push may carry; the outbox sends bigger queues as several batches. */
@@ -378,6 +383,62 @@ export const DayEndReport = z.strictObject({
   acknowledgedAt: z.iso.datetime({ offset: true }),
 });
 export type DayEndReport = z.infer<typeof DayEndReport>;
+
+// ---------------------------------------------------------------------------------------------
+// Member data on demand (issue 13): a manager at a till asks HQ for what only HQ holds about a
+// member, with the member at the counter: the data-subject export (GDPR Art. 15/20) or the full
+// contacts to reveal. Never pulled into the cache, never stored on the till.
+
+const memberDataRequest = {
+  /** The till's id for this request: HQ records it once, so a retry is answered again, not recorded twice. */
+  requestId: z.uuid(),
+  memberId: z.string().min(1).max(64),
+  /** The manager asking; their PIN, typed again, is in the staff proof (binding purpose 'member_data'). */
+  requestedBy: z.string().min(1).max(64),
+  /** Optional so that a request without one is answered proof_missing, as a push op is. */
+  staffProof: StaffProof.optional(),
+};
+
+export const MemberDataRequest = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('export'),
+    ...memberDataRequest,
+    purpose: z.enum(EXPORT_PURPOSES),
+    /** The document's language; HQ's default is that of the notice the member last consented under. */
+    language: z.enum(LANGUAGES).optional(),
+  }),
+  z.strictObject({ kind: z.literal('contacts'), ...memberDataRequest, reasonCode: z.enum(REVEAL_REASONS) }),
+]);
+export type MemberDataRequest = z.infer<typeof MemberDataRequest>;
+
+/**
+ * Why HQ did not answer a member-data request. Answered as an outcome (HTTP 200), like a push op's
+ * rejection: the HTTP error codes above are about the device and the transport, these are about the
+ * request. One proof_invalid for every way a proof fails, as at push.
+ */
+export const MEMBER_DATA_REFUSALS = [
+  'member_not_found',
+  'member_erased',
+  'proof_missing',
+  'proof_invalid',
+  /** The request id was used for another request (another member, kind, purpose, reason or staff). */
+  'request_id_reused',
+  /** A retry of an export whose document HQ has since deleted (past its retention). */
+  'export_expired',
+] as const;
+export type MemberDataRefusal = (typeof MEMBER_DATA_REFUSALS)[number];
+
+export const MemberDataResponse = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('export'), document: MemberExport }),
+  /** Contacts as HQ holds them (E.164 phone, normalized e-mail); HQ does not keep a copy of this answer. */
+  z.strictObject({
+    kind: z.literal('contacts'),
+    phone: z.string().max(32).nullable(),
+    email: z.string().max(254).nullable(),
+  }),
+  z.strictObject({ kind: z.literal('refused'), reason: z.enum(MEMBER_DATA_REFUSALS) }),
+]);
+export type MemberDataResponse = z.infer<typeof MemberDataResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -63,7 +63,20 @@ export type StaffProofBinding =
       points: number;
     }
   | { purpose: 'points_reverse'; deviceId: string; approvalId: string; approvedBy: string; reversesOpId: string }
-  | { purpose: 'member_erasure'; deviceId: string; opId: string; requestedBy: string; memberId: string };
+  | { purpose: 'member_erasure'; deviceId: string; opId: string; requestedBy: string; memberId: string }
+  /**
+   * A manager at a till asks HQ for a member's data it holds (an export, or contacts to reveal):
+   * bound to the request id HQ records once, the manager, the member and which of the two, so a box
+   * opens for no other request, member or kind.
+   */
+  | {
+      purpose: 'member_data';
+      deviceId: string;
+      requestId: string;
+      requestedBy: string;
+      memberId: string;
+      kind: 'export' | 'contacts';
+    };
 
 /** The AES-GCM associated data: a JSON array, so field order (and so the bytes) is fixed. */
 export function staffProofAad(binding: StaffProofBinding): string {
@@ -79,5 +92,7 @@ export function staffProofAad(binding: StaffProofBinding): string {
       return JSON.stringify([...head, binding.approvalId, binding.approvedBy, binding.reversesOpId]);
     case 'member_erasure':
       return JSON.stringify([...head, binding.opId, binding.requestedBy, binding.memberId]);
+    case 'member_data':
+      return JSON.stringify([...head, binding.requestId, binding.requestedBy, binding.memberId, binding.kind]);
   }
 }

@@ -15,6 +15,7 @@ import {
   type StaffProofBinding,
 } from '../../../../src/shared/sync/staff-proof';
 import { toInt, type Queryable } from '../db/database';
+import { RATE_LIMIT_TABLE } from '../rate-limit';
 import { verifyStaffPin } from '../staff/pin-hash';
 
 /**
@@ -269,6 +270,73 @@ export async function checkErasureProof(
   if (!mayApprove(manager)) return 'proof_invalid';
   if (!(await verifyStaffPin(chain.pepper, manager.pinHash, secret.pin))) return 'proof_invalid';
   return null;
+}
+
+/**
+ * Where a failed member-data proof is counted: the rate limiter's sliding log (rate-limit.ts), one
+ * row per failure keyed by the device, living exactly the budget's hour. Not an op and not a record
+ * of the request (a refused request records nothing): only the count the budget needs.
+ */
+export const MEMBER_DATA_PROOF_FAILURES = 'member_data_proof_failed';
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * The device's budget of unconfirmed proofs for a member-data request: its failed push proofs (ops
+ * refused proof_invalid) and its failed member-data proofs together, PROOF_FAILURES_PER_HOUR an hour.
+ * Spent: ProofBudgetSpent, before any argon2 work.
+ */
+async function assertMemberDataProofBudget(tx: Queryable, deviceId: string, receivedAt: Date): Promise<void> {
+  const since = receivedAt.getTime() - HOUR_MS;
+  const failed = await tx.query<{ n: unknown }>(
+    `SELECT (SELECT count(*) FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2)
+          + (SELECT count(*) FROM ${RATE_LIMIT_TABLE} WHERE bucket = $3 AND client_key = $1 AND at_ms > $4) AS n`,
+    [deviceId, new Date(since), MEMBER_DATA_PROOF_FAILURES, since],
+  );
+  if (toInt(failed.rows[0]?.n) >= PROOF_FAILURES_PER_HOUR) throw new ProofBudgetSpent();
+}
+
+/**
+ * A till's request for member data only HQ holds (an export, or full contacts) is believed only with
+ * the requesting manager's own PIN, sealed for this device, request id, member and kind, checked
+ * against HQ's roster: an active manager of the device's store or chain-wide (mayApprove). Returns the
+ * reason to refuse, or null. A proof that fails is counted against the device's budget inside `tx`,
+ * so the caller commits `tx` with the refusal (and writes nothing else in it).
+ */
+export async function checkMemberDataProof(
+  tx: Queryable,
+  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  request: {
+    kind: 'export' | 'contacts';
+    requestId: string;
+    memberId: string;
+    requestedBy: string;
+    staffProof?: StaffProof | undefined;
+  },
+): Promise<'proof_missing' | 'proof_invalid' | null> {
+  if (request.staffProof === undefined) return 'proof_missing';
+  await assertMemberDataProofBudget(tx, ctx.deviceId, ctx.receivedAt);
+  const chain = await readChainProofSecrets(tx);
+  const secret = openStaffProof(chain.keys, request.staffProof, {
+    purpose: 'member_data',
+    deviceId: ctx.deviceId,
+    requestId: request.requestId,
+    requestedBy: request.requestedBy,
+    memberId: request.memberId,
+    kind: request.kind,
+  });
+  const manager =
+    secret === null || secret.newPin !== undefined ? null : await rosterStaff(tx, request.requestedBy, ctx.storeId);
+  const proven =
+    secret !== null && mayApprove(manager) && (await verifyStaffPin(chain.pepper, manager.pinHash, secret.pin));
+  if (proven) return null;
+  const at = ctx.receivedAt.getTime();
+  await tx.query(`INSERT INTO ${RATE_LIMIT_TABLE} (bucket, client_key, at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)`, [
+    MEMBER_DATA_PROOF_FAILURES,
+    ctx.deviceId,
+    at,
+    at + HOUR_MS,
+  ]);
+  return 'proof_invalid';
 }
 
 /** What HQ keeps of an op's payload: never the sealed proof (HQ could open it: PINs at rest). */
