@@ -1,7 +1,7 @@
 // The role × endpoint table of the HQ console API (issue 12), written out by hand from the issue's
 // intent, not derived from roles.ts: chain admin = operators, stores, policies; store operations =
 // devices, staff roster, catalogue, overdraft/rejection review, reports; privacy officer = member
-// search/reveal/erase; auditor = read-only (audit trail, reports, and the other lists that hold no
+// search/reveal/erase, legal holds, exports, audiences and the privacy policy; auditor = read-only (audit trail, reports, and the other lists that hold no
 // member data), never member contacts; mail relay = the double opt-in e-mails waiting (issue 13) and
 // nothing else. 'session' endpoints (approvals, own API tokens, own passkeys) are open to
 // every signed-in role, and closed to API tokens.
@@ -55,6 +55,12 @@ const TABLE: Record<string, Row> = {
   searchMembers:      { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   revealMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   eraseMember:        { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  getPrivacyOverview: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
+  savePrivacyPolicy:  { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  setLegalHold:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  exportMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  exportAudience:     { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  listDisclosures:    { chain_admin: D, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
   listAudit:          { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   verifyAudit:        { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   tillAuditHeads:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
@@ -125,7 +131,22 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     dayEndReports: {},
     searchMembers: { by: 'card', value: '6004993000000012' },
     revealMember: { memberId: 'no-such-member', reason: 'member_support' },
-    eraseMember: { memberId: 'no-such-member' },
+    eraseMember: { memberId: 'no-such-member', reasonCode: 'member_request' },
+    getPrivacyOverview: {},
+    savePrivacyPolicy: {
+      baseVersion: 999,
+      policy: {
+        erasureHoldDays: 0,
+        inactiveMemberMonths: null,
+        auditRetentionYears: 6,
+        exportRetentionDays: 30,
+        confirmationTtlHours: 72,
+      },
+    },
+    setLegalHold: { memberId: 'no-such-member', reason: 'litigation' },
+    exportMember: { memberId: 'no-such-member', purpose: 'access_request' },
+    exportAudience: { purpose: 'analytics', recipient: 'role-table', fields: ['tier'] },
+    listDisclosures: {},
     listAudit: {},
     verifyAudit: {},
     tillAuditHeads: {},

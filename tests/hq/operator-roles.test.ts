@@ -58,8 +58,12 @@ reviews.resolve              -      yes    -        -        -      -    -
 reports.read                 -      yes    -        yes      -      -    -
 member.search                -      -      yes      -        -      -    -
 member.reveal                -      -      yes      -        -      -    yes
-member.data_request          -      -      yes      -        -      -    -
+member.data_request          -      -      yes      -        -      -    yes
 member.erase                 -      -      yes      -        -      yes  -
+member.legal_hold            -      -      yes      -        -      -    -
+privacy.read                 -      -      yes      yes      -      -    -
+privacy.policy_edit          -      -      yes      -        -      -    -
+audience.export              -      -      yes      -        -      yes  yes
 breach.manage                -      -      yes      -        -      -    -
 audit.read                   -      -      -        yes      -      -    -
 audit.export                 -      -      -        yes      -      -    -

@@ -12,3 +12,7 @@ export const RETENTION_ERASURE_REASON = 'inactivity';
 /** What an export of a member's data is for: access (Art. 15) or portability (Art. 20). */
 export const EXPORT_PURPOSES = ['access_request', 'portability_request'] as const;
 export type ExportPurpose = (typeof EXPORT_PURPOSES)[number];
+
+/** Why a member's data is kept beyond the rules: a legal hold stops erasure and retention. */
+export const LEGAL_HOLD_REASONS = ['litigation', 'regulator_inquiry', 'fraud_investigation', 'payment_dispute'] as const;
+export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];

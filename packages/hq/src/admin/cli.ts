@@ -33,7 +33,7 @@ export const ADMIN_USAGE = [
   'set-staff-status STAFF_ID active|inactive',
   'reset-staff-pin STAFF_ID',
   'load-catalog FILE.json',
-  'request-erasure MEMBER_ID [--approval APPROVAL_ID]',
+  'request-erasure MEMBER_ID [--reason member_request|left_program|consent_withdrawn|unlawful_processing] [--approval APPROVAL_ID]',
   'list-overdrafts [--store STORE_ID]',
   'list-rejected [--store STORE_ID] [--device DEVICE_ID]',
   'list-flagged [--store STORE_ID] [--reason earn_recomputed|redeem_recomputed|reversal_recomputed]',

@@ -72,14 +72,23 @@ const IDENTITY: ReadonlySet<string> = new Set<IdentityEndpoint>([
 ]);
 
 /** Fields of an answer that hold a secret shown once: blanked in what a retry gets back. */
-const SECRET_FIELDS = new Set(['temporaryPin', 'pairingCode', 'token', 'enrolmentUrl', 'recoveryCodes']);
+const SECRET_FIELDS = new Set([
+  'temporaryPin',
+  'pairingCode',
+  'token',
+  'enrolmentUrl',
+  'recoveryCodes',
+  // Personal data handed over once (a member's export, an audience): never kept in console_requests.
+  'document',
+  'rows',
+]);
 
 function redactSecrets(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => [
       key,
-      SECRET_FIELDS.has(key) ? (Array.isArray(field) ? [] : '') : field,
+      !SECRET_FIELDS.has(key) ? field : Array.isArray(field) ? [] : typeof field === 'string' ? '' : null,
     ]),
   );
 }

@@ -17,6 +17,8 @@ export interface ConsoleDeps {
   /** Makes the sessions' CSRF tokens (derived key 'console-csrf'). */
   csrfKey: Buffer;
   /** Signs and checks double opt-in links (derived key 'consent-confirmation'). */
+  /** Keys the per-recipient member pseudonyms of audiences (derived key 'audience-pseudonyms'). */
+  pseudonymKey: Buffer;
   confirmationKey: Buffer;
   /** Shown beside a pairing code, for the till to check the certificate it is given. */
   hqCertSha256: string;

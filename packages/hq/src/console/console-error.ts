@@ -32,6 +32,7 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   device_not_found: 404,
   staff_not_found: 404,
   member_not_found: 404,
+  member_erased: 410,
   operator_not_found: 404,
   self_change: 409,
   passkey_unavailable: 409,

@@ -6,7 +6,10 @@ import {
   REVEAL_REASONS,
   type Operation as OperationName,
 } from '../operators/roles';
-import { ERASURE_REASONS } from '../../../../src/shared/privacy/requests';
+import { ERASURE_REASONS, EXPORT_PURPOSES, LEGAL_HOLD_REASONS } from '../../../../src/shared/privacy/requests';
+import { MemberExport } from '../../../../src/shared/privacy/member-export';
+import { AUDIENCE_FIELDS, AUDIENCE_PURPOSES, AudienceRequest } from '../privacy/audience-purposes';
+import { PrivacyPolicy } from '../privacy/policy-schema';
 import { CONSENT_PURPOSES } from '../../../../src/shared/consents/purposes';
 import { LANGUAGES } from '../../../../src/shared/i18n/languages';
 
@@ -61,6 +64,8 @@ export const CONSOLE_ERROR_CODES = [
   'device_not_found',
   'staff_not_found',
   'member_not_found',
+  /** The member was erased: HQ holds nothing to export or hold. */
+  'member_erased',
   'operator_not_found',
   /** An operator cannot change their own roles or status. */
   'self_change',
@@ -595,6 +600,104 @@ export const CONSOLE_ENDPOINTS = {
       erasedAt: iso.nullable(),
       legalHold: z.boolean(),
       opsScrubbed: count,
+    }),
+  }),
+
+  // --- privacy (issue 13) ----------------------------------------------------------------------
+  getPrivacyOverview: endpoint({
+    method: 'GET',
+    path: '/privacy',
+    access: 'privacy.read',
+    input: z.strictObject({ horizonDays: z.coerce.number().int().min(0).max(365).optional() }),
+    output: z.strictObject({
+      policy: PrivacyPolicy.extend({ version: z.number().int().min(1), updatedAt: iso.nullable() }),
+      preview: z.strictObject({
+        horizonDays: count,
+        inactiveMembers: count,
+        erasuresDue: count,
+        exportsExpiring: count,
+        auditEntries: count,
+        legalHolds: count,
+      }),
+      pendingErasures: z.array(
+        z.strictObject({
+          erasureRequestId: z.string(),
+          memberId: id,
+          source: z.enum(['till', 'console', 'retention']),
+          reasonCode: z.string(),
+          storeId: z.string().nullable(),
+          requestedAt: iso,
+          dueAt: iso,
+          legalHold: z.string().nullable(),
+        }),
+      ),
+      completedErasures: count,
+      legalHolds: z.array(z.strictObject({ memberId: id, reason: z.string(), since: iso })),
+    }),
+  }),
+  savePrivacyPolicy: endpoint({
+    method: 'PUT',
+    path: '/privacy/policy',
+    access: 'privacy.policy_edit',
+    input: z.strictObject({ requestId, baseVersion: z.number().int().min(1), policy: PrivacyPolicy }),
+    output: z.strictObject({ version: z.number().int().min(1) }),
+  }),
+  setLegalHold: endpoint({
+    method: 'POST',
+    path: '/members/:memberId/legal-hold',
+    access: 'member.legal_hold',
+    input: z.strictObject({ requestId, memberId: id, reason: z.enum(LEGAL_HOLD_REASONS).nullable() }),
+    output: z.strictObject({ memberId: id, legalHold: z.enum(LEGAL_HOLD_REASONS).nullable() }),
+  }),
+  exportMember: endpoint({
+    method: 'POST',
+    path: '/members/:memberId/export',
+    access: 'member.data_request',
+    input: z.strictObject({
+      requestId,
+      memberId: id,
+      purpose: z.enum(EXPORT_PURPOSES),
+      language: z.enum(LANGUAGES).optional(),
+    }),
+    // A retry gets the record without the document (it is shown once; HQ keeps it until it expires).
+    output: z.strictObject({ exportId: z.uuid(), expiresAt: iso, document: MemberExport.nullable() }),
+    showsSecretOnce: true,
+  }),
+  exportAudience: endpoint({
+    method: 'POST',
+    path: '/audiences',
+    access: 'audience.export',
+    input: AudienceRequest.extend({ requestId, approvalId }),
+    output: z.strictObject({
+      disclosureId: z.uuid(),
+      purpose: z.enum(AUDIENCE_PURPOSES),
+      recipient: z.string(),
+      fields: z.array(z.enum(AUDIENCE_FIELDS)),
+      pseudonymised: z.boolean(),
+      memberCount: count,
+      // A retry gets the record with no rows: the list left HQ once.
+      rows: z.array(z.object({ memberRef: z.string() }).catchall(z.union([z.string(), z.number(), z.null()]))),
+    }),
+    showsSecretOnce: true,
+  }),
+  listDisclosures: endpoint({
+    method: 'GET',
+    path: '/disclosures',
+    access: 'privacy.read',
+    input: z.strictObject({}),
+    output: z.strictObject({
+      disclosures: z.array(
+        z.strictObject({
+          disclosureId: z.uuid(),
+          recipient: z.string(),
+          purpose: z.string(),
+          fields: z.array(z.string()),
+          pseudonymised: z.boolean(),
+          memberCount: count,
+          operatorId: z.string(),
+          disclosedAt: iso,
+        }),
+      ),
     }),
   }),
 

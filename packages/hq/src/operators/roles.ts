@@ -43,6 +43,14 @@ export const OPERATIONS = [
   /** Records and answers data-subject requests; contacts in an answer are read through member.reveal. */
   'member.data_request',
   'member.erase',
+  /** Puts a member on legal hold (nothing erases or expires them) or lifts it. */
+  'member.legal_hold',
+  /** The privacy policy, what its rules will remove, pending erasures, legal holds, the disclosure log. */
+  'privacy.read',
+  /** Changes the privacy policy: the erasure hold and the retention rules. */
+  'privacy.policy_edit',
+  /** Hands a purpose's audience to a recipient (recorded as a disclosure): contacts leave HQ. */
+  'audience.export',
   'breach.manage',
   'audit.read',
   'audit.export',
@@ -87,6 +95,10 @@ const PRIVACY_OFFICER: readonly Operation[] = [
   'member.reveal',
   'member.data_request',
   'member.erase',
+  'member.legal_hold',
+  'privacy.read',
+  'privacy.policy_edit',
+  'audience.export',
   'breach.manage',
 ];
 
@@ -102,6 +114,8 @@ const AUDITOR: readonly Operation[] = [
   'reports.read',
   'audit.read',
   'audit.export',
+  // Counts, dates and ids only: whether the rules are kept and who received what.
+  'privacy.read',
 ];
 
 // The mail service's account (docs/MAIL.md): it sees the addresses of members waiting for a
@@ -129,12 +143,14 @@ export function may(roles: readonly string[], operation: string): boolean {
 
 /**
  * Done only once a second operator approved the exact request (second-operator.ts), as a store
- * manager approves at the till: revoking a store's tills, erasing a member, changing roles.
+ * manager approves at the till: revoking a store's tills, erasing a member, changing roles, and
+ * handing a list of members to a recipient (the insider's favourite way to take data out).
  */
 export const SECOND_OPERATOR_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'devices.revoke',
   'member.erase',
   'roles.change',
+  'audience.export',
 ]);
 
 export function needsSecondOperator(operation: Operation): boolean {
@@ -142,11 +158,15 @@ export function needsSecondOperator(operation: Operation): boolean {
 }
 
 /**
- * The operations that show member contacts unmasked: member.reveal (one member, with a reason) and
- * mail.dispatch (the addresses of members whose confirmation e-mail is waiting, for the mail service).
+ * The operations that show member contacts unmasked: member.reveal (one member, with a reason),
+ * member.data_request (one member's own export, for the member), audience.export (a purpose's
+ * list, approved by a second operator and logged as a disclosure) and mail.dispatch (the addresses
+ * of members whose confirmation e-mail is waiting, for the mail service).
  */
 export const CONTACT_READING_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'member.reveal',
+  'member.data_request',
+  'audience.export',
   'mail.dispatch',
 ]);
 

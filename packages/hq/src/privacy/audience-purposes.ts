@@ -33,10 +33,32 @@ export const AUDIENCE_PURPOSES = [
   'analytics',
 ] as const satisfies readonly AudiencePurpose[];
 
-export const AudienceRequest = z.strictObject({
-  purpose: z.enum(AUDIENCE_PURPOSES),
-  /** Who receives it: a code or name of the processor (no personal data), e.g. "mailer-eu". */
-  recipient: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9 _.:-]{0,98}[A-Za-z0-9])?$/),
-  fields: z.array(z.enum(AUDIENCE_FIELDS)).min(1).max(AUDIENCE_FIELDS.length),
-});
+/** The purpose's rule on a field list: fields it does not allow, and required ones left out. */
+export function audienceFieldProblems(
+  purpose: AudiencePurpose,
+  fields: readonly AudienceField[],
+): { notAllowed: AudienceField[]; missing: AudienceField[] } {
+  const rule: { allowed: readonly AudienceField[]; required: readonly AudienceField[] } =
+    AUDIENCE_PURPOSE_FIELDS[purpose];
+  return {
+    notAllowed: fields.filter((field) => !rule.allowed.includes(field)),
+    missing: rule.required.filter((field) => !fields.includes(field)),
+  };
+}
+
+// The purpose's rule is part of the schema, so a list HQ would refuse is refused before a second
+// operator is asked to approve it.
+export const AudienceRequest = z
+  .strictObject({
+    purpose: z.enum(AUDIENCE_PURPOSES),
+    /** Who receives it: a code or name of the processor (no personal data), e.g. "mailer-eu". */
+    recipient: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9 _.:-]{0,98}[A-Za-z0-9])?$/),
+    fields: z.array(z.enum(AUDIENCE_FIELDS)).min(1).max(AUDIENCE_FIELDS.length),
+  })
+  .superRefine((request, ctx) => {
+    const problems = audienceFieldProblems(request.purpose, request.fields);
+    if (problems.notAllowed.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['fields'], message: 'field_not_allowed' });
+    if (problems.missing.length > 0) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'field_required' });
+  });
 export type AudienceRequest = z.infer<typeof AudienceRequest>;

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  AUDIENCE_PURPOSE_FIELDS,
+  audienceFieldProblems,
   IDENTIFYING_FIELDS,
   type AudienceField,
   type AudiencePurpose,
@@ -69,19 +69,17 @@ export async function exportAudience(
   request: AudienceRequest,
   context: { operatorId: string; now: Date; pseudonymKey: Buffer },
 ): Promise<Audience> {
-  const rule: { allowed: readonly AudienceField[]; required: readonly AudienceField[] } =
-    AUDIENCE_PURPOSE_FIELDS[request.purpose];
   const fields = [...new Set(request.fields)];
-  const outside = fields.filter((field) => !rule.allowed.includes(field));
-  if (outside.length > 0) {
+  // Checked again here: a caller that skipped the schema must not widen what leaves HQ.
+  const problems = audienceFieldProblems(request.purpose, fields);
+  if (problems.notAllowed.length > 0) {
     throw new AudienceError(
       'field_not_allowed',
-      `The purpose ${request.purpose} does not allow: ${outside.join(', ')}.`,
+      `The purpose ${request.purpose} does not allow: ${problems.notAllowed.join(', ')}.`,
     );
   }
-  const missing = rule.required.filter((field) => !fields.includes(field));
-  if (missing.length > 0) {
-    throw new AudienceError('field_required', `The purpose ${request.purpose} needs: ${missing.join(', ')}.`);
+  if (problems.missing.length > 0) {
+    throw new AudienceError('field_required', `The purpose ${request.purpose} needs: ${problems.missing.join(', ')}.`);
   }
   const found = await tx.query<MemberAudienceRow>(
     `SELECT m.id, m.given_name, m.email, m.phone, m.tier, m.points, m.home_store_id, m.enrolled_at,

@@ -146,6 +146,41 @@ export async function applyConsentToConfirmations(tx: Queryable, change: Consent
   );
 }
 
+/**
+ * A member's e-mail address changed: the confirmation was of the old address, so it ends, and if
+ * marketing e-mail is still granted a new confirmation starts for the new address (tied to the
+ * latest grant). Called in the transaction of the change, with the member locked.
+ */
+export async function restartConfirmationForNewEmail(tx: Queryable, memberId: string, now: Date): Promise<void> {
+  await supersedeWaiting(tx, memberId, now);
+  await tx.query('UPDATE members SET marketing_email_confirmed_at = NULL WHERE id = $1', [memberId]);
+  const grant = (
+    await tx.query<{ op_id: string; notice_language: string; marketing_email: boolean; email: string | null }>(
+      `SELECT c.op_id::text AS op_id, c.notice_language, m.marketing_email, m.email
+         FROM members m JOIN consents c ON c.member_id = m.id AND c.purpose = 'marketing_email' AND c.granted
+        WHERE m.id = $1 ORDER BY c.at DESC, c.op_id DESC LIMIT 1`,
+      [memberId],
+    )
+  ).rows[0];
+  if (!grant || !grant.marketing_email || grant.email === null) return;
+  await applyConsentToConfirmations(
+    tx,
+    {
+      opId: grant.op_id,
+      memberId,
+      purpose: 'marketing_email',
+      granted: true,
+      language: z.enum(LANGUAGES).catch('en').parse(grant.notice_language),
+    },
+    now,
+  );
+}
+
+/** Ends the links still waiting for a member (an erasure was asked for: nothing more is confirmed). */
+export async function endWaitingConfirmations(tx: Queryable, memberId: string, now: Date): Promise<void> {
+  await supersedeWaiting(tx, memberId, now);
+}
+
 export interface PendingConfirmation {
   id: string;
   email: string;

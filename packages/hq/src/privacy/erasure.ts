@@ -4,6 +4,7 @@ import type { HqDatabase, Queryable } from '../db/database';
 import { changeMember } from '../members/member-state';
 import { scrubPayload, type Json } from '../../../../src/shared/sync/personal-data';
 import { HqAdminError } from '../errors';
+import { endWaitingConfirmations } from './consent-confirmation';
 import { readPrivacyPolicy } from './policy';
 
 /**
@@ -110,6 +111,7 @@ export async function recordErasureRequest(
         dueAt,
       ],
     );
+    await endWaitingConfirmations(tx, input.memberId, now);
     if (member.marketing_email || member.marketing_sms) {
       await withdrawGranted(tx, input.memberId, 'erasure_request', now, ['marketing_email', 'marketing_sms']);
       await tx.query('UPDATE members SET marketing_email_confirmed_at = NULL WHERE id = $1', [input.memberId]);

@@ -6,7 +6,7 @@ import { changeMember, lockMember, type MemberChanges } from '../members/member-
 import { applyPinChange } from './pin-change';
 import { checkCorrectionProof, checkErasureProof } from './staff-proof';
 import { recordErasureRequest } from '../privacy/erasure';
-import { applyConsentToConfirmations } from '../privacy/consent-confirmation';
+import { applyConsentToConfirmations, restartConfirmationForNewEmail } from '../privacy/consent-confirmation';
 import { recordFlag } from './op-flags';
 import { checkCorrectionClaims, rederivePoints, type StoreReads } from './verify-claims';
 
@@ -73,7 +73,17 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
         const value = p.changes[key];
         if (value !== undefined) Object.assign(changes, { [key]: value });
       }
-      return { applied: true, member: await changeMember(tx, p.memberId, ctx.receivedAt, changes) };
+      const emailBefore =
+        p.changes.email === undefined
+          ? undefined
+          : (await tx.query<{ email: string | null }>('SELECT email FROM members WHERE id = $1', [p.memberId])).rows[0]
+              ?.email;
+      const member = await changeMember(tx, p.memberId, ctx.receivedAt, changes);
+      // Double opt-in confirmed an address: a new address must be confirmed again.
+      if (p.changes.email !== undefined && p.changes.email !== emailBefore) {
+        await restartConfirmationForNewEmail(tx, p.memberId, ctx.receivedAt);
+      }
+      return { applied: true, member };
     }
     case 'consent.changed': {
       const p = op.payload;

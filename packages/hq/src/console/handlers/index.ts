@@ -6,6 +6,14 @@ import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './dev
 import { listPendingConfirmations, markConfirmationsDispatched } from './mail';
 import { eraseMember, revealMember, searchMembers } from './members';
 import {
+  exportAudienceHandler,
+  exportMember,
+  getPrivacyOverview,
+  listDisclosuresHandler,
+  savePrivacyPolicy,
+  setLegalHold,
+} from './privacy';
+import {
   approve,
   createApiTokenHandler,
   createOperator,
@@ -56,6 +64,12 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   searchMembers,
   revealMember,
   eraseMember,
+  getPrivacyOverview,
+  savePrivacyPolicy,
+  setLegalHold,
+  exportMember,
+  exportAudience: exportAudienceHandler,
+  listDisclosures: listDisclosuresHandler,
   listAudit,
   verifyAudit,
   tillAuditHeads,
