@@ -21,6 +21,7 @@ export default defineConfig({
         'hq-bench': `${here}hq-bench.ts`,
         'snapshot-bench': `${here}snapshot-bench.ts`,
         'console-bench': `${here}console-bench.ts`,
+        'privacy-bench': `${here}privacy-bench.ts`,
         'sync-worker': fileURLToPath(new URL('../src/main/sync/worker/sync-worker.ts', import.meta.url)),
         'ingest-worker': `${here}ingest-worker.ts`,
       },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench — the DESIGN §8 figures: the counter bench (bench/dist/bench.js), the HQ bench
-// (bench/dist/hq-bench.js), a till's snapshot pull end to end (bench/dist/snapshot-bench.js), then the HQ
-// console (bench/dist/console-bench.js). Each
+// (bench/dist/hq-bench.js), a till's snapshot pull end to end (bench/dist/snapshot-bench.js), the HQ
+// console (bench/dist/console-bench.js), then customers' rights at HQ (bench/dist/privacy-bench.js). Each
 // runs in its own Node process.
 //
 //   npm run bench -- [--only counter|hq|snapshot] [options]
@@ -16,6 +16,9 @@
 //            without --only it runs with its defaults)
 //   console: [--backends postgres,pglite] [--members 100000] [--repeats 200] (only with --only console;
 //            without --only it runs with its defaults): the operators' console against its baselines
+//   privacy: [--backends postgres,pglite] [--members 50000] [--ops-per-member 10] [--erasures 30] [--inactive 500]
+//            (only with --only privacy; without --only it runs with its defaults): erasure, retention,
+//            exports and audiences at HQ against their baselines
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
@@ -25,6 +28,7 @@ const BENCHES = {
   hq: { file: 'bench/dist/hq-bench.js', node: [] },
   snapshot: { file: 'bench/dist/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
   console: { file: 'bench/dist/console-bench.js', node: [] },
+  privacy: { file: 'bench/dist/privacy-bench.js', node: [] },
 };
 /** The HQ bench's options and whether each takes a value. */
 const HQ_OPTIONS = new Map([
@@ -69,7 +73,7 @@ if (only !== undefined && !(only in BENCHES)) {
 }
 
 /** Each bench's arguments, as typed. */
-const args = { counter: [], hq: [], snapshot: [], console: [] };
+const args = { counter: [], hq: [], snapshot: [], console: [], privacy: [] };
 for (const option of parsed) {
   if (option.name === 'only') continue;
   if (only !== undefined) args[only].push(...option.text);
@@ -84,7 +88,7 @@ if (only === undefined && json !== undefined) {
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
 let status = 0;
-for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot', 'console']) {
+for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot', 'console', 'privacy']) {
   const bench = BENCHES[name];
   const result = spawnSync(process.execPath, [...bench.node, join(ROOT, bench.file), ...args[name]], {
     stdio: 'inherit',

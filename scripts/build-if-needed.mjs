@@ -54,6 +54,7 @@ export const BUILDS = [
       'bench/dist/hq-bench.js',
       'bench/dist/snapshot-bench.js',
       'bench/dist/console-bench.js',
+      'bench/dist/privacy-bench.js',
       'bench/dist/sync-worker.js',
       'bench/dist/ingest-worker.js',
     ],

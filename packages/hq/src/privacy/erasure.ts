@@ -204,10 +204,10 @@ export async function eraseMember(tx: Queryable, memberId: string, now: Date): P
     [memberId, token],
   );
 
-  // No index covers payload->>'memberId': a scan of ops, acceptable for a rare event. Rejected ops
-  // (never applied, so member_id is null) are found by their payload.
+  // By the payload's member id (index ops_payload_member): applied and refused ops alike (member_id
+  // is set only on applied ones, and always to the payload's).
   const ops = await tx.query<{ device_id: string; seq: unknown; op_id: string; payload: { [key: string]: Json } }>(
-    `SELECT device_id, seq, op_id::text AS op_id, payload FROM ops WHERE member_id = $1 OR payload->>'memberId' = $1
+    `SELECT device_id, seq, op_id::text AS op_id, payload FROM ops WHERE payload->>'memberId' = $1
       ORDER BY device_id, seq FOR UPDATE`,
     [memberId],
   );
