@@ -48,6 +48,11 @@ export const ERROR_CODES = [
   'hq_certificate_changed',
   'hq_unreachable',
   'not_paired',
+  /**
+   * HQ did not accept the manager's PIN sealed for it (it checks against its own roster): a PIN
+   * changed elsewhere, or a manager HQ does not let act at this store. Never says which.
+   */
+  'proof_invalid',
   // The same client request id came back with another request: the first one stands.
   'request_id_reused',
   'internal_error',

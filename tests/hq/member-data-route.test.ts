@@ -78,8 +78,8 @@ describe.each(BACKENDS)('POST /v1/member-data on %s', (backend) => {
       );
       const base = { requestId, memberId: member, requestedBy, staffProof };
       return fields.kind === 'export'
-        ? ({ kind: 'export', purpose: 'access_request', ...base, ...fields } as Request)
-        : ({ kind: 'contacts', reasonCode: 'member_request', ...base, ...fields } as Request);
+        ? ({ purpose: 'access_request', ...base, ...fields } as Request)
+        : ({ reasonCode: 'member_request', ...base, ...fields } as Request);
     }
 
     async function ask(body: unknown, device: PairResponse = till) {

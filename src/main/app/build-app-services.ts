@@ -13,6 +13,9 @@ import { seedDemo } from '../demo/seed-demo';
 import { createRouter, type Handlers } from '../ipc/router';
 import { memberHandlers } from '../members/member-handlers';
 import { createRequestErasure } from '../members/request-erasure';
+import { createRevealContactsAnywhere } from '../members/reveal-contacts';
+import { createHqClientSource } from '../privacy/hq-member-data';
+import { createExportMemberData } from '../privacy/member-data';
 import { pointsHandlers, pointsRestrictedActions } from '../points/points-handlers';
 import { privacyHandlers } from '../privacy/privacy-handlers';
 import { createRequestLog } from '../requests/request-log';
@@ -70,7 +73,8 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
   const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
   const policy = options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY;
   const authenticator = createAuthenticator({ db, hasher, audit, policy, now, monotonicMs });
-  const proofs = createStaffProofSealer(createDeviceIdentity(db));
+  const identity = createDeviceIdentity(db);
+  const proofs = createStaffProofSealer(identity);
   const counter = createCounterServices({
     db,
     audit,
@@ -133,6 +137,8 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     onRevoked: () => lifecycle.revoked(database.installId),
   });
   const paired = () => sync.paired();
+  // Member data only HQ holds, asked for on demand by the handler that needs it (not the sync worker).
+  const hq = createHqClientSource({ db, keychain: options.keychain, installId: database.installId });
   // Every op reaches HQ soon after its transaction commits, whichever service wrote it (PIN
   // changes and resets, queue decisions, counter writes): the outbox itself kicks the sync loop.
   const stopKicks = outbox.onCommitted(() => sync.kick());
@@ -165,6 +171,16 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     ...memberHandlers({
       counter,
       requestErasure: createRequestErasure({ db, audit, outbox, authenticator, proofs, now }),
+      revealContacts: createRevealContactsAnywhere({
+        db,
+        audit,
+        authenticator,
+        proofs,
+        hq,
+        now,
+        revealHere: counter.revealContacts,
+      }),
+      exportData: createExportMemberData({ db, audit, authenticator, proofs, identity, hq, logger, now }),
     }),
     ...privacyHandlers(),
     ...pointsHandlers({ counter, approvals }),

@@ -1,12 +1,19 @@
 import type { CounterServices } from '../app/create-counter-services';
 import { signedIn } from '../auth/signed-in';
 import { deferredWrite, type DomainHandlers } from '../ipc/router';
+import type { createExportMemberData } from '../privacy/member-data';
 import type { createRequestErasure } from './request-erasure';
+import type { createRevealContactsAnywhere } from './reveal-contacts';
 
-/** members.*: enrolment, search, the member view, profile and consent edits, revealing contacts, erasure requests. */
+/**
+ * members.*: enrolment, search, the member view, profile and consent edits, revealing contacts,
+ * erasure requests, data exports.
+ */
 export function memberHandlers(deps: {
   counter: CounterServices;
   requestErasure: ReturnType<typeof createRequestErasure>;
+  revealContacts: ReturnType<typeof createRevealContactsAnywhere>;
+  exportData: ReturnType<typeof createExportMemberData>;
 }): DomainHandlers<'members'> {
   const { counter } = deps;
   return {
@@ -18,11 +25,12 @@ export function memberHandlers(deps: {
       counter.setConsent(request, signedIn(session).staffId);
       return counter.memberView(request.memberId);
     },
-    'members.revealContacts': (request, session) => counter.revealContacts(request, signedIn(session).staffId),
+    'members.revealContacts': (request, session) => deps.revealContacts(request, signedIn(session)),
     // Checks the manager's PIN (argon2) before its one write: deferred.
     'members.requestErasure': deferredWrite((request, session, commit) =>
       deps.requestErasure(request, signedIn(session), commit),
     ),
+    'members.exportData': (request, session) => deps.exportData(request, signedIn(session)),
     'members.nextCardNumber': () => ({ cardNumber: counter.cardBlock.peek() }),
   };
 }

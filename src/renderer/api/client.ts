@@ -100,6 +100,7 @@ export type LedgerWrite = ResponseData<'points.earn'>;
 export type PrivacyNotice = ResponseData<'privacy.notice'>;
 export type UpdateMemberInput = RequestInput<'members.update'>;
 export type Contacts = ResponseData<'members.revealContacts'>;
+export type MemberDataExport = ResponseData<'members.exportData'>;
 export type SyncStatus = ResponseData<'sync.status'>;
 export type DayEndReport = ResponseData<'sync.dayEnd'>;
 export type PairTillInput = RequestInput<'sync.pair'>;
@@ -151,6 +152,9 @@ export const api = {
     unwrap(() => bridge().members.revealContacts(input)),
   requestErasure: (input: RequestInput<'members.requestErasure'>): Promise<ResponseData<'members.requestErasure'>> =>
     unwrap(() => bridge().members.requestErasure(input)),
+  /** The member's data export; its `requestId` is the intent's, so a retry is one request at HQ. */
+  exportMemberData: (input: RequestInput<'members.exportData'>): Promise<MemberDataExport> =>
+    unwrap(() => bridge().members.exportData(input)),
   nextCardNumber: async (): Promise<string> => (await unwrap(() => bridge().members.nextCardNumber({}))).cardNumber,
   privacyNotice: (language: Language): Promise<PrivacyNotice> => unwrap(() => bridge().privacy.notice({ language })),
   earnRules: async (): Promise<EarnRules | null> => (await unwrap(() => bridge().points.rules({}))).rules,

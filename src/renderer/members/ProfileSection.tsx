@@ -13,13 +13,17 @@ import { formatCalendarDate, formatDate } from '../app/format-date';
 import { formatPhoneForStore } from '../../shared/members/phone';
 import { NoticeText } from '../privacy/NoticeText';
 import { useIntent, useIntents } from '../api/intent';
+import { pinRefusal } from '../auth/pin';
+import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
 
 /**
  * Profile, card, consents and contacts. Contacts stay masked; a manager may reveal them with a
- * reason (audited). A marketing consent is withdrawn or given in one click, offline too.
+ * reason (audited). Those this till does not hold (a paired till keeps masks of members enrolled
+ * elsewhere) come from head office for the screen only, with the manager's PIN typed again. A
+ * marketing consent is withdrawn or given in one click, offline too.
  */
 export function ProfileSection({ view, onChanged }: { view: MemberView; onChanged: (message: string) => void }) {
   const { t, i18n } = useTranslation();
@@ -38,6 +42,11 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
   const [asking, setAsking] = useState<{ purpose: Purpose; notice: PrivacyNotice } | null>(null);
   const language = i18n.language === 'ru' ? 'ru' : 'en';
   const factsRef = useRef<HTMLDListElement>(null);
+  /** The PIN dialog for contacts held at head office is open, opened from this element. */
+  const [askingPin, setAskingPin] = useState<HTMLElement | null>(null);
+  // Masks here, the full contacts at head office: fetched with the manager's PIN.
+  const contactsAtHq =
+    !view.contactsOnDevice && info.paired && (member.phoneMasked !== null || member.emailMasked !== null);
 
   // Revealed contacts are what the manager asked to see: bring them into view (clear of the
   // member's sticky header) and put the focus there, as the button that was pressed is gone.
@@ -186,11 +195,31 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
                 className="button button-secondary"
                 data-testid="reveal-contacts"
                 disabled={busy !== null}
-                onClick={() => void reveal()}
+                onClick={(event) => (contactsAtHq ? setAskingPin(event.currentTarget) : void reveal())}
               >
                 {t('profile.reveal')}
               </button>
+              {contactsAtHq ? <p className="hint">{t('profile.revealAtHq')}</p> : null}
             </div>
+          ) : null}
+          {askingPin ? (
+            <RevealFromHqDialog
+              name={`${member.givenName} ${member.familyName}`}
+              opener={askingPin}
+              onClose={() => setAskingPin(null)}
+              onSubmit={async ({ pin }) => {
+                try {
+                  const revealed = await api.revealContacts({ memberId: member.id, reasonCode: revealReason, pin });
+                  setAskingPin(null);
+                  setContacts(revealed);
+                  return null;
+                } catch (caught) {
+                  const error = asApiError(caught);
+                  if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
+                  return { kind: 'message', text: errorMessage(t, error.code) };
+                }
+              }}
+            />
           ) : null}
           <button
             type="button"
@@ -270,6 +299,34 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** The manager's own PIN, which head office checks before it sends a member's contacts to this screen. */
+function RevealFromHqDialog({
+  name,
+  opener,
+  onClose,
+  onSubmit,
+}: {
+  name: string;
+  opener: HTMLElement | null;
+  onClose: () => void;
+  onSubmit: (input: ManagerPinInput) => Promise<ApprovalProblem | null>;
+}) {
+  const { t } = useTranslation();
+  return (
+    <ManagerPinDialog
+      title={t('profile.revealFromHqTitle')}
+      opener={opener}
+      onClose={onClose}
+      testId="reveal-modal"
+      prefix="reveal"
+      what={t('profile.revealFromHqWhat', { name })}
+      pinLabel={t('profile.yourPin')}
+      submitLabel={t('profile.revealFromHqSubmit')}
+      onSubmit={onSubmit}
+    />
   );
 }
 

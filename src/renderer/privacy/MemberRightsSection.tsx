@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { ERASURE_REASONS, type ErasureReason } from '../../shared/privacy/requests';
@@ -11,11 +11,13 @@ import { useSession } from '../app/session-context';
 import { pinRefusal } from '../auth/pin';
 import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
 import { CheckboxField, Field } from '../forms/Field';
+import { MemberExportPanel } from './MemberExportPanel';
 
 /**
- * The member's rights at the counter (GDPR Art. 17): a manager asks, with the member there, that the
- * member be erased. On a paired till head office carries it out after its hold, and the member
- * screen says it is on its way; a standalone till erases at once and the member screen closes.
+ * The member's rights at the counter: a manager asks, with the member there, that the member be
+ * erased (GDPR Art. 17). On a paired till head office carries it out after its hold, and the member
+ * screen says it is on its way; a standalone till erases at once and the member screen closes. A
+ * manager also hands the member their data (Art. 15/20: MemberExportPanel).
  */
 export function MemberRightsSection({
   view,
@@ -29,9 +31,10 @@ export function MemberRightsSection({
   const { t } = useTranslation();
   const locale = useLocale();
   const { session, info } = useSession();
-  const [asking, setAsking] = useState(false);
-  const openerRef = useRef<HTMLButtonElement>(null);
+  /** The erasure dialog is open, opened from this element (it gets the focus back). */
+  const [asking, setAsking] = useState<HTMLElement | null>(null);
   const mayErase = roleHasPermission(session.role, 'members.erase');
+  const mayExport = roleHasPermission(session.role, 'members.export');
   const requestedAt = view.erasureRequestedAt;
 
   return (
@@ -47,11 +50,10 @@ export function MemberRightsSection({
         <>
           <p className="hint">{info.paired ? t('rights.eraseHintPaired') : t('rights.eraseHintStandalone')}</p>
           <button
-            ref={openerRef}
             type="button"
             className="button button-danger"
             data-testid="erase-member"
-            onClick={() => setAsking(true)}
+            onClick={(event) => setAsking(event.currentTarget)}
           >
             {t('rights.erase')}
           </button>
@@ -59,13 +61,14 @@ export function MemberRightsSection({
       ) : (
         <p className="hint">{t('rights.managerOnly')}</p>
       )}
+      {mayExport ? <MemberExportPanel view={view} /> : <p className="hint">{t('rights.exportManagerOnly')}</p>}
       {asking ? (
         <EraseDialog
           view={view}
-          opener={openerRef.current}
-          onClose={() => setAsking(false)}
+          opener={asking}
+          onClose={() => setAsking(null)}
           onDone={(status) => {
-            setAsking(false);
+            setAsking(null);
             if (status === 'erased') onErased(t('rights.erasedHere'));
             else onRequested(t('rights.requested'));
           }}

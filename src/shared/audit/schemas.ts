@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'member.contacts_revealed',
   'member.erasure_requested',
   'member.erased_here',
+  /** A member's data export handed over at this till (from HQ, or this till's own partial one). */
+  'member.exported',
   'consent.changed',
   'points.earned',
   'points.redeemed',

@@ -30,6 +30,7 @@ export const CHANNELS = [
   'members.setConsent',
   'members.revealContacts',
   'members.requestErasure',
+  'members.exportData',
   'members.nextCardNumber',
   'privacy.notice',
   'points.rules',

@@ -18,12 +18,17 @@ import {
   FindResponse,
   MemberRequest,
   MemberSummary,
-  RevealContactsRequest,
   RevealContactsResponse,
   SetConsentRequest,
   UpdateMemberRequest,
 } from '../members/schemas';
-import { RequestErasureRequest, RequestErasureResponse } from '../privacy/schemas';
+import {
+  ExportDataRequest,
+  ExportDataResponse,
+  RequestErasureRequest,
+  RequestErasureResponse,
+  RevealContactsRequest,
+} from '../privacy/schemas';
 import {
   AdjustRequest,
   EarnRequest,
@@ -195,6 +200,7 @@ export const contract = {
     permission: 'members.consent',
     write: true,
   },
+  /** Contacts this till holds, or (paired, with the manager's PIN) those only HQ holds: shown, never stored. */
   'members.revealContacts': {
     request: RevealContactsRequest,
     response: RevealContactsResponse,
@@ -206,6 +212,16 @@ export const contract = {
     response: RequestErasureResponse,
     permission: 'members.erase',
     write: true,
+  },
+  /**
+   * A manager hands a member their data (GDPR Art. 15/20): HQ's export when HQ answers, else this
+   * till's own partial one saying what it lacks. Carries its own request id for HQ's record, but is
+   * not a write here: the router would keep the answer, and the document must not stay on the till.
+   */
+  'members.exportData': {
+    request: ExportDataRequest,
+    response: ExportDataResponse,
+    permission: 'members.export',
   },
   /** The next free number of this till's card block (taken only when a member is enrolled with it). */
   'members.nextCardNumber': {
@@ -252,6 +268,8 @@ export type Contract = typeof contract;
  * The business writes. Not writes in this sense: session.login/lock/touch (they open or close the
  * in-memory session; a repeated login is the same login), audit.verify and members.revealContacts
  * (reads that leave an audit entry: each look is recorded, a second look is a second entry),
+ * members.exportData (a read that leaves an audit entry here and, through its own request id, one
+ * record at HQ; its answer is the member's whole export, which no table of the till may keep),
  * sync.runNow and sync.dayEnd (they ask for a sync run; running it twice pushes nothing twice, the
  * outbox seq and HQ's duplicate check already make that exactly once).
  */
