@@ -343,5 +343,6 @@ test('every command has one usage line', () => {
     'list-flagged',
     'verify-audit',
     'export-audit',
+    'mail-relay',
   ]);
 });

@@ -327,7 +327,9 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       expect(await cli('request-erasure')).toEqual({
         code: 2,
         out: [],
-        err: ['error: invalid_argument: Usage: request-erasure MEMBER_ID [--approval APPROVAL_ID]'],
+        err: [
+          'error: invalid_argument: Usage: request-erasure MEMBER_ID [--reason member_request|left_program|consent_withdrawn|unlawful_processing] [--approval APPROVAL_ID]',
+        ],
         values: {},
       });
       expect(await stateOf()).toBe(before);
