@@ -9,7 +9,7 @@ test('npm run hq -- --help prints the usage and one line per admin command, open
     const run = await runHq(dir.path, ['--help']);
     expect(run.code).toBe(0);
     expect(run.out).toEqual([
-      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N]]',
+      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N] [--demo-tills N]]',
       '       npm run hq -- [--data-dir DIR] COMMAND …   (to the running HQ; LOYALTY_HQ_TOKEN=<API token>)',
       '  create-admin --email EMAIL --name NAME',
       '  create-store NAME',

@@ -2,8 +2,9 @@
 //   runs the HQ server and its operators' console at https://HOST:PORT/console/
 //   (--data-dir defaults to the OS's app-data folder, never the checkout: Linux $XDG_DATA_HOME/loyalty-desk-hq,
 //   macOS ~/Library/Application Support/Loyalty Desk HQ, Windows %APPDATA%\Loyalty Desk HQ)
-// npm run hq -- --demo [--demo-members N] …   the same, after seeding a demo store, catalogue, staff (public demo
-//                                              PINs) and N synthetic members (once), with a fresh PAIRING_CODE
+// npm run hq -- --demo [--demo-members N] [--demo-tills N] …   the same, after seeding a demo store, catalogue,
+//   staff (public demo PINs) and N synthetic members (once), with a fresh PAIRING_CODE (and PAIRING_CODE_2… for
+//   more tills)
 // npm run hq -- [--data-dir DIR] COMMAND …   one admin command, sent to the RUNNING HQ's console API:
 //   create-admin --email EMAIL --name NAME     the first chain admin, once (prints ENROLMENT_URL, valid 24 h)
 //   every other command acts as the operator whose API token (made in the console) is in LOYALTY_HQ_TOKEN,
@@ -72,6 +73,7 @@ function parseServerArgs() {
       'public-url': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'demo-members': { type: 'string', default: '2000' },
+      'demo-tills': { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ADMIN_OPTIONS,
     },
@@ -91,7 +93,7 @@ async function main(): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     out(
-      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N]]',
+      'usage: npm run hq -- [--data-dir DIR] [--port N] [--host H] [--cert FILE --key FILE] [--public-url URL] [--demo [--demo-members N] [--demo-tills N]]',
     );
     out('       npm run hq -- [--data-dir DIR] COMMAND …   (to the running HQ; LOYALTY_HQ_TOKEN=<API token>)');
     for (const line of ADMIN_USAGE) out(`  ${line}`);
@@ -183,12 +185,18 @@ async function main(): Promise<number> {
     const count = Number(values['demo-members']);
     if (!Number.isInteger(count) || count < 0) throw new Error('--demo-members must be a whole number');
     const { storeId, created } = await seedDemoHq({ db, now: () => new Date() }, { syntheticMembers: count });
+    const tills = Number(values['demo-tills']);
+    if (!Number.isInteger(tills) || tills < 1 || tills > 20) throw new Error('--demo-tills must be 1 to 20');
     const { pairingCode, expiresAt } = await issuePairingCode({ db }, storeId);
+    // One code per till: a code pairs one till once. The first keeps its name, so one-till scripts work as before.
+    const moreCodes: string[] = [];
+    for (let till = 2; till <= tills; till += 1) moreCodes.push((await issuePairingCode({ db }, storeId)).pairingCode);
     out(`DEMO_STORE_ID=${storeId}${created ? '' : ' (existing)'}`);
     const admin = await demoAdminEnrolment({ db, masterKey: masterKey.key(), publicOrigin: consoleOrigin });
     if (admin !== null) out(`DEMO_ADMIN_ENROLMENT_URL=${admin}`);
     for (const staff of demoStaff.staff) out(`DEMO_STAFF=${staff.displayName} (${staff.role}) PIN ${staff.pin}`);
     out(`PAIRING_CODE=${pairingCode}`);
+    moreCodes.forEach((code, index) => out(`PAIRING_CODE_${index + 2}=${code}`));
     out(`EXPIRES_AT=${expiresAt.toISOString()}`);
   }
   // Members that arrived without their contact lookups (a bulk load, an older HQ) are hashed in the
