@@ -106,131 +106,133 @@ export function createTillExport(deps: { db: Database; identity: () => DeviceIde
   );
 
   return (input: TillExportInput): MemberExport =>
-    db.transaction((): MemberExport => {
-      const row = member.get(input.memberId);
-      if (!row || row.erased_at !== null) throw new AppError('member_not_found', 'No such member on this till.');
-      const identity = deps.identity();
-      const standalone = isStandalone(identity);
-      const history = consents.all(input.memberId);
-      const entries = ledger.all(input.memberId);
+    db
+      .transaction((): MemberExport => {
+        const row = member.get(input.memberId);
+        if (!row || row.erased_at !== null) throw new AppError('member_not_found', 'No such member on this till.');
+        const identity = deps.identity();
+        const standalone = isStandalone(identity);
+        const history = consents.all(input.memberId);
+        const entries = ledger.all(input.memberId);
 
-      const latest = new Map<ConsentPurpose, ConsentRow>();
-      for (const record of history) latest.set(record.purpose, record);
-      // The flags are what the till knows now (HQ's, for a member from elsewhere); a local record
-      // dates it only when it says the same.
-      const current = (purpose: ConsentPurpose, granted: boolean, version: string | null = null) => {
-        const record = latest.get(purpose);
-        const agrees = record !== undefined && Boolean(record.granted) === granted;
-        return {
-          granted,
-          noticeVersion: version ?? (agrees ? record.notice_version : null),
-          since: agrees ? record.at : null,
+        const latest = new Map<ConsentPurpose, ConsentRow>();
+        for (const record of history) latest.set(record.purpose, record);
+        // The flags are what the till knows now (HQ's, for a member from elsewhere); a local record
+        // dates it only when it says the same.
+        const current = (purpose: ConsentPurpose, granted: boolean, version: string | null = null) => {
+          const record = latest.get(purpose);
+          const agrees = record !== undefined && Boolean(record.granted) === granted;
+          return {
+            granted,
+            noticeVersion: version ?? (agrees ? record.notice_version : null),
+            since: agrees ? record.at : null,
+          };
         };
-      };
-      // Terms are recorded only at enrolment (a counter changes marketing consents alone), so a terms
-      // record here means the member joined at this till: its store is where they joined.
-      const enrolment = history.find((record) => record.purpose === 'terms');
-      const homeStoreId = standalone ? identity.storeId : (enrolment?.store_id ?? UNKNOWN_HOME_STORE);
+        // Terms are recorded only at enrolment (a counter changes marketing consents alone), so a terms
+        // record here means the member joined at this till: its store is where they joined.
+        const enrolment = history.find((record) => record.purpose === 'terms');
+        const homeStoreId = standalone ? identity.storeId : (enrolment?.store_id ?? UNKNOWN_HOME_STORE);
 
-      const contactsOnlyAtHq =
-        (row.phone_masked !== null && row.phone_e164 === null) || (row.email_masked !== null && row.email === null);
-      const missing = new Set<MemberExportMissing>(
-        standalone
-          ? []
-          : [
-              ...(contactsOnlyAtHq ? (['contacts_held_at_hq'] as const) : []),
-              'ledger_from_other_stores',
-              'consent_history_at_hq',
-              'audit_at_hq',
-              'disclosures_at_hq',
-              'requests_at_hq',
-            ],
-      );
-      const pending = entries.filter((entry) => entry.state === 'pending').reduce((sum, e) => sum + e.points, 0);
-      const reversed = new Set(entries.flatMap((entry) => (entry.reverses_op_id ? [entry.reverses_op_id] : [])));
+        const contactsOnlyAtHq =
+          (row.phone_masked !== null && row.phone_e164 === null) || (row.email_masked !== null && row.email === null);
+        const missing = new Set<MemberExportMissing>(
+          standalone
+            ? []
+            : [
+                ...(contactsOnlyAtHq ? (['contacts_held_at_hq'] as const) : []),
+                'ledger_from_other_stores',
+                'consent_history_at_hq',
+                'audit_at_hq',
+                'disclosures_at_hq',
+                'requests_at_hq',
+              ],
+        );
+        const pending = entries.filter((entry) => entry.state === 'pending').reduce((sum, e) => sum + e.points, 0);
+        const reversed = new Set(entries.flatMap((entry) => (entry.reverses_op_id ? [entry.reverses_op_id] : [])));
 
-      const document = {
-        schema: MEMBER_EXPORT_SCHEMA_ID,
-        exportId: input.exportId,
-        generatedAt: input.now.toISOString(),
-        purpose: input.purpose,
-        producedBy: { kind: 'till', storeId: identity.storeId },
-        language: input.language,
-        complete: missing.size === 0,
-        missing: MEMBER_EXPORT_MISSING.filter((code) => missing.has(code)),
-        member: {
-          memberId: row.id,
-          cardNumber: row.card_number,
-          givenName: row.given_name,
-          familyName: row.family_name,
-          phone: row.phone_e164,
-          email: row.email,
-          birthDate: row.birth_date,
-          homeStoreId,
-          enrolledAt: row.enrolled_at,
-          tier: row.tier,
-          // The balance this till shows: HQ's confirmed figure and this till's entries HQ has not confirmed.
-          points: row.points_confirmed + pending,
-          erasureRequested: row.erasure_requested_at !== null,
-        },
-        consents: {
-          current: {
-            terms: current('terms', row.terms_version !== null, row.terms_version),
-            // Whether the member confirmed the address is HQ's to know (double opt-in).
-            marketing_email: { ...current('marketing_email', row.marketing_email === 1), confirmedAt: null },
-            marketing_sms: current('marketing_sms', row.marketing_sms === 1),
-          } satisfies Record<(typeof CONSENT_PURPOSES)[number], unknown>,
-          history: history.map((record) => ({
-            purpose: record.purpose,
-            granted: record.granted === 1,
-            at: record.at,
-            channel: record.channel,
-            noticeVersion: record.notice_version,
-            noticeLanguage: record.language,
-            storeId: record.store_id,
-            // Every consent row here was recorded at this till.
-            deviceId: identity.deviceId,
-            staffId: record.staff_id,
-          })),
-        },
-        ledger: entries.map((entry) => ({
-          opId: entry.op_id,
-          kind: entry.kind,
-          points: entry.points,
-          at: entry.at,
-          storeId: entry.store_id,
-          reference: entry.reference,
-          amountMinor: entry.amount_minor,
-          currency: entry.currency,
-          rewardId: entry.reward_id,
-          reasonCode: entry.reason_code,
-          reversesOpId: entry.reverses_op_id,
-        })),
-        redemptions: entries
-          .filter((entry) => entry.kind === 'redeem')
-          .map((entry) => ({
+        const document = {
+          schema: MEMBER_EXPORT_SCHEMA_ID,
+          exportId: input.exportId,
+          generatedAt: input.now.toISOString(),
+          purpose: input.purpose,
+          producedBy: { kind: 'till', storeId: identity.storeId },
+          language: input.language,
+          complete: missing.size === 0,
+          missing: MEMBER_EXPORT_MISSING.filter((code) => missing.has(code)),
+          member: {
+            memberId: row.id,
+            cardNumber: row.card_number,
+            givenName: row.given_name,
+            familyName: row.family_name,
+            phone: row.phone_e164,
+            email: row.email,
+            birthDate: row.birth_date,
+            homeStoreId,
+            enrolledAt: row.enrolled_at,
+            tier: row.tier,
+            // The balance this till shows: HQ's confirmed figure and this till's entries HQ has not confirmed.
+            points: row.points_confirmed + pending,
+            erasureRequested: row.erasure_requested_at !== null,
+          },
+          consents: {
+            current: {
+              terms: current('terms', row.terms_version !== null, row.terms_version),
+              // Whether the member confirmed the address is HQ's to know (double opt-in).
+              marketing_email: { ...current('marketing_email', row.marketing_email === 1), confirmedAt: null },
+              marketing_sms: current('marketing_sms', row.marketing_sms === 1),
+            } satisfies Record<(typeof CONSENT_PURPOSES)[number], unknown>,
+            history: history.map((record) => ({
+              purpose: record.purpose,
+              granted: record.granted === 1,
+              at: record.at,
+              channel: record.channel,
+              noticeVersion: record.notice_version,
+              noticeLanguage: record.language,
+              storeId: record.store_id,
+              // Every consent row here was recorded at this till.
+              deviceId: identity.deviceId,
+              staffId: record.staff_id,
+            })),
+          },
+          ledger: entries.map((entry) => ({
             opId: entry.op_id,
-            at: entry.at,
-            rewardId: entry.reward_id,
-            rewardName:
-              entry.name_en === null || entry.name_ru === null ? null : { en: entry.name_en, ru: entry.name_ru },
+            kind: entry.kind,
             points: entry.points,
-            reversed: reversed.has(entry.op_id),
+            at: entry.at,
+            storeId: entry.store_id,
+            reference: entry.reference,
+            amountMinor: entry.amount_minor,
+            currency: entry.currency,
+            rewardId: entry.reward_id,
+            reasonCode: entry.reason_code,
+            reversesOpId: entry.reverses_op_id,
           })),
-        accessLog: [],
-        disclosures: [],
-        requests: {
-          erasure: [],
-          exports: earlierExports.all(input.memberId).flatMap((earlier) => {
-            const purpose = (JSON.parse(earlier.details) as { purpose?: unknown }).purpose;
-            const known = EXPORT_PURPOSES.find((candidate) => candidate === purpose);
-            return known ? [{ createdAt: earlier.at, purpose: known, source: 'till' as const }] : [];
-          }),
-        },
-      };
-      // Column types are SQLite's: the published schema is what vouches for the document.
-      return MemberExport.parse(document);
-    }).immediate();
+          redemptions: entries
+            .filter((entry) => entry.kind === 'redeem')
+            .map((entry) => ({
+              opId: entry.op_id,
+              at: entry.at,
+              rewardId: entry.reward_id,
+              rewardName:
+                entry.name_en === null || entry.name_ru === null ? null : { en: entry.name_en, ru: entry.name_ru },
+              points: entry.points,
+              reversed: reversed.has(entry.op_id),
+            })),
+          accessLog: [],
+          disclosures: [],
+          requests: {
+            erasure: [],
+            exports: earlierExports.all(input.memberId).flatMap((earlier) => {
+              const purpose = (JSON.parse(earlier.details) as { purpose?: unknown }).purpose;
+              const known = EXPORT_PURPOSES.find((candidate) => candidate === purpose);
+              return known ? [{ createdAt: earlier.at, purpose: known, source: 'till' as const }] : [];
+            }),
+          },
+        };
+        // Column types are SQLite's: the published schema is what vouches for the document.
+        return MemberExport.parse(document);
+      })
+      .immediate();
 }
 
 export type TillExport = ReturnType<typeof createTillExport>;
