@@ -8,6 +8,22 @@ import en from '../../packages/hq/console/src/i18n/en.json';
 import ru from '../../packages/hq/console/src/i18n/ru.json';
 import { KNOWN_ISSUE_CODES } from '../../packages/hq/console/src/logic/issues';
 import { PASSWORD_REASONS } from '../../packages/hq/console/src/common/error-text';
+import {
+  AUDIENCE_FIELD_CODES,
+  AUDIENCE_PURPOSE_CODES,
+  ERASURE_REASON_CODES,
+  ERASURE_SOURCES,
+  EXPORT_LANGUAGES,
+  EXPORT_PURPOSE_CODES,
+  LEGAL_HOLD_REASON_CODES,
+  POLICY_RULES,
+  RETENTION_ERASURE_REASON,
+} from '../../packages/hq/console/src/logic/privacy';
+
+/** Every plural form the console's languages use for whole numbers (durationText picks one). */
+const PLURAL_FORMS = new Set(
+  ['en-GB', 'ru-RU'].flatMap((locale) => new Intl.PluralRules(locale).resolvedOptions().pluralCategories),
+);
 
 const SRC = new URL('../../packages/hq/console/src', import.meta.url).pathname;
 
@@ -83,6 +99,20 @@ describe('console i18n', () => {
       ...['cashier', 'manager'].map((k) => `staff.roles.${k}`),
       ...['active', 'disabled'].map((k) => `operators.statuses.${k}`),
       ...['card', 'phone', 'email'].map((k) => `members.by.${k}`),
+      // The privacy pages (logic/privacy.ts reads these lists off the contract's schemas).
+      ...POLICY_RULES.map((rule) => `privacy.fields.${rule}`),
+      ...['hour', 'day', 'month', 'year'].flatMap((unit) =>
+        [...PLURAL_FORMS].map((form) => `privacy.units.${unit}.${form}`),
+      ),
+      ...['inactiveMembers', 'erasuresDue', 'exportsExpiring', 'auditEntries'].map((k) => `privacy.preview.${k}`),
+      ...ERASURE_SOURCES.map((source) => `privacy.sources.${source}`),
+      ...ERASURE_REASON_CODES.map((code) => `privacy.erasureReasons.${code}`),
+      `privacy.erasureReasons.${RETENTION_ERASURE_REASON}`,
+      ...LEGAL_HOLD_REASON_CODES.map((code) => `privacy.legalHoldReasons.${code}`),
+      ...EXPORT_PURPOSE_CODES.map((code) => `privacy.exportPurposes.${code}`),
+      ...EXPORT_LANGUAGES.map((code) => `members.languages.${code}`),
+      ...AUDIENCE_PURPOSE_CODES.map((code) => `privacy.audiencePurposes.${code}`),
+      ...AUDIENCE_FIELD_CODES.map((code) => `privacy.audienceFields.${code}`),
     ];
     expect(dynamic.filter((key) => !enKeys.has(key))).toEqual([]);
   });

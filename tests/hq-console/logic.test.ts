@@ -15,6 +15,7 @@ const TOKEN = 'A'.repeat(40) + 'b_-';
 describe('routes', () => {
   it('reads pages, login and an enrolment token from the hash', () => {
     expect(parseHash('#/stores')).toEqual({ kind: 'page', page: 'stores' });
+    expect(parseHash('#/privacy')).toEqual({ kind: 'page', page: 'privacy' });
     expect(parseHash('#/login')).toEqual({ kind: 'login' });
     expect(parseHash(`#/enrol/${TOKEN}`)).toEqual({ kind: 'enrol', token: TOKEN });
     expect(parseHash('#/enrol/short')).toEqual({ kind: 'enrol', token: null });
@@ -23,11 +24,18 @@ describe('routes', () => {
   });
 
   it('shows each role only its pages (approvals, tokens and security for everyone)', () => {
-    expect(allowedPages([...ROLE_OPERATIONS.privacy_officer])).toEqual(['members', 'approvals', 'tokens', 'security']);
+    expect(allowedPages([...ROLE_OPERATIONS.privacy_officer])).toEqual([
+      'members',
+      'privacy',
+      'approvals',
+      'tokens',
+      'security',
+    ]);
     expect(allowedPages([...ROLE_OPERATIONS.auditor])).toEqual([
       'stores',
       'devices',
       'catalog',
+      'privacy',
       'reviews',
       'reports',
       'audit',

@@ -7,6 +7,7 @@ import { CatalogPage } from '../pages/CatalogPage';
 import { DevicesPage } from '../pages/DevicesPage';
 import { MembersPage } from '../pages/MembersPage';
 import { OperatorsPage } from '../pages/OperatorsPage';
+import { PrivacyPage } from '../pages/PrivacyPage';
 import { ReportsPage } from '../pages/ReportsPage';
 import { ReviewsPage } from '../pages/ReviewsPage';
 import { SecurityPage } from '../pages/SecurityPage';
@@ -24,6 +25,7 @@ const PAGE_COMPONENTS: Record<PageName, () => ReactNode> = {
   staff: () => <StaffPage />,
   catalog: () => <CatalogPage />,
   members: () => <MembersPage />,
+  privacy: () => <PrivacyPage />,
   reviews: () => <ReviewsPage />,
   reports: () => <ReportsPage />,
   audit: () => <AuditPage />,

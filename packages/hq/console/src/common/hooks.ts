@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useReducer, useRef, useState } from 'react';
 import { toConsoleApiError, type ConsoleApiError } from '../api/console-client';
 import { ActionIds } from '../logic/action-ids';
 import { approvalReducer } from '../logic/approval-flow';
@@ -97,4 +97,40 @@ export function useAction(): Action {
 export function useApprovals() {
   const [approvals, dispatch] = useReducer(approvalReducer, {});
   return { approvals, dispatch };
+}
+
+export interface ObjectUrls {
+  /** A blob: URL for `content`, for an `<a download>`; kept until revoked or the component goes. */
+  make: (content: string, type: string) => string;
+  revoke: (url: string) => void;
+}
+
+/**
+ * Object URLs for files built in the browser (an export, a CSV). They are made in the event
+ * handler that has the content, not during render, and every one still held is revoked when the
+ * component unmounts, so a file handed out once does not stay reachable in memory.
+ */
+export function useObjectUrls(): ObjectUrls {
+  const made = useRef<Set<string>>(new Set());
+  useEffect(() => {
+    const urls = made.current;
+    return () => {
+      for (const url of urls) URL.revokeObjectURL(url);
+      urls.clear();
+    };
+  }, []);
+  return useMemo(
+    () => ({
+      make(content: string, type: string) {
+        const url = URL.createObjectURL(new Blob([content], { type }));
+        made.current.add(url);
+        return url;
+      },
+      revoke(url: string) {
+        URL.revokeObjectURL(url);
+        made.current.delete(url);
+      },
+    }),
+    [],
+  );
 }

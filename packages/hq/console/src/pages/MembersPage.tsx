@@ -7,10 +7,21 @@ import { formatDateTime, formatNumber } from '../app/format';
 import { useSession } from '../app/session';
 import { Dialog } from '../common/Dialog';
 import { SelectField, TextField } from '../common/Field';
-import { useAction, useApprovals } from '../common/hooks';
+import { useAction, useApprovals, useObjectUrls } from '../common/hooks';
 import { ErrorNotice, StatusNotice } from '../common/Notices';
-import { ConfirmDialog, PageHeading, Time } from '../common/widgets';
+import { PageHeading, Time } from '../common/widgets';
 import { issueKey, issuesByPath } from '../logic/issues';
+import {
+  ERASURE_REASON_CODES,
+  EXPORT_LANGUAGES,
+  EXPORT_PURPOSE_CODES,
+  LEGAL_HOLD_REASON_CODES,
+  memberExportJsonName,
+  type ErasureReasonCode,
+  type ExportLanguage,
+  type ExportPurposeCode,
+  type LegalHoldReasonCode,
+} from '../logic/privacy';
 
 type Member = ConsoleOutput<'searchMembers'>['members'][number];
 type SearchBy = 'card' | 'phone' | 'email';
@@ -25,6 +36,10 @@ export function MembersPage() {
   const [searching, setSearching] = useState(false);
   const [revealing, setRevealing] = useState<Member | null>(null);
   const [erasing, setErasing] = useState<Member | null>(null);
+  const [exporting, setExporting] = useState<Member | null>(null);
+  const [holding, setHolding] = useState<Member | null>(null);
+  // The reason each waiting erasure approval was asked with: "Run again" sends the same request.
+  const [eraseReasons, setEraseReasons] = useState<Readonly<Record<string, ErasureReasonCode>>>({});
   const [status, setStatus] = useState<string | null>(null);
   const erase = useAction();
   const { approvals, dispatch } = useApprovals();
@@ -42,28 +57,33 @@ export function MembersPage() {
     }
   }
 
-  async function runErase(member: Member) {
+  async function runErase(member: Member, reasonCode: ErasureReasonCode) {
     setErasing(null);
+    setStatus(null);
     const key = `erase:${member.memberId}`;
     const approvalId = approvals[key];
+    setEraseReasons((kept) => ({ ...kept, [member.memberId]: reasonCode }));
     const answer = await erase.run(
-      `${key}:${approvalId ?? ''}`,
+      `${key}:${reasonCode}:${approvalId ?? ''}`,
       (requestId) =>
         callConsole('eraseMember', {
           requestId,
           memberId: member.memberId,
-          reasonCode: 'member_request',
+          reasonCode,
           ...(approvalId ? { approvalId } : {}),
         }),
       (error) => dispatch({ type: 'refused', key, error }),
     );
     if (answer) {
       dispatch({ type: 'done', key });
+      const date = formatDateTime(answer.dueAt, language);
       setStatus(
         answer.status === 'already_erased'
           ? t('members.alreadyErased')
           : answer.status === 'pending'
-            ? t('members.erasurePending', { date: formatDateTime(answer.dueAt, language) })
+            ? answer.legalHold
+              ? t('members.erasurePendingHeld', { date })
+              : t('members.erasurePending', { date })
             : t('members.erased', { ops: answer.opsScrubbed }),
       );
     }
@@ -147,13 +167,24 @@ export function MembersPage() {
                           {t('members.reveal')}
                         </button>
                       ) : null}
+                      {may('member.data_request') ? (
+                        <button type="button" className="button button-small" onClick={() => setExporting(member)}>
+                          {t('members.exportData')}
+                        </button>
+                      ) : null}
+                      {may('member.legal_hold') ? (
+                        <button type="button" className="button button-small" onClick={() => setHolding(member)}>
+                          {t('members.legalHold')}
+                        </button>
+                      ) : null}
                       {may('member.erase') ? (
                         <button
                           type="button"
                           className="button button-small button-danger"
                           disabled={erase.busy}
                           onClick={() => {
-                            if (approvals[`erase:${member.memberId}`]) void runErase(member);
+                            const reason = eraseReasons[member.memberId];
+                            if (approvals[`erase:${member.memberId}`] && reason) void runErase(member, reason);
                             else setErasing(member);
                           }}
                         >
@@ -170,13 +201,21 @@ export function MembersPage() {
       ) : null}
       {revealing ? <RevealDialog member={revealing} onClose={() => setRevealing(null)} /> : null}
       {erasing ? (
-        <ConfirmDialog
-          title={t('members.eraseTitle')}
-          text={t('members.eraseText', { initials: erasing.initials })}
-          confirmLabel={t('members.erase')}
-          danger
-          onConfirm={() => void runErase(erasing)}
+        <EraseDialog
+          member={erasing}
+          onErase={(reason) => void runErase(erasing, reason)}
           onClose={() => setErasing(null)}
+        />
+      ) : null}
+      {exporting ? <ExportDialog member={exporting} onClose={() => setExporting(null)} /> : null}
+      {holding ? (
+        <HoldDialog
+          member={holding}
+          onDone={(message) => {
+            setHolding(null);
+            setStatus(message);
+          }}
+          onClose={() => setHolding(null)}
         />
       ) : null}
     </>
@@ -273,6 +312,207 @@ function RevealDialog({ member, onClose }: { member: Member; onClose: () => void
           </button>
         </form>
       )}
+    </Dialog>
+  );
+}
+
+function EraseDialog({
+  member,
+  onErase,
+  onClose,
+}: {
+  member: Member;
+  onErase: (reason: ErasureReasonCode) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const code = ERASURE_REASON_CODES.find((candidate) => candidate === reason);
+    if (code) onErase(code);
+    else setMissing(true);
+  }
+  return (
+    <Dialog
+      title={t('members.eraseTitle')}
+      onClose={onClose}
+      closeLabel={t('common.cancel')}
+      actions={
+        <>
+          <button type="submit" form="erase-form" className="button button-danger">
+            {t('members.erase')}
+          </button>
+          <button type="button" className="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+        </>
+      }
+    >
+      <form id="erase-form" onSubmit={submit} noValidate>
+        <p>{t('members.eraseText', { initials: member.initials })}</p>
+        <SelectField
+          label={t('members.eraseReason')}
+          value={reason}
+          onChange={setReason}
+          required
+          error={missing ? t('members.reasonRequired') : null}
+          options={[
+            { value: '', label: t('members.chooseReason') },
+            ...ERASURE_REASON_CODES.map((code) => ({ value: code, label: t(`privacy.erasureReasons.${code}`) })),
+          ]}
+        />
+      </form>
+    </Dialog>
+  );
+}
+
+/**
+ * A member's data export for the member (GDPR Art. 15/20): HQ answers the document once, so the
+ * dialog offers it for download at once and keeps it only while it is open.
+ */
+function ExportDialog({ member, onClose }: { member: Member; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { language } = useSession();
+  const [purpose, setPurpose] = useState<ExportPurposeCode>('access_request');
+  const [documentLanguage, setDocumentLanguage] = useState<ExportLanguage>(language);
+  const [made, setMade] = useState<{ answer: ConsoleOutput<'exportMember'>; json: string | null } | null>(null);
+  const action = useAction();
+  const urls = useObjectUrls();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const answer = await action.run(`export:${member.memberId}:${purpose}:${documentLanguage}`, (requestId) =>
+      callConsole('exportMember', { requestId, memberId: member.memberId, purpose, language: documentLanguage }),
+    );
+    if (!answer) return;
+    // A retry of an answered request gets the record without the document: nothing to offer.
+    const json = answer.document ? urls.make(JSON.stringify(answer.document, null, 2), 'application/json') : null;
+    setMade({ answer, json });
+  }
+
+  return (
+    <Dialog
+      title={t('members.exportTitle', { initials: member.initials })}
+      onClose={onClose}
+      closeLabel={made ? t('common.done') : t('common.cancel')}
+    >
+      {made ? (
+        <div data-testid="member-export-ready">
+          {made.json ? (
+            <>
+              <p role="status" className="notice notice-success">
+                {t('members.exportReady', {
+                  reference: made.answer.exportId.slice(0, 8),
+                  date: formatDateTime(made.answer.expiresAt, language),
+                })}
+              </p>
+              <p className="notice notice-warning">{t('members.exportShownOnce')}</p>
+              <div className="actions-row">
+                <a
+                  className="button button-primary"
+                  href={made.json}
+                  download={memberExportJsonName(made.answer.exportId)}
+                >
+                  {t('members.downloadJson')}
+                </a>
+              </div>
+            </>
+          ) : (
+            <p role="status" className="notice notice-info">
+              {t('members.exportHandedOut', { reference: made.answer.exportId.slice(0, 8) })}
+            </p>
+          )}
+        </div>
+      ) : (
+        <form onSubmit={(event) => void submit(event)} noValidate>
+          <p>{t('members.exportHelp')}</p>
+          <SelectField
+            label={t('members.exportPurpose')}
+            value={purpose}
+            onChange={(next) => setPurpose(EXPORT_PURPOSE_CODES.find((code) => code === next) ?? 'access_request')}
+            options={EXPORT_PURPOSE_CODES.map((code) => ({ value: code, label: t(`privacy.exportPurposes.${code}`) }))}
+          />
+          <SelectField
+            label={t('members.exportLanguage')}
+            value={documentLanguage}
+            onChange={(next) => setDocumentLanguage(EXPORT_LANGUAGES.find((code) => code === next) ?? language)}
+            options={EXPORT_LANGUAGES.map((code) => ({ value: code, label: t(`members.languages.${code}`) }))}
+          />
+          <ErrorNotice error={action.error} />
+          <button type="submit" className="button button-primary" disabled={action.busy}>
+            {t('members.exportButton')}
+          </button>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+/** Puts the member on legal hold with a reason, or lifts it (the search does not say which holds). */
+function HoldDialog({
+  member,
+  onDone,
+  onClose,
+}: {
+  member: Member;
+  onDone: (message: string) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  const action = useAction();
+
+  async function set(code: LegalHoldReasonCode | null) {
+    const answer = await action.run(`hold:${member.memberId}:${code ?? 'lift'}`, (requestId) =>
+      callConsole('setLegalHold', { requestId, memberId: member.memberId, reason: code }),
+    );
+    if (!answer) return;
+    onDone(
+      answer.legalHold
+        ? t('members.held', { initials: member.initials, reason: t(`privacy.legalHoldReasons.${answer.legalHold}`) })
+        : t('members.holdLifted', { initials: member.initials }),
+    );
+  }
+
+  function hold(event: FormEvent) {
+    event.preventDefault();
+    const code = LEGAL_HOLD_REASON_CODES.find((candidate) => candidate === reason);
+    setMissing(!code);
+    if (code) void set(code);
+  }
+
+  return (
+    <Dialog
+      title={t('members.holdTitle', { initials: member.initials })}
+      onClose={onClose}
+      closeLabel={t('common.cancel')}
+    >
+      <form onSubmit={hold} noValidate>
+        <p>{t('members.holdHelp')}</p>
+        <SelectField
+          label={t('members.holdReason')}
+          value={reason}
+          onChange={setReason}
+          required
+          error={missing ? t('members.reasonRequired') : null}
+          options={[
+            { value: '', label: t('members.chooseReason') },
+            ...LEGAL_HOLD_REASON_CODES.map((code) => ({ value: code, label: t(`privacy.legalHoldReasons.${code}`) })),
+          ]}
+        />
+        <ErrorNotice error={action.error} />
+        <div className="actions-row">
+          <button type="submit" className="button button-primary" disabled={action.busy}>
+            {t('members.holdButton')}
+          </button>
+          <button type="button" className="button" disabled={action.busy} onClick={() => void set(null)}>
+            {t('members.liftButton')}
+          </button>
+        </div>
+      </form>
     </Dialog>
   );
 }
