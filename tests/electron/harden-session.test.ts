@@ -32,11 +32,22 @@ describe('hardenSession', () => {
     expect(session.devicePermissionHandler?.({ deviceType: 'usb', origin: 'app://loyalty' })).toBe(false);
   });
 
-  it('cancels every download', () => {
+  it('cancels every download but a file our own page made (a member’s export), which the user saves', () => {
     const session = hardened();
-    const event = fakeEvent();
-    session.emit('will-download', event, {}, {});
-    expect(event.preventDefault).toHaveBeenCalled();
+    const item = (url: string) => ({ getURL: () => url });
+    for (const url of [
+      'https://evil.example/payload.exe',
+      'blob:https://evil.example/0190a8e2-7c4b-7d2a-9f00-123456789abc',
+      'data:application/octet-stream;base64,AAAA',
+      'blob:null/0190a8e2-7c4b-7d2a-9f00-123456789abc',
+    ]) {
+      const event = fakeEvent();
+      session.emit('will-download', event, item(url), {});
+      expect(event.preventDefault, url).toHaveBeenCalled();
+    }
+    const own = fakeEvent();
+    session.emit('will-download', own, item('blob:app://loyalty/0190a8e2-7c4b-7d2a-9f00-123456789abc'), {});
+    expect(own.preventDefault).not.toHaveBeenCalled();
   });
 
   it('blocks pages from reaching the network', () => {

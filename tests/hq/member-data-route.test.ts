@@ -281,7 +281,7 @@ describe.each(BACKENDS)('POST /v1/member-data on %s', (backend) => {
       expect(anonymous).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     });
 
-    test(`after ${PROOF_FAILURES_PER_HOUR} unconfirmed proofs in an hour the device is answered 429 and no PIN is checked; an hour later it goes on`, async () => {
+    test(`after ${PROOF_FAILURES_PER_HOUR} unconfirmed proofs in an hour the device is answered 429 and no PIN is checked, its pushed proofs included; an hour later it goes on`, async () => {
       const device = await hq.pairedDevice('Guessing till', till.storeId);
       for (let i = 0; i < PROOF_FAILURES_PER_HOUR; i++) {
         expect(await answered(request({ kind: 'contacts' }, { pin: String(100000 + i) }, device), device)).toEqual({
@@ -298,6 +298,29 @@ describe.each(BACKENDS)('POST /v1/member-data on %s', (backend) => {
       expect(await auditEntries(memberId)).not.toContainEqual(
         expect.objectContaining({ details: expect.objectContaining({ deviceId: device.deviceId }) as unknown }),
       );
+      // One budget per device: its pushed proofs are refused too (an erasure request, here), not opened.
+      const opId = randomUUID();
+      const erasure = {
+        seq: 1,
+        opId,
+        type: 'member.erasure_requested',
+        staffId: manager,
+        deviceTime: hq.clock.now.toISOString(),
+        payload: {
+          memberId,
+          reasonCode: 'member_request',
+          requestedBy: manager,
+          at: hq.clock.now.toISOString(),
+          staffProof: proofFrom(
+            device,
+            { purpose: 'member_erasure', opId, requestedBy: manager, memberId },
+            { pin: MANAGER_PIN },
+          ),
+        },
+      };
+      const pushed = await hq.send(HQ_ROUTES.push, { ops: [erasure] }, { token: device.deviceToken });
+      expect(pushed.status).toBe(429);
+      expect((await hq.db.query('SELECT 1 FROM erasure_requests WHERE id = $1', [opId])).rows).toEqual([]);
       const saved = hq.clock.now;
       hq.clock.now = new Date(saved.getTime() + 60 * 60 * 1000 + 1);
       try {

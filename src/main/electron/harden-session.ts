@@ -21,10 +21,15 @@ function scheme(url: string): string {
   }
 }
 
+/** A blob: URL made by one of our own pages (blob:app://loyalty/<uuid>). */
+export function isOwnBlob(url: string, isTrustedUrl: (url: string) => boolean): boolean {
+  return url.startsWith('blob:') && isTrustedUrl(url.slice('blob:'.length));
+}
+
 /**
  * Locks down a session (DESIGN §4): every permission request and check is refused (camera,
  * microphone, notifications, geolocation, clipboard read, HID/USB/serial devices, …), downloads are
- * cancelled, and pages may not reach the network (the CSP already forbids it; this holds even if the
+ * cancelled but for the files our own page makes, and pages may not reach the network (the CSP already forbids it; this holds even if the
  * CSP were weakened). Requests the main process makes itself carry no web contents and are not
  * touched: HQ sync does its own certificate pinning.
  */
@@ -32,7 +37,11 @@ export function hardenSession(session: HardenableSession, options: HardenSession
   session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
-  session.on('will-download', (event) => event.preventDefault());
+  // Only a file our own page made (a member's data export, built in the page as a Blob) may be
+  // saved, and Electron then asks the user where; anything else a page tries to download is refused.
+  session.on('will-download', (event, item) => {
+    if (!isOwnBlob(item.getURL(), options.isTrustedUrl)) event.preventDefault();
+  });
   session.webRequest.onBeforeRequest((details, callback) => {
     const fromPage = details.webContentsId !== undefined;
     const blocked = fromPage && NETWORK_SCHEMES.has(scheme(details.url)) && !options.isTrustedUrl(details.url);

@@ -76,6 +76,10 @@ export function openStaffProof(
   }
 }
 
+/** The rate limiter's bucket for a device's failed member-data proofs (they leave no op behind). */
+export const MEMBER_DATA_PROOF_FAILURES = 'member_data_proof_failed';
+const HOUR_MS = 60 * 60 * 1000;
+
 /** Staff proofs HQ could not confirm that a device may send per hour before HQ stops opening its proofs. */
 export const PROOF_FAILURES_PER_HOUR = 10;
 
@@ -95,10 +99,13 @@ export class ProofBudgetSpent extends Error {
  * when the hour has passed.
  */
 export async function assertProofBudget(tx: Queryable, deviceId: string, receivedAt: Date): Promise<void> {
-  const since = new Date(receivedAt.getTime() - 60 * 60 * 1000);
+  // One budget per device: its pushed ops refused proof_invalid and its failed member-data proofs
+  // (counted in the rate limiter's table, as they leave no op behind).
+  const since = receivedAt.getTime() - HOUR_MS;
   const failed = await tx.query<{ n: unknown }>(
-    "SELECT count(*) AS n FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2",
-    [deviceId, since],
+    `SELECT (SELECT count(*) FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2)
+          + (SELECT count(*) FROM ${RATE_LIMIT_TABLE} WHERE bucket = $3 AND client_key = $1 AND at_ms > $4) AS n`,
+    [deviceId, new Date(since), MEMBER_DATA_PROOF_FAILURES, since],
   );
   if (toInt(failed.rows[0]?.n) >= PROOF_FAILURES_PER_HOUR) throw new ProofBudgetSpent();
 }
@@ -277,23 +284,6 @@ export async function checkErasureProof(
  * row per failure keyed by the device, living exactly the budget's hour. Not an op and not a record
  * of the request (a refused request records nothing): only the count the budget needs.
  */
-export const MEMBER_DATA_PROOF_FAILURES = 'member_data_proof_failed';
-const HOUR_MS = 60 * 60 * 1000;
-
-/**
- * The device's budget of unconfirmed proofs for a member-data request: its failed push proofs (ops
- * refused proof_invalid) and its failed member-data proofs together, PROOF_FAILURES_PER_HOUR an hour.
- * Spent: ProofBudgetSpent, before any argon2 work.
- */
-async function assertMemberDataProofBudget(tx: Queryable, deviceId: string, receivedAt: Date): Promise<void> {
-  const since = receivedAt.getTime() - HOUR_MS;
-  const failed = await tx.query<{ n: unknown }>(
-    `SELECT (SELECT count(*) FROM ops WHERE device_id = $1 AND reason = 'proof_invalid' AND received_at > $2)
-          + (SELECT count(*) FROM ${RATE_LIMIT_TABLE} WHERE bucket = $3 AND client_key = $1 AND at_ms > $4) AS n`,
-    [deviceId, new Date(since), MEMBER_DATA_PROOF_FAILURES, since],
-  );
-  if (toInt(failed.rows[0]?.n) >= PROOF_FAILURES_PER_HOUR) throw new ProofBudgetSpent();
-}
 
 /**
  * A till's request for member data only HQ holds (an export, or full contacts) is believed only with
@@ -314,7 +304,7 @@ export async function checkMemberDataProof(
   },
 ): Promise<'proof_missing' | 'proof_invalid' | null> {
   if (request.staffProof === undefined) return 'proof_missing';
-  await assertMemberDataProofBudget(tx, ctx.deviceId, ctx.receivedAt);
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
   const chain = await readChainProofSecrets(tx);
   const secret = openStaffProof(chain.keys, request.staffProof, {
     purpose: 'member_data',
