@@ -321,6 +321,15 @@ export function FindView({
         </div>
       ) : null}
 
+      {/* Outside the results grid: a grid item here would push the member screen into the list's column. */}
+      <div role="status" className="status-slot">
+        {erasedNotice ? (
+          <p className="banner banner-success" data-testid="find-notice">
+            {erasedNotice}
+          </p>
+        ) : null}
+      </div>
+
       {listShown && outcome.truncated ? (
         <p className="banner banner-info" data-testid="search-truncated">
           {t('find.truncated', { n: members.length })}
@@ -383,13 +392,6 @@ export function FindView({
             </ul>
           </div>
         ) : null}
-        <div role="status" className="status-slot">
-          {erasedNotice ? (
-            <p className="banner banner-success" data-testid="find-notice">
-              {erasedNotice}
-            </p>
-          ) : null}
-        </div>
         {selected ? (
           <MemberPanel
             key={selected.id}

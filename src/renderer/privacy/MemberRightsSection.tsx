@@ -42,6 +42,9 @@ export function MemberRightsSection({
       <h3 id="rights-heading" className="section-title">
         {t('rights.heading')}
       </h3>
+      {!mayErase && !mayExport ? <p className="hint">{t('rights.managerOnly')}</p> : null}
+      {/* The copy first: it is what most members ask for, and it changes nothing. */}
+      {mayExport ? <MemberExportPanel view={view} /> : null}
       {requestedAt ? (
         <p className="banner banner-info" data-testid="erasure-requested">
           {t('rights.requestedOn', { date: formatDateTime(requestedAt, locale) })}
@@ -58,10 +61,7 @@ export function MemberRightsSection({
             {t('rights.erase')}
           </button>
         </>
-      ) : (
-        <p className="hint">{t('rights.managerOnly')}</p>
-      )}
-      {mayExport ? <MemberExportPanel view={view} /> : <p className="hint">{t('rights.exportManagerOnly')}</p>}
+      ) : null}
       {asking ? (
         <EraseDialog
           view={view}
