@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConsoleOutput } from '../../../src/console/contract';
 import { REVEAL_REASONS } from '../../../src/operators/roles';
@@ -380,6 +380,14 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
   const [made, setMade] = useState<{ answer: ConsoleOutput<'exportMember'>; json: string | null } | null>(null);
   const action = useAction();
   const urls = useObjectUrls();
+  const readyRef = useRef<HTMLDivElement>(null);
+
+  // The form is gone once the export is made: the focus goes to the download link (or the notice).
+  useEffect(() => {
+    if (!made) return;
+    const ready = readyRef.current;
+    (ready?.querySelector<HTMLElement>('a[download]') ?? ready)?.focus();
+  }, [made]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -399,7 +407,7 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
       closeLabel={made ? t('common.done') : t('common.cancel')}
     >
       {made ? (
-        <div data-testid="member-export-ready">
+        <div data-testid="member-export-ready" ref={readyRef} tabIndex={-1}>
           {made.json ? (
             <>
               <p role="status" className="notice notice-success">
@@ -409,7 +417,7 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
                 })}
               </p>
               <p className="notice notice-warning">{t('members.exportShownOnce')}</p>
-              <div className="actions-row">
+              <div className="actions-row download-row">
                 <a
                   className="button button-primary"
                   href={made.json}

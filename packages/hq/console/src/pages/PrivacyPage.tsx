@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { ConsoleOutput } from '../../../src/console/contract';
@@ -300,7 +300,7 @@ function PreviewSection({ preview }: { preview: Overview['preview'] }) {
                 </text>
                 <rect x={0} y={22} width={BAR_MAX} height={16} rx={2} className="chart-track" />
                 <rect x={0} y={22} width={bar.width} height={16} rx={2} className="chart-bar" />
-                <text x={bar.width + 8} y={35} className="chart-value">
+                <text x={BAR_MAX + 8} y={35} className="chart-value">
                   {formatNumber(entry.value, language)}
                 </text>
               </g>
@@ -547,6 +547,15 @@ function AudienceSection({ onExported }: { onExported: () => void }) {
   const urls = useObjectUrls();
   const issues = issuesByPath(action.error?.issues ?? []);
   const rule = AUDIENCE_RULES[purpose];
+  const resultRef = useRef<HTMLDivElement>(null);
+
+  // The list is below the form: the focus goes to its download link (or the panel), which brings
+  // it into view and tells a screen reader where the file is.
+  useEffect(() => {
+    if (!result) return;
+    const panel = resultRef.current;
+    (panel?.querySelector<HTMLElement>('a[download]') ?? panel)?.focus();
+  }, [result]);
 
   // The approval is for this exact list: another purpose, recipient or field asks for a new one.
   const request = { purpose, recipient: recipient.trim(), fields: fieldsForPurpose(purpose, fields) };
@@ -578,7 +587,7 @@ function AudienceSection({ onExported }: { onExported: () => void }) {
       <h2 id="privacy-audience-title">{t('privacy.audienceTitle')}</h2>
       <form className="inline-form" onSubmit={(event) => void submit(event)} noValidate>
         <p className="hint">{t('privacy.audienceHelp')}</p>
-        <div className="form-row">
+        <div className="form-row form-row-top">
           <SelectField
             label={t('privacy.purpose')}
             value={purpose}
@@ -641,7 +650,7 @@ function AudienceSection({ onExported }: { onExported: () => void }) {
         </button>
       </form>
       {result ? (
-        <div className="result-panel" data-testid="audience-result">
+        <div className="result-panel" data-testid="audience-result" ref={resultRef} tabIndex={-1}>
           <p className="notice notice-success" role="status">
             {t('privacy.audienceReady', {
               count: formatNumber(result.answer.memberCount, language),
