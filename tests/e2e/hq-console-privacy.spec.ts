@@ -125,13 +125,17 @@ test('privacy officers keep the policy, approve and hand out an audience, export
       height: 800,
     });
     const links: string[] = [];
-    for (const name of ['Petra Privacy', 'Boris Second']) {
+    for (const [name, role] of [
+      ['Petra Privacy', en.roles.privacy_officer],
+      ['Boris Second', en.roles.privacy_officer],
+      ['Alma Auditor', en.roles.auditor],
+    ] as const) {
       await admin.goto(`${hq.url}/console/#/operators`);
       await admin
         .getByRole('textbox', { name: en.operators.email, exact: true })
         .fill(`${name.split(' ')[0]!.toLowerCase()}@chain.example`);
       await admin.getByRole('textbox', { name: en.operators.name, exact: true }).fill(name);
-      await admin.getByRole('checkbox', { name: en.roles.privacy_officer, exact: true }).check();
+      await admin.getByRole('checkbox', { name: role, exact: true }).check();
       await admin.getByRole('button', { name: en.operators.addButton, exact: true }).click();
       const link = admin.getByTestId('shown-once-secret');
       await expect(link).toContainText('/console/#/enrol/');
@@ -298,6 +302,19 @@ test('privacy officers keep the policy, approve and hand out an audience, export
     await expectNoAxeViolations(boris);
     await shot(boris, 'privacy-1024-en');
     await shotLower(boris, 'privacy-lower-1024-en');
+
+    // The auditor reads the page (privacy.read) and is offered none of its changes.
+    const alma = await signIn(browser, hq, await enrol(browser, links[2]!), { width: 1280, height: 800 });
+    await alma.getByRole('link', { name: en.pages.privacy, exact: true }).click();
+    await expect(alma.getByTestId('policy-rules')).toContainText(
+      "Erasure waits 1 day after the member's last purchase (a purchase may still be disputed).",
+    );
+    await expect(alma.getByTestId('legal-holds').getByRole('row').filter({ hasText: MEMBER_ID })).toBeVisible();
+    await expect(alma.getByTestId('disclosures').getByRole('row').filter({ hasText: 'insights-lab' })).toBeVisible();
+    await expect(alma.getByRole('button', { name: en.privacy.editPolicy })).toHaveCount(0);
+    await expect(alma.getByRole('button', { name: fill(en.privacy.liftOf, { member: MEMBER_ID }) })).toHaveCount(0);
+    await expect(alma.getByRole('heading', { name: en.privacy.audienceTitle })).toHaveCount(0);
+    await expectNoAxeViolations(alma);
 
     // --- In Russian: a rule changed, the hold lifted, a member exported in Russian. ---
     await petra.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });

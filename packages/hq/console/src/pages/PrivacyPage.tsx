@@ -58,7 +58,22 @@ export function PrivacyPage() {
   return (
     <>
       <PageHeading>{t('pages.privacy')}</PageHeading>
-      <p className="hint">{t('privacy.intro')}</p>
+      <div className="toolbar">
+        <p className="hint">{t('privacy.intro')}</p>
+        {/* Another officer's change, an erasure carried out: read again without leaving the page. */}
+        <button
+          type="button"
+          className="button button-small"
+          disabled={overview.loading || disclosures.loading}
+          onClick={() => {
+            setStatus(null);
+            overview.reload();
+            disclosures.reload();
+          }}
+        >
+          {t('privacy.refresh')}
+        </button>
+      </div>
       <StatusNotice message={status} />
       <LoadState
         loading={overview.loading}
