@@ -13,6 +13,7 @@ import { seedDemo } from '../demo/seed-demo';
 import { createRouter, type Handlers } from '../ipc/router';
 import { memberHandlers } from '../members/member-handlers';
 import { createRequestErasure } from '../members/request-erasure';
+import { createTillRetention, scheduleTillRetention } from '../privacy/retention-job';
 import { createRevealContactsAnywhere } from '../members/reveal-contacts';
 import { createHqClientSource } from '../privacy/hq-member-data';
 import { createExportMemberData } from '../privacy/member-data';
@@ -195,6 +196,10 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     logger,
   });
   const stopIdleLock = startIdleLockTimer({ sessions, logger });
+  const stopRetention = scheduleTillRetention(
+    createTillRetention({ db, audit, auditRetentionYears: () => settings.get().auditRetentionYears, now }),
+    logger,
+  );
   await sync.start();
   return {
     router,
@@ -207,6 +212,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     sync,
     close: async () => {
       stopIdleLock();
+      stopRetention();
       stopKicks();
       await sync.close();
       database.close();

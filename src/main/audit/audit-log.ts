@@ -43,6 +43,11 @@ export interface AuditLog {
   list(filter: AuditFilter): { entries: AuditEntry[]; hasMore: boolean };
   verify(): { ok: boolean; checked: number; firstBrokenSeq: number | null };
   head(): { seq: number; hash: string };
+  /**
+   * Deletes the entries older than `beforeIso` from the start of the chain, never the newest, and
+   * keeps the last deleted one as the chain's start (verify() begins there). Inside a transaction.
+   */
+  purgeBefore(beforeIso: string): { count: number; start: { seq: number; hash: string } | null };
 }
 
 /** The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside. */
@@ -78,6 +83,18 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
      VALUES (@seq, @at, @staff_id, @action, @subject_type, @subject_id, @details, @prev_hash, @hash)`,
   );
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq');
+  const start = db.prepare<[], { through_seq: number; through_hash: string }>(
+    'SELECT through_seq, through_hash FROM audit_retention WHERE id = 1',
+  );
+  const lastOlder = db.prepare<[string], { seq: number; hash: string }>(
+    `SELECT seq, hash FROM audit WHERE at < ? AND seq < (SELECT max(seq) FROM audit) ORDER BY seq DESC LIMIT 1`,
+  );
+  const deleteThrough = db.prepare<[number]>('DELETE FROM audit WHERE seq <= ?');
+  const setStart = db.prepare<{ seq: number; hash: string; at: string }>(
+    `INSERT INTO audit_retention (id, through_seq, through_hash, purged_at) VALUES (1, @seq, @hash, @at)
+     ON CONFLICT (id) DO UPDATE SET through_seq = excluded.through_seq, through_hash = excluded.through_hash,
+       purged_at = excluded.purged_at`,
+  );
 
   return {
     append(input) {
@@ -130,8 +147,9 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
     },
 
     verify() {
-      let prev = GENESIS_HASH;
-      let expectedSeq = 1;
+      const from = start.get();
+      let prev = from?.through_hash ?? GENESIS_HASH;
+      let expectedSeq = (from?.through_seq ?? 0) + 1;
       let checked = 0;
       for (const row of all.iterate()) {
         // A deleted row shows as a gap, a reordered one as a broken link, an edited one as a bad MAC.
@@ -148,6 +166,18 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
 
     head() {
       return last.get() ?? { seq: 0, hash: GENESIS_HASH };
+    },
+
+    purgeBefore(beforeIso) {
+      if (!db.inTransaction) throw new Error('the audit retention purge runs inside a transaction');
+      const through = lastOlder.get(beforeIso);
+      if (!through) {
+        const kept = start.get();
+        return { count: 0, start: kept ? { seq: kept.through_seq, hash: kept.through_hash } : null };
+      }
+      const count = deleteThrough.run(through.seq).changes;
+      setStart.run({ seq: through.seq, hash: through.hash, at: deps.now().toISOString() });
+      return { count, start: { seq: through.seq, hash: through.hash } };
     },
   };
 }

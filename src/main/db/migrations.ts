@@ -316,11 +316,19 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
-    name: 'erasure requested at the counter',
+    name: 'customer rights: erasure requested at the counter, audit retention',
     sql: `
       -- When a manager asked here that the member be erased; HQ carries it out (after its hold) and
       -- the tombstone then blanks the row. Shown on the member screen meanwhile.
       ALTER TABLE members ADD COLUMN erasure_requested_at TEXT;
+      -- Audit entries older than the chain's retention are deleted from the start of the chain; the
+      -- last deleted one's seq and hash are kept here, so the rest still verifies from there.
+      CREATE TABLE audit_retention (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        through_seq  INTEGER NOT NULL CHECK (through_seq >= 1),
+        through_hash TEXT NOT NULL,
+        purged_at    TEXT NOT NULL
+      ) STRICT;
     `,
   },
 ];

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { DEFAULT_SECOND_APPROVER_ABOVE_POINTS } from '../../shared/approvals/second-approver';
 import { LANGUAGES, type Language } from '../../shared/ipc/contract';
 import { DEFAULT_PIN_LENGTH, MIN_PIN_LENGTH } from '../../shared/staff/pin-policy';
+import { AUDIT_RETENTION_YEARS_BOUNDS, DEFAULT_AUDIT_RETENTION_YEARS } from '../../shared/privacy/requests';
 
 export interface StoreSettings {
   language: Language;
@@ -18,6 +19,8 @@ export interface StoreSettings {
    * a manager other than the one who asked. HQ's store policy once paired; the default before.
    */
   secondApproverAbovePoints: number;
+  /** Years this till keeps its audit entries: the chain's privacy policy once paired (pulled). */
+  auditRetentionYears: number;
 }
 
 export const DEFAULT_SETTINGS: StoreSettings = {
@@ -27,6 +30,7 @@ export const DEFAULT_SETTINGS: StoreSettings = {
   pinLength: DEFAULT_PIN_LENGTH,
   maxAdjustPoints: null,
   secondApproverAbovePoints: DEFAULT_SECOND_APPROVER_ABOVE_POINTS,
+  auditRetentionYears: DEFAULT_AUDIT_RETENTION_YEARS,
 };
 
 export interface SettingsService {
@@ -58,7 +62,14 @@ export function createSettingsService(db: Database): SettingsService {
     const pinLength = Math.max(MIN_PIN_LENGTH, Number(read.get('pin_length')?.value ?? DEFAULT_SETTINGS.pinLength));
     const maxAdjust = Number(read.get('max_adjust_points')?.value ?? Number.NaN);
     const secondApprover = Number(read.get('second_approver_above_points')?.value ?? Number.NaN);
+    const auditYears = Number(read.get('audit_retention_years')?.value ?? Number.NaN);
     return {
+      auditRetentionYears:
+        Number.isInteger(auditYears) &&
+        auditYears >= AUDIT_RETENTION_YEARS_BOUNDS.min &&
+        auditYears <= AUDIT_RETENTION_YEARS_BOUNDS.max
+          ? auditYears
+          : DEFAULT_SETTINGS.auditRetentionYears,
       secondApproverAbovePoints:
         Number.isInteger(secondApprover) && secondApprover >= 0
           ? secondApprover

@@ -32,6 +32,8 @@ export const AUDIT_ACTIONS = [
   'points.reversed',
   'settings.changed',
   'audit.verified',
+  /** The till's retention job deleted audit entries older than the chain's policy. */
+  'audit.purged',
   'device.paired',
   'device.revoked',
   'sync.run',

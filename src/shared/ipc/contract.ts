@@ -70,6 +70,8 @@ export const AppInfo = z.strictObject({
   maxAdjustPoints: z.number().int().nullable(),
   /** Four-eyes: a correction moving more points than this needs a manager other than the one who asked. */
   secondApproverAbovePoints: z.number().int(),
+  /** Years this till keeps its audit entries (the chain's privacy policy once paired). */
+  auditRetentionYears: z.number().int(),
   /** Paired with HQ (the first-run screen offers pairing until then). */
   paired: z.boolean(),
   storeName: z.string().nullable(),

@@ -14,5 +14,14 @@ export const EXPORT_PURPOSES = ['access_request', 'portability_request'] as cons
 export type ExportPurpose = (typeof EXPORT_PURPOSES)[number];
 
 /** Why a member's data is kept beyond the rules: a legal hold stops erasure and retention. */
-export const LEGAL_HOLD_REASONS = ['litigation', 'regulator_inquiry', 'fraud_investigation', 'payment_dispute'] as const;
+export const LEGAL_HOLD_REASONS = [
+  'litigation',
+  'regulator_inquiry',
+  'fraud_investigation',
+  'payment_dispute',
+] as const;
 export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];
+
+/** Years audit entries are kept, HQ's and each till's, unless the chain's privacy policy says otherwise. */
+export const DEFAULT_AUDIT_RETENTION_YEARS = 6;
+export const AUDIT_RETENTION_YEARS_BOUNDS = { min: 1, max: 50 } as const;

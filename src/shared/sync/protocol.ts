@@ -309,6 +309,8 @@ export const PulledStoreSettings = z.strictObject({
    * (shared/approvals/second-approver.ts). HQ enforces it too. Absent from older HQs.
    */
   secondApproverAbovePoints: z.number().int().min(0).max(MAX_ADJUST_POINTS).optional(),
+  /** The chain's privacy policy: years a till keeps its audit entries. Absent from older HQs. */
+  auditRetentionYears: z.number().int().min(1).max(50).optional(),
 });
 export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
 

@@ -91,10 +91,12 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
     earn_rules: unknown;
     max_adjust_points: unknown;
     second_approver_above_points: unknown;
+    audit_retention_years: unknown;
   }>(
     `SELECT s.name, ss.language, ss.store_region, ss.idle_lock_seconds, ss.earn_rules, ss.max_adjust_points,
-            ss.second_approver_above_points
-       FROM store_settings ss JOIN stores s ON s.id = ss.store_id WHERE ss.store_id = $1`,
+            ss.second_approver_above_points, p.audit_retention_years
+       FROM store_settings ss JOIN stores s ON s.id = ss.store_id CROSS JOIN privacy_policy p
+      WHERE ss.store_id = $1 AND p.id = 1`,
     [storeId],
   );
   const row = result.rows[0];
@@ -111,6 +113,7 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
         earnRules: rules,
         maxAdjustPoints: toInt(row.max_adjust_points),
         secondApproverAbovePoints: toInt(row.second_approver_above_points),
+        auditRetentionYears: toInt(row.audit_retention_years),
       },
     },
   ];

@@ -184,6 +184,8 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           if (s.secondApproverAbovePoints !== undefined) {
             setSetting.run('second_approver_above_points', String(s.secondApproverAbovePoints));
           }
+          if (s.auditRetentionYears !== undefined)
+            setSetting.run('audit_retention_years', String(s.auditRetentionYears));
           result.settings = true;
           break;
         }

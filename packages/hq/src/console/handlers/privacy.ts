@@ -4,6 +4,7 @@ import { AudienceError, exportAudience, listDisclosures } from '../../privacy/au
 import { buildMemberExport, memberExportState } from '../../privacy/member-export';
 import { readPrivacyPolicy, writePrivacyPolicy } from '../../privacy/policy';
 import { previewRetention } from '../../privacy/retention';
+import { logChange } from '../../change-log';
 import { ConsoleHttpError } from '../console-error';
 import type { ConsoleHandler } from '../console-context';
 
@@ -59,6 +60,9 @@ export const savePrivacyPolicy: ConsoleHandler<'savePrivacyPolicy'> = async (ctx
   if (version === null) {
     throw new ConsoleHttpError('conflict', 'Another operator changed the privacy policy first: reload and try again.');
   }
+  // Tills keep their audit entries for the policy's years: each store's settings travel again.
+  const stores = await ctx.tx.query<{ id: string }>('SELECT id FROM stores ORDER BY id');
+  for (const store of stores.rows) await logChange(ctx.tx, 'store_settings', store.id, store.id, ctx.now);
   await ctx.audit({
     action: 'privacy.policy_edit',
     details: {
