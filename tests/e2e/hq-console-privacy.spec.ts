@@ -342,6 +342,7 @@ test('privacy officers keep the policy, approve and hand out an audience, export
     await petra.getByRole('dialog').getByRole('button', { name: ru.privacy.lift, exact: true }).click();
     await expect(petra.getByText(fill(ru.privacy.lifted, { member: MEMBER_ID }))).toBeVisible();
     await expect(petra.getByText(ru.privacy.holdsEmpty)).toBeVisible();
+    await expect(petra.getByRole('heading', { name: ru.privacy.holdsTitle })).toBeFocused();
     await expect(petra.getByRole('row').filter({ hasText: MEMBER_ID }).filter({ hasText: 'В консоли' })).toContainText(
       'Согласие отозвано',
     );

@@ -421,18 +421,24 @@ function HoldsSection({
   const { t } = useTranslation();
   const [lifting, setLifting] = useState<string | null>(null);
   const action = useAction();
+  const headingRef = useRef<HTMLHeadingElement>(null);
 
   async function lift(memberId: string) {
     setLifting(null);
     const answer = await action.run(`liftHold:${memberId}`, (requestId) =>
       callConsole('setLegalHold', { requestId, memberId, reason: null }),
     );
-    if (answer) onLifted(memberId);
+    if (!answer) return;
+    onLifted(memberId);
+    // The row and its Lift button go with the reload: the focus stays in the section.
+    headingRef.current?.focus();
   }
 
   return (
     <section aria-labelledby="privacy-holds-title">
-      <h2 id="privacy-holds-title">{t('privacy.holdsTitle')}</h2>
+      <h2 id="privacy-holds-title" ref={headingRef} tabIndex={-1}>
+        {t('privacy.holdsTitle')}
+      </h2>
       <ErrorNotice error={action.error} />
       {holds.length === 0 ? (
         <p className="empty-state">{t('privacy.holdsEmpty')}</p>
