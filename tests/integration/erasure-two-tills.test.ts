@@ -1,7 +1,8 @@
 import catalog from '../../resources/demo/hq-catalog.json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addStaff, createStore, loadCatalog } from '../../packages/hq/src/admin';
-import { eraseDueMembers } from '../../packages/hq/src/privacy/erasure';
+import { eraseDueMembers, requestErasure } from '../../packages/hq/src/privacy/erasure';
+import { pruneChangeLog } from '../../packages/hq/src/pull/prune';
 import { createAuthenticator } from '../../src/main/auth/authenticator';
 import { DEFAULT_LOCKOUT_POLICY } from '../../src/main/auth/lockout-policy';
 import { createRequestErasure } from '../../src/main/members/request-erasure';
@@ -238,5 +239,39 @@ describe('erasure requested at a till reaches HQ and both tills, and leaves no b
     expect(entry).toEqual([
       { staff_id: manager.staffId, subject_id: member.id, details: JSON.stringify({ reasonCode: 'member_request' }) },
     ]);
+  });
+
+  test('a till offline past the change log’s window hears of the erasure from its fresh snapshot, and no byte of the member stays in it', async () => {
+    await hq.db.query('UPDATE privacy_policy SET erasure_hold_days = 0 WHERE id = 1');
+    const c = await pairedTill(hq, 'Till C', storeId);
+    try {
+      await c.engine().run();
+      const member = c.services.enroll(
+        {
+          givenName: 'Perpetua',
+          familyName: 'Wolstenholme',
+          phone: '07911 123472',
+          email: 'Perpetua.W@Example.org',
+          birthDate: '1990-04-01',
+          cardNumber: c.services.cardBlock.peek(),
+          consents: CONSENTS,
+        },
+        'staff-1',
+      );
+      await c.engine().run();
+      const personal = ['Perpetua', 'Wolstenholme', 'perpetua', 'wolstenholme', '1990-04-01', member.cardNumber];
+      for (const [value, where] of Object.entries(await scanTill(c, personal))) {
+        expect(where, `${value} on C before`).not.toEqual([]);
+      }
+      // C is away. HQ erases the member and, later, prunes its change log past C's cursor.
+      expect((await requestErasure({ db: hq.db, now: () => hq.clock.now }, member.id)).status).toBe('erased');
+      await pruneChangeLog(hq.db, new Date(Date.now() + 60_000));
+      const back = await c.engine().run();
+      expect(back.pulled.snapshot).toBe(true);
+      expect(back.pulled.erased).toBe(1);
+      expect(await scanTill(c, personal)).toEqual(nowhere(personal));
+    } finally {
+      await c.close();
+    }
   });
 });
