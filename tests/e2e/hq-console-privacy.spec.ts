@@ -187,6 +187,7 @@ test('privacy officers keep the policy, approve and hand out an audience, export
     await petra.getByRole('textbox', { name: en.privacy.fields.confirmationTtlHours }).fill('72');
     await petra.getByRole('button', { name: en.privacy.savePolicy, exact: true }).click();
     await expect(petra.getByText('The privacy policy was saved (version 3).')).toBeVisible();
+    await expect(petra.getByRole('button', { name: en.privacy.editPolicy, exact: true })).toBeFocused();
     await expect(petraRules).toContainText(
       "Erasure waits 1 day after the member's last purchase (a purchase may still be disputed).",
     );

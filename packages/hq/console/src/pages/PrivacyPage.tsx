@@ -128,6 +128,7 @@ function PolicySection({
   const { language } = useSession();
   const [editing, setEditing] = useState(false);
   const editorId = useId();
+  const toggleRef = useRef<HTMLButtonElement>(null);
   return (
     <section aria-labelledby="privacy-policy-title">
       <h2 id="privacy-policy-title">{t('privacy.policyTitle')}</h2>
@@ -149,6 +150,7 @@ function PolicySection({
       </p>
       {editable ? (
         <button
+          ref={toggleRef}
           type="button"
           className="button"
           aria-expanded={editing}
@@ -165,6 +167,8 @@ function PolicySection({
           onSaved={(version) => {
             setEditing(false);
             onSaved(version);
+            // The form and its Save button are gone: the focus goes back to the button that opened it.
+            toggleRef.current?.focus();
           }}
           onConflict={onConflict}
         />
