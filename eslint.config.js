@@ -157,7 +157,8 @@ export default tseslint.config(
   },
   {
     // The HQ console runs in the operator's browser: it knows HQ only through the console API's
-    // contract (and the pure role table), never HQ's server modules, Node or the till.
+    // contract (and the pure role table and privacy rules), never HQ's server modules, Node or the
+    // till. src/shared is pure by its own rule, so the console may use it (the export document).
     files: ['packages/hq/console/**'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
@@ -172,9 +173,10 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              regex: '(^|/)src/(?!console/contract$|operators/roles$)',
+              regex:
+                '(^|/)src/(?!console/contract$|operators/roles$|privacy/audience-purposes$|privacy/policy-schema$|shared/)',
               message:
-                'The HQ console reaches HQ only through console/contract.ts (and operators/roles.ts), never server code.',
+                'The HQ console reaches HQ only through console/contract.ts (and operators/roles.ts and the pure privacy rules), never server code.',
             },
             {
               group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/harness/**', '**/tests/**', '**/bench/**'],

@@ -255,6 +255,14 @@ test('privacy officers keep the policy, approve and hand out an audience, export
     expect(document.member.memberId).toBe(MEMBER_ID);
     expect(document.purpose).toBe('portability_request');
     expect(document.language).toBe('en');
+    // The page handed to the member: the same export, readable, in its language.
+    const page = await downloaded(
+      petra,
+      exportDialog.getByRole('link', { name: en.members.downloadHtml, exact: true }),
+    );
+    expect(page.download.suggestedFilename()).toBe(json.download.suggestedFilename().replace(/\.json$/, '.html'));
+    expect(page.text).toContain('<html lang="en">');
+    expect(page.text).not.toContain('<script');
     await exportDialog.getByRole('button', { name: en.common.done, exact: true }).click();
     await expect(row.getByRole('button', { name: en.members.exportData, exact: true })).toBeFocused();
 
@@ -361,6 +369,8 @@ test('privacy officers keep the policy, approve and hand out an audience, export
     expect(ruDocument.schema).toBe('https://loyalty-desk.example/schemas/member-export/v1');
     expect(ruDocument.member.memberId).toBe(OTHER_ID);
     expect(ruDocument.language).toBe('ru');
+    const ruPage = await downloaded(petra, ruDialog.getByRole('link', { name: ru.members.downloadHtml, exact: true }));
+    expect(ruPage.text).toContain('<html lang="ru">');
   } finally {
     await stopDemoHq(hq);
   }

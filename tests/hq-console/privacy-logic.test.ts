@@ -20,7 +20,6 @@ import {
   draftFromPolicy,
   durationText,
   fieldsForPurpose,
-  memberExportJsonName,
   policyFromDraft,
   policySentences,
   rebaseDraft,
@@ -31,7 +30,6 @@ import {
   AUDIENCE_PURPOSES,
 } from '../../packages/hq/src/privacy/audience-purposes';
 import { PrivacyPolicy } from '../../packages/hq/src/privacy/policy-schema';
-import { exportFileNames } from '../../src/shared/privacy/export-document';
 import { LANGUAGES } from '../../src/shared/i18n/languages';
 import {
   ERASURE_REASONS,
@@ -104,12 +102,6 @@ describe('lists read off the contract', () => {
     });
     expect(PrivacyPolicy.safeParse({ ...POLICY, erasureHoldDays: 366 }).success).toBe(false);
     expect(PrivacyPolicy.safeParse({ ...POLICY, inactiveMemberMonths: 0 }).success).toBe(false);
-  });
-
-  it('names the member export JSON as export-document.ts does', () => {
-    const exportId = '3f2a9c1e-0b7d-4e2a-9c1e-0b7d4e2a9c1e';
-    expect(memberExportJsonName(exportId)).toBe('loyalty-data-3f2a9c1e.json');
-    expect(memberExportJsonName(exportId)).toBe(exportFileNames({ exportId }).json);
   });
 });
 

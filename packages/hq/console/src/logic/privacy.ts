@@ -1,16 +1,16 @@
 import type { TFunction } from 'i18next';
 import { CONSOLE_ENDPOINTS, type ConsoleInput, type ConsoleOutput } from '../../../src/console/contract';
+import { AUDIENCE_PURPOSE_FIELDS } from '../../../src/privacy/audience-purposes';
 import { formatNumber, localeOf, type ConsoleLanguage } from '../app/format';
 
 /**
  * The privacy pages' pure logic: the codes and rules HQ accepts, the policy in plain words, the
  * chart's bars and the audience CSV.
  *
- * The console may reach HQ only through console/contract.ts (the lint boundary), and the modules
- * that hold these lists (src/shared/privacy/requests.ts, privacy/audience-purposes.ts,
- * privacy/policy-schema.ts) are not re-exported there. The contract's schemas are built from them,
- * so every list and bound below is read off those schemas: one source, and the console offers
- * exactly what HQ accepts. tests/hq-console/privacy-logic.test.ts pins each against its module.
+ * The lists and bounds are read off the contract's schemas (built from src/shared/privacy/requests.ts
+ * and privacy/policy-schema.ts) and the audience rules come from privacy/audience-purposes.ts: one
+ * source, so the console offers exactly what HQ accepts. tests/hq-console/privacy-logic.test.ts pins
+ * each against its module.
  */
 
 export const ERASURE_REASON_CODES = CONSOLE_ENDPOINTS.eraseMember.input.shape.reasonCode.options;
@@ -47,33 +47,21 @@ export interface AudienceRule {
   required: readonly AudienceFieldCode[];
 }
 
-/** A request id only for asking the schema; nothing is sent with it. */
-const PROBE_REQUEST_ID = '00000000-0000-4000-8000-000000000000';
-
-function fieldProblems(purpose: AudiencePurposeCode, fields: readonly AudienceFieldCode[]): Set<string> {
-  const result = AUDIENCE_INPUT.safeParse({ requestId: PROBE_REQUEST_ID, purpose, recipient: 'probe', fields });
-  if (result.success) return new Set();
-  return new Set(result.error.issues.filter((issue) => issue.path[0] === 'fields').map((issue) => issue.message));
+/** Each purpose's field rule, HQ's own (privacy/audience-purposes.ts), in AUDIENCE_FIELD_CODES order. */
+function ruleOf(purpose: AudiencePurposeCode): AudienceRule {
+  const rule: { allowed: readonly AudienceFieldCode[]; required: readonly AudienceFieldCode[] } =
+    AUDIENCE_PURPOSE_FIELDS[purpose];
+  return {
+    allowed: AUDIENCE_FIELD_CODES.filter((field) => rule.allowed.includes(field)),
+    required: AUDIENCE_FIELD_CODES.filter((field) => rule.required.includes(field)),
+  };
 }
 
-/**
- * Each purpose's field rule, read from the contract's audience schema, which refuses a field the
- * purpose does not allow ('field_not_allowed') and a list without a required one ('field_required').
- * A field is allowed when a list of it alone is not refused as not allowed; it is required when the
- * other allowed fields without it are refused as incomplete (or it is the only one allowed).
- */
-function readAudienceRule(purpose: AudiencePurposeCode): AudienceRule {
-  const allowed = AUDIENCE_FIELD_CODES.filter((field) => !fieldProblems(purpose, [field]).has('field_not_allowed'));
-  const required = allowed.filter((field) => {
-    const rest = allowed.filter((other) => other !== field);
-    return rest.length === 0 || fieldProblems(purpose, rest).has('field_required');
-  });
-  return { allowed, required };
-}
-
-export const AUDIENCE_RULES: Readonly<Record<AudiencePurposeCode, AudienceRule>> = Object.fromEntries(
-  AUDIENCE_PURPOSE_CODES.map((purpose) => [purpose, readAudienceRule(purpose)]),
-) as Record<AudiencePurposeCode, AudienceRule>;
+export const AUDIENCE_RULES: Readonly<Record<AudiencePurposeCode, AudienceRule>> = {
+  marketing_email: ruleOf('marketing_email'),
+  marketing_sms: ruleOf('marketing_sms'),
+  analytics: ruleOf('analytics'),
+};
 
 /**
  * The fields kept when the purpose changes: what the new purpose allows of the ticked ones, plus
@@ -280,12 +268,4 @@ export function audienceCsv(answer: Pick<ConsoleOutput<'exportAudience'>, 'field
 /** File names with no personal data: the purpose and the disclosure's reference. */
 export function audienceFileName(answer: Pick<ConsoleOutput<'exportAudience'>, 'purpose' | 'disclosureId'>): string {
   return `audience-${answer.purpose}-${answer.disclosureId.slice(0, 8)}.csv`;
-}
-
-/**
- * The member export's JSON file name, as src/shared/privacy/export-document.ts's exportFileNames
- * names it (the lint boundary keeps that module out of the console; a test keeps the two equal).
- */
-export function memberExportJsonName(exportId: string): string {
-  return `loyalty-data-${exportId.slice(0, 8)}.json`;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { exportFileNames, renderExportDocument } from '../../../../../src/shared/privacy/export-document';
 import type { ConsoleOutput } from '../../../src/console/contract';
 import { REVEAL_REASONS } from '../../../src/operators/roles';
 import { callConsole, toConsoleApiError, type ConsoleApiError } from '../api/console-client';
@@ -16,7 +17,6 @@ import {
   EXPORT_LANGUAGES,
   EXPORT_PURPOSE_CODES,
   LEGAL_HOLD_REASON_CODES,
-  memberExportJsonName,
   type ErasureReasonCode,
   type ExportLanguage,
   type ExportPurposeCode,
@@ -377,7 +377,10 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
   const { language } = useSession();
   const [purpose, setPurpose] = useState<ExportPurposeCode>('access_request');
   const [documentLanguage, setDocumentLanguage] = useState<ExportLanguage>(language);
-  const [made, setMade] = useState<{ answer: ConsoleOutput<'exportMember'>; json: string | null } | null>(null);
+  const [made, setMade] = useState<{
+    answer: ConsoleOutput<'exportMember'>;
+    files: { json: string; html: string; names: { json: string; html: string } } | null;
+  } | null>(null);
   const action = useAction();
   const urls = useObjectUrls();
   const readyRef = useRef<HTMLDivElement>(null);
@@ -396,8 +399,18 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
     );
     if (!answer) return;
     // A retry of an answered request gets the record without the document: nothing to offer.
-    const json = answer.document ? urls.make(JSON.stringify(answer.document, null, 2), 'application/json') : null;
-    setMade({ answer, json });
+    const document = answer.document;
+    setMade({
+      answer,
+      files: document
+        ? {
+            json: urls.make(JSON.stringify(document, null, 2), 'application/json'),
+            // The printable page the member is handed, in the document's language.
+            html: urls.make(renderExportDocument(document), 'text/html'),
+            names: exportFileNames(document),
+          }
+        : null,
+    });
   }
 
   return (
@@ -408,7 +421,7 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
     >
       {made ? (
         <div data-testid="member-export-ready" ref={readyRef} tabIndex={-1}>
-          {made.json ? (
+          {made.files ? (
             <>
               <p role="status" className="notice notice-success">
                 {t('members.exportReady', {
@@ -418,12 +431,11 @@ function ExportDialog({ member, onClose }: { member: Member; onClose: () => void
               </p>
               <p className="notice notice-warning">{t('members.exportShownOnce')}</p>
               <div className="actions-row download-row">
-                <a
-                  className="button button-primary"
-                  href={made.json}
-                  download={memberExportJsonName(made.answer.exportId)}
-                >
+                <a className="button button-primary" href={made.files.json} download={made.files.names.json}>
                   {t('members.downloadJson')}
+                </a>
+                <a className="button" href={made.files.html} download={made.files.names.html}>
+                  {t('members.downloadHtml')}
                 </a>
               </div>
             </>
