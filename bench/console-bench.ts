@@ -34,6 +34,7 @@ import { totpCodeAt } from '../packages/hq/src/operators/totp';
 import { buildHqServer } from '../packages/hq/src/server';
 import { loadOrCreateTls } from '../packages/hq/src/tls';
 import { startPostgres, type PostgresServer } from '../tests/support/postgres';
+import { ms, timeEach } from './timing';
 
 type Backend = 'postgres' | 'pglite';
 const PASSWORD = 'measured carefully on this machine 9';
@@ -47,22 +48,6 @@ const { values } = parseArgs({
 });
 const MEMBERS = Number(values.members);
 const REPEATS = Number(values.repeats);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-const ms = (x: number) => Number(x.toFixed(3));
-
-async function timeEach(times: number, fn: (i: number) => Promise<void>): Promise<{ p50: number; p95: number }> {
-  const taken: number[] = [];
-  for (let i = 0; i < times; i += 1) {
-    const start = performance.now();
-    await fn(i);
-    taken.push(performance.now() - start);
-  }
-  taken.sort((a, b) => a - b);
-  return { p50: ms(percentile(taken, 50)), p95: ms(percentile(taken, 95)) };
-}
 
 interface Answer {
   status: number;

@@ -45,6 +45,7 @@ import {
   memberAt,
   memberIdAt,
 } from '../src/main/demo/synthetic-members';
+import { percentile } from './timing';
 
 /** What a cashier enrols with: terms accepted, no marketing, the current notice in English. */
 const CONSENTS = {
@@ -74,10 +75,6 @@ function checkRuntimePragmas(db: Database, kind: string) {
     const actual = db.pragma(name, { simple: true }) as string | number;
     if (actual !== expected) throw new Error(`bench: ${kind} database has ${name} = ${actual}, expected ${expected}`);
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 /** Per-operation wall-clock and CPU times of one kind of operation on one file. */

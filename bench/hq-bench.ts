@@ -59,6 +59,7 @@ import {
 } from '../src/shared/sync/protocol';
 import type { OpType } from '../src/shared/sync/ops';
 import { startPostgres, type PostgresServer } from '../tests/support/postgres';
+import { percentile } from './timing';
 
 type Backend = 'postgres' | 'pglite';
 type WireOp = PushRequest['ops'][number];
@@ -68,10 +69,6 @@ const DEVICES_FLAG = '--devices-process';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by both processes
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 

@@ -29,6 +29,7 @@ import { recordErasureRequest } from '../packages/hq/src/privacy/erasure';
 import { buildMemberExport } from '../packages/hq/src/privacy/member-export';
 import { runRetention } from '../packages/hq/src/privacy/retention';
 import { startPostgres, type PostgresServer } from '../tests/support/postgres';
+import { timeEach } from './timing';
 
 type Backend = 'postgres' | 'pglite';
 
@@ -45,22 +46,6 @@ const MEMBERS = Number(values.members);
 const OPS_PER_MEMBER = Number(values['ops-per-member']);
 const ERASURES = Number(values.erasures);
 const INACTIVE = Number(values.inactive);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-const ms = (x: number) => Number(x.toFixed(3));
-
-async function timeEach(times: number, fn: (i: number) => Promise<void>): Promise<{ p50: number; p95: number }> {
-  const taken: number[] = [];
-  for (let i = 0; i < times; i += 1) {
-    const start = performance.now();
-    await fn(i);
-    taken.push(performance.now() - start);
-  }
-  taken.sort((a, b) => a - b);
-  return { p50: ms(percentile(taken, 50)), p95: ms(percentile(taken, 95)) };
-}
 
 const member = (i: number) => `bench-${i}`;
 
