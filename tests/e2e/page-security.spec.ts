@@ -23,7 +23,17 @@ test('the renderer has no Node, only named loyalty functions, and a CSP that blo
   expect(shape).toEqual({
     hasProcess: false,
     hasRequire: false,
-    members: ['enroll', 'find', 'get', 'nextCardNumber', 'revealContacts', 'setConsent', 'update'],
+    members: [
+      'enroll',
+      'exportData',
+      'find',
+      'get',
+      'nextCardNumber',
+      'requestErasure',
+      'revealContacts',
+      'setConsent',
+      'update',
+    ],
     allFunctions: true,
     frozen: true,
   });

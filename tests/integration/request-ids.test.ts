@@ -214,6 +214,20 @@ const CASES: Case[] = [
       }),
   },
   {
+    // A standalone till erases at once: one member row rewritten, its name-search tokens gone.
+    channel: 'members.requestErasure',
+    who: 'manager',
+    payload: async (t) => ({
+      memberId: memberId(t, DEMO_CARDS.amelia),
+      reasonCode: 'member_request',
+      memberPresent: true,
+      pin: MIA.pin,
+    }),
+    other: { memberId: 'x', reasonCode: 'left_program', memberPresent: true, pin: MIA.pin },
+    effect: { members: [1, 1], member_name_tokens: [0, 2], audit: [1, 0], requests: [1, 0] },
+    answer: (t, a) => expect(a).toMatchObject({ status: 'erased', at: expect.any(String) }),
+  },
+  {
     channel: 'staff.add',
     who: 'manager',
     payload: async () => ({ displayName: 'Nora New', role: 'cashier', temporaryPin: '864213' }),
