@@ -55,12 +55,24 @@ export async function startDemoHq(
   return { values, url: values.HQ_URL!, process: child, dataDir };
 }
 
+/** Stops it as an operator would (SIGTERM); an HQ that has not exited 20 s later fails the test, and is killed. */
 export async function stopDemoHq(hq: DemoHq): Promise<void> {
-  if (hq.process.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      hq.process.once('exit', () => resolve());
-      hq.process.kill('SIGTERM');
-    });
+  try {
+    if (hq.process.exitCode === null && hq.process.signalCode === null) {
+      const exited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 20_000);
+        hq.process.once('exit', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        hq.process.kill('SIGTERM');
+      });
+      if (!exited) {
+        hq.process.kill('SIGKILL');
+        throw new Error('the demo HQ did not exit within 20 s of SIGTERM');
+      }
+    }
+  } finally {
+    rmSync(hq.dataDir, { recursive: true, force: true });
   }
-  rmSync(hq.dataDir, { recursive: true, force: true });
 }

@@ -228,6 +228,9 @@ async function main(): Promise<number> {
   const stop = async (): Promise<void> => {
     privacyJob.stop();
     removeAdminEndpoint(dataDir, bootstrapToken);
+    // Requests in flight get 5 s to finish; then every connection is closed, so a browser's socket
+    // that never sends a request (a preconnect) cannot hold the shutdown until Node's request timeout.
+    setTimeout(() => app.server.closeAllConnections(), 5_000).unref();
     await app.close();
     await db.close();
     process.exit(0);
