@@ -1,7 +1,9 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { REASONS_FOR, REASON_TEXT_MAX, type ReasonCode, type RestrictedAction } from '../../shared/approvals/schemas';
-import type { ApiError, RosterEntry } from '../api/client';
+import type { TFunction } from 'i18next';
+import { asApiError, type ApiError, type RosterEntry } from '../api/client';
+import { pinRefusal } from '../auth/pin';
 import { errorMessage } from '../app/messages';
 import { PinEntry } from '../auth/PinEntry';
 import { PinMessage } from '../auth/PinMessage';
@@ -21,6 +23,14 @@ export interface ManagerPinInput {
 export type ApprovalProblem =
   /** A wrong PIN or a wait (login_failed, login_delayed): told with its countdown. */
   { kind: 'refusal'; error: ApiError } | { kind: 'message'; text: string } | { kind: 'reasonText'; text: string };
+
+/** What a failed call behind the dialog shows: a PIN refusal with its countdown, or the error's sentence. */
+export function pinDialogProblem(t: TFunction, caught: unknown): ApprovalProblem {
+  const error = asApiError(caught);
+  return pinRefusal(error.code, error.details)
+    ? { kind: 'refusal', error }
+    : { kind: 'message', text: errorMessage(t, error.code) };
+}
 
 /**
  * The manager-PIN form every approval goes through: on the spot (a manager picks their name, the

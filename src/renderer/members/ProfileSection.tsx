@@ -13,8 +13,12 @@ import { formatCalendarDate, formatDate } from '../app/format-date';
 import { formatPhoneForStore } from '../../shared/members/phone';
 import { NoticeText } from '../privacy/NoticeText';
 import { useIntent, useIntents } from '../api/intent';
-import { pinRefusal } from '../auth/pin';
-import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
+import {
+  ManagerPinDialog,
+  pinDialogProblem,
+  type ApprovalProblem,
+  type ManagerPinInput,
+} from '../approvals/ManagerPinDialog';
 
 type RevealReason = (typeof REVEAL_REASONS)[number];
 type Purpose = 'marketing_email' | 'marketing_sms';
@@ -214,9 +218,7 @@ export function ProfileSection({ view, onChanged }: { view: MemberView; onChange
                   setContacts(revealed);
                   return null;
                 } catch (caught) {
-                  const error = asApiError(caught);
-                  if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
-                  return { kind: 'message', text: errorMessage(t, error.code) };
+                  return pinDialogProblem(t, caught);
                 }
               }}
             />

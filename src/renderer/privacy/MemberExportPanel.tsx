@@ -1,14 +1,17 @@
+import { CodeSelect } from '../forms/CodeSelect';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Language } from '../../shared/i18n/languages';
 import { exportFileNames } from '../../shared/privacy/export-document';
 import { EXPORT_PURPOSES, type ExportPurpose } from '../../shared/privacy/requests';
-import { api, asApiError, type MemberDataExport, type MemberView } from '../api/client';
+import { api, type MemberDataExport, type MemberView } from '../api/client';
 import { useIntent } from '../api/intent';
-import { errorMessage } from '../app/messages';
-import { pinRefusal } from '../auth/pin';
-import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
-import { Field } from '../forms/Field';
+import {
+  ManagerPinDialog,
+  pinDialogProblem,
+  type ApprovalProblem,
+  type ManagerPinInput,
+} from '../approvals/ManagerPinDialog';
 
 /**
  * A member's data export at the counter (GDPR Art. 15 access, Art. 20 portability), for managers:
@@ -88,9 +91,7 @@ function ExportDialog({
       onDone(answer);
       return null;
     } catch (caught) {
-      const error = asApiError(caught);
-      if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
-      return { kind: 'message', text: errorMessage(t, error.code) };
+      return pinDialogProblem(t, caught);
     }
   };
 
@@ -104,40 +105,22 @@ function ExportDialog({
       what={t('rights.exportWhat', { name })}
       details={
         <div className="approval-fields">
-          <Field label={t('rights.exportPurpose')}>
-            {(aria) => (
-              <select
-                {...aria}
-                className="input select"
-                data-testid="export-purpose"
-                value={purpose}
-                onChange={(event) => setPurpose(event.target.value as ExportPurpose)}
-              >
-                {EXPORT_PURPOSES.map((code) => (
-                  <option key={code} value={code}>
-                    {t(`rights.exportPurposes.${code}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('rights.exportLanguage')}>
-            {(aria) => (
-              <select
-                {...aria}
-                className="input select"
-                data-testid="export-language"
-                value={language}
-                onChange={(event) => setLanguage(event.target.value as Language)}
-              >
-                {LANGUAGES.map((code) => (
-                  <option key={code} value={code}>
-                    {t(`rights.exportLanguages.${code}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <CodeSelect
+            label={t('rights.exportPurpose')}
+            codes={EXPORT_PURPOSES}
+            value={purpose}
+            onChange={setPurpose}
+            text={(code) => t(`rights.exportPurposes.${code}`)}
+            testId="export-purpose"
+          />
+          <CodeSelect
+            label={t('rights.exportLanguage')}
+            codes={LANGUAGES}
+            value={language}
+            onChange={setLanguage}
+            text={(code) => t(`rights.exportLanguages.${code}`)}
+            testId="export-language"
+          />
         </div>
       }
       pinLabel={t('rights.yourPin')}

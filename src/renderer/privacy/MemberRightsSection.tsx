@@ -1,16 +1,20 @@
+import { CodeSelect } from '../forms/CodeSelect';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { roleHasPermission } from '../../shared/auth/permissions';
 import { ERASURE_REASONS, type ErasureReason } from '../../shared/privacy/requests';
-import { api, asApiError, type MemberView } from '../api/client';
+import { api, type MemberView } from '../api/client';
 import { useIntent } from '../api/intent';
 import { formatDateTime } from '../app/format-date';
 import { useLocale } from '../app/locale';
-import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
-import { pinRefusal } from '../auth/pin';
-import { ManagerPinDialog, type ApprovalProblem, type ManagerPinInput } from '../approvals/ManagerPinDialog';
-import { CheckboxField, Field } from '../forms/Field';
+import {
+  ManagerPinDialog,
+  pinDialogProblem,
+  type ApprovalProblem,
+  type ManagerPinInput,
+} from '../approvals/ManagerPinDialog';
+import { CheckboxField } from '../forms/Field';
 import { MemberExportPanel } from './MemberExportPanel';
 
 /**
@@ -113,9 +117,7 @@ function EraseDialog({
       onDone(answer.status);
       return null;
     } catch (caught) {
-      const error = asApiError(caught);
-      if (pinRefusal(error.code, error.details)) return { kind: 'refusal', error };
-      return { kind: 'message', text: errorMessage(t, error.code) };
+      return pinDialogProblem(t, caught);
     }
   };
 
@@ -129,23 +131,14 @@ function EraseDialog({
       what={t('rights.eraseWhat', { name })}
       details={
         <div className="approval-fields">
-          <Field label={t('rights.reason')}>
-            {(aria) => (
-              <select
-                {...aria}
-                className="input select"
-                data-testid="erase-reason"
-                value={reasonCode}
-                onChange={(event) => setReasonCode(event.target.value as ErasureReason)}
-              >
-                {ERASURE_REASONS.map((code) => (
-                  <option key={code} value={code}>
-                    {t(`rights.reasons.${code}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <CodeSelect
+            label={t('rights.reason')}
+            codes={ERASURE_REASONS}
+            value={reasonCode}
+            onChange={setReasonCode}
+            text={(code) => t(`rights.reasons.${code}`)}
+            testId="erase-reason"
+          />
           <CheckboxField
             label={t('rights.present')}
             checked={present}
