@@ -48,7 +48,10 @@ test('four-eyes: above 500 points the manager who asks is not offered as approve
   await expect(member.getByTestId('balance-total')).toHaveText('2,450');
 
   await page.keyboard.press('F8');
+  // As a person does: type once the points field has the focus (F8 moves it there after the tab shows).
+  await expect(page.getByTestId('adjust-points')).toBeFocused();
   await page.keyboard.type('600');
+  await expect(page.getByTestId('adjust-points')).toHaveValue('600');
   await page.getByTestId('adjust-reason').selectOption('goodwill');
   await page.getByTestId('adjust-approve-now').click();
   const modal = page.getByTestId('approval-modal');
