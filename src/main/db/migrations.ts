@@ -331,6 +331,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    name: 'watch and respond: detection alerts and holds on staff',
+    sql: `
+      -- A detection rule that fired (src/shared/detection): raised here by the till's own evaluation
+      -- or pulled from HQ's (source 'hq'). Ids and counts only: the members are ids, never names.
+      CREATE TABLE detection_alerts (
+        id              TEXT PRIMARY KEY,
+        rule            TEXT NOT NULL,
+        source          TEXT NOT NULL CHECK (source IN ('till', 'hq')),
+        staff_id        TEXT NOT NULL,
+        mode            TEXT NOT NULL CHECK (mode IN ('notify', 'enforce')),
+        raised_at       TEXT NOT NULL,
+        window_start    TEXT NOT NULL,
+        window_end      TEXT NOT NULL,
+        count           INTEGER NOT NULL,
+        threshold       INTEGER NOT NULL,
+        -- JSON arrays: member ids, and the audit entries ({seq}) that triggered it.
+        member_ids      TEXT NOT NULL,
+        audit_refs      TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT
+      ) STRICT;
+      CREATE INDEX detection_alerts_raised ON detection_alerts (raised_at);
+      CREATE INDEX detection_alerts_open ON detection_alerts (raised_at) WHERE acknowledged_at IS NULL;
+      -- An enforced rule's hold on a staff member: 'manager_pin' (the next sensitive action needs a
+      -- manager's PIN, which clears it) or 'lock' (signed out, PIN refused until a manager unlocks).
+      CREATE TABLE staff_holds (
+        staff_id TEXT PRIMARY KEY,
+        kind     TEXT NOT NULL CHECK (kind IN ('manager_pin', 'lock')),
+        alert_id TEXT NOT NULL REFERENCES detection_alerts (id),
+        since    TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

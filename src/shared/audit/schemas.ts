@@ -38,6 +38,17 @@ export const AUDIT_ACTIONS = [
   'device.revoked',
   'sync.run',
   'sync.day_end',
+  /** A search at the counter: details { by: card|phone|email|name, results }. Never the search text. */
+  'member.searched',
+  /** A member's record opened (members.get): subject the member. */
+  'member.viewed',
+  /** A detection rule fired here: subject the alert, details { rule, mode, count, threshold }. */
+  'detection.alert',
+  /** A store manager acknowledged an alert. */
+  'detection.acknowledged',
+  /** An enforced rule's hold on a staff member began or a manager's PIN cleared it. */
+  'detection.hold_placed',
+  'detection.hold_cleared',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

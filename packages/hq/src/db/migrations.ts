@@ -671,6 +671,111 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE consent_confirmations ALTER COLUMN token_hash DROP NOT NULL`,
     ],
   },
+  {
+    version: 14,
+    name: 'watch and respond: tills audit entries, detection policy and alerts, the breach register',
+    statements: [
+      // Each till's audit chain as it uploaded it (POST /v1/audit), in order: an entry is taken only
+      // when its seq is the device's next and its prev_hash the device's last hash, so HQ holds an
+      // unbroken copy it can read across tills (detection, a lost till's reveals, who touched whom).
+      // Ids and codes only, like the till's own. An erasure renames the member's subject_id.
+      `CREATE TABLE till_audit (
+        device_id text NOT NULL REFERENCES devices (id),
+        seq bigint NOT NULL CHECK (seq >= 1),
+        at timestamptz NOT NULL,
+        staff_id text,
+        action text NOT NULL,
+        subject_type text,
+        subject_id text,
+        details jsonb NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      )`,
+      `CREATE INDEX till_audit_staff_at ON till_audit (staff_id, at)`,
+      `CREATE INDEX till_audit_at ON till_audit (at)`,
+      `CREATE INDEX till_audit_member ON till_audit (subject_id) WHERE subject_type = 'member'`,
+      // The last entry HQ took from each device (0 / NULL: none yet).
+      `ALTER TABLE devices ADD COLUMN audit_seq bigint NOT NULL DEFAULT 0 CHECK (audit_seq >= 0)`,
+      `ALTER TABLE devices ADD COLUMN audit_hash text`,
+      // A store's detection policy (src/shared/detection/policy.ts DetectionPolicy as JSON); a store
+      // without a row runs DEFAULT_DETECTION_POLICY.
+      `CREATE TABLE detection_policies (
+        store_id text PRIMARY KEY REFERENCES stores (id),
+        policy jsonb NOT NULL,
+        version integer NOT NULL CHECK (version >= 1),
+        updated_at timestamptz NOT NULL,
+        updated_by text
+      )`,
+      // Every alert: raised by a till (uploaded with its audit entries, till_alert_id its own id) or
+      // by HQ across the store's tills and against each staff member's baseline (source 'hq').
+      `CREATE TABLE detection_alerts (
+        id uuid PRIMARY KEY,
+        store_id text NOT NULL REFERENCES stores (id),
+        device_id text REFERENCES devices (id),
+        till_alert_id text,
+        source text NOT NULL CHECK (source IN ('till', 'hq')),
+        rule text NOT NULL,
+        staff_id text NOT NULL,
+        mode text NOT NULL CHECK (mode IN ('notify', 'enforce')),
+        raised_at timestamptz NOT NULL,
+        window_start timestamptz NOT NULL,
+        window_end timestamptz NOT NULL,
+        count integer NOT NULL,
+        threshold integer NOT NULL,
+        member_ids jsonb NOT NULL,
+        audit_refs jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'dismissed', 'escalated')),
+        resolved_by text,
+        resolved_at timestamptz,
+        resolution_code text,
+        UNIQUE (device_id, till_alert_id)
+      )`,
+      `CREATE INDEX detection_alerts_store ON detection_alerts (store_id, raised_at)`,
+      `CREATE INDEX detection_alerts_open ON detection_alerts (raised_at) WHERE status = 'open'`,
+      // The breach register (GDPR Art. 33/34): one row per incident, the 72-hour clock runs from aware_at.
+      `CREATE TABLE incidents (
+        id uuid PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('lost_till', 'stolen_till', 'staff_misuse', 'hq_exposure', 'other')),
+        title text NOT NULL,
+        status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        aware_at timestamptz NOT NULL,
+        opened_at timestamptz NOT NULL,
+        opened_by text NOT NULL,
+        store_id text REFERENCES stores (id),
+        device_id text REFERENCES devices (id),
+        staff_id text,
+        window_start timestamptz,
+        window_end timestamptz,
+        regulator_notified_at timestamptz,
+        regulator_reference text,
+        members_notified_at timestamptz,
+        closed_at timestamptz,
+        version integer NOT NULL DEFAULT 1
+      )`,
+      // Its assessment notes, decisions, notifications and actions, in order, never edited.
+      `CREATE TABLE incident_entries (
+        id uuid PRIMARY KEY,
+        incident_id uuid NOT NULL REFERENCES incidents (id),
+        kind text NOT NULL CHECK (kind IN ('assessment', 'decision', 'notification', 'action')),
+        text text NOT NULL,
+        at timestamptz NOT NULL,
+        operator_id text
+      )`,
+      `CREATE INDEX incident_entries_incident ON incident_entries (incident_id, at)`,
+      // The members an incident exposed and how (the lost-till computation, kept as computed so the
+      // notification list is stable): 'masked' (masked and hashed only), 'full_contacts' (full
+      // contacts not yet acknowledged), 'revealed' (shown during the window), 'touched' (opened by
+      // the named staff member). An erasure renames member_id like the ledger's.
+      `CREATE TABLE incident_members (
+        incident_id uuid NOT NULL REFERENCES incidents (id),
+        member_id text NOT NULL,
+        exposure text NOT NULL CHECK (exposure IN ('masked', 'full_contacts', 'revealed', 'touched')),
+        PRIMARY KEY (incident_id, member_id)
+      )`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
