@@ -3,6 +3,7 @@ import { DEFAULT_SECOND_APPROVER_ABOVE_POINTS } from '../../shared/approvals/sec
 import { LANGUAGES, type Language } from '../../shared/ipc/contract';
 import { DEFAULT_PIN_LENGTH, MIN_PIN_LENGTH } from '../../shared/staff/pin-policy';
 import { AUDIT_RETENTION_YEARS_BOUNDS, DEFAULT_AUDIT_RETENTION_YEARS } from '../../shared/privacy/requests';
+import { DEFAULT_DETECTION_POLICY, DetectionPolicy } from '../../shared/detection/policy';
 
 export interface StoreSettings {
   language: Language;
@@ -45,6 +46,13 @@ export interface SettingsService {
    * cashier); nothing is written. null goes back to the store's language.
    */
   showLanguage(language: Language | null): void;
+  /**
+   * The store's insider-detection policy: HQ's, pulled with the store settings; the default on a
+   * standalone till or before HQ sent one (and if the stored one no longer parses).
+   */
+  detectionPolicy(): DetectionPolicy;
+  /** Stores a policy (the pull does this with HQ's; tests and a standalone till's set-up may too). */
+  setDetectionPolicy(policy: DetectionPolicy): void;
 }
 
 export function createSettingsService(db: Database): SettingsService {
@@ -96,6 +104,23 @@ export function createSettingsService(db: Database): SettingsService {
     setIdleLockSeconds(seconds) {
       write.run('idle_lock_seconds', String(seconds));
       return get();
+    },
+    detectionPolicy() {
+      const stored = read.get('detection_policy')?.value;
+      if (stored === undefined) return DEFAULT_DETECTION_POLICY;
+      // Kept as HQ sent it (already checked by the pull's schema); a row from an older schema
+      // that no longer parses falls back to the default rather than turning detection off.
+      let json: unknown;
+      try {
+        json = JSON.parse(stored);
+      } catch {
+        return DEFAULT_DETECTION_POLICY;
+      }
+      const parsed = DetectionPolicy.safeParse(json);
+      return parsed.success ? parsed.data : DEFAULT_DETECTION_POLICY;
+    },
+    setDetectionPolicy(policy) {
+      write.run('detection_policy', JSON.stringify(DetectionPolicy.parse(policy)));
     },
     shownLanguage: () => shown ?? get().language,
     showLanguage(language) {

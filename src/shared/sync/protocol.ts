@@ -7,6 +7,7 @@ import { LANGUAGES } from '../i18n/languages';
 import { REVEAL_REASONS } from '../members/schemas';
 import { MemberExport } from '../privacy/member-export';
 import { EXPORT_PURPOSES } from '../privacy/requests';
+import { DetectionPolicy } from '../detection/policy';
 
 /**
  * The HQ wire protocol, version 1 (DESIGN §4, §5). Every body that crosses the wire in either
@@ -21,6 +22,7 @@ export const HQ_ROUTES = {
   pull: '/v1/pull',
   dayEnd: '/v1/day-end',
   memberData: '/v1/member-data',
+  audit: '/v1/audit',
 } as const;
 
 /** Most ops one push may carry; the outbox sends bigger queues as several batches. */
@@ -311,6 +313,8 @@ export const PulledStoreSettings = z.strictObject({
   secondApproverAbovePoints: z.number().int().min(0).max(MAX_ADJUST_POINTS).optional(),
   /** The chain's privacy policy: years a till keeps its audit entries. Absent from older HQs. */
   auditRetentionYears: z.number().int().min(1).max(50).optional(),
+  /** The store's insider-detection policy (shared/detection/policy.ts). Absent from older HQs: the default. */
+  detection: DetectionPolicy.optional(),
 });
 export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
 
@@ -441,6 +445,64 @@ export const MemberDataResponse = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('refused'), reason: z.enum(MEMBER_DATA_REFUSALS) }),
 ]);
 export type MemberDataResponse = z.infer<typeof MemberDataResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Audit upload (issue 14): a till's audit chain, in order, for HQ to read across tills (detection,
+// a lost till's reveals). HQ stores an entry only when it links to the last one it holds.
+
+/** Most audit entries one upload may carry; the till sends a longer chain as several batches. */
+export const MAX_AUDIT_UPLOAD_ENTRIES = 500;
+
+const auditHash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One entry as the till's audit log holds it (ids and codes only), with its chain links. */
+export const AuditUploadEntry = z.strictObject({
+  seq,
+  at: z.iso.datetime({ offset: true }),
+  staffId: z.string().min(1).max(64).nullable(),
+  action: z.string().min(1).max(64),
+  subjectType: z.string().min(1).max(32).nullable(),
+  subjectId: z.string().min(1).max(128).nullable(),
+  details: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()])),
+  prevHash: auditHash,
+  hash: auditHash,
+});
+export type AuditUploadEntry = z.infer<typeof AuditUploadEntry>;
+
+export const AuditUploadRequest = z.strictObject({
+  entries: z.array(AuditUploadEntry).min(1).max(MAX_AUDIT_UPLOAD_ENTRIES),
+});
+export type AuditUploadRequest = z.input<typeof AuditUploadRequest>;
+
+/**
+ * Why HQ stored nothing of a batch: `gap` — the batch starts after HQ's next seq (HQ holds less
+ * than the till thought: resend from `ackedSeq`); `fork` — the next entry's prevHash is not the
+ * hash HQ holds; `rewritten` — an entry HQ already holds came back different. A fork or a rewrite
+ * is flagged for operators (till_audit_refusals).
+ */
+export const AUDIT_UPLOAD_REFUSALS = ['gap', 'fork', 'rewritten'] as const;
+export type AuditUploadRefusal = (typeof AUDIT_UPLOAD_REFUSALS)[number];
+
+export const AuditUploadResponse = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('accepted'),
+    /** The last seq HQ holds of this device's chain (the next upload starts after it) and its hash. */
+    ackedSeq: z.number().int().min(0),
+    ackedHash: auditHash.nullable(),
+    stored: z.number().int().min(0),
+    /** Entries HQ already held, byte for byte (a retried batch). */
+    duplicates: z.number().int().min(0),
+  }),
+  z.strictObject({
+    status: z.literal('refused'),
+    reason: z.enum(AUDIT_UPLOAD_REFUSALS),
+    /** The seq HQ refused at. */
+    atSeq: seq,
+    ackedSeq: z.number().int().min(0),
+    ackedHash: auditHash.nullable(),
+  }),
+]);
+export type AuditUploadResponse = z.infer<typeof AuditUploadResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -186,6 +186,7 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
           }
           if (s.auditRetentionYears !== undefined)
             setSetting.run('audit_retention_years', String(s.auditRetentionYears));
+          if (s.detection !== undefined) setSetting.run('detection_policy', JSON.stringify(s.detection));
           result.settings = true;
           break;
         }
