@@ -32,6 +32,8 @@ import { createStaffProofSealer } from '../sync/staff-proof-seal';
 import { syncHandlers } from '../sync/sync-handlers';
 import { createSyncService } from '../sync/sync-service';
 import { clearRevokedMarker, readRevokedAt } from '../sync/wipe-device';
+import { dashboardHandlers } from '../dashboard/dashboard-handlers';
+import { createStoreDashboard } from '../dashboard/store-dashboard';
 import { systemMonotonicMs } from '../time/monotonic-clock';
 import { appHandlers, createAppInfo } from './app-handlers';
 import type { AppServices, AppServicesOptions } from './create-app-services';
@@ -187,6 +189,15 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     ...pointsHandlers({ counter, approvals }),
     ...rewardsHandlers({ rewards: counter.rewards }),
     ...syncHandlers({ sync, staffCount: () => staff.count() }),
+    // The store's days are the till's: the operating system's time zone.
+    ...dashboardHandlers({
+      dashboard: createStoreDashboard({
+        db,
+        now,
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        syncStatus: () => sync.status(),
+      }),
+    }),
   };
   const router = createRouter({
     handlers,

@@ -26,6 +26,10 @@ export const PERMISSIONS = [
   'sync.view',
   'sync.run',
   'settings.manage',
+  /** The store dashboard: store managers (staff activity and alerts are about colleagues). */
+  'dashboard.view',
+  /** Detection alerts at this till: store managers only (the cashier they are about must not see them). */
+  'alerts.view',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

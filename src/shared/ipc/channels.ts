@@ -45,6 +45,11 @@ export const CHANNELS = [
   'sync.dayEnd',
   'sync.probeHq',
   'sync.pair',
+  'dashboard.store',
+  'alerts.list',
+  'alerts.openCount',
+  'alerts.acknowledge',
+  'detection.clearHold',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

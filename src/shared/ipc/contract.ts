@@ -52,6 +52,16 @@ import {
 import type { Channel } from './channels';
 import { PairTillRequest, PairTillResponse, ProbeHqRequest, ProbeHqResponse, SyncStatus } from '../sync/status';
 import { DayEndReport } from '../sync/protocol';
+import { StoreDashboard, StoreDashboardRequest } from '../dashboard/store-dashboard';
+import {
+  AcknowledgeAlertRequest,
+  ClearHoldRequest,
+  ClearHoldResponse,
+  ListAlertsRequest,
+  ListAlertsResponse,
+  OpenAlertsResponse,
+  TillAlert,
+} from '../detection/alert-schemas';
 
 import { LANGUAGES, type Language } from '../i18n/languages';
 
@@ -262,6 +272,23 @@ export const contract = {
   // has no staff yet or a manager is signed in, and only an unpaired till with nothing recorded pairs.
   'sync.probeHq': { request: ProbeHqRequest, response: ProbeHqResponse, permission: 'public' },
   'sync.pair': { request: PairTillRequest, response: PairTillResponse, permission: 'public', write: true },
+  /** The store manager's dashboard over the last 7, 14 or 30 local days, from this till's tables. */
+  'dashboard.store': { request: StoreDashboardRequest, response: StoreDashboard, permission: 'dashboard.view' },
+  /** Detection alerts raised at this till (and HQ's), open first; members as masked labels. */
+  'alerts.list': { request: ListAlertsRequest, response: ListAlertsResponse, permission: 'alerts.view' },
+  /** The header badge's count, polled: not staff activity. */
+  'alerts.openCount': { request: Empty, response: OpenAlertsResponse, permission: 'alerts.view', passive: true },
+  'alerts.acknowledge': { request: AcknowledgeAlertRequest, response: TillAlert, permission: 'alerts.view', write: true },
+  /**
+   * A held staff member's manager_pin hold cleared by a store manager's PIN (not their own). Asked
+   * from the held staff member's session, like an approval.
+   */
+  'detection.clearHold': {
+    request: ClearHoldRequest,
+    response: ClearHoldResponse,
+    permission: 'approvals.request',
+    write: true,
+  },
 } as const satisfies Record<Channel, ChannelSpec>;
 
 export type Contract = typeof contract;
