@@ -42,6 +42,7 @@ import { deriveKey } from './keys/derived-keys';
 import { issueEnrolment } from './operators/enrolment';
 import { createOperatorAuditLog } from './operators/operator-audit';
 import { schedulePrivacyJob } from './privacy/privacy-job';
+import { scheduleBaselineJob } from './detection/baseline-job';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
@@ -225,8 +226,21 @@ async function main(): Promise<number> {
       },
     },
   );
+  // Each staff member's day against their own baseline (issue 14), hourly like the privacy job.
+  const baselineJob = scheduleBaselineJob(
+    { db, now: () => new Date() },
+    {
+      done: (raised) => {
+        if (raised > 0) app.log.info({ raised }, 'baseline job');
+      },
+      failed: (error) => {
+        app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'baseline job failed');
+      },
+    },
+  );
   const stop = async (): Promise<void> => {
     privacyJob.stop();
+    baselineJob.stop();
     removeAdminEndpoint(dataDir, bootstrapToken);
     // Requests in flight get 5 s to finish; then every connection is closed, so a browser's socket
     // that never sends a request (a preconnect) cannot hold the shutdown until Node's request timeout.

@@ -24,9 +24,12 @@ import {
   DayEndReport,
   MemberDataRequest,
   MemberDataResponse,
+  AuditUploadRequest,
+  AuditUploadResponse,
 } from '../../../src/shared/sync/protocol';
 import { randomBytes } from 'node:crypto';
 import { registerBootstrapRoute } from './admin/bootstrap-route';
+import { uploadAuditEntries } from './audit-upload/upload-audit';
 import { consoleErrorReply, registerConsoleApi } from './console/console-api';
 import { ConsoleHttpError } from './console/console-error';
 import { registerConsoleStatic, securityHeaders } from './console/console-static';
@@ -295,6 +298,22 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const result = DayEndReport.parse(await reconcileDayEnd({ db, now }, device, body));
     await noteContact(request, device);
     request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
+    return reply.code(200).send(result);
+  });
+
+  // A till's audit chain, in order (audit-upload/): stored only where it continues what HQ holds,
+  // then read by the detection rules. Logged as counts and seqs, never an entry's contents.
+  app.post(HQ_ROUTES.audit, async (request, reply) => {
+    const device = await authenticate(request);
+    const body = parseBody(AuditUploadRequest, request.body);
+    const result = AuditUploadResponse.parse(await uploadAuditEntries({ db, now }, device, body.entries));
+    await noteContact(request, device);
+    request.log.info(
+      result.status === 'accepted'
+        ? { deviceId: device.deviceId, ackedSeq: result.ackedSeq, stored: result.stored, duplicates: result.duplicates }
+        : { deviceId: device.deviceId, refused: result.reason, atSeq: result.atSeq, ackedSeq: result.ackedSeq },
+      'audit upload',
+    );
     return reply.code(200).send(result);
   });
 

@@ -699,6 +699,18 @@ export const MIGRATIONS: readonly Migration[] = [
       // The last entry HQ took from each device (0 / NULL: none yet).
       `ALTER TABLE devices ADD COLUMN audit_seq bigint NOT NULL DEFAULT 0 CHECK (audit_seq >= 0)`,
       `ALTER TABLE devices ADD COLUMN audit_hash text`,
+      // Uploads HQ refused because they did not continue the chain it holds (a fork, or an entry
+      // HQ holds sent back different): nothing of them is stored; operators see these beside the
+      // alerts. One row per device, reason and seq, counted, so a till retrying does not fill it.
+      `CREATE TABLE till_audit_refusals (
+        device_id text NOT NULL REFERENCES devices (id),
+        reason text NOT NULL CHECK (reason IN ('fork', 'rewritten')),
+        at_seq bigint NOT NULL,
+        first_at timestamptz NOT NULL,
+        last_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 1,
+        PRIMARY KEY (device_id, reason, at_seq)
+      )`,
       // A store's detection policy (src/shared/detection/policy.ts DetectionPolicy as JSON); a store
       // without a row runs DEFAULT_DETECTION_POLICY.
       `CREATE TABLE detection_policies (
@@ -730,6 +742,8 @@ export const MIGRATIONS: readonly Migration[] = [
         resolved_by text,
         resolved_at timestamptz,
         resolution_code text,
+        -- A till's alert: whether HQ reproduced its finding from the uploaded entries (null for HQ's own).
+        hq_confirmed boolean,
         UNIQUE (device_id, till_alert_id)
       )`,
       `CREATE INDEX detection_alerts_store ON detection_alerts (store_id, raised_at)`,
@@ -758,10 +772,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE incident_entries (
         id uuid PRIMARY KEY,
         incident_id uuid NOT NULL REFERENCES incidents (id),
+        -- The entry's place in its incident's timeline (entries of one instant keep their order).
+        seq integer NOT NULL CHECK (seq >= 1),
         kind text NOT NULL CHECK (kind IN ('assessment', 'decision', 'notification', 'action')),
+        -- What the entry records, as a code the register acts on (incidents/incidents.ts): e.g. the
+        -- Art. 33(1) 'not_notifiable' decision stops the clock; text is the officer's words.
+        code text CHECK (code ~ '^[a-z][a-z_]{0,39}$'),
         text text NOT NULL,
         at timestamptz NOT NULL,
-        operator_id text
+        operator_id text,
+        UNIQUE (incident_id, seq)
       )`,
       `CREATE INDEX incident_entries_incident ON incident_entries (incident_id, at)`,
       // The members an incident exposed and how (the lost-till computation, kept as computed so the

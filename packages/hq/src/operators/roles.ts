@@ -52,6 +52,22 @@ export const OPERATIONS = [
   /** Hands a purpose's audience to a recipient (recorded as a disclosure): contacts leave HQ. */
   'audience.export',
   'breach.manage',
+  /** The breach register (issue 14): incidents, their 72-hour clock, entries and exposure counts. */
+  'incidents.read',
+  /** Opens, assesses, decides, records notifications, closes; runs the lost-till and staff computations. */
+  'incidents.edit',
+  /** Which members an incident exposed, masked, and what a named staff member did to whom. */
+  'incidents.members',
+  /** The members' notification list (Art. 34): their contacts, recorded as a disclosure. */
+  'incidents.notification_list',
+  /** A store's insider-detection policy (issue 14): reading it. */
+  'detection.policy_read',
+  /** Changing a store's detection policy (modes, thresholds, windows, hours, baseline); its tills pull it. */
+  'detection.policy_edit',
+  /** Detection alerts from tills and HQ, with the members involved masked. */
+  'alerts.read',
+  /** Acknowledges, dismisses as a false positive or escalates an alert, with a reason code. */
+  'alerts.resolve',
   'audit.read',
   'audit.export',
   /**
@@ -69,6 +85,12 @@ const CHAIN_ADMIN: readonly Operation[] = [
   'stores.read',
   'stores.create',
   'policies.edit',
+  // Open incidents are the chain's business; who was exposed is not (counts only).
+  'incidents.read',
+  // Detection (issue 14): sets each store's policy and sees the alerts (members masked).
+  'detection.policy_read',
+  'detection.policy_edit',
+  'alerts.read',
 ];
 
 const STORE_OPERATIONS: readonly Operation[] = [
@@ -87,6 +109,10 @@ const STORE_OPERATIONS: readonly Operation[] = [
   'flagged.list',
   'reviews.resolve',
   'reports.read',
+  'detection.policy_read',
+  'detection.policy_edit',
+  'alerts.read',
+  'alerts.resolve',
 ];
 
 // The only role that reaches member contacts, and then one member at a time with a reason.
@@ -100,6 +126,17 @@ const PRIVACY_OFFICER: readonly Operation[] = [
   'privacy.policy_edit',
   'audience.export',
   'breach.manage',
+  'incidents.read',
+  'incidents.edit',
+  'incidents.members',
+  'incidents.notification_list',
+  // A lost or stolen till is revoked from its incident through the same approved devices.revoke
+  // (a second operator who may revoke approves); devices.read shows the till's state there.
+  'devices.read',
+  'devices.revoke',
+  'detection.policy_read',
+  'alerts.read',
+  'alerts.resolve',
 ];
 
 // Reads what holds no personal data and writes nothing. The audit trail is read by the auditor
@@ -116,6 +153,9 @@ const AUDITOR: readonly Operation[] = [
   'audit.export',
   // Counts, dates and ids only: whether the rules are kept and who received what.
   'privacy.read',
+  'incidents.read',
+  'detection.policy_read',
+  'alerts.read',
 ];
 
 // The mail service's account (docs/MAIL.md): it sees the addresses of members waiting for a
@@ -168,6 +208,7 @@ export const CONTACT_READING_OPERATIONS: ReadonlySet<Operation> = new Set<Operat
   'member.data_request',
   'audience.export',
   'mail.dispatch',
+  'incidents.notification_list',
 ]);
 
 /**

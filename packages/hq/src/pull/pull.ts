@@ -1,3 +1,4 @@
+import { readDetectionPolicy } from '../detection/policy-store';
 import {
   MAX_PULL_CHANGES,
   type PullChange,
@@ -102,6 +103,7 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
   const row = result.rows[0];
   if (!row) return [];
   const rules = row.earn_rules === null ? null : EarnRules.parse(row.earn_rules);
+  const detection = await readDetectionPolicy(q, storeId);
   return [
     {
       kind: 'store_settings',
@@ -114,6 +116,7 @@ async function readStoreSettings(q: Queryable, storeId: string): Promise<PullCha
         maxAdjustPoints: toInt(row.max_adjust_points),
         secondApproverAbovePoints: toInt(row.second_approver_above_points),
         auditRetentionYears: toInt(row.audit_retention_years),
+        detection: detection.policy,
       },
     },
   ];

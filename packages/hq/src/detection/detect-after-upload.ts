@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { MAX_FINDING_MEMBERS, type ActivityEvent } from '../../../../src/shared/detection/activity';
+import { detectFindings, ruleMode } from '../../../../src/shared/detection/evaluate';
+import { TILL_RULES, type DetectionPolicy } from '../../../../src/shared/detection/policy';
+import type { StoredAuditEntry } from '../audit-upload/store-audit-entries';
+import type { Queryable } from '../db/database';
+import type { AuthenticatedDevice } from '../push/push';
+import { insertAlert, raisedAlerts } from './alert-rows';
+import { readDetectionPolicy } from './policy-store';
+import { storeActivity } from './store-activity';
+
+const MINUTE_MS = 60_000;
+
+/** A till's `detection.alert` audit entry's details (other keys a later till adds are ignored). */
+const TillAlertDetails = z.object({
+  alertId: z.string().min(1).max(64),
+  rule: z.enum(TILL_RULES),
+  mode: z.enum(['notify', 'enforce']),
+  count: z.number().int().min(0),
+  threshold: z.number().int().min(0),
+  windowStart: z.iso.datetime({ offset: true }),
+  windowEnd: z.iso.datetime({ offset: true }),
+  /** The staff member the alert is about, when it is not the one the entry records. */
+  staffId: z.string().min(1).max(64).optional(),
+});
+
+/** Kinds whose member counts as "involved" in an alert HQ could not reproduce. */
+const MEMBER_KINDS: ReadonlySet<ActivityEvent['kind']> = new Set([
+  'member_opened',
+  'contacts_revealed',
+  'member_exported',
+  'correction',
+]);
+
+function longestWindowMs(policy: DetectionPolicy): number {
+  const minutes = TILL_RULES.filter((rule) => policy.rules[rule].mode !== 'off').map(
+    (rule) => policy.rules[rule].windowMinutes,
+  );
+  return Math.max(0, ...minutes) * MINUTE_MS;
+}
+
+export interface DetectionOutcome {
+  tillAlerts: number;
+  hqAlerts: number;
+}
+
+/**
+ * Detection over an upload HQ just stored, in its transaction:
+ * 1. each `detection.alert` entry becomes a 'till' alert; HQ recomputes the finding from that till's
+ *    own uploaded entries and stores the members it finds itself (the till's count is kept as said;
+ *    hq_confirmed says whether HQ reproduced it — the till's member list is never taken);
+ * 2. the rules run over the batch's staff members' activity on every till of the store within the
+ *    longest window, and a finding no single till could see (its entries span tills) that no alert
+ *    already covers becomes an 'hq' alert.
+ */
+export async function detectAfterUpload(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  stored: readonly StoredAuditEntry[],
+): Promise<DetectionOutcome> {
+  const { policy } = await readDetectionPolicy(tx, device.storeId);
+  let tillAlerts = 0;
+  for (const entry of stored) {
+    if (entry.action !== 'detection.alert') continue;
+    const details = TillAlertDetails.safeParse(entry.details);
+    const staffId = details.data?.staffId ?? entry.staffId;
+    if (!details.success || staffId === null) continue;
+    const alert = details.data;
+    const windowMs = policy.rules[alert.rule].windowMinutes * MINUTE_MS;
+    const start = new Date(alert.windowStart);
+    const end = new Date(alert.windowEnd);
+    const events = await storeActivity(
+      tx,
+      device.storeId,
+      [staffId],
+      new Date(start.getTime() - windowMs),
+      end,
+      device.deviceId,
+    );
+    const reproduced = detectFindings(policy, events, { now: end.toISOString() }).find(
+      (finding) =>
+        finding.rule === alert.rule &&
+        Date.parse(finding.at) >= start.getTime() - windowMs &&
+        Date.parse(finding.at) <= end.getTime(),
+    );
+    const inWindow = events.filter((e) => Date.parse(e.at) >= start.getTime() && MEMBER_KINDS.has(e.kind));
+    const memberIds =
+      reproduced?.memberIds ??
+      [...new Set(inWindow.map((e) => e.memberId).filter((id): id is string => !!id))].slice(-MAX_FINDING_MEMBERS);
+    const id = await insertAlert(tx, {
+      storeId: device.storeId,
+      source: 'till',
+      deviceId: device.deviceId,
+      tillAlertId: alert.alertId,
+      mode: alert.mode,
+      raisedAt: new Date(entry.at),
+      finding: {
+        rule: alert.rule,
+        staffId,
+        windowStart: alert.windowStart,
+        windowEnd: alert.windowEnd,
+        count: alert.count,
+        threshold: alert.threshold,
+        memberIds,
+        auditRefs: [{ deviceId: device.deviceId, seq: entry.seq }],
+      },
+      hqConfirmed: reproduced !== undefined,
+    });
+    if (id !== null) tillAlerts += 1;
+  }
+
+  const staffIds = [...new Set(stored.map((e) => e.staffId).filter((id): id is string => id !== null))];
+  const windowMs = longestWindowMs(policy);
+  if (staffIds.length === 0 || windowMs === 0) return { tillAlerts, hqAlerts: 0 };
+  const times = stored.map((e) => Date.parse(e.at));
+  const earliest = Math.min(...times);
+  const latest = Math.max(...times);
+  const events = await storeActivity(tx, device.storeId, staffIds, new Date(earliest - windowMs), new Date(latest));
+  const raised = await raisedAlerts(tx, device.storeId, staffIds, new Date(earliest - 2 * windowMs));
+  // Findings that fire at or after the batch's first entry: earlier ones cannot have changed.
+  const findings = detectFindings(policy, events, {
+    after: new Date(earliest - 1).toISOString(),
+    raised,
+    now: new Date(latest).toISOString(),
+  });
+  let hqAlerts = 0;
+  for (const finding of findings) {
+    const devices = new Set(finding.auditRefs.map((ref) => ref.deviceId));
+    // One till saw all of it and evaluates the same rules with the same policy: its alert comes with its entries.
+    if (devices.size <= 1) continue;
+    const mode = ruleMode(policy, finding.rule);
+    if (mode === 'off') continue;
+    const id = await insertAlert(tx, {
+      storeId: device.storeId,
+      source: 'hq',
+      deviceId: null,
+      tillAlertId: null,
+      mode,
+      // When it fired, in the tills' time like a till's alert, so the cool-down compares like with like.
+      raisedAt: new Date(finding.at),
+      finding,
+      hqConfirmed: null,
+    });
+    if (id !== null) hqAlerts += 1;
+  }
+  return { tillAlerts, hqAlerts };
+}
