@@ -1,12 +1,35 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { DomainHandlers } from '../ipc/router';
+import { createAuditExport } from './audit-export';
+import { createAuditLabels } from './audit-labels';
 import type { AuditLog } from './audit-log';
+import { createAuditQuery, toAuditEntry } from './audit-query';
 
-/** audit.*: the log, and a verification of its hash chain (itself audited). */
-export function auditHandlers(deps: { db: Database; audit: AuditLog }): DomainHandlers<'audit'> {
+/**
+ * audit.*: the log (with the members it names, masked, resolved here), a verification of its
+ * hash chain and the auditor's export (both themselves audited).
+ */
+export function auditHandlers(deps: {
+  db: Database;
+  audit: AuditLog;
+  /** Labels the export's file only (exportedAt). */
+  now?: () => Date;
+}): DomainHandlers<'audit'> {
   const { db, audit } = deps;
+  const query = createAuditQuery(db);
+  const labels = createAuditLabels(db);
+  const exportPage = createAuditExport({ db, audit, query, labels, now: deps.now ?? (() => new Date()) });
   return {
-    'audit.list': (filter) => audit.list(filter),
+    'audit.list': (filter) => {
+      const page = query.newestFirst(filter, { beforeSeq: filter.beforeSeq, limit: filter.limit ?? 50 });
+      const entries = page.rows.map(toAuditEntry);
+      return {
+        entries,
+        hasMore: page.hasMore,
+        ...labels(entries),
+        ...(page.memberNotFound ? { memberNotFound: true } : {}),
+      };
+    },
     'audit.verify': (_request, session) => {
       const result = audit.verify();
       db.transaction(() =>
@@ -18,5 +41,6 @@ export function auditHandlers(deps: { db: Database; audit: AuditLog }): DomainHa
       ).immediate();
       return result;
     },
+    'audit.export': (request, session) => exportPage(request, session?.staffId ?? null),
   };
 }

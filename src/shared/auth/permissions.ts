@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'staff.unlock',
   'staff.manage',
   'audit.read',
+  /** The auditor's export of the log (CSV and the raw chained entries): store managers. */
+  'audit.export',
   'sync.view',
   'sync.run',
   'settings.manage',

@@ -21,6 +21,7 @@ export const CHANNELS = [
   'approvals.decide',
   'audit.list',
   'audit.verify',
+  'audit.export',
   'settings.setStoreRegion',
   'settings.setIdleLock',
   'members.enroll',

@@ -10,7 +10,13 @@ import {
   QueueEntry,
   RestrictedStaffRequest,
 } from '../approvals/schemas';
-import { ListAuditRequest, ListAuditResponse, VerifyAuditResponse } from '../audit/schemas';
+import {
+  ExportAuditRequest,
+  ExportAuditResponse,
+  ListAuditRequest,
+  ListAuditResponse,
+  VerifyAuditResponse,
+} from '../audit/schemas';
 import { MemberView } from '../members/member-view';
 import {
   EnrollRequest,
@@ -178,6 +184,9 @@ export const contract = {
   },
   'audit.list': { request: ListAuditRequest, response: ListAuditResponse, permission: 'audit.read' },
   'audit.verify': { request: Empty, response: VerifyAuditResponse, permission: 'audit.read' },
+  // A read that leaves an audit entry (like audit.verify): not a business write, and its answer (a
+  // page of the log) must not be kept in the request log.
+  'audit.export': { request: ExportAuditRequest, response: ExportAuditResponse, permission: 'audit.export' },
   'settings.setStoreRegion': {
     // The region phone numbers typed without a country code are read in: a store setting.
     request: z.strictObject({ region: z.enum(getCountries() as [string, ...string[]], { error: 'invalid_choice' }) }),
