@@ -55,6 +55,12 @@ export const ERROR_CODES = [
   'proof_invalid',
   // The same client request id came back with another request: the first one stands.
   'request_id_reused',
+  /**
+   * An enforced detection rule holds this staff member: their next sensitive action needs a store
+   * manager's PIN (detection.clearHold). details: { alertId, kind }.
+   */
+  'detection_hold',
+  'alert_not_found',
   'internal_error',
 ] as const;
 

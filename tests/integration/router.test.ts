@@ -82,6 +82,10 @@ const VALID_REQUESTS: Record<Channel, unknown> = {
     deviceName: 'Till 1',
     certSha256: Array.from({ length: 32 }, () => 'AB').join(':'),
   },
+  'alerts.list': {},
+  'alerts.openCount': {},
+  'alerts.acknowledge': { alertId: 'alert-1' },
+  'detection.clearHold': { staffId: 'someone', managerId: 'manager', pin: '739164' },
 };
 
 function memberCount(app: TestApp): number {
@@ -161,6 +165,11 @@ const EXPECTED_ACCESS: Record<Channel, readonly [Access, Access, Access, Access]
   // Public so the first-run screen can pair; the service itself lets only a manager pair a till with staff.
   'sync.probeHq': [OK, OK, OK, OK],
   'sync.pair': [OK, OK, OK, OK],
+  // Detection alerts are for store managers; clearing a hold is asked from the held staff member's session.
+  'alerts.list': [NO_SESSION, DENIED, OK, PIN_CHANGE],
+  'alerts.openCount': [NO_SESSION, DENIED, OK, PIN_CHANGE],
+  'alerts.acknowledge': [NO_SESSION, DENIED, OK, PIN_CHANGE],
+  'detection.clearHold': [NO_SESSION, OK, OK, PIN_CHANGE],
 };
 
 describe('IPC router', () => {

@@ -33,6 +33,14 @@ import { syncHandlers } from '../sync/sync-handlers';
 import { createSyncService } from '../sync/sync-service';
 import { clearRevokedMarker, readRevokedAt } from '../sync/wipe-device';
 import { dashboardHandlers } from '../dashboard/dashboard-handlers';
+import { createDetection } from '../detection/create-detection';
+import { alertHandlers, detectionHandlers } from '../detection/detection-handlers';
+import {
+  evaluateAfterEachCall,
+  refuseHeldStaff,
+  releaseLockOnUnlock,
+  scheduleDetectionFollowUp,
+} from '../detection/with-detection';
 import { createStoreDashboard } from '../dashboard/store-dashboard';
 import { systemMonotonicMs } from '../time/monotonic-clock';
 import { appHandlers, createAppInfo } from './app-handlers';
@@ -76,6 +84,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
   const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
   const policy = options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY;
   const authenticator = createAuthenticator({ db, hasher, audit, policy, now, monotonicMs });
+  const detection = createDetection({ db, audit, now, settings, sessions, authenticator });
   const identity = createDeviceIdentity(db);
   const proofs = createStaffProofSealer(identity);
   const counter = createCounterServices({
@@ -109,7 +118,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     audit,
     authenticator,
     actions: createRestrictedActionRunner({
-      ...staffRestrictedActions(staff),
+      ...releaseLockOnUnlock(staffRestrictedActions(staff), detection.holds),
       ...pointsRestrictedActions(counter.corrections),
     }),
     staffName: (id) => staff.nameOf(id),
@@ -184,11 +193,14 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
         revealHere: counter.revealContacts,
       }),
       exportData: createExportMemberData({ db, audit, authenticator, proofs, identity, hq, logger, now }),
+      access: detection.access,
     }),
     ...privacyHandlers(),
     ...pointsHandlers({ counter, approvals }),
     ...rewardsHandlers({ rewards: counter.rewards }),
     ...syncHandlers({ sync, staffCount: () => staff.count() }),
+    ...alertHandlers({ alerts: detection.alerts }),
+    ...detectionHandlers({ holds: detection.holds }),
     // The store's days are the till's: the operating system's time zone.
     ...dashboardHandlers({
       dashboard: createStoreDashboard({
@@ -199,18 +211,25 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
       }),
     }),
   };
-  const router = createRouter({
-    handlers,
-    requests,
-    sessions,
-    isTrustedSenderUrl: options.isTrustedSenderUrl,
+  // Detection (issue 14): held staff are refused before a sensitive handler runs, and the rules
+  // run after every call over what it audited.
+  const router = evaluateAfterEachCall(
+    createRouter({
+      handlers: refuseHeldStaff(handlers, detection.holds),
+      requests,
+      sessions,
+      isTrustedSenderUrl: options.isTrustedSenderUrl,
+      logger,
+    }),
+    detection.run,
     logger,
-  });
+  );
   const stopIdleLock = startIdleLockTimer({ sessions, logger });
   const stopRetention = scheduleTillRetention(
     createTillRetention({ db, audit, auditRetentionYears: () => settings.get().auditRetentionYears, now }),
     logger,
   );
+  const stopDetectionFollowUp = scheduleDetectionFollowUp(detection.run, logger);
   await sync.start();
   return {
     router,
@@ -224,6 +243,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     close: async () => {
       stopIdleLock();
       stopRetention();
+      stopDetectionFollowUp();
       stopKicks();
       await sync.close();
       database.close();

@@ -1,4 +1,5 @@
 import type { CounterServices } from '../app/create-counter-services';
+import type { AccessAudit } from '../detection/access-audit';
 import { signedIn } from '../auth/signed-in';
 import { deferredWrite, type DomainHandlers } from '../ipc/router';
 import type { createExportMemberData } from '../privacy/member-data';
@@ -14,12 +15,22 @@ export function memberHandlers(deps: {
   requestErasure: ReturnType<typeof createRequestErasure>;
   revealContacts: ReturnType<typeof createRevealContactsAnywhere>;
   exportData: ReturnType<typeof createExportMemberData>;
+  /** Searches and opened records are audited too: the detection rules read them. */
+  access: AccessAudit;
 }): DomainHandlers<'members'> {
   const { counter } = deps;
   return {
     'members.enroll': (request, session) => counter.enroll(request, signedIn(session).staffId),
-    'members.find': ({ query }) => counter.find(query),
-    'members.get': ({ memberId }) => counter.memberView(memberId),
+    'members.find': ({ query }, session) => {
+      const found = counter.find(query);
+      deps.access.searched(signedIn(session).staffId, found);
+      return found;
+    },
+    'members.get': ({ memberId }, session) => {
+      const view = counter.memberView(memberId);
+      deps.access.viewed(signedIn(session).staffId, memberId);
+      return view;
+    },
     'members.update': (request, session) => counter.updateProfile(request, signedIn(session).staffId),
     'members.setConsent': (request, session) => {
       counter.setConsent(request, signedIn(session).staffId);
