@@ -12,6 +12,7 @@ import { createPullApplier } from './apply-pull';
 import { createPushRecorder } from './apply-push';
 import { createDayEnd } from './day-end';
 import { createSyncState } from './sync-state';
+import { uploadAudit } from './upload-audit';
 
 /** What a run reports as it goes; the sync screen draws its progress bar from it. */
 export type SyncProgress =
@@ -40,6 +41,8 @@ export interface SyncEngineDeps {
   onProgress?: (progress: SyncProgress) => void;
   pushBatchSize?: number;
   pullLimit?: number;
+  /** Audit entries per upload (default and most: MAX_AUDIT_UPLOAD_ENTRIES). */
+  auditBatchSize?: number;
 }
 
 function rethrowRevoked(error: unknown): never {
@@ -145,6 +148,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       state.set('last_attempt_at', deps.now().toISOString());
       try {
         const pushed = await pushAll();
+        // The audit chain follows the ops it records; HQ's detection reads it across the store's tills.
+        await uploadAudit({ db, client, ...(deps.auditBatchSize ? { batchSize: deps.auditBatchSize } : {}) }).catch(
+          rethrowRevoked,
+        );
         const pulled = await pullAll();
         state.set('last_success_at', deps.now().toISOString());
         state.set('last_error', null);

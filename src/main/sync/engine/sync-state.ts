@@ -9,6 +9,10 @@ export const SYNC_KEYS = [
   'pull_cursor',
   /** The last seq whose push outcome is recorded here. */
   'acked_seq',
+  /** The last audit entry HQ said it holds (POST /v1/audit): the next upload starts after it. */
+  'audit_acked_seq',
+  /** Why HQ last refused this till's audit upload (fork, rewritten, bad_request); cleared when one is taken. */
+  'audit_refused',
   /** The mark of the snapshot in progress, if one is. */
   'snapshot_mark',
   /** A first snapshot into an empty cache is loading without its secondary indexes. */
