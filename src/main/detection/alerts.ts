@@ -32,7 +32,11 @@ const SELECT_ALERTS = `SELECT a.id, a.rule, a.source, a.staff_id, a.mode, a.rais
  * A member as an alert shows them: initials and the card's last four digits, enough for a manager
  * who knows the member to recognise them, nothing a passer-by can use. Never a contact.
  */
-export function maskedMemberLabel(member: { givenName: string; familyName: string; cardNumber: string }): string | null {
+export function maskedMemberLabel(member: {
+  givenName: string;
+  familyName: string;
+  cardNumber: string;
+}): string | null {
   const initial = (name: string) => {
     const first = [...name.trim()][0];
     return first ? `${first.toLocaleUpperCase()}.` : '';
@@ -57,7 +61,9 @@ export function createAlertsStore(deps: { db: Database; audit: AuditLog; now: ()
     `${SELECT_ALERTS} ORDER BY (a.acknowledged_at IS NULL) DESC, a.raised_at DESC, a.id DESC LIMIT ?`,
   );
   const one = db.prepare<[string], AlertRow>(`${SELECT_ALERTS} WHERE a.id = ?`);
-  const open = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM detection_alerts WHERE acknowledged_at IS NULL');
+  const open = db.prepare<[], { n: number }>(
+    'SELECT count(*) AS n FROM detection_alerts WHERE acknowledged_at IS NULL',
+  );
   const member = db.prepare<[string], { given_name: string; family_name: string; card_number: string }>(
     'SELECT given_name, family_name, card_number FROM members WHERE id = ?',
   );

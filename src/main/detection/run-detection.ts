@@ -2,7 +2,12 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { ActivityEvent, DetectionFinding } from '../../shared/detection/activity';
 import { activityFromAudit, type AuditLike } from '../../shared/detection/audit-activity';
 import { detectFindings, ruleMode, type RaisedAlert } from '../../shared/detection/evaluate';
-import { FOLLOW_UP_MINUTES, TILL_RULES, type DetectionPolicy, type DetectionRuleId } from '../../shared/detection/policy';
+import {
+  FOLLOW_UP_MINUTES,
+  TILL_RULES,
+  type DetectionPolicy,
+  type DetectionRuleId,
+} from '../../shared/detection/policy';
 import type { AuditDetails, AuditLog } from '../audit/audit-log';
 import { uuidv7 } from '../ids/uuidv7';
 import type { StaffHolds } from './staff-holds';

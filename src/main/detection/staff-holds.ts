@@ -110,7 +110,10 @@ export function createStaffHolds(deps: {
     async clearWithManagerPin(request, session, commit = immediately(db)) {
       // The held staff member's own PIN (a manager caught by a rule) never clears their hold.
       if (request.managerId === request.staffId) {
-        throw new AppError('second_approver_required', 'A store manager other than the held staff member must clear it.');
+        throw new AppError(
+          'second_approver_required',
+          'A store manager other than the held staff member must clear it.',
+        );
       }
       const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
       if (manager.role !== 'manager' || manager.must_change_pin === 1) {

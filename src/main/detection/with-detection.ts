@@ -79,7 +79,9 @@ export function releaseLockOnUnlock(
   actions: Pick<RestrictedActionHandlers, 'staff.resetPin' | 'staff.unlock'>,
   holds: Pick<StaffHolds, 'releaseLock'>,
 ): Pick<RestrictedActionHandlers, 'staff.resetPin' | 'staff.unlock'> {
-  function wrap<P extends { staffId: string }, R>(action: RestrictedActionHandler<P, R>): RestrictedActionHandler<P, R> {
+  function wrap<P extends { staffId: string }, R>(
+    action: RestrictedActionHandler<P, R>,
+  ): RestrictedActionHandler<P, R> {
     return {
       ...action,
       prepare: async (payload) => {
