@@ -219,14 +219,31 @@ export function createApprovalService(deps: ApprovalDeps) {
     );
   }
 
-  function refuse(approvalId: string, action: string, session: Session): never {
+  /**
+   * Why an approval cannot authorise this action, as the audit entry's reason code (the caller
+   * hears approval_invalid either way): a reused approval is not an expired one, nor a wrong PIN.
+   */
+  function refusalReason(row: ApprovalRow | undefined, action: string, payload: unknown, session: Session) {
+    if (row === undefined) return 'not_found';
+    if (row.status === 'used') return 'already_used';
+    if (row.status === 'denied') return 'denied';
+    if (row.status === 'pending') return 'pending';
+    if (row.status === 'expired' || row.expires_at === null || hasLapsed(row)) return 'expired';
+    if (row.requested_by !== session.staffId) return 'not_requester';
+    if (row.action !== action || row.payload_mac !== mac(action, payload)) return 'other_action';
+    return 'proof_missing';
+  }
+
+  function refuse(approvalId: string, action: string, payload: unknown, session: Session): never {
+    const row = byId.get(approvalId);
+    const reason = refusalReason(row, action, payload, session);
     db.transaction(() =>
       audit.append({
         staffId: session.staffId,
         action: 'approval.refused',
         subjectType: 'approval',
         subjectId: approvalId,
-        details: { action },
+        details: { action, reason, ...(row?.decided_by ? { approverId: row.decided_by } : {}) },
       }),
     ).immediate();
     throw invalid();
@@ -234,7 +251,7 @@ export function createApprovalService(deps: ApprovalDeps) {
 
   /** Refuses (and audits) an approval that cannot authorise this exact action, before any work. */
   function check(approvalId: string, action: RestrictedAction, payload: unknown, session: Session) {
-    if (!isUsable(byId.get(approvalId), action, payload, session)) refuse(approvalId, action, session);
+    if (!isUsable(byId.get(approvalId), action, payload, session)) refuse(approvalId, action, payload, session);
   }
 
   /** Spends the approval; call inside the action's transaction (it re-checks there). */
@@ -267,15 +284,20 @@ export function createApprovalService(deps: ApprovalDeps) {
       commit: Commit = immediately(db),
     ) {
       precheck(request.subject, session);
-      const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
+      // The cashier signed in is the actor of every entry this writes; the manager is the approver.
+      const manager = await authenticator.verify(request.managerId, request.pin, 'approval', session.staffId);
       const { subject } = request;
       // A temporary PIN proves nothing yet (someone else chose it): it cannot approve.
       if (manager.role !== 'manager' || manager.must_change_pin === 1) {
         db.transaction(() =>
           audit.append({
-            staffId: manager.id,
+            staffId: session.staffId,
             action: 'approval.refused',
-            details: { action: subject.action, reason: 'not_manager' },
+            details: {
+              action: subject.action,
+              reason: manager.role !== 'manager' ? 'not_manager' : 'temporary_pin',
+              approverId: manager.id,
+            },
           }),
         ).immediate();
         throw new AppError('permission_denied', 'Only a store manager can approve this.');
@@ -310,8 +332,9 @@ export function createApprovalService(deps: ApprovalDeps) {
         });
         startLifetime(id, APPROVAL_TTL_SECONDS);
         if (staffProof) sealedProofs.set(id, staffProof);
+        const points = actions.pointsMoved(subject);
         audit.append({
-          staffId: manager.id,
+          staffId: session.staffId,
           action: 'approval.granted',
           subjectType: 'approval',
           subjectId: id,
@@ -319,7 +342,9 @@ export function createApprovalService(deps: ApprovalDeps) {
             action: subject.action,
             reasonCode: subject.reasonCode,
             requestedBy: session.staffId,
+            approverId: manager.id,
             target: auditTarget(subject),
+            ...(points !== null ? { points } : {}),
           },
         });
         return { approvalId: id, expiresAt };
@@ -393,12 +418,38 @@ export function createApprovalService(deps: ApprovalDeps) {
       commit: Commit = immediately(db),
     ) {
       const manager = await authenticator.verify(session.staffId, request.pin, 'approval');
-      if (manager.role !== 'manager' || manager.must_change_pin === 1) {
-        throw new AppError('permission_denied', 'Only a store manager can approve this.');
-      }
       const row = byId.get(request.approvalId);
+      /** A decision refused, audited with its reason before the caller hears of it. */
+      const refuseDecision = (reason: string, error: AppError): never => {
+        db.transaction(() =>
+          audit.append({
+            staffId: session.staffId,
+            action: 'approval.refused',
+            ...(row ? { subjectType: 'approval', subjectId: row.id } : {}),
+            details: { ...(row ? { action: row.action } : {}), reason },
+          }),
+        ).immediate();
+        throw error;
+      };
+      if (manager.role !== 'manager' || manager.must_change_pin === 1) {
+        refuseDecision(
+          manager.role !== 'manager' ? 'not_manager' : 'temporary_pin',
+          new AppError('permission_denied', 'Only a store manager can approve this.'),
+        );
+      }
       const lapsed = row !== undefined && hasLapsed(row);
-      if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) throw invalid();
+      if (!row || row.status !== 'pending' || row.payload_json === null || lapsed) {
+        const reason = !row
+          ? 'not_found'
+          : lapsed || row.status === 'expired'
+            ? 'expired'
+            : row.status === 'denied'
+              ? 'denied'
+              : row.status === 'pending'
+                ? 'other_action'
+                : 'already_used';
+        return refuseDecision(reason, invalid());
+      }
       const at = deps.now().toISOString();
       // Approving runs exactly what was asked: the stored payload, parsed with its action's own
       // schema, still matching the MAC taken when it was asked.
@@ -429,6 +480,7 @@ export function createApprovalService(deps: ApprovalDeps) {
         if (!apply) throw invalid();
         decide.run('used', manager.id, at, row.id);
         markUsed.run(at, row.id);
+        const points = pointsOf(row);
         audit.append({
           staffId: manager.id,
           action: 'approval.granted',
@@ -438,7 +490,9 @@ export function createApprovalService(deps: ApprovalDeps) {
             action: row.action,
             reasonCode: row.reason_code,
             requestedBy: row.requested_by,
+            approverId: manager.id,
             target: row.target_staff_id ?? row.target_member_id,
+            ...(points !== null ? { points } : {}),
           },
         });
         audit.append({

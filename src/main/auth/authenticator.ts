@@ -25,9 +25,16 @@ export interface Authenticator {
   /**
    * Checks a staff member's PIN. Wrong PIN, unknown id, inactive staff and a disabled PIN all give
    * the same `login_failed`, after the same argon2 work; a wait gives `login_delayed`.
-   * `purpose` only labels the audit entry (login, approval, PIN change).
+   * `purpose` only labels the audit entry (login, approval, PIN change). `actorId` is the staff member
+   * signed in at the till when someone else types their PIN (a manager approving at a cashier's
+   * till): the audit entry is theirs, and the PIN typed is named as `details.approverId`.
    */
-  verify(staffId: string, pin: string, purpose: 'login' | 'approval' | 'pin_change'): Promise<StaffRow>;
+  verify(
+    staffId: string,
+    pin: string,
+    purpose: 'login' | 'approval' | 'pin_change',
+    actorId?: string,
+  ): Promise<StaffRow>;
   isPinLocked(staffId: string): boolean;
   /** Clears the staff member's failures (manager unlock or PIN reset); call inside that transaction. */
   clearFailures(staffId: string): void;
@@ -97,26 +104,45 @@ export function createAuthenticator(deps: {
     return failure.get(staffSubject(staffId))?.consecutive ?? 1;
   });
 
-  const auditFailure = db.transaction((staffId: string, known: boolean, purpose: string, consecutive: number) => {
-    // Unknown ids are counted like real ones but never written to the audit log (they may be junk).
-    const subjectId = known ? staffId : null;
-    audit.append({
-      staffId: subjectId,
-      action: 'session.login_failed',
-      subjectType: 'staff',
-      subjectId,
-      details: { purpose, consecutive },
-    });
-    if (known && consecutive === policy.maxFailures) {
-      audit.append({
-        staffId,
-        action: 'session.lockout',
-        subjectType: 'staff',
-        subjectId: staffId,
-        details: { purpose },
-      });
-    }
+  /**
+   * The entry's actor is the staff member signed in (`actorId`), else the one whose PIN it is; an
+   * approval's PIN is also named as `approverId` (detection counts PIN failures by that key).
+   */
+  const whose = (staffId: string, known: boolean, purpose: string, actorId: string | undefined) => ({
+    staffId: actorId ?? (known ? staffId : null),
+    approver: purpose === 'approval' && known ? { approverId: staffId } : {},
   });
+
+  const auditFailure = db.transaction(
+    (
+      staffId: string,
+      known: boolean,
+      purpose: string,
+      consecutive: number,
+      reason: 'wrong_pin' | 'pin_locked' | 'inactive',
+      actorId: string | undefined,
+    ) => {
+      // Unknown ids are counted like real ones but never written to the audit log (they may be junk).
+      const subjectId = known ? staffId : null;
+      const who = whose(staffId, known, purpose, actorId);
+      audit.append({
+        staffId: who.staffId,
+        action: 'session.login_failed',
+        subjectType: 'staff',
+        subjectId,
+        details: { purpose, consecutive, reason, ...who.approver },
+      });
+      if (known && consecutive === policy.maxFailures) {
+        audit.append({
+          staffId: who.staffId,
+          action: 'session.lockout',
+          subjectType: 'staff',
+          subjectId: staffId,
+          details: { purpose, ...who.approver },
+        });
+      }
+    },
+  );
 
   const onSuccess = db.transaction((staffId: string) => {
     clear.run(staffSubject(staffId));
@@ -126,17 +152,18 @@ export function createAuthenticator(deps: {
   });
 
   return {
-    async verify(staffId, pin, purpose) {
+    async verify(staffId, pin, purpose, actorId) {
       const wait = Math.max(
         waitSeconds(staffSubject(staffId), Infinity),
         waitSeconds(DEVICE, policy.deviceDelayCapSeconds),
       );
       if (wait > 0) {
+        const who = whose(staffId, staffById.get(staffId) !== undefined, purpose, actorId);
         db.transaction(() =>
           audit.append({
-            staffId: staffById.get(staffId) ? staffId : null,
+            staffId: who.staffId,
             action: 'session.login_delayed',
-            details: { purpose, waitSeconds: wait },
+            details: { purpose, waitSeconds: wait, ...who.approver },
           }),
         ).immediate();
         throw new AppError('login_delayed', 'Too many wrong PINs: wait before trying again.', {
@@ -151,7 +178,9 @@ export function createAuthenticator(deps: {
         onSuccess.immediate(staffId);
         return staff;
       }
-      auditFailure.immediate(staffId, staff !== null, purpose, consecutive);
+      // Labelled for what it was; the caller still hears only login_failed whatever the reason.
+      const reason = wasDisabled ? 'pin_locked' : staff && staff.status !== 'active' ? 'inactive' : 'wrong_pin';
+      auditFailure.immediate(staffId, staff !== null, purpose, consecutive, reason, actorId);
       const next = Math.max(
         waitSeconds(staffSubject(staffId), Infinity),
         waitSeconds(DEVICE, policy.deviceDelayCapSeconds),

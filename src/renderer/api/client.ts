@@ -92,6 +92,8 @@ export type AuditQuery = RequestInput<'audit.list'>;
 export type AuditPage = ResponseData<'audit.list'>;
 export type AuditEntry = AuditPage['entries'][number];
 export type AuditVerification = ResponseData<'audit.verify'>;
+export type AuditExportRequest = RequestInput<'audit.export'>;
+export type AuditExportPage = ResponseData<'audit.export'>;
 export type MemberView = ResponseData<'members.get'>;
 export type LedgerEntry = MemberView['ledger'][number];
 export type Reward = ResponseData<'rewards.list'>['rewards'][number];
@@ -104,6 +106,7 @@ export type MemberDataExport = ResponseData<'members.exportData'>;
 export type SyncStatus = ResponseData<'sync.status'>;
 export type DayEndReport = ResponseData<'sync.dayEnd'>;
 export type PairTillInput = RequestInput<'sync.pair'>;
+export type StoreDashboard = ResponseData<'dashboard.store'>;
 
 /**
  * The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError.
@@ -140,6 +143,8 @@ export const api = {
     unwrap(() => bridge().approvals.decide(input)),
   listAudit: (query: AuditQuery): Promise<AuditPage> => unwrap(() => bridge().audit.list(query)),
   verifyAudit: (): Promise<AuditVerification> => unwrap(() => bridge().audit.verify({})),
+  exportAudit: (request: AuditExportRequest): Promise<AuditExportPage> =>
+    unwrap(() => bridge().audit.export(request)),
   setIdleLock: (seconds: number, requestId: string): Promise<AppInfo> =>
     unwrap(() => bridge().settings.setIdleLock({ seconds, requestId })),
   enroll: (input: EnrollInput): Promise<MemberSummary> => unwrap(() => bridge().members.enroll(input)),
@@ -173,6 +178,7 @@ export const api = {
   probeHq: async (hqUrl: string): Promise<string> => (await unwrap(() => bridge().sync.probeHq({ hqUrl }))).certSha256,
   /** Resolves once HQ accepted the till; the main process then rebuilds its services (later calls wait). */
   pair: (input: PairTillInput): Promise<{ storeName: string }> => unwrap(() => bridge().sync.pair(input)),
+  storeDashboard: (days: 7 | 14 | 30): Promise<StoreDashboard> => unwrap(() => bridge().dashboard.store({ days })),
 };
 
 export function asApiError(error: unknown): ApiError {

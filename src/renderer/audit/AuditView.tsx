@@ -1,24 +1,36 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AUDIT_ACTIONS } from '../../shared/audit/schemas';
+import type { AuditMemberLabel } from '../../shared/audit/describe';
+import { describeAuditEntry } from '../../shared/audit/describe';
+import { AUDIT_ACTION_GROUP_NAMES } from '../../shared/audit/schemas';
 import { api, asApiError, type AuditEntry, type AuditVerification } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
-import { auditQuery, formatDetails, isAuditAction, isAuditSubject, staffName, type AuditFilters } from './audit';
 import { useLocale } from '../app/locale';
 import { formatDateTime } from '../app/format-date';
+import { Field } from '../forms/Field';
+import { auditLanguage, auditNameBook, auditQuery, isAuditAction, type AuditFilters } from './audit';
+import { AuditExportButton } from './AuditExportButton';
+import { datePattern } from './typed-date';
 
 type Filters = AuditFilters;
 
-const NO_FILTERS: Filters = { staffId: '', action: '', from: '', to: '' };
+const NO_FILTERS: Filters = { staffId: '', group: '', memberCard: '', from: '', to: '' };
 
-/** Managers: the hash-chained audit log, newest first, with filters, paging and a chain check. */
+/** Managers: the hash-chained audit log in words, newest first, with filters, paging, a chain check and the export. */
 export function AuditView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const locale = useLocale();
+  const language = auditLanguage(i18n.language);
+  const pattern = useMemo(() => datePattern(locale, language), [locale, language]);
   const { roster } = useSession();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  /** The filters the list was asked with: typed text settles (Enter or leaving the field) before a query. */
+  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [members, setMembers] = useState<Record<string, AuditMemberLabel>>({});
+  const [rewards, setRewards] = useState<Record<string, { en: string; ru: string }>>({});
+  const [memberNotFound, setMemberNotFound] = useState(false);
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(true);
   const [problem, setProblem] = useState<string | null>(null);
@@ -27,20 +39,28 @@ export function AuditView() {
   const latest = useRef(0);
   const ids = useId();
   const actionLabel = (action: string) => (isAuditAction(action) ? t(`audit.actions.${action}`) : action);
+  const book = auditNameBook(roster, members, rewards, language);
 
-  const wanted = auditQuery(filters);
-  const rangeProblem = wanted.ok ? null : wanted.problem === 'order' ? t('audit.rangeOrder') : t('audit.rangeInvalid');
+  const wanted = auditQuery(applied, pattern);
+  const rangeProblem = wanted.ok
+    ? null
+    : wanted.problem === 'order'
+      ? t('audit.rangeOrder')
+      : t('audit.dateInvalid', { hint: pattern.hint, example: pattern.example });
 
-  // Read from the main process (an external system) whenever the filters change; answers to
-  // older filters are dropped.
+  // Read from the main process (an external system) whenever the applied filters change; answers
+  // to older filters are dropped.
   useEffect(() => {
-    const built = auditQuery(filters);
+    const built = auditQuery(applied, pattern);
     if (!built.ok) return;
     const ticket = ++latest.current;
     api.listAudit(built.query).then(
       (page) => {
         if (ticket !== latest.current) return;
         setEntries(page.entries);
+        setMembers(page.members ?? {});
+        setRewards(page.rewards ?? {});
+        setMemberNotFound(page.memberNotFound === true);
         setHasMore(page.hasMore);
         setProblem(null);
         setLoading(false);
@@ -51,10 +71,10 @@ export function AuditView() {
         setLoading(false);
       },
     );
-  }, [filters, t]);
+  }, [applied, pattern, t]);
 
   const loadMore = async (beforeSeq: number) => {
-    const built = auditQuery(filters, beforeSeq);
+    const built = auditQuery(applied, pattern, beforeSeq);
     if (!built.ok) return;
     const ticket = ++latest.current;
     setLoading(true);
@@ -62,6 +82,8 @@ export function AuditView() {
       const page = await api.listAudit(built.query);
       if (ticket !== latest.current) return;
       setEntries((previous) => [...(previous ?? []), ...page.entries]);
+      setMembers((previous) => ({ ...previous, ...page.members }));
+      setRewards((previous) => ({ ...previous, ...page.rewards }));
       setHasMore(page.hasMore);
       setProblem(null);
     } catch (caught) {
@@ -71,10 +93,16 @@ export function AuditView() {
     }
   };
 
-  const change = (patch: Partial<Filters>) => {
-    const next = { ...filters, ...patch };
+  const apply = (next: Filters) => {
     setFilters(next);
-    if (auditQuery(next).ok) setLoading(true);
+    setApplied(next);
+    if (auditQuery(next, pattern).ok) setLoading(true);
+  };
+  /** Choices apply at once; typed fields apply on Enter or when the focus leaves them. */
+  const choose = (patch: Partial<Filters>) => apply({ ...filters, ...patch });
+  const type = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
+  const settle = () => {
+    if (filters !== applied) apply(filters);
   };
 
   const verify = async () => {
@@ -89,7 +117,12 @@ export function AuditView() {
   };
 
   const last = entries?.[entries.length - 1];
-  const filtered = filters !== NO_FILTERS;
+  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
+  const dateHint = t('audit.dateHint', { hint: pattern.hint, example: pattern.example });
+  const dateError = (which: 'from' | 'to') =>
+    !wanted.ok && (wanted.problem === `invalid_${which}` || (which === 'to' && wanted.problem === 'order'))
+      ? (rangeProblem ?? undefined)
+      : undefined;
 
   return (
     <div className="audit">
@@ -97,16 +130,19 @@ export function AuditView() {
         <h1 id={`${ids}-title`} className="view-title">
           {t('audit.heading')}
         </h1>
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={verifying}
-          aria-busy={verifying || undefined}
-          data-testid="audit-verify"
-          onClick={() => void verify()}
-        >
-          {verifying ? t('audit.verifying') : t('audit.verify')}
-        </button>
+        <div className="form-actions-row">
+          {wanted.ok ? <AuditExportButton query={wanted.query} language={language} /> : null}
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={verifying}
+            aria-busy={verifying || undefined}
+            data-testid="audit-verify"
+            onClick={() => void verify()}
+          >
+            {verifying ? t('audit.verifying') : t('audit.verify')}
+          </button>
+        </div>
       </div>
       <div role="status" className="status-slot">
         {verification?.ok ? (
@@ -126,14 +162,21 @@ export function AuditView() {
             <span>{t('audit.brokenHint')}</span>
           </p>
         ) : null}
-        {rangeProblem || problem ? (
+        {problem ? (
           <p className="banner banner-error" data-testid="audit-error">
-            {rangeProblem ?? problem}
+            {problem}
           </p>
         ) : null}
       </div>
 
-      <form className="filters" aria-label={t('audit.filters')} onSubmit={(event) => event.preventDefault()}>
+      <form
+        className="filters"
+        aria-label={t('audit.filters')}
+        onSubmit={(event) => {
+          event.preventDefault();
+          settle();
+        }}
+      >
         <div className="form-field">
           <label htmlFor={`${ids}-staff`} className="field-label">
             {t('audit.staff')}
@@ -143,7 +186,7 @@ export function AuditView() {
             className="input select"
             data-testid="audit-filter-staff"
             value={filters.staffId}
-            onChange={(event) => change({ staffId: event.target.value })}
+            onChange={(event) => choose({ staffId: event.target.value })}
           >
             <option value="">{t('audit.allStaff')}</option>
             {roster.map((entry) => (
@@ -154,54 +197,75 @@ export function AuditView() {
           </select>
         </div>
         <div className="form-field">
-          <label htmlFor={`${ids}-action`} className="field-label">
-            {t('audit.action')}
+          <label htmlFor={`${ids}-group`} className="field-label">
+            {t('audit.group')}
           </label>
           <select
-            id={`${ids}-action`}
+            id={`${ids}-group`}
             className="input select"
-            data-testid="audit-filter-action"
-            value={filters.action}
-            onChange={(event) => change({ action: event.target.value as Filters['action'] })}
+            data-testid="audit-filter-group"
+            value={filters.group}
+            onChange={(event) => choose({ group: event.target.value as Filters['group'] })}
           >
             <option value="">{t('audit.allActions')}</option>
-            {AUDIT_ACTIONS.map((action) => (
-              <option key={action} value={action}>
-                {actionLabel(action)}
+            {AUDIT_ACTION_GROUP_NAMES.map((group) => (
+              <option key={group} value={group}>
+                {t(`audit.groups.${group}`)}
               </option>
             ))}
           </select>
         </div>
-        <div className="form-field">
-          <label htmlFor={`${ids}-from`} className="field-label">
-            {t('audit.from')}
-          </label>
-          <input
-            id={`${ids}-from`}
-            type="date"
-            className="input"
-            data-testid="audit-filter-from"
-            value={filters.from}
-            max={filters.to || undefined}
-            onChange={(event) => change({ from: event.target.value })}
-          />
-        </div>
-        <div className="form-field">
-          <label htmlFor={`${ids}-to`} className="field-label">
-            {t('audit.to')}
-          </label>
-          <input
-            id={`${ids}-to`}
-            type="date"
-            className="input"
-            data-testid="audit-filter-to"
-            value={filters.to}
-            min={filters.from || undefined}
-            onChange={(event) => change({ to: event.target.value })}
-          />
-        </div>
+        <Field
+          label={t('audit.memberCard')}
+          hint={t('audit.memberCardHint')}
+          error={memberNotFound && applied.memberCard ? t('audit.memberNotFound') : undefined}
+        >
+          {(aria) => (
+            <input
+              {...aria}
+              className="input"
+              inputMode="numeric"
+              autoComplete="off"
+              data-testid="audit-filter-member"
+              value={filters.memberCard}
+              onChange={(event) => type({ memberCard: event.target.value })}
+              onBlur={settle}
+            />
+          )}
+        </Field>
+        <Field label={t('audit.from')} hint={dateHint} error={dateError('from')}>
+          {(aria) => (
+            <input
+              {...aria}
+              className="input input-date"
+              autoComplete="off"
+              placeholder={pattern.hint}
+              data-testid="audit-filter-from"
+              value={filters.from}
+              onChange={(event) => type({ from: event.target.value })}
+              onBlur={settle}
+            />
+          )}
+        </Field>
+        <Field label={t('audit.to')} hint={dateHint} error={dateError('to')}>
+          {(aria) => (
+            <input
+              {...aria}
+              className="input input-date"
+              autoComplete="off"
+              placeholder={pattern.hint}
+              data-testid="audit-filter-to"
+              value={filters.to}
+              onChange={(event) => type({ to: event.target.value })}
+              onBlur={settle}
+            />
+          )}
+        </Field>
         <div className="filters-actions">
-          <button type="button" className="button button-quiet" disabled={!filtered} onClick={() => change(NO_FILTERS)}>
+          <button type="submit" className="button button-secondary" data-testid="audit-apply">
+            {t('audit.applyFilters')}
+          </button>
+          <button type="button" className="button button-quiet" disabled={!filtered} onClick={() => apply(NO_FILTERS)}>
             {t('audit.clearFilters')}
           </button>
         </div>
@@ -226,35 +290,26 @@ export function AuditView() {
                 <th scope="col">{t('audit.at')}</th>
                 <th scope="col">{t('audit.staff')}</th>
                 <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.subject')}</th>
-                <th scope="col">{t('audit.details')}</th>
+                <th scope="col">{t('audit.what')}</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((entry) => {
-                const subjectName =
-                  entry.subjectType === 'staff' ? staffName(entry.subjectId, roster) : entry.subjectId;
+                const described = describeAuditEntry(entry, language, book);
                 return (
-                  <tr key={entry.seq} data-testid="audit-row" data-seq={entry.seq}>
+                  <tr key={entry.seq} data-testid="audit-row" data-seq={entry.seq} data-action={entry.action}>
                     <td className="mono">{entry.seq}</td>
                     <td className="nowrap">{formatDateTime(entry.at, locale)}</td>
-                    <td>{staffName(entry.staffId, roster) ?? t('audit.system')}</td>
+                    <td>{described.actor}</td>
                     <td>{actionLabel(entry.action)}</td>
                     <td className="cell-wrap">
-                      {entry.subjectType ? (
-                        <>
-                          <span className="cell-note-inline">
-                            {isAuditSubject(entry.subjectType)
-                              ? t(`audit.subjects.${entry.subjectType}`)
-                              : entry.subjectType}
-                          </span>{' '}
-                          {subjectName}
-                        </>
-                      ) : (
-                        '—'
-                      )}
+                      <span data-testid="audit-sentence">{described.sentence}</span>
+                      {described.details.length > 0 ? (
+                        <span className="cell-note" data-testid="audit-details">
+                          {described.details.join(' · ')}
+                        </span>
+                      ) : null}
                     </td>
-                    <td className="cell-wrap mono cell-details">{formatDetails(entry.details) || '—'}</td>
                   </tr>
                 );
               })}

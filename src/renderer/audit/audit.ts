@@ -1,17 +1,10 @@
-import { AUDIT_ACTIONS, type AuditAction } from '../../shared/audit/schemas';
-import { formatPlain } from '../app/format-number';
+import { AUDIT_ACTIONS, type AuditAction, type AuditActionGroup } from '../../shared/audit/schemas';
+import type { AuditLanguage, AuditMemberLabel, AuditNameBook } from '../../shared/audit/describe';
+import { parseTypedRange, type DatePattern } from './typed-date';
 
 /** Pure helpers for the audit log view (no DOM, no React) so they are unit-tested in Node. */
 
 export const AUDIT_PAGE_SIZE = 50;
-
-/** Subject types the log names in words; any other is shown as recorded. */
-export const AUDIT_SUBJECTS = ['staff', 'approval', 'member', 'settings'] as const;
-export type AuditSubject = (typeof AUDIT_SUBJECTS)[number];
-
-export function isAuditSubject(type: string): type is AuditSubject {
-  return (AUDIT_SUBJECTS as readonly string[]).includes(type);
-}
 
 const ACTIONS = new Set<string>(AUDIT_ACTIONS);
 
@@ -34,7 +27,7 @@ export function isoWithOffset(date: Date): string {
 }
 
 /**
- * A calendar date as the manager typed it (`YYYY-MM-DD`, the value of `<input type="date">`) turned
+ * A calendar date (`YYYY-MM-DD`, from typed-date.ts) turned
  * into the first or last instant of that day in this computer's time zone. Null when not a real date.
  */
 export function localDayEdge(value: string, edge: 'start' | 'end'): string | null {
@@ -68,56 +61,71 @@ export function localDateRange(fromDate: string, toDate: string): DateRange {
   return range;
 }
 
-export type AuditDetailValue = string | number | boolean | null;
-
-/** Details as short `key=value` text; ids stay ids (the log never holds names or contacts). */
-export function formatDetails(details: Readonly<Record<string, AuditDetailValue>>): string {
-  return Object.entries(details)
-    .map(
-      ([key, value]) =>
-        `${key}=${value === null ? '—' : typeof value === 'number' ? formatPlain(value) : String(value)}`,
-    )
-    .join(', ');
-}
-
-/** A staff member's name from the roster; an id the roster does not know is shown as it is. */
-export function staffName(
-  staffId: string | null,
+/** A staff member's name from the roster; null when the roster does not know the id. */
+export function rosterName(
+  staffId: string,
   roster: readonly { staffId: string; displayName: string }[],
 ): string | null {
-  if (staffId === null) return null;
-  return roster.find((entry) => entry.staffId === staffId)?.displayName ?? staffId;
+  return roster.find((entry) => entry.staffId === staffId)?.displayName ?? null;
 }
 
 export interface AuditFilters {
   staffId: string;
-  action: '' | AuditAction;
-  /** Local calendar dates as `YYYY-MM-DD`, or empty. */
+  group: '' | AuditActionGroup;
+  /** A card number as typed or scanned; main resolves it to the member. */
+  memberCard: string;
+  /** Dates as the manager typed them, in the page language's pattern, or empty. */
   from: string;
   to: string;
 }
 
 export interface AuditListQuery {
   staffId?: string;
-  action?: AuditAction;
+  group?: AuditActionGroup;
+  memberCard?: string;
   from?: string;
   to?: string;
   beforeSeq?: number;
   limit: number;
 }
 
+export type AuditQueryProblem = 'invalid_from' | 'invalid_to' | 'order';
+
 /** The `audit.list` request for the filters on screen (and the page before `beforeSeq`). */
 export function auditQuery(
   filters: AuditFilters,
+  pattern: DatePattern,
   beforeSeq?: number,
-): { ok: true; query: AuditListQuery } | { ok: false; problem: 'invalid' | 'order' } {
-  const range = localDateRange(filters.from, filters.to);
-  if (!range.ok) return range;
+): { ok: true; query: AuditListQuery } | { ok: false; problem: AuditQueryProblem } {
+  const typed = parseTypedRange(filters.from, filters.to, pattern);
+  if (!typed.ok) return typed;
+  const range = localDateRange(typed.from, typed.to);
+  if (!range.ok) return { ok: false, problem: range.problem === 'order' ? 'order' : 'invalid_from' };
   const query: AuditListQuery = { limit: AUDIT_PAGE_SIZE };
   if (filters.staffId) query.staffId = filters.staffId;
-  if (filters.action) query.action = filters.action;
+  if (filters.group) query.group = filters.group;
+  if (filters.memberCard.trim()) query.memberCard = filters.memberCard.trim();
   if (range.from) query.from = range.from;
   if (range.to) query.to = range.to;
   if (beforeSeq !== undefined) query.beforeSeq = beforeSeq;
   return { ok: true, query };
+}
+
+/** The page language as the audit sentences know it (English for any other). */
+export function auditLanguage(language: string): AuditLanguage {
+  return language.startsWith('ru') ? 'ru' : 'en';
+}
+
+/** Names for the sentences: staff from the roster, members and rewards from the list's answer. */
+export function auditNameBook(
+  roster: readonly { staffId: string; displayName: string }[],
+  members: Readonly<Record<string, AuditMemberLabel>>,
+  rewards: Readonly<Record<string, { en: string; ru: string }>>,
+  language: AuditLanguage,
+): AuditNameBook {
+  return {
+    staff: (id) => rosterName(id, roster),
+    member: (id) => members[id] ?? null,
+    reward: (id) => rewards[id]?.[language] ?? null,
+  };
 }
