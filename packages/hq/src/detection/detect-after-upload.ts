@@ -143,5 +143,70 @@ export async function detectAfterUpload(
     });
     if (id !== null) hqAlerts += 1;
   }
+  await growOpenBursts(tx, device.storeId, policy, events);
   return { tillAlerts, hqAlerts };
+}
+
+/**
+ * An HQ members_opened alert fires at the member that crossed the threshold; the tills' entries that
+ * arrive later for the rest of its window (the cool-down, when no new alert fires) are the same
+ * burst, so the alert's count, end and members grow to cover them: the operator sees 50 members
+ * opened in the hour, not the 41st.
+ */
+async function growOpenBursts(
+  tx: Queryable,
+  storeId: string,
+  policy: DetectionPolicy,
+  events: readonly ActivityEvent[],
+): Promise<void> {
+  const setting = policy.rules.members_opened;
+  if (setting.mode === 'off' || events.length === 0) return;
+  const windowMs = setting.windowMinutes * MINUTE_MS;
+  const staffIds = [...new Set(events.map((e) => e.staffId))];
+  const earliest = Math.min(...events.map((e) => Date.parse(e.at)));
+  const open = await tx.query<{ id: string; staff_id: string; window_start: Date; count: number }>(
+    `SELECT id, staff_id, window_start, count FROM detection_alerts
+      WHERE store_id = $1 AND source = 'hq' AND rule = 'members_opened' AND staff_id = ANY($2::text[])
+        AND window_start >= $3`,
+    [storeId, staffIds, new Date(earliest - windowMs)],
+  );
+  for (const alert of open.rows) {
+    const start = new Date(alert.window_start).getTime();
+    // The whole window as HQ holds it now, every till's entries (a batch may end before another till's).
+    const inWindow = await storeActivity(
+      tx,
+      storeId,
+      [alert.staff_id],
+      new Date(start),
+      new Date(start + windowMs - 1),
+    );
+    const burst = inWindow.filter((e) => {
+      const at = Date.parse(e.at);
+      return (
+        e.staffId === alert.staff_id &&
+        at >= start &&
+        at < start + windowMs &&
+        (e.kind === 'member_opened' || e.kind === 'contacts_revealed') &&
+        !!e.memberId
+      );
+    });
+    const members = [...new Set(burst.map((e) => e.memberId as string))];
+    if (members.length <= Number(alert.count)) continue;
+    const end = Math.max(...burst.map((e) => Date.parse(e.at)));
+    const refs = burst
+      .filter((e) => e.auditSeq !== undefined)
+      .map((e) => ({ deviceId: e.deviceId, seq: e.auditSeq }))
+      .slice(-MAX_FINDING_MEMBERS);
+    await tx.query(
+      `UPDATE detection_alerts SET count = $2, window_end = $3, member_ids = $4::jsonb, audit_refs = $5::jsonb
+        WHERE id = $1`,
+      [
+        alert.id,
+        members.length,
+        new Date(end),
+        JSON.stringify(members.slice(-MAX_FINDING_MEMBERS)),
+        JSON.stringify(refs),
+      ],
+    );
+  }
 }
