@@ -9,6 +9,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { AppInfo, SessionInfo } from '../api/client';
 import { ApprovalsView } from '../approvals/ApprovalsView';
+import { DashboardView } from '../dashboard/DashboardView';
 import { AuditView } from '../audit/AuditView';
 import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
@@ -22,7 +23,7 @@ import { tabForKey } from '../common/tabs';
 import { Header } from './Header';
 import { formattingLocale } from './formatting-locale';
 import { ShortcutsBar } from './ShortcutsBar';
-import { ALL_VIEWS, viewsFor, type View } from './views';
+import { ALL_VIEWS, VIEW_F_KEYS, viewsFor, type View } from './views';
 
 export type { View };
 
@@ -33,6 +34,7 @@ type FocusRequest = FocusTarget & { seq: number };
 const SHORTCUT_KEYS: Partial<Record<View, { keys: string; shortcut: string }>> = {
   find: { keys: 'F2 Control+F', shortcut: 'F2' },
   enroll: { keys: 'F3 Control+N', shortcut: 'F3' },
+  ...Object.fromEntries(Object.entries(VIEW_F_KEYS).map(([view, key]) => [view, { keys: key, shortcut: key }])),
 };
 
 /** A modal dialog is open: the till shortcuts wait until it is closed. */
@@ -110,12 +112,18 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.altKey || event.shiftKey || event.metaKey || dialogOpen()) return;
       const ctrl = event.ctrlKey;
+      // A view's function key (views.ts), for the views this role has.
+      const fKeyView = ctrl ? null : (viewsFor(session.role).find((id) => VIEW_F_KEYS[id] === event.key) ?? null);
       if ((event.key === 'F2' && !ctrl) || (ctrl && event.code === 'KeyF')) {
         event.preventDefault();
         showFind(true);
       } else if ((event.key === 'F3' && !ctrl) || (ctrl && event.code === 'KeyN')) {
         event.preventDefault();
         showEnroll();
+      } else if (fKeyView) {
+        event.preventDefault();
+        setView(fKeyView);
+        request({ target: 'tab', view: fKeyView });
       } else if (event.key === 'Escape' && !ctrl && view === 'find') {
         event.preventDefault();
         findRef.current?.clear();
@@ -124,7 +132,7 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [showFind, showEnroll, request, view]);
+  }, [showFind, showEnroll, request, view, session.role]);
 
   const show = (next: View) => {
     if (next === 'find') showFind(false);
@@ -225,6 +233,8 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
               return panel(id, view === id ? <AuditView /> : null);
             case 'sync':
               return panel(id, view === id ? <SyncView feed={sync} onBusyChange={setSyncBusy} /> : null);
+            case 'dashboard':
+              return panel(id, view === id ? <DashboardView /> : null);
           }
         })}
       </main>

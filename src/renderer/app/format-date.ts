@@ -38,3 +38,11 @@ export function formatCalendarDate(day: string, locale: string): string {
     ? day
     : new Intl.DateTimeFormat(locale, { ...DATE, timeZone: 'UTC' }).format(date);
 }
+
+/** A calendar day on a chart's axis, where the long date does not fit: "20 Nov", "20 нояб.". */
+export function formatShortDay(day: string, locale: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(date.getTime())
+    ? day
+    : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(date);
+}
