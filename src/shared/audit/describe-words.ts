@@ -209,7 +209,7 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
   ru: {
     system: 'Система',
     unknownStaff: (ref) => `сотрудник ${ref}`,
-    erasedMember: 'удалённый участник',
+    erasedMember: '«удалённый участник»',
     unknownMember: (ref) => `участник ${ref} (нет на этой кассе)`,
     member: (name, card) => `${name} (карта ${card})`,
     ref: (kind, ref) =>
@@ -350,12 +350,12 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       checked: 'Проверено записей',
       firstBrokenSeq: 'Первая нарушенная запись',
       count: 'Количество',
-      throughSeq: 'По запись',
+      throughSeq: 'До записи (включительно)',
       years: 'Срок хранения (лет)',
       storeId: 'Магазин',
       manual: 'Вручную',
       status: 'Итог',
-      toSeq: 'По операцию',
+      toSeq: 'До операции (включительно)',
       dayEndId: 'Закрытие дня',
       by: 'Поиск по',
       results: 'Найдено',

@@ -82,6 +82,8 @@ interface Say {
   ref(kind: Parameters<AuditWords['ref']>[0], id: AuditDetailValue | undefined): string;
   subject: string;
   rewardName(id: string): string | null;
+  /** An ISO instant as a date and time in the page language. */
+  instant(iso: string): string;
 }
 
 type Describe = (s: Say) => { text: string; uses?: readonly string[] };
@@ -142,7 +144,9 @@ const EN: Sentences = {
   'approval.refused': (s) => ({
     text:
       `Approval of ${s.code('restricted', s.d.action)} refused: ${s.code('refusals', s.d.reason ?? 'other_action')}` +
-      (s.d.approverId !== undefined ? ` (approver ${s.staff(s.d.approverId)}, asked by ${s.actor})` : ` (${s.actor})`),
+      (s.d.approverId !== undefined
+        ? ` (approver ${s.staff(s.d.approverId)}, asked by ${s.actor})`
+        : ` (asked by ${s.actor})`),
     uses: ['action', 'reason', 'approverId'],
   }),
   'approval.requested': (s) => ({
@@ -311,7 +315,7 @@ const RU: Sentences = {
       `Подтверждение действия «${s.code('restricted', s.d.action)}» отклонено: ${s.code('refusals', s.d.reason ?? 'other_action')}` +
       (s.d.approverId !== undefined
         ? ` (подтверждающий ${s.staff(s.d.approverId)}, запросил(а) ${s.actor})`
-        : ` (${s.actor})`),
+        : ` (запросил(а) ${s.actor})`),
     uses: ['action', 'reason', 'approverId'],
   }),
   'approval.requested': (s) => ({
@@ -369,7 +373,7 @@ const RU: Sentences = {
     const reward = typeof s.d.rewardId === 'string' ? s.rewardName(s.d.rewardId) : null;
     return {
       text:
-        `${s.actor}: участник ${s.subject} списал ${s.plain(Math.abs(s.num('points') ?? 0))} баллов` +
+        `${s.actor}: у участника ${s.subject} списано ${s.plain(Math.abs(s.num('points') ?? 0))} баллов` +
         (reward ? ` на «${reward}»` : ''),
       uses: reward ? ['points', 'rewardId'] : ['points'],
     };
@@ -540,6 +544,8 @@ function makeSay(entry: AuditEntryLike, { language, book }: BuildOptions) {
     ref,
     subject: subjectWord(),
     rewardName: (id) => book.reward?.(id) ?? null,
+    instant: (iso) =>
+      new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso)),
   };
   return say;
 }
@@ -551,11 +557,12 @@ function describeDetail(key: string, value: AuditDetailValue, say: Say): string 
   let text: string;
   if (value === null) text = '—';
   else if (typeof value === 'boolean') text = value ? w.yes : w.no;
-  else if (typeof value === 'number') text = say.plain(value);
+  else if (typeof value === 'number') text = key.endsWith('Seq') ? String(value) : say.plain(value);
   else if (STAFF_KEYS.has(key)) text = say.staff(value);
   else if (MEMBER_KEYS.has(key)) text = say.member(value);
   else if (key === 'target') text = say.target(value);
-  else if (REF_KINDS[key]) text = say.ref(REF_KINDS[key], value);
+  else if (REF_KINDS[key]) text = shortRef(value);
+  else if ((key === 'from' || key === 'to') && !Number.isNaN(Date.parse(value))) text = say.instant(value);
   else if (key === 'reason') text = say.code('refusals', value);
   else if (key === 'reasonCode') text = describeReasonCode(value, w);
   else if (key === 'purpose') text = w.purposes[value] ?? w.exportPurposes[value] ?? w.consentPurposes[value] ?? value;
@@ -580,7 +587,8 @@ export function describeAuditEntry(
   const described = describe ? describe(say) : { text: `${say.actor}: ${entry.action}` };
   const used = new Set(described.uses ?? []);
   const details = Object.entries(entry.details)
-    .filter(([key]) => !used.has(key))
+    // A detail left empty (no date range, no broken entry) says nothing worth a line.
+    .filter(([key, value]) => !used.has(key) && value !== null)
     .map(([key, value]) => describeDetail(key, value, say));
   return { actor: say.actor, sentence: described.text, details };
 }

@@ -1,14 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ListAuditRequest } from '../../../src/shared/audit/schemas';
 import {
+  auditLanguage,
   auditQuery,
-  formatDetails,
   isAuditAction,
   isoWithOffset,
   localDateRange,
   localDayEdge,
-  staffName,
+  rosterName,
 } from '../../../src/renderer/audit/audit';
+import { datePattern } from '../../../src/renderer/audit/typed-date';
+
+const RU = datePattern('ru-RU', 'ru');
+const GB = datePattern('en-GB', 'en');
 
 const savedTz = process.env.TZ;
 function inZone(zone: string) {
@@ -46,7 +50,8 @@ describe('local dates to audit instants (Moscow, UTC+3)', () => {
     expect(localDateRange('2026-02-31', '')).toEqual({ ok: false, problem: 'invalid' });
 
     const built = auditQuery(
-      { staffId: 'demo-carl', action: 'session.login', from: '2026-03-01', to: '2026-03-05' },
+      { staffId: 'demo-carl', group: 'signin', memberCard: ' 6001 0000 0001 ', from: '01.03.2026', to: '05.03.2026' },
+      RU,
       40,
     );
     expect(built.ok).toBe(true);
@@ -54,13 +59,23 @@ describe('local dates to audit instants (Moscow, UTC+3)', () => {
     expect(built.query).toEqual({
       limit: 50,
       staffId: 'demo-carl',
-      action: 'session.login',
+      group: 'signin',
+      memberCard: '6001 0000 0001',
       from: '2026-03-01T00:00:00.000+03:00',
       to: '2026-03-05T23:59:59.999+03:00',
       beforeSeq: 40,
     });
     expect(ListAuditRequest.safeParse(built.query).success).toBe(true);
-    expect(auditQuery({ staffId: '', action: '', from: '', to: '' })).toEqual({ ok: true, query: { limit: 50 } });
+    const none = { staffId: '', group: '', memberCard: '', from: '', to: '' } as const;
+    expect(auditQuery(none, GB)).toEqual({ ok: true, query: { limit: 50 } });
+    // The same typed text in English (day/month/year) and the problems named per field.
+    expect(auditQuery({ ...none, from: '05/03/2026' }, GB)).toMatchObject({
+      ok: true,
+      query: { from: '2026-03-05T00:00:00.000+03:00' },
+    });
+    expect(auditQuery({ ...none, from: '31.02.2026' }, RU)).toEqual({ ok: false, problem: 'invalid_from' });
+    expect(auditQuery({ ...none, to: '2026-03-05' }, RU)).toEqual({ ok: false, problem: 'invalid_to' });
+    expect(auditQuery({ ...none, from: '06.03.2026', to: '05.03.2026' }, RU)).toEqual({ ok: false, problem: 'order' });
   });
 });
 
@@ -84,28 +99,21 @@ describe('local dates east of UTC with a half-hour offset (Kolkata)', () => {
 });
 
 describe('audit rows', () => {
-  it('shows details as short key=value text', () => {
-    expect(formatDetails({ approvalId: 'a1', attempts: 3, ok: true, reason: null })).toBe(
-      'approvalId=a1, attempts=3, ok=true, reason=—',
-    );
-    expect(formatDetails({})).toBe('');
-  });
-
-  it('names staff from the roster and shows unknown ids as they are', () => {
+  it('names staff from the roster, and nobody for an id it does not know', () => {
     const roster = [{ staffId: 'demo-carl', displayName: 'Carl Cashier' }];
-    expect(staffName('demo-carl', roster)).toBe('Carl Cashier');
-    expect(staffName('gone-7', roster)).toBe('gone-7');
-    expect(staffName(null, roster)).toBeNull();
+    expect(rosterName('demo-carl', roster)).toBe('Carl Cashier');
+    expect(rosterName('gone-7', roster)).toBeNull();
   });
 
   it('knows the audit actions it has labels for', () => {
     expect(isAuditAction('session.login')).toBe(true);
+    expect(isAuditAction('audit.exported')).toBe(true);
     expect(isAuditAction('session.something_new')).toBe(false);
   });
-});
 
-describe('audit details', () => {
-  it('show a negative figure with the till’s one minus sign (U+2212), like every other screen', () => {
-    expect(formatDetails({ points: -482, amountMinor: 4250 })).toBe('points=\u2212482, amountMinor=4250');
+  it('describes entries in Russian on a Russian page and in English otherwise', () => {
+    expect(auditLanguage('ru')).toBe('ru');
+    expect(auditLanguage('en')).toBe('en');
+    expect(auditLanguage('de')).toBe('en');
   });
 });
