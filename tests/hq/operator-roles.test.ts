@@ -65,6 +65,11 @@ privacy.read                 -      -      yes      yes      -      -    -
 privacy.policy_edit          -      -      yes      -        -      -    -
 audience.export              -      -      yes      -        -      yes  yes
 breach.manage                -      -      yes      -        -      -    -
+incidents.read               yes    -      yes      yes      -      -    -
+incidents.edit               -      -      yes      -        -      -    -
+incidents.members            -      -      yes      -        -      -    -
+incidents.notification_list  -      -      yes      -        -      -    yes
+incidents.revoke_till        -      -      yes      -        -      yes  -
 audit.read                   -      -      -        yes      -      -    -
 audit.export                 -      -      -        yes      -      -    -
 mail.dispatch                -      -      -        -        yes    -    yes

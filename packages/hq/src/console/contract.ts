@@ -12,6 +12,20 @@ import { AUDIENCE_FIELDS, AUDIENCE_PURPOSES, AudienceRequest } from '../privacy/
 import { PrivacyPolicy } from '../privacy/policy-schema';
 import { CONSENT_PURPOSES } from '../../../../src/shared/consents/purposes';
 import { LANGUAGES } from '../../../../src/shared/i18n/languages';
+import { DETECTION_RULES, DetectionPolicy } from '../../../../src/shared/detection/policy';
+import { ALERT_ACTIONS, ALERT_REASONS, ALERT_STATUSES } from '../detection/alert-codes';
+import { CLOCK_STATES } from '../incidents/clock';
+import {
+  CONTACT_POINT_MAX,
+  DECISION_CODES,
+  ENTRY_KINDS,
+  ENTRY_TEXT_MAX,
+  EXPOSURES,
+  EXPOSURE_SOURCES,
+  INCIDENT_KINDS,
+  TITLE_MAX,
+  TOUCH_ACTIONS,
+} from '../incidents/codes';
 
 /**
  * The HQ console's API (issue 12): every endpoint, the operation it needs, and the zod schemas of
@@ -298,6 +312,64 @@ const PendingConfirmation = z.strictObject({
   expiresAt: iso,
 });
 
+// --- the breach register (issue 14) ---------------------------------------------------------------
+const exposureCounts = z.strictObject({ masked: count, full_contacts: count, revealed: count, touched: count });
+
+const IncidentSummary = z.strictObject({
+  incidentId: z.uuid(),
+  kind: z.enum(INCIDENT_KINDS),
+  title: z.string(),
+  status: z.enum(['open', 'closed']),
+  awareAt: iso,
+  openedAt: iso,
+  openedBy: z.string(),
+  storeId: id.nullable(),
+  deviceId: id.nullable(),
+  staffId: id.nullable(),
+  windowStart: iso.nullable(),
+  windowEnd: iso.nullable(),
+  regulatorNotifiedAt: iso.nullable(),
+  regulatorReference: z.string().nullable(),
+  membersNotifiedAt: iso.nullable(),
+  closedAt: iso.nullable(),
+  version: z.number().int().min(1),
+  /** HQ's 72-hour clock (incidents/clock.ts), computed at serverNow. */
+  clock: z.strictObject({ state: z.enum(CLOCK_STATES), deadlineAt: iso, msLeft: z.number().int() }),
+  exposure: exposureCounts,
+});
+
+const IncidentEntry = z.strictObject({
+  entryId: z.uuid(),
+  kind: z.enum(ENTRY_KINDS),
+  code: z.string().nullable(),
+  text: z.string(),
+  at: iso,
+  operatorId: z.string().nullable(),
+});
+
+/** The named till of a lost or stolen till incident, as HQ knows it. */
+const IncidentTill = z.strictObject({
+  deviceId: id,
+  name: z.string(),
+  storeId: id,
+  pairedAt: iso,
+  revokedAt: iso.nullable(),
+  lastSeq: count,
+  lastContactAt: iso.nullable(),
+  dayEnd: z
+    .strictObject({
+      receivedAt: iso,
+      toSeq: count,
+      counts: z.record(z.string(), count),
+      opsNotReceived: count,
+    })
+    .nullable(),
+});
+
+const incidentChange = { requestId, incidentId: z.uuid(), baseVersion: z.number().int().min(1) };
+const entryText = z.string().trim().min(1).max(ENTRY_TEXT_MAX);
+const incidentVersion = z.strictObject({ version: z.number().int().min(1) });
+
 export interface ConsoleEndpoint<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT';
   /** Under CONSOLE_API_PREFIX; `:name` segments are path parameters, part of the input. */
@@ -318,6 +390,51 @@ function endpoint<I extends z.ZodType, O extends z.ZodType>(e: ConsoleEndpoint<I
 }
 
 const storeFilter = z.strictObject({ storeId: id.optional() });
+
+// --- detection alerts (issue 14) ------------------------------------------------------------------
+/** A member an alert names, as the console shows them: initials and the card's last digits, never a contact. */
+const AlertMember = z.strictObject({ memberId: id, label: z.string().nullable(), erased: z.boolean() });
+
+const AlertRow = z.strictObject({
+  alertId: z.uuid(),
+  storeId: id,
+  storeName: z.string(),
+  /** The till that raised it (source 'till'); null for HQ's own. */
+  deviceId: id.nullable(),
+  deviceName: z.string().nullable(),
+  source: z.enum(['till', 'hq']),
+  rule: z.enum(DETECTION_RULES),
+  staffId: z.string(),
+  /** From HQ's roster; null when HQ does not know the id. */
+  staffName: z.string().nullable(),
+  mode: z.enum(['notify', 'enforce']),
+  raisedAt: iso,
+  windowStart: iso,
+  windowEnd: iso,
+  count,
+  threshold: count,
+  members: z.array(AlertMember),
+  /** A till's alert: whether HQ reproduced it from the uploaded entries; null for HQ's own. */
+  hqConfirmed: z.boolean().nullable(),
+  status: z.enum(ALERT_STATUSES),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: iso.nullable(),
+  resolutionCode: z.string().nullable(),
+});
+
+/** A till's upload HQ refused as a fork or a rewritten entry (nothing of it stored). */
+const ChainRefusalRow = z.strictObject({
+  deviceId: id,
+  deviceName: z.string(),
+  storeId: id,
+  reason: z.enum(['fork', 'rewritten']),
+  atSeq: count,
+  firstAt: iso,
+  lastAt: iso,
+  attempts: count,
+});
+
+const ALERTS_PAGE_SIZE = 100;
 
 export const CONSOLE_ENDPOINTS = {
   // --- identity -------------------------------------------------------------------------------
@@ -699,6 +816,234 @@ export const CONSOLE_ENDPOINTS = {
         }),
       ),
     }),
+  }),
+
+  // --- breach register (issue 14) ------------------------------------------------------------
+  /** Open incidents first, each with HQ's clock; serverNow lets the console count down in HQ's time. */
+  listIncidents: endpoint({
+    method: 'GET',
+    path: '/incidents',
+    access: 'incidents.read',
+    input: z.strictObject({}),
+    output: z.strictObject({ serverNow: iso, incidents: z.array(IncidentSummary) }),
+  }),
+  getIncident: endpoint({
+    method: 'GET',
+    path: '/incidents/:incidentId',
+    access: 'incidents.read',
+    input: z.strictObject({ incidentId: z.uuid() }),
+    output: z.strictObject({
+      serverNow: iso,
+      incident: IncidentSummary,
+      entries: z.array(IncidentEntry),
+      till: IncidentTill.nullable(),
+    }),
+  }),
+  openIncident: endpoint({
+    method: 'POST',
+    path: '/incidents',
+    access: 'incidents.edit',
+    input: z.strictObject({
+      requestId,
+      kind: z.enum(INCIDENT_KINDS),
+      title: z.string().trim().min(1).max(TITLE_MAX),
+      /** When HQ became aware; now when absent; never in the future. */
+      awareAt: iso.optional(),
+      storeId: id.optional(),
+      deviceId: id.optional(),
+      staffId: id.optional(),
+      windowStart: iso.optional(),
+      windowEnd: iso.optional(),
+    }),
+    output: z.strictObject({ incidentId: z.uuid(), version: z.number().int().min(1) }),
+  }),
+  /** An assessment note, or a decision with its code (not_notifiable: Art. 33(1), stops the clock). */
+  addIncidentEntry: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/entries',
+    access: 'incidents.edit',
+    input: z.strictObject({
+      ...incidentChange,
+      kind: z.enum(['assessment', 'decision']),
+      code: z.enum(DECISION_CODES).optional(),
+      text: entryText,
+    }),
+    output: z.strictObject({ entryId: z.uuid(), version: z.number().int().min(1) }),
+  }),
+  recordRegulatorNotification: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/regulator-notification',
+    access: 'incidents.edit',
+    input: z.strictObject({
+      ...incidentChange,
+      notifiedAt: iso,
+      reference: z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/),
+    }),
+    output: incidentVersion,
+  }),
+  recordMembersNotification: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/members-notification',
+    access: 'incidents.edit',
+    input: z.strictObject({ ...incidentChange, notifiedAt: iso }),
+    output: incidentVersion,
+  }),
+  closeIncident: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/close',
+    access: 'incidents.edit',
+    input: z.strictObject({ ...incidentChange, text: entryText }),
+    output: incidentVersion,
+  }),
+  /**
+   * Revokes the till the incident names (a lost or stolen till), as revokeDevice does: the first
+   * call answers approval_required, a second operator approves, the same call with approvalId revokes.
+   */
+  revokeIncidentTill: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/revoke-till',
+    access: 'incidents.revoke_till',
+    input: z.strictObject({ requestId, incidentId: z.uuid(), approvalId }),
+    output: z.strictObject({ deviceId: id, revokedAt: iso }),
+  }),
+  /**
+   * Computes and keeps the incident's exposed members: a lost or stolen till's (masked,
+   * full_contacts, revealed), or a staff member's touched members; replaces an earlier computation.
+   */
+  computeIncidentExposure: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/exposure',
+    access: 'incidents.edit',
+    input: z.strictObject(incidentChange),
+    output: z.strictObject({ version: z.number().int().min(1), exposure: exposureCounts, unresolved: count }),
+  }),
+  /** The computed members, masked, strongest exposure first; for staff misuse what was done to each. */
+  listIncidentMembers: endpoint({
+    method: 'GET',
+    path: '/incidents/:incidentId/members',
+    access: 'incidents.members',
+    input: z.strictObject({
+      incidentId: z.uuid(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+    output: z.strictObject({
+      members: z.array(
+        z.strictObject({
+          memberId: id,
+          exposure: z.enum(EXPOSURES),
+          cardMasked: z.string().nullable(),
+          initials: z.string(),
+          phoneMasked: z.string().nullable(),
+          emailMasked: z.string().nullable(),
+          homeStoreId: id,
+          erased: z.boolean(),
+        }),
+      ),
+      /** Why each lost-till member is in its form (recomputed now from HQ's records). */
+      sources: z.record(z.string(), z.array(z.enum(EXPOSURE_SOURCES))),
+      touched: z.array(
+        z.strictObject({
+          memberId: id,
+          erased: z.boolean(),
+          actions: z.strictObject(Object.fromEntries(TOUCH_ACTIONS.map((action) => [action, count])) as {
+            [K in (typeof TOUCH_ACTIONS)[number]]: typeof count;
+          }),
+          devices: z.array(id),
+          firstAt: iso,
+          lastAt: iso,
+        }),
+      ),
+    }),
+  }),
+  /**
+   * The members' notification list (Art. 34): contacts, language and each member's notice text.
+   * Recorded as a disclosure (purpose breach_notification); a retry gets the record without rows.
+   */
+  incidentNotificationList: endpoint({
+    method: 'POST',
+    path: '/incidents/:incidentId/notification-list',
+    access: 'incidents.notification_list',
+    input: z.strictObject({
+      requestId,
+      incidentId: z.uuid(),
+      exposures: z.array(z.enum(EXPOSURES)).min(1).max(EXPOSURES.length),
+      contactPoint: z.string().trim().min(3).max(CONTACT_POINT_MAX),
+    }),
+    output: z.strictObject({
+      disclosureId: z.uuid(),
+      erasedExcluded: count,
+      withoutContact: count,
+      rows: z.array(
+        z.strictObject({
+          memberId: id,
+          cardMasked: z.string().nullable(),
+          name: z.string(),
+          channel: z.enum(['email', 'phone']).nullable(),
+          contact: z.string().nullable(),
+          language: z.enum(LANGUAGES),
+          exposure: z.enum(EXPOSURES),
+          subject: z.string(),
+          notice: z.string(),
+        }),
+      ),
+    }),
+    showsSecretOnce: true,
+  }),
+
+  // --- detection (issue 14) -------------------------------------------------------------------
+  getDetectionPolicy: endpoint({
+    method: 'GET',
+    path: '/stores/:storeId/detection-policy',
+    access: 'detection.policy_read',
+    input: z.strictObject({ storeId: id }),
+    output: z.strictObject({
+      storeId: id,
+      policy: DetectionPolicy,
+      /** 0 while the store runs the default policy. */
+      version: count,
+      updatedAt: iso.nullable(),
+    }),
+  }),
+  saveDetectionPolicy: endpoint({
+    method: 'PUT',
+    path: '/stores/:storeId/detection-policy',
+    access: 'detection.policy_edit',
+    input: z.strictObject({ requestId, storeId: id, baseVersion: count, policy: DetectionPolicy }),
+    output: z.strictObject({ version: z.number().int().min(1) }),
+  }),
+  listAlerts: endpoint({
+    method: 'GET',
+    path: '/alerts',
+    access: 'alerts.read',
+    input: z.strictObject({
+      storeId: id.optional(),
+      rule: z.enum(DETECTION_RULES).optional(),
+      status: z.enum(ALERT_STATUSES).optional(),
+      staffId: id.optional(),
+      /** Raised at or after / before these instants. */
+      from: iso.optional(),
+      to: iso.optional(),
+      offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+      limit: z.coerce.number().int().min(1).max(ALERTS_PAGE_SIZE).optional(),
+    }),
+    output: z.strictObject({
+      alerts: z.array(AlertRow).max(ALERTS_PAGE_SIZE),
+      /** How many match the filters (all pages). */
+      total: count,
+      chainRefusals: z.array(ChainRefusalRow).max(100),
+    }),
+  }),
+  resolveAlert: endpoint({
+    method: 'POST',
+    path: '/alerts/:alertId/resolve',
+    access: 'alerts.resolve',
+    input: z.strictObject({
+      requestId,
+      alertId: z.uuid(),
+      action: z.enum(ALERT_ACTIONS),
+      reasonCode: z.enum(ALERT_REASONS),
+    }),
+    output: z.strictObject({ alertId: z.uuid(), status: z.enum(ALERT_STATUSES), resolvedAt: iso }),
   }),
 
   // --- audit ----------------------------------------------------------------------------------

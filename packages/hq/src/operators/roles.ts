@@ -60,6 +60,11 @@ export const OPERATIONS = [
   'incidents.members',
   /** The members' notification list (Art. 34): their contacts, recorded as a disclosure. */
   'incidents.notification_list',
+  /**
+   * Revokes the till a lost or stolen till incident names, and only that one, through the same
+   * admin/devices.ts revokeDevice as devices.revoke; like it, a second operator approves.
+   */
+  'incidents.revoke_till',
   /** A store's insider-detection policy (issue 14): reading it. */
   'detection.policy_read',
   /** Changing a store's detection policy (modes, thresholds, windows, hours, baseline); its tills pull it. */
@@ -130,10 +135,7 @@ const PRIVACY_OFFICER: readonly Operation[] = [
   'incidents.edit',
   'incidents.members',
   'incidents.notification_list',
-  // A lost or stolen till is revoked from its incident through the same approved devices.revoke
-  // (a second operator who may revoke approves); devices.read shows the till's state there.
-  'devices.read',
-  'devices.revoke',
+  'incidents.revoke_till',
   'detection.policy_read',
   'alerts.read',
   'alerts.resolve',
@@ -191,6 +193,7 @@ export const SECOND_OPERATOR_OPERATIONS: ReadonlySet<Operation> = new Set<Operat
   'member.erase',
   'roles.change',
   'audience.export',
+  'incidents.revoke_till',
 ]);
 
 export function needsSecondOperator(operation: Operation): boolean {

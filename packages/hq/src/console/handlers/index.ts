@@ -1,7 +1,21 @@
 import type { ConsoleHandlers, ConsolePrepare } from '../console-context';
 import type { ConsoleEndpointName } from '../contract';
 import { listAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
+import { getDetectionPolicy, listAlerts, resolveAlert, saveDetectionPolicy } from './alerts';
 import { getCatalog, saveCatalog } from './catalog';
+import {
+  addIncidentEntryHandler,
+  closeIncidentHandler,
+  computeIncidentExposureHandler,
+  getIncidentHandler,
+  incidentNotificationListHandler,
+  listIncidentMembersHandler,
+  listIncidentsHandler,
+  openIncidentHandler,
+  recordMembersNotificationHandler,
+  recordRegulatorNotificationHandler,
+  revokeIncidentTillHandler,
+} from './incidents';
 import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
 import { listPendingConfirmations, markConfirmationsDispatched } from './mail';
 import { eraseMember, revealMember, searchMembers } from './members';
@@ -70,6 +84,10 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   exportMember,
   exportAudience: exportAudienceHandler,
   listDisclosures: listDisclosuresHandler,
+  getDetectionPolicy,
+  saveDetectionPolicy,
+  listAlerts,
+  resolveAlert,
   listAudit,
   verifyAudit,
   tillAuditHeads,
@@ -90,6 +108,17 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   revokeApiToken: revokeApiTokenHandler,
   listPendingConfirmations,
   markConfirmationsDispatched,
+  listIncidents: listIncidentsHandler,
+  getIncident: getIncidentHandler,
+  openIncident: openIncidentHandler,
+  addIncidentEntry: addIncidentEntryHandler,
+  recordRegulatorNotification: recordRegulatorNotificationHandler,
+  recordMembersNotification: recordMembersNotificationHandler,
+  closeIncident: closeIncidentHandler,
+  revokeIncidentTill: revokeIncidentTillHandler,
+  computeIncidentExposure: computeIncidentExposureHandler,
+  listIncidentMembers: listIncidentMembersHandler,
+  incidentNotificationList: incidentNotificationListHandler,
 };
 
 /**
