@@ -7,6 +7,7 @@ import { cliConnection, runCli } from './support/admin-cli';
 import { firstAdmin, login, operatorWith, type EnrolledOperator } from './support/console';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
+import { tillChain, upload } from './support/till-audit-chain';
 
 const AT = '2026-03-02T09:30:00.000Z';
 
@@ -98,6 +99,31 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         updateOp(++seq, member, LATER),
         redeemOp(++seq, member, 100),
         earnOp(++seq, other, 50),
+      ]);
+      // The till's audit entries about the member (subject and a detail), an alert and an incident naming them.
+      await upload(
+        hq,
+        device,
+        tillChain().add(
+          { at: AT, staffId: 'staff-1', action: 'member.viewed', subjectType: 'member', subjectId: member },
+          { at: AT, staffId: 'staff-1', action: 'member.viewed', subjectType: 'member', subjectId: other },
+          { at: AT, staffId: 'staff-1', action: 'approval.granted', details: { memberId: member, points: 5 } },
+        ),
+      );
+      await hq.db.query(
+        `INSERT INTO detection_alerts (id, store_id, source, rule, staff_id, mode, raised_at, window_start, window_end,
+                                       count, threshold, member_ids, audit_refs)
+         VALUES ($1, $2, 'hq', 'members_opened', 'staff-1', 'notify', $3, $3, $3, 2, 1, $4::jsonb, '[]'::jsonb)`,
+        [randomUUID(), device.storeId, AT, JSON.stringify([other, member])],
+      );
+      const incident = randomUUID();
+      await hq.db.query(
+        `INSERT INTO incidents (id, kind, title, aware_at, opened_at, opened_by) VALUES ($1, 'staff_misuse', 'x', $2, $2, 'op')`,
+        [incident, AT],
+      );
+      await hq.db.query(`INSERT INTO incident_members (incident_id, member_id, exposure) VALUES ($1, $2, 'touched')`, [
+        incident,
+        member,
       ]);
     }, 120_000);
     afterAll(async () => {
@@ -278,6 +304,24 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         updatedAt: AT,
       });
       expect(payloads.rows[1]!.payload).toMatchObject({ memberId: token, kind: 'earn', points: 300 });
+
+      // The tills' audit copy, the alerts and the incidents name the token, never the member id.
+      const watched = JSON.stringify([
+        (await hq.db.query('SELECT subject_id, details FROM till_audit ORDER BY seq')).rows,
+        (await hq.db.query('SELECT member_ids FROM detection_alerts')).rows,
+        (await hq.db.query('SELECT member_id FROM incident_members')).rows,
+      ]);
+      expect(watched).not.toContain(member);
+      expect(watched).toContain(other);
+      expect(JSON.parse(watched)).toEqual([
+        [
+          { subject_id: token, details: {} },
+          { subject_id: other, details: {} },
+          { subject_id: null, details: { memberId: token, points: 5 } },
+        ],
+        [{ member_ids: [other, token] }],
+        [{ member_id: token }],
+      ]);
     });
 
     test('is idempotent: erasing again changes nothing', async () => {

@@ -222,6 +222,27 @@ export async function eraseMember(tx: Queryable, memberId: string, now: Date): P
     );
   }
 
+  // The tills' audit entries and the alerts and incidents built from them (issue 14) keep what was
+  // done, under the token: subject, any detail naming the member, alert and incident member lists.
+  await tx.query(`UPDATE till_audit SET subject_id = $2 WHERE subject_type = 'member' AND subject_id = $1`, [
+    memberId,
+    token,
+  ]);
+  await tx.query(
+    `UPDATE till_audit SET details = (
+       SELECT jsonb_object_agg(e.key, CASE WHEN e.value = to_jsonb($1::text) THEN to_jsonb($2::text) ELSE e.value END)
+         FROM jsonb_each(details) AS e)
+      WHERE strpos(details::text, $1) > 0`,
+    [memberId, token],
+  );
+  await tx.query(
+    `UPDATE detection_alerts SET member_ids = (
+       SELECT jsonb_agg(CASE WHEN e.value = to_jsonb($1::text) THEN to_jsonb($2::text) ELSE e.value END ORDER BY e.n)
+         FROM jsonb_array_elements(member_ids) WITH ORDINALITY AS e(value, n))
+      WHERE member_ids @> jsonb_build_array($1::text)`,
+    [memberId, token],
+  );
+  await tx.query('UPDATE incident_members SET member_id = $2 WHERE member_id = $1', [memberId, token]);
   await tx.query('DELETE FROM consent_confirmations WHERE member_id = $1', [memberId]);
   await tx.query('DELETE FROM disclosure_members WHERE member_id = $1', [memberId]);
   await tx.query(
