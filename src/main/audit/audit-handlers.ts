@@ -23,10 +23,13 @@ export function auditHandlers(deps: {
     'audit.list': (filter) => {
       const page = query.newestFirst(filter, { beforeSeq: filter.beforeSeq, limit: filter.limit ?? 50 });
       const entries = page.rows.map(toAuditEntry);
+      const { members, rewards } = labels(entries);
       return {
         entries,
         hasMore: page.hasMore,
-        ...labels(entries),
+        // Only when there is something to name: a page about staff alone answers as it always did.
+        ...(Object.keys(members).length > 0 ? { members } : {}),
+        ...(Object.keys(rewards).length > 0 ? { rewards } : {}),
         ...(page.memberNotFound ? { memberNotFound: true } : {}),
       };
     },
