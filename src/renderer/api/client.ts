@@ -73,7 +73,22 @@ async function unwrap<T>(call: () => Promise<IpcResult<T>>): Promise<T> {
   if (error.code === 'not_authenticated' || error.code === 'pin_change_required') {
     for (const listener of [...sessionListeners]) listener(error.code);
   }
+  // A detection hold: a manager's PIN clears it (alerts/HoldGate.tsx), then the same call runs once more.
+  if (error.code === 'detection_hold' && holdResolver && (await holdResolver(error.details))) return unwrap(call);
   throw error;
+}
+
+/**
+ * Answers a `detection_hold` refusal: resolves true once a manager has cleared the hold (the refused
+ * call is then made again, with the same request id), false when nobody did.
+ */
+type HoldResolver = (details: Readonly<Record<string, string>>) => Promise<boolean>;
+let holdResolver: HoldResolver | null = null;
+export function onDetectionHold(resolver: HoldResolver): () => void {
+  holdResolver = resolver;
+  return () => {
+    if (holdResolver === resolver) holdResolver = null;
+  };
 }
 
 export type AppInfo = ResponseData<'app.getInfo'>;
@@ -107,6 +122,8 @@ export type SyncStatus = ResponseData<'sync.status'>;
 export type DayEndReport = ResponseData<'sync.dayEnd'>;
 export type PairTillInput = RequestInput<'sync.pair'>;
 export type StoreDashboard = ResponseData<'dashboard.store'>;
+export type AlertsPage = ResponseData<'alerts.list'>;
+export type TillAlert = AlertsPage['alerts'][number];
 
 /**
  * The only module that touches `window.loyalty`: every call resolves to its value or throws an ApiError.
@@ -179,6 +196,12 @@ export const api = {
   /** Resolves once HQ accepted the till; the main process then rebuilds its services (later calls wait). */
   pair: (input: PairTillInput): Promise<{ storeName: string }> => unwrap(() => bridge().sync.pair(input)),
   storeDashboard: (days: 7 | 14 | 30): Promise<StoreDashboard> => unwrap(() => bridge().dashboard.store({ days })),
+  listAlerts: (): Promise<AlertsPage> => unwrap(() => bridge().alerts.list({})),
+  openAlerts: async (): Promise<number> => (await unwrap(() => bridge().alerts.openCount({}))).openCount,
+  acknowledgeAlert: (alertId: string, requestId: string): Promise<TillAlert> =>
+    unwrap(() => bridge().alerts.acknowledge({ alertId, requestId })),
+  clearHold: (input: RequestInput<'detection.clearHold'>): Promise<ResponseData<'detection.clearHold'>> =>
+    unwrap(() => bridge().detection.clearHold(input)),
 };
 
 export function asApiError(error: unknown): ApiError {

@@ -20,11 +20,14 @@ export function Header({
   session,
   onLock,
   sync,
+  alerts,
 }: {
   info: AppInfo;
   session: SessionInfo | null;
   onLock?: (() => void) | undefined;
   sync?: ReactNode;
+  /** The open-alerts badge (store managers). */
+  alerts?: ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const [notSaved, setNotSaved] = useState(false);
@@ -68,6 +71,7 @@ export function Header({
         </span>
       </div>
       <div className="header-end">
+        {alerts}
         {sync}
         <p className="session" data-testid="session">
           {session ? (

@@ -10,6 +10,10 @@ import { useTranslation } from 'react-i18next';
 import type { AppInfo, SessionInfo } from '../api/client';
 import { ApprovalsView } from '../approvals/ApprovalsView';
 import { DashboardView } from '../dashboard/DashboardView';
+import { AlertsBadge } from '../alerts/AlertsBadge';
+import { AlertsView } from '../alerts/AlertsView';
+import { HoldGate } from '../alerts/HoldGate';
+import { useOpenAlerts } from '../alerts/useOpenAlerts';
 import { AuditView } from '../audit/AuditView';
 import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
@@ -63,6 +67,9 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
     open: view === 'sync',
     busy: syncBusy,
   });
+
+  // The header badge's open-alert count (store managers), read again after an acknowledgement.
+  const openAlerts = useOpenAlerts(roleHasPermission(session.role, 'alerts.view'));
 
   const request = useCallback((next: FocusTarget) => {
     seq.current += 1;
@@ -211,6 +218,17 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
             />
           ) : null
         }
+        alerts={
+          <AlertsBadge
+            count={openAlerts.count}
+            locale={formattingLocale(i18n.language, info.storeRegion)}
+            current={view === 'alerts'}
+            onOpen={() => {
+              setView('alerts');
+              request({ target: 'tab', view: 'alerts' });
+            }}
+          />
+        }
       />
       <nav className="tabs-bar">
         <div role="tablist" aria-label={t('nav.label')} className="tabs">
@@ -235,10 +253,13 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
               return panel(id, view === id ? <SyncView feed={sync} onBusyChange={setSyncBusy} /> : null);
             case 'dashboard':
               return panel(id, view === id ? <DashboardView /> : null);
+            case 'alerts':
+              return panel(id, view === id ? <AlertsView onChanged={openAlerts.refresh} /> : null);
           }
         })}
       </main>
       <ShortcutsBar view={view} />
+      <HoldGate />
     </div>
   );
 }

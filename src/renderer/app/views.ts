@@ -1,7 +1,7 @@
 import { roleHasPermission, type Role } from '../../shared/auth/permissions';
 
 /** The sections of the till, in tab order, and which role sees which. The main process enforces anyway. */
-export const ALL_VIEWS = ['find', 'enroll', 'staff', 'approvals', 'audit', 'sync', 'dashboard'] as const;
+export const ALL_VIEWS = ['find', 'enroll', 'staff', 'approvals', 'audit', 'sync', 'dashboard', 'alerts'] as const;
 export type View = (typeof ALL_VIEWS)[number];
 
 export function viewsFor(role: Role): View[] {
@@ -10,12 +10,13 @@ export function viewsFor(role: Role): View[] {
     if (view === 'audit') return roleHasPermission(role, 'audit.read');
     if (view === 'sync') return roleHasPermission(role, 'sync.view');
     if (view === 'dashboard') return roleHasPermission(role, 'dashboard.view');
+    if (view === 'alerts') return roleHasPermission(role, 'alerts.view');
     return true;
   });
 }
 
 /** Function keys that open a view from anywhere (F2 and F3 are Find and Enroll's, F6-F8 the member panel's). */
-export const VIEW_F_KEYS: Partial<Record<View, string>> = { dashboard: 'F9' };
+export const VIEW_F_KEYS: Partial<Record<View, string>> = { dashboard: 'F9', alerts: 'F4' };
 
 /** What the Staff section offers beyond the roster. */
 export function staffAbilities(role: Role): { addStaff: boolean; idleLock: boolean } {
