@@ -15,7 +15,7 @@ import type { ExposureSource } from './codes';
  * - full_contacts: an op of this device carrying a phone or an e-mail (member.enrolled, or a
  *   member.updated changing one) whose answer the till may not have recorded. RULE: HQ counts the
  *   answer recorded only when it heard from the device again MORE THAN A MINUTE after receiving the
- *   op (devices.last_seen_at, a later op, a till audit upload or a member-data request). Why: the
+ *   op (devices.last_seen_at, a later op, day end, till audit upload or member-data request). Why: the
  *   sync engine records a push's answers before it asks anything else, and HQ refuses a pull until
  *   the till reports them (push_first), so a later exchange means the answer was applied; the
  *   minute because one push settles its ops at slightly different times and last_seen_at is
@@ -80,7 +80,8 @@ export async function readTillContext(q: Queryable, deviceId: string): Promise<T
             GREATEST(d.last_seen_at,
                      (SELECT max(o.received_at) FROM ops o WHERE o.device_id = d.id),
                      (SELECT max(a.received_at) FROM till_audit a WHERE a.device_id = d.id),
-                     (SELECT max(r.at) FROM till_member_requests r WHERE r.device_id = d.id)) AS last_contact
+                     (SELECT max(r.at) FROM till_member_requests r WHERE r.device_id = d.id),
+                     (SELECT max(e.received_at) FROM day_ends e WHERE e.device_id = d.id)) AS last_contact
        FROM devices d WHERE d.id = $1`,
     [deviceId],
   );
