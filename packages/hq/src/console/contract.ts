@@ -12,8 +12,11 @@ import { AUDIENCE_FIELDS, AUDIENCE_PURPOSES, AudienceRequest } from '../privacy/
 import { PrivacyPolicy } from '../privacy/policy-schema';
 import { CONSENT_PURPOSES } from '../../../../src/shared/consents/purposes';
 import { LANGUAGES } from '../../../../src/shared/i18n/languages';
+import { ChainDashboard, ChainDashboardInput } from '../../../../src/shared/dashboard/chain-dashboard';
 import { DETECTION_RULES, DetectionPolicy } from '../../../../src/shared/detection/policy';
 import { ALERT_ACTIONS, ALERT_REASONS, ALERT_STATUSES } from '../detection/alert-codes';
+/** Which resolutions an alert's status still allows: the console offers what HQ accepts. */
+export { mayResolve } from '../detection/alert-codes';
 import { CLOCK_STATES } from '../incidents/clock';
 import {
   CONTACT_POINT_MAX,
@@ -1243,6 +1246,16 @@ export const CONSOLE_ENDPOINTS = {
     // Any text up to a bound: a malformed token is confirmation_invalid like every other bad link.
     input: z.strictObject({ token: z.string().min(1).max(200) }),
     output: z.strictObject({ confirmed: z.literal(true), purpose: z.enum(CONSENT_PURPOSES) }),
+  }),
+
+  // --- dashboard (issue 14) --------------------------------------------------------------------
+  /** The chain's figures over the last 7, 14 or 30 UTC days, or one store's (dashboard/chain-dashboard.ts). */
+  getDashboard: endpoint({
+    method: 'GET',
+    path: '/dashboard',
+    access: 'dashboard.read',
+    input: ChainDashboardInput,
+    output: ChainDashboard,
   }),
 } as const;
 

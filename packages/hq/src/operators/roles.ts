@@ -75,6 +75,8 @@ export const OPERATIONS = [
   'alerts.resolve',
   'audit.read',
   'audit.export',
+  /** The chain's and each store's dashboard (issue 14): counts, points and ids, never a member. */
+  'dashboard.read',
   /**
    * Takes the double opt-in e-mails waiting to be sent (the member's address, language and link)
    * and marks them sent: what a mail service does, and nothing else.
@@ -96,6 +98,7 @@ const CHAIN_ADMIN: readonly Operation[] = [
   'detection.policy_read',
   'detection.policy_edit',
   'alerts.read',
+  'dashboard.read',
 ];
 
 const STORE_OPERATIONS: readonly Operation[] = [
@@ -118,6 +121,7 @@ const STORE_OPERATIONS: readonly Operation[] = [
   'detection.policy_edit',
   'alerts.read',
   'alerts.resolve',
+  'dashboard.read',
 ];
 
 // The only role that reaches member contacts, and then one member at a time with a reason.
@@ -139,6 +143,7 @@ const PRIVACY_OFFICER: readonly Operation[] = [
   'detection.policy_read',
   'alerts.read',
   'alerts.resolve',
+  'dashboard.read',
 ];
 
 // Reads what holds no personal data and writes nothing. The audit trail is read by the auditor
@@ -158,6 +163,7 @@ const AUDITOR: readonly Operation[] = [
   'incidents.read',
   'detection.policy_read',
   'alerts.read',
+  'dashboard.read',
 ];
 
 // The mail service's account (docs/MAIL.md): it sees the addresses of members waiting for a

@@ -3,6 +3,7 @@ import type { ConsoleEndpointName } from '../contract';
 import { listAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
 import { getDetectionPolicy, listAlerts, resolveAlert, saveDetectionPolicy } from './alerts';
 import { getCatalog, saveCatalog } from './catalog';
+import { getDashboard } from './dashboard';
 import {
   addIncidentEntryHandler,
   closeIncidentHandler,
@@ -108,6 +109,7 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   revokeApiToken: revokeApiTokenHandler,
   listPendingConfirmations,
   markConfirmationsDispatched,
+  getDashboard,
   listIncidents: listIncidentsHandler,
   getIncident: getIncidentHandler,
   openIncident: openIncidentHandler,

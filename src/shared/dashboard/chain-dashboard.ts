@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { DASHBOARD_PERIODS } from './days';
+
+/**
+ * The chain's dashboard in HQ's console (endpoint getDashboard): per store or chain-wide. Counts,
+ * points and ids only: HQ reads no member's name or contact for it, and names no staff member
+ * (ids, as the tills' audit entries do).
+ */
+const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+const iso = z.iso.datetime({ offset: true });
+const count = z.number().int().min(0);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const ChainDashboardInput = z.strictObject({
+  storeId: id.optional(),
+  /** A query parameter, so a string on the wire. */
+  days: z.coerce.number().pipe(z.literal(DASHBOARD_PERIODS)),
+});
+
+export const ChainDashboardDay = z.strictObject({
+  /** A calendar day in UTC (stores of a chain may sit in several zones; HQ counts in one). */
+  day,
+  enrolments: count,
+  pointsIssued: count,
+  pointsRedeemed: count,
+  consentWithdrawals: count,
+});
+export type ChainDashboardDay = z.infer<typeof ChainDashboardDay>;
+
+export const ChainDashboardStore = z.strictObject({
+  storeId: id,
+  name: z.string(),
+  enrolments: count,
+  pointsIssued: count,
+  pointsRedeemed: count,
+  consentWithdrawals: count,
+  /** Points held by the store's (home store) members, erased members left out. */
+  liability: count,
+  membersOverdrawn: count,
+  silentDevices: count,
+  openAlerts: count,
+});
+export type ChainDashboardStore = z.infer<typeof ChainDashboardStore>;
+
+export const ChainDashboardStaff = z.strictObject({
+  storeId: id,
+  staffId: z.string(),
+  /** Members opened and searches, from the tills' uploaded audit entries (till_audit). */
+  opened: count,
+  searches: count,
+  /** From the ops HQ applied. */
+  enrolments: count,
+  earns: count,
+  redemptions: count,
+  corrections: count,
+});
+export type ChainDashboardStaff = z.infer<typeof ChainDashboardStaff>;
+
+export const ChainDashboard = z.strictObject({
+  days: z.number().int(),
+  timeZone: z.literal('UTC'),
+  generatedAt: iso,
+  /** The store the figures are for; null: the whole chain. */
+  storeId: id.nullable(),
+  /** Every store, for the picker (ids and names only). */
+  stores: z.array(z.strictObject({ storeId: id, name: z.string() })),
+  series: z.array(ChainDashboardDay),
+  /** Distinct members over the whole period. */
+  consentWithdrawalsTotal: count,
+  perStore: z.array(ChainDashboardStore),
+  topRewards: z.array(
+    z.strictObject({
+      rewardId: z.string(),
+      nameEn: z.string().nullable(),
+      nameRu: z.string().nullable(),
+      redemptions: count,
+      points: count,
+    }),
+  ),
+  staff: z.array(ChainDashboardStaff),
+  /** Sum of the positive balances of members not erased: what the chain owes in points. */
+  liability: count,
+  /**
+   * Points redeemed over the period divided by points issued over it, in per cent to one decimal;
+   * null when nothing was issued. Above 100 means more was spent than earned in the period.
+   */
+  redemptionRatePercent: z.number().min(0).nullable(),
+  overdrafts: z.strictObject({
+    /** Members (not erased) whose balance is below zero now. */
+    membersNegative: count,
+    /** Their points below zero, as a positive figure. */
+    pointsNegative: count,
+    /** Redemptions and corrections HQ accepted uncovered (ledger flagged_overdraft), in the period. */
+    overdraftEntries: count,
+    /** Ops HQ corrected (op_flags), in the period. */
+    flaggedOps: count,
+  }),
+  /** Not revoked, and never heard from or not for 24 hours. */
+  silentDevices: z.array(z.strictObject({ deviceId: id, storeId: id, name: z.string(), lastSeenAt: iso.nullable() })),
+  requests: z.strictObject({
+    /** Erasure requests waiting (their hold not yet over, or due and not yet carried out). */
+    erasuresPending: count,
+    /** Of those, past their due time. */
+    erasuresOverdue: count,
+  }),
+  incidents: z.array(
+    z.strictObject({
+      incidentId: z.string(),
+      kind: z.string(),
+      storeId: id.nullable(),
+      awareAt: iso,
+      /** Aware + 72 hours (GDPR Art. 33): when the regulator must have been told. */
+      deadlineAt: iso,
+      regulatorNotified: z.boolean(),
+    }),
+  ),
+  alerts: z.strictObject({
+    open: count,
+    byRule: z.array(z.strictObject({ rule: z.string(), open: count })),
+  }),
+});
+export type ChainDashboard = z.infer<typeof ChainDashboard>;
