@@ -35,6 +35,7 @@ const VALID_REQUESTS: Record<Channel, unknown> = {
   'approvals.decide': { approvalId: SOME_UUID, decision: 'deny', pin: '739164' },
   'audit.list': {},
   'audit.verify': {},
+  'audit.export': { language: 'en' },
   'settings.setStoreRegion': { region: 'DE' },
   'settings.setIdleLock': { seconds: 300 },
   'members.enroll': {
@@ -140,6 +141,7 @@ const EXPECTED_ACCESS: Record<Channel, readonly [Access, Access, Access, Access]
   'approvals.decide': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'audit.list': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'audit.verify': [NO_SESSION, DENIED, OK, PIN_CHANGE],
+  'audit.export': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'settings.setStoreRegion': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'settings.setIdleLock': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'members.enroll': [NO_SESSION, OK, OK, PIN_CHANGE],
