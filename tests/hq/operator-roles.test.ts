@@ -70,6 +70,7 @@ incidents.edit               -      -      yes      -        -      -    -
 incidents.members            -      -      yes      -        -      -    -
 incidents.notification_list  -      -      yes      -        -      -    yes
 incidents.revoke_till        -      -      yes      -        -      yes  -
+dashboard.read               yes    yes    yes      yes      -      -    -
 audit.read                   -      -      -        yes      -      -    -
 audit.export                 -      -      -        yes      -      -    -
 mail.dispatch                -      -      -        -        yes    -    yes
