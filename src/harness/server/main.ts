@@ -7,6 +7,7 @@ import { createAppServices } from '../../main/app/create-app-services';
 import { DEFAULT_LOCKOUT_POLICY, scaledPolicy } from '../../main/auth/lockout-policy';
 import { openOsKeychain } from '../../main/keychain/keychain';
 import { createConsoleLogger } from '../../main/logging/logger';
+import { DetectionPolicy } from '../../shared/detection/policy';
 import { AppError } from '../../shared/errors';
 import { startHarness } from './harness-server';
 
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
         }
       : {}),
   });
+  // Test tooling only: a store's detection policy as HQ would send it (an e2e walk of a snooping
+  // cashier cannot open the default threshold's 40 members). Stored like a pulled one.
+  if (process.env.LOYALTY_DETECTION_POLICY) {
+    services.settings.setDetectionPolicy(DetectionPolicy.parse(JSON.parse(process.env.LOYALTY_DETECTION_POLICY)));
+  }
   const harness = await startHarness({ rendererRoot, router: services.router, token, port });
   origin = harness.origin;
   process.stdout.write(`HARNESS_URL=${harness.url}\n`);
