@@ -89,37 +89,42 @@ describe.each(BACKENDS)('lost till on %s', (backend) => {
     });
     expect(computed?.members).toEqual([]);
     expect(computed?.till.lastContactAt).toBeNull();
-    expect(await computeLostTillExposure(db, { deviceId: 'no-such', windowStart: new Date(0), windowEnd: new Date() })).toBeNull();
+    expect(
+      await computeLostTillExposure(db, { deviceId: 'no-such', windowStart: new Date(0), windowEnd: new Date() }),
+    ).toBeNull();
   });
 
-  test.skipIf(skipBackend(backend))('what the named cashier did, to whom, on which till, across two tills', async () => {
-    const touched = await computeStaffTouched(db, {
-      staffId: CASHIER,
-      windowStart: new Date('2026-03-02T00:00:00.000Z'),
-      windowEnd: new Date('2026-03-02T23:59:59.000Z'),
-    });
-    const zero = { viewed: 0, searched: 0, revealed: 0, exported: 0, changed: 0, points: 0 };
-    expect(
-      touched.members.map((member) => ({
-        name: NAME_OF[member.memberId],
-        actions: member.actions,
-        devices: member.devices,
-        erased: member.erased,
-      })),
-    ).toEqual([
-      // Her e-mail changed on A1 at 09:59:50, opened at 09:30 (her earn of 1 March is outside the window).
-      { name: 'anna', actions: { ...zero, viewed: 1, changed: 1 }, devices: [A1], erased: false },
-      // Enrolled by this cashier on A1 at 11:00: an enrolment is a change.
-      { name: 'vera', actions: { ...zero, changed: 1 }, devices: [A1], erased: false },
-      { name: 'gleb', actions: { ...zero, revealed: 1 }, devices: [A1], erased: false },
-      // Phone changed on A1, then searched and opened on A2.
-      { name: 'dina', actions: { ...zero, searched: 1, viewed: 1, changed: 1 }, devices: [A1, A2], erased: false },
-      { name: 'ivan', actions: { ...zero, exported: 1 }, devices: [A1], erased: true },
-      // HQ's record of the contacts it sent for this cashier (the till's own entry not yet uploaded).
-      { name: 'kira', actions: { ...zero, revealed: 1 }, devices: [A1], erased: false },
-      { name: 'lev', actions: { ...zero, viewed: 1, points: 1 }, devices: [A2], erased: false },
-    ]);
-    // boris was opened by the other cashier only (his enrolment by this one was on 1 March).
-    expect(touched.members.some((member) => NAME_OF[member.memberId] === 'boris')).toBe(false);
-  });
+  test.skipIf(skipBackend(backend))(
+    'what the named cashier did, to whom, on which till, across two tills',
+    async () => {
+      const touched = await computeStaffTouched(db, {
+        staffId: CASHIER,
+        windowStart: new Date('2026-03-02T00:00:00.000Z'),
+        windowEnd: new Date('2026-03-02T23:59:59.000Z'),
+      });
+      const zero = { viewed: 0, searched: 0, revealed: 0, exported: 0, changed: 0, points: 0 };
+      expect(
+        touched.members.map((member) => ({
+          name: NAME_OF[member.memberId],
+          actions: member.actions,
+          devices: member.devices,
+          erased: member.erased,
+        })),
+      ).toEqual([
+        // Her e-mail changed on A1 at 09:59:50, opened at 09:30 (her earn of 1 March is outside the window).
+        { name: 'anna', actions: { ...zero, viewed: 1, changed: 1 }, devices: [A1], erased: false },
+        // Enrolled by this cashier on A1 at 11:00: an enrolment is a change.
+        { name: 'vera', actions: { ...zero, changed: 1 }, devices: [A1], erased: false },
+        { name: 'gleb', actions: { ...zero, revealed: 1 }, devices: [A1], erased: false },
+        // Phone changed on A1, then searched and opened on A2.
+        { name: 'dina', actions: { ...zero, searched: 1, viewed: 1, changed: 1 }, devices: [A1, A2], erased: false },
+        { name: 'ivan', actions: { ...zero, exported: 1 }, devices: [A1], erased: true },
+        // HQ's record of the contacts it sent for this cashier (the till's own entry not yet uploaded).
+        { name: 'kira', actions: { ...zero, revealed: 1 }, devices: [A1], erased: false },
+        { name: 'lev', actions: { ...zero, viewed: 1, points: 1 }, devices: [A2], erased: false },
+      ]);
+      // boris was opened by the other cashier only (his enrolment by this one was on 1 March).
+      expect(touched.members.some((member) => NAME_OF[member.memberId] === 'boris')).toBe(false);
+    },
+  );
 });

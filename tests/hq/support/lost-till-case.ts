@@ -68,28 +68,143 @@ interface MemberHistory {
  * - lev: enrolled at B1, reaching HQ at 11:00:30, within the minute after A1's last recorded contact.
  */
 export const HISTORY: Readonly<Record<MemberName, MemberHistory>> = {
-  anna: { given: 'Anna', family: 'Petrova', phone: '+447700900001', email: 'anna@example.com', homeStore: STORE_A, enrolledAt: '2026-03-01T09:00:00.000Z', enrolledOn: A2, enrolSeq: 1, noticeLanguage: 'ru' },
-  boris: { given: 'Boris', family: 'Ivanov', phone: '+447700900002', email: null, homeStore: STORE_A, enrolledAt: '2026-03-01T10:00:00.000Z', enrolledOn: A1, enrolSeq: 1 },
-  vera: { given: 'Vera', family: 'Smirnova', phone: null, email: 'vera@example.com', homeStore: STORE_A, enrolledAt: LAST_CONTACT, enrolledOn: A1, enrolSeq: 5, noticeLanguage: 'en' },
-  gleb: { given: 'Gleb', family: 'Orlov', phone: '+447700900004', email: 'gleb@example.com', homeStore: STORE_B, enrolledAt: '2026-03-01T11:00:00.000Z', enrolledOn: B1, enrolSeq: 1 },
-  dina: { given: 'Dina', family: 'Kuznetsova', phone: '+447700900005', email: null, homeStore: STORE_A, enrolledAt: '2026-03-01T12:00:00.000Z', enrolledOn: A2, enrolSeq: 2, noticeLanguage: 'en' },
-  egor: { given: 'Egor', family: 'Volkov', phone: '+447700900006', email: null, homeStore: STORE_B, enrolledAt: '2026-03-02T11:30:00.000Z', enrolledOn: B1, enrolSeq: 4 },
-  zoya: { given: '', family: '', phone: null, email: null, homeStore: STORE_A, enrolledAt: '2026-03-01T13:00:00.000Z', enrolledOn: A2, enrolSeq: 3, erasedAt: '2026-03-02T09:00:00.000Z' },
-  ivan: { given: '', family: '', phone: null, email: null, homeStore: STORE_A, enrolledAt: '2026-03-01T14:00:00.000Z', enrolledOn: A2, enrolSeq: 4, erasedAt: '2026-03-02T11:30:00.000Z' },
-  kira: { given: 'Kira', family: 'Lebedeva', phone: null, email: 'kira@example.com', homeStore: STORE_B, enrolledAt: '2026-03-01T16:00:00.000Z', enrolledOn: B1, enrolSeq: 2 },
-  lev: { given: 'Lev', family: 'Morozov', phone: '+447700900010', email: null, homeStore: STORE_B, enrolledAt: '2026-03-02T11:00:30.000Z', enrolledOn: B1, enrolSeq: 3 },
+  anna: {
+    given: 'Anna',
+    family: 'Petrova',
+    phone: '+447700900001',
+    email: 'anna@example.com',
+    homeStore: STORE_A,
+    enrolledAt: '2026-03-01T09:00:00.000Z',
+    enrolledOn: A2,
+    enrolSeq: 1,
+    noticeLanguage: 'ru',
+  },
+  boris: {
+    given: 'Boris',
+    family: 'Ivanov',
+    phone: '+447700900002',
+    email: null,
+    homeStore: STORE_A,
+    enrolledAt: '2026-03-01T10:00:00.000Z',
+    enrolledOn: A1,
+    enrolSeq: 1,
+  },
+  vera: {
+    given: 'Vera',
+    family: 'Smirnova',
+    phone: null,
+    email: 'vera@example.com',
+    homeStore: STORE_A,
+    enrolledAt: LAST_CONTACT,
+    enrolledOn: A1,
+    enrolSeq: 5,
+    noticeLanguage: 'en',
+  },
+  gleb: {
+    given: 'Gleb',
+    family: 'Orlov',
+    phone: '+447700900004',
+    email: 'gleb@example.com',
+    homeStore: STORE_B,
+    enrolledAt: '2026-03-01T11:00:00.000Z',
+    enrolledOn: B1,
+    enrolSeq: 1,
+  },
+  dina: {
+    given: 'Dina',
+    family: 'Kuznetsova',
+    phone: '+447700900005',
+    email: null,
+    homeStore: STORE_A,
+    enrolledAt: '2026-03-01T12:00:00.000Z',
+    enrolledOn: A2,
+    enrolSeq: 2,
+    noticeLanguage: 'en',
+  },
+  egor: {
+    given: 'Egor',
+    family: 'Volkov',
+    phone: '+447700900006',
+    email: null,
+    homeStore: STORE_B,
+    enrolledAt: '2026-03-02T11:30:00.000Z',
+    enrolledOn: B1,
+    enrolSeq: 4,
+  },
+  zoya: {
+    given: '',
+    family: '',
+    phone: null,
+    email: null,
+    homeStore: STORE_A,
+    enrolledAt: '2026-03-01T13:00:00.000Z',
+    enrolledOn: A2,
+    enrolSeq: 3,
+    erasedAt: '2026-03-02T09:00:00.000Z',
+  },
+  ivan: {
+    given: '',
+    family: '',
+    phone: null,
+    email: null,
+    homeStore: STORE_A,
+    enrolledAt: '2026-03-01T14:00:00.000Z',
+    enrolledOn: A2,
+    enrolSeq: 4,
+    erasedAt: '2026-03-02T11:30:00.000Z',
+  },
+  kira: {
+    given: 'Kira',
+    family: 'Lebedeva',
+    phone: null,
+    email: 'kira@example.com',
+    homeStore: STORE_B,
+    enrolledAt: '2026-03-01T16:00:00.000Z',
+    enrolledOn: B1,
+    enrolSeq: 2,
+  },
+  lev: {
+    given: 'Lev',
+    family: 'Morozov',
+    phone: '+447700900010',
+    email: null,
+    homeStore: STORE_B,
+    enrolledAt: '2026-03-02T11:00:30.000Z',
+    enrolledOn: B1,
+    enrolSeq: 3,
+  },
 };
 
 const card = (id: string): string => `6004993${id.slice(-8)}`;
 
 async function op(
   q: Queryable,
-  row: { device: string; seq: number; opId: string; type: string; staff: string; deviceTime: string; payload: object; receivedAt: string; memberId: string | null },
+  row: {
+    device: string;
+    seq: number;
+    opId: string;
+    type: string;
+    staff: string;
+    deviceTime: string;
+    payload: object;
+    receivedAt: string;
+    memberId: string | null;
+  },
 ): Promise<void> {
   await q.query(
     `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at, member_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'applied', NULL, $8, $9)`,
-    [row.device, row.seq, row.opId, row.type, row.staff, row.deviceTime, JSON.stringify(row.payload), row.receivedAt, row.memberId],
+    [
+      row.device,
+      row.seq,
+      row.opId,
+      row.type,
+      row.staff,
+      row.deviceTime,
+      JSON.stringify(row.payload),
+      row.receivedAt,
+      row.memberId,
+    ],
   );
 }
 
@@ -110,7 +225,11 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
     [STORE_A, 'Riverside', 'en'],
     [STORE_B, 'Nevsky', 'ru'],
   ] as const) {
-    await q.query('INSERT INTO stores (id, name, created_at) VALUES ($1, $2, $3)', [store, name, '2026-02-01T00:00:00Z']);
+    await q.query('INSERT INTO stores (id, name, created_at) VALUES ($1, $2, $3)', [
+      store,
+      name,
+      '2026-02-01T00:00:00Z',
+    ]);
     await q.query(
       `INSERT INTO store_settings (store_id, language, store_region, idle_lock_seconds, earn_rules, updated_at)
        VALUES ($1, $2, 'GB', 120, NULL, $3)`,
@@ -143,7 +262,17 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
       `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id,
          enrolled_at, updated_at, erased_at)
        VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $8, $9)`,
-      [id, erased ? null : card(id), member.given, member.family, member.phone, member.email, member.homeStore, member.enrolledAt, member.erasedAt ?? null],
+      [
+        id,
+        erased ? null : card(id),
+        member.given,
+        member.family,
+        member.phone,
+        member.email,
+        member.homeStore,
+        member.enrolledAt,
+        member.erasedAt ?? null,
+      ],
     );
     // The enrolment op as the till sent it (an erased member's payload scrubbed, its op id kept).
     await op(q, {
@@ -155,7 +284,16 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
       deviceTime: member.enrolledAt,
       payload: erased
         ? { memberId: null }
-        : { memberId: id, cardNumber: card(id), givenName: member.given, familyName: member.family, phone: member.phone, email: member.email, birthDate: null, enrolledAt: member.enrolledAt },
+        : {
+            memberId: id,
+            cardNumber: card(id),
+            givenName: member.given,
+            familyName: member.family,
+            phone: member.phone,
+            email: member.email,
+            birthDate: null,
+            enrolledAt: member.enrolledAt,
+          },
       receivedAt: member.enrolledAt,
       memberId: erased ? null : id,
     });
@@ -169,25 +307,137 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
   }
 
   // A1's other ops: an earn for anna (1 Mar), anna's e-mail changed (acknowledged), dina's phone changed (not).
-  await op(q, { device: A1, seq: 2, opId: '10000000-0000-4000-8000-000000000002', type: 'points.earned', staff: CASHIER, deviceTime: '2026-03-01T16:00:00.000Z', payload: { memberId: M.anna, kind: 'earn', points: 10 }, receivedAt: '2026-03-01T16:00:05.000Z', memberId: M.anna });
-  await op(q, { device: A1, seq: 3, opId: '10000000-0000-4000-8000-000000000003', type: 'member.updated', staff: CASHIER, deviceTime: '2026-03-02T09:59:50.000Z', payload: { memberId: M.anna, changes: { email: 'anna.new@example.com' }, updatedAt: '2026-03-02T09:59:50.000Z' }, receivedAt: '2026-03-02T10:00:00.000Z', memberId: M.anna });
-  await op(q, { device: A1, seq: 4, opId: '10000000-0000-4000-8000-000000000004', type: 'member.updated', staff: CASHIER, deviceTime: '2026-03-02T10:59:00.000Z', payload: { memberId: M.dina, changes: { phone: '+447700900055' }, updatedAt: '2026-03-02T10:59:00.000Z' }, receivedAt: '2026-03-02T10:59:30.000Z', memberId: M.dina });
+  await op(q, {
+    device: A1,
+    seq: 2,
+    opId: '10000000-0000-4000-8000-000000000002',
+    type: 'points.earned',
+    staff: CASHIER,
+    deviceTime: '2026-03-01T16:00:00.000Z',
+    payload: { memberId: M.anna, kind: 'earn', points: 10 },
+    receivedAt: '2026-03-01T16:00:05.000Z',
+    memberId: M.anna,
+  });
+  await op(q, {
+    device: A1,
+    seq: 3,
+    opId: '10000000-0000-4000-8000-000000000003',
+    type: 'member.updated',
+    staff: CASHIER,
+    deviceTime: '2026-03-02T09:59:50.000Z',
+    payload: { memberId: M.anna, changes: { email: 'anna.new@example.com' }, updatedAt: '2026-03-02T09:59:50.000Z' },
+    receivedAt: '2026-03-02T10:00:00.000Z',
+    memberId: M.anna,
+  });
+  await op(q, {
+    device: A1,
+    seq: 4,
+    opId: '10000000-0000-4000-8000-000000000004',
+    type: 'member.updated',
+    staff: CASHIER,
+    deviceTime: '2026-03-02T10:59:00.000Z',
+    payload: { memberId: M.dina, changes: { phone: '+447700900055' }, updatedAt: '2026-03-02T10:59:00.000Z' },
+    receivedAt: '2026-03-02T10:59:30.000Z',
+    memberId: M.dina,
+  });
   // On A2 the same cashier earns for lev after opening his record (2 Mar 13:05).
-  await op(q, { device: A2, seq: 5, opId: '10000000-0000-4000-8000-000000000005', type: 'points.earned', staff: CASHIER, deviceTime: '2026-03-02T13:05:00.000Z', payload: { memberId: M.lev, kind: 'earn', points: 5 }, receivedAt: '2026-03-02T13:05:10.000Z', memberId: M.lev });
+  await op(q, {
+    device: A2,
+    seq: 5,
+    opId: '10000000-0000-4000-8000-000000000005',
+    type: 'points.earned',
+    staff: CASHIER,
+    deviceTime: '2026-03-02T13:05:00.000Z',
+    payload: { memberId: M.lev, kind: 'earn', points: 5 },
+    receivedAt: '2026-03-02T13:05:10.000Z',
+    memberId: M.lev,
+  });
 
   // The tills' audit chains HQ holds.
   const a1Received = '2026-03-02T10:30:00.000Z';
-  await audit(q, { device: A1, seq: 1, at: '2026-03-01T15:00:00.000Z', staff: CASHIER, action: 'member.contacts_revealed', member: M.dina, receivedAt: a1Received });
-  await audit(q, { device: A1, seq: 2, at: '2026-03-02T09:00:00.000Z', staff: CASHIER, action: 'member.contacts_revealed', member: M.gleb, receivedAt: a1Received });
-  await audit(q, { device: A1, seq: 3, at: '2026-03-02T09:30:00.000Z', staff: CASHIER, action: 'member.viewed', member: M.anna, receivedAt: a1Received });
-  await audit(q, { device: A1, seq: 4, at: '2026-03-02T09:45:00.000Z', staff: CASHIER, action: 'member.exported', member: M.ivan, receivedAt: a1Received });
+  await audit(q, {
+    device: A1,
+    seq: 1,
+    at: '2026-03-01T15:00:00.000Z',
+    staff: CASHIER,
+    action: 'member.contacts_revealed',
+    member: M.dina,
+    receivedAt: a1Received,
+  });
+  await audit(q, {
+    device: A1,
+    seq: 2,
+    at: '2026-03-02T09:00:00.000Z',
+    staff: CASHIER,
+    action: 'member.contacts_revealed',
+    member: M.gleb,
+    receivedAt: a1Received,
+  });
+  await audit(q, {
+    device: A1,
+    seq: 3,
+    at: '2026-03-02T09:30:00.000Z',
+    staff: CASHIER,
+    action: 'member.viewed',
+    member: M.anna,
+    receivedAt: a1Received,
+  });
+  await audit(q, {
+    device: A1,
+    seq: 4,
+    at: '2026-03-02T09:45:00.000Z',
+    staff: CASHIER,
+    action: 'member.exported',
+    member: M.ivan,
+    receivedAt: a1Received,
+  });
   // A reveal of a member erased since: the erasure renamed the subject, so HQ cannot say who.
-  await audit(q, { device: A1, seq: 5, at: '2026-03-02T09:50:00.000Z', staff: OTHER_CASHIER, action: 'member.contacts_revealed', member: 'es_renamed-by-erasure', receivedAt: a1Received });
+  await audit(q, {
+    device: A1,
+    seq: 5,
+    at: '2026-03-02T09:50:00.000Z',
+    staff: OTHER_CASHIER,
+    action: 'member.contacts_revealed',
+    member: 'es_renamed-by-erasure',
+    receivedAt: a1Received,
+  });
   const a2Received = '2026-03-02T13:30:00.000Z';
-  await audit(q, { device: A2, seq: 1, at: '2026-03-02T11:59:00.000Z', staff: CASHIER, action: 'member.searched', member: M.dina, receivedAt: a2Received });
-  await audit(q, { device: A2, seq: 2, at: '2026-03-02T12:00:00.000Z', staff: CASHIER, action: 'member.viewed', member: M.dina, receivedAt: a2Received });
-  await audit(q, { device: A2, seq: 3, at: '2026-03-02T13:00:00.000Z', staff: CASHIER, action: 'member.viewed', member: M.lev, receivedAt: a2Received });
-  await audit(q, { device: A2, seq: 4, at: '2026-03-02T13:10:00.000Z', staff: OTHER_CASHIER, action: 'member.viewed', member: M.boris, receivedAt: a2Received });
+  await audit(q, {
+    device: A2,
+    seq: 1,
+    at: '2026-03-02T11:59:00.000Z',
+    staff: CASHIER,
+    action: 'member.searched',
+    member: M.dina,
+    receivedAt: a2Received,
+  });
+  await audit(q, {
+    device: A2,
+    seq: 2,
+    at: '2026-03-02T12:00:00.000Z',
+    staff: CASHIER,
+    action: 'member.viewed',
+    member: M.dina,
+    receivedAt: a2Received,
+  });
+  await audit(q, {
+    device: A2,
+    seq: 3,
+    at: '2026-03-02T13:00:00.000Z',
+    staff: CASHIER,
+    action: 'member.viewed',
+    member: M.lev,
+    receivedAt: a2Received,
+  });
+  await audit(q, {
+    device: A2,
+    seq: 4,
+    at: '2026-03-02T13:10:00.000Z',
+    staff: OTHER_CASHIER,
+    action: 'member.viewed',
+    member: M.boris,
+    receivedAt: a2Received,
+  });
 
   // HQ sent kira's contacts to A1 for a reveal (its own record; the till's entry had not arrived).
   await q.query(
@@ -200,6 +450,13 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
   await q.query(
     `INSERT INTO day_ends (id, device_id, from_seq, to_seq, manifest, report, status, received_at)
      VALUES ('30000000-0000-4000-8000-000000000001', $1, 0, 7, $2::jsonb, '{}'::jsonb, 'mismatch', '2026-03-02T10:50:00Z')`,
-    [A1, JSON.stringify({ fromSeq: 0, toSeq: 7, counts: { 'member.enrolled': 4, 'member.updated': 2, 'points.earned': 1 } })],
+    [
+      A1,
+      JSON.stringify({
+        fromSeq: 0,
+        toSeq: 7,
+        counts: { 'member.enrolled': 4, 'member.updated': 2, 'points.earned': 1 },
+      }),
+    ],
   );
 }

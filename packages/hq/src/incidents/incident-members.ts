@@ -7,7 +7,6 @@ import type { Exposure } from './codes';
  * stable: a new computation replaces the old one whole. Read back masked, like the members page.
  */
 
-
 export async function replaceIncidentMembers(
   tx: Queryable,
   incidentId: string,

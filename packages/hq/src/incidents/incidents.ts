@@ -58,9 +58,11 @@ export async function openIncident(
   actor: Actor,
 ): Promise<{ incidentId: string; version: number; storeId: string | null }> {
   const awareAt = input.awareAt ?? actor.now;
-  if (awareAt.getTime() > actor.now.getTime()) throw invalid('awareAt', 'in_future', 'Awareness cannot be in the future.');
+  if (awareAt.getTime() > actor.now.getTime())
+    throw invalid('awareAt', 'in_future', 'Awareness cannot be in the future.');
   const title = input.title.trim();
-  if (title.length === 0 || title.length > TITLE_MAX) throw invalid('title', 'length', 'The title is 1 to 120 characters.');
+  if (title.length === 0 || title.length > TITLE_MAX)
+    throw invalid('title', 'length', 'The title is 1 to 120 characters.');
   const needsTill = TILL_KINDS.includes(input.kind);
   const needsStaff = input.kind === 'staff_misuse';
   if (needsTill && input.deviceId === undefined) throw invalid('deviceId', 'required', 'Name the till.');

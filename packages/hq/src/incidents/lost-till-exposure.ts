@@ -172,7 +172,8 @@ export async function computeLostTillExposure(
       const payload = (typeof op.payload === 'string' ? JSON.parse(op.payload) : op.payload) as Payload;
       const memberId = payload.memberId;
       if (typeof memberId !== 'string') continue;
-      if (op.type === 'member.enrolled' && hasContact(payload)) add(memberId, 'full_contacts', 'enrolment_unacknowledged');
+      if (op.type === 'member.enrolled' && hasContact(payload))
+        add(memberId, 'full_contacts', 'enrolment_unacknowledged');
       if (op.type === 'member.updated' && hasContact(payload.changes))
         add(memberId, 'full_contacts', 'update_unacknowledged');
     }

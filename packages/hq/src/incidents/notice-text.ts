@@ -52,12 +52,14 @@ const TEMPLATES: Readonly<Record<Language, Template>> = {
       touched: 'Your record was one of them: your name, card number and contact details may have been seen.',
     },
     done: {
-      masked: 'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
+      masked:
+        'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
       full_contacts:
         'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
       revealed:
         'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
-      touched: 'We stopped this person’s access and we are dealing with it. We have told the data protection authority.',
+      touched:
+        'We stopped this person’s access and we are dealing with it. We have told the data protection authority.',
     },
     youCan:
       'What you can do: be careful with calls, messages or e-mails that mention your loyalty card and ask for payment or passwords. We never ask for your PIN or passwords. You can ask us for a new card number.',
@@ -79,11 +81,11 @@ const TEMPLATES: Readonly<Record<Language, Template>> = {
         'На кассе хранились ваше имя, номер карты, дата рождения (если вы её указали), баллы, а также полный номер телефона или адрес электронной почты, которые ещё не были переданы с кассы. Данные на кассе зашифрованы.',
       revealed:
         'В это время на экране этой кассы показывались ваш полный номер телефона или адрес электронной почты, а также имя и номер карты.',
-      touched:
-        'Среди них была и ваша запись: могли быть просмотрены ваше имя, номер карты и контактные данные.',
+      touched: 'Среди них была и ваша запись: могли быть просмотрены ваше имя, номер карты и контактные данные.',
     },
     done: {
-      masked: 'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
+      masked:
+        'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
       full_contacts:
         'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
       revealed:
@@ -113,7 +115,13 @@ export function noticeText(
     to: noticeDate(values.to, language),
     contact: values.contactPoint,
   };
-  const body = [template.happened[exposure], template.data[exposure], template.done[exposure], template.youCan, template.contact]
+  const body = [
+    template.happened[exposure],
+    template.data[exposure],
+    template.done[exposure],
+    template.youCan,
+    template.contact,
+  ]
     .map((paragraph) => fill(paragraph, filled))
     .join('\n\n');
   return { subject: template.subject, body };

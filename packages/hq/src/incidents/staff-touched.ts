@@ -10,7 +10,6 @@ import type { TouchAction } from './codes';
  * (till_member_requests) counts when the till's audit entry of it has not reached HQ yet.
  */
 
-
 export interface TouchedMember {
   memberId: string;
   erased: boolean;
@@ -51,7 +50,10 @@ export async function computeStaffTouched(
   q: Queryable,
   input: { staffId: string; windowStart: Date; windowEnd: Date },
 ): Promise<{ members: TouchedMember[]; unresolved: number }> {
-  const touched = new Map<string, { actions: Record<TouchAction, number>; devices: Set<string>; first: Date; last: Date }>();
+  const touched = new Map<
+    string,
+    { actions: Record<TouchAction, number>; devices: Set<string>; first: Date; last: Date }
+  >();
   const note = (memberId: string, action: TouchAction, deviceId: string, at: Date, count = 1) => {
     let held = touched.get(memberId);
     if (!held) {
@@ -63,8 +65,7 @@ export async function computeStaffTouched(
     if (at < held.first) held.first = at;
     if (at > held.last) held.last = at;
   };
-  const inWindow = (at: Date) =>
-    !Number.isNaN(at.getTime()) && at >= input.windowStart && at <= input.windowEnd;
+  const inWindow = (at: Date) => !Number.isNaN(at.getTime()) && at >= input.windowStart && at <= input.windowEnd;
 
   const audit = await q.query<{ device_id: string; action: string; subject_id: string; at: Date }>(
     `SELECT device_id, action, subject_id, at FROM till_audit
@@ -101,7 +102,13 @@ export async function computeStaffTouched(
     if (missing > 0) note(memberId, action as TouchAction, held.deviceId, held.at, missing);
   }
 
-  const ops = await q.query<{ device_id: string; type: string; device_time: string; member_id: string | null; payload: unknown }>(
+  const ops = await q.query<{
+    device_id: string;
+    type: string;
+    device_time: string;
+    member_id: string | null;
+    payload: unknown;
+  }>(
     `SELECT device_id, type, device_time, COALESCE(member_id, payload->>'memberId') AS member_id, payload
        FROM ops WHERE staff_id = $1 AND outcome = 'applied' AND type = ANY($2::text[]) ORDER BY device_id, seq`,
     [input.staffId, Object.keys(OP_ACTIONS)],

@@ -253,7 +253,8 @@ export const listIncidentMembersHandler: ConsoleHandler<'listIncidentMembers'> =
       const computed = await computeLostTillExposure(ctx.tx, { deviceId: incident.deviceId, windowStart, windowEnd });
       const shown = new Set(members.map((member) => member.memberId));
       // Sources of the listed rows only: a lost till's masked form can be the whole chain.
-      for (const member of computed?.members ?? []) if (shown.has(member.memberId)) sources[member.memberId] = member.sources;
+      for (const member of computed?.members ?? [])
+        if (shown.has(member.memberId)) sources[member.memberId] = member.sources;
     }
     const touched =
       incident.kind === 'staff_misuse' && incident.staffId !== null && windowStart && windowEnd
