@@ -842,6 +842,19 @@ export const CONSOLE_ENDPOINTS = {
       till: IncidentTill.nullable(),
     }),
   }),
+  /** What an incident can name: the chain's tills and staff (the officer holds no devices.read or staff.read). */
+  listIncidentSubjects: endpoint({
+    method: 'GET',
+    path: '/incidents/subjects',
+    access: 'incidents.edit',
+    input: z.strictObject({}),
+    output: z.strictObject({
+      tills: z.array(
+        z.strictObject({ deviceId: id, name: z.string(), storeId: id, storeName: z.string(), revokedAt: iso.nullable() }),
+      ),
+      staff: z.array(z.strictObject({ staffId: id, displayName: z.string(), storeId: id.nullable() })),
+    }),
+  }),
   openIncident: endpoint({
     method: 'POST',
     path: '/incidents',

@@ -1,9 +1,11 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConsoleApiError, callConsole } from '../api/console-client';
+import { AlertsPage } from '../pages/AlertsPage';
 import { ApprovalsPage } from '../pages/ApprovalsPage';
 import { AuditPage } from '../pages/AuditPage';
 import { CatalogPage } from '../pages/CatalogPage';
+import { DashboardPage } from '../pages/DashboardPage';
 import { DevicesPage } from '../pages/DevicesPage';
 import { MembersPage } from '../pages/MembersPage';
 import { OperatorsPage } from '../pages/OperatorsPage';
@@ -26,8 +28,10 @@ const PAGE_COMPONENTS: Record<PageName, () => ReactNode> = {
   catalog: () => <CatalogPage />,
   members: () => <MembersPage />,
   privacy: () => <PrivacyPage />,
+  alerts: () => <AlertsPage />,
   reviews: () => <ReviewsPage />,
   reports: () => <ReportsPage />,
+  dashboard: () => <DashboardPage />,
   audit: () => <AuditPage />,
   operators: () => <OperatorsPage />,
   approvals: () => <ApprovalsPage />,
