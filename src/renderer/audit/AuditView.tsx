@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditMemberLabel } from '../../shared/audit/describe';
 import { describeAuditEntry } from '../../shared/audit/describe';
-import { AUDIT_ACTION_GROUP_NAMES } from '../../shared/audit/schemas';
+import { AUDIT_ACTION_GROUPS, AUDIT_ACTION_GROUP_NAMES, AUDIT_ACTIONS } from '../../shared/audit/schemas';
 import { api, asApiError, type AuditEntry, type AuditVerification } from '../api/client';
 import { errorMessage } from '../app/messages';
 import { useSession } from '../app/session-context';
@@ -12,10 +12,11 @@ import { Field } from '../forms/Field';
 import { auditLanguage, auditNameBook, auditQuery, isAuditAction, type AuditFilters } from './audit';
 import { AuditExportButton } from './AuditExportButton';
 import { datePattern } from './typed-date';
+import './audit.css';
 
 type Filters = AuditFilters;
 
-const NO_FILTERS: Filters = { staffId: '', group: '', memberCard: '', from: '', to: '' };
+const NO_FILTERS: Filters = { staffId: '', group: '', action: '', memberCard: '', from: '', to: '' };
 
 /** Managers: the hash-chained audit log in words, newest first, with filters, paging, a chain check and the export. */
 export function AuditView() {
@@ -130,7 +131,7 @@ export function AuditView() {
         <h1 id={`${ids}-title`} className="view-title">
           {t('audit.heading')}
         </h1>
-        <div className="form-actions-row">
+        <div className="audit-head-actions">
           {wanted.ok ? <AuditExportButton query={wanted.query} language={language} /> : null}
           <button
             type="button"
@@ -170,7 +171,7 @@ export function AuditView() {
       </div>
 
       <form
-        className="filters"
+        className="filters audit-filters"
         aria-label={t('audit.filters')}
         onSubmit={(event) => {
           event.preventDefault();
@@ -205,12 +206,31 @@ export function AuditView() {
             className="input select"
             data-testid="audit-filter-group"
             value={filters.group}
-            onChange={(event) => choose({ group: event.target.value as Filters['group'] })}
+            onChange={(event) => choose({ group: event.target.value as Filters['group'], action: '' })}
           >
-            <option value="">{t('audit.allActions')}</option>
+            <option value="">{t('audit.allGroups')}</option>
             {AUDIT_ACTION_GROUP_NAMES.map((group) => (
               <option key={group} value={group}>
                 {t(`audit.groups.${group}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${ids}-action`} className="field-label">
+            {t('audit.action')}
+          </label>
+          <select
+            id={`${ids}-action`}
+            className="input select"
+            data-testid="audit-filter-action"
+            value={filters.action}
+            onChange={(event) => choose({ action: event.target.value as Filters['action'] })}
+          >
+            <option value="">{t('audit.allActions')}</option>
+            {(filters.group ? AUDIT_ACTION_GROUPS[filters.group] : AUDIT_ACTIONS).map((action) => (
+              <option key={action} value={action}>
+                {actionLabel(action)}
               </option>
             ))}
           </select>

@@ -72,6 +72,8 @@ export function rosterName(
 export interface AuditFilters {
   staffId: string;
   group: '' | AuditActionGroup;
+  /** One action, within the group when one is chosen. */
+  action: '' | AuditAction;
   /** A card number as typed or scanned; main resolves it to the member. */
   memberCard: string;
   /** Dates as the manager typed them, in the page language's pattern, or empty. */
@@ -82,6 +84,7 @@ export interface AuditFilters {
 export interface AuditListQuery {
   staffId?: string;
   group?: AuditActionGroup;
+  action?: AuditAction;
   memberCard?: string;
   from?: string;
   to?: string;
@@ -104,6 +107,7 @@ export function auditQuery(
   const query: AuditListQuery = { limit: AUDIT_PAGE_SIZE };
   if (filters.staffId) query.staffId = filters.staffId;
   if (filters.group) query.group = filters.group;
+  if (filters.action) query.action = filters.action;
   if (filters.memberCard.trim()) query.memberCard = filters.memberCard.trim();
   if (range.from) query.from = range.from;
   if (range.to) query.to = range.to;

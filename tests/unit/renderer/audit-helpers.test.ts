@@ -50,7 +50,14 @@ describe('local dates to audit instants (Moscow, UTC+3)', () => {
     expect(localDateRange('2026-02-31', '')).toEqual({ ok: false, problem: 'invalid' });
 
     const built = auditQuery(
-      { staffId: 'demo-carl', group: 'signin', memberCard: ' 6001 0000 0001 ', from: '01.03.2026', to: '05.03.2026' },
+      {
+        staffId: 'demo-carl',
+        group: 'signin',
+        action: 'session.login',
+        memberCard: ' 6001 0000 0001 ',
+        from: '01.03.2026',
+        to: '05.03.2026',
+      },
       RU,
       40,
     );
@@ -60,13 +67,14 @@ describe('local dates to audit instants (Moscow, UTC+3)', () => {
       limit: 50,
       staffId: 'demo-carl',
       group: 'signin',
+      action: 'session.login',
       memberCard: '6001 0000 0001',
       from: '2026-03-01T00:00:00.000+03:00',
       to: '2026-03-05T23:59:59.999+03:00',
       beforeSeq: 40,
     });
     expect(ListAuditRequest.safeParse(built.query).success).toBe(true);
-    const none = { staffId: '', group: '', memberCard: '', from: '', to: '' } as const;
+    const none = { staffId: '', group: '', action: '', memberCard: '', from: '', to: '' } as const;
     expect(auditQuery(none, GB)).toEqual({ ok: true, query: { limit: 50 } });
     // The same typed text in English (day/month/year) and the problems named per field.
     expect(auditQuery({ ...none, from: '05/03/2026' }, GB)).toMatchObject({
