@@ -30,7 +30,16 @@ describe('role gating', () => {
   });
 
   it('shows managers approvals and the audit log too', () => {
-    expect(viewsFor('manager')).toEqual(['find', 'enroll', 'staff', 'approvals', 'audit', 'sync']);
+    expect(viewsFor('manager')).toEqual([
+      'find',
+      'enroll',
+      'staff',
+      'approvals',
+      'audit',
+      'sync',
+      'dashboard',
+      'alerts',
+    ]);
     expect(staffAbilities('manager')).toEqual({ addStaff: true, idleLock: true });
   });
 });
