@@ -198,6 +198,19 @@ describe('detection at the till', () => {
     expect(holds()).toEqual([]);
   });
 
+  it('wrong PINs typed as a staff member at sign-in are counted for them: more than pin_failures allows is one alert', async () => {
+    c.app.services.settings.setDetectionPolicy(
+      policyWith('pin_failures', { mode: 'notify', threshold: 2, windowMinutes: 15 }),
+    );
+    await c.call('session.lock', {});
+    for (let i = 0; i < 4; i++) {
+      clock.advance(60);
+      expect(errorCode(await login(c.app, CARL, '000000'))).toBe('login_failed');
+    }
+    expect(alerts()).toMatchObject([{ rule: 'pin_failures', staff_id: CARL, count: 3, threshold: 2 }]);
+    expect(auditOf('detection.alert')[0]).toMatchObject({ staffId: CARL, details: { rule: 'pin_failures' } });
+  });
+
   it('a held manager cannot clear their own hold; another manager can', async () => {
     c.app.services.settings.setDetectionPolicy(
       policyWith('members_opened', { mode: 'enforce', threshold: 3, windowMinutes: 60 }),

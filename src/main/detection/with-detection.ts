@@ -60,14 +60,24 @@ export function refuseHeldStaff(handlers: Handlers, holds: Pick<StaffHolds, 'ass
 export function evaluateAfterEachCall(router: Router, run: DetectionRun, logger: Logger): Router {
   return {
     async handle(channel, payload, context) {
-      const before = run.head();
+      const failed = (error: unknown) =>
+        logger.error('detection.failed', { name: error instanceof Error ? error.name : 'error' });
+      // Read before the call; a database that cannot be read here fails the call itself, in the router.
+      let before: number | null = null;
+      try {
+        before = run.head();
+      } catch (error) {
+        failed(error);
+      }
       try {
         return await router.handle(channel, payload, context);
       } finally {
-        try {
-          run.afterAudit(before);
-        } catch (error) {
-          logger.error('detection.failed', { name: error instanceof Error ? error.name : 'error' });
+        if (before !== null) {
+          try {
+            run.afterAudit(before);
+          } catch (error) {
+            failed(error);
+          }
         }
       }
     },
