@@ -233,6 +233,7 @@ describe('detection at the till', () => {
     await snoop(MEMBERS.slice(0, 4));
     expect(holds()).toMatchObject([{ staff_id: CARL, kind: 'lock' }]);
     expect(c.app.services.sessions.current()).toBeNull();
+    expect(auditOf('session.locked')[0]).toMatchObject({ staffId: CARL, details: { reason: 'detection' } });
     expect(errorCode(await open(MEMBERS[4]!))).toBe('not_authenticated');
 
     clock.advance(5);

@@ -11,7 +11,8 @@ export interface Session {
   mustChangePin?: boolean;
 }
 
-export type LockReason = 'manual' | 'idle' | 'os' | 'switch';
+/** `detection`: an enforced detection rule with the `lock` action ended the session (src/main/detection). */
+export type LockReason = 'manual' | 'idle' | 'os' | 'switch' | 'detection';
 
 export interface SessionStore {
   /** The open session, or null. A session idle for longer than the lock time is locked first. */

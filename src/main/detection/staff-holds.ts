@@ -104,7 +104,7 @@ export function createStaffHolds(deps: {
 
     endSessionIfLocked(staffId) {
       if (holdOf(staffId)?.kind !== 'lock') return;
-      if (sessions.current()?.staffId === staffId) sessions.lock('manual');
+      if (sessions.current()?.staffId === staffId) sessions.lock('detection');
     },
 
     async clearWithManagerPin(request, session, commit = immediately(db)) {
