@@ -11,7 +11,7 @@ import { formatDateTime } from '../app/format-date';
 import { Field } from '../forms/Field';
 import { auditLanguage, auditNameBook, auditQuery, isAuditAction, type AuditFilters } from './audit';
 import { AuditExportButton } from './AuditExportButton';
-import { datePattern } from './typed-date';
+import { datePattern } from '../../shared/audit/typed-date';
 import './audit.css';
 
 type Filters = AuditFilters;

@@ -9,7 +9,7 @@ import {
   localDayEdge,
   rosterName,
 } from '../../../src/renderer/audit/audit';
-import { datePattern } from '../../../src/renderer/audit/typed-date';
+import { datePattern } from '../../../src/shared/audit/typed-date';
 
 const RU = datePattern('ru-RU', 'ru');
 const GB = datePattern('en-GB', 'en');

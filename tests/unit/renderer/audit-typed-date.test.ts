@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datePattern, parseTypedDate, parseTypedRange } from '../../../src/renderer/audit/typed-date';
+import { datePattern, parseTypedDate, parseTypedRange } from '../../../src/shared/audit/typed-date';
 
 describe('the date pattern follows the page language, not the browser', () => {
   it('Russian: ДД.ММ.ГГГГ', () => {
