@@ -13,6 +13,7 @@ import {
   type ConsoleEndpointName,
 } from '../../packages/hq/src/console/contract';
 import type { OperatorRole } from '../../packages/hq/src/operators/roles';
+import { DEFAULT_DETECTION_POLICY } from '../../src/shared/detection/policy';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import {
   consoleRequest,
@@ -61,6 +62,10 @@ const TABLE: Record<string, Row> = {
   exportMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   exportAudience:     { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   listDisclosures:    { chain_admin: D, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
+  getDetectionPolicy: { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: D },
+  saveDetectionPolicy: { chain_admin: A, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
+  listAlerts:         { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: D },
+  resolveAlert:       { chain_admin: D, store_operations: A, privacy_officer: A, auditor: D, mail_relay: D },
   listAudit:          { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   verifyAudit:        { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   tillAuditHeads:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
@@ -147,6 +152,10 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     exportMember: { memberId: 'no-such-member', purpose: 'access_request' },
     exportAudience: { purpose: 'analytics', recipient: 'role-table', fields: ['tier'] },
     listDisclosures: {},
+    getDetectionPolicy: { storeId: 'no-such-store' },
+    saveDetectionPolicy: { storeId: 'no-such-store', baseVersion: 0, policy: DEFAULT_DETECTION_POLICY },
+    listAlerts: {},
+    resolveAlert: { alertId: randomUUID(), action: 'acknowledge', reasonCode: 'staff_spoken_to' },
     listAudit: {},
     verifyAudit: {},
     tillAuditHeads: {},

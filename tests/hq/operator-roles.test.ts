@@ -71,6 +71,10 @@ incidents.members            -      -      yes      -        -      -    -
 incidents.notification_list  -      -      yes      -        -      -    yes
 incidents.revoke_till        -      -      yes      -        -      yes  -
 dashboard.read               yes    yes    yes      yes      -      -    -
+detection.policy_read        yes    yes    yes      yes      -      -    -
+detection.policy_edit        yes    yes    -        -        -      -    -
+alerts.read                  yes    yes    yes      yes      -      -    -
+alerts.resolve               -      yes    yes      -        -      -    -
 audit.read                   -      -      -        yes      -      -    -
 audit.export                 -      -      -        yes      -      -    -
 mail.dispatch                -      -      -        -        yes    -    yes
