@@ -287,7 +287,12 @@ export const contract = {
   'alerts.list': { request: ListAlertsRequest, response: ListAlertsResponse, permission: 'alerts.view' },
   /** The header badge's count, polled: not staff activity. */
   'alerts.openCount': { request: Empty, response: OpenAlertsResponse, permission: 'alerts.view', passive: true },
-  'alerts.acknowledge': { request: AcknowledgeAlertRequest, response: TillAlert, permission: 'alerts.view', write: true },
+  'alerts.acknowledge': {
+    request: AcknowledgeAlertRequest,
+    response: TillAlert,
+    permission: 'alerts.view',
+    write: true,
+  },
   /**
    * A held staff member's manager_pin hold cleared by a store manager's PIN (not their own). Asked
    * from the held staff member's session, like an approval.
