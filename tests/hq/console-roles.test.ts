@@ -69,6 +69,7 @@ const TABLE: Record<string, Row> = {
   listAudit:          { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   verifyAudit:        { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   tillAuditHeads:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
+  listTillAudit:      { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   [AUDIT_EXPORT]:     { chain_admin: D, store_operations: D, privacy_officer: D, auditor: A, mail_relay: D },
   listOperators:      { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
   createOperator:     { chain_admin: A, store_operations: D, privacy_officer: D, auditor: D, mail_relay: D },
@@ -159,6 +160,7 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     listAudit: {},
     verifyAudit: {},
     tillAuditHeads: {},
+    listTillAudit: {},
     listOperators: {},
     createOperator: {
       email: `made-${randomUUID().slice(0, 8)}@chain.example`,

@@ -11,6 +11,7 @@ import { MemberExport } from '../../../../src/shared/privacy/member-export';
 import { AUDIENCE_FIELDS, AUDIENCE_PURPOSES, AudienceRequest } from '../privacy/audience-purposes';
 import { PrivacyPolicy } from '../privacy/policy-schema';
 import { CONSENT_PURPOSES } from '../../../../src/shared/consents/purposes';
+import { AUDIT_ACTION_GROUP_NAMES, AuditMemberLabel } from '../../../../src/shared/audit/schemas';
 import { LANGUAGES } from '../../../../src/shared/i18n/languages';
 import { ChainDashboard, ChainDashboardInput } from '../../../../src/shared/dashboard/chain-dashboard';
 import { DETECTION_RULES, DetectionPolicy } from '../../../../src/shared/detection/policy';
@@ -211,6 +212,19 @@ const AuditEntry = z.strictObject({
   subjectId: z.string().nullable(),
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   hash: z.string(),
+});
+
+/** One entry of a till's audit chain as HQ holds it (till_audit), with where it came from. */
+const TillAuditEntry = z.strictObject({
+  deviceId: z.string(),
+  storeId: z.string(),
+  seq: z.number().int(),
+  at: iso,
+  staffId: z.string().nullable(),
+  action: z.string(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 
 const Approval = z.strictObject({
@@ -1070,6 +1084,14 @@ export const CONSOLE_ENDPOINTS = {
     input: z.strictObject({
       beforeSeq: z.coerce.number().int().min(1).optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
+      /** Filters (issue 14): one operator, actions starting with a prefix ("member.", "operator."), a time range. */
+      operatorId: id.optional(),
+      actionPrefix: z
+        .string()
+        .regex(/^[a-z_]{1,40}\.$/)
+        .optional(),
+      from: iso.optional(),
+      to: iso.optional(),
     }),
     output: z.strictObject({ entries: z.array(AuditEntry), head: z.strictObject({ seq: count, hash: z.string() }) }),
   }),
@@ -1083,6 +1105,34 @@ export const CONSOLE_ENDPOINTS = {
       entries: count,
       firstBadSeq: z.number().int().nullable(),
       headHash: z.string(),
+    }),
+  }),
+  /**
+   * The tills' audit entries HQ holds (till_audit), newest first, filtered by store, till, staff
+   * member, action group and time; with the names they need: staff from HQ's roster, members
+   * masked, stores and tills by name, and the filters' choices.
+   */
+  listTillAudit: endpoint({
+    method: 'GET',
+    path: '/audit/tills',
+    access: 'audit.read',
+    input: z.strictObject({
+      storeId: id.optional(),
+      deviceId: id.optional(),
+      staffId: id.optional(),
+      group: z.enum(AUDIT_ACTION_GROUP_NAMES).optional(),
+      from: iso.optional(),
+      to: iso.optional(),
+      offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+      limit: z.coerce.number().int().min(1).max(200).optional(),
+    }),
+    output: z.strictObject({
+      entries: z.array(TillAuditEntry),
+      hasMore: z.boolean(),
+      staff: z.record(z.string(), z.string()),
+      members: z.record(z.string(), AuditMemberLabel),
+      stores: z.array(z.strictObject({ storeId: z.string(), name: z.string() })),
+      devices: z.array(z.strictObject({ deviceId: z.string(), storeId: z.string(), name: z.string() })),
     }),
   }),
   tillAuditHeads: endpoint({

@@ -1,3 +1,6 @@
+import { AUDIT_ACTION_GROUPS } from '../../../../../src/shared/audit/schemas';
+import type { AuditMemberLabel } from '../../../../../src/shared/audit/describe';
+import { maskedCardNumber, maskedMemberName } from '../../../../../src/shared/audit/member-label';
 import { toInt } from '../../db/database';
 import type { OperatorAuditVerification } from '../../operators/operator-audit';
 import type { ConsoleHandler, ConsolePrepare } from '../console-context';
@@ -6,6 +9,18 @@ const PAGE = 100;
 
 export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
   const limit = input.limit ?? PAGE;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (input.beforeSeq !== undefined) add((n) => `a.seq < ${n}`, input.beforeSeq);
+  if (input.operatorId !== undefined) add((n) => `a.operator_id = ${n}`, input.operatorId);
+  // The prefix is checked by the contract (letters and '_' then a dot), so LIKE sees no wildcard.
+  if (input.actionPrefix !== undefined) add((n) => `a.action LIKE ${n}`, `${input.actionPrefix}%`);
+  if (input.from !== undefined) add((n) => `a.at >= ${n}`, new Date(input.from));
+  if (input.to !== undefined) add((n) => `a.at <= ${n}`, new Date(input.to));
   const found = await ctx.tx.query<{
     seq: unknown;
     at: Date | string;
@@ -20,8 +35,8 @@ export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
     `SELECT a.seq, a.at, a.operator_id, o.display_name AS operator_name, a.action, a.subject_type, a.subject_id,
             a.details, a.hash
        FROM operator_audit a LEFT JOIN operators o ON o.id = a.operator_id
-      WHERE $1::bigint IS NULL OR a.seq < $1 ORDER BY a.seq DESC LIMIT ${limit}`,
-    [input.beforeSeq ?? null],
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq DESC LIMIT ${limit}`,
+    params,
   );
   const head = await ctx.deps.audit.head(ctx.tx);
   return {
@@ -33,13 +48,110 @@ export const listAudit: ConsoleHandler<'listAudit'> = async (ctx, input) => {
       action: row.action,
       subjectType: row.subject_type,
       subjectId: row.subject_id,
-      details: (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<
-        string,
-        string | number | boolean | null
-      >,
+      details: parseDetails(row.details),
       hash: row.hash,
     })),
     head,
+  };
+};
+
+type Details = Record<string, string | number | boolean | null>;
+const parseDetails = (value: unknown): Details => (typeof value === 'string' ? JSON.parse(value) : value) as Details;
+
+/** Detail keys of a till's entry that may name a member (an approval's target may be a staff member). */
+const MEMBER_DETAIL_KEYS = ['target', 'memberId'] as const;
+
+/**
+ * The tills' audit entries (till_audit, filled by the tills' uploads), newest first, a page at a
+ * time, with what the console needs to say them in words: staff names from HQ's roster, members
+ * masked as the till masks them (shared/audit/member-label.ts) or marked erased, stores and tills.
+ */
+export const listTillAudit: ConsoleHandler<'listTillAudit'> = async (ctx, input) => {
+  const limit = input.limit ?? PAGE;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (input.storeId !== undefined) add((n) => `d.store_id = ${n}`, input.storeId);
+  if (input.deviceId !== undefined) add((n) => `t.device_id = ${n}`, input.deviceId);
+  if (input.staffId !== undefined) add((n) => `t.staff_id = ${n}`, input.staffId);
+  if (input.group !== undefined) add((n) => `t.action = ANY(${n}::text[])`, [...AUDIT_ACTION_GROUPS[input.group]]);
+  if (input.from !== undefined) add((n) => `t.at >= ${n}`, new Date(input.from));
+  if (input.to !== undefined) add((n) => `t.at <= ${n}`, new Date(input.to));
+  const found = await ctx.tx.query<{
+    device_id: string;
+    store_id: string;
+    seq: unknown;
+    at: Date | string;
+    staff_id: string | null;
+    action: string;
+    subject_type: string | null;
+    subject_id: string | null;
+    details: unknown;
+  }>(
+    `SELECT t.device_id, d.store_id, t.seq, t.at, t.staff_id, t.action, t.subject_type, t.subject_id, t.details
+       FROM till_audit t JOIN devices d ON d.id = t.device_id
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY t.at DESC, t.device_id, t.seq DESC LIMIT ${limit + 1} OFFSET ${input.offset ?? 0}`,
+    params,
+  );
+  const entries = found.rows.slice(0, limit).map((row) => ({
+    deviceId: row.device_id,
+    storeId: row.store_id,
+    seq: toInt(row.seq),
+    at: new Date(row.at).toISOString(),
+    staffId: row.staff_id,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    details: parseDetails(row.details),
+  }));
+  const memberIds = new Set<string>();
+  for (const entry of entries) {
+    if (entry.subjectType === 'member' && entry.subjectId) memberIds.add(entry.subjectId);
+    for (const key of MEMBER_DETAIL_KEYS) {
+      const value = entry.details[key];
+      if (typeof value === 'string') memberIds.add(value);
+    }
+  }
+  const members: Record<string, AuditMemberLabel> = {};
+  if (memberIds.size > 0) {
+    const rows = await ctx.tx.query<{
+      id: string;
+      given_name: string;
+      family_name: string;
+      card_number: string;
+      erased_at: Date | null;
+    }>('SELECT id, given_name, family_name, card_number, erased_at FROM members WHERE id = ANY($1::text[])', [
+      [...memberIds],
+    ]);
+    for (const row of rows.rows) {
+      members[row.id] =
+        row.erased_at !== null
+          ? { erased: true }
+          : {
+              maskedName: maskedMemberName(row.given_name, row.family_name),
+              maskedCard: maskedCardNumber(row.card_number),
+            };
+    }
+  }
+  // The roster is small (a chain's staff): all of it names the entries and fills the staff filter.
+  const staff = await ctx.tx.query<{ id: string; display_name: string }>(
+    'SELECT id, display_name FROM staff ORDER BY display_name',
+  );
+  const stores = await ctx.tx.query<{ id: string; name: string }>('SELECT id, name FROM stores ORDER BY name');
+  const devices = await ctx.tx.query<{ id: string; store_id: string; name: string }>(
+    'SELECT id, store_id, name FROM devices ORDER BY name',
+  );
+  return {
+    entries,
+    hasMore: found.rows.length > limit,
+    staff: Object.fromEntries(staff.rows.map((row) => [row.id, row.display_name])),
+    members,
+    stores: stores.rows.map((row) => ({ storeId: row.id, name: row.name })),
+    devices: devices.rows.map((row) => ({ deviceId: row.id, storeId: row.store_id, name: row.name })),
   };
 };
 

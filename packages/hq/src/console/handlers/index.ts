@@ -1,6 +1,6 @@
 import type { ConsoleHandlers, ConsolePrepare } from '../console-context';
 import type { ConsoleEndpointName } from '../contract';
-import { listAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
+import { listAudit, listTillAudit, prepareVerifyAudit, tillAuditHeads, verifyAudit } from './audit';
 import { getDetectionPolicy, listAlerts, resolveAlert, saveDetectionPolicy } from './alerts';
 import { getCatalog, saveCatalog } from './catalog';
 import { getDashboard } from './dashboard';
@@ -11,6 +11,7 @@ import {
   getIncidentHandler,
   incidentNotificationListHandler,
   listIncidentMembersHandler,
+  listIncidentSubjectsHandler,
   listIncidentsHandler,
   openIncidentHandler,
   recordMembersNotificationHandler,
@@ -92,6 +93,7 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   listAudit,
   verifyAudit,
   tillAuditHeads,
+  listTillAudit,
   listOperators,
   createOperator,
   setOperatorRoles: setOperatorRolesHandler,
@@ -112,6 +114,7 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   getDashboard,
   listIncidents: listIncidentsHandler,
   getIncident: getIncidentHandler,
+  listIncidentSubjects: listIncidentSubjectsHandler,
   openIncident: openIncidentHandler,
   addIncidentEntry: addIncidentEntryHandler,
   recordRegulatorNotification: recordRegulatorNotificationHandler,
