@@ -7,6 +7,7 @@ import { AuditPage } from '../pages/AuditPage';
 import { CatalogPage } from '../pages/CatalogPage';
 import { DashboardPage } from '../pages/DashboardPage';
 import { DevicesPage } from '../pages/DevicesPage';
+import { IncidentsPage } from '../pages/IncidentsPage';
 import { MembersPage } from '../pages/MembersPage';
 import { OperatorsPage } from '../pages/OperatorsPage';
 import { PrivacyPage } from '../pages/PrivacyPage';
@@ -28,6 +29,7 @@ const PAGE_COMPONENTS: Record<PageName, () => ReactNode> = {
   catalog: () => <CatalogPage />,
   members: () => <MembersPage />,
   privacy: () => <PrivacyPage />,
+  incidents: () => <IncidentsPage />,
   alerts: () => <AlertsPage />,
   reviews: () => <ReviewsPage />,
   reports: () => <ReportsPage />,

@@ -61,6 +61,32 @@ export const listIncidentsHandler: ConsoleHandler<'listIncidents'> = async (ctx)
   incidents: await listIncidents(ctx.tx, ctx.now),
 });
 
+export const listIncidentSubjectsHandler: ConsoleHandler<'listIncidentSubjects'> = async (ctx) => {
+  const tills = await ctx.tx.query<{
+    id: string;
+    name: string;
+    store_id: string;
+    store_name: string;
+    revoked_at: Date | null;
+  }>(
+    `SELECT d.id, d.name, d.store_id, s.name AS store_name, d.revoked_at FROM devices d JOIN stores s ON s.id = d.store_id
+      ORDER BY s.name, d.name, d.id`,
+  );
+  const staff = await ctx.tx.query<{ id: string; display_name: string; store_id: string | null }>(
+    'SELECT id, display_name, store_id FROM staff ORDER BY display_name, id',
+  );
+  return {
+    tills: tills.rows.map((row) => ({
+      deviceId: row.id,
+      name: row.name,
+      storeId: row.store_id,
+      storeName: row.store_name,
+      revokedAt: iso(row.revoked_at === null ? null : new Date(row.revoked_at)),
+    })),
+    staff: staff.rows.map((row) => ({ staffId: row.id, displayName: row.display_name, storeId: row.store_id })),
+  };
+};
+
 export const getIncidentHandler: ConsoleHandler<'getIncident'> = (ctx, input) =>
   refusing(async () => {
     const incident = await readIncident(ctx.tx, input.incidentId, ctx.now);
