@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addStaff } from '../../packages/hq/src/admin';
+import { writeDetectionPolicy } from '../../packages/hq/src/detection/policy-store';
 import { toInt } from '../../packages/hq/src/db/database';
 import { DEFAULT_DETECTION_POLICY, type DetectionPolicy } from '../../src/shared/detection/policy';
 import { HQ_ROUTES, PullResponse, type PairResponse } from '../../src/shared/sync/protocol';
@@ -11,6 +12,15 @@ import { firstAdmin, operatorWith, type ConsoleClient } from './support/console'
 import { startTestHq, type TestHq } from './support/hq';
 import { enrollOp, newMemberId } from './support/ops';
 import { opens, tillChain, upload } from './support/till-audit-chain';
+
+const FORTY_AN_HOUR: DetectionPolicy = {
+  ...DEFAULT_DETECTION_POLICY,
+  rules: {
+    ...DEFAULT_DETECTION_POLICY.rules,
+    members_opened: { mode: 'notify', threshold: 40, windowMinutes: 60 },
+    lookups_without_sale: { mode: 'notify', threshold: 10, windowMinutes: 240 },
+  },
+};
 
 interface ListedAlert {
   alertId: string;
@@ -51,6 +61,8 @@ describe('console detection: alerts and policy', () => {
         { storeId: tillA.storeId, displayName: 'Dana Snoop', role: 'cashier' },
       )
     ).staffId;
+    // The alerts' store runs these rules, whatever the defaults become.
+    await writeDetectionPolicy(hq.db, tillA.storeId, FORTY_AN_HOUR, 0, null, hq.clock.now);
     const ops = Array.from({ length: 44 }, (_, i) => {
       const memberId = newMemberId();
       opened.push(memberId);
@@ -153,9 +165,11 @@ describe('console detection: alerts and policy', () => {
   });
 
   test("a store's policy: read by the auditor, saved on its version by chain admin, refused when stale or malformed, pulled by the store's tills", async () => {
-    const read = await auditor.call('getDetectionPolicy', { storeId: tillA.storeId });
+    // A store of its own, which has never had a policy: the default, at version 0.
+    const policyTill = await hq.pairedDevice('Policy till');
+    const read = await auditor.call('getDetectionPolicy', { storeId: policyTill.storeId });
     expect(read.body).toEqual({
-      storeId: tillA.storeId,
+      storeId: policyTill.storeId,
       policy: DEFAULT_DETECTION_POLICY,
       version: 0,
       updatedAt: null,
@@ -168,23 +182,23 @@ describe('console detection: alerts and policy', () => {
       },
       storeHours: { opens: '08:00', closes: '21:00', timeZone: 'Europe/London' },
     };
-    expect((await auditor.call('saveDetectionPolicy', { storeId: tillA.storeId, baseVersion: 0, policy })).status).toBe(
-      403,
-    );
-    const saved = await admin.call('saveDetectionPolicy', { storeId: tillA.storeId, baseVersion: 0, policy });
+    expect(
+      (await auditor.call('saveDetectionPolicy', { storeId: policyTill.storeId, baseVersion: 0, policy })).status,
+    ).toBe(403);
+    const saved = await admin.call('saveDetectionPolicy', { storeId: policyTill.storeId, baseVersion: 0, policy });
     expect(saved.status).toBe(200);
     expect(saved.body).toEqual({ version: 1 });
-    const stale = await storeOps.call('saveDetectionPolicy', { storeId: tillA.storeId, baseVersion: 0, policy });
+    const stale = await storeOps.call('saveDetectionPolicy', { storeId: policyTill.storeId, baseVersion: 0, policy });
     expect(stale.status).toBe(409);
     const negative = await storeOps.call('saveDetectionPolicy', {
-      storeId: tillA.storeId,
+      storeId: policyTill.storeId,
       baseVersion: 1,
       policy: { ...policy, rules: { ...policy.rules, exports: { mode: 'notify', threshold: -1, windowMinutes: 60 } } },
     });
     expect(negative.status).toBe(400);
     expect(JSON.stringify(negative.body)).toContain('policy.rules.exports.threshold');
     const nowhere = await storeOps.call('saveDetectionPolicy', {
-      storeId: tillA.storeId,
+      storeId: policyTill.storeId,
       baseVersion: 1,
       policy: { ...policy, storeHours: { opens: '08:00', closes: '21:00', timeZone: 'Mars/Olympus_Mons' } },
     });
@@ -199,19 +213,19 @@ describe('console detection: alerts and policy', () => {
     );
     expect(audit.rows).toEqual([
       {
-        subject_id: tillA.storeId,
+        subject_id: policyTill.storeId,
         details: expect.objectContaining({ version: 1, members_opened: 'enforce:25', enforceAction: 'manager_pin' }),
       },
     ]);
 
     // The store's tills get it with the store settings (a snapshot here; the change log carries it too).
-    const pulled = await hq.send(HQ_ROUTES.pull, { cursor: null, ackedSeq: 44 }, { token: tillA.deviceToken });
+    const pulled = await hq.send(HQ_ROUTES.pull, { cursor: null, ackedSeq: 0 }, { token: policyTill.deviceToken });
     expect(pulled.status).toBe(200);
     const settings = PullResponse.parse(pulled.body).changes.find((c) => c.kind === 'store_settings');
     expect(settings?.kind === 'store_settings' ? settings.settings.detection : undefined).toEqual(policy);
     const logged = await hq.db.query<{ n: unknown }>(
       "SELECT count(*) AS n FROM change_log WHERE entity = 'store_settings' AND store_id = $1 AND changed_at = $2",
-      [tillA.storeId, hq.clock.now],
+      [policyTill.storeId, hq.clock.now],
     );
     expect(toInt(logged.rows[0]?.n)).toBeGreaterThanOrEqual(1);
   });

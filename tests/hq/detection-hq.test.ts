@@ -3,11 +3,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toInt } from '../../packages/hq/src/db/database';
 import { runBaselineJob } from '../../packages/hq/src/detection/baseline-job';
 import { writeDetectionPolicy } from '../../packages/hq/src/detection/policy-store';
-import { DEFAULT_DETECTION_POLICY } from '../../src/shared/detection/policy';
+import { DEFAULT_DETECTION_POLICY, type DetectionPolicy } from '../../src/shared/detection/policy';
 import type { PairResponse } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from './support/hq';
 import { opens, tillChain, upload, type ChainEntryInput } from './support/till-audit-chain';
 
+const FORTY_AN_HOUR: DetectionPolicy = {
+  ...DEFAULT_DETECTION_POLICY,
+  rules: {
+    ...DEFAULT_DETECTION_POLICY.rules,
+    members_opened: { mode: 'notify', threshold: 40, windowMinutes: 60 },
+    lookups_without_sale: { mode: 'notify', threshold: 10, windowMinutes: 240 },
+  },
+};
 const members = (n: number) => Array.from({ length: n }, () => randomUUID());
 const at = (iso: string, plusMinutes = 0) => new Date(Date.parse(iso) + plusMinutes * 60_000);
 
@@ -44,9 +52,11 @@ describe('HQ detection across tills (PGlite)', () => {
     return rows.rows;
   }
 
+  /** Two tills of a new store whose members_opened rule is 40 an hour, notify (set here, not the default's). */
   async function twoTills(): Promise<[PairResponse, PairResponse]> {
     const a = await hq.pairedDevice('Till A');
     const b = await hq.pairedDevice('Till B', a.storeId);
+    await writeDetectionPolicy(hq.db, a.storeId, FORTY_AN_HOUR, 0, null, hq.clock.now);
     return [a, b];
   }
 
@@ -159,7 +169,6 @@ describe('HQ detection across tills (PGlite)', () => {
 
     test('a staff member far above their own 14 days fires once a day; with fewer than minEvents it does not', async () => {
       const [a] = await twoTills();
-      await writeDetectionPolicy(hq.db, a.storeId, DEFAULT_DETECTION_POLICY, 0, null, new Date('2026-03-01T00:00:00Z'));
       const chain = tillChain();
       // 10 a day for 14 days (140 events), then 60 today: above mean + 3 × spread (10 + 3 × √10 ≈ 19).
       const entries = [...history('steady', 10, 60), ...history('new', 1, 30)].sort((x, y) => x.at.localeCompare(y.at));
