@@ -161,7 +161,9 @@ export function DashboardView() {
             </div>
             <div>
               <dt>{t('dashboard.sync.lastError')}</dt>
-              <dd className="mono">{dashboard.sync.lastError ?? t('dashboard.none')}</dd>
+              <dd className={dashboard.sync.lastError ? 'mono dash-attention' : undefined}>
+                {dashboard.sync.lastError ?? t('dashboard.none')}
+              </dd>
             </div>
             <div>
               <dt>{t('dashboard.sync.dayEnd')}</dt>
