@@ -592,3 +592,18 @@ export function describeAuditEntry(
     .map(([key, value]) => describeDetail(key, value, say));
   return { actor: say.actor, sentence: described.text, details };
 }
+
+/**
+ * Details alone in words ("Reason: goodwill"), for entries this module has no sentence for: HQ's
+ * operator trail, whose actions the console names itself.
+ */
+export function describeAuditDetails(
+  details: Readonly<Record<string, AuditDetailValue>>,
+  language: AuditLanguage,
+  book: AuditNameBook,
+): string[] {
+  const say = makeSay({ staffId: null, action: '', subjectType: null, subjectId: null, details }, { language, book });
+  return Object.entries(details)
+    .filter(([, value]) => value !== null)
+    .map(([key, value]) => describeDetail(key, value, say));
+}
