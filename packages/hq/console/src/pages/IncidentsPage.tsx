@@ -371,7 +371,11 @@ function IncidentDetail({ incidentId, onBack }: { incidentId: string; onBack: ()
       />
       {data && incident ? (
         <>
-          <div role="timer" aria-label={t('incidents.clock.heading')} className={clockTone(incident.clock, elapsed)}>
+          <div
+            role="timer"
+            aria-label={t('incidents.clock.heading')}
+            className={`${clockTone(incident.clock, elapsed)} incident-clock`}
+          >
             <strong>{t('incidents.clock.heading')}: </strong>
             <ClockText clock={incident.clock} elapsed={elapsed} />
             <span className="muted">
@@ -479,7 +483,7 @@ function TillSection({ detail, editable, onChanged }: SectionProps) {
       {!till.revokedAt && editable && may('incidents.revoke_till') ? (
         <div className="actions-row">
           <button type="button" className="button button-danger" disabled={action.busy} onClick={() => void revoke()}>
-            {approvalId ? t('incidents.till.revokeAgain') : t('incidents.till.revoke')}
+            {approvalId ? t('common.runAgain') : t('incidents.till.revoke')}
           </button>
           <p className="hint">{t('incidents.till.revokeHint')}</p>
         </div>
