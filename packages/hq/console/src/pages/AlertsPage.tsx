@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { ConsoleOutput } from '../../../src/console/contract';
 import { callConsole } from '../api/console-client';
@@ -40,12 +41,13 @@ import {
 export function AlertsPage() {
   const { t } = useTranslation();
   const { may } = useSession();
-  const [status, setStatus] = useState<string | null>(null);
+  // Kept as what to say, not the words: a language switch re-says it in the new language.
+  const [status, setStatus] = useState<Said | null>(null);
   return (
     <>
       <PageHeading>{t('pages.alerts')}</PageHeading>
       <p className="hint">{t('alerts.intro')}</p>
-      <StatusNotice message={status} />
+      <StatusNotice message={status ? sayStatus(t, status) : null} />
       <AlertsSection canResolve={may('alerts.resolve')} onStatus={setStatus} />
       {may('detection.policy_read') ? (
         <PolicySection canEdit={may('detection.policy_edit')} onStatus={setStatus} />
@@ -56,7 +58,16 @@ export function AlertsPage() {
 
 // --- alerts ------------------------------------------------------------------------------------
 
-function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus: (text: string) => void }) {
+/** A status message: an i18n key and its values (an alert's new status as its code). */
+type Said = { key: 'alerts.resolved'; status: string } | { key: 'alerts.policySaved'; version: number };
+
+function sayStatus(t: TFunction, said: Said): string {
+  return said.key === 'alerts.resolved'
+    ? t('alerts.resolved', { status: t(`alerts.statuses.${said.status}`) })
+    : t('alerts.policySaved', { version: said.version });
+}
+
+function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus: (said: Said) => void }) {
   const { t } = useTranslation();
   const { language } = useSession();
   const [filters, setFilters] = useState<AlertFilters>(NO_FILTERS);
@@ -267,7 +278,7 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
           onClose={() => setResolving(null)}
           onResolved={(next) => {
             setResolving(null);
-            onStatus(t('alerts.resolved', { status: t(`alerts.statuses.${next}`) }));
+            onStatus({ key: 'alerts.resolved', status: next });
             alerts.reload();
           }}
         />
@@ -392,7 +403,7 @@ function ResolveDialog({
 
 // --- the store's detection policy ----------------------------------------------------------------
 
-function PolicySection({ canEdit, onStatus }: { canEdit: boolean; onStatus: (text: string) => void }) {
+function PolicySection({ canEdit, onStatus }: { canEdit: boolean; onStatus: (said: Said) => void }) {
   const { t } = useTranslation();
   const stores = useStores();
   const [storeId, setStoreId] = useState('');
@@ -422,7 +433,7 @@ function PolicySection({ canEdit, onStatus }: { canEdit: boolean; onStatus: (tex
           policy={policy.data.policy}
           canEdit={canEdit}
           onSaved={(version) => {
-            onStatus(t('alerts.policySaved', { version }));
+            onStatus({ key: 'alerts.policySaved', version });
             policy.reload();
           }}
           onConflict={policy.reload}
