@@ -2,8 +2,10 @@
 // across its edge on HQ's injected clock, versions, the operator audit (ids and codes only), the
 // incident's till revoked with a second operator, and the members' notification list per language
 // (the erased member left out), on PGlite and PostgreSQL. The case is support/lost-till-case.ts.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { incidentClock } from '../../packages/hq/src/incidents/clock';
+import { eraseMember } from '../../packages/hq/src/privacy/erasure';
 import { noticeText } from '../../packages/hq/src/incidents/notice-text';
 import { A1, CASHIER, M, NAME_OF, NOW, WINDOW, buildLostTillCase } from './support/lost-till-case';
 import { firstAdmin, operatorWith, type ConsoleClient } from './support/console';
@@ -412,6 +414,14 @@ describe.each(BACKENDS)('the breach register on %s', (backend) => {
       for (const secret of [title, 'Anna', 'vera@example.com', 'privacy@chain.example', CASHIER]) {
         expect(everything).not.toContain(secret);
       }
+
+      // kira is erased since: the erasure renames her in incident_members; the next list leaves her out.
+      await hq.db.transaction((tx) => eraseMember(tx, M.kira, hq.clock.now));
+      const after = body<{ erasedExcluded: number; rows: { memberId: string }[] }>(
+        await officer.call('incidentNotificationList', { ...listRequest, requestId: randomUUID() }),
+      );
+      expect(after.erasedExcluded).toBe(2);
+      expect(after.rows.map((row) => NAME_OF[row.memberId])).toEqual(['vera', 'gleb', 'dina']);
     },
   );
 });

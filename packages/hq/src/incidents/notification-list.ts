@@ -62,12 +62,13 @@ export async function buildNotificationList(
     family_name: string;
     email: string | null;
     phone: string | null;
-    home_store_name: string;
+    home_store_name: string | null;
   }>(
-    `SELECT m.id, im.exposure, m.erased_at IS NOT NULL AS erased, m.card_number, m.given_name, m.family_name,
-            m.email, m.phone, s.name AS home_store_name
-       FROM incident_members im JOIN members m ON m.id = im.member_id JOIN stores s ON s.id = m.home_store_id
-      WHERE im.incident_id = $1 AND im.exposure = ANY($2::text[]) ORDER BY m.id`,
+    // An erasure renames the member in incident_members (privacy/erasure.ts): no members row then.
+    `SELECT im.member_id AS id, im.exposure, (m.id IS NULL OR m.erased_at IS NOT NULL) AS erased, m.card_number,
+            m.given_name, m.family_name, m.email, m.phone, s.name AS home_store_name
+       FROM incident_members im LEFT JOIN members m ON m.id = im.member_id LEFT JOIN stores s ON s.id = m.home_store_id
+      WHERE im.incident_id = $1 AND im.exposure = ANY($2::text[]) ORDER BY im.member_id`,
     [input.incidentId, input.exposures],
   );
   const kept = members.rows.filter((row) => !row.erased);
@@ -80,7 +81,7 @@ export async function buildNotificationList(
   const rows: NotificationRow[] = kept.map((row) => {
     const language = languages.get(row.id) ?? 'en';
     const text = noticeText(language, row.exposure, {
-      storeName: found.store_name ?? row.home_store_name,
+      storeName: found.store_name ?? row.home_store_name ?? '',
       from,
       to,
       contactPoint: input.contactPoint,

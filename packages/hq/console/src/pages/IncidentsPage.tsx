@@ -246,7 +246,7 @@ function CreateIncident({ onOpened }: { onOpened: (incidentId: string) => void }
   return (
     <section aria-labelledby="incidents-create-heading">
       <h2 id="incidents-create-heading">{t('incidents.createHeading')}</h2>
-      <form className="details" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="inline-form" onSubmit={(event) => void submit(event)} noValidate>
         <div className="form-row form-row-top">
           <SelectField
             label={t('incidents.fields.kind')}
@@ -714,7 +714,7 @@ function EntryForm({ detail, onChanged }: FormProps) {
   return (
     <section aria-labelledby="incident-entry-heading">
       <h2 id="incident-entry-heading">{t('incidents.entry.heading')}</h2>
-      <form className="details" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="inline-form" onSubmit={(event) => void submit(event)} noValidate>
         <div className="form-row form-row-top">
           <SelectField
             label={t('incidents.entry.kind')}
@@ -810,7 +810,7 @@ function NotificationForms({ detail, onChanged }: FormProps) {
       <h2 id="incident-notify-heading">{t('incidents.notify.heading')}</h2>
       <div className="two-columns">
         {incident.regulatorNotifiedAt === null ? (
-          <form className="details column-main" onSubmit={(event) => void recordRegulator(event)} noValidate>
+          <form className="inline-form column-main" onSubmit={(event) => void recordRegulator(event)} noValidate>
             <h3>{t('incidents.notify.regulatorHeading')}</h3>
             <TextField
               label={t('incidents.notify.regulatorAt')}
@@ -836,7 +836,7 @@ function NotificationForms({ detail, onChanged }: FormProps) {
           </form>
         ) : null}
         {incident.membersNotifiedAt === null ? (
-          <form className="details column-side" onSubmit={(event) => void recordMembers(event)} noValidate>
+          <form className="inline-form column-side" onSubmit={(event) => void recordMembers(event)} noValidate>
             <h3>{t('incidents.notify.membersHeading')}</h3>
             <TextField
               label={t('incidents.notify.membersAt')}
@@ -894,7 +894,7 @@ function NotificationListSection({ detail }: { detail: Detail }) {
     <section aria-labelledby="incident-list-heading">
       <h2 id="incident-list-heading">{t('incidents.list.heading')}</h2>
       <p className="hint">{t('incidents.list.help')}</p>
-      <form className="details" onSubmit={(event) => void produce(event)} noValidate>
+      <form className="inline-form" onSubmit={(event) => void produce(event)} noValidate>
         <CheckboxGroup
           legend={t('incidents.list.forms')}
           options={EXPOSURE_CODES.map((code) => ({ value: code, label: t(`incidents.exposures.${code}`) }))}
@@ -961,7 +961,7 @@ function CloseForm({ detail, onChanged }: FormProps) {
   return (
     <section aria-labelledby="incident-close-heading">
       <h2 id="incident-close-heading">{t('incidents.close.heading')}</h2>
-      <form className="details" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="inline-form" onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('incidents.close.decision')} hint={t('incidents.close.hint')} required>
           {(aria) => (
             <textarea
