@@ -16,7 +16,6 @@ const entry = (action: string, over: Partial<AuditLike> = {}): AuditLike => ({
 
 describe('activityFromAudit', () => {
   it.each([
-    ['member.searched', { subjectType: null, subjectId: null, details: { by: 'name', results: 3 } }, 'lookup', null],
     ['member.viewed', {}, 'member_opened', 'm1'],
     ['member.contacts_revealed', { details: { reasonCode: 'member_request' } }, 'contacts_revealed', 'm1'],
     ['member.exported', { details: { purpose: 'access', source: 'hq', complete: true } }, 'member_exported', 'm1'],
@@ -27,6 +26,23 @@ describe('activityFromAudit', () => {
     ['consent.changed', { details: { opId: 'o4', purpose: 'marketing_email', granted: false } }, 'transaction', 'm1'],
   ] as const)('%s → %s', (action, over, kind, memberId) => {
     expect(activityFromAudit(entry(action, over))).toEqual({ at: AT, staffId: 'cashier', kind, memberId, auditSeq: 7 });
+  });
+
+  it('a search carries what it matched as (never the text searched)', () => {
+    const searched = entry('member.searched', {
+      subjectType: null,
+      subjectId: null,
+      details: { by: 'name', results: 3 },
+    });
+    expect(activityFromAudit(searched)).toEqual({
+      at: AT,
+      staffId: 'cashier',
+      kind: 'lookup',
+      memberId: null,
+      auditSeq: 7,
+      by: 'name',
+    });
+    expect(activityFromAudit({ ...searched, details: { results: 0 } })).not.toHaveProperty('by');
   });
 
   it('corrections carry the points moved, absolute (details.points of corrections.ts)', () => {

@@ -11,11 +11,11 @@ const days = (staffId: string, counts: Record<number, number>): StaffDay[] =>
 
 describe('baselineFindings', () => {
   // Ten worked days in the 14 before 20 January: mean 31, population sd √3.8 ≈ 1.95, below √31 ≈ 5.57,
-  // so the spread is 5.57 and the bound 31 + 3 × 5.57 = 47.70 → more than 47 fires.
+  // so mean + 3 × 5.57 = 47.70; but a day is flagged only above 3 × the mean: more than 93 fires.
   const history = days('s1', { 6: 30, 7: 32, 8: 28, 9: 35, 12: 30, 13: 31, 14: 29, 15: 33, 16: 30, 19: 32 });
 
-  it('fires when today is above mean + sigmas × spread of the days worked', () => {
-    const today = { staffId: 's1', day: '2026-01-20', count: 48, memberIds: ['m1', 'm2', 'm1'] };
+  it('fires when today is above mean + sigmas × spread and 3 × the mean of the days worked', () => {
+    const today = { staffId: 's1', day: '2026-01-20', count: 94, memberIds: ['m1', 'm2', 'm1'] };
     expect(baselineFindings(setting, [...history, today], '2026-01-20', NOW)).toEqual([
       {
         rule: 'baseline_deviation',
@@ -23,31 +23,43 @@ describe('baselineFindings', () => {
         at: NOW,
         windowStart: NOW,
         windowEnd: NOW,
-        count: 48,
-        threshold: 47,
+        count: 94,
+        threshold: 93,
         memberIds: ['m1', 'm2'],
         auditRefs: [],
       },
     ]);
-    const usual = { staffId: 's1', day: '2026-01-20', count: 47 };
-    expect(baselineFindings(setting, [...history, usual], '2026-01-20', NOW)).toEqual([]);
+    const busy = { staffId: 's1', day: '2026-01-20', count: 93 }; // twice the sigma bound, but a rota does that
+    expect(baselineFindings(setting, [...history, busy], '2026-01-20', NOW)).toEqual([]);
+  });
+
+  it('a history that swings widely is judged by its spread: mean 35, sd 25 → more than 110', () => {
+    const swinging = days('s1', { 10: 10, 11: 60, 12: 10, 13: 60, 14: 10, 15: 60 });
+    const at = (count: number) =>
+      baselineFindings(setting, [...swinging, { staffId: 's1', day: '2026-01-20', count }], '2026-01-20', NOW);
+    expect(at(110)).toEqual([]);
+    expect(at(111).map((f) => f.threshold)).toEqual([110]);
   });
 
   it('ignores days outside the previous `days` days, later days, and other staff', () => {
     const old = days('s1', { 1: 500, 5: 500 }); // 5 January is 15 days before: outside 14
     const later = days('s1', { 21: 900 });
     const other = days('s2', { 19: 1000 });
-    const today = { staffId: 's1', day: '2026-01-20', count: 48 };
+    const today = { staffId: 's1', day: '2026-01-20', count: 94 };
     const findings = baselineFindings(setting, [...old, ...history, ...later, ...other, today], '2026-01-20', NOW);
-    expect(findings.map((f) => [f.staffId, f.count, f.threshold])).toEqual([['s1', 48, 47]]);
+    expect(findings.map((f) => [f.staffId, f.count, f.threshold])).toEqual([['s1', 94, 93]]);
   });
 
-  it('a flat history is not flagged for one more customer (spread at least 1 and √mean)', () => {
-    const flat = days('s1', { 10: 4, 11: 4, 12: 4, 13: 4, 14: 4, 15: 4 }); // mean 4, sd 0, √4 = 2 → bound 10
+  it('a small flat history: the spread is at least √mean and 1, the bound at least 3 × the mean', () => {
+    const flat = days('s1', { 10: 4, 11: 4, 12: 4, 13: 4, 14: 4, 15: 4 }); // mean 4, sd 0, √4 = 2 → 10; 3 × 4 = 12
     const at = (count: number) =>
       baselineFindings(setting, [...flat, { staffId: 's1', day: '2026-01-20', count }], '2026-01-20', NOW);
-    expect(at(10)).toEqual([]);
-    expect(at(11).map((f) => f.threshold)).toEqual([10]);
+    expect(at(12)).toEqual([]);
+    expect(at(13).map((f) => f.threshold)).toEqual([12]);
+    const wide = { ...setting, sigmas: 5 }; // 4 + 5 × 2 = 14 beats 12
+    expect(
+      baselineFindings(wide, [...flat, { staffId: 's1', day: '2026-01-20', count: 14 }], '2026-01-20', NOW),
+    ).toEqual([]);
   });
 
   it(`no baseline with fewer than ${MIN_BASELINE_DAYS} days or fewer than minEvents events`, () => {

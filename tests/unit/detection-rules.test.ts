@@ -191,6 +191,25 @@ describe('lookups_without_sale', () => {
     ]);
   });
 
+  it('an open straight after a search by card is the cardholder at the counter: not counted', () => {
+    const lookup = (time: string, by: string) => ({ ...ev(time, 'lookup'), by });
+    const events = [
+      lookup('10:00', 'card'),
+      ev('10:00:20', 'member_opened', 'm1'), // card present
+      ev('10:01', 'member_opened', 'm2'), // no search of its own: the card search covered m1 only
+      lookup('10:02', 'name'),
+      ev('10:02:10', 'member_opened', 'm3'), // by name: counted
+      lookup('10:03', 'card'),
+      ev('10:05:01', 'member_opened', 'm4'), // more than 2 minutes after the card search: counted
+    ];
+    const findings = detectFindings(policy, events, { now: '2026-01-05T11:00:00.000Z' });
+    expect(findings.map((f) => [f.at, f.count, f.memberIds])).toEqual([['2026-01-05T10:17:10.000Z', 2, ['m2', 'm3']]]);
+    const all = detectFindings(only('lookups_without_sale', { threshold: 2, windowMinutes: 60 }), events, {
+      now: '2026-01-05T11:00:00.000Z',
+    });
+    expect(all.map((f) => [f.at, f.count, f.memberIds])).toEqual([['2026-01-05T10:20:01.000Z', 3, ['m2', 'm3', 'm4']]]);
+  });
+
   it('waits for the follow-up: nothing until `now` (or a later event) passes it', () => {
     // The latest event is 10:20: m2 is decided (10:20), m3 not yet (10:27).
     expect(detectFindings(policy, events())).toEqual([]);

@@ -31,6 +31,8 @@ export interface ActivityEvent {
   memberId?: string | null;
   /** correction: the points moved, absolute. */
   points?: number;
+  /** lookup: what the search matched as (member.searched details.by: card, phone, email, name). */
+  by?: string;
   /** member_opened: set when the member is this staff member or a colleague. */
   relation?: MemberRelation;
   /** The till it happened on (HQ reads several). */

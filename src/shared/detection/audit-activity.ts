@@ -63,8 +63,10 @@ export function activityFromAudit(
   const staffId = entry.staffId;
   if (!staffId) return null;
   switch (entry.action) {
-    case 'member.searched':
-      return base(staffId, 'lookup', null);
+    case 'member.searched': {
+      const by = text(entry.details.by);
+      return by ? { ...base(staffId, 'lookup', null), by } : base(staffId, 'lookup', null);
+    }
     case 'member.viewed': {
       if (!member) return null;
       const relation = relationOf?.(member, staffId);
