@@ -240,6 +240,7 @@ export function DashboardView() {
 
         <ChartPanel
           name="rewards"
+          empty={dashboard.topRewards.length === 0}
           title={t('dashboard.panels.rewards')}
           summary={
             dashboard.topRewards[0]
@@ -290,6 +291,7 @@ export function DashboardView() {
         <ChartPanel
           name="staff"
           wide
+          empty={dashboard.staff.length === 0}
           title={t('dashboard.panels.staff')}
           summary={
             dashboard.staff[0]

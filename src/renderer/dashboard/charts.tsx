@@ -65,7 +65,7 @@ export function DayBarChart<K extends string>({
           labelFormatter={(day) => formatShortDay(String(day), locale)}
           formatter={(value) => formatNumber(Number(value), locale)}
         />
-        {series.length > 1 ? <Legend verticalAlign="top" height={24} /> : null}
+        {series.length > 1 ? <Legend verticalAlign="top" /> : null}
         {series.map((entry, index) => (
           <Bar key={entry.key} dataKey={entry.key} name={entry.label} fill={colour(index)} isAnimationActive={false} />
         ))}
@@ -105,7 +105,7 @@ export function CategoryBarChart<K extends string>({
         />
         <YAxis type="category" dataKey="name" tick={AXIS_TICK} width={130} />
         <Tooltip isAnimationActive={false} formatter={(value) => formatNumber(Number(value), locale)} />
-        {series.length > 1 ? <Legend verticalAlign="top" height={24} /> : null}
+        {series.length > 1 ? <Legend verticalAlign="top" /> : null}
         {series.map((entry, index) => (
           <Bar
             key={entry.key}
@@ -133,6 +133,7 @@ export function ChartPanel({
   chart,
   table,
   wide = false,
+  empty = false,
 }: {
   name: string;
   title: string;
@@ -140,6 +141,8 @@ export function ChartPanel({
   chart: ReactNode;
   table: ReactNode;
   wide?: boolean;
+  /** Nothing to draw (no reward redeemed, nobody active): the summary says so, without empty axes. */
+  empty?: boolean;
 }) {
   const { t } = useTranslation();
   const ids = useId();
@@ -152,20 +155,22 @@ export function ChartPanel({
         <h2 id={`${ids}-title`} className="card-title">
           {title}
         </h2>
-        <button
-          type="button"
-          className="button button-quiet button-small"
-          aria-pressed={asTable}
-          data-testid={`dashboard-${name}-as-table`}
-          onClick={() => setAsTable((shown) => !shown)}
-        >
-          {t('dashboard.showTable')}
-        </button>
+        {empty ? null : (
+          <button
+            type="button"
+            className="button button-quiet button-small"
+            aria-pressed={asTable}
+            data-testid={`dashboard-${name}-as-table`}
+            onClick={() => setAsTable((shown) => !shown)}
+          >
+            {t('dashboard.showTable')}
+          </button>
+        )}
       </div>
       <p id={`${ids}-summary`} className="dash-summary">
         {summary}
       </p>
-      {asTable ? (
+      {empty ? null : asTable ? (
         // A wide table scrolls sideways at 1024 px: the scrolling box takes the focus, so the
         // keyboard can scroll it too.
         <div className="table-wrap" role="region" aria-labelledby={`${ids}-title`} tabIndex={0}>

@@ -65,7 +65,7 @@ export function ColumnChart<K extends string>({
           labelFormatter={(value) => formatCategory(String(value))}
           formatter={(value) => formatValue(Number(value))}
         />
-        {series.length > 1 ? <Legend verticalAlign="top" height={24} /> : null}
+        {series.length > 1 ? <Legend verticalAlign="top" /> : null}
         {series.map((entry, index) => (
           <Bar key={entry.key} dataKey={entry.key} name={entry.label} fill={colour(index)} isAnimationActive={false} />
         ))}
@@ -100,7 +100,7 @@ export function RowChart<K extends string>({
         />
         <YAxis type="category" dataKey="name" width={120} tick={{ fontSize: 12, fill: INK }} />
         <Tooltip isAnimationActive={false} formatter={(value) => formatValue(Number(value))} />
-        {series.length > 1 ? <Legend verticalAlign="top" height={24} /> : null}
+        {series.length > 1 ? <Legend verticalAlign="top" /> : null}
         {series.map((entry, index) => (
           <Bar
             key={entry.key}

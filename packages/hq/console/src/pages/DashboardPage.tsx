@@ -418,6 +418,7 @@ export function DashboardPage() {
           {perStore(data)}
           <ChartFigure
             name="rewards"
+            empty={data.topRewards.length === 0}
             title={t('dashboard.panels.rewards')}
             summary={
               data.topRewards[0]
@@ -466,6 +467,7 @@ export function DashboardPage() {
           />
           <ChartFigure
             name="staff"
+            empty={data.staff.length === 0}
             title={t('dashboard.panels.staff')}
             summary={
               data.staff.length > 0
