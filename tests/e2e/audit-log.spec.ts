@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Download, Page } from '@playwright/test';
+import type { Browser, Download, Page } from '@playwright/test';
+import { totpCodeAt } from '../../packages/hq/src/operators/totp';
+import en from '../../packages/hq/console/src/i18n/en.json' with { type: 'json' };
+import ru from '../../packages/hq/console/src/i18n/ru.json' with { type: 'json' };
+import { startDemoHq, stopDemoHq, type DemoHq } from './demo-hq';
 import { STAFF, expect, expectNoAxeViolations, loginAs, screenshot, test } from './fixtures';
 
 const OLIVIA = { card: '6004990000016' };
@@ -113,4 +117,88 @@ test('a manager reads the audit log in Russian, filters by staff and by dates ty
   );
   await expectNoAxeViolations(page);
   await screenshot(page, '72-audit-log-ru-exported');
+});
+
+const PASSWORD = 'violet kettle harbour 7 lanterns';
+const codeAfter = (secret: string, steps: number): string => totpCodeAt(secret, new Date(Date.now() + steps * 30_000));
+
+/** Enrols from a one-time link and signs in (TOTP computed here from the secret the page shows). */
+async function enrolAndSignIn(browser: Browser, hq: DemoHq, link: string): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
+  const email = /\(([^()]+@[^()]+)\)/.exec(await page.getByText(/^Account for /).innerText())?.[1] ?? '';
+  await page.getByRole('textbox', { name: en.enrol.password, exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: en.enrol.repeat, exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: en.enrol.code, exact: true }).fill(codeAfter(secret, 0));
+  await page.getByRole('button', { name: en.enrol.submit, exact: true }).click();
+  await expect(page.getByRole('heading', { name: en.enrol.recoveryTitle })).toBeVisible();
+  await page.goto(`${hq.url}/console/`);
+  await page.getByRole('textbox', { name: en.login.email, exact: true }).fill(email);
+  await page.getByRole('textbox', { name: en.login.password, exact: true }).fill(PASSWORD);
+  await page.getByRole('textbox', { name: en.login.secondFactor, exact: true }).fill(codeAfter(secret, 1));
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: en.shell.logout })).toBeVisible();
+  return page;
+}
+
+test("an auditor reads HQ's audit trails in Russian, in words, and filters by a date typed as ДД.ММ.ГГГГ", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const hq = await startDemoHq({ members: 5 });
+  try {
+    const admin = await enrolAndSignIn(browser, hq, hq.values.DEMO_ADMIN_ENROLMENT_URL!);
+    await admin.goto(`${hq.url}/console/#/operators`);
+    await admin.getByRole('textbox', { name: en.operators.email, exact: true }).fill('auditor@chain.example');
+    await admin.getByRole('textbox', { name: en.operators.name, exact: true }).fill('Test Auditor');
+    await admin.getByRole('checkbox', { name: en.roles.auditor, exact: true }).check();
+    await admin.getByRole('button', { name: en.operators.addButton, exact: true }).click();
+    const link = (await admin.getByTestId('shown-once-secret').innerText()).trim();
+    const auditor = await enrolAndSignIn(browser, hq, link);
+
+    await auditor.goto(`${hq.url}/console/#/audit`);
+    await auditor.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });
+    const trail = auditor.getByTestId('operator-audit-table');
+    await expect(trail).toBeVisible();
+    // The admin's sign-in and the auditor's enrolment, in Russian words: no codes, no key=value, no id.
+    await expect(trail).toContainText(ru.audit.operatorActions.operator.login);
+    const text = (await trail.innerText()).replace(/\s+/g, ' ');
+    expect(text).not.toContain('=');
+    expect(text).not.toMatch(UUID);
+    expect(text).not.toContain('operator.login');
+    // Detail labels are words too, not the entry's keys (camelCase).
+    expect(text).not.toMatch(/\b[a-z]+[A-Z][A-Za-z]*:/);
+
+    // A date typed the browser's way is refused; today typed in Russian keeps today's entries.
+    const from = auditor.getByTestId('audit-from');
+    await expect(from).toHaveAttribute('placeholder', 'ДД.ММ.ГГГГ');
+    await from.fill('12/31/2026');
+    await auditor.getByTestId('audit-apply').click();
+    await expect(from).toHaveAttribute('aria-invalid', 'true');
+    await from.fill(todayRu());
+    await auditor.getByTestId('audit-to').fill(todayRu());
+    await auditor.getByTestId('audit-apply').click();
+    await expect(from).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(trail).toContainText(ru.audit.operatorActions.operator.login);
+    await auditor
+      .getByRole('combobox', { name: ru.audit.actionGroup })
+      .selectOption({ label: ru.audit.prefixes.operator });
+    await auditor.getByTestId('audit-apply').click();
+    await expect(trail).not.toContainText(ru.operations.operators.manage);
+    await expectNoAxeViolations(auditor);
+    await screenshot(auditor, 'console-audit-trail-ru');
+
+    // The tills' tab: its filters in Russian, by keyboard from the tab list.
+    await auditor.getByTestId('audit-tab-operators').focus();
+    await auditor.keyboard.press('ArrowRight');
+    await expect(auditor.getByTestId('audit-tab-tills')).toHaveAttribute('aria-selected', 'true');
+    await expect(auditor.getByRole('heading', { name: ru.audit.tabTills, level: 2 })).toBeVisible();
+    await expect(auditor.getByRole('combobox', { name: ru.audit.store })).toBeVisible();
+    await expectNoAxeViolations(auditor);
+    await screenshot(auditor, 'console-audit-tills-ru');
+  } finally {
+    await stopDemoHq(hq);
+  }
 });

@@ -460,6 +460,8 @@ const REF_KINDS: Readonly<Record<string, Parameters<AuditWords['ref']>[0]>> = {
   deviceId: 'device',
   requestId: 'request',
   dayEndId: 'dayEnd',
+  exportId: 'id',
+  erasureRequest: 'request',
 };
 const STAFF_KEYS = new Set(['requestedBy', 'approvedBy', 'approverId', 'staffId', 'filteredStaffId']);
 const MEMBER_KEYS = new Set(['memberId']);
@@ -562,7 +564,8 @@ function describeDetail(key: string, value: AuditDetailValue, say: Say): string 
   else if (MEMBER_KEYS.has(key)) text = say.member(value);
   else if (key === 'target') text = say.target(value);
   else if (REF_KINDS[key]) text = shortRef(value);
-  else if ((key === 'from' || key === 'to') && !Number.isNaN(Date.parse(value))) text = say.instant(value);
+  else if ((key === 'from' || key === 'to' || key === 'expiresAt') && !Number.isNaN(Date.parse(value)))
+    text = say.instant(value);
   else if (key === 'reason') text = say.code('refusals', value);
   else if (key === 'reasonCode') text = describeReasonCode(value, w);
   else if (key === 'purpose') text = w.purposes[value] ?? w.exportPurposes[value] ?? w.consentPurposes[value] ?? value;
