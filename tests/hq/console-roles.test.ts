@@ -62,6 +62,19 @@ const TABLE: Record<string, Row> = {
   exportMember:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   exportAudience:     { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   listDisclosures:    { chain_admin: D, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
+  // The breach register (issue 14): the chain admin and the auditor read incidents, never who was exposed.
+  listIncidents:      { chain_admin: A, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
+  getIncident:        { chain_admin: A, store_operations: D, privacy_officer: A, auditor: A, mail_relay: D },
+  listIncidentSubjects: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  openIncident:       { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  addIncidentEntry:   { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  recordRegulatorNotification: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  recordMembersNotification: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  closeIncident:      { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  revokeIncidentTill: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  computeIncidentExposure: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  listIncidentMembers: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
+  incidentNotificationList: { chain_admin: D, store_operations: D, privacy_officer: A, auditor: D, mail_relay: D },
   getDetectionPolicy: { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: D },
   saveDetectionPolicy: { chain_admin: A, store_operations: A, privacy_officer: D, auditor: D, mail_relay: D },
   listAlerts:         { chain_admin: A, store_operations: A, privacy_officer: A, auditor: A, mail_relay: D },
@@ -115,6 +128,9 @@ const IDENTITY = [
   'confirmConsent',
 ];
 
+/** An incident id that names no incident. */
+const NO_INCIDENT = '00000000-0000-4000-8000-00000000dead';
+
 /** Valid-shaped inputs with ids that name nothing, so an allowed call changes as little as it can. */
 function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
   const inputs: Record<string, Record<string, unknown>> = {
@@ -153,6 +169,23 @@ function inputFor(name: string, role: OperatorRole): Record<string, unknown> {
     exportMember: { memberId: 'no-such-member', purpose: 'access_request' },
     exportAudience: { purpose: 'analytics', recipient: 'role-table', fields: ['tier'] },
     listDisclosures: {},
+    listIncidents: {},
+    getIncident: { incidentId: NO_INCIDENT },
+    listIncidentSubjects: {},
+    openIncident: { kind: 'other', title: 'Role table incident' },
+    addIncidentEntry: { incidentId: NO_INCIDENT, baseVersion: 1, kind: 'assessment', text: 'Role table' },
+    recordRegulatorNotification: {
+      incidentId: NO_INCIDENT,
+      baseVersion: 1,
+      notifiedAt: '2026-03-01T00:00:00.000Z',
+      reference: 'ROLE-1',
+    },
+    recordMembersNotification: { incidentId: NO_INCIDENT, baseVersion: 1, notifiedAt: '2026-03-01T00:00:00.000Z' },
+    closeIncident: { incidentId: NO_INCIDENT, baseVersion: 1, text: 'Role table' },
+    revokeIncidentTill: { incidentId: NO_INCIDENT },
+    computeIncidentExposure: { incidentId: NO_INCIDENT, baseVersion: 1 },
+    listIncidentMembers: { incidentId: NO_INCIDENT },
+    incidentNotificationList: { incidentId: NO_INCIDENT, exposures: ['revealed'], contactPoint: 'dpo@chain.example' },
     getDetectionPolicy: { storeId: 'no-such-store' },
     saveDetectionPolicy: { storeId: 'no-such-store', baseVersion: 0, policy: DEFAULT_DETECTION_POLICY },
     listAlerts: {},
