@@ -160,8 +160,7 @@ export const api = {
     unwrap(() => bridge().approvals.decide(input)),
   listAudit: (query: AuditQuery): Promise<AuditPage> => unwrap(() => bridge().audit.list(query)),
   verifyAudit: (): Promise<AuditVerification> => unwrap(() => bridge().audit.verify({})),
-  exportAudit: (request: AuditExportRequest): Promise<AuditExportPage> =>
-    unwrap(() => bridge().audit.export(request)),
+  exportAudit: (request: AuditExportRequest): Promise<AuditExportPage> => unwrap(() => bridge().audit.export(request)),
   setIdleLock: (seconds: number, requestId: string): Promise<AppInfo> =>
     unwrap(() => bridge().settings.setIdleLock({ seconds, requestId })),
   enroll: (input: EnrollInput): Promise<MemberSummary> => unwrap(() => bridge().members.enroll(input)),
