@@ -21,7 +21,12 @@ const TRANSACTIONS: ReadonlySet<string> = new Set([
   'consent.changed',
 ]);
 
-/** approval.refused reasons that mean the approver's PIN was wrong (not a reused or expired approval). */
+/**
+ * approval.refused reasons that mean the approver's PIN was wrong (not a reused or expired approval).
+ * Today's till writes a wrong approval PIN as session.login_failed (purpose approval, approverId) and
+ * gives approval.refused other reasons only; these are read in case an entry says otherwise, and
+ * are never written alongside a session.login_failed for the same PIN (that would count it twice).
+ */
 export const WRONG_PIN_REASONS: ReadonlySet<string> = new Set(['wrong_pin', 'login_failed']);
 
 /**
