@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revokeDevice } from '../../packages/hq/src/admin';
+import { uploadAuditEntries } from '../../packages/hq/src/audit-upload/upload-audit';
 import { toInt } from '../../packages/hq/src/db/database';
 import { MAX_AUDIT_UPLOAD_ENTRIES, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -192,6 +193,30 @@ describe.each(BACKENDS)('POST /v1/audit on %s', (backend) => {
       const extra = { ...a!, name: 'Alice' } as typeof a & { name: string };
       expect(await uploadRaw(hq, device, [extra!])).toMatchObject({ status: 400, body: { code: 'bad_request' } });
       expect((await held(device)).seqs).toEqual([]);
+    });
+
+    test('a detection that fails undoes its own writes only: the batch is stored and acknowledged, the failure reported', async () => {
+      const device = await hq.pairedDevice();
+      const batch = tillChain().add(...opens('staff-a', members(3), T0));
+      const reported: unknown[] = [];
+      const answer = await uploadAuditEntries(
+        {
+          db: hq.db,
+          now: () => hq.clock.now,
+          detect: async (tx) => {
+            await tx.query(`UPDATE devices SET name = 'written by detection' WHERE id = $1`, [device.deviceId]);
+            throw new TypeError('detection bug');
+          },
+          onDetectionError: (error) => reported.push(error),
+        },
+        { deviceId: device.deviceId, storeId: device.storeId },
+        batch,
+      );
+      expect(answer).toMatchObject({ status: 'accepted', ackedSeq: 3, stored: 3 });
+      expect((await held(device)).seqs).toEqual([1, 2, 3]);
+      const name = await hq.db.query<{ name: string }>('SELECT name FROM devices WHERE id = $1', [device.deviceId]);
+      expect(name.rows[0]?.name).toBe('Till 1');
+      expect(reported.map((e) => (e as Error).message)).toEqual(['detection bug']);
     });
 
     test("HQ's log names counts and seqs, never an entry's member or details", async () => {

@@ -116,6 +116,24 @@ describe("a till's audit chain reaches a real HQ (PGlite, HTTPS, pinned)", () =>
     },
   );
 
+  test('HQ failing on the route (503) does not hold the pull back; the next sync sends the entries', async () => {
+    const t = await till('Till failing HQ');
+    openMembers(t, 'staff-4', 3);
+    const failing: (c: HqClient) => HqClient = (inner) => ({
+      post(path, body, schema) {
+        if (path === HQ_ROUTES.audit) {
+          return Promise.reject(new HqRequestError('http', 'HQ refused: 503', 503, 'internal_error'));
+        }
+        return inner.post(path, body, schema);
+      },
+    });
+    const result = await t.engine({ wrap: failing }).run();
+    expect(result.pulled.pages).toBeGreaterThan(0);
+    expect(await hqChain(t)).toEqual([]);
+    await t.engine().run();
+    expect(await hqChain(t)).toEqual(tillChain(t));
+  });
+
   test('an HQ older than the route (404) is skipped quietly: push and pull still run', async () => {
     const t = await till('Till old HQ');
     openMembers(t, 'staff-3', 3);

@@ -306,7 +306,14 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.audit, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(AuditUploadRequest, request.body);
-    const result = AuditUploadResponse.parse(await uploadAuditEntries({ db, now }, device, body.entries));
+    const onDetectionError = (error: unknown) => {
+      // The error's name only: a driver message can quote a row's values.
+      const name = error instanceof Error ? error.name : typeof error;
+      request.log.error({ err: { name }, deviceId: device.deviceId }, 'audit detection failed');
+    };
+    const result = AuditUploadResponse.parse(
+      await uploadAuditEntries({ db, now, onDetectionError }, device, body.entries),
+    );
     await noteContact(request, device);
     request.log.info(
       result.status === 'accepted'

@@ -26,6 +26,8 @@ export interface AuditUploadTotals {
   unsupported: boolean;
   /** HQ refused the chain (fork, rewritten) or a batch it could not read: uploading stops until it is looked at. */
   refused: string | null;
+  /** HQ answered 5xx or 429 this time: retried at the next sync. */
+  failed: string | null;
 }
 
 function toEntry(row: AuditRow): AuditUploadEntry {
@@ -52,7 +54,8 @@ function toEntry(row: AuditRow): AuditUploadEntry {
  *
  * A HQ without the route (404: older than the till) is skipped quietly. A refusal that resending
  * cannot fix (fork, rewritten, a batch HQ cannot read) stops the upload and is kept in
- * `audit_refused`; push and pull go on. A revoked device's refusal is thrown to the caller.
+ * `audit_refused`; HQ failing (5xx, 429) stops it until the next sync; push and pull go on either
+ * way. A broken connection and a revoked device's refusal are thrown to the caller, as at push.
  */
 export async function uploadAudit(deps: {
   db: Database;
@@ -66,7 +69,7 @@ export async function uploadAudit(deps: {
     `SELECT seq, at, staff_id, action, subject_type, subject_id, details, prev_hash, hash
        FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`,
   );
-  const totals: AuditUploadTotals = { uploaded: 0, unsupported: false, refused: null };
+  const totals: AuditUploadTotals = { uploaded: 0, unsupported: false, refused: null, failed: null };
   let acked = Number(state.get('audit_acked_seq') ?? '0');
   // Bounded: each round HQ takes entries, or names a seq before the batch, or the loop stops.
   for (let round = 0; round < 100_000; round++) {
@@ -83,6 +86,12 @@ export async function uploadAudit(deps: {
       if (error instanceof HqRequestError && error.kind === 'http' && error.code === 'bad_request') {
         state.set('audit_refused', 'bad_request');
         totals.refused = 'bad_request';
+        return totals;
+      }
+      // HQ failing or busy on this route: the next sync sends the same entries again. The pull that
+      // follows still runs — erasures and roster changes must not wait on the audit copy.
+      if (error instanceof HqRequestError && error.retryable && error.kind === 'http') {
+        totals.failed = error.code ?? `http_${error.status ?? 0}`;
         return totals;
       }
       throw error;
