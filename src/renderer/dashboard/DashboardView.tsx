@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { DASHBOARD_PERIODS, type DashboardPeriod } from '../../shared/dashboard/days';
 import { DETECTION_RULES, type DetectionRuleId } from '../../shared/detection/policy';
 import { api, asApiError, type StoreDashboard } from '../api/client';
-import { formatCalendarDate, formatDateTime } from '../app/format-date';
+import { formatCalendarDate, formatDateTime, formatShortDay } from '../app/format-date';
 import { formatNumber } from '../app/format-number';
 import { useLocale } from '../app/locale';
 import { errorMessage } from '../app/messages';
@@ -57,6 +57,8 @@ export function DashboardView() {
   const ruleName = (rule: string) =>
     (DETECTION_RULES as readonly string[]).includes(rule) ? t(`dashboard.rules.${rule as DetectionRuleId}`) : rule;
   const day = (value: string) => formatCalendarDate(value, locale);
+  // Table rows: the short form keeps a half-width panel's table from scrolling (the period says the year).
+  const shortDay = (value: string) => formatShortDay(value, locale);
 
   const daySummary = (dashboard: StoreDashboard, figure: DayFigure) => {
     const peak = peakDay(dashboard.series, figure);
@@ -86,7 +88,7 @@ export function DashboardView() {
       <tbody>
         {dashboard.series.map((row) => (
           <tr key={row.day}>
-            <th scope="row">{day(row.day)}</th>
+            <th scope="row">{shortDay(row.day)}</th>
             {figures.map((figure) => (
               <td key={figure} className="num">
                 {n(row[figure])}
@@ -184,23 +186,8 @@ export function DashboardView() {
         </section>
 
         <ChartPanel
-          name="enrolments"
-          title={t('dashboard.panels.enrolments')}
-          summary={daySummary(dashboard, 'enrolments')}
-          chart={
-            <DayBarChart
-              data={dashboard.series}
-              series={[{ key: 'enrolments', label: t('dashboard.figures.enrolments') }]}
-              locale={locale}
-              xLabel={t('dashboard.day')}
-              yLabel={t('dashboard.axis.members')}
-            />
-          }
-          table={dayTable(dashboard, t('dashboard.panels.enrolments'), ['enrolments'])}
-        />
-
-        <ChartPanel
           name="points"
+          wide
           title={t('dashboard.panels.points')}
           summary={t('dashboard.pointsSummary', {
             issued: n(total(dashboard.series, 'pointsIssued')),
@@ -223,6 +210,22 @@ export function DashboardView() {
         />
 
         <ChartPanel
+          name="enrolments"
+          title={t('dashboard.panels.enrolments')}
+          summary={daySummary(dashboard, 'enrolments')}
+          chart={
+            <DayBarChart
+              data={dashboard.series}
+              series={[{ key: 'enrolments', label: t('dashboard.figures.enrolments') }]}
+              locale={locale}
+              xLabel={t('dashboard.day')}
+              yLabel={t('dashboard.axis.members')}
+            />
+          }
+          table={dayTable(dashboard, t('dashboard.panels.enrolments'), ['enrolments'])}
+        />
+
+        <ChartPanel
           name="withdrawals"
           title={t('dashboard.panels.withdrawals')}
           summary={daySummary(dashboard, 'consentWithdrawals')}
@@ -236,56 +239,6 @@ export function DashboardView() {
             />
           }
           table={dayTable(dashboard, t('dashboard.panels.withdrawals'), ['consentWithdrawals'])}
-        />
-
-        <ChartPanel
-          name="rewards"
-          empty={dashboard.topRewards.length === 0}
-          title={t('dashboard.panels.rewards')}
-          summary={
-            dashboard.topRewards[0]
-              ? t('dashboard.rewardsSummary', {
-                  reward: rewardName(dashboard.topRewards[0], i18n.language),
-                  n: n(dashboard.topRewards[0].redemptions),
-                })
-              : t('dashboard.summaryNone', { days: dashboard.days })
-          }
-          chart={
-            <CategoryBarChart
-              data={dashboard.topRewards.map((reward) => ({
-                name: rewardName(reward, i18n.language),
-                redemptions: reward.redemptions,
-              }))}
-              series={[{ key: 'redemptions', label: t('dashboard.figures.redemptions') }]}
-              locale={locale}
-              valueLabel={t('dashboard.figures.redemptions')}
-            />
-          }
-          table={
-            <table className="table table-compact">
-              <caption className="sr-only">{t('dashboard.panels.rewards')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dashboard.reward')}</th>
-                  <th scope="col" className="num">
-                    {t('dashboard.figures.redemptions')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('dashboard.figures.points')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {dashboard.topRewards.map((reward) => (
-                  <tr key={reward.rewardId}>
-                    <th scope="row">{rewardName(reward, i18n.language)}</th>
-                    <td className="num">{n(reward.redemptions)}</td>
-                    <td className="num">{n(reward.points)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          }
         />
 
         <ChartPanel
@@ -340,6 +293,56 @@ export function DashboardView() {
                       </td>
                     ))}
                     <td className="num">{n(staffTotal(staff))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          }
+        />
+
+        <ChartPanel
+          name="rewards"
+          empty={dashboard.topRewards.length === 0}
+          title={t('dashboard.panels.rewards')}
+          summary={
+            dashboard.topRewards[0]
+              ? t('dashboard.rewardsSummary', {
+                  reward: rewardName(dashboard.topRewards[0], i18n.language),
+                  n: n(dashboard.topRewards[0].redemptions),
+                })
+              : t('dashboard.summaryNone', { days: dashboard.days })
+          }
+          chart={
+            <CategoryBarChart
+              data={dashboard.topRewards.map((reward) => ({
+                name: rewardName(reward, i18n.language),
+                redemptions: reward.redemptions,
+              }))}
+              series={[{ key: 'redemptions', label: t('dashboard.figures.redemptions') }]}
+              locale={locale}
+              valueLabel={t('dashboard.figures.redemptions')}
+            />
+          }
+          table={
+            <table className="table table-compact">
+              <caption className="sr-only">{t('dashboard.panels.rewards')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('dashboard.reward')}</th>
+                  <th scope="col" className="num">
+                    {t('dashboard.figures.redemptions')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('dashboard.figures.points')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {dashboard.topRewards.map((reward) => (
+                  <tr key={reward.rewardId}>
+                    <th scope="row">{rewardName(reward, i18n.language)}</th>
+                    <td className="num">{n(reward.redemptions)}</td>
+                    <td className="num">{n(reward.points)}</td>
                   </tr>
                 ))}
               </tbody>
