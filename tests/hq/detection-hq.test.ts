@@ -170,7 +170,8 @@ describe('HQ detection across tills (PGlite)', () => {
     test('a staff member far above their own 14 days fires once a day; with fewer than minEvents it does not', async () => {
       const [a] = await twoTills();
       const chain = tillChain();
-      // 10 a day for 14 days (140 events), then 60 today: above mean + 3 × spread (10 + 3 × √10 ≈ 19).
+      // 10 a day for 14 days (140 events), then 60 today: above mean + 3 × spread (10 + 3 × √10 ≈ 19) and
+      // above 3 × the mean (30), the bound the alert records.
       const entries = [...history('steady', 10, 60), ...history('new', 1, 30)].sort((x, y) => x.at.localeCompare(y.at));
       for (let i = 0; i < entries.length; i += 400) await upload(hq, a, chain.add(...entries.slice(i, i + 400)));
       const now = () => new Date(`${today}T18:00:00Z`);
@@ -178,7 +179,7 @@ describe('HQ detection across tills (PGlite)', () => {
       expect(await runBaselineJob({ db: hq.db, now: () => new Date(`${today}T19:00:00Z`) })).toBe(0);
       const rows = (await alerts(a.storeId)).filter((r) => r.rule === 'baseline_deviation');
       expect(rows.map((r) => [r.source, r.staff_id, toInt(r.count), toInt(r.threshold)])).toEqual([
-        ['hq', 'steady', 60, 19],
+        ['hq', 'steady', 60, 30],
       ]);
       // 'new' opened 14 members over 14 days (< minEvents 20): no baseline yet, whatever today holds.
       expect(rows.some((r) => r.staff_id === 'new')).toBe(false);
