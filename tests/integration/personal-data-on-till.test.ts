@@ -104,8 +104,11 @@ describe('migration 6: a till that synced before receipts existed', () => {
         updatedAt: at,
       });
       insert.run(3, 'op-3', 'member.updated', pending, 'pending');
-      // Back to how a version-5 database looked: what migration 7 adds goes too, so it runs again.
-      device.db.exec('ALTER TABLE members DROP COLUMN erasure_requested_at; DROP TABLE audit_retention;');
+      // Back to how a version-5 database looked: what migrations 7 and 8 add goes too, so they run again.
+      device.db.exec(
+        'DROP TABLE staff_holds; DROP TABLE detection_alerts; ' +
+          'ALTER TABLE members DROP COLUMN erasure_requested_at; DROP TABLE audit_retention;',
+      );
       device.db.pragma('user_version = 5');
       device.close();
       const answered = [
