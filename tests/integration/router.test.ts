@@ -83,6 +83,7 @@ const VALID_REQUESTS: Record<Channel, unknown> = {
     deviceName: 'Till 1',
     certSha256: Array.from({ length: 32 }, () => 'AB').join(':'),
   },
+  'dashboard.store': { days: 7 },
   'alerts.list': {},
   'alerts.openCount': {},
   'alerts.acknowledge': { alertId: 'alert-1' },
@@ -168,6 +169,7 @@ const EXPECTED_ACCESS: Record<Channel, readonly [Access, Access, Access, Access]
   'sync.probeHq': [OK, OK, OK, OK],
   'sync.pair': [OK, OK, OK, OK],
   // Detection alerts are for store managers; clearing a hold is asked from the held staff member's session.
+  'dashboard.store': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'alerts.list': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'alerts.openCount': [NO_SESSION, DENIED, OK, PIN_CHANGE],
   'alerts.acknowledge': [NO_SESSION, DENIED, OK, PIN_CHANGE],
