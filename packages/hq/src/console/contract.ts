@@ -846,7 +846,9 @@ export const CONSOLE_ENDPOINTS = {
   }),
   getIncident: endpoint({
     method: 'GET',
-    path: '/incidents/:incidentId',
+    // The id in the query, not the path: a GET path segment of "." or ".." would leave the API's
+    // routes for the console's static files once the URL is normalised.
+    path: '/incidents/detail',
     access: 'incidents.read',
     input: z.strictObject({ incidentId: z.uuid() }),
     output: z.strictObject({
@@ -950,7 +952,7 @@ export const CONSOLE_ENDPOINTS = {
   /** The computed members, masked, strongest exposure first; for staff misuse what was done to each. */
   listIncidentMembers: endpoint({
     method: 'GET',
-    path: '/incidents/:incidentId/members',
+    path: '/incidents/members',
     access: 'incidents.members',
     input: z.strictObject({
       incidentId: z.uuid(),
