@@ -866,7 +866,13 @@ export const CONSOLE_ENDPOINTS = {
     input: z.strictObject({}),
     output: z.strictObject({
       tills: z.array(
-        z.strictObject({ deviceId: id, name: z.string(), storeId: id, storeName: z.string(), revokedAt: iso.nullable() }),
+        z.strictObject({
+          deviceId: id,
+          name: z.string(),
+          storeId: id,
+          storeName: z.string(),
+          revokedAt: iso.nullable(),
+        }),
       ),
       staff: z.array(z.strictObject({ staffId: id, displayName: z.string(), storeId: id.nullable() })),
     }),
@@ -977,9 +983,11 @@ export const CONSOLE_ENDPOINTS = {
         z.strictObject({
           memberId: id,
           erased: z.boolean(),
-          actions: z.strictObject(Object.fromEntries(TOUCH_ACTIONS.map((action) => [action, count])) as {
-            [K in (typeof TOUCH_ACTIONS)[number]]: typeof count;
-          }),
+          actions: z.strictObject(
+            Object.fromEntries(TOUCH_ACTIONS.map((action) => [action, count])) as {
+              [K in (typeof TOUCH_ACTIONS)[number]]: typeof count;
+            },
+          ),
           devices: z.array(id),
           firstAt: iso,
           lastAt: iso,
