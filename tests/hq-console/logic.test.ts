@@ -27,6 +27,9 @@ describe('routes', () => {
     expect(allowedPages([...ROLE_OPERATIONS.privacy_officer])).toEqual([
       'members',
       'privacy',
+      'incidents',
+      'alerts',
+      'dashboard',
       'approvals',
       'tokens',
       'security',
@@ -36,8 +39,11 @@ describe('routes', () => {
       'devices',
       'catalog',
       'privacy',
+      'incidents',
+      'alerts',
       'reviews',
       'reports',
+      'dashboard',
       'audit',
       'approvals',
       'tokens',
@@ -45,6 +51,9 @@ describe('routes', () => {
     ]);
     expect(allowedPages([...ROLE_OPERATIONS.chain_admin])).toEqual([
       'stores',
+      'incidents',
+      'alerts',
+      'dashboard',
       'operators',
       'approvals',
       'tokens',
