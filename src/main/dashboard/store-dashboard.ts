@@ -223,17 +223,19 @@ export function createStoreDashboard(deps: StoreDashboardDeps) {
       const ranges = lastDays(now, days, deps.timeZone);
       const from = ranges[0]?.from ?? now.toISOString();
       const to = ranges[ranges.length - 1]?.to ?? now.toISOString();
-      return db.transaction(() => ({
-        days,
-        timeZone: deps.timeZone,
-        generatedAt: now.toISOString(),
-        series: perDay(ranges),
-        consentWithdrawalsTotal: withdrawalsTotal(from, to),
-        topRewards: topRewards(from, to),
-        staff: staffActivity(from, to),
-        alerts: alerts(from, to),
-        sync: syncHealth(),
-      })).immediate();
+      return db
+        .transaction(() => ({
+          days,
+          timeZone: deps.timeZone,
+          generatedAt: now.toISOString(),
+          series: perDay(ranges),
+          consentWithdrawalsTotal: withdrawalsTotal(from, to),
+          topRewards: topRewards(from, to),
+          staff: staffActivity(from, to),
+          alerts: alerts(from, to),
+          sync: syncHealth(),
+        }))
+        .immediate();
     },
   };
 }
