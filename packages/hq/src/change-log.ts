@@ -1,7 +1,7 @@
 import type { Queryable } from './db/database';
 
 /** What a pull page can carry. Ledger entries travel as their member's new state. */
-export type ChangeEntity = 'member' | 'staff' | 'reward' | 'store_settings';
+export type ChangeEntity = 'member' | 'staff' | 'reward' | 'store_settings' | 'alert';
 
 /**
  * Records that an entity changed, inside the transaction that changed it. The row's txid (set by

@@ -7,7 +7,8 @@ import { LANGUAGES } from '../i18n/languages';
 import { REVEAL_REASONS } from '../members/schemas';
 import { MemberExport } from '../privacy/member-export';
 import { EXPORT_PURPOSES } from '../privacy/requests';
-import { DetectionPolicy } from '../detection/policy';
+import { DETECTION_RULES, DetectionPolicy } from '../detection/policy';
+import { MAX_FINDING_MEMBERS } from '../detection/activity';
 
 /**
  * The HQ wire protocol, version 1 (DESIGN §4, §5). Every body that crosses the wire in either
@@ -318,6 +319,27 @@ export const PulledStoreSettings = z.strictObject({
 });
 export type PulledStoreSettings = z.infer<typeof PulledStoreSettings>;
 
+/**
+ * An alert HQ raised about a staff member of this store (across its tills, or against their own
+ * baseline), so the store manager sees it at the till too. Ids and counts only. A till's own
+ * alerts never come back this way: HQ got them from the till's audit chain.
+ */
+export const PulledAlert = z.strictObject({
+  id: z.uuid(),
+  rule: z.enum(DETECTION_RULES),
+  staffId: z.string().min(1).max(64),
+  mode: z.enum(['notify', 'enforce']),
+  raisedAt: z.iso.datetime({ offset: true }),
+  windowStart: z.iso.datetime({ offset: true }),
+  windowEnd: z.iso.datetime({ offset: true }),
+  count: z.number().int().min(0),
+  threshold: z.number().int().min(0),
+  memberIds: z.array(z.string().min(1).max(64)).max(MAX_FINDING_MEMBERS),
+  /** Resolved at HQ (acknowledged, dismissed or escalated): the till shows it as dealt with. */
+  resolved: z.boolean(),
+});
+export type PulledAlert = z.infer<typeof PulledAlert>;
+
 export const PullChange = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('member'), member: PulledMember }),
   /** Erased at HQ (DESIGN §6): the device deletes the personal data it holds of this member. */
@@ -325,6 +347,7 @@ export const PullChange = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('staff'), staff: PulledStaff }),
   z.strictObject({ kind: z.literal('reward'), reward: PulledReward }),
   z.strictObject({ kind: z.literal('store_settings'), settings: PulledStoreSettings }),
+  z.strictObject({ kind: z.literal('alert'), alert: PulledAlert }),
 ]);
 export type PullChange = z.infer<typeof PullChange>;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DetectionFinding } from '../../../../src/shared/detection/activity';
 import type { RaisedAlert } from '../../../../src/shared/detection/evaluate';
+import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
 
 export interface NewAlert {
@@ -44,7 +45,10 @@ export async function insertAlert(tx: Queryable, alert: NewAlert): Promise<strin
       alert.hqConfirmed,
     ],
   );
-  return inserted.rows[0]?.id ?? null;
+  const id = inserted.rows[0]?.id ?? null;
+  // HQ's own alerts travel to the store's tills with the next pull (a till's own are already there).
+  if (id !== null && alert.source === 'hq') await logChange(tx, 'alert', id, alert.storeId, alert.raisedAt);
+  return id;
 }
 
 /** Alerts of a store's staff members raised since `since` (by tills or HQ), for the evaluator's cool-down. */

@@ -5,6 +5,7 @@ import { TILL_RULES, type DetectionPolicy } from '../../../../src/shared/detecti
 import type { StoredAuditEntry } from '../audit-upload/store-audit-entries';
 import type { Queryable } from '../db/database';
 import type { AuthenticatedDevice } from '../push/push';
+import { logChange } from '../change-log';
 import { insertAlert, raisedAlerts } from './alert-rows';
 import { readDetectionPolicy } from './policy-store';
 import { storeActivity } from './store-activity';
@@ -208,5 +209,6 @@ async function growOpenBursts(
         JSON.stringify(refs),
       ],
     );
+    await logChange(tx, 'alert', alert.id, storeId, new Date(end));
   }
 }

@@ -13,6 +13,7 @@ import { HqHttpError } from '../errors';
 import { readMemberPage, readMembers } from '../members/member-state';
 import type { AuthenticatedDevice } from '../push/push';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+import { readAlerts } from './read-alerts';
 
 export interface PullDeps {
   db: HqDatabase;
@@ -187,6 +188,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
         changes.push(...(await readStoreSettings(tx, device.storeId)));
         changes.push(...(await readStaff(tx, device.storeId, null)));
         changes.push(...(await readRewards(tx, null)));
+        changes.push(...(await readAlerts(tx, device.storeId, 'open')));
       }
       for (const member of members) changes.push({ kind: 'member', member });
       const end = members.length < limit;
@@ -214,19 +216,26 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
         ORDER BY txid, seq LIMIT $4`,
       [cursor.txid.toString(), cursor.seq.toString(), device.storeId, limit],
     );
-    const ids = { member: new Set<string>(), staff: new Set<string>(), reward: new Set<string>() };
+    const ids = {
+      member: new Set<string>(),
+      staff: new Set<string>(),
+      reward: new Set<string>(),
+      alert: new Set<string>(),
+    };
     let settings = false;
     for (const change of rows.rows) {
       if (change.entity === 'member') ids.member.add(change.entity_id);
       else if (change.entity === 'staff') ids.staff.add(change.entity_id);
       else if (change.entity === 'reward') ids.reward.add(change.entity_id);
       else if (change.entity === 'store_settings') settings = true;
+      else if (change.entity === 'alert') ids.alert.add(change.entity_id);
     }
     const changes: PullChange[] = [];
     if (settings) changes.push(...(await readStoreSettings(tx, device.storeId)));
     if (ids.staff.size > 0) changes.push(...(await readStaff(tx, device.storeId, [...ids.staff])));
     if (ids.reward.size > 0) changes.push(...(await readRewards(tx, [...ids.reward])));
     changes.push(...(await readMembers(tx, [...ids.member], lookupKey)));
+    changes.push(...(await readAlerts(tx, device.storeId, [...ids.alert])));
     const lastRow = rows.rows.at(-1);
     return {
       changes,

@@ -90,6 +90,18 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
   const setSetting = db.prepare<[string, string]>(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  // HQ's own alerts about this store's staff (across tills, or against their baseline): shown to the
+  // store manager beside the till's. An acknowledgement made here is kept; one made at HQ is taken.
+  const upsertHqAlert = db.prepare(
+    `INSERT INTO detection_alerts (id, rule, source, staff_id, mode, raised_at, window_start, window_end, count,
+                                   threshold, member_ids, audit_refs, acknowledged_at, acknowledged_by)
+     VALUES (@id, @rule, 'hq', @staffId, @mode, @raisedAt, @windowStart, @windowEnd, @count, @threshold, @memberIds,
+             '[]', @resolvedAt, NULL)
+     ON CONFLICT (id) DO UPDATE SET window_end = excluded.window_end, count = excluded.count,
+       member_ids = excluded.member_ids,
+       acknowledged_at = coalesce(detection_alerts.acknowledged_at, excluded.acknowledged_at)
+     WHERE detection_alerts.source = 'hq'`,
+  );
   const setRules = db.prepare<[string]>(
     'INSERT INTO earn_rules (id, rules) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules',
   );
@@ -188,6 +200,23 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
             setSetting.run('audit_retention_years', String(s.auditRetentionYears));
           if (s.detection !== undefined) setSetting.run('detection_policy', JSON.stringify(s.detection));
           result.settings = true;
+          break;
+        }
+        case 'alert': {
+          const a = change.alert;
+          upsertHqAlert.run({
+            id: a.id,
+            rule: a.rule,
+            staffId: a.staffId,
+            mode: a.mode,
+            raisedAt: a.raisedAt,
+            windowStart: a.windowStart,
+            windowEnd: a.windowEnd,
+            count: a.count,
+            threshold: a.threshold,
+            memberIds: JSON.stringify(a.memberIds),
+            resolvedAt: a.resolved ? at : null,
+          });
           break;
         }
       }

@@ -1,4 +1,5 @@
 import { isKnownTimeZone } from '../../../../../src/shared/detection/store-hours';
+import { logChange } from '../../change-log';
 import { toInt } from '../../db/database';
 import { ALERT_ACTION_STATUS, mayResolve, type AlertStatus } from '../../detection/alert-codes';
 import { readDetectionPolicy, writeDetectionPolicy } from '../../detection/policy-store';
@@ -206,8 +207,8 @@ export const listAlerts: ConsoleHandler<'listAlerts'> = async (ctx, input) => {
 
 /** Acknowledges, dismisses (false positive) or escalates an alert with a reason code; audited by ids and codes. */
 export const resolveAlert: ConsoleHandler<'resolveAlert'> = async (ctx, input) => {
-  const found = await ctx.tx.query<{ status: AlertStatus; store_id: string }>(
-    'SELECT status, store_id FROM detection_alerts WHERE id = $1 FOR UPDATE',
+  const found = await ctx.tx.query<{ status: AlertStatus; store_id: string; source: 'till' | 'hq' }>(
+    'SELECT status, store_id, source FROM detection_alerts WHERE id = $1 FOR UPDATE',
     [input.alertId],
   );
   const row = found.rows[0];
@@ -220,6 +221,8 @@ export const resolveAlert: ConsoleHandler<'resolveAlert'> = async (ctx, input) =
     `UPDATE detection_alerts SET status = $2, resolved_by = $3, resolved_at = $4, resolution_code = $5 WHERE id = $1`,
     [input.alertId, status, ctx.actor.operatorId, ctx.now, input.reasonCode],
   );
+  // The store's tills show HQ's own alerts: they learn it was dealt with at their next pull.
+  if (row.source === 'hq') await logChange(ctx.tx, 'alert', input.alertId, row.store_id, ctx.now);
   await ctx.audit({
     action: 'alerts.resolve',
     subjectType: 'alert',
