@@ -865,6 +865,8 @@ export const CONSOLE_ENDPOINTS = {
     access: 'incidents.edit',
     input: z.strictObject({}),
     output: z.strictObject({
+      /** The report form's "now" (awareness, the window's end) is HQ's, not the browser's. */
+      serverNow: iso,
       tills: z.array(
         z.strictObject({
           deviceId: id,
@@ -914,7 +916,8 @@ export const CONSOLE_ENDPOINTS = {
     access: 'incidents.edit',
     input: z.strictObject({
       ...incidentChange,
-      notifiedAt: iso,
+      /** When the regulator was told; HQ's now when absent; never before awareness or in the future. */
+      notifiedAt: iso.optional(),
       reference: z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/),
     }),
     output: incidentVersion,
@@ -923,7 +926,7 @@ export const CONSOLE_ENDPOINTS = {
     method: 'POST',
     path: '/incidents/:incidentId/members-notification',
     access: 'incidents.edit',
-    input: z.strictObject({ ...incidentChange, notifiedAt: iso }),
+    input: z.strictObject({ ...incidentChange, notifiedAt: iso.optional() }),
     output: incidentVersion,
   }),
   closeIncident: endpoint({

@@ -202,13 +202,19 @@ function CreateIncident({ onOpened }: { onOpened: (incidentId: string) => void }
   const issue = useIssueText(action.error);
   const [kind, setKind] = useState<IncidentKindCode>('lost_till');
   const [title, setTitle] = useState('');
-  const [awareAt, setAwareAt] = useState(() => formatLocalDateTime(new Date()));
+  // null: not typed, so HQ's now (from its answer, not the browser's clock) stands in.
+  const [awareTyped, setAwareAt] = useState<string | null>(null);
   const [deviceId, setDeviceId] = useState('');
   const [staffId, setStaffId] = useState('');
-  const [windowStart, setWindowStart] = useState(() => formatLocalDateTime(new Date(Date.now() - 24 * HOUR)));
-  const [windowEnd, setWindowEnd] = useState(() => formatLocalDateTime(new Date()));
+  const [startTyped, setWindowStart] = useState<string | null>(null);
+  const [endTyped, setWindowEnd] = useState<string | null>(null);
   const [typed, setTyped] = useState<Record<string, string>>({});
   if (!canEdit) return null;
+  const serverNow = subjects.data ? new Date(subjects.data.serverNow) : null;
+  const nowText = serverNow ? formatLocalDateTime(serverNow) : '';
+  const awareAt = awareTyped ?? nowText;
+  const windowStart = startTyped ?? (serverNow ? formatLocalDateTime(new Date(serverNow.getTime() - 24 * HOUR)) : '');
+  const windowEnd = endTyped ?? nowText;
   const tills = subjects.data?.tills ?? [];
   const staff = subjects.data?.staff ?? [];
   const needsTill = TILL_KIND_CODES.includes(kind);
@@ -226,13 +232,14 @@ function CreateIncident({ onOpened }: { onOpened: (incidentId: string) => void }
     setTyped(wrong);
     if (Object.keys(wrong).length > 0) return;
     const answer = await action.run(
-      JSON.stringify({ kind, title, awareAt, deviceId, staffId, windowStart, windowEnd }),
+      JSON.stringify({ kind, title, awareTyped, deviceId, staffId, windowStart, windowEnd }),
       (requestId) =>
         callConsole('openIncident', {
           requestId,
           kind,
           title,
-          awareAt: (parsed.awareAt ?? new Date()).toISOString(),
+          // Untyped awareness is HQ's own now.
+          ...(awareTyped !== null && parsed.awareAt ? { awareAt: parsed.awareAt.toISOString() } : {}),
           ...(needsTill && deviceId ? { deviceId } : {}),
           ...(needsStaff && staffId ? { staffId } : {}),
           ...((needsTill || needsStaff) && parsed.windowStart && parsed.windowEnd
@@ -762,44 +769,56 @@ function EntryForm({ detail, onChanged }: FormProps) {
 function NotificationForms({ detail, onChanged }: FormProps) {
   const { t } = useTranslation();
   const { incident } = detail;
+  // null: not typed; HQ records its own now (the field shows HQ's time of the last answer).
   const serverNow = formatLocalDateTime(new Date(detail.serverNow));
-  const [regulatorAt, setRegulatorAt] = useState(serverNow);
+  const [regulatorTyped, setRegulatorAt] = useState<string | null>(null);
   const [reference, setReference] = useState('');
-  const [membersAt, setMembersAt] = useState(serverNow);
+  const [membersTyped, setMembersAt] = useState<string | null>(null);
   const [typed, setTyped] = useState<string | null>(null);
   const regulator = useAction();
   const members = useAction();
   const regulatorIssue = useIssueText(regulator.error);
   const membersIssue = useIssueText(members.error);
+  const regulatorAt = regulatorTyped ?? serverNow;
+  const membersAt = membersTyped ?? serverNow;
+
+  /** The typed time as ISO, {} for HQ's now, or null when it is not a date and time. */
+  const when = (text: string | null): { notifiedAt?: string } | null => {
+    if (text === null) return {};
+    const at = parseLocalDateTime(text);
+    return at ? { notifiedAt: at.toISOString() } : null;
+  };
 
   async function recordRegulator(event: FormEvent) {
     event.preventDefault();
-    const at = parseLocalDateTime(regulatorAt);
+    const at = when(regulatorTyped);
     setTyped(at ? null : 'regulator');
     if (!at) return;
-    const answer = await regulator.run(JSON.stringify({ v: incident.version, regulatorAt, reference }), (requestId) =>
-      callConsole('recordRegulatorNotification', {
-        requestId,
-        incidentId: incident.incidentId,
-        baseVersion: incident.version,
-        notifiedAt: at.toISOString(),
-        reference,
-      }),
+    const answer = await regulator.run(
+      JSON.stringify({ v: incident.version, regulatorTyped, reference }),
+      (requestId) =>
+        callConsole('recordRegulatorNotification', {
+          requestId,
+          incidentId: incident.incidentId,
+          baseVersion: incident.version,
+          ...at,
+          reference,
+        }),
     );
     if (answer) onChanged(t('incidents.notify.regulatorRecorded'));
   }
 
   async function recordMembers(event: FormEvent) {
     event.preventDefault();
-    const at = parseLocalDateTime(membersAt);
+    const at = when(membersTyped);
     setTyped(at ? null : 'members');
     if (!at) return;
-    const answer = await members.run(JSON.stringify({ v: incident.version, membersAt }), (requestId) =>
+    const answer = await members.run(JSON.stringify({ v: incident.version, membersTyped }), (requestId) =>
       callConsole('recordMembersNotification', {
         requestId,
         incidentId: incident.incidentId,
         baseVersion: incident.version,
-        notifiedAt: at.toISOString(),
+        ...at,
       }),
     );
     if (answer) onChanged(t('incidents.notify.membersRecorded'));

@@ -76,6 +76,7 @@ export const listIncidentSubjectsHandler: ConsoleHandler<'listIncidentSubjects'>
     'SELECT id, display_name, store_id FROM staff ORDER BY display_name, id',
   );
   return {
+    serverNow: ctx.now.toISOString(),
     tills: tills.rows.map((row) => ({
       deviceId: row.id,
       name: row.name,
@@ -175,7 +176,7 @@ export const recordRegulatorNotificationHandler: ConsoleHandler<'recordRegulator
       ctx.tx,
       input.incidentId,
       input.baseVersion,
-      { notifiedAt: new Date(input.notifiedAt), reference: input.reference },
+      { notifiedAt: input.notifiedAt === undefined ? ctx.now : new Date(input.notifiedAt), reference: input.reference },
       actor(ctx),
     );
     const incident = await readIncident(ctx.tx, input.incidentId, ctx.now);
@@ -192,7 +193,7 @@ export const recordMembersNotificationHandler: ConsoleHandler<'recordMembersNoti
       ctx.tx,
       input.incidentId,
       input.baseVersion,
-      new Date(input.notifiedAt),
+      input.notifiedAt === undefined ? ctx.now : new Date(input.notifiedAt),
       actor(ctx),
     );
     await auditChange(ctx, input.incidentId, 'members_notified', { version: done.version });
