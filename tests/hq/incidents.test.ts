@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { incidentClock } from '../../packages/hq/src/incidents/clock';
 import { eraseMember } from '../../packages/hq/src/privacy/erasure';
 import { noticeText } from '../../packages/hq/src/incidents/notice-text';
-import { A1, CASHIER, M, NAME_OF, NOW, WINDOW, buildLostTillCase } from './support/lost-till-case';
+import { A1, A2, CASHIER, M, NAME_OF, NOW, WINDOW, buildLostTillCase } from './support/lost-till-case';
 import { firstAdmin, operatorWith, type ConsoleClient } from './support/console';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 
@@ -284,6 +284,44 @@ describe.each(BACKENDS)('the breach register on %s', (backend) => {
         ['assessment', null, 'First note'],
         ['assessment', null, 'Second note'],
       ]);
+    },
+  );
+
+  test.skipIf(skipBackend(backend))(
+    'staff misuse: who the named cashier touched, and their notification list',
+    async () => {
+      const opened = body<{ incidentId: string }>(
+        await officer.call('openIncident', {
+          kind: 'staff_misuse',
+          title: 'Cashier browsing records',
+          staffId: CASHIER,
+          windowStart: '2026-03-02T00:00:00.000Z',
+          windowEnd: '2026-03-02T13:59:00.000Z',
+        }),
+      );
+      expect(
+        body(await officer.call('computeIncidentExposure', { incidentId: opened.incidentId, baseVersion: 1 })),
+      ).toEqual({ version: 2, exposure: { masked: 0, full_contacts: 0, revealed: 0, touched: 7 }, unresolved: 0 });
+      const listed = body<{ touched: { memberId: string; actions: Record<string, number>; devices: string[] }[] }>(
+        await officer.call('listIncidentMembers', { incidentId: opened.incidentId }),
+      );
+      expect(listed.touched.find((row) => row.memberId === M.dina)).toMatchObject({
+        actions: { viewed: 1, searched: 1, changed: 1, revealed: 0, exported: 0, points: 0 },
+        devices: [A1, A2],
+      });
+      const list = body<{ erasedExcluded: number; rows: { memberId: string; exposure: string; notice: string }[] }>(
+        await officer.call('incidentNotificationList', {
+          incidentId: opened.incidentId,
+          exposures: ['touched'],
+          contactPoint: 'privacy@chain.example',
+        }),
+      );
+      // ivan (erased) is left out; everyone else touched gets the staff-misuse notice.
+      expect(list.erasedExcluded).toBe(1);
+      expect(list.rows.map((row) => NAME_OF[row.memberId])).toEqual(['anna', 'vera', 'gleb', 'dina', 'kira', 'lev']);
+      const anna = list.rows.find((row) => row.memberId === M.anna);
+      // anna read the privacy notice in Russian: her notice is in Russian.
+      expect(anna?.notice).toContain('сотрудник магазина Riverside просматривал записи участников');
     },
   );
 
