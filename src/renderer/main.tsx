@@ -1,3 +1,5 @@
+// First: it configures zod before any schema is defined (see the module).
+import '../shared/zod-csp';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';

@@ -1,3 +1,5 @@
+// First: it configures zod before any schema is defined (see the module).
+import '../../../../src/shared/zod-csp';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { initI18n, storedLanguage } from './i18n';
