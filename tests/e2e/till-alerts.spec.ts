@@ -117,7 +117,7 @@ test('a cashier snoops, and the store manager sees the alert in words, in Englis
       'Carl Cashier: открыто или раскрыто карточек разных участников — 4, с',
     );
     await expect(alert.getByTestId('alert-acknowledged')).toContainText(`Просмотрел(а) ${STAFF.mia.name}`);
-    await expect(page.getByTestId('nav-alerts')).toHaveText(/Оповещения/);
+    await expect(page.getByTestId('nav-alerts')).toHaveText(/Сигналы/);
     // All nine of a manager's tabs fit 1024 px without the page scrolling sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
     await expectNoAxeViolations(page);

@@ -112,7 +112,7 @@ for (const viewport of [
       await expect(page.getByTestId('store-region')).toHaveText(
         language === 'ru' ? 'Регион: Великобритания' : 'Region: United Kingdom',
       );
-      await expectTabsOnOneRow(page, page.getByRole('tablist', { name: t.nav.label }).getByRole('tab'), 6, 'sections');
+      await expectTabsOnOneRow(page, page.getByRole('tablist', { name: t.nav.label }).getByRole('tab'), 8, 'sections');
       const header = await page.locator('header').boundingBox();
       expect(header?.height ?? 999, 'the header is one row').toBeLessThanOrEqual(80);
 
@@ -186,7 +186,7 @@ for (const viewport of [
       // The manager's screens share the header and tabs: one row each there too.
       for (const view of ['audit', 'sync', 'staff'] as const) {
         await page.getByTestId(`nav-${view}`).click();
-        await expectTabsOnOneRow(page, page.getByRole('tablist', { name: t.nav.label }).getByRole('tab'), 6, view);
+        await expectTabsOnOneRow(page, page.getByRole('tablist', { name: t.nav.label }).getByRole('tab'), 8, view);
         expect(
           (await page.locator('header').boundingBox())?.height ?? 999,
           `${view}: one-row header`,
