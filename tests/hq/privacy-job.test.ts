@@ -63,7 +63,13 @@ describe('the privacy job', () => {
     });
 
     hq.clock.now = new Date(start + DAY_MS + 60_000);
-    expect(await job()).toEqual({ erased: 0, exportsDeleted: 1, anonymised: 0, auditEntriesDeleted: 0 });
+    expect(await job()).toEqual({
+      erased: 0,
+      exportsDeleted: 1,
+      anonymised: 0,
+      auditEntriesDeleted: 0,
+      tillAuditEntriesDeleted: 0,
+    });
     expect(
       (await hq.db.query('SELECT document, deleted_at FROM member_exports WHERE id = $1', [exportId])).rows,
     ).toEqual([{ document: null, deleted_at: hq.clock.now }]);
@@ -74,14 +80,32 @@ describe('the privacy job', () => {
       hq.clock.now,
     ]);
     hq.clock.now = new Date(new Date(lastPurchase).getTime() + 3 * DAY_MS + 60_000);
-    expect(await job()).toEqual({ erased: 0, exportsDeleted: 0, anonymised: 0, auditEntriesDeleted: 0 });
+    expect(await job()).toEqual({
+      erased: 0,
+      exportsDeleted: 0,
+      anonymised: 0,
+      auditEntriesDeleted: 0,
+      tillAuditEntriesDeleted: 0,
+    });
     expect((await hq.db.query('SELECT erased_at FROM members WHERE id = $1', [member])).rows).toEqual([
       { erased_at: null },
     ]);
 
     await hq.db.query('UPDATE members SET legal_hold_reason = NULL, legal_hold_at = NULL WHERE id = $1', [member]);
-    expect(await job()).toEqual({ erased: 1, exportsDeleted: 0, anonymised: 0, auditEntriesDeleted: 0 });
-    expect(await job()).toEqual({ erased: 0, exportsDeleted: 0, anonymised: 0, auditEntriesDeleted: 0 });
+    expect(await job()).toEqual({
+      erased: 1,
+      exportsDeleted: 0,
+      anonymised: 0,
+      auditEntriesDeleted: 0,
+      tillAuditEntriesDeleted: 0,
+    });
+    expect(await job()).toEqual({
+      erased: 0,
+      exportsDeleted: 0,
+      anonymised: 0,
+      auditEntriesDeleted: 0,
+      tillAuditEntriesDeleted: 0,
+    });
     expect(
       (await hq.db.query('SELECT status, completed_at FROM erasure_requests WHERE member_id = $1', [member])).rows,
     ).toEqual([{ status: 'completed', completed_at: hq.clock.now }]);

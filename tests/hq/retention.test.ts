@@ -5,6 +5,7 @@ import { previewRetention } from '../../packages/hq/src/privacy/retention';
 import { runPrivacyJob } from '../../packages/hq/src/privacy/privacy-job';
 import { startTestHq, type TestHq } from './support/hq';
 import { earnOp, enrollOp, newMemberId } from './support/ops';
+import { tillChain, upload } from './support/till-audit-chain';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,6 +42,17 @@ describe('retention rules', () => {
       await audit.append(tx, { operatorId: null, action: 'audit.verified', details: { day: 0 } });
       await audit.append(tx, { operatorId: null, action: 'audit.verified', details: { day: 0 } });
     });
+    // The till's own chain reaches HQ too: two entries on day 0.
+    const tillChainEntries = tillChain();
+    const day0Iso = hq.clock.now.toISOString();
+    await upload(
+      hq,
+      device,
+      tillChainEntries.add(
+        { at: day0Iso, staffId: 'staff-1', action: 'session.login' },
+        { at: day0Iso, staffId: 'staff-1', action: 'session.logout' },
+      ),
+    );
     // Day 200: one of them comes back and earns; another is put on legal hold.
     const day0 = hq.clock.now.getTime();
     hq.clock.now = new Date(day0 + 200 * DAY_MS);
@@ -52,6 +64,11 @@ describe('retention rules', () => {
     await hq.db.transaction((tx) =>
       audit.append(tx, { operatorId: null, action: 'audit.verified', details: { day: 200 } }),
     );
+    await upload(
+      hq,
+      device,
+      tillChainEntries.add({ at: hq.clock.now.toISOString(), staffId: 'staff-1', action: 'session.login' }),
+    );
 
     // Day 370: a year and five days on. The preview over the next 0 days says what a run now will do.
     hq.clock.now = new Date(day0 + 370 * DAY_MS);
@@ -61,6 +78,7 @@ describe('retention rules', () => {
       erasuresDue: 0,
       exportsExpiring: 0,
       auditEntries: 2,
+      tillAuditEntries: 2,
       legalHolds: 1,
     });
     // Over the next 200 days the member active on day 200 lapses too; the day-200 entry would be old
@@ -68,7 +86,27 @@ describe('retention rules', () => {
     expect(await previewRetention(hq.db, hq.clock.now, 200)).toMatchObject({ inactiveMembers: 2, auditEntries: 2 });
 
     const result = await runPrivacyJob({ db: hq.db, audit, now: () => hq.clock.now });
-    expect(result).toEqual({ erased: 0, exportsDeleted: 0, anonymised: 1, auditEntriesDeleted: 2 });
+    expect(result).toEqual({
+      erased: 0,
+      exportsDeleted: 0,
+      anonymised: 1,
+      auditEntriesDeleted: 2,
+      tillAuditEntriesDeleted: 2,
+    });
+    // HQ's copy of the till's chain lost its two day-0 entries; the day-200 one stays, and the
+    // device's head is untouched, so the till's next upload still chains on.
+    expect(
+      (await hq.db.query<{ seq: string }>('SELECT seq::text AS seq FROM till_audit ORDER BY seq')).rows.map(
+        (r) => r.seq,
+      ),
+    ).toEqual(['3']);
+    expect(
+      (
+        await hq.db.query<{ audit_seq: string }>('SELECT audit_seq::text AS audit_seq FROM devices WHERE id = $1', [
+          device.deviceId,
+        ])
+      ).rows[0]?.audit_seq,
+    ).toBe('3');
     const members = await hq.db.query<{ id: string; erased: boolean }>(
       'SELECT id, erased_at IS NOT NULL AS erased FROM members WHERE id = ANY($1::text[]) ORDER BY id',
       [[dormant, active, held]],
@@ -100,6 +138,7 @@ describe('retention rules', () => {
       [3, 'audit.verified'],
       [4, 'privacy.erasure_completed'],
       [5, 'privacy.retention_purged'],
+      [6, 'privacy.retention_purged'],
     ]);
     const start = await audit.start();
     expect(start?.seq).toBe(2);
@@ -109,7 +148,8 @@ describe('retention rules', () => {
       throughSeq: 2,
       throughHash: start?.hash,
     });
-    expect(await audit.verify()).toMatchObject({ ok: true, checked: 3, head: { seq: 5 } });
+    expect(kept.rows[3]?.details).toEqual({ kind: 'till_audit', count: 2 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4, head: { seq: 6 } });
     // An auditor's export of what is kept verifies with the start; without it, it does not.
     const lines: string[] = [];
     for await (const line of audit.exportJsonLines()) lines.push(line);
@@ -123,6 +163,7 @@ describe('retention rules', () => {
       exportsDeleted: 0,
       anonymised: 0,
       auditEntriesDeleted: 0,
+      tillAuditEntriesDeleted: 0,
     });
   });
 });

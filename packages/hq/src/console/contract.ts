@@ -751,6 +751,7 @@ export const CONSOLE_ENDPOINTS = {
         erasuresDue: count,
         exportsExpiring: count,
         auditEntries: count,
+        tillAuditEntries: count,
         legalHolds: count,
       }),
       pendingErasures: z.array(
@@ -1036,7 +1037,9 @@ export const CONSOLE_ENDPOINTS = {
   // --- detection (issue 14) -------------------------------------------------------------------
   getDetectionPolicy: endpoint({
     method: 'GET',
-    path: '/stores/:storeId/detection-policy',
+    // The id in the query, not the path: a GET path segment of "." or ".." would leave the API's
+    // routes for the console's static files once the URL is normalised.
+    path: '/detection-policy',
     access: 'detection.policy_read',
     input: z.strictObject({ storeId: id }),
     output: z.strictObject({

@@ -18,6 +18,8 @@ export interface PrivacyJobResult {
   anonymised: number;
   /** Operator audit entries deleted for age. */
   auditEntriesDeleted: number;
+  /** Entries of the tills' audit chains (HQ's copy) deleted for age. */
+  tillAuditEntriesDeleted: number;
 }
 
 /**

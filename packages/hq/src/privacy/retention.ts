@@ -11,6 +11,8 @@ import { readPrivacyPolicy, type PrivacyPolicy } from './policy';
  * - members with no activity for inactiveMemberMonths are anonymised (an erasure with the reason
  *   'inactivity', so the ledger stays under a token as for any erasure);
  * - operator audit entries older than auditRetentionYears are deleted from the start of the chain;
+ *   HQ's copy of the tills' audit chains (till_audit) goes by the same years, as each till purges
+ *   its own (the device's last seq and hash stay on devices, so later uploads still chain on);
  * - export documents past exportRetentionDays are deleted (privacy-job.ts).
  * A member on legal hold is kept whatever the rules say. The till keeps full contacts only until HQ
  * acknowledged them (src/main/sync/engine/apply-push.ts): that rule needs no job here.
@@ -38,6 +40,8 @@ export interface RetentionResult {
   anonymised: number;
   /** Operator audit entries deleted for age. */
   auditEntriesDeleted: number;
+  /** Entries of the tills' audit chains (HQ's copy) deleted for age. */
+  tillAuditEntriesDeleted: number;
 }
 
 /** Runs the inactivity and audit rules now; each purge is audited by the system (operator null). */
@@ -98,7 +102,20 @@ export async function runRetention(deps: {
     }
     return purged.count;
   });
-  return { anonymised, auditEntriesDeleted };
+  const tillAuditEntriesDeleted = await db.transaction(async (tx) => {
+    const cutoff = new Date(now);
+    cutoff.setUTCFullYear(cutoff.getUTCFullYear() - policy.auditRetentionYears);
+    const deleted = await tx.query('DELETE FROM till_audit WHERE at < $1 RETURNING seq', [cutoff]);
+    if (deleted.rows.length > 0) {
+      await audit.append(tx, {
+        operatorId: null,
+        action: 'privacy.retention_purged',
+        details: { kind: 'till_audit', count: deleted.rows.length },
+      });
+    }
+    return deleted.rows.length;
+  });
+  return { anonymised, auditEntriesDeleted, tillAuditEntriesDeleted };
 }
 
 /** What the rules will delete within `days` from `now`, for the console (counts only). */
@@ -108,6 +125,8 @@ export interface RetentionPreview {
   erasuresDue: number;
   exportsExpiring: number;
   auditEntries: number;
+  /** Entries of HQ's copy of the tills' audit chains. */
+  tillAuditEntries: number;
   legalHolds: number;
 }
 
@@ -141,6 +160,7 @@ export async function previewRetention(q: Queryable, now: Date, days: number): P
       'SELECT count(*) AS n FROM operator_audit WHERE at < $1 AND seq < (SELECT max(seq) FROM operator_audit)',
       [auditCutoff],
     ),
+    tillAuditEntries: await count('SELECT count(*) AS n FROM till_audit WHERE at < $1', [auditCutoff]),
     legalHolds: await count('SELECT count(*) AS n FROM members WHERE legal_hold_reason IS NOT NULL', []),
   };
 }
