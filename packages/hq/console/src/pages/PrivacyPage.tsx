@@ -282,7 +282,13 @@ function PolicyEditor({
 
 // --- what will expire ------------------------------------------------------------------------
 
-const PREVIEW_ITEMS = ['inactiveMembers', 'erasuresDue', 'exportsExpiring', 'auditEntries', 'tillAuditEntries'] as const;
+const PREVIEW_ITEMS = [
+  'inactiveMembers',
+  'erasuresDue',
+  'exportsExpiring',
+  'auditEntries',
+  'tillAuditEntries',
+] as const;
 const BAR_MAX = 330;
 const ROW_HEIGHT = 48;
 const CHART_WIDTH = 420;
