@@ -2,6 +2,7 @@ import { AUDIT_GENESIS_HASH, auditChainLink } from '../../node-shared/audit-chai
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditAction, AuditEntry } from '../../shared/audit/schemas';
 import { canonicalJson } from '../../shared/canonical-json';
+import { createAuditQuery, toAuditEntry } from './audit-query';
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
 
@@ -63,18 +64,6 @@ export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 
   });
 }
 
-function toEntry(row: AuditRow): AuditEntry {
-  return {
-    seq: row.seq,
-    at: row.at,
-    staffId: row.staff_id,
-    action: row.action,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    details: JSON.parse(row.details) as AuditDetails,
-  };
-}
-
 export function createAuditLog(deps: { db: Database; key: string; now: () => Date }): AuditLog {
   const { db, key } = deps;
   const last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
@@ -83,6 +72,7 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
      VALUES (@seq, @at, @staff_id, @action, @subject_type, @subject_id, @details, @prev_hash, @hash)`,
   );
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq');
+  const query = createAuditQuery(db);
   const start = db.prepare<[], { through_seq: number; through_hash: string }>(
     'SELECT through_seq, through_hash FROM audit_retention WHERE id = 1',
   );
@@ -114,36 +104,9 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
     },
 
     list(filter) {
-      const where: string[] = [];
-      const params: Record<string, string | number> = {};
-      if (filter.staffId) {
-        where.push('staff_id = @staffId');
-        params.staffId = filter.staffId;
-      }
-      if (filter.action) {
-        where.push('action = @action');
-        params.action = filter.action;
-      }
-      if (filter.from) {
-        where.push('at >= @from');
-        params.from = new Date(filter.from).toISOString();
-      }
-      if (filter.to) {
-        where.push('at <= @to');
-        params.to = new Date(filter.to).toISOString();
-      }
-      if (filter.beforeSeq) {
-        where.push('seq < @beforeSeq');
-        params.beforeSeq = filter.beforeSeq;
-      }
-      const limit = filter.limit ?? 50;
-      params.limit = limit + 1;
-      const rows = db
-        .prepare<Record<string, string | number>, AuditRow>(
-          `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`,
-        )
-        .all(params);
-      return { entries: rows.slice(0, limit).map(toEntry), hasMore: rows.length > limit };
+      // The one filter builder (audit-query.ts) serves this list, the screen's and the export.
+      const page = query.newestFirst(filter, { beforeSeq: filter.beforeSeq, limit: filter.limit ?? 50 });
+      return { entries: page.rows.map(toAuditEntry), hasMore: page.hasMore };
     },
 
     verify() {
