@@ -1,4 +1,5 @@
 import i18next, { type TFunction } from 'i18next';
+import { consoleDatePattern } from '../../packages/hq/console/src/logic/audit-trail';
 import { beforeAll, describe, expect, it } from 'vitest';
 import en from '../../packages/hq/console/src/i18n/en.json';
 import ru from '../../packages/hq/console/src/i18n/ru.json';
@@ -104,13 +105,11 @@ describe('alerts page logic', () => {
     ]);
   });
 
-  it('turns the filters into listAlerts input: the to-day included, a reversed range refused', () => {
-    expect(listInput(NO_FILTERS, 0)).toEqual({ input: { limit: 25, offset: 0, status: 'open' } });
-    const days = listInput(
-      { ...NO_FILTERS, status: '', rule: 'exports', fromDate: '2026-03-01', toDate: '2026-03-02' },
-      25,
-    );
-    expect(days).toEqual({
+  it('turns the filters into listAlerts input: dates typed as the page language writes them, the to-day included, a reversed range refused', () => {
+    const en = consoleDatePattern('en');
+    const ru = consoleDatePattern('ru');
+    expect(listInput(NO_FILTERS, 0, en)).toEqual({ input: { limit: 25, offset: 0, status: 'open' } });
+    const expected = {
       input: {
         limit: 25,
         offset: 25,
@@ -118,9 +117,17 @@ describe('alerts page logic', () => {
         from: new Date(2026, 2, 1).toISOString(),
         to: new Date(2026, 2, 3).toISOString(),
       },
+    };
+    const march = { ...NO_FILTERS, status: '' as const, rule: 'exports' as const };
+    expect(listInput({ ...march, fromDate: '01/03/2026', toDate: '02/03/2026' }, 25, en)).toEqual(expected);
+    expect(listInput({ ...march, fromDate: '01.03.2026', toDate: '02.03.2026' }, 25, ru)).toEqual(expected);
+    // The browser's ISO form is not the page's pattern: refused, not read another way.
+    expect(listInput({ ...NO_FILTERS, fromDate: '2026-03-01' }, 0, ru)).toEqual({ error: 'fromDate' });
+    expect(listInput({ ...NO_FILTERS, fromDate: '05.03.2026', toDate: '02.03.2026' }, 0, ru)).toEqual({
+      error: 'order',
     });
-    expect(listInput({ ...NO_FILTERS, fromDate: '2026-03-05', toDate: '2026-03-02' }, 0)).toEqual({ error: 'toDate' });
-    expect(listInput({ ...NO_FILTERS, fromDate: '5 March' }, 0)).toEqual({ error: 'fromDate' });
+    expect(listInput({ ...NO_FILTERS, toDate: '31.02.2026' }, 0, ru)).toEqual({ error: 'toDate' });
+    expect(listInput({ ...NO_FILTERS, fromDate: '5 March' }, 0, en)).toEqual({ error: 'fromDate' });
     expect(pageRange(25, 10, 35)).toEqual({ first: 26, last: 35 });
     expect(pageRange(0, 0, 0)).toBeNull();
   });

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { CONSOLE_ENDPOINTS, mayResolve, type ConsoleInput, type ConsoleOutput } from '../../../src/console/contract';
+import { parseTypedDate, type DatePattern } from '../../../../../src/shared/audit/typed-date';
 import { formatDateTime, formatNumber, type ConsoleLanguage } from '../app/format';
 
 /**
@@ -83,7 +84,10 @@ export interface AlertFilters {
   rule: '' | RuleCode;
   status: '' | StatusCode;
   staffId: string;
-  /** YYYY-MM-DD from the date inputs, in the browser's time zone (the operator's day). */
+  /**
+   * Dates as typed in the page language's pattern (shared/audit/typed-date.ts: not the browser's
+   * date input, which follows the operating system's locale), days of the browser's time zone.
+   */
   fromDate: string;
   toDate: string;
 }
@@ -99,8 +103,9 @@ export const NO_FILTERS: AlertFilters = {
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function startOfDay(day: string, plusDays = 0): string | null {
-  const match = DAY.exec(day);
+function startOfDay(typed: string, pattern: DatePattern, plusDays = 0): string | null {
+  const day = parseTypedDate(typed, pattern);
+  const match = day === null ? null : DAY.exec(day);
   if (!match) return null;
   const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + plusDays);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
@@ -113,20 +118,22 @@ function startOfDay(day: string, plusDays = 0): string | null {
 export function listInput(
   filters: AlertFilters,
   offset: number,
-): { input: ConsoleInput<'listAlerts'> } | { error: 'fromDate' | 'toDate' } {
+  pattern: DatePattern,
+): { input: ConsoleInput<'listAlerts'> } | { error: 'fromDate' | 'toDate' | 'order' } {
   const input: ConsoleInput<'listAlerts'> = { limit: PAGE_SIZE, offset };
   if (filters.storeId) input.storeId = filters.storeId;
   if (filters.rule) input.rule = filters.rule;
   if (filters.status) input.status = filters.status;
   if (filters.staffId) input.staffId = filters.staffId;
   if (filters.fromDate) {
-    const from = startOfDay(filters.fromDate);
+    const from = startOfDay(filters.fromDate, pattern);
     if (from === null) return { error: 'fromDate' };
     input.from = from;
   }
   if (filters.toDate) {
-    const to = startOfDay(filters.toDate, 1);
-    if (to === null || (input.from !== undefined && to <= input.from)) return { error: 'toDate' };
+    const to = startOfDay(filters.toDate, pattern, 1);
+    if (to === null) return { error: 'toDate' };
+    if (input.from !== undefined && to <= input.from) return { error: 'order' };
     input.to = to;
   }
   return { input };

@@ -5,6 +5,7 @@ import type { ConsoleOutput } from '../../../src/console/contract';
 import { callConsole } from '../api/console-client';
 import { formatDateTime, formatNumber } from '../app/format';
 import { useSession } from '../app/session';
+import { consoleDatePattern } from '../logic/audit-trail';
 import { Dialog } from '../common/Dialog';
 import { Field, SelectField, TextField } from '../common/Field';
 import { useAction, useLoad } from '../common/hooks';
@@ -76,7 +77,10 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
   const [resolving, setResolving] = useState<Alert | null>(null);
   // Staff members seen in answers: the staff filter names them without needing staff.read.
   const [staffSeen, setStaffSeen] = useState<Record<string, string>>({});
-  const request = listInput(applied, offset);
+  const pattern = consoleDatePattern(language);
+  const dateHint = t('audit.dateHint', { hint: pattern.hint, example: pattern.example });
+  const dateProblem = t('audit.dateInvalid', { hint: pattern.hint, example: pattern.example });
+  const request = listInput(applied, offset, pattern);
   const alerts = useLoad(async () => {
     if ('error' in request) throw new Error('filters');
     const answer = await callConsole('listAlerts', request.input);
@@ -87,7 +91,8 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
     });
     return answer;
   }, JSON.stringify({ applied, offset }));
-  const filterError = 'error' in listInput(filters, 0) ? (listInput(filters, 0) as { error: string }).error : null;
+  const checked = listInput(filters, 0, pattern);
+  const filterError = 'error' in checked ? checked.error : null;
   const set = <K extends keyof AlertFilters>(key: K, value: AlertFilters[K]) =>
     setFilters((previous) => ({ ...previous, [key]: value }));
 
@@ -138,12 +143,15 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
         <Field
           className="field field-inline"
           label={t('alerts.filters.from')}
-          error={filterError === 'fromDate' ? t('alerts.filters.badDate') : null}
+          hint={dateHint}
+          error={filterError === 'fromDate' ? dateProblem : null}
         >
           {(aria) => (
             <input
               {...aria}
-              type="date"
+              autoComplete="off"
+              placeholder={pattern.hint}
+              data-testid="alerts-from"
               className="input"
               value={filters.fromDate}
               onChange={(event) => set('fromDate', event.target.value)}
@@ -153,12 +161,15 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
         <Field
           className="field field-inline"
           label={t('alerts.filters.to')}
-          error={filterError === 'toDate' ? t('alerts.filters.badRange') : null}
+          hint={dateHint}
+          error={filterError === 'toDate' ? dateProblem : filterError === 'order' ? t('alerts.filters.badRange') : null}
         >
           {(aria) => (
             <input
               {...aria}
-              type="date"
+              autoComplete="off"
+              placeholder={pattern.hint}
+              data-testid="alerts-to"
               className="input"
               value={filters.toDate}
               onChange={(event) => set('toDate', event.target.value)}
