@@ -181,6 +181,12 @@ describe('detection at the till', () => {
 
     const clear = (managerId: string, pin: string) => c.call('detection.clearHold', { staffId: CARL, managerId, pin });
     expect(errorCode(await clear(MIA, '000000'))).toBe('login_failed');
+    // The wrong PIN is the held cashier's doing: they are the actor, the manager whose PIN it was a detail.
+    expect(auditOf('session.login_failed').at(0)).toMatchObject({
+      staffId: CARL,
+      subjectId: MIA,
+      details: { purpose: 'approval', reason: 'wrong_pin', approverId: MIA },
+    });
     expect(errorCode(await clear(CARL, DEMO_STAFF.cashier.pin))).toBe('second_approver_required');
     expect(holds()).toHaveLength(1);
     expect(errorCode(await open(MEMBERS[4]!))).toBe('detection_hold');

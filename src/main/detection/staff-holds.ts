@@ -115,7 +115,8 @@ export function createStaffHolds(deps: {
           'A store manager other than the held staff member must clear it.',
         );
       }
-      const manager = await authenticator.verify(request.managerId, request.pin, 'approval');
+      // A wrong PIN is the signed-in staff member's doing: they are the actor, the manager a detail.
+      const manager = await authenticator.verify(request.managerId, request.pin, 'approval', session.staffId);
       if (manager.role !== 'manager' || manager.must_change_pin === 1) {
         db.transaction(() =>
           audit.append({
