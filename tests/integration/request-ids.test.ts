@@ -66,6 +66,18 @@ const MIA = DEMO_STAFF.manager;
 const CARL = DEMO_STAFF.cashier;
 const T0 = '2026-11-24T09:00:00.000Z';
 
+/** A detection alert about Carl, as the till's rules would have written it (src/main/detection). */
+function insertAlert(till: Till, id: string): string {
+  db(till)
+    .prepare(
+      `INSERT INTO detection_alerts (id, rule, source, staff_id, mode, raised_at, window_start, window_end, count,
+                                     threshold, member_ids, audit_refs)
+       VALUES (?, 'members_opened', 'till', ?, 'notify', ?, ?, ?, 61, 60, '[]', '[]')`,
+    )
+    .run(id, CARL.id, T0, T0, T0);
+  return id;
+}
+
 async function grant(till: Till, subject: Payload): Promise<string> {
   const granted = await ok<{ approvalId: string }>(till, 'approvals.grant', {
     subject,
@@ -356,6 +368,36 @@ const CASES: Case[] = [
         decidedBy: MIA.id,
         requestedBy: CARL.id,
       }),
+  },
+  {
+    channel: 'alerts.acknowledge',
+    who: 'manager',
+    payload: async (t) => ({ alertId: insertAlert(t, 'alert-ack') }),
+    other: { alertId: 'alert-other' },
+    effect: { detection_alerts: [1, 1], audit: [1, 0], requests: [1, 0] },
+    answer: (_t, a) =>
+      expect(a).toMatchObject({
+        alertId: 'alert-ack',
+        rule: 'members_opened',
+        staffId: CARL.id,
+        acknowledgedAt: T0,
+        acknowledgedBy: MIA.id,
+        hold: null,
+      }),
+  },
+  {
+    channel: 'detection.clearHold',
+    who: 'cashier',
+    payload: async (t) => {
+      const alertId = insertAlert(t, 'alert-hold');
+      db(t)
+        .prepare("INSERT INTO staff_holds (staff_id, kind, alert_id, since) VALUES (?, 'manager_pin', ?, ?)")
+        .run(CARL.id, alertId, T0);
+      return { staffId: CARL.id, managerId: MIA.id, pin: MIA.pin };
+    },
+    other: { staffId: 'someone-else', managerId: MIA.id, pin: MIA.pin },
+    effect: { staff_holds: [0, 1], audit: [1, 0], requests: [1, 0] },
+    answer: (_t, a) => expect(a).toEqual({ staffId: CARL.id, cleared: true }),
   },
   {
     channel: 'settings.setStoreRegion',
