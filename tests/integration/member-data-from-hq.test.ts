@@ -65,6 +65,14 @@ interface ExportAnswer {
   html: string;
 }
 
+/** An HQ snapshot without the tills' uploaded audit chains (till_audit, each device's chain head). */
+function withoutTillChain(snapshot: string): unknown {
+  const tables = JSON.parse(snapshot) as Record<string, Record<string, unknown>[]>;
+  delete tables.till_audit;
+  tables.devices = (tables.devices ?? []).map(({ audit_seq: _seq, audit_hash: _hash, ...device }) => device);
+  return tables;
+}
+
 describe('a till paired with a real HQ: exports and contacts from HQ, and the till’s own export when HQ is gone', () => {
   let hq: TestHq;
   let hqOpen = false;
@@ -219,8 +227,10 @@ describe('a till paired with a real HQ: exports and contacts from HQ, and the ti
     } finally {
       await hq.db.query('UPDATE staff SET pin_hash = $2 WHERE id = $1', [MIA.staffId, original]);
     }
-    // Only the staff row touched here (and put back): no request, export or audit entry.
-    expect(await hq.snapshot()).toBe(before);
+    // Only the staff row touched here (and put back): no request, export or audit entry. The till's
+    // own audit chain (its sign-in and the refused PIN) reaches HQ by its upload: that is not HQ
+    // recording the request, so it is left out of the comparison.
+    expect(withoutTillChain(await hq.snapshot())).toEqual(withoutTillChain(before));
   });
 
   test('a cashier may neither export nor reveal (permission_denied)', async () => {
