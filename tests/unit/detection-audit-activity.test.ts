@@ -45,6 +45,33 @@ describe('activityFromAudit', () => {
     expect(activityFromAudit({ ...searched, details: { results: 0 } })).not.toHaveProperty('by');
   });
 
+  it('a search carries the members it listed (details.memberIds, joined by commas), in list order', () => {
+    const searched = entry('member.searched', {
+      subjectType: null,
+      subjectId: null,
+      details: { by: 'name', results: 3, memberIds: 'm3,m1,m2' },
+    });
+    expect(activityFromAudit(searched)).toEqual({
+      at: AT,
+      staffId: 'cashier',
+      kind: 'lookup',
+      memberId: null,
+      auditSeq: 7,
+      by: 'name',
+      listedMemberIds: ['m3', 'm1', 'm2'],
+    });
+    // Nobody listed (''), or an entry from before the ids were recorded: no list.
+    expect(activityFromAudit({ ...searched, details: { by: 'name', results: 0, memberIds: '' } })).not.toHaveProperty(
+      'listedMemberIds',
+    );
+    // At most 50, whatever the entry says.
+    const many = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    expect(
+      activityFromAudit({ ...searched, details: { by: 'phone', results: 60, memberIds: many.join(',') } })
+        ?.listedMemberIds,
+    ).toEqual(many.slice(0, 50));
+  });
+
   it('corrections carry the points moved, absolute (details.points of corrections.ts)', () => {
     const details = { opId: 'o5', points: -2500, approvalId: 'a1', approvedBy: 'mgr', reasonCode: 'goodwill' };
     expect(activityFromAudit(entry('points.adjusted', { details }))).toEqual({

@@ -210,6 +210,62 @@ describe('lookups_without_sale', () => {
     expect(all.map((f) => [f.at, f.count, f.memberIds])).toEqual([['2026-01-05T10:20:01.000Z', 3, ['m2', 'm3', 'm4']]]);
   });
 
+  it('a search by name, phone or e-mail whose list is only read is one lookup without sale', () => {
+    seq = 0;
+    const search = (time: string, by: string, listed: string[]) => ({
+      ...ev(time, 'lookup'),
+      by,
+      listedMemberIds: listed,
+    });
+    const events = [
+      search('10:00', 'name', ['n1', 'n2', 'n3']), // seq 1: read and left
+      search('10:01', 'phone', ['p1', 'p2']), // seq 2: p2 opened and served — the customer at the counter
+      ev('10:01:30', 'member_opened', 'p2'),
+      ev('10:03', 'transaction', 'p2'),
+      search('10:04', 'email', ['e1']), // seq 5: e1 earned on without an open: served
+      ev('10:05', 'transaction', 'e1'),
+      search('10:06', 'card', ['c1']), // seq 7: a card search lists the cardholder: never this rule
+      search('10:07', 'name', []), // seq 8: nobody listed
+      search('10:08', 'name', ['n4', 'n5']), // seq 9: read and left
+      search('10:09', 'name', ['n5', 'n4']), // seq 10: the same list again: counted once
+    ];
+    const findings = detectFindings(policy, events, { now: '2026-01-05T11:00:00.000Z' });
+    // Decided 15 minutes after each search: 10:15 (one), 10:23 (two: fires), 10:24 (the same list).
+    expect(brief(findings)).toEqual([
+      {
+        rule: 'lookups_without_sale',
+        staffId: 's1',
+        at: '2026-01-05T10:23:00.000Z',
+        windowStart: '2026-01-05T10:00:00.000Z',
+        windowEnd: '2026-01-05T10:23:00.000Z',
+        count: 2,
+        threshold: 1,
+        memberIds: ['n1', 'n2', 'n3', 'n4', 'n5'],
+      },
+    ]);
+    expect(findings[0]?.auditRefs).toEqual([1, 9].map((s) => ({ deviceId: 'till-1', seq: s })));
+    // Not yet decided before the follow-up has passed.
+    expect(detectFindings(policy, events, { now: '2026-01-05T10:22:59.000Z' })).toEqual([]);
+  });
+
+  it('a listed member opened with no sale is that open’s lookup, not a second one; lists never count as opens', () => {
+    seq = 0;
+    const search = (time: string, listed: string[]) => ({ ...ev(time, 'lookup'), by: 'name', listedMemberIds: listed });
+    const events = [search('10:00', ['a1', 'a2', 'a3']), ev('10:00:20', 'member_opened', 'a2')];
+    const two = only('lookups_without_sale', { threshold: 0, windowMinutes: 60 });
+    expect(detectFindings(two, events, { now: '2026-01-05T11:00:00.000Z' }).map((f) => [f.count, f.memberIds])).toEqual(
+      [[1, ['a2']]],
+    );
+    // 60 members listed by three searches, none opened: members_opened (more than 1) stays quiet.
+    const lists = [0, 1, 2].map((n) =>
+      search(
+        `10:1${n}`,
+        Array.from({ length: 20 }, (_, i) => `l${n}-${i}`),
+      ),
+    );
+    expect(detectFindings(only('members_opened', { threshold: 1, windowMinutes: 60 }), lists)).toEqual([]);
+  });
+
   it('waits for the follow-up: nothing until `now` (or a later event) passes it', () => {
     // The latest event is 10:20: m2 is decided (10:20), m3 not yet (10:27).
     expect(detectFindings(policy, events())).toEqual([]);

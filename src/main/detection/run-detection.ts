@@ -54,8 +54,9 @@ export interface DetectionRun {
   /** Runs the rules for every staff member whose sensitive action was audited after `seq`. */
   afterAudit(seq: number): void;
   /**
-   * Runs the rules again for staff members who opened members lately: lookups without a sale and
-   * colleagues' records are decided only once FOLLOW_UP_MINUTES have passed with no sale.
+   * Runs the rules again for staff members who searched or opened members lately: lookups without a
+   * sale (an open, or a search's list only read) and colleagues' records are decided only once
+   * FOLLOW_UP_MINUTES have passed with no sale.
    */
   followUp(): void;
   /** Runs the rules for one staff member now; returns the alerts raised. */
@@ -87,7 +88,8 @@ export function createDetectionRun(deps: {
      ORDER BY seq`,
   );
   const recentViewers = db.prepare<[number], { staff_id: string }>(
-    `SELECT DISTINCT staff_id FROM audit WHERE seq >= ? AND action = 'member.viewed' AND staff_id IS NOT NULL`,
+    `SELECT DISTINCT staff_id FROM audit
+      WHERE seq >= ? AND action IN ('member.viewed', 'member.searched') AND staff_id IS NOT NULL`,
   );
   const raisedFor = db.prepare<[string, string], { rule: DetectionRuleId; staff_id: string; raised_at: string }>(
     'SELECT rule, staff_id, raised_at FROM detection_alerts WHERE staff_id = ? AND raised_at >= ?',

@@ -33,6 +33,11 @@ export interface ActivityEvent {
   points?: number;
   /** lookup: what the search matched as (member.searched details.by: card, phone, email, name). */
   by?: string;
+  /**
+   * lookup: the members the search listed (member.searched details.memberIds), in list order, at
+   * most MAX_LISTED_MEMBERS. The list shows names, cards and balances: reading it is a look too.
+   */
+  listedMemberIds?: string[];
   /** member_opened: set when the member is this staff member or a colleague. */
   relation?: MemberRelation;
   /** The till it happened on (HQ reads several). */
@@ -59,3 +64,6 @@ export interface DetectionFinding {
 }
 
 export const MAX_FINDING_MEMBERS = 50;
+
+/** A search lists at most this many members (members.find's limit); the audit records as many ids. */
+export const MAX_LISTED_MEMBERS = 50;

@@ -1,4 +1,4 @@
-import type { ActivityEvent, MemberRelation } from './activity';
+import { MAX_LISTED_MEMBERS, type ActivityEvent, type MemberRelation } from './activity';
 
 /** An audit entry as the till keeps it (AuditEntry) or as HQ stores a till's (till_audit, with its device). */
 export interface AuditLike {
@@ -70,7 +70,12 @@ export function activityFromAudit(
   switch (entry.action) {
     case 'member.searched': {
       const by = text(entry.details.by);
-      return by ? { ...base(staffId, 'lookup', null), by } : base(staffId, 'lookup', null);
+      const listed = listedIds(entry.details.memberIds);
+      return {
+        ...base(staffId, 'lookup', null),
+        ...(by ? { by } : {}),
+        ...(listed.length > 0 ? { listedMemberIds: listed } : {}),
+      };
     }
     case 'member.viewed': {
       if (!member) return null;
@@ -96,6 +101,12 @@ export function activityFromAudit(
     default:
       return TRANSACTIONS.has(entry.action) && member ? base(staffId, 'transaction', member) : null;
   }
+}
+
+/** member.searched details.memberIds: ids joined by ',' (details are flat scalars); older entries have none. */
+function listedIds(value: string | number | boolean | null | undefined): string[] {
+  if (typeof value !== 'string' || value.length === 0) return [];
+  return [...new Set(value.split(',').filter((id) => id.length > 0))].slice(0, MAX_LISTED_MEMBERS);
 }
 
 function text(value: string | number | boolean | null | undefined): string | null {

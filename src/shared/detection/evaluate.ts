@@ -75,11 +75,13 @@ export function detectFindings(
 
   const findings: DetectionFinding[] = [];
   for (const [staffId, staffEvents] of byStaff) {
-    const visits = visitsOf(staffEvents, horizonMs);
+    const transactions = transactionsOf(staffEvents);
+    const visits = visitsOf(staffEvents, transactions, horizonMs);
+    const readSearches = readSearchesOf(staffEvents, transactions, horizonMs);
     for (const rule of TILL_RULES) {
       const setting = policy.rules[rule];
       if (setting.mode === 'off') continue;
-      const hits = hitsFor(rule, staffEvents, visits, policy);
+      const hits = hitsFor(rule, staffEvents, visits, readSearches, policy);
       const raised = (options.raised ?? [])
         .filter((alert) => alert.rule === rule && alert.staffId === staffId)
         .map((alert) => parseInstant(alert.at));
@@ -108,9 +110,12 @@ type AuditRef = DetectionFinding['auditRefs'][number];
 interface Hit {
   /** When it counts: the event's time, or the end of the follow-up for a lookup without sale. */
   atMs: number;
-  /** When it began (the first open of a visit), for the finding's windowStart. */
+  /** When it began (the first open of a visit, the search), for the finding's windowStart. */
   sinceMs: number;
-  memberId: string | null;
+  /** What distinct rules count once: the member, or a search's list; null for counted-per-event rules. */
+  key: string | null;
+  /** The members it names (a search: the members it listed). */
+  memberIds: string[];
   /** large_correction: the points moved; otherwise 1. */
   weight: number;
   refs: AuditRef[];
@@ -135,7 +140,8 @@ interface Visit {
   unservedAtMs: number | null;
 }
 
-function visitsOf(staffEvents: readonly Timed[], horizonMs: number): Visit[] {
+/** Per member, when the staff member did a transaction on them (in time order). */
+function transactionsOf(staffEvents: readonly Timed[]): Map<string, number[]> {
   const transactions = new Map<string, number[]>();
   for (const { event, atMs } of staffEvents) {
     if (event.kind !== 'transaction' || !event.memberId) continue;
@@ -143,6 +149,14 @@ function visitsOf(staffEvents: readonly Timed[], horizonMs: number): Visit[] {
     if (list) list.push(atMs);
     else transactions.set(event.memberId, [atMs]);
   }
+  return transactions;
+}
+
+function visitsOf(
+  staffEvents: readonly Timed[],
+  transactions: ReadonlyMap<string, number[]>,
+  horizonMs: number,
+): Visit[] {
   const open = new Map<string, Visit>();
   const visits: Visit[] = [];
   let cardSearchMs = -Infinity;
@@ -182,6 +196,51 @@ function visitsOf(staffEvents: readonly Timed[], horizonMs: number): Visit[] {
   return visits;
 }
 
+/** Searches whose list is read by what it matched: a card search lists the one cardholder at the counter. */
+const LISTING_SEARCHES: ReadonlySet<string> = new Set(['name', 'phone', 'email']);
+
+/**
+ * A search by name, phone or e-mail whose list (names, cards, balances, masked phones) was only read:
+ * none of the listed members was opened by the same staff member within FOLLOW_UP_MINUTES after it
+ * (an open is a visit of its own, counted or served as such) and none had a transaction by them from
+ * FOLLOW_UP_MINUTES before it to FOLLOW_UP_MINUTES after it. Decided once that follow-up has passed,
+ * up to the horizon; each such search is one lookup without sale, keyed by its list so the same list
+ * searched again counts once in a window.
+ */
+interface ReadSearch {
+  atMs: number;
+  listed: string[];
+  refs: AuditRef[];
+}
+
+function readSearchesOf(
+  staffEvents: readonly Timed[],
+  transactions: ReadonlyMap<string, number[]>,
+  horizonMs: number,
+): ReadSearch[] {
+  const opens = new Map<string, number[]>();
+  for (const { event, atMs } of staffEvents) {
+    if (event.kind !== 'member_opened' || !event.memberId) continue;
+    const list = opens.get(event.memberId);
+    if (list) list.push(atMs);
+    else opens.set(event.memberId, [atMs]);
+  }
+  const found: ReadSearch[] = [];
+  for (const { event, atMs } of staffEvents) {
+    const listed = event.listedMemberIds ?? [];
+    if (event.kind !== 'lookup' || listed.length === 0 || !LISTING_SEARCHES.has(event.by ?? '')) continue;
+    const decidedMs = atMs + FOLLOW_UP_MS;
+    if (decidedMs > horizonMs) continue;
+    const within = (times: readonly number[] | undefined, fromMs: number) =>
+      (times ?? []).some((t) => t >= fromMs && t <= decidedMs);
+    const followed = listed.some(
+      (memberId) => within(opens.get(memberId), atMs) || within(transactions.get(memberId), atMs - FOLLOW_UP_MS),
+    );
+    if (!followed) found.push({ atMs: decidedMs, listed, refs: refOf(event) });
+  }
+  return found;
+}
+
 const ACCESS_KINDS: ReadonlySet<ActivityEvent['kind']> = new Set([
   'member_opened',
   'contacts_revealed',
@@ -190,18 +249,26 @@ const ACCESS_KINDS: ReadonlySet<ActivityEvent['kind']> = new Set([
 ]);
 
 /** What a rule counts for one staff member, in time order. */
-function hitsFor(rule: TillRuleId, staffEvents: readonly Timed[], visits: readonly Visit[], policy: DetectionPolicy) {
+function hitsFor(
+  rule: TillRuleId,
+  staffEvents: readonly Timed[],
+  visits: readonly Visit[],
+  readSearches: readonly ReadSearch[],
+  policy: DetectionPolicy,
+) {
   const fromEvent = ({ event, atMs }: Timed, weight = 1): Hit => ({
     atMs,
     sinceMs: atMs,
-    memberId: event.memberId ?? null,
+    key: event.memberId ?? null,
+    memberIds: event.memberId ? [event.memberId] : [],
     weight,
     refs: refOf(event),
   });
   const fromVisit = (visit: Visit, atMs: number): Hit => ({
     atMs,
     sinceMs: visit.firstMs,
-    memberId: visit.memberId,
+    key: visit.memberId,
+    memberIds: [visit.memberId],
     weight: 1,
     refs: visit.refs,
   });
@@ -220,6 +287,17 @@ function hitsFor(rule: TillRuleId, staffEvents: readonly Timed[], visits: readon
       // typed from memory reads as a card search too: a known gap, left to the other rules.
       for (const visit of visits) {
         if (visit.unservedAtMs !== null && !visit.cardPresent) hits.push(fromVisit(visit, visit.unservedAtMs));
+      }
+      // A list read and left: the snoop who looks a neighbour up by name needs no open to see them.
+      for (const search of readSearches) {
+        hits.push({
+          atMs: search.atMs,
+          sinceMs: search.atMs - FOLLOW_UP_MS,
+          key: `list:${[...search.listed].sort().join(',')}`,
+          memberIds: search.listed,
+          weight: 1,
+          refs: search.refs,
+        });
       }
       break;
     case 'after_hours': {
@@ -278,12 +356,12 @@ function slide(
   let left = 0;
   for (const [i, hit] of hits.entries()) {
     for (let gone = hits[left]; gone && gone.atMs <= hit.atMs - windowMs; gone = hits[++left]) {
-      if (gone.memberId === null) continue;
-      const n = (perMember.get(gone.memberId) ?? 1) - 1;
-      if (n === 0) perMember.delete(gone.memberId);
-      else perMember.set(gone.memberId, n);
+      if (gone.key === null) continue;
+      const n = (perMember.get(gone.key) ?? 1) - 1;
+      if (n === 0) perMember.delete(gone.key);
+      else perMember.set(gone.key, n);
     }
-    if (hit.memberId !== null) perMember.set(hit.memberId, (perMember.get(hit.memberId) ?? 0) + 1);
+    if (hit.key !== null) perMember.set(hit.key, (perMember.get(hit.key) ?? 0) + 1);
 
     const count = rule === 'large_correction' ? hit.weight : DISTINCT_RULES.has(rule) ? perMember.size : i - left + 1;
     if (count <= setting.threshold || coolingDown(hit.atMs)) continue;
@@ -298,7 +376,7 @@ function slide(
       windowEnd: new Date(hit.atMs).toISOString(),
       count,
       threshold: setting.threshold,
-      memberIds: latestDistinct(inWindow.map((h) => h.memberId).filter((id): id is string => id !== null)),
+      memberIds: latestDistinct(inWindow.flatMap((h) => h.memberIds)),
       auditRefs: inWindow.flatMap((h) => h.refs).slice(-MAX_FINDING_MEMBERS),
     });
   }

@@ -12,7 +12,14 @@ import { z } from 'zod';
  *   followed by a transaction on that member by the same staff member within FOLLOW_UP_MINUTES (a
  *   transaction up to FOLLOW_UP_MINUTES before the open counts too: the till opens a member it has
  *   just enrolled or served). An open straight after a search by card is the cardholder at the
- *   counter and is not counted (./evaluate.ts says why).
+ *   counter and is not counted (./evaluate.ts says why). A search by name, phone or e-mail that
+ *   lists members (the list shows their names, cards, balances and masked phones), none of whom is
+ *   opened or gets a transaction by the same staff member within FOLLOW_UP_MINUTES (a transaction
+ *   up to FOLLOW_UP_MINUTES before the search counts too), is one lookup without sale as well: the
+ *   list was read and left. The same list searched again counts once in the window. When a listed
+ *   member is opened, that open is the lookup (served or not), so a customer is never counted twice.
+ *   Listed members do not count toward members_opened: an honest name search lists namesakes the
+ *   cashier never meant to look at, and a rule on "unique members seen" would count every one of them.
  * - after_hours: more than `threshold` member accesses outside the store's hours within `windowMinutes`.
  * - large_correction: an adjustment or reversal moving more than `threshold` points (per event; the
  *   window is the cool-down before the same staff member is flagged again).
