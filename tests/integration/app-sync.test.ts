@@ -323,6 +323,18 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     expect(after.lastDayEnd?.status).toBe('reconciled');
     const now = await ok<SyncStatus>(a, 'sync.runNow');
     expect(now.online).toBe(true);
+    expect(now.auditRefused).toBeNull();
+
+    // HQ's copy of this till's chain no longer matches (a restored or tampered till looks like this):
+    // HQ refuses the next entries as a fork, and the manager's sync screen says so.
+    const device = (await hq.db.query<{ id: string }>('SELECT id FROM devices ORDER BY created_at DESC LIMIT 1'))
+      .rows[0]!.id;
+    await hq.db.query('UPDATE devices SET audit_hash = $2 WHERE id = $1', [device, 'f'.repeat(64)]);
+    await ok(a, 'session.lock');
+    await ok(a, 'session.login', MIA);
+    const refusedChain = await ok<SyncStatus>(a, 'sync.runNow');
+    expect(refusedChain.auditRefused).toBe('fork');
+    expect(refusedChain.online).toBe(true);
   });
 
   test('polling the sync status is not activity: an unattended till still locks itself', async () => {

@@ -124,6 +124,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       lastSuccessAt: state.get('last_success_at'),
       lastAttemptAt: state.get('last_attempt_at'),
       lastError: state.get('last_error'),
+      auditRefused: state.get('audit_refused'),
       retryInMs,
       pending: { total, byType },
       rejected: rejected.all().map((row) => {

@@ -275,6 +275,11 @@ function Connection({
       {errorKey && status.lastError ? (
         <p className="sync-problem">{t(`syncView.errors.${errorKey}`, { code: status.lastError })}</p>
       ) : null}
+      {status.auditRefused ? (
+        <p className="sync-problem" role="alert" data-testid="sync-audit-refused">
+          {t('syncView.auditRefused', { code: status.auditRefused })}
+        </p>
+      ) : null}
       <dl className="facts facts-list">
         <div>
           <dt>{t('syncView.store')}</dt>

@@ -13,6 +13,11 @@ export const SyncStatus = z.strictObject({
   lastAttemptAt: z.string().nullable(),
   /** A code (network, timeout, pin_mismatch, internal_error…), never a message. */
   lastError: z.string().nullable(),
+  /**
+   * HQ refused this till's audit chain (fork, rewritten, gap, bad_request): the till keeps working,
+   * but HQ no longer gets its entries until someone looks at it. null while HQ takes them.
+   */
+  auditRefused: z.string().nullable(),
   /** When the background sync tries again after a failure. */
   retryInMs: z.number().int().nullable(),
   pending: z.strictObject({
