@@ -1,7 +1,9 @@
 // The hand-built breach case of tests/hq/lost-till.test.ts and incidents.test.ts: two stores, three
 // tills, ten members with a written-out history, put straight into HQ's tables in the shape push,
-// pull, POST /v1/audit and /v1/member-data leave them (no till runs: every row is chosen by hand).
+// pull, POST /v1/audit and /v1/member-data leave them (no till runs: every row is chosen by hand). The
+// two erasures are HQ's real eraseMember at their times, after the history they rename.
 import type { Queryable } from '../../../packages/hq/src/db/database';
+import { eraseMember } from '../../../packages/hq/src/privacy/erasure';
 
 /** Member ids are UUIDs: an enrolment's op id is the member's id. */
 export const M = {
@@ -55,7 +57,8 @@ interface MemberHistory {
 /**
  * The history, member by member (times UTC, 1 and 2 March 2026):
  * - anna: enrolled at A2 (1 Mar 09:00); her e-mail changed on A1 2 Mar 10:00, an hour before A1's
- *   last contact, so acknowledged; opened on A1 in the window (a view is no reveal).
+ *   last contact, so acknowledged; opened on A1 in the window (a view is no reveal); listed with
+ *   dina by the cashier's search on A2 at 11:59.
  * - boris: enrolled on A1 itself 1 Mar 10:00, long acknowledged.
  * - vera: enrolled on A1 with an e-mail, in A1's very last push (11:00:00): not acknowledged.
  * - gleb: a store B member (B1, 1 Mar 11:00); his contacts revealed on A1 at 09:00 on 2 Mar (in the window).
@@ -63,7 +66,8 @@ interface MemberHistory {
  *   changed on A1 at 10:59:30, thirty seconds before its last contact: not acknowledged.
  * - egor: enrolled at B1 on 2 Mar 11:30, after A1's last contact: no pull delivered him.
  * - zoya: enrolled at A2, erased 2 Mar 09:00, before A1's last contact: its pull removed her.
- * - ivan: enrolled at A2, his export made on A1 at 09:45 (in the window), erased 11:30 (after the last contact).
+ * - ivan: enrolled at A2, his export made on A1 at 09:45 (in the window), erased 11:30 (after the last
+ *   contact): the erasure renamed his export entry, so HQ no longer knows it was his.
  * - kira: a store B member whose contacts HQ sent to A1 for a reveal at 10:40 (till_member_requests).
  * - lev: enrolled at B1, reaching HQ at 11:00:30, within the minute after A1's last recorded contact.
  */
@@ -132,9 +136,9 @@ export const HISTORY: Readonly<Record<MemberName, MemberHistory>> = {
     enrolSeq: 4,
   },
   zoya: {
-    given: '',
-    family: '',
-    phone: null,
+    given: 'Zoya',
+    family: 'Popova',
+    phone: '+447700900007',
     email: null,
     homeStore: STORE_A,
     enrolledAt: '2026-03-01T13:00:00.000Z',
@@ -143,10 +147,10 @@ export const HISTORY: Readonly<Record<MemberName, MemberHistory>> = {
     erasedAt: '2026-03-02T09:00:00.000Z',
   },
   ivan: {
-    given: '',
-    family: '',
-    phone: null,
-    email: null,
+    given: 'Ivan',
+    family: 'Sokolov',
+    phone: '+447700900008',
+    email: 'ivan@example.com',
     homeStore: STORE_A,
     enrolledAt: '2026-03-01T14:00:00.000Z',
     enrolledOn: A2,
@@ -210,12 +214,34 @@ async function op(
 
 async function audit(
   q: Queryable,
-  row: { device: string; seq: number; at: string; staff: string; action: string; member: string; receivedAt: string },
+  row: {
+    device: string;
+    seq: number;
+    at: string;
+    staff: string;
+    action: string;
+    /** The member the entry is about; null for a search (its listed members are in details). */
+    member: string | null;
+    details?: Record<string, string | number>;
+    receivedAt: string;
+  },
 ): Promise<void> {
   await q.query(
     `INSERT INTO till_audit (device_id, seq, at, staff_id, action, subject_type, subject_id, details, prev_hash, hash, received_at)
-     VALUES ($1, $2, $3, $4, $5, 'member', $6, '{}'::jsonb, $7, $8, $9)`,
-    [row.device, row.seq, row.at, row.staff, row.action, row.member, `h${row.seq - 1}`, `h${row.seq}`, row.receivedAt],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)`,
+    [
+      row.device,
+      row.seq,
+      row.at,
+      row.staff,
+      row.action,
+      row.member === null ? null : 'member',
+      row.member,
+      JSON.stringify(row.details ?? {}),
+      `h${row.seq - 1}`,
+      `h${row.seq}`,
+      row.receivedAt,
+    ],
   );
 }
 
@@ -257,24 +283,13 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
 
   for (const [name, member] of Object.entries(HISTORY) as [MemberName, MemberHistory][]) {
     const id = M[name];
-    const erased = member.erasedAt !== undefined;
     await q.query(
       `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id,
          enrolled_at, updated_at, erased_at)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $8, $9)`,
-      [
-        id,
-        erased ? null : card(id),
-        member.given,
-        member.family,
-        member.phone,
-        member.email,
-        member.homeStore,
-        member.enrolledAt,
-        member.erasedAt ?? null,
-      ],
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $8, NULL)`,
+      [id, card(id), member.given, member.family, member.phone, member.email, member.homeStore, member.enrolledAt],
     );
-    // The enrolment op as the till sent it (an erased member's payload scrubbed, its op id kept).
+    // The enrolment op as the till sent it (an erasure scrubs it later, its op id kept).
     await op(q, {
       device: member.enrolledOn,
       seq: member.enrolSeq,
@@ -282,20 +297,18 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
       type: 'member.enrolled',
       staff: member.enrolledOn === B1 ? 'staff-b' : CASHIER,
       deviceTime: member.enrolledAt,
-      payload: erased
-        ? { memberId: null }
-        : {
-            memberId: id,
-            cardNumber: card(id),
-            givenName: member.given,
-            familyName: member.family,
-            phone: member.phone,
-            email: member.email,
-            birthDate: null,
-            enrolledAt: member.enrolledAt,
-          },
+      payload: {
+        memberId: id,
+        cardNumber: card(id),
+        givenName: member.given,
+        familyName: member.family,
+        phone: member.phone,
+        email: member.email,
+        birthDate: null,
+        enrolledAt: member.enrolledAt,
+      },
       receivedAt: member.enrolledAt,
-      memberId: erased ? null : id,
+      memberId: id,
     });
     if (member.noticeLanguage) {
       await q.query(
@@ -402,13 +415,15 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
     receivedAt: a1Received,
   });
   const a2Received = '2026-03-02T13:30:00.000Z';
+  // A search lists members (details.memberIds, joined by ','); it has no subject.
   await audit(q, {
     device: A2,
     seq: 1,
     at: '2026-03-02T11:59:00.000Z',
     staff: CASHIER,
     action: 'member.searched',
-    member: M.dina,
+    member: null,
+    details: { by: 'name', results: 2, memberIds: `${M.dina},${M.anna}` },
     receivedAt: a2Received,
   });
   await audit(q, {
@@ -459,4 +474,9 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
       }),
     ],
   );
+
+  // The erasures, as HQ carries them out: the history above renamed to random tokens.
+  for (const [name, member] of Object.entries(HISTORY) as [MemberName, MemberHistory][]) {
+    if (member.erasedAt !== undefined) await eraseMember(q, M[name], new Date(member.erasedAt));
+  }
 }

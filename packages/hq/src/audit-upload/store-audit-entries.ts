@@ -2,6 +2,7 @@ import type { AuditUploadEntry, AuditUploadResponse } from '../../../../src/shar
 import { canonicalJson } from '../../../../src/shared/canonical-json';
 import { toInt, type Queryable } from '../db/database';
 import { HqHttpError } from '../errors';
+import { freshErasedSubject } from '../incidents/erased-subject';
 import type { AuthenticatedDevice } from '../push/push';
 
 export interface StoredAuditEntry extends AuditUploadEntry {
@@ -71,6 +72,54 @@ async function plan(tx: Queryable, deviceId: string, chain: DeviceChain, entries
   return { kind: 'store', entries: fresh, duplicates, head };
 }
 
+/** member.searched's details.memberIds: the listed members' ids joined by ',' (details are flat scalars). */
+const LISTED_IDS_KEY = 'memberIds';
+
+/** Every member id an entry may name: its member subject, any detail value, the ids a search listed. */
+function namedIds(entry: AuditUploadEntry): string[] {
+  const ids: string[] = [];
+  if (entry.subjectType === 'member' && entry.subjectId !== null) ids.push(entry.subjectId);
+  for (const [key, value] of Object.entries(entry.details)) {
+    if (typeof value !== 'string' || value === '') continue;
+    if (key === LISTED_IDS_KEY) ids.push(...value.split(','));
+    else ids.push(value);
+  }
+  return ids;
+}
+
+/**
+ * The batch with every erased member's id replaced by an erased-subject token, as the erasure
+ * renamed the entries HQ already held (privacy/erasure.ts). The erasure runs once and keeps no link
+ * from a member to its token (by design: nothing turns one into the other), so a till that uploads
+ * after it would otherwise bring the real id back, into till_audit and, through detection, into
+ * detection_alerts. Each erased member gets one fresh random token per batch, so the rules still
+ * count one member once within it. Which keys: the member subject, any detail whose whole value is
+ * the id (memberId, an approval's target: the erasure's own rule) and the ids a search listed.
+ */
+async function renameErasedMembers(tx: Queryable, entries: AuditUploadEntry[]): Promise<AuditUploadEntry[]> {
+  const candidates = [...new Set(entries.flatMap(namedIds))];
+  if (candidates.length === 0) return entries;
+  const erased = await tx.query<{ id: string }>(
+    'SELECT id FROM members WHERE id = ANY($1::text[]) AND erased_at IS NOT NULL',
+    [candidates],
+  );
+  if (erased.rows.length === 0) return entries;
+  const token = new Map(erased.rows.map((row) => [row.id, freshErasedSubject()]));
+  const rename = (id: string): string => token.get(id) ?? id;
+  return entries.map((entry) => {
+    const details: AuditUploadEntry['details'] = {};
+    for (const [key, value] of Object.entries(entry.details)) {
+      if (typeof value !== 'string' || value === '') details[key] = value;
+      else details[key] = key === LISTED_IDS_KEY ? value.split(',').map(rename).join(',') : rename(value);
+    }
+    return {
+      ...entry,
+      subjectId: entry.subjectType === 'member' && entry.subjectId !== null ? rename(entry.subjectId) : entry.subjectId,
+      details,
+    };
+  });
+}
+
 /**
  * Stores an upload of a device's audit entries (POST /v1/audit) in `tx`: all of the batch that is
  * new, with devices.audit_seq/audit_hash, or nothing. A fork or a rewritten entry is recorded in
@@ -109,7 +158,10 @@ export async function storeAuditEntries(
       stored: [],
     };
   }
-  for (const entry of decided.entries) {
+  // Stored as the till sent them but for erased members' ids (the hash stays the till's: HQ checks
+  // the links, never the MACs, and the erasure renames stored entries the same way).
+  const fresh = await renameErasedMembers(tx, decided.entries);
+  for (const entry of fresh) {
     await tx.query(
       `INSERT INTO till_audit (device_id, seq, at, staff_id, action, subject_type, subject_id, details, prev_hash,
                                hash, received_at)
@@ -129,7 +181,7 @@ export async function storeAuditEntries(
       ],
     );
   }
-  if (decided.entries.length > 0) {
+  if (fresh.length > 0) {
     await tx.query('UPDATE devices SET audit_seq = $2, audit_hash = $3 WHERE id = $1', [
       device.deviceId,
       decided.head.seq,
@@ -141,9 +193,9 @@ export async function storeAuditEntries(
       status: 'accepted',
       ackedSeq: decided.head.seq,
       ackedHash: decided.head.hash,
-      stored: decided.entries.length,
+      stored: fresh.length,
       duplicates: decided.duplicates,
     },
-    stored: decided.entries.map((entry) => ({ ...entry, deviceId: device.deviceId })),
+    stored: fresh.map((entry) => ({ ...entry, deviceId: device.deviceId })),
   };
 }

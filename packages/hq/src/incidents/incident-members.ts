@@ -5,6 +5,8 @@ import type { Exposure } from './codes';
 /**
  * An incident's exposed members as computed (incident_members), kept so the notification list is
  * stable: a new computation replaces the old one whole. Read back masked, like the members page.
+ * An erased member is kept under an erased-subject token (the computation's, or the erasure's when
+ * it came later): counted in the incident's exposure, never listed, as HQ holds nothing to show.
  */
 
 export async function replaceIncidentMembers(

@@ -1,5 +1,6 @@
 import { toInt, type Queryable } from '../db/database';
 import type { ExposureSource } from './codes';
+import { freshErasedSubject } from './erased-subject';
 
 /**
  * Whose data a lost or stolen till held, and in what form, from what HQ knows (issue 14). A till
@@ -192,7 +193,9 @@ export async function computeLostTillExposure(
   );
   for (const row of shown.rows) add(row.member_id, 'revealed', row.source);
 
-  // Only members HQ holds are listed; an erased one is flagged (nobody left to notify).
+  // Only members HQ holds are listed. One erased after the till's last contact was still on it, so
+  // it counts, but under a fresh erased-subject token, never its id (nobody is left to notify, and
+  // the erasure promised the id would not come back).
   const ids = [...found.keys()];
   const known = await q.query<{ id: string; erased: boolean }>(
     'SELECT id, erased_at IS NOT NULL AS erased FROM members WHERE id = ANY($1::text[])',
@@ -203,7 +206,12 @@ export async function computeLostTillExposure(
   for (const [memberId, held] of [...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const isErased = erased.get(memberId);
     if (isErased === undefined) continue;
-    members.push({ memberId, exposure: held.exposure, sources: [...held.sources].sort(), erased: isErased });
+    members.push({
+      memberId: isErased ? freshErasedSubject() : memberId,
+      exposure: held.exposure,
+      sources: [...held.sources].sort(),
+      erased: isErased,
+    });
   }
   return { till, members, unresolved: ids.length - members.length };
 }

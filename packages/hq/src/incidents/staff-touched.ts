@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database';
 import type { TouchAction } from './codes';
+import { freshErasedSubject } from './erased-subject';
 
 /**
  * The members a named staff member touched in a window, across every till (issue 14, staff
@@ -67,16 +68,33 @@ export async function computeStaffTouched(
   };
   const inWindow = (at: Date) => !Number.isNaN(at.getTime()) && at >= input.windowStart && at <= input.windowEnd;
 
-  const audit = await q.query<{ device_id: string; action: string; subject_id: string; at: Date }>(
-    `SELECT device_id, action, subject_id, at FROM till_audit
-      WHERE staff_id = $1 AND subject_type = 'member' AND subject_id IS NOT NULL
-        AND action = ANY($2::text[]) AND at >= $3 AND at <= $4 ORDER BY at`,
+  // A search has no subject: the members its result list showed (name, card, balance, masked phone)
+  // are in details.memberIds, joined by ',' (src/main/detection/access-audit.ts). Each counts as
+  // "searched": listed to this staff member, whom they may have been looking for.
+  const audit = await q.query<{
+    device_id: string;
+    action: string;
+    subject_id: string | null;
+    listed: string | null;
+    at: Date;
+  }>(
+    `SELECT device_id, action, CASE WHEN subject_type = 'member' THEN subject_id END AS subject_id,
+            CASE WHEN action = 'member.searched' THEN details->>'memberIds' END AS listed, at
+       FROM till_audit
+      WHERE staff_id = $1 AND action = ANY($2::text[]) AND at >= $3 AND at <= $4
+        AND ((subject_type = 'member' AND subject_id IS NOT NULL) OR action = 'member.searched')
+      ORDER BY at`,
     [input.staffId, Object.keys(AUDIT_ACTIONS), input.windowStart, input.windowEnd],
   );
   const auditRevealed = new Map<string, number>();
   for (const row of audit.rows) {
     const action = AUDIT_ACTIONS[row.action];
     if (!action) continue;
+    if (row.listed !== null) {
+      for (const listed of new Set(row.listed.split(',').filter((id) => id !== '')))
+        note(listed, action, row.device_id, new Date(row.at));
+    }
+    if (row.subject_id === null) continue;
     note(row.subject_id, action, row.device_id, new Date(row.at));
     if (action === 'revealed' || action === 'exported') {
       const key = `${row.subject_id} ${action}`;
@@ -131,7 +149,8 @@ export async function computeStaffTouched(
     const isErased = erased.get(memberId);
     if (isErased === undefined) continue;
     members.push({
-      memberId,
+      // An erased member touched in the window counts, under a fresh token (lost-till-exposure.ts).
+      memberId: isErased ? freshErasedSubject() : memberId,
       erased: isErased,
       actions: held.actions,
       devices: [...held.devices].sort(),
