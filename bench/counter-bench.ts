@@ -31,7 +31,6 @@ import { createAuditLog, type AuditLog } from '../src/main/audit/audit-log';
 import { migrate } from '../src/main/db/migrations';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
 import { startIngestWorker } from './ingest-worker-client';
-import type { Keychain } from '../src/main/keychain/keychain';
 import { createSnapshotIngest, type SnapshotMember } from '../src/main/members/ingest-snapshot';
 import { CURRENT_NOTICE_VERSION } from '../src/main/privacy/notices';
 import { EarnRules } from '../src/shared/points/rules';
@@ -45,6 +44,7 @@ import {
   memberAt,
   memberIdAt,
 } from '../src/main/demo/synthetic-members';
+import { memoryKeychain } from './memory-keychain';
 import { percentile } from './timing';
 
 /** What a cashier enrols with: terms accepted, no marketing, the current notice in English. */
@@ -118,15 +118,6 @@ function timeOp(into: Samples, fn: () => void) {
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-
-function memoryKeychain(): Keychain {
-  const store = new Map<string, string>();
-  return {
-    get: async (a) => store.get(a) ?? null,
-    set: async (a, v) => void store.set(a, v),
-    delete: async (a) => store.delete(a),
-  };
 }
 
 type Kind = 'encrypted' | 'plain';

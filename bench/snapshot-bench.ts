@@ -26,22 +26,13 @@ import { loadOrCreateTls } from '../packages/hq/src/tls';
 import { createAuditLog } from '../src/main/audit/audit-log';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
 import { hqTokenAccount } from '../src/main/keychain/device-secrets';
-import type { Keychain } from '../src/main/keychain/keychain';
 import { createFindMembers } from '../src/main/members/find';
 import { pairTill } from '../src/main/sync/pair-till';
 import { startSyncWorker } from '../src/main/sync/worker/worker-client';
 import { withCheckDigit } from '../src/shared/members/card-number';
 import { startPostgres } from '../tests/support/postgres';
 import { makeTempDir } from '../tests/support/temp-dir';
-
-function memoryKeychain(): Keychain {
-  const store = new Map<string, string>();
-  return {
-    get: async (a) => store.get(a) ?? null,
-    set: async (a, v) => void store.set(a, v),
-    delete: async (a) => store.delete(a),
-  };
-}
+import { memoryKeychain } from './memory-keychain';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

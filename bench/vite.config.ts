@@ -22,6 +22,7 @@ export default defineConfig({
         'snapshot-bench': `${here}snapshot-bench.ts`,
         'console-bench': `${here}console-bench.ts`,
         'privacy-bench': `${here}privacy-bench.ts`,
+        'detection-bench': `${here}detection-bench.ts`,
         'sync-worker': fileURLToPath(new URL('../src/main/sync/worker/sync-worker.ts', import.meta.url)),
         'ingest-worker': `${here}ingest-worker.ts`,
       },

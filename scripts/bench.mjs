@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench — the DESIGN §8 figures: the counter bench (bench/dist/bench.js), the HQ bench
 // (bench/dist/hq-bench.js), a till's snapshot pull end to end (bench/dist/snapshot-bench.js), the HQ
-// console (bench/dist/console-bench.js), then customers' rights at HQ (bench/dist/privacy-bench.js). Each
+// console (bench/dist/console-bench.js), customers' rights at HQ (bench/dist/privacy-bench.js), then the
+// till's detection rules (bench/dist/detection-bench.js). Each
 // runs in its own Node process.
 //
 //   npm run bench -- [--only counter|hq|snapshot] [options]
@@ -19,6 +20,8 @@
 //   privacy: [--backends postgres,pglite] [--members 50000] [--ops-per-member 10] [--erasures 30] [--inactive 500]
 //            (only with --only privacy; without --only it runs with its defaults): erasure, retention,
 //            exports and audiences at HQ against their baselines
+//   detection: [--days 1000,5000,20000] [--calls 300] (only with --only detection; without --only it runs
+//            with its defaults): a member opened at the till with and without the detection rules
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
@@ -29,6 +32,7 @@ const BENCHES = {
   snapshot: { file: 'bench/dist/snapshot-bench.js', node: ['--max-old-space-size=4096'] },
   console: { file: 'bench/dist/console-bench.js', node: [] },
   privacy: { file: 'bench/dist/privacy-bench.js', node: [] },
+  detection: { file: 'bench/dist/detection-bench.js', node: [] },
 };
 /** The HQ bench's options and whether each takes a value. */
 const HQ_OPTIONS = new Map([
@@ -73,7 +77,7 @@ if (only !== undefined && !(only in BENCHES)) {
 }
 
 /** Each bench's arguments, as typed. */
-const args = { counter: [], hq: [], snapshot: [], console: [], privacy: [] };
+const args = { counter: [], hq: [], snapshot: [], console: [], privacy: [], detection: [] };
 for (const option of parsed) {
   if (option.name === 'only') continue;
   if (only !== undefined) args[only].push(...option.text);
@@ -88,7 +92,7 @@ if (only === undefined && json !== undefined) {
 buildIfNeeded({ quiet: true });
 const ROOT = new URL('..', import.meta.url).pathname;
 let status = 0;
-for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot', 'console', 'privacy']) {
+for (const name of only !== undefined ? [only] : ['counter', 'hq', 'snapshot', 'console', 'privacy', 'detection']) {
   const bench = BENCHES[name];
   const result = spawnSync(process.execPath, [...bench.node, join(ROOT, bench.file), ...args[name]], {
     stdio: 'inherit',
