@@ -10,7 +10,13 @@ export interface NewAlert {
   deviceId: string | null;
   tillAlertId: string | null;
   mode: 'notify' | 'enforce';
+  /** When it fired, in the tills' time (the evaluator's cool-down compares it with their events). */
   raisedAt: Date;
+  /**
+   * HQ's clock when it is written: the change log's time. Never a till's: a till whose clock is
+   * behind would log the change before the pull horizon, and the store's tills would never pull it.
+   */
+  loggedAt: Date;
   finding: Pick<
     DetectionFinding,
     'rule' | 'staffId' | 'windowStart' | 'windowEnd' | 'count' | 'threshold' | 'memberIds' | 'auditRefs'
@@ -47,7 +53,7 @@ export async function insertAlert(tx: Queryable, alert: NewAlert): Promise<strin
   );
   const id = inserted.rows[0]?.id ?? null;
   // HQ's own alerts travel to the store's tills with the next pull (a till's own are already there).
-  if (id !== null && alert.source === 'hq') await logChange(tx, 'alert', id, alert.storeId, alert.raisedAt);
+  if (id !== null && alert.source === 'hq') await logChange(tx, 'alert', id, alert.storeId, alert.loggedAt);
   return id;
 }
 

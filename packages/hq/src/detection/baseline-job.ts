@@ -75,8 +75,10 @@ export async function runBaselineJob(deps: BaselineJobDeps): Promise<number> {
           source: 'hq',
           deviceId: null,
           tillAlertId: null,
-          mode: policy.baseline.mode === 'enforce' ? 'enforce' : 'notify',
+          // HQ holds nobody: a till places holds only for its own findings (shared/detection/policy.ts).
+          mode: 'notify',
           raisedAt: now,
+          loggedAt: now,
           // The day so far: from the staff member's first open today to now.
           finding: { ...finding, windowStart: new Date(first).toISOString() },
           hqConfirmed: null,

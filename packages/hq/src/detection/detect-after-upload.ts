@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_FINDING_MEMBERS, type ActivityEvent } from '../../../../src/shared/detection/activity';
+import { activityFromAudit } from '../../../../src/shared/detection/audit-activity';
 import { detectFindings, ruleMode } from '../../../../src/shared/detection/evaluate';
 import { TILL_RULES, type DetectionPolicy } from '../../../../src/shared/detection/policy';
 import type { StoredAuditEntry } from '../audit-upload/store-audit-entries';
@@ -25,6 +26,15 @@ const TillAlertDetails = z.object({
   staffId: z.string().min(1).max(64).optional(),
 });
 
+/** A till's `detection.acknowledged` entry's details: a store manager read its alert there. */
+const TillAcknowledgedDetails = z.object({
+  alertId: z.string().min(1).max(64),
+  rule: z.enum(TILL_RULES),
+});
+
+/** The resolution code of a till's alert its store manager acknowledged at the till (no operator: resolved_by null). */
+export const ACKNOWLEDGED_AT_TILL = 'acknowledged_at_till';
+
 /** Kinds whose member counts as "involved" in an alert HQ could not reproduce. */
 const MEMBER_KINDS: ReadonlySet<ActivityEvent['kind']> = new Set([
   'member_opened',
@@ -43,6 +53,8 @@ function longestWindowMs(policy: DetectionPolicy): number {
 export interface DetectionOutcome {
   tillAlerts: number;
   hqAlerts: number;
+  /** Till alerts marked acknowledged from the till's own acknowledgement. */
+  acknowledged: number;
 }
 
 /**
@@ -50,14 +62,19 @@ export interface DetectionOutcome {
  * 1. each `detection.alert` entry becomes a 'till' alert; HQ recomputes the finding from that till's
  *    own uploaded entries and stores the members it finds itself (the till's count is kept as said;
  *    hq_confirmed says whether HQ reproduced it — the till's member list is never taken);
- * 2. the rules run over the batch's staff members' activity on every till of the store within the
+ * 2. each `detection.acknowledged` entry marks that till's alert acknowledged (unless an operator
+ *    resolved it first);
+ * 3. the rules run over the batch's staff members' activity on every till of the store within the
  *    longest window, and a finding no single till could see (its entries span tills) that no alert
- *    already covers becomes an 'hq' alert.
+ *    already covers becomes an 'hq' alert, notify-only: a till holds its staff only for what it saw
+ *    itself, so HQ's alert could hold nobody and does not claim to.
+ * `now` is HQ's clock: what HQ records of its own (the change log, a resolution) is never in a till's time.
  */
 export async function detectAfterUpload(
   tx: Queryable,
   device: AuthenticatedDevice,
   stored: readonly StoredAuditEntry[],
+  now: Date = new Date(),
 ): Promise<DetectionOutcome> {
   const { policy } = await readDetectionPolicy(tx, device.storeId);
   let tillAlerts = 0;
@@ -95,6 +112,7 @@ export async function detectAfterUpload(
       tillAlertId: alert.alertId,
       mode: alert.mode,
       raisedAt: new Date(entry.at),
+      loggedAt: now,
       finding: {
         rule: alert.rule,
         staffId,
@@ -110,9 +128,28 @@ export async function detectAfterUpload(
     if (id !== null) tillAlerts += 1;
   }
 
-  const staffIds = [...new Set(stored.map((e) => e.staffId).filter((id): id is string => id !== null))];
+  // After the batch's alerts are in: an alert and its acknowledgement may come in one upload.
+  let acknowledged = 0;
+  for (const entry of stored) {
+    if (entry.action !== 'detection.acknowledged') continue;
+    const details = TillAcknowledgedDetails.safeParse(entry.details);
+    if (!details.success) continue;
+    const marked = await tx.query(
+      `UPDATE detection_alerts
+          SET status = 'acknowledged', resolved_by = NULL, resolved_at = $3, resolution_code = $4
+        WHERE device_id = $1 AND till_alert_id = $2 AND source = 'till' AND status = 'open'
+        RETURNING id`,
+      [device.deviceId, details.data.alertId, now, ACKNOWLEDGED_AT_TILL],
+    );
+    acknowledged += marked.rows.length;
+  }
+
+  // Whose activity the batch holds: a wrong PIN is the staff member's it was typed as, not the actor's.
+  const staffIds = [
+    ...new Set(stored.map((e) => activityFromAudit(e)?.staffId ?? e.staffId).filter((id): id is string => !!id)),
+  ];
   const windowMs = longestWindowMs(policy);
-  if (staffIds.length === 0 || windowMs === 0) return { tillAlerts, hqAlerts: 0 };
+  if (staffIds.length === 0 || windowMs === 0) return { tillAlerts, hqAlerts: 0, acknowledged };
   const times = stored.map((e) => Date.parse(e.at));
   const earliest = Math.min(...times);
   const latest = Math.max(...times);
@@ -129,36 +166,39 @@ export async function detectAfterUpload(
     const devices = new Set(finding.auditRefs.map((ref) => ref.deviceId));
     // One till saw all of it and evaluates the same rules with the same policy: its alert comes with its entries.
     if (devices.size <= 1) continue;
-    const mode = ruleMode(policy, finding.rule);
-    if (mode === 'off') continue;
+    if (ruleMode(policy, finding.rule) === 'off') continue;
     const id = await insertAlert(tx, {
       storeId: device.storeId,
       source: 'hq',
       deviceId: null,
       tillAlertId: null,
-      mode,
+      // Notify whatever the rule's mode: the tills enforce what each sees itself; HQ holds nobody.
+      mode: 'notify',
       // When it fired, in the tills' time like a till's alert, so the cool-down compares like with like.
       raisedAt: new Date(finding.at),
+      loggedAt: now,
       finding,
       hqConfirmed: null,
     });
     if (id !== null) hqAlerts += 1;
   }
-  await growOpenBursts(tx, device.storeId, policy, events);
-  return { tillAlerts, hqAlerts };
+  await growOpenBursts(tx, device.storeId, policy, events, now);
+  return { tillAlerts, hqAlerts, acknowledged };
 }
 
 /**
  * An HQ members_opened alert fires at the member that crossed the threshold; the tills' entries that
  * arrive later for the rest of its window (the cool-down, when no new alert fires) are the same
  * burst, so the alert's count, end and members grow to cover them: the operator sees 50 members
- * opened in the hour, not the 41st.
+ * opened in the hour, not the 41st. Only while it is open: an alert an operator or the store has
+ * dealt with is left as it was judged (what grew later is a new alert's, once its window has passed).
  */
 async function growOpenBursts(
   tx: Queryable,
   storeId: string,
   policy: DetectionPolicy,
   events: readonly ActivityEvent[],
+  now: Date,
 ): Promise<void> {
   const setting = policy.rules.members_opened;
   if (setting.mode === 'off' || events.length === 0) return;
@@ -168,7 +208,7 @@ async function growOpenBursts(
   const open = await tx.query<{ id: string; staff_id: string; window_start: Date; count: number }>(
     `SELECT id, staff_id, window_start, count FROM detection_alerts
       WHERE store_id = $1 AND source = 'hq' AND rule = 'members_opened' AND staff_id = ANY($2::text[])
-        AND window_start >= $3`,
+        AND window_start >= $3 AND status = 'open'`,
     [storeId, staffIds, new Date(earliest - windowMs)],
   );
   for (const alert of open.rows) {
@@ -200,7 +240,7 @@ async function growOpenBursts(
       .slice(-MAX_FINDING_MEMBERS);
     await tx.query(
       `UPDATE detection_alerts SET count = $2, window_end = $3, member_ids = $4::jsonb, audit_refs = $5::jsonb
-        WHERE id = $1`,
+        WHERE id = $1 AND status = 'open'`,
       [
         alert.id,
         members.length,
@@ -209,6 +249,7 @@ async function growOpenBursts(
         JSON.stringify(refs),
       ],
     );
-    await logChange(tx, 'alert', alert.id, storeId, new Date(end));
+    // HQ's clock, not the burst's end in the till's time: a backdated till must not log it before the horizon.
+    await logChange(tx, 'alert', alert.id, storeId, now);
   }
 }
