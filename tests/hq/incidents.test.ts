@@ -40,6 +40,7 @@ describe('notice texts', () => {
     from: new Date('2026-03-02T08:00:00Z'),
     to: new Date('2026-03-02T12:00:00Z'),
     contactPoint: 'privacy@chain.example',
+    measures: { tillBlocked: true, accessStopped: false, regulatorNotified: true },
   };
   test('English: what happened, what data, what we did, what they can do, whom to contact', () => {
     const { subject, body } = noticeText('en', 'full_contacts', values);
@@ -47,7 +48,7 @@ describe('notice texts', () => {
     expect(body.split('\n\n')).toEqual([
       'A till from our store Riverside was lost or stolen between 2 March 2026 and 2 March 2026.',
       'The till held your name, card number, date of birth if you gave it, your points, and your full phone number or e-mail address, which had not yet been sent on from the till. The till’s data is encrypted.',
-      'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
+      'We blocked the till so it can no longer connect to our systems. We have told the data protection authority.',
       'What you can do: be careful with calls, messages or e-mails that mention your loyalty card and ask for payment or passwords. We never ask for your PIN or passwords. You can ask us for a new card number.',
       'If you have questions, contact us at privacy@chain.example.',
     ]);
@@ -58,9 +59,60 @@ describe('notice texts', () => {
     expect(body).toContain(
       'В период с 2 марта 2026 г. по 2 марта 2026 г. в нашем магазине Riverside была утеряна или похищена касса.',
     );
-    expect(body).toContain('Если у вас есть вопросы, напишите нам: privacy@chain.example.');
+    // The contact point may be a phone: "свяжитесь с нами", not "напишите нам".
+    expect(body).toContain('Если у вас есть вопросы, свяжитесь с нами: privacy@chain.example.');
     // Latin letters only in the values filled in (the store's name, the contact point).
     expect(body.replace(/Riverside|privacy@chain\.example|PIN/g, '')).not.toMatch(/[A-Za-z]/);
+  });
+
+  // "What we did" (the third paragraph) says only what the register records as done.
+  const none = { tillBlocked: false, accessStopped: false, regulatorNotified: false };
+  test.each([
+    [
+      'a lost till, nothing done yet',
+      'masked',
+      none,
+      'We are looking into what happened.',
+      'Мы выясняем, что произошло.',
+    ],
+    [
+      'the till revoked, the regulator not told',
+      'revealed',
+      { ...none, tillBlocked: true },
+      'We blocked the till so it can no longer connect to our systems.',
+      'Мы заблокировали кассу, и она больше не может подключиться к нашим системам.',
+    ],
+    [
+      'the regulator told, the till not revoked',
+      'full_contacts',
+      { ...none, regulatorNotified: true },
+      'We have told the data protection authority.',
+      'Мы сообщили об этом в надзорный орган по защите данных.',
+    ],
+    [
+      'staff misuse, the staff member still active',
+      'touched',
+      none,
+      'We are looking into what happened.',
+      'Мы выясняем, что произошло.',
+    ],
+    [
+      'staff misuse, access stopped and the regulator told',
+      'touched',
+      { ...none, accessStopped: true, regulatorNotified: true },
+      'We stopped this person’s access to our systems. We have told the data protection authority.',
+      'Мы закрыли этому сотруднику доступ к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
+    ],
+    [
+      'staff misuse never speaks of a till, even one revoked',
+      'touched',
+      { ...none, tillBlocked: true },
+      'We are looking into what happened.',
+      'Мы выясняем, что произошло.',
+    ],
+  ] as const)('%s', (_name, exposure, measures, english, russian) => {
+    expect(noticeText('en', exposure, { ...values, measures }).body.split('\n\n')[2]).toBe(english);
+    expect(noticeText('ru', exposure, { ...values, measures }).body.split('\n\n')[2]).toBe(russian);
   });
 });
 
@@ -320,8 +372,10 @@ describe.each(BACKENDS)('the breach register on %s', (backend) => {
       expect(list.erasedExcluded).toBe(0);
       expect(list.rows.map((row) => NAME_OF[row.memberId])).toEqual(['anna', 'vera', 'gleb', 'dina', 'kira', 'lev']);
       const anna = list.rows.find((row) => row.memberId === M.anna);
-      // anna read the privacy notice in Russian: her notice is in Russian.
+      // anna read the privacy notice in Russian: her notice is in Russian. The cashier is still
+      // active and the regulator not told: the notice claims neither.
       expect(anna?.notice).toContain('сотрудник магазина Riverside просматривал записи участников');
+      expect(anna?.notice.split('\n\n')[2]).toBe('Мы выясняем, что произошло.');
     },
   );
 
@@ -412,6 +466,10 @@ describe.each(BACKENDS)('the breach register on %s', (backend) => {
       ]);
       const gleb = list.rows.find((row) => row.memberId === M.gleb);
       expect(gleb?.notice).toContain('в нашем магазине Riverside');
+      // Revoked above, the regulator not yet told: the notice says the first only.
+      expect(gleb?.notice.split('\n\n')[2]).toBe(
+        'Мы заблокировали кассу, и она больше не может подключиться к нашим системам.',
+      );
       // No notice names anyone or any contact: not even its own member's.
       for (const row of list.rows) {
         for (const other of ['Vera', 'Gleb', 'Dina', 'Kira', '@example.com', '+4477'])

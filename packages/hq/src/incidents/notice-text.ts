@@ -4,7 +4,9 @@ import type { Language } from '../../../../src/shared/i18n/languages';
  * The notice a member receives about a breach (GDPR Art. 34(2): in clear and plain language, the
  * nature of the breach, the likely consequences, the measures taken, and a contact point). One
  * template per language and exposure; the only values filled in are the store's name, dates and
- * the contact point, so no notice carries anything about another member.
+ * the contact point, so no notice carries anything about another member. "What we did" is built
+ * from what the register records as done when the list is made (the till revoked, the staff member's
+ * access ended, the regulator told), so a notice never claims a measure that was not taken.
  */
 
 export type NoticeExposure = 'masked' | 'full_contacts' | 'revealed' | 'touched';
@@ -15,6 +17,17 @@ export interface NoticeValues {
   from: Date;
   to: Date;
   contactPoint: string;
+  measures: NoticeMeasures;
+}
+
+/** What was done, as HQ's records say at the time the notice is made. */
+export interface NoticeMeasures {
+  /** The incident's till is revoked (devices.revoked_at). */
+  tillBlocked: boolean;
+  /** The incident's staff member is inactive in HQ's roster. */
+  accessStopped: boolean;
+  /** The regulator notification is recorded (incidents.regulator_notified_at). */
+  regulatorNotified: boolean;
 }
 
 const DATE_LOCALE: Readonly<Record<Language, string>> = { en: 'en-GB', ru: 'ru-RU' };
@@ -27,7 +40,9 @@ interface Template {
   subject: string;
   happened: Readonly<Record<NoticeExposure, string>>;
   data: Readonly<Record<NoticeExposure, string>>;
-  done: Readonly<Record<NoticeExposure, string>>;
+  done: Readonly<Record<keyof NoticeMeasures, string>>;
+  /** When none of the measures is recorded yet: only what is true. */
+  investigating: string;
   youCan: string;
   contact: string;
 }
@@ -52,15 +67,11 @@ const TEMPLATES: Readonly<Record<Language, Template>> = {
       touched: 'Your record was one of them: your name, card number and contact details may have been seen.',
     },
     done: {
-      masked:
-        'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
-      full_contacts:
-        'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
-      revealed:
-        'We blocked the till so it can no longer connect to our systems, and we have told the data protection authority.',
-      touched:
-        'We stopped this person’s access and we are dealing with it. We have told the data protection authority.',
+      tillBlocked: 'We blocked the till so it can no longer connect to our systems.',
+      accessStopped: 'We stopped this person’s access to our systems.',
+      regulatorNotified: 'We have told the data protection authority.',
     },
+    investigating: 'We are looking into what happened.',
     youCan:
       'What you can do: be careful with calls, messages or e-mails that mention your loyalty card and ask for payment or passwords. We never ask for your PIN or passwords. You can ask us for a new card number.',
     contact: 'If you have questions, contact us at {contact}.',
@@ -84,18 +95,15 @@ const TEMPLATES: Readonly<Record<Language, Template>> = {
       touched: 'Среди них была и ваша запись: могли быть просмотрены ваше имя, номер карты и контактные данные.',
     },
     done: {
-      masked:
-        'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
-      full_contacts:
-        'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
-      revealed:
-        'Мы заблокировали кассу, и она больше не может подключиться к нашим системам. Мы сообщили об этом в надзорный орган по защите данных.',
-      touched:
-        'Мы закрыли этому сотруднику доступ и разбираемся в случившемся. Мы сообщили об этом в надзорный орган по защите данных.',
+      tillBlocked: 'Мы заблокировали кассу, и она больше не может подключиться к нашим системам.',
+      accessStopped: 'Мы закрыли этому сотруднику доступ к нашим системам.',
+      regulatorNotified: 'Мы сообщили об этом в надзорный орган по защите данных.',
     },
+    investigating: 'Мы выясняем, что произошло.',
     youCan:
       'Что вы можете сделать: будьте осторожны со звонками, сообщениями и письмами, в которых упоминается ваша карта лояльности и просят оплату или пароли. Мы никогда не спрашиваем ваш PIN-код или пароли. Вы можете попросить у нас новый номер карты.',
-    contact: 'Если у вас есть вопросы, напишите нам: {contact}.',
+    // The contact point may be a phone number: "свяжитесь", not "напишите".
+    contact: 'Если у вас есть вопросы, свяжитесь с нами: {contact}.',
   },
 };
 
@@ -115,10 +123,17 @@ export function noticeText(
     to: noticeDate(values.to, language),
     contact: values.contactPoint,
   };
+  const { tillBlocked, accessStopped, regulatorNotified } = values.measures;
+  // A blocked till is said only about a lost till's exposures, a stopped access only about staff misuse.
+  const done = [
+    tillBlocked && exposure !== 'touched' ? template.done.tillBlocked : null,
+    accessStopped && exposure === 'touched' ? template.done.accessStopped : null,
+    regulatorNotified ? template.done.regulatorNotified : null,
+  ].filter((sentence): sentence is string => sentence !== null);
   const body = [
     template.happened[exposure],
     template.data[exposure],
-    template.done[exposure],
+    (done.length > 0 ? done : [template.investigating]).join(' '),
     template.youCan,
     template.contact,
   ]

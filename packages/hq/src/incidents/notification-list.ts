@@ -46,9 +46,19 @@ export async function buildNotificationList(
     aware_at: Date;
     window_start: Date | null;
     window_end: Date | null;
+    till_blocked: boolean;
+    access_stopped: boolean;
+    regulator_notified: boolean;
   }>(
-    `SELECT s.name AS store_name, i.aware_at, i.window_start, i.window_end
-       FROM incidents i LEFT JOIN stores s ON s.id = i.store_id WHERE i.id = $1 FOR UPDATE OF i`,
+    // What the notice may say was done, as recorded now (notice-text.ts): the till revoked, the
+    // staff member inactive in HQ's roster, the regulator notification recorded.
+    `SELECT s.name AS store_name, i.aware_at, i.window_start, i.window_end,
+            COALESCE(d.revoked_at IS NOT NULL, false) AS till_blocked,
+            COALESCE(st.status <> 'active', false) AS access_stopped,
+            i.regulator_notified_at IS NOT NULL AS regulator_notified
+       FROM incidents i LEFT JOIN stores s ON s.id = i.store_id LEFT JOIN devices d ON d.id = i.device_id
+       LEFT JOIN staff st ON st.id = i.staff_id
+      WHERE i.id = $1 FOR UPDATE OF i`,
     [input.incidentId],
   );
   const found = incident.rows[0];
@@ -85,6 +95,11 @@ export async function buildNotificationList(
       from,
       to,
       contactPoint: input.contactPoint,
+      measures: {
+        tillBlocked: found.till_blocked,
+        accessStopped: found.access_stopped,
+        regulatorNotified: found.regulator_notified,
+      },
     });
     const channel = row.email !== null ? 'email' : row.phone !== null ? 'phone' : null;
     return {
