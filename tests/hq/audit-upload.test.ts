@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revokeDevice } from '../../packages/hq/src/admin';
-import { uploadAuditEntries } from '../../packages/hq/src/audit-upload/upload-audit';
+import { AUDIT_UPLOAD_RATE_LIMIT, uploadAuditEntries } from '../../packages/hq/src/audit-upload/upload-audit';
 import { toInt } from '../../packages/hq/src/db/database';
 import { MAX_AUDIT_UPLOAD_ENTRIES, type PairResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
@@ -193,6 +193,104 @@ describe.each(BACKENDS)('POST /v1/audit on %s', (backend) => {
       const extra = { ...a!, name: 'Alice' } as typeof a & { name: string };
       expect(await uploadRaw(hq, device, [extra!])).toMatchObject({ status: 400, body: { code: 'bad_request' } });
       expect((await held(device)).seqs).toEqual([]);
+    });
+
+    test('a search listing 50 members keeps its ids: a full batch of them fits; long values elsewhere and too many keys are refused', async () => {
+      const device = await hq.pairedDevice();
+      const chain = tillChain();
+      // MAX_AUDIT_UPLOAD_ENTRIES searches, each listing 50 members (1,849 characters of ids): one body.
+      const searches = chain.add(
+        ...Array.from({ length: MAX_AUDIT_UPLOAD_ENTRIES }, (_, i) => ({
+          at: new Date(T0.getTime() + i * 1000).toISOString(),
+          staffId: randomUUID(),
+          action: 'member.searched',
+          details: { by: 'name', results: 50, memberIds: members(50).join(',') },
+        })),
+      );
+      expect(searches[0]?.details.memberIds).toHaveLength(1_849);
+      expect(await upload(hq, device, searches)).toMatchObject({
+        status: 'accepted',
+        stored: MAX_AUDIT_UPLOAD_ENTRIES,
+      });
+      const kept = await hq.db.query<{ details: Record<string, unknown> }>(
+        'SELECT details FROM till_audit WHERE device_id = $1 AND seq = 1',
+        [device.deviceId],
+      );
+      expect(kept.rows[0]?.details).toEqual(searches[0]?.details);
+
+      const next = tillChain(searches.at(-1)!.seq, searches.at(-1)!.hash);
+      const at = new Date(T0.getTime() + 3_600_000).toISOString();
+      const longElsewhere = next.add({
+        at,
+        staffId: 'staff-a',
+        action: 'member.searched',
+        details: { by: 'x'.repeat(201) },
+      });
+      expect(await uploadRaw(hq, device, longElsewhere)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+      const tooLong = tillChain(searches.at(-1)!.seq, searches.at(-1)!.hash).add({
+        at,
+        staffId: 'staff-a',
+        action: 'member.searched',
+        details: { memberIds: 'y'.repeat(2_001) },
+      });
+      expect(await uploadRaw(hq, device, tooLong)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+      const manyKeys = tillChain(searches.at(-1)!.seq, searches.at(-1)!.hash).add({
+        at,
+        staffId: 'staff-a',
+        action: 'member.searched',
+        details: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])),
+      });
+      expect(await uploadRaw(hq, device, manyKeys)).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+      expect((await held(device)).head.seq).toBe(MAX_AUDIT_UPLOAD_ENTRIES);
+    });
+
+    test('an action this HQ does not know (a newer till) is stored, not refused: the upload goes on', async () => {
+      const device = await hq.pairedDevice();
+      const batch = tillChain().add(
+        { at: T0.toISOString(), staffId: 'staff-a', action: 'till.feature_from_the_future', details: { code: 'x' } },
+        ...opens('staff-a', members(1), new Date(T0.getTime() + 60_000)),
+      );
+      expect(await upload(hq, device, batch)).toMatchObject({ status: 'accepted', ackedSeq: 2, stored: 2 });
+    });
+
+    test('each device has its own upload budget: past it, 429 with Retry-After and nothing stored; others go on', async () => {
+      const [greedy, other] = [await hq.pairedDevice(), await hq.pairedDevice()];
+      const limit = { max: 2, windowMs: 60_000 };
+      const deps = { db: hq.db, now: () => hq.clock.now, uploadLimit: limit };
+      const as = (d: PairResponse) => ({ deviceId: d.deviceId, storeId: d.storeId });
+      const chain = tillChain();
+      await uploadAuditEntries(deps, as(greedy), chain.add(...opens('staff-a', members(1), T0)));
+      await uploadAuditEntries(deps, as(greedy), chain.add(...opens('staff-a', members(1), T0)));
+      const third = chain.add(...opens('staff-a', members(1), T0));
+      const refused = await uploadAuditEntries(deps, as(greedy), third).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toMatchObject({ code: 'too_many_requests', statusCode: 429, retryAfterSeconds: 60 });
+      expect((await held(greedy)).seqs).toEqual([1, 2]);
+      // Another till is not held back by it.
+      expect(
+        await uploadAuditEntries(deps, as(other), tillChain().add(...opens('staff-a', members(1), T0))),
+      ).toMatchObject({ status: 'accepted', stored: 1 });
+      // A window later the budget is back.
+      const saved = hq.clock.now;
+      hq.clock.now = new Date(saved.getTime() + 60_001);
+      try {
+        expect(await uploadAuditEntries(deps, as(greedy), third)).toMatchObject({ status: 'accepted', ackedSeq: 3 });
+      } finally {
+        hq.clock.now = saved;
+      }
+    });
+
+    test('over HTTP the default budget answers 429 with Retry-After once a device has used it', async () => {
+      const device = await hq.pairedDevice();
+      const chain = tillChain();
+      for (let i = 0; i < AUDIT_UPLOAD_RATE_LIMIT.max; i++) {
+        await upload(hq, device, chain.add(...opens('staff-a', members(1), new Date(T0.getTime() + i * 1000))));
+      }
+      const answer = await uploadRaw(hq, device, chain.add(...opens('staff-a', members(1), T0)));
+      expect(answer).toMatchObject({ status: 429, body: { code: 'too_many_requests' } });
+      expect((await held(device)).head.seq).toBe(AUDIT_UPLOAD_RATE_LIMIT.max);
     });
 
     test('a detection that fails undoes its own writes only: the batch is stored and acknowledged, the failure reported', async () => {

@@ -473,20 +473,54 @@ export type MemberDataResponse = z.infer<typeof MemberDataResponse>;
 // Audit upload (issue 14): a till's audit chain, in order, for HQ to read across tills (detection,
 // a lost till's reveals). HQ stores an entry only when it links to the last one it holds.
 
-/** Most audit entries one upload may carry; the till sends a longer chain as several batches. */
-export const MAX_AUDIT_UPLOAD_ENTRIES = 500;
+/**
+ * Most audit entries one upload may carry; the till sends a longer chain as several batches. 400,
+ * not 500: a batch of searches that each list 50 members (about 2.2 kB an entry with their ids) must
+ * stay under MAX_BODY_BYTES, or a till that searched broadly 500 times in a row (a snoop, on purpose)
+ * could never upload again (tests/hq/audit-upload.test.ts sends such a batch).
+ */
+export const MAX_AUDIT_UPLOAD_ENTRIES = 400;
+
+/** Most detail keys an uploaded entry may have (the till writes at most 8 today). */
+export const MAX_AUDIT_DETAIL_KEYS = 20;
+/** A detail value's length, but for the keys below. */
+export const MAX_AUDIT_DETAIL_CHARS = 200;
+/**
+ * Details that hold a list of ids joined by ',' (audit details are flat scalars): member.searched's
+ * memberIds lists up to 50 members (50 × 36 characters and the commas: 1,849).
+ */
+export const LONG_AUDIT_DETAILS: Readonly<Record<string, number>> = { memberIds: 2_000 };
 
 const auditHash = z.string().regex(/^[0-9a-f]{64}$/);
+
+const AuditUploadDetails = z
+  .record(z.string().max(64), z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
+  .superRefine((details, context) => {
+    const keys = Object.keys(details);
+    if (keys.length > MAX_AUDIT_DETAIL_KEYS) {
+      context.addIssue({ code: 'too_big', origin: 'object', maximum: MAX_AUDIT_DETAIL_KEYS, input: details });
+    }
+    for (const key of keys) {
+      const value = details[key];
+      const most = LONG_AUDIT_DETAILS[key] ?? MAX_AUDIT_DETAIL_CHARS;
+      if (typeof value === 'string' && value.length > most) {
+        context.addIssue({ code: 'too_big', origin: 'string', maximum: most, input: value, path: [key] });
+      }
+    }
+  });
 
 /** One entry as the till's audit log holds it (ids and codes only), with its chain links. */
 export const AuditUploadEntry = z.strictObject({
   seq,
   at: z.iso.datetime({ offset: true }),
   staffId: z.string().min(1).max(64).nullable(),
+  // A bounded string, deliberately not z.enum(AUDIT_ACTIONS): a till newer than this HQ writes
+  // actions HQ does not know yet, and refusing them would stall its whole upload behind one entry
+  // (the chain is taken in order). HQ stores them; the rules read only the actions they know.
   action: z.string().min(1).max(64),
   subjectType: z.string().min(1).max(32).nullable(),
   subjectId: z.string().min(1).max(128).nullable(),
-  details: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()])),
+  details: AuditUploadDetails,
   prevHash: auditHash,
   hash: auditHash,
 });

@@ -1,14 +1,27 @@
 import type { AuditUploadEntry, AuditUploadResponse } from '../../../../src/shared/sync/protocol';
 import type { HqDatabase, Queryable } from '../db/database';
 import { detectAfterUpload } from '../detection/detect-after-upload';
+import { HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
+import { countAttempt, type RateLimit } from '../rate-limit';
 import { storeAuditEntries, type StoredAuditEntry } from './store-audit-entries';
+
+/**
+ * Uploads per device: 120 in 10 minutes (400 entries each, 48,000 entries). A till uploads after each
+ * sync, about once a minute at a busy counter, and catches up a long offline spell batch after
+ * batch; a till (or a stolen token) posting in a loop is refused with Retry-After and, like any
+ * 429, the till tries again at its next sync. Counted in the pairing limiter's table, per device id.
+ */
+export const AUDIT_UPLOAD_RATE_LIMIT: RateLimit = { max: 120, windowMs: 10 * 60 * 1000 };
+const AUDIT_UPLOAD_BUCKET = 'POST /v1/audit per device';
 
 export interface AuditUploadDeps {
   db: HqDatabase;
   now: () => Date;
-  /** Runs in the upload's transaction over the entries it added (default: HQ's detection). */
-  detect?: (tx: Queryable, device: AuthenticatedDevice, stored: StoredAuditEntry[]) => Promise<unknown>;
+  /** The per-device budget (default AUDIT_UPLOAD_RATE_LIMIT). */
+  uploadLimit?: RateLimit;
+  /** Runs in the upload's transaction over the entries it added, with HQ's now (default: HQ's detection). */
+  detect?: (tx: Queryable, device: AuthenticatedDevice, stored: StoredAuditEntry[], now: Date) => Promise<unknown>;
   /** Told when detection failed for a batch that was stored all the same (the server logs its name only). */
   onDetectionError?: (error: unknown) => void;
 }
@@ -27,13 +40,24 @@ export async function uploadAuditEntries(
   entries: AuditUploadEntry[],
 ): Promise<AuditUploadResponse> {
   const detect = deps.detect ?? detectAfterUpload;
+  const budget = await countAttempt(deps.db, {
+    bucket: AUDIT_UPLOAD_BUCKET,
+    key: device.deviceId,
+    limit: deps.uploadLimit ?? AUDIT_UPLOAD_RATE_LIMIT,
+    now: deps.now(),
+  });
+  if (!budget.allowed) {
+    throw new HqHttpError('too_many_requests', 'Too many audit uploads from this device; try again later.', [], {
+      retryAfterSeconds: budget.retryAfterSeconds,
+    });
+  }
   return deps.db.transaction(async (tx) => {
     const now = deps.now();
     const result = await storeAuditEntries(tx, device, entries, now);
     if (result.stored.length > 0) {
       await tx.query('SAVEPOINT detection');
       try {
-        await detect(tx, device, result.stored);
+        await detect(tx, device, result.stored, now);
         await tx.query('RELEASE SAVEPOINT detection');
       } catch (error) {
         await tx.query('ROLLBACK TO SAVEPOINT detection');
