@@ -6,6 +6,7 @@ import {
   isPeriod,
   peakDay,
   rewardName,
+  staffLabel,
   staffTotal,
   total,
   type Dashboard,
@@ -25,7 +26,7 @@ const incident = (patch: Partial<Dashboard['incidents'][number]> = {}): Dashboar
   storeId: 'north',
   awareAt: '2026-11-25T09:00:00.000Z',
   deadlineAt: '2026-11-28T09:00:00.000Z',
-  regulatorNotified: false,
+  clock: { state: 'running', msLeft: 45 * 3_600_000 + 59 * 60_000 },
   ...patch,
 });
 
@@ -38,11 +39,22 @@ describe('the console dashboard’s rules', () => {
     expect(peakDay(series, 'consentWithdrawals')).toBeNull();
   });
 
-  it('runs the 72-hour clock: hours left, overdue, or met by notifying the regulator', () => {
-    expect(breachClock(incident(), new Date('2026-11-26T12:00:00Z'))).toEqual({ state: 'running', hoursLeft: 45 });
-    expect(breachClock(incident(), new Date('2026-11-28T12:30:00Z'))).toEqual({ state: 'overdue', hoursOver: 3 });
-    expect(breachClock(incident({ regulatorNotified: true }), new Date('2026-11-30T00:00:00Z'))).toEqual({
-      state: 'notified',
+  it('shows the register’s own clock state, never awareness + 72 h recomputed', () => {
+    expect(breachClock(incident())).toEqual({ state: 'running', hoursLeft: 45 });
+    expect(breachClock(incident({ clock: { state: 'overdue', msLeft: -(3 * 3_600_000 + 30 * 60_000) } }))).toEqual({
+      state: 'overdue',
+      hoursOver: 3,
+    });
+    // Past the deadline by the dates alone, but decided not notifiable: not overdue.
+    expect(breachClock(incident({ clock: { state: 'not_notifiable', msLeft: 0 } }))).toEqual({
+      state: 'not_notifiable',
+    });
+    // Told, but after the deadline: late, not met.
+    expect(breachClock(incident({ clock: { state: 'notified_late', msLeft: -3_600_000 } }))).toEqual({
+      state: 'notified_late',
+    });
+    expect(breachClock(incident({ clock: { state: 'notified_in_time', msLeft: 3_600_000 } }))).toEqual({
+      state: 'notified_in_time',
     });
   });
 
@@ -63,6 +75,7 @@ describe('the console dashboard’s rules', () => {
       staffTotal({
         storeId: 'north',
         staffId: 'anna',
+        displayName: 'Anna',
         opened: 3,
         searches: 2,
         enrolments: 1,
@@ -71,5 +84,21 @@ describe('the console dashboard’s rules', () => {
         corrections: 0,
       }),
     ).toBe(7);
+  });
+
+  it('names a staff member by the roster’s name, the id only when HQ lost them', () => {
+    const row = {
+      storeId: 'north',
+      staffId: '0193b1a0-0000-7000-8000-0000000000aa',
+      displayName: 'Anna Kovaleva',
+      opened: 0,
+      searches: 0,
+      enrolments: 0,
+      earns: 0,
+      redemptions: 0,
+      corrections: 0,
+    };
+    expect(staffLabel(row)).toBe('Anna Kovaleva');
+    expect(staffLabel({ ...row, displayName: null })).toBe('0193b1a0-0000-7000-8000-0000000000aa');
   });
 });

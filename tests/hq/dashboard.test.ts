@@ -175,6 +175,30 @@ async function buildChain(hq: TestHq): Promise<void> {
      VALUES ($1, 'lost_till', 'Till lost', 'open', '2026-11-25T09:00:00Z', '2026-11-25T09:30:00Z', 'op-1', 'north')`,
     [op('incident-open')],
   );
+  // Two more open incidents past aware + 72 h by their dates alone: one decided not notifiable (the
+  // register stops its clock), one whose regulator was told an hour after the deadline (late, not met).
+  await sql(
+    `INSERT INTO incidents (id, kind, title, status, aware_at, opened_at, opened_by, store_id)
+     VALUES ($1, 'other', 'Printout', 'open', '2026-11-20T09:00:00Z', '2026-11-20T09:30:00Z', 'op-1', 'north')`,
+    [op('incident-not-notifiable')],
+  );
+  await sql(
+    `INSERT INTO incident_entries (id, incident_id, seq, kind, code, text, at, operator_id)
+     VALUES ($1, $2, 1, 'decision', 'not_notifiable', 'Shredded', '2026-11-20T10:00:00Z', 'op-1')`,
+    [randomUUID(), op('incident-not-notifiable')],
+  );
+  await sql(
+    `INSERT INTO incidents (id, kind, title, status, aware_at, opened_at, opened_by, store_id, regulator_notified_at,
+       regulator_reference)
+     VALUES ($1, 'hq_exposure', 'Report', 'open', '2026-11-21T09:00:00Z', '2026-11-21T09:30:00Z', 'op-1', 'north',
+       '2026-11-24T10:00:00Z', 'REF-1')`,
+    [op('incident-late')],
+  );
+  // HQ's roster knows anna; boris is not in it (a till's staff member HQ never got): his id is shown.
+  await sql(
+    `INSERT INTO staff (id, store_id, display_name, role, status, pin_hash, must_change_pin, version, updated_at)
+     VALUES ('anna', 'north', 'Anna Kovaleva', 'cashier', 'active', 'x', false, 1, '2026-01-01T00:00:00Z')`,
+  );
   await sql(
     `INSERT INTO incidents (id, kind, title, status, aware_at, opened_at, opened_by, store_id, closed_at)
      VALUES ($1, 'staff_misuse', 'Closed', 'closed', '2026-11-01T09:00:00Z', '2026-11-01T09:30:00Z', 'op-1',
@@ -228,21 +252,41 @@ describe.each(BACKENDS)('the chain dashboard on %s', (backend) => {
       ]);
     });
 
-    it('lists silent tills, waiting requests, open incidents with their deadline, and open alerts', async () => {
+    it('lists silent tills, waiting requests, open incidents with the register’s clock, and open alerts', async () => {
       const d = await readChainDashboard(hq.db, { now: NOW, days: 7, storeId: null });
       expect(d.silentDevices).toEqual([
         { deviceId: 'till-s1', storeId: 'south', name: 'Till till-s1', lastSeenAt: null },
         { deviceId: 'till-n2', storeId: 'north', name: 'Till till-n2', lastSeenAt: '2026-11-25T06:00:00.000Z' },
       ]);
       expect(d.requests).toEqual({ erasuresPending: 2, erasuresOverdue: 1 });
+      const HOUR = 3_600_000;
       expect(d.incidents).toEqual([
+        {
+          incidentId: op('incident-not-notifiable'),
+          kind: 'other',
+          storeId: 'north',
+          awareAt: '2026-11-20T09:00:00.000Z',
+          deadlineAt: '2026-11-23T09:00:00.000Z',
+          // Past the deadline by its dates, yet not overdue: the decision stopped the clock.
+          clock: { state: 'not_notifiable', msLeft: 0 },
+        },
+        {
+          incidentId: op('incident-late'),
+          kind: 'hq_exposure',
+          storeId: 'north',
+          awareAt: '2026-11-21T09:00:00.000Z',
+          deadlineAt: '2026-11-24T09:00:00.000Z',
+          // Told, an hour after the deadline: late, not met.
+          clock: { state: 'notified_late', msLeft: -HOUR },
+        },
         {
           incidentId: op('incident-open'),
           kind: 'lost_till',
           storeId: 'north',
           awareAt: '2026-11-25T09:00:00.000Z',
           deadlineAt: '2026-11-28T09:00:00.000Z',
-          regulatorNotified: false,
+          // NOW is 2026-11-26 12:00: 45 hours left.
+          clock: { state: 'running', msLeft: 45 * HOUR },
         },
       ]);
       expect(d.alerts).toEqual({
@@ -290,6 +334,7 @@ describe.each(BACKENDS)('the chain dashboard on %s', (backend) => {
         {
           storeId: 'north',
           staffId: 'anna',
+          displayName: 'Anna Kovaleva',
           opened: 3,
           searches: 2,
           enrolments: 1,
@@ -300,6 +345,7 @@ describe.each(BACKENDS)('the chain dashboard on %s', (backend) => {
         {
           storeId: 'north',
           staffId: 'boris',
+          displayName: null,
           opened: 1,
           searches: 0,
           enrolments: 0,

@@ -3,13 +3,25 @@ import { DASHBOARD_PERIODS } from './days';
 
 /**
  * The chain's dashboard in HQ's console (endpoint getDashboard): per store or chain-wide. Counts,
- * points and ids only: HQ reads no member's name or contact for it, and names no staff member
- * (ids, as the tills' audit entries do).
+ * points and ids only: HQ reads no member's name or contact for it. Staff members come with their
+ * display name from HQ's roster (as the alerts page names them), the id when the roster lost them.
  */
 const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
 const iso = z.iso.datetime({ offset: true });
 const count = z.number().int().min(0);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/**
+ * The breach register's 72-hour clock states (GDPR Art. 33(1)); HQ's incidents/clock.ts computes them
+ * and takes this list, so the dashboard shows the register's own state and cannot drift from it.
+ */
+export const INCIDENT_CLOCK_STATES = [
+  'running',
+  'overdue',
+  'notified_in_time',
+  'notified_late',
+  'not_notifiable',
+] as const;
 
 export const ChainDashboardInput = z.strictObject({
   storeId: id.optional(),
@@ -45,6 +57,8 @@ export type ChainDashboardStore = z.infer<typeof ChainDashboardStore>;
 export const ChainDashboardStaff = z.strictObject({
   storeId: id,
   staffId: z.string(),
+  /** The display name in HQ's roster; null when the roster does not hold the id. */
+  displayName: z.string().nullable(),
   /** Members opened and searches, from the tills' uploaded audit entries (till_audit). */
   opened: count,
   searches: count,
@@ -111,7 +125,12 @@ export const ChainDashboard = z.strictObject({
       awareAt: iso,
       /** Aware + 72 hours (GDPR Art. 33): when the regulator must have been told. */
       deadlineAt: iso,
-      regulatorNotified: z.boolean(),
+      /**
+       * The register's clock at generatedAt (incidents/clock.ts): a "not notifiable" decision stops
+       * it, a notification after the deadline is late. msLeft as there: until the deadline while
+       * running or overdue (negative), the margin a notification left, 0 when not notifiable.
+       */
+      clock: z.strictObject({ state: z.enum(INCIDENT_CLOCK_STATES), msLeft: z.number().int() }),
     }),
   ),
   alerts: z.strictObject({

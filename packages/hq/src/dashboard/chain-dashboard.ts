@@ -6,15 +6,14 @@ import type {
   ChainDashboardStore,
 } from '../../../../src/shared/dashboard/chain-dashboard';
 import { toInt, type Queryable } from '../db/database';
+import { listOpenIncidents } from '../incidents/incidents';
 
 /** A device not heard from for this long is silent (revoked ones are not counted). */
 export const SILENT_AFTER_MS = 24 * 60 * 60 * 1000;
-/** GDPR Art. 33: the regulator within 72 hours of becoming aware. */
-export const BREACH_DEADLINE_MS = 72 * 60 * 60 * 1000;
 const TOP_REWARDS = 5;
 const MAX_STAFF_ROWS = 200;
 
-type Counted = Exclude<keyof ChainDashboardStaff, 'storeId' | 'staffId'>;
+type Counted = Exclude<keyof ChainDashboardStaff, 'storeId' | 'staffId' | 'displayName'>;
 
 /** Op types counted per staff member, by the column they fill. */
 const STAFF_OPS: Readonly<Record<string, Counted>> = {
@@ -156,17 +155,9 @@ export async function readChainDashboard(
       WHERE status = 'pending' AND ($2::text IS NULL OR store_id = $2)`,
     [now, scope],
   );
-  const incidents = await q.query<{
-    id: string;
-    kind: string;
-    store_id: string | null;
-    aware_at: Date | string;
-    regulator_notified_at: Date | string | null;
-  }>(
-    `SELECT id::text AS id, kind, store_id, aware_at, regulator_notified_at FROM incidents
-      WHERE status = 'open' AND ($1::text IS NULL OR store_id = $1) ORDER BY aware_at, id`,
-    [scope],
-  );
+  // The register's own clock (incidents/clock.ts through its summaries): a "not notifiable"
+  // decision and a late notification are its to judge, not aware_at + 72 h's.
+  const incidents = await listOpenIncidents(q, now, scope);
   const alerts = await q.query<{ rule: string; n: unknown }>(
     `SELECT rule, count(*) AS n FROM detection_alerts
       WHERE status = 'open' AND ($1::text IS NULL OR store_id = $1) GROUP BY rule ORDER BY n DESC, rule`,
@@ -209,13 +200,14 @@ export async function readChainDashboard(
       lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at),
     })),
     requests: { erasuresPending: toInt(erasure?.pending), erasuresOverdue: toInt(erasure?.overdue) },
-    incidents: incidents.rows.map((row) => ({
-      incidentId: row.id,
-      kind: row.kind,
-      storeId: row.store_id,
-      awareAt: iso(row.aware_at),
-      deadlineAt: new Date(new Date(row.aware_at).getTime() + BREACH_DEADLINE_MS).toISOString(),
-      regulatorNotified: row.regulator_notified_at !== null,
+    // Ids, kinds, dates and the clock: never the title (the officer's words).
+    incidents: incidents.map((incident) => ({
+      incidentId: incident.incidentId,
+      kind: incident.kind,
+      storeId: incident.storeId,
+      awareAt: incident.awareAt,
+      deadlineAt: incident.clock.deadlineAt,
+      clock: { state: incident.clock.state, msLeft: incident.clock.msLeft },
     })),
     alerts: {
       open: alerts.rows.reduce((sum, row) => sum + toInt(row.n), 0),
@@ -297,6 +289,9 @@ async function staffActivity(q: Queryable, p: { from: Date; to: Date; scope: Sco
       GROUP BY v.store_id, a.staff_id, a.action`,
     [p.from, p.to, Object.keys(STAFF_AUDIT), p.scope],
   );
+  // Names from HQ's roster, as listAlerts gives them (the roster is the chain's staff: small).
+  const roster = await q.query<{ id: string; display_name: string }>('SELECT id, display_name FROM staff');
+  const names = new Map(roster.rows.map((row) => [row.id, row.display_name]));
   const byKey = new Map<string, ChainDashboardStaff>();
   const add = (row: { store_id: string; staff_id: string; kind: string; n: unknown }, column: Counted | undefined) => {
     if (!column) return;
@@ -304,6 +299,7 @@ async function staffActivity(q: Queryable, p: { from: Date; to: Date; scope: Sco
     const entry = byKey.get(key) ?? {
       storeId: row.store_id,
       staffId: row.staff_id,
+      displayName: names.get(row.staff_id) ?? null,
       opened: 0,
       searches: 0,
       enrolments: 0,

@@ -5,19 +5,18 @@
  * HQ's time, not whatever the browser's clock says.
  */
 
+import { INCIDENT_CLOCK_STATES } from '../../../../src/shared/dashboard/chain-dashboard';
+
 export const NOTIFY_WITHIN_MS = 72 * 60 * 60 * 1000;
 
-export const CLOCK_STATES = [
-  /** Still inside the 72 hours, nothing recorded yet. */
-  'running',
-  /** Past the 72 hours, the regulator not told and no "not notifiable" decision. */
-  'overdue',
-  'notified_in_time',
-  /** Told after the 72 hours: Art. 33(1) then asks for the reasons for the delay. */
-  'notified_late',
-  /** Decided unlikely to result in a risk (Art. 33(1)): nothing to notify, the decision is the record. */
-  'not_notifiable',
-] as const;
+/**
+ * running: still inside the 72 hours, nothing recorded yet. overdue: past them, the regulator not
+ * told and no "not notifiable" decision. notified_in_time. notified_late: told after the 72 hours
+ * (Art. 33(1) then asks for the reasons for the delay). not_notifiable: decided unlikely to result
+ * in a risk (Art. 33(1)): nothing to notify, the decision is the record. One list with the chain
+ * dashboard's schema (src/shared/dashboard/chain-dashboard.ts), which shows these states.
+ */
+export const CLOCK_STATES = INCIDENT_CLOCK_STATES;
 export type ClockState = (typeof CLOCK_STATES)[number];
 
 export interface IncidentClock {

@@ -354,6 +354,15 @@ export async function listIncidents(q: Queryable, now: Date, limit = 200): Promi
   return summarise(q, found.rows, now);
 }
 
+/** The open incidents (of one store, or all), nearest deadline first, each with the register's clock. */
+export async function listOpenIncidents(q: Queryable, now: Date, storeId: string | null): Promise<IncidentSummary[]> {
+  const found = await q.query<IncidentRow>(
+    `SELECT * FROM incidents WHERE status = 'open' AND ($1::text IS NULL OR store_id = $1) ORDER BY aware_at, id`,
+    [storeId],
+  );
+  return summarise(q, found.rows, now);
+}
+
 export async function readIncident(q: Queryable, incidentId: string, now: Date): Promise<IncidentSummary> {
   const found = await q.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [incidentId]);
   const [summary] = await summarise(q, found.rows, now);

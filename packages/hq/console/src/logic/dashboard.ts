@@ -41,18 +41,27 @@ export function formatPercent(value: number, language: ConsoleLanguage): string 
 }
 
 /**
- * Where an open incident's 72-hour clock stands at `now`: hours left (rounded down), or overdue
- * (the regulator not told in time), or met (told).
+ * Where an open incident's 72-hour clock stood when HQ made the dashboard: the register's own state
+ * (HQ's incidents/clock.ts, sent with it), never recomputed here from awareness + 72 h, which would
+ * call a "not notifiable" incident overdue and a late notification met. Hours are whole, rounded down.
  */
-export function breachClock(
-  incident: Dashboard['incidents'][number],
-  now: Date,
-): { state: 'notified' } | { state: 'running'; hoursLeft: number } | { state: 'overdue'; hoursOver: number } {
-  if (incident.regulatorNotified) return { state: 'notified' };
-  const ms = Date.parse(incident.deadlineAt) - now.getTime();
-  return ms >= 0
-    ? { state: 'running', hoursLeft: Math.floor(ms / 3_600_000) }
-    : { state: 'overdue', hoursOver: Math.floor(-ms / 3_600_000) };
+export type BreachClock =
+  | { state: 'running'; hoursLeft: number }
+  | { state: 'overdue'; hoursOver: number }
+  | { state: 'notified_in_time' | 'notified_late' | 'not_notifiable' };
+
+const HOUR_MS = 3_600_000;
+
+export function breachClock(incident: Dashboard['incidents'][number]): BreachClock {
+  const { state, msLeft } = incident.clock;
+  if (state === 'running') return { state, hoursLeft: Math.floor(msLeft / HOUR_MS) };
+  if (state === 'overdue') return { state, hoursOver: Math.floor(-msLeft / HOUR_MS) };
+  return { state };
+}
+
+/** The staff member as the roster names them; the id when HQ's roster does not hold it. */
+export function staffLabel(staff: Dashboard['staff'][number]): string {
+  return staff.displayName ?? staff.staffId;
 }
 
 /** A reward's name in the page's language, the other's, or its id when the catalogue lost it. */

@@ -18,9 +18,11 @@ import {
   isPeriod,
   peakDay,
   rewardName,
+  staffLabel,
   staffTotal,
   storeName,
   total,
+  type BreachClock,
   type Dashboard,
   type DayFigure,
   type Period,
@@ -97,8 +99,7 @@ export function DashboardPage() {
   );
 
   const figures = (dashboard: Dashboard) => {
-    const now = new Date(dashboard.generatedAt);
-    const overdue = dashboard.incidents.filter((incident) => breachClock(incident, now).state === 'overdue').length;
+    const overdue = dashboard.incidents.filter((incident) => breachClock(incident).state === 'overdue').length;
     const items: Array<{ key: string; label: string; value: string; attention?: boolean }> = [
       { key: 'liability', label: t('dashboard.liability'), value: n(dashboard.liability) },
       {
@@ -241,8 +242,22 @@ export function DashboardPage() {
     />
   );
 
+  const clockText = (clock: BreachClock): string => {
+    switch (clock.state) {
+      case 'running':
+        return t('dashboard.clockRunning', { hours: n(clock.hoursLeft) });
+      case 'overdue':
+        return t('dashboard.clockOverdue', { hours: n(clock.hoursOver) });
+      case 'notified_in_time':
+        return t('dashboard.clockNotified');
+      case 'notified_late':
+        return t('dashboard.clockNotifiedLate');
+      case 'not_notifiable':
+        return t('dashboard.clockNotNotifiable');
+    }
+  };
+
   const lists = (dashboard: Dashboard) => {
-    const now = new Date(dashboard.generatedAt);
     return (
       <>
         <section aria-labelledby="dashboard-incidents" className="dash-section" data-testid="dashboard-incidents">
@@ -263,7 +278,7 @@ export function DashboardPage() {
               </thead>
               <tbody>
                 {dashboard.incidents.map((incident) => {
-                  const clock = breachClock(incident, now);
+                  const clock = breachClock(incident);
                   return (
                     <tr key={incident.incidentId}>
                       <th scope="row">{t(`dashboard.incidentKinds.${incident.kind as 'other'}`, incident.kind)}</th>
@@ -274,12 +289,13 @@ export function DashboardPage() {
                       <td>
                         <Time iso={incident.deadlineAt} />
                       </td>
-                      <td className={clock.state === 'overdue' ? 'dash-attention' : undefined}>
-                        {clock.state === 'notified'
-                          ? t('dashboard.clockNotified')
-                          : clock.state === 'running'
-                            ? t('dashboard.clockRunning', { hours: n(clock.hoursLeft) })
-                            : t('dashboard.clockOverdue', { hours: n(clock.hoursOver) })}
+                      <td
+                        className={
+                          clock.state === 'overdue' || clock.state === 'notified_late' ? 'dash-attention' : undefined
+                        }
+                        data-testid="dashboard-incident-clock"
+                      >
+                        {clockText(clock)}
                       </td>
                     </tr>
                   );
@@ -477,7 +493,7 @@ export function DashboardPage() {
             chart={
               <RowChart
                 data={data.staff.map((staff) => ({
-                  name: `${staff.staffId} · ${storeName(data, staff.storeId) ?? ''}`,
+                  name: `${staffLabel(staff)} · ${storeName(data, staff.storeId) ?? ''}`,
                   opened: staff.opened,
                   searches: staff.searches,
                   enrolments: staff.enrolments,
@@ -510,8 +526,8 @@ export function DashboardPage() {
                 <tbody>
                   {data.staff.map((staff) => (
                     <tr key={`${staff.storeId}/${staff.staffId}`}>
-                      <th scope="row" className="mono">
-                        {staff.staffId}
+                      <th scope="row" className={staff.displayName === null ? 'mono' : undefined}>
+                        {staffLabel(staff)}
                       </th>
                       <td>{storeName(data, staff.storeId)}</td>
                       {STAFF_COLUMNS.map((column) => (
