@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { baselineFindings, MIN_BASELINE_DAYS, type StaffDay } from '../../src/shared/detection/baseline';
-import type { BaselineSetting } from '../../src/shared/detection/policy';
+import {
+  BaselineSetting,
+  DEFAULT_DETECTION_POLICY,
+  DetectionPolicy,
+  RULE_MODES,
+} from '../../src/shared/detection/policy';
 
 const setting: BaselineSetting = { mode: 'notify', days: 14, sigmas: 3, minEvents: 20 };
 const NOW = '2026-01-20T18:00:00.000Z';
@@ -73,9 +78,21 @@ describe('baselineFindings', () => {
     expect(baselineFindings(setting, [today], '2026-01-20', NOW)).toEqual([]);
   });
 
-  it('off never fires; enforce fires like notify', () => {
+  it('off never fires; notify does', () => {
     const today = { staffId: 's1', day: '2026-01-20', count: 100 };
     expect(baselineFindings({ ...setting, mode: 'off' }, [...history, today], '2026-01-20', NOW)).toEqual([]);
-    expect(baselineFindings({ ...setting, mode: 'enforce' }, [...history, today], '2026-01-20', NOW)).toHaveLength(1);
+    expect(baselineFindings(setting, [...history, today], '2026-01-20', NOW)).toHaveLength(1);
+  });
+
+  it('has no enforce mode: HQ holds nobody, so a policy asking the baseline to enforce is refused', () => {
+    expect(BaselineSetting.safeParse(setting).success).toBe(true);
+    const parsed = BaselineSetting.safeParse({ ...setting, mode: 'enforce' });
+    expect(parsed.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['mode', 'invalid_choice'],
+    ]);
+    const policy = { ...DEFAULT_DETECTION_POLICY, baseline: { ...setting, mode: 'enforce' } };
+    expect(DetectionPolicy.safeParse(policy).success).toBe(false);
+    // The till rules keep all three modes.
+    expect(RULE_MODES).toEqual(['off', 'notify', 'enforce']);
   });
 });

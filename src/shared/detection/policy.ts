@@ -49,7 +49,10 @@ export type TillRuleId = (typeof TILL_RULES)[number];
 export const DETECTION_RULES = [...TILL_RULES, 'baseline_deviation'] as const;
 export type DetectionRuleId = (typeof DETECTION_RULES)[number];
 
-/** off: not evaluated. notify: an alert only. enforce: an alert, and the staff member is held (below). */
+/**
+ * off: not evaluated. notify: an alert only. enforce: an alert, and the staff member is held (below)
+ * by the till that saw it; HQ's own alerts are notify-only (BASELINE_MODES says why).
+ */
 export const RULE_MODES = ['off', 'notify', 'enforce'] as const;
 export type RuleMode = (typeof RULE_MODES)[number];
 
@@ -89,8 +92,18 @@ export const StoreHours = z.strictObject({
 });
 export type StoreHours = z.infer<typeof StoreHours>;
 
+/**
+ * HQ's own alerts are notify-only. A hold is placed by a till, at once, for what that till saw
+ * itself (src/main/detection); an alert HQ raises later from the uploaded chains (a baseline
+ * deviation, or a finding whose entries span tills) reaches the store manager and the console but
+ * holds nobody, so the baseline offers no 'enforce' that would promise otherwise, and HQ records
+ * its cross-till alerts as 'notify' whatever the rule's mode (the tills enforce that rule for what
+ * each sees).
+ */
+export const BASELINE_MODES = ['off', 'notify'] as const;
+
 export const BaselineSetting = z.strictObject({
-  mode: z.enum(RULE_MODES, { error: 'invalid_choice' }),
+  mode: z.enum(BASELINE_MODES, { error: 'invalid_choice' }),
   days: z.number().int().min(7, { error: 'too_small' }).max(90, { error: 'too_big' }),
   sigmas: z.number().min(1, { error: 'too_small' }).max(10, { error: 'too_big' }),
   minEvents: z.number().int().min(1, { error: 'too_small' }).max(100_000, { error: 'too_big' }),

@@ -24,7 +24,10 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 /** The rules a store's policy sets one by one (baseline_deviation has its own settings). */
 export const TILL_RULE_CODES = POLICY.shape.rules.keyof().options;
 export type TillRuleCode = (typeof TILL_RULE_CODES)[number];
-export const MODE_CODES = POLICY.shape.baseline.shape.mode.options;
+/** A till rule's modes (off, notify, enforce). */
+export const MODE_CODES = POLICY.shape.rules.shape.members_opened.shape.mode.options;
+/** The baseline's: HQ's own alerts hold nobody, so it is off or notify (shared/detection/policy.ts). */
+export const BASELINE_MODE_CODES = POLICY.shape.baseline.shape.mode.options;
 export const ENFORCE_ACTION_CODES = POLICY.shape.enforceAction.options;
 
 export type Alert = ConsoleOutput<'listAlerts'>['alerts'][number];

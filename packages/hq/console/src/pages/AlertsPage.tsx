@@ -13,6 +13,7 @@ import { ErrorNotice, LoadState, StatusNotice } from '../common/Notices';
 import { PageHeading, StoreFilter, Time, useStores } from '../common/widgets';
 import { issuesByPath } from '../logic/issues';
 import {
+  BASELINE_MODE_CODES,
   ENFORCE_ACTION_CODES,
   MODE_CODES,
   NO_FILTERS,
@@ -482,6 +483,7 @@ function PolicyForm({
     return code ? t(`alerts.fieldErrors.${code === 'too_small' || code === 'too_big' ? code : 'invalid'}`) : null;
   };
   const modeOptions = MODE_CODES.map((mode) => ({ value: mode, label: t(`alerts.modes.${mode}`) }));
+  const baselineModeOptions = BASELINE_MODE_CODES.map((mode) => ({ value: mode, label: t(`alerts.modes.${mode}`) }));
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -564,7 +566,7 @@ function PolicyForm({
             label={t('alerts.fields.mode')}
             value={draft.baseline.mode}
             onChange={(value) => setBaseline('mode', value)}
-            options={modeOptions}
+            options={baselineModeOptions}
           />
           <TextField
             label={t('alerts.fields.days')}
