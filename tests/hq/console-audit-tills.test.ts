@@ -33,6 +33,7 @@ describe("console audit: the tills' entries and the operators' trail", () => {
   let hq: TestHq;
   let admin: ConsoleClient;
   let auditor: ConsoleClient;
+  let auditorOfficer: ConsoleClient;
   let storeOps: ConsoleClient;
   let front: PairResponse;
   let back: PairResponse;
@@ -45,6 +46,8 @@ describe("console audit: the tills' entries and the operators' trail", () => {
     hq = await startTestHq('pglite', { console: true });
     admin = (await firstAdmin(hq)).client;
     auditor = (await operatorWith(hq, admin, ['auditor'])).client;
+    // Holds member.search too (privacy officer): may see what the till's own log shows.
+    auditorOfficer = (await operatorWith(hq, admin, ['auditor', 'privacy_officer'])).client;
     storeOps = (await operatorWith(hq, admin, ['store_operations'])).client;
     front = await hq.pairedDevice('Front till');
     back = await hq.pairedDevice('Back till', front.storeId);
@@ -120,8 +123,10 @@ describe("console audit: the tills' entries and the operators' trail", () => {
       'session.login',
     ]);
     expect(all.staff[dana]).toBe('Dana Day');
-    expect(all.members).toEqual({ [memberId]: { maskedName: 'Wren H.', maskedCard: `••••${card.slice(-4)}` } });
+    // The auditor may not see member data: initials and the card's last digits, as the alerts show them.
+    expect(all.members).toEqual({ [memberId]: { maskedName: 'W. H.', maskedCard: `••${card.slice(-4)}` } });
     expect(JSON.stringify(all)).not.toContain('Holloway');
+    expect(JSON.stringify(all)).not.toContain('Wren');
     expect(all.devices.map((device) => device.name).sort()).toEqual(['Back till', 'Front till']);
     expect(all.hasMore).toBe(false);
 
@@ -132,11 +137,49 @@ describe("console audit: the tills' entries and the operators' trail", () => {
       member: (id: string) => all.members[id] ?? null,
     };
     expect(describeAuditEntry(granted, 'en', book).sentence).toBe(
-      `Eli Evening approved a points adjustment of +500 for Wren H. (card ••••${card.slice(-4)}), asked by Dana Day`,
+      `Eli Evening approved a points adjustment of +500 for W. H. (card ••${card.slice(-4)}), asked by Dana Day`,
     );
     expect(describeAuditEntry(granted, 'ru', book).sentence).toBe(
-      `Eli Evening: подтверждено действие «корректировка баллов» на +500 для Wren H. (карта ••••${card.slice(-4)}), запросил(а) Dana Day`,
+      `Eli Evening: подтверждено действие «корректировка баллов» на +500 для W. H. (карта ••${card.slice(-4)}), запросил(а) Dana Day`,
     );
+  });
+
+  test('an operator who may see member data gets the till’s own mask', async () => {
+    const answer = await auditorOfficer.call('listTillAudit', {});
+    expect(answer.status).toBe(200);
+    expect((answer.body as TillAuditAnswer).members).toEqual({
+      [memberId]: { maskedName: 'Wren H.', maskedCard: `••••${card.slice(-4)}` },
+    });
+  });
+
+  test('each read is audited as audit.read with the filters’ ids and counts, never a member', async () => {
+    await tills({ deviceId: front.deviceId, group: 'members' });
+    const last = await hq.db.query<{
+      action: string;
+      subject_type: string | null;
+      subject_id: string;
+      details: unknown;
+    }>(
+      `SELECT action, subject_type, subject_id, details FROM operator_audit WHERE action = 'audit.read'
+        ORDER BY seq DESC LIMIT 1`,
+    );
+    const row = last.rows[0];
+    const details = typeof row?.details === 'string' ? JSON.parse(row.details) : row?.details;
+    expect({ ...row, details }).toEqual({
+      action: 'audit.read',
+      subject_type: 'device',
+      subject_id: front.deviceId,
+      details: {
+        source: 'till_audit',
+        storeId: null,
+        deviceId: front.deviceId,
+        staffId: null,
+        group: 'members',
+        entries: 1,
+        members: 1,
+      },
+    });
+    expect(JSON.stringify(last.rows)).not.toContain(memberId);
   });
 
   test('filters: staff member, action group, till, store, time range, and pages', async () => {

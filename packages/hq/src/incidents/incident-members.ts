@@ -1,4 +1,5 @@
 import { maskEmail, maskPhone } from '../../../../src/shared/members/mask';
+import { memberInitials } from '../../../../src/shared/members/member-initials';
 import type { Queryable } from '../db/database';
 import type { Exposure } from './codes';
 
@@ -34,8 +35,6 @@ export interface MaskedExposedMember {
   erased: boolean;
 }
 
-const initial = (name: string): string => (name.trim() === '' ? '' : `${[...name.trim()][0]?.toUpperCase() ?? ''}.`);
-
 /** The strongest exposures first; at most `limit` rows (a lost till holds the whole chain masked). */
 export async function readIncidentMembers(
   q: Queryable,
@@ -65,7 +64,7 @@ export async function readIncidentMembers(
     memberId: row.id,
     exposure: row.exposure,
     cardMasked: row.card_number === null ? null : `•••• ${row.card_number.slice(-4)}`,
-    initials: [initial(row.given_name), initial(row.family_name)].filter((part) => part !== '').join(' '),
+    initials: memberInitials(row.given_name, row.family_name),
     phoneMasked: row.phone === null ? null : maskPhone(row.phone),
     emailMasked: row.email === null ? null : maskEmail(row.email),
     homeStoreId: row.home_store_id,

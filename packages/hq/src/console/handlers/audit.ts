@@ -1,7 +1,9 @@
 import { AUDIT_ACTION_GROUPS } from '../../../../../src/shared/audit/schemas';
 import type { AuditMemberLabel } from '../../../../../src/shared/audit/describe';
 import { maskedCardNumber, maskedMemberName } from '../../../../../src/shared/audit/member-label';
+import { cardLastDigits, memberInitials } from '../../../../../src/shared/members/member-initials';
 import { toInt } from '../../db/database';
+import { may } from '../../operators/roles';
 import type { OperatorAuditVerification } from '../../operators/operator-audit';
 import type { ConsoleHandler, ConsolePrepare } from '../console-context';
 
@@ -64,7 +66,11 @@ const MEMBER_DETAIL_KEYS = ['target', 'memberId'] as const;
 /**
  * The tills' audit entries (till_audit, filled by the tills' uploads), newest first, a page at a
  * time, with what the console needs to say them in words: staff names from HQ's roster, members
- * masked as the till masks them (shared/audit/member-label.ts) or marked erased, stores and tills.
+ * masked or marked erased, stores and tills. An operator who may see member data (member.search)
+ * gets the till's own mask (shared/audit/member-label.ts: "Anna K.", "••••1234"); anyone else (the
+ * auditor, the role this endpoint is for) initials and the card's last digits only, the alerts'
+ * form ("A. K.", "••1234"): a given name is member data. The read shows members, so it is audited
+ * like the member search: the filters' ids and how many entries and members it showed.
  */
 export const listTillAudit: ConsoleHandler<'listTillAudit'> = async (ctx, input) => {
   const limit = input.limit ?? PAGE;
@@ -127,16 +133,36 @@ export const listTillAudit: ConsoleHandler<'listTillAudit'> = async (ctx, input)
     }>('SELECT id, given_name, family_name, card_number, erased_at FROM members WHERE id = ANY($1::text[])', [
       [...memberIds],
     ]);
+    const seesMembers = may(ctx.actor.roles, 'member.search');
     for (const row of rows.rows) {
       members[row.id] =
         row.erased_at !== null
           ? { erased: true }
-          : {
-              maskedName: maskedMemberName(row.given_name, row.family_name),
-              maskedCard: maskedCardNumber(row.card_number),
-            };
+          : seesMembers
+            ? {
+                maskedName: maskedMemberName(row.given_name, row.family_name),
+                maskedCard: maskedCardNumber(row.card_number),
+              }
+            : {
+                maskedName: memberInitials(row.given_name, row.family_name),
+                maskedCard: cardLastDigits(row.card_number),
+              };
     }
   }
+  await ctx.audit({
+    action: 'audit.read',
+    subjectType: input.deviceId !== undefined ? 'device' : input.storeId !== undefined ? 'store' : null,
+    subjectId: input.deviceId ?? input.storeId ?? null,
+    details: {
+      source: 'till_audit',
+      storeId: input.storeId ?? null,
+      deviceId: input.deviceId ?? null,
+      staffId: input.staffId ?? null,
+      group: input.group ?? null,
+      entries: entries.length,
+      members: Object.keys(members).length,
+    },
+  });
   // The roster is small (a chain's staff): all of it names the entries and fills the staff filter.
   const staff = await ctx.tx.query<{ id: string; display_name: string }>(
     'SELECT id, display_name FROM staff ORDER BY display_name',
