@@ -205,9 +205,10 @@ test('a privacy officer walks a lost till from report to notification list withi
     await shot(petra, 'computed-en');
 
     // --- The assessment, then the notification list (CSV), then the regulator within the clock. ---
-    await petra
-      .getByRole('textbox', { name: en.incidents.entry.text })
-      .fill('Disk encrypted; one enrolment not yet acknowledged.');
+    // Chain admins and auditors read the notes: the field says not to name members or contacts.
+    const note = petra.getByRole('textbox', { name: en.incidents.entry.text });
+    await expect(note).toHaveAccessibleDescription(`${en.incidents.entry.textHint} ${en.incidents.entry.privacyHint}`);
+    await note.fill('Disk encrypted; one enrolment not yet acknowledged.');
     await petra.getByRole('button', { name: en.incidents.entry.add, exact: true }).click();
     await expect(petra.getByText(en.incidents.entry.added)).toBeVisible();
     await expect(petra.getByText('Disk encrypted; one enrolment not yet acknowledged.')).toBeVisible();

@@ -745,7 +745,13 @@ function EntryForm({ detail, onChanged }: FormProps) {
             />
           ) : null}
         </div>
-        <Field label={t('incidents.entry.text')} hint={t('incidents.entry.textHint')} error={issue('text')} required>
+        {/* The notes are read by every incidents.read holder (chain admin, auditor): the hint says so. */}
+        <Field
+          label={t('incidents.entry.text')}
+          hint={`${t('incidents.entry.textHint')} ${t('incidents.entry.privacyHint')}`}
+          error={issue('text')}
+          required
+        >
           {(aria) => (
             <textarea
               {...aria}
@@ -981,7 +987,11 @@ function CloseForm({ detail, onChanged }: FormProps) {
     <section aria-labelledby="incident-close-heading">
       <h2 id="incident-close-heading">{t('incidents.close.heading')}</h2>
       <form className="inline-form" onSubmit={(event) => void submit(event)} noValidate>
-        <Field label={t('incidents.close.decision')} hint={t('incidents.close.hint')} required>
+        <Field
+          label={t('incidents.close.decision')}
+          hint={`${t('incidents.close.hint')} ${t('incidents.entry.privacyHint')}`}
+          required
+        >
           {(aria) => (
             <textarea
               {...aria}

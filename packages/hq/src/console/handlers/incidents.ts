@@ -88,6 +88,13 @@ export const listIncidentSubjectsHandler: ConsoleHandler<'listIncidentSubjects'>
   };
 };
 
+/**
+ * One incident with its timeline. Who reads it: every incidents.read holder (privacy officer, chain
+ * admin, auditor; operators/roles.ts), so the entries' texts (assessment notes, decisions) reach the
+ * chain admin and the auditor too. That is why the console asks the officer not to name members or
+ * write contacts in them (incidents.entry.privacyHint): the members are listed by the computation,
+ * behind incidents.members. A read: not audited (ids only would say nothing the list does not).
+ */
 export const getIncidentHandler: ConsoleHandler<'getIncident'> = (ctx, input) =>
   refusing(async () => {
     const incident = await readIncident(ctx.tx, input.incidentId, ctx.now);
