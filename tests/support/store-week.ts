@@ -20,7 +20,11 @@ import { prng } from './prng';
  *   done a few minutes later (earn, redeem, both, a consent or profile change); 13% only check
  *   their balance (opened, no transaction); 3% are not found and leave; 4% enrol (search with no
  *   result, enrolment, the new member opened, consent, earn). A returning customer's second visit
- *   the same day is a new search and open.
+ *   the same day is a new search and open. Each search records the members it listed (the till's
+ *   member.searched details.memberIds): a card or e-mail lists the customer; a phone lists them, or
+ *   a household of two sharing it; a name lists 2–5 namesakes with the customer among them, read
+ *   down before the right one is opened. One name or phone search in ten misses (the customer is
+ *   listed under another name or number): that list is read and left, and a card search follows.
  * - Staff buy things too, served by a colleague on duty (a colleague's record opened WITH a sale);
  *   nobody opens their own record or a colleague's without a purchase: the store's rule, and what
  *   own_or_colleague enforces.
@@ -33,10 +37,13 @@ import { prng } from './prng';
  * - Nobody touches a member outside store hours: the queue at closing is served by 21:00.
  *
  * The snoop (cashier 4), only in the week: three shifts of misuse (chosen by the seed), besides
- * serving customers as usual —
+ * serving customers as usual. Every look-up of an acquaintance is a search by name whose list (2–4
+ * members, the acquaintance among namesakes) shows them —
  *   burst:  8–14 acquaintances looked up by name in 20–45 minutes of a quiet hour, nothing sold,
- *           and a colleague's record opened with nothing sold;
- *   spread: 10–15 acquaintances across the shift; and at the back-office PC, where a manager left
+ *           3–6 of them only read off the result list (not opened), and a colleague's record
+ *           opened with nothing sold;
+ *   spread: 10–15 acquaintances across the shift, 3–6 more only read off the list; and at the
+ *           back-office PC, where a manager left
  *           their session open, an acquaintance opened and an export tried: six wrong guesses at
  *           that manager's PIN (the export asks for it again), then they give up;
  *   after:  4–6 acquaintances across a late shift, then signed in again at 21:10–21:40 to look up
@@ -125,7 +132,7 @@ export function simulateStoreWeek(seed: number): StoreWeek {
     const owner = ownerOf.get(memberId);
     return owner === undefined ? undefined : owner === staffId ? 'self' : 'colleague';
   };
-  const acquaintances = Array.from({ length: 25 }, member);
+  const acquaintances = Array.from({ length: 30 }, member);
 
   const days = Array.from({ length: HISTORY_DAYS + 7 }, (_, d) => addDays(FIRST_DAY, d));
   const rotaOffset = int(0, 6);
@@ -237,15 +244,44 @@ export function simulateStoreWeek(seed: number): StoreWeek {
   const managerAt = (d: number, atMs: number) =>
     onDuty[d]!.find((s) => s.role === 'manager' && s.startMs <= atMs && atMs < s.endMs) ?? null;
 
+  /** A member.searched entry as access-audit.ts writes it: the listed members' ids joined by ','. */
+  const searched = (
+    atMs: number,
+    deviceId: string,
+    staffId: string,
+    by: string,
+    listed: readonly string[],
+    plantedShift?: number,
+  ) =>
+    write(
+      atMs,
+      deviceId,
+      staffId,
+      'member.searched',
+      null,
+      { by, results: listed.length, memberIds: listed.join(',') },
+      plantedShift,
+    );
+  /** What a search for `memberId` by `by` lists: namesakes around them by name, a household by phone. */
+  const listFor = (by: 'card' | 'phone' | 'email' | 'name', memberId: string): string[] => {
+    if (by === 'name') {
+      const list = Array.from({ length: int(1, 4) }, member);
+      list.splice(int(0, list.length), 0, memberId);
+      return [...new Set(list)];
+    }
+    if (by === 'phone' && chance(0.15)) return chance(0.5) ? [memberId, member()] : [member(), memberId];
+    return [memberId];
+  };
+
   /** One customer served: returns when the member was opened and the till it happened on. */
   const serve = (d: number, arrivalMs: number, server: { staffId: string; deviceId: string }, memberId: string) => {
     const { staffId, deviceId } = server;
     let t = arrivalMs;
-    const by = pick(['card', 'card', 'card', 'card', 'phone', 'phone', 'email', 'name'] as const);
+    let by = pick(['card', 'card', 'card', 'card', 'phone', 'phone', 'email', 'name'] as const);
     if (chance(0.04)) {
       // A new member: not found, enrolled, opened, consent, first earn.
       const newId = `member-new-${d}-${++requestNo}`;
-      write(t, deviceId, staffId, 'member.searched', null, { by, results: 0 });
+      searched(t, deviceId, staffId, by, []);
       t += between(60, 150) * SECOND;
       write(t, deviceId, staffId, 'member.enrolled', m(newId));
       t += between(2, 8) * SECOND;
@@ -262,10 +298,16 @@ export function simulateStoreWeek(seed: number): StoreWeek {
       return null;
     }
     if (chance(0.03)) {
-      write(t, deviceId, staffId, 'member.searched', null, { by, results: 0 });
+      searched(t, deviceId, staffId, by, []);
       return null;
     }
-    write(t, deviceId, staffId, 'member.searched', null, { by, results: by === 'name' ? int(1, 4) : 1 });
+    if ((by === 'name' || by === 'phone') && chance(0.1)) {
+      // Listed under another name or number: the list is read, the customer is not on it; the card then.
+      searched(t, deviceId, staffId, by, by === 'name' ? Array.from({ length: int(2, 5) }, member) : [member()]);
+      t += between(15, 60) * SECOND;
+      by = 'card';
+    }
+    searched(t, deviceId, staffId, by, listFor(by, memberId));
     t += between(5, 40) * SECOND;
     write(t, deviceId, staffId, 'member.viewed', m(memberId));
     const openedMs = t;
@@ -404,7 +446,7 @@ export function simulateStoreWeek(seed: number): StoreWeek {
       const manager = managerAt(d, atMs);
       if (manager) {
         const memberId = member();
-        write(atMs, 'till-3', manager.staffId, 'member.searched', null, { by: 'card', results: 1 });
+        searched(atMs, 'till-3', manager.staffId, 'card', [memberId]);
         write(atMs + 20 * SECOND, 'till-3', manager.staffId, 'member.viewed', m(memberId));
         write(atMs + between(2, 5) * MINUTE, 'till-3', manager.staffId, 'member.exported', m(memberId), {
           purpose: 'access',
@@ -420,7 +462,7 @@ export function simulateStoreWeek(seed: number): StoreWeek {
       const server = serverAt(d, atMs, s.staffId);
       const buyer = staff.find((x) => x.id === s.staffId)!;
       if (!server) continue;
-      write(atMs, server.deviceId, server.staffId, 'member.searched', null, { by: 'card', results: 1 });
+      searched(atMs, server.deviceId, server.staffId, 'card', [buyer.memberId]);
       write(atMs + 15 * SECOND, server.deviceId, server.staffId, 'member.viewed', m(buyer.memberId));
       write(atMs + between(60, 180) * SECOND, server.deviceId, server.staffId, 'points.earned', m(buyer.memberId), {
         opId: opId(),
@@ -442,8 +484,14 @@ export function simulateStoreWeek(seed: number): StoreWeek {
       Number(Date.parse(b.s.end) === localMs(b.s.day, '21:00')),
   );
   const kinds = ['burst', 'spread', 'after'] as const;
+  /** An acquaintance looked up by name: the list (namesakes and them) shows their card and balance. */
+  const snoopList = (atMs: number, deviceId: string, staffId: string, memberId: string, shift: number) => {
+    const list = Array.from({ length: int(1, 3) }, member);
+    list.splice(int(0, list.length), 0, memberId);
+    searched(atMs, deviceId, staffId, 'name', [...new Set(list)], shift);
+  };
   const snoopLook = (atMs: number, deviceId: string, staffId: string, memberId: string, shift: number) => {
-    write(atMs, deviceId, staffId, 'member.searched', null, { by: 'name', results: int(1, 3) }, shift);
+    snoopList(atMs, deviceId, staffId, memberId, shift);
     const viewedMs = atMs + between(10, 40) * SECOND;
     write(viewedMs, deviceId, staffId, 'member.viewed', m(memberId), {}, shift);
     return viewedMs;
@@ -458,9 +506,12 @@ export function simulateStoreWeek(seed: number): StoreWeek {
       const quiet = startMs === localMs(s.day, '08:00') ? localMs(s.day, '09:00') : localMs(s.day, '15:00');
       let t = quiet + between(0, 60) * MINUTE;
       const count = int(8, 14);
+      const readOnly = int(3, 6);
       const span = between(20, 45) * MINUTE;
-      for (const person of people.slice(0, count)) {
-        snoopLook(t, s.deviceId, snoop.id, person, i);
+      for (const [k, person] of people.slice(0, count).entries()) {
+        // The first few only read off the list: their card and balance are on it.
+        if (k < readOnly) snoopList(t, s.deviceId, snoop.id, person, i);
+        else snoopLook(t, s.deviceId, snoop.id, person, i);
         t += span / count;
       }
       const colleague = pick(staff.filter((x) => x.id !== snoop.id));
@@ -468,6 +519,9 @@ export function simulateStoreWeek(seed: number): StoreWeek {
     } else if (kind === 'spread') {
       for (const person of people.slice(0, int(10, 15))) {
         snoopLook(between(startMs + 10 * MINUTE, endMs - 10 * MINUTE), s.deviceId, snoop.id, person, i);
+      }
+      for (const person of people.slice(21, 21 + int(3, 6))) {
+        snoopList(between(startMs + 10 * MINUTE, endMs - 10 * MINUTE), s.deviceId, snoop.id, person, i);
       }
       const tryAt = between(startMs + 60 * MINUTE, endMs - 60 * MINUTE);
       const manager = managerAt(days.indexOf(s.day), tryAt)!;

@@ -121,15 +121,17 @@ function run(seed: number, policy: DetectionPolicy) {
 }
 
 describe('the seeded store week', () => {
-  it('seed 1: the snoop is caught on each shift of misuse, in notify and in enforce mode; honest staff raise nothing', () => {
+  // The evaluator never reads a rule's mode (a till's hold is run-detection.ts's, checked in
+  // tests/integration/detection-till.test.ts): what this shows is that the findings do not change with it.
+  it('seed 1: the snoop is caught on each shift of misuse, honest staff raise nothing, and the findings do not depend on the modes', () => {
     const notify = run(1, NOTIFY);
     const { week } = notify;
     expect(week.snoopId).toBe('staff-c4');
     // The misuse shifts the seed chose (all late shifts, 14:30–21:00 GMT).
     expect(week.shifts.filter((s) => s.misuse).map((s) => [s.day, s.misuse])).toEqual([
-      ['2026-03-25', 'after'],
-      ['2026-03-26', 'burst'],
-      ['2026-03-27', 'spread'],
+      ['2026-03-24', 'after'],
+      ['2026-03-25', 'spread'],
+      ['2026-03-27', 'burst'],
     ]);
     const brief = (f: DetectionFinding) => [f.rule, f.staffId, f.at, f.count, f.threshold];
     expect(notify.findings.map(brief)).toEqual(SEED_1_FINDINGS);
@@ -166,7 +168,12 @@ describe('the seeded store week', () => {
           }),
         );
       }
-      expect(stepped.map((f) => f.rule)).toEqual(['after_hours', 'lookups_without_sale', 'pin_failures']);
+      expect(stepped.map((f) => f.rule)).toEqual([
+        'after_hours',
+        'pin_failures',
+        'lookups_without_sale',
+        'own_or_colleague',
+      ]);
       expect(stepped).toEqual(findings.filter((f) => Date.parse(f.at) > startMs));
     },
   );
@@ -218,23 +225,30 @@ describe('the seeded store week', () => {
       );
       expect(total.falseAlerts).toBe(0);
       expect(detection).toBeGreaterThanOrEqual(0.9);
+      // Measured (the closing note quotes them): every misuse shift caught by some till rule, and
+      // lookups_without_sale alone catches 14 of the 20 bursts — 3 of 20 if the lists the snoop only
+      // read were not counted (measured by dropping listedMemberIds from the events).
+      expect([total.till, total.misuse, total.lookups]).toEqual([60, 60, 14]);
     },
   );
 });
 
 /**
  * Seed 1 under the defaults, read once from the generator's output and judged right:
- * - 25 March (after): back at the till at 21:24 GMT, after closing, looking someone up;
- * - 26 March (burst): the eleventh member opened with no sale within the hour, decided 15 minutes on
- *   (the colleague's record opened that evening happened to be followed by that colleague's own
- *   purchase at the same till four minutes later, so own_or_colleague rightly stays quiet);
- * - 27 March (spread): the sixth wrong guess at manager m1's PIN on the back-office PC, where m1's
- *   session was left open and the snoop tried an export. The alert names m1, whose PIN was typed;
- *   the entries it points to are the snoop's doing. The spread-out lookups alone are not caught.
- * No false alert, and the baseline stays quiet (the snoop's days stay under 2× their mean).
+ * - 24 March (after): back at the till at 21:23 GMT, after closing, opening someone;
+ * - 25 March (spread): the sixth wrong guess at manager m2's PIN on the back-office PC, where m2's
+ *   session was left open and the snoop tried an export. The alert names m2, whose PIN was typed;
+ *   the entries it points to are the snoop's doing. The spread-out lookups alone are not caught;
+ * - 27 March (burst): eleven acquaintances looked up by name within the hour, nothing sold: five only
+ *   read off the result list, six opened. Without the lists (the audit before issue 14's review)
+ *   the six opens stay under the threshold and the burst is missed;
+ * - the same evening, the colleague's record opened with nothing sold (own_or_colleague), decided
+ *   15 minutes on, at the same instant as the burst's alert by coincidence of the follow-up.
+ * No false alert, and the baseline stays quiet (the snoop's days stay under its bound).
  */
 const SEED_1_FINDINGS = [
-  ['after_hours', 'staff-c4', '2026-03-25T21:24:36.048Z', 1, 0],
-  ['lookups_without_sale', 'staff-c4', '2026-03-26T16:34:20.764Z', 11, 10],
-  ['pin_failures', 'staff-m1', '2026-03-27T16:28:47.497Z', 6, 5],
+  ['after_hours', 'staff-c4', '2026-03-24T21:23:26.493Z', 1, 0],
+  ['pin_failures', 'staff-m2', '2026-03-25T18:02:45.449Z', 6, 5],
+  ['lookups_without_sale', 'staff-c4', '2026-03-27T16:36:59.924Z', 11, 10],
+  ['own_or_colleague', 'staff-c4', '2026-03-27T16:36:59.924Z', 1, 0],
 ];

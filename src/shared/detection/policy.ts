@@ -139,8 +139,12 @@ export type DetectionPolicy = z.infer<typeof DetectionPolicy>;
  * - lookups_without_sale 10 an hour (the draft said 10 in 4 hours): over 4 hours an honest busy
  *   shift's balance checks alone pass 10 (506 false alerts in 20 seeded months); in an hour, with
  *   card-present opens left out (./evaluate.ts), honest cashiers reached at most 9 in 100 months.
- *   It catches a burst of people looked up by name (17 of 20 simulated bursts); a snoop who spreads
- *   a dozen look-ups over a shift is lost in the balance checks, and is left to the other rules.
+ *   Since searches record the members they list, honest service also reads lists that miss (one
+ *   name or phone search in ten in the simulation): honest cashiers then reached 10 four times in
+ *   20 seeded months and never 11, so 10 stood. It catches 14 of 20 simulated bursts of people
+ *   looked up by name (some only read off the list): 3 of 20 if read lists did not count. A snoop
+ *   who spreads a dozen look-ups over a shift is lost in the balance checks, and is left to the
+ *   other rules.
  * - The other thresholds stood: no honest staff member reached them in 20 seeded months.
  * - The baseline's 3σ also needs today above 3× the mean (./baseline.ts, MIN_BASELINE_RATIO).
  */
