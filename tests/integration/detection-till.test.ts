@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_POLICY, type DetectionPolicy, type RuleSetting } from '../../src/shared/detection/policy';
 import type { ListAlertsResponse, TillAlert } from '../../src/shared/detection/alert-schemas';
+import type { FindResponse } from '../../src/shared/members/schemas';
 import { manualClock } from '../support/clock';
 import { DEMO_CARDS, DEMO_PII, DEMO_STAFF, startCounter, type Counter } from '../support/counter';
 import { errorCode, login } from '../support/staff';
@@ -137,7 +138,12 @@ describe('detection at the till', () => {
       expect((await open(card)).ok).toBe(true);
     }
     expect(auditOf('member.searched')).toHaveLength(MEMBERS.length);
-    expect(auditOf('member.searched')[0]!.details).toEqual({ by: 'card', results: 1 });
+    // Newest first: the last card searched, the one member it listed.
+    expect(auditOf('member.searched')[0]!.details).toEqual({
+      by: 'card',
+      results: 1,
+      memberIds: c.memberId(MEMBERS.at(-1)!),
+    });
     expect(auditOf('member.viewed')).toHaveLength(MEMBERS.length);
 
     // Past every follow-up: the lookups are decided, all served.
@@ -202,6 +208,47 @@ describe('detection at the till', () => {
     // Still inside the alert's window: no second alert, no new hold.
     expect(alerts()).toHaveLength(1);
     expect(holds()).toEqual([]);
+  });
+
+  it('enforce on the snoop’s pattern: people looked up by name and only read off the list, nothing sold — held at the next sensitive action', async () => {
+    c.app.services.settings.setDetectionPolicy(
+      policyWith('lookups_without_sale', { mode: 'enforce', threshold: 2, windowMinutes: 60 }, 'manager_pin'),
+    );
+    const listed: string[] = [];
+    for (const query of ['Olivia', 'Amelia', 'Harry']) {
+      clock.advance(20);
+      const found = await c.ok<FindResponse>('members.find', { query });
+      expect(found.members.length).toBeGreaterThan(0);
+      listed.push(found.members.map((member) => member.id).join(','));
+    }
+    // Each search's entry names the members its list showed (ids joined by ',', in list order), no name.
+    const searches = auditOf('member.searched');
+    expect(searches.map((entry) => entry.details).reverse()).toEqual(
+      listed.map((ids) => ({ by: 'name', results: ids.split(',').length, memberIds: ids })),
+    );
+    expect(JSON.stringify(searches)).not.toMatch(/Olivia|Amelia|Harry/);
+    // Nothing yet: a list is decided once the follow-up has passed with no open and no sale.
+    expect(alerts()).toEqual([]);
+
+    clock.advance(16 * 60);
+    await login(c.app, CARL, DEMO_STAFF.cashier.pin);
+    // The next sensitive action runs the rules: three lists read and left, more than 2 — enforced.
+    expect((await c.call('members.find', { query: 'Isla' })).ok).toBe(true);
+    const [alert] = alerts();
+    expect(alert).toMatchObject({
+      rule: 'lookups_without_sale',
+      mode: 'enforce',
+      count: 3,
+      threshold: 2,
+      staff_id: CARL,
+    });
+    expect(new Set(JSON.parse(alert!.member_ids) as string[])).toEqual(
+      new Set(listed.flatMap((ids) => ids.split(','))),
+    );
+    expect(holds()).toEqual([{ staff_id: CARL, kind: 'manager_pin', alert_id: alert!.id }]);
+    // Held: no more searching or opening members until a manager's PIN clears it.
+    expect(errorCode(await c.call('members.find', { query: 'Oliver' }))).toBe('detection_hold');
+    expect(errorCode(await open(DEMO_CARDS.oliver))).toBe('detection_hold');
   });
 
   it('wrong PINs typed as a staff member at sign-in are counted for them: more than pin_failures allows is one alert', async () => {
