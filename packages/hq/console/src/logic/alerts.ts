@@ -35,6 +35,18 @@ export type DetectionPolicy = ConsoleOutput<'getDetectionPolicy'>['policy'];
 
 export const PAGE_SIZE = 25;
 
+/**
+ * Resolutions HQ records itself and never offers an operator: a till's alert its store manager
+ * acknowledged at the till (detection/detect-after-upload.ts, ACKNOWLEDGED_AT_TILL).
+ */
+export const RECORDED_RESOLUTION_CODES = ['acknowledged_at_till'] as const;
+
+/** A resolution in words; a code this console does not know (a newer HQ) as recorded. */
+export function resolutionText(code: string, t: TFunction): string {
+  const known: readonly string[] = [...REASON_CODES, ...RECORDED_RESOLUTION_CODES];
+  return known.includes(code) ? t(`alerts.reasons.${code}`) : code;
+}
+
 /** The resolutions an alert in `status` may still take, in ACTION_CODES order. */
 export function actionsFor(status: StatusCode): ActionCode[] {
   return ACTION_CODES.filter((action) => mayResolve(status, action));

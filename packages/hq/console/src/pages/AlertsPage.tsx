@@ -30,6 +30,7 @@ import {
   originText,
   pageRange,
   policyFromDraft,
+  resolutionText,
   windowText,
   type ActionCode,
   type Alert,
@@ -233,9 +234,7 @@ function AlertsSection({ canResolve, onStatus }: { canResolve: boolean; onStatus
                     {t(`alerts.statuses.${alert.status}`)}
                     {alert.resolutionCode ? (
                       <p className="muted">
-                        {REASON_CODES.includes(alert.resolutionCode as ReasonCode)
-                          ? t(`alerts.reasons.${alert.resolutionCode}`)
-                          : alert.resolutionCode}
+                        {resolutionText(alert.resolutionCode, t)}
                         {' · '}
                         <Time iso={alert.resolvedAt} />
                       </p>
