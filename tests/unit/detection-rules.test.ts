@@ -302,6 +302,17 @@ describe('after_hours', () => {
     ]);
   });
 
+  it('a search outside the hours that listed members is an access (the list shows them); one that listed nobody is not', () => {
+    seq = 0;
+    const events = [
+      { ...ev('21:30', 'lookup'), by: 'name', listedMemberIds: [] },
+      { ...ev('21:31', 'lookup'), by: 'name', listedMemberIds: ['m7', 'm8'] },
+    ];
+    expect(brief(detectFindings(policy, events)).map((f) => [f.at, f.count, f.memberIds])).toEqual([
+      ['2026-01-05T21:31:00.000Z', 1, ['m7', 'm8']],
+    ]);
+  });
+
   it('counts with the threshold: more than 2 accesses in the window', () => {
     const three = only('after_hours', { threshold: 2, windowMinutes: 60 }, london);
     const events = [

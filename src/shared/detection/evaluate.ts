@@ -304,8 +304,11 @@ function hitsFor(
       const hours = policy.storeHours;
       if (!hours) break;
       for (const timed of staffEvents) {
-        if (ACCESS_KINDS.has(timed.event.kind) && isOutsideStoreHours(hours, timed.event.at)) {
-          hits.push(fromEvent(timed));
+        if (!isOutsideStoreHours(hours, timed.event.at)) continue;
+        if (ACCESS_KINDS.has(timed.event.kind)) hits.push(fromEvent(timed));
+        else if (timed.event.kind === 'lookup' && (timed.event.listedMemberIds?.length ?? 0) > 0) {
+          // A list read after closing shows the members on it as much as an open does.
+          hits.push({ ...fromEvent(timed), memberIds: [...(timed.event.listedMemberIds ?? [])] });
         }
       }
       break;

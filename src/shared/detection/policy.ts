@@ -20,7 +20,8 @@ import { z } from 'zod';
  *   member is opened, that open is the lookup (served or not), so a customer is never counted twice.
  *   Listed members do not count toward members_opened: an honest name search lists namesakes the
  *   cashier never meant to look at, and a rule on "unique members seen" would count every one of them.
- * - after_hours: more than `threshold` member accesses outside the store's hours within `windowMinutes`.
+ * - after_hours: more than `threshold` member accesses outside the store's hours within `windowMinutes`
+ *   (an open, a reveal, an export, a correction, or a search that listed members).
  * - large_correction: an adjustment or reversal moving more than `threshold` points (per event; the
  *   window is the cool-down before the same staff member is flagged again).
  * - pin_failures: more than `threshold` failed PINs typed as one staff member within `windowMinutes`.
