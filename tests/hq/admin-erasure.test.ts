@@ -108,6 +108,12 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
           { at: AT, staffId: 'staff-1', action: 'member.viewed', subjectType: 'member', subjectId: member },
           { at: AT, staffId: 'staff-1', action: 'member.viewed', subjectType: 'member', subjectId: other },
           { at: AT, staffId: 'staff-1', action: 'approval.granted', details: { memberId: member, points: 5 } },
+          {
+            at: AT,
+            staffId: 'staff-1',
+            action: 'member.searched',
+            details: { by: 'name', results: 2, memberIds: `${other},${member}` },
+          },
         ),
       );
       await hq.db.query(
@@ -318,6 +324,7 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
           { subject_id: token, details: {} },
           { subject_id: other, details: {} },
           { subject_id: null, details: { memberId: token, points: 5 } },
+          { subject_id: null, details: { by: 'name', results: 2, memberIds: `${other},${token}` } },
         ],
         [{ member_ids: [other, token] }],
         [{ member_id: token }],

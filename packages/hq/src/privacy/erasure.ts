@@ -230,7 +230,13 @@ export async function eraseMember(tx: Queryable, memberId: string, now: Date): P
   ]);
   await tx.query(
     `UPDATE till_audit SET details = (
-       SELECT jsonb_object_agg(e.key, CASE WHEN e.value = to_jsonb($1::text) THEN to_jsonb($2::text) ELSE e.value END)
+       SELECT jsonb_object_agg(e.key, CASE
+           WHEN e.value = to_jsonb($1::text) THEN to_jsonb($2::text)
+           -- A search's listed members: ids joined by ',' (src/main/detection/access-audit.ts).
+           WHEN e.key = 'memberIds' AND jsonb_typeof(e.value) = 'string' THEN to_jsonb(array_to_string(ARRAY(
+             SELECT CASE WHEN l.id = $1 THEN $2 ELSE l.id END
+               FROM unnest(string_to_array(e.value #>> '{}', ',')) WITH ORDINALITY AS l(id, n) ORDER BY l.n), ','))
+           ELSE e.value END)
          FROM jsonb_each(details) AS e)
       WHERE strpos(details::text, $1) > 0`,
     [memberId, token],
