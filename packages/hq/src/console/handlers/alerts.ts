@@ -1,4 +1,5 @@
 import { isKnownTimeZone } from '../../../../../src/shared/detection/store-hours';
+import { cardLastDigits, memberInitials } from '../../../../../src/shared/members/member-initials';
 import { logChange } from '../../change-log';
 import { toInt } from '../../db/database';
 import { ALERT_ACTION_STATUS, mayResolve, type AlertStatus } from '../../detection/alert-codes';
@@ -88,11 +89,6 @@ interface AlertDbRow {
   resolution_code: string | null;
 }
 
-const initial = (name: string): string => {
-  const first = [...name.trim()][0];
-  return first === undefined ? '' : `${first.toUpperCase()}.`;
-};
-
 /** "A. P. ••1234": what an operator needs to tell members apart, never a name or a contact. */
 async function memberLabels(
   ctx: Parameters<ConsoleHandler<'listAlerts'>>[0],
@@ -109,9 +105,8 @@ async function memberLabels(
   const labels = new Map<string, string>();
   for (const row of found.rows) {
     if (row.erased_at !== null) continue;
-    const initials = [initial(row.given_name), initial(row.family_name)].filter((p) => p !== '').join(' ');
-    const card = row.card_number === null ? '' : `••${row.card_number.slice(-4)}`;
-    labels.set(row.id, [initials, card].filter((p) => p !== '').join(' '));
+    const initials = memberInitials(row.given_name, row.family_name);
+    labels.set(row.id, [initials, cardLastDigits(row.card_number)].filter((p) => p !== '').join(' '));
   }
   return labels;
 }
