@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { freshErasedSubject } from '../incidents/erased-subject';
 import { logChange } from '../change-log';
 import type { HqDatabase, Queryable } from '../db/database';
 import { changeMember } from '../members/member-state';
@@ -188,7 +189,7 @@ export async function eraseMember(tx: Queryable, memberId: string, now: Date): P
   );
   await logChange(tx, 'member', memberId, null, now);
   // 128 random bits: not derived from the member id, so no key or table turns one into the other.
-  const token = `es_${randomBytes(16).toString('base64url')}`;
+  const token = freshErasedSubject();
 
   // Consents: only the latest withdrawal of each purpose stays (erasure itself withdraws the rest).
   await withdrawGranted(tx, memberId, 'erasure', now, null);
