@@ -243,7 +243,8 @@ const EN: Sentences = {
   }),
   'member.searched': (s) => ({
     text: `${s.actor} searched by ${s.code('searchBy', s.d.by)}: ${s.plain(s.num('results'))} found`,
-    uses: ['by', 'results'],
+    // The listed members' ids stay in the raw entry (the auditor's JSON lines), not in the sentence.
+    uses: ['by', 'results', 'memberIds'],
   }),
   'member.viewed': (s) => ({ text: `${s.actor} opened the record of ${s.subject}` }),
   'detection.alert': (s) => ({
@@ -418,7 +419,8 @@ const RU: Sentences = {
   }),
   'member.searched': (s) => ({
     text: `${s.actor}: поиск по ${s.code('searchBy', s.d.by)}, найдено: ${s.plain(s.num('results'))}`,
-    uses: ['by', 'results'],
+    // The listed members' ids stay in the raw entry (the auditor's JSON lines), not in the sentence.
+    uses: ['by', 'results', 'memberIds'],
   }),
   'member.viewed': (s) => ({ text: `${s.actor}: открыта карточка участника ${s.subject}` }),
   'detection.alert': (s) => ({

@@ -210,8 +210,15 @@ const TABLE: { name: string; entry: AuditEntryLike; en: [string, string[]]; ru: 
     ],
   },
   {
-    name: 'a search, never its text',
-    entry: entry({ action: 'member.searched', details: { by: 'name', results: 3 } }),
+    name: 'a search, never its text nor the listed ids',
+    entry: entry({
+      action: 'member.searched',
+      details: {
+        by: 'name',
+        results: 3,
+        memberIds: '0190a1b2-0000-7000-8000-000000000001,0190a1b2-0000-7000-8000-000000000002,m-3',
+      },
+    }),
     en: ['Ivan searched by name: 3 found', []],
     ru: ['Ivan: поиск по имени, найдено: 3', []],
   },
