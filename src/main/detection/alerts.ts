@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { cardLastDigits, memberInitials } from '../../shared/members/member-initials';
 import type { AlertMember, TillAlert } from '../../shared/detection/alert-schemas';
 import type { DetectionRuleId, EnforceAction } from '../../shared/detection/policy';
 import { AppError } from '../../shared/errors';
@@ -37,13 +38,9 @@ export function maskedMemberLabel(member: {
   familyName: string;
   cardNumber: string;
 }): string | null {
-  const initial = (name: string) => {
-    const first = [...name.trim()][0];
-    return first ? `${first.toLocaleUpperCase()}.` : '';
-  };
-  const initials = [initial(member.givenName), initial(member.familyName)].filter(Boolean).join(' ');
-  const card = member.cardNumber.length >= 4 ? `••${member.cardNumber.slice(-4)}` : '';
-  const label = [initials, card].filter(Boolean).join(' ');
+  const label = [memberInitials(member.givenName, member.familyName), cardLastDigits(member.cardNumber)]
+    .filter(Boolean)
+    .join(' ');
   return label === '' ? null : label;
 }
 
