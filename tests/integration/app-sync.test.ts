@@ -332,7 +332,12 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     await hq.db.query('UPDATE devices SET audit_hash = $2 WHERE id = $1', [device, 'f'.repeat(64)]);
     await ok(a, 'session.lock');
     await ok(a, 'session.login', MIA);
-    const refusedChain = await ok<SyncStatus>(a, 'sync.runNow');
+    // Sync now may find the background loop mid-run; the refusal shows once a run has tried the upload.
+    await ok<SyncStatus>(a, 'sync.runNow');
+    const refusedChain = await until('the refused audit chain in the sync status', async () => {
+      const status = await ok<SyncStatus>(a, 'sync.status');
+      return status.auditRefused !== null ? status : null;
+    });
     expect(refusedChain.auditRefused).toBe('fork');
     expect(refusedChain.online).toBe(true);
   });
