@@ -113,7 +113,8 @@ export function createSettingsService(db: Database): SettingsService {
       let json: unknown;
       try {
         json = JSON.parse(stored);
-      } catch {
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
         return DEFAULT_DETECTION_POLICY;
       }
       const parsed = DetectionPolicy.safeParse(json);
