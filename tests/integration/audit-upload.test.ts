@@ -116,6 +116,25 @@ describe("a till's audit chain reaches a real HQ (PGlite, HTTPS, pinned)", () =>
     },
   );
 
+  test("HQ's copy disagreeing with the till (a fork): the upload stops, the till keeps why, push and pull go on", async () => {
+    const t = await till('Till forked');
+    openMembers(t, 'staff-5', 3);
+    await t.engine().run();
+    expect(createSyncState(t.db).get('audit_refused')).toBeNull();
+    // HQ's head for this device no longer matches the till's chain (a till restored from an old copy,
+    // or entries rewritten on either side look like this).
+    const deviceId = t.db
+      .prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'device_id'")
+      .get()?.value;
+    await hq.db.query('UPDATE devices SET audit_hash = $2 WHERE id = $1', [deviceId, 'f'.repeat(64)]);
+    const before = await hqChain(t);
+    openMembers(t, 'staff-5', 2);
+    const result = await t.engine().run();
+    expect(createSyncState(t.db).get('audit_refused')).toBe('fork');
+    expect(await hqChain(t)).toEqual(before);
+    expect(result.pulled.pages).toBeGreaterThan(0);
+  });
+
   test('HQ failing on the route (503) does not hold the pull back; the next sync sends the entries', async () => {
     const t = await till('Till failing HQ');
     openMembers(t, 'staff-4', 3);
