@@ -1,4 +1,5 @@
 import { baselineFindings, type StaffDay } from '../../../../src/shared/detection/baseline';
+import { scheduleJob } from '../jobs/schedule-job';
 import { localDay } from '../../../../src/shared/detection/store-hours';
 import type { HqDatabase } from '../db/database';
 import { insertAlert } from './alert-rows';
@@ -97,17 +98,5 @@ export function scheduleBaselineJob(
   report: { done(raised: number): void; failed(error: unknown): void },
   intervalMs = 60 * 60 * 1000,
 ): { stop(): void } {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = runBaselineJob(deps)
-      .then(report.done, report.failed)
-      .finally(() => {
-        running = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(() => runBaselineJob(deps), report, intervalMs);
 }

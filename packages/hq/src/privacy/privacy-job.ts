@@ -1,4 +1,5 @@
 import type { HqDatabase } from '../db/database';
+import { scheduleJob } from '../jobs/schedule-job';
 import type { OperatorAuditLog } from '../operators/operator-audit';
 import { eraseDueMembers } from './erasure';
 import { runRetention } from './retention';
@@ -64,18 +65,5 @@ export function schedulePrivacyJob(
   report: { done(result: PrivacyJobResult): void; failed(error: unknown): void },
   intervalMs = 60 * 60 * 1000,
 ): { stop(): void } {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    // One run at a time: a slow run is not overtaken by the next tick.
-    if (running) return;
-    running = runPrivacyJob(deps)
-      .then(report.done, report.failed)
-      .finally(() => {
-        running = null;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleJob(() => runPrivacyJob(deps), report, intervalMs);
 }
