@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DASHBOARD_PERIODS } from './days';
+import { StoreDashboardStaff } from './store-dashboard';
 
 /**
  * The chain's dashboard in HQ's console (endpoint getDashboard): per store or chain-wide. Counts,
@@ -54,20 +55,11 @@ export const ChainDashboardStore = z.strictObject({
 });
 export type ChainDashboardStore = z.infer<typeof ChainDashboardStore>;
 
-export const ChainDashboardStaff = z.strictObject({
-  storeId: id,
-  staffId: z.string(),
-  /** The display name in HQ's roster; null when the roster does not hold the id. */
-  displayName: z.string().nullable(),
-  /** Members opened and searches, from the tills' uploaded audit entries (till_audit). */
-  opened: count,
-  searches: count,
-  /** From the ops HQ applied. */
-  enrolments: count,
-  earns: count,
-  redemptions: count,
-  corrections: count,
-});
+/**
+ * A staff member's activity in one store: the till's row (opened and searches from the tills'
+ * uploaded audit entries, the rest from the ops HQ applied) with the store it is about.
+ */
+export const ChainDashboardStaff = StoreDashboardStaff.extend({ storeId: id });
 export type ChainDashboardStaff = z.infer<typeof ChainDashboardStaff>;
 
 export const ChainDashboard = z.strictObject({

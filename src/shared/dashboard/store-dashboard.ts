@@ -29,7 +29,7 @@ export type StoreDashboardDay = z.infer<typeof StoreDashboardDay>;
 
 export const StoreDashboardStaff = z.strictObject({
   staffId: z.string(),
-  /** From the till's roster; null for a staff id no longer on it. */
+  /** From the roster (the till's; HQ's on the chain dashboard); null for a staff id not on it. */
   displayName: z.string().nullable(),
   opened: count,
   searches: count,
