@@ -253,34 +253,22 @@ export function AuditView() {
             />
           )}
         </Field>
-        <Field label={t('audit.from')} hint={dateHint} error={dateError('from')}>
-          {(aria) => (
-            <input
-              {...aria}
-              className="input input-date"
-              autoComplete="off"
-              placeholder={pattern.hint}
-              data-testid="audit-filter-from"
-              value={filters.from}
-              onChange={(event) => type({ from: event.target.value })}
-              onBlur={settle}
-            />
-          )}
-        </Field>
-        <Field label={t('audit.to')} hint={dateHint} error={dateError('to')}>
-          {(aria) => (
-            <input
-              {...aria}
-              className="input input-date"
-              autoComplete="off"
-              placeholder={pattern.hint}
-              data-testid="audit-filter-to"
-              value={filters.to}
-              onChange={(event) => type({ to: event.target.value })}
-              onBlur={settle}
-            />
-          )}
-        </Field>
+        {(['from', 'to'] as const).map((which) => (
+          <Field key={which} label={t(`audit.${which}`)} hint={dateHint} error={dateError(which)}>
+            {(aria) => (
+              <input
+                {...aria}
+                className="input input-date"
+                autoComplete="off"
+                placeholder={pattern.hint}
+                data-testid={`audit-filter-${which}`}
+                value={filters[which]}
+                onChange={(event) => type({ [which]: event.target.value })}
+                onBlur={settle}
+              />
+            )}
+          </Field>
+        ))}
         <div className="filters-actions">
           <button type="submit" className="button button-secondary" data-testid="audit-apply">
             {t('audit.applyFilters')}
