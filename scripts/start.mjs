@@ -1,17 +1,14 @@
 #!/usr/bin/env node
 // npm start: runs Loyalty Desk in Electron.
 // 1. makes sure the Electron binary is present (downloads it on first run),
-// 2. builds better-sqlite3-multiple-ciphers for Electron's ABI into .cache/ (the copy in
-//    node_modules stays built for Node, so `npm test` keeps working),
+// 2. (nothing: the encrypted SQLite module is N-API and prebuilt, so Electron loads the npm copy),
 // 3. builds the app if sources changed, and 4. launches it.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const require = createRequire(import.meta.url);
 const electronDir = join(ROOT, 'node_modules', 'electron');
 const electronVersion = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')).version;
 
@@ -52,64 +49,8 @@ if (!binary) {
   }
 }
 
-// 2. better-sqlite3 talks to V8 directly, so Electron needs its own build of it (N-API modules such
-// as @napi-rs/keyring work unchanged). Built once per Electron version into .cache/.
-const nativeDir = join(ROOT, '.cache', 'electron-native', `${electronVersion}-${process.platform}-${process.arch}`);
-const nativeBinding = join(nativeDir, 'better_sqlite3.node');
-if (!existsSync(nativeBinding)) {
-  console.log(
-    `Building the encrypted SQLite module for Electron ${electronVersion} (first run only, about two minutes)…`,
-  );
-  const source = join(nativeDir, 'src');
-  rmSync(source, { recursive: true, force: true });
-  mkdirSync(nativeDir, { recursive: true });
-  cpSync(join(ROOT, 'node_modules', 'better-sqlite3-multiple-ciphers'), source, {
-    recursive: true,
-    filter: (path) => !path.includes(`${'/'}build${'/'}`),
-  });
-  // npm sets npm_config_node_gyp for scripts; otherwise use the node-gyp that ships inside npm.
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    process.env.npm_execpath &&
-      join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ].filter(Boolean);
-  let nodeGyp = candidates.find((path) => existsSync(path)) ?? null;
-  if (!nodeGyp) {
-    try {
-      nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-    } catch {
-      nodeGyp = null;
-    }
-  }
-  if (!nodeGyp) fail(['node-gyp was not found. It ships with npm; reinstall npm or run `npm install -g node-gyp`.']);
-  // npm may point node-gyp at Node's own headers (nodedir); Electron needs Electron's headers.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)),
-  );
-  const gyp = spawnSync(
-    process.execPath,
-    [
-      nodeGyp,
-      'rebuild',
-      '--release',
-      `--target=${electronVersion}`,
-      '--runtime=electron',
-      '--dist-url=https://electronjs.org/headers',
-    ],
-    { cwd: source, stdio: 'inherit', env },
-  );
-  const built = join(source, 'build', 'Release', 'better_sqlite3.node');
-  if (gyp.status !== 0 || !existsSync(built)) {
-    fail([
-      `Building better-sqlite3-multiple-ciphers for Electron ${electronVersion} failed (see the compiler output above).`,
-      'It needs a C/C++ toolchain and Python 3 (Debian/Ubuntu: apt-get install build-essential python3;',
-      'macOS: xcode-select --install; Windows: Visual Studio Build Tools with "Desktop development with C++"),',
-      "and network access to download Electron's headers once.",
-    ]);
-  }
-  cpSync(built, nativeBinding);
-  rmSync(source, { recursive: true, force: true });
-}
+// 2. better-sqlite3-multiple-ciphers 13 is an N-API module with prebuilt binaries in its npm package,
+// like @napi-rs/keyring: the same file loads in Node and in Electron, so nothing is rebuilt here.
 
 // 3. Build.
 buildIfNeeded();
@@ -137,7 +78,7 @@ const hqInfo = await new Promise((resolve) => {
   hq.on('exit', () => resolve(null));
 });
 
-const env = { ...process.env, LOYALTY_NATIVE_BINDING: nativeBinding, LOYALTY_USER_DATA_DIR: join(DEMO, 'till') };
+const env = { ...process.env, LOYALTY_USER_DATA_DIR: join(DEMO, 'till') };
 delete env.ELECTRON_RUN_AS_NODE;
 if (hqInfo) {
   hq.stdout.resume();
