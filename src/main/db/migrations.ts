@@ -366,6 +366,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    name: 'issue 15 part A2 (reserved): derived keys',
+    sql: '',
+  },
+  {
+    version: 10,
+    name: 'issue 15 part C (reserved): rollback detection',
+    sql: '',
+  },
+  {
+    version: 11,
+    name: 'issue 15 part D (reserved): counter speed during sync',
+    sql: '',
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

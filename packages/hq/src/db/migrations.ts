@@ -796,6 +796,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 15,
+    name: 'issue 15 part B (reserved): HQ column encryption',
+    statements: [],
+  },
+  {
+    version: 16,
+    name: 'issue 15 part P (reserved): per-store PIN peppers',
+    statements: [],
+  },
+  {
+    version: 17,
+    name: 'issue 15 part C (reserved): rollback detection',
+    statements: [],
+  },
+  {
+    version: 18,
+    name: 'issue 15 part E (reserved): scale-out state in the database',
+    statements: [],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */
