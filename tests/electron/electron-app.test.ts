@@ -14,8 +14,8 @@ import { CHANNELS } from '../../src/shared/ipc/channels';
  * build machines cannot download (DESIGN §7). The binary is looked up WITHOUT require('electron')
  * (that would try to download it); without it, every test here is reported as skipped, never
  * passed. On a machine with the binary it also needs what `npm start` needs: a Secret Service
- * (or the OS keychain), a display, and LOYALTY_NATIVE_BINDING pointing at better-sqlite3 built for
- * Electron's ABI.
+ * (or the OS keychain) and a display. better-sqlite3-multiple-ciphers 13 is N-API and prebuilt, so Electron
+ * loads the same copy as Node (LOYALTY_NATIVE_BINDING still overrides it).
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,21 +33,6 @@ function findElectronBinary(): string | null {
       ? [join(ROOT, 'node_modules/electron/dist', named)]
       : [];
   return candidates.find((path) => existsSync(path)) ?? null;
-}
-
-/** better-sqlite3 built for Electron's ABI: from the environment, or where `npm start` builds it. */
-function findNativeBinding(): string | null {
-  if (process.env.LOYALTY_NATIVE_BINDING) return process.env.LOYALTY_NATIVE_BINDING;
-  const version = (
-    JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
-  ).version;
-  const built = join(
-    ROOT,
-    '.cache/electron-native',
-    `${version}-${process.platform}-${process.arch}`,
-    'better_sqlite3.node',
-  );
-  return existsSync(built) ? built : null;
 }
 
 const electronBinary = findElectronBinary();
@@ -70,12 +55,6 @@ describe.skipIf(!electronBinary)(
       );
       expect(build.status, 'electron-vite build failed').toBe(0);
 
-      const nativeBinding = findNativeBinding();
-      if (!nativeBinding) {
-        throw new Error(
-          'The Electron binary is installed but better-sqlite3 has not been built for it: run `npm start` once (or set LOYALTY_NATIVE_BINDING).',
-        );
-      }
       userData = await mkdtemp(join(tmpdir(), 'loyalty-electron-'));
       const { _electron } = await import('@playwright/test');
       app = await _electron.launch({
@@ -85,7 +64,6 @@ describe.skipIf(!electronBinary)(
         env: {
           ...(process.env as Record<string, string>),
           LOYALTY_USER_DATA_DIR: userData,
-          LOYALTY_NATIVE_BINDING: nativeBinding,
           LOYALTY_KEYCHAIN_SERVICE: `Loyalty Desk (electron test ${randomUUID()})`,
         },
         timeout: 60_000,
