@@ -1,4 +1,4 @@
-import type { HqErrorCode } from '../../../src/shared/sync/protocol';
+import type { HqErrorCode, RollbackInfo } from '../../../src/shared/sync/protocol';
 import type { FieldIssue } from '../../../src/shared/errors';
 
 const STATUS: Record<HqErrorCode, number> = {
@@ -13,6 +13,7 @@ const STATUS: Record<HqErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
+  device_rolled_back: 409,
 };
 
 /**
@@ -36,14 +37,22 @@ export class HqHttpError extends Error {
   readonly issues: FieldIssue[] | undefined;
   /** Sent as the Retry-After header (whole seconds), e.g. with too_many_requests. */
   readonly retryAfterSeconds: number | undefined;
+  /** HQ's figures with device_rolled_back (devices/rollback.ts): seqs only. */
+  readonly rollback: RollbackInfo | undefined;
 
-  constructor(code: HqErrorCode, message: string, issues?: FieldIssue[], options: { retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: HqErrorCode,
+    message: string,
+    issues?: FieldIssue[],
+    options: { retryAfterSeconds?: number; rollback?: RollbackInfo } = {},
+  ) {
     super(message);
     this.name = 'HqHttpError';
     this.code = code;
     this.statusCode = STATUS[code];
     this.issues = issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.rollback = options.rollback;
   }
 }
 

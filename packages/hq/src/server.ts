@@ -38,6 +38,7 @@ import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './console/sessio
 import { deriveKey } from './keys/derived-keys';
 import { createOperatorAuditLog } from './operators/operator-audit';
 import { reconcileDayEnd } from './day-end/reconcile';
+import { refusingRolledBack } from './devices/rollback';
 import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
@@ -99,6 +100,7 @@ function sendError(reply: FastifyReply<RouteGenericInterface, HttpsServer>, erro
       code: issue.code.slice(0, 40),
     }));
   }
+  if (error.rollback !== undefined) body.rollback = error.rollback;
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.statusCode).type('application/json').send(HqError.parse(body));
 }
@@ -272,7 +274,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.push, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(PushRequest, request.body);
-    const result = PushResponse.parse(await pushOps({ db, now }, device, body.ops));
+    const result = PushResponse.parse(
+      await refusingRolledBack({ db, now }, device, 'push', () => pushOps({ db, now }, device, body.ops, body.head)),
+    );
     await noteContact(request, device);
     const counts = { applied: 0, duplicate: 0, rejected: 0 };
     for (const outcome of result.outcomes) counts[outcome.outcome] += 1;
@@ -283,7 +287,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.pull, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(PullRequest, request.body);
-    const result = PullResponse.parse(await pullPage({ db }, device, body));
+    const result = PullResponse.parse(
+      await refusingRolledBack({ db, now }, device, 'pull', () => pullPage({ db }, device, body)),
+    );
     await noteContact(request, device);
     request.log.info(
       { deviceId: device.deviceId, changes: result.changes.length, more: result.more, snapshot: result.snapshot },
@@ -295,7 +301,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.dayEnd, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(DayEndRequest, request.body);
-    const result = DayEndReport.parse(await reconcileDayEnd({ db, now }, device, body));
+    const result = DayEndReport.parse(
+      await refusingRolledBack({ db, now }, device, 'day_end', () => reconcileDayEnd({ db, now }, device, body)),
+    );
     await noteContact(request, device);
     request.log.info({ deviceId: device.deviceId, status: result.status, toSeq: result.toSeq }, 'day end');
     return reply.code(200).send(result);
@@ -312,7 +320,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
       request.log.error({ err: { name }, deviceId: device.deviceId }, 'audit detection failed');
     };
     const result = AuditUploadResponse.parse(
-      await uploadAuditEntries({ db, now, onDetectionError }, device, body.entries),
+      await refusingRolledBack({ db, now }, device, 'audit', () =>
+        uploadAuditEntries({ db, now, onDetectionError }, device, body.entries, body.head),
+      ),
     );
     await noteContact(request, device);
     request.log.info(

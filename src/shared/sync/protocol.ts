@@ -139,8 +139,31 @@ export const WirePushOp = z.strictObject({
 });
 export type WirePushOp = z.infer<typeof WirePushOp>;
 
+/**
+ * What a till believes HQ holds of it (issue 15, rollback caught at HQ): sent with every push, pull,
+ * audit upload and day end, and compared with HQ's own figures in the same transaction
+ * (packages/hq/src/devices/rollback.ts; the rule is in docs/SECURITY.md). Seqs and a hash only.
+ * Optional so that a till older than this HQ still syncs; such a till is not checked.
+ */
+export const DeviceHead = z.strictObject({
+  /** The last seq whose push outcome the till recorded (sync_state acked_seq). */
+  ackedSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The highest seq the till's outbox ever wrote (sync_state outbox_last_seq). */
+  lastSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The head of the till's own audit chain; seq 0 and hash null while it is empty. */
+  audit: z.strictObject({
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    hash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+  }),
+});
+export type DeviceHead = z.infer<typeof DeviceHead>;
+
 export const PushRequest = z.strictObject({
   ops: z.array(WirePushOp).min(1).max(MAX_PUSH_OPS),
+  head: DeviceHead.optional(),
 });
 export type PushRequest = z.input<typeof PushRequest>;
 
@@ -249,6 +272,7 @@ export const PullRequest = z.strictObject({
    */
   ackedSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   limit: z.number().int().min(1).max(MAX_PULL_CHANGES).optional(),
+  head: DeviceHead.optional(),
 });
 export type PullRequest = z.input<typeof PullRequest>;
 
@@ -389,7 +413,11 @@ export const DayEndManifest = z.strictObject({
 });
 export type DayEndManifest = z.infer<typeof DayEndManifest>;
 
-export const DayEndRequest = z.strictObject({ dayEndId: z.uuid(), manifest: DayEndManifest });
+export const DayEndRequest = z.strictObject({
+  dayEndId: z.uuid(),
+  manifest: DayEndManifest,
+  head: DeviceHead.optional(),
+});
 export type DayEndRequest = z.input<typeof DayEndRequest>;
 
 export const DAY_END_PROBLEMS = ['count_mismatch', 'op_ids_mismatch', 'audit_went_back', 'range_mismatch'] as const;
@@ -528,6 +556,7 @@ export type AuditUploadEntry = z.infer<typeof AuditUploadEntry>;
 
 export const AuditUploadRequest = z.strictObject({
   entries: z.array(AuditUploadEntry).min(1).max(MAX_AUDIT_UPLOAD_ENTRIES),
+  head: DeviceHead.optional(),
 });
 export type AuditUploadRequest = z.input<typeof AuditUploadRequest>;
 
@@ -579,8 +608,38 @@ export const HQ_ERROR_CODES = [
   'unsupported_media_type',
   'not_found',
   'internal_error',
+  /**
+   * The till came back behind what HQ holds of it (restored from an old copy of its files): refused
+   * until an operator clears the flag or the till is paired anew. The body's `rollback` says why.
+   */
+  'device_rolled_back',
 ] as const;
 export type HqErrorCode = (typeof HQ_ERROR_CODES)[number];
+
+/** Why a till was refused as rolled back (packages/hq/src/devices/rollback.ts). */
+export const ROLLBACK_REASONS = [
+  /** The till's outbox ends before the last seq HQ settled from it. */
+  'seq_behind',
+  /** The till says it heard fewer push answers than it told HQ before. */
+  'acked_went_back',
+  /** The till's audit chain ends before the last entry HQ holds of it. */
+  'audit_behind',
+  /** The till's audit head has HQ's last seq but another hash. */
+  'audit_forked',
+  /** The till sent a seq HQ holds under another op id. */
+  'op_id_mismatch',
+] as const;
+export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
+
+/** HQ's figures beside the refusal: seqs and a hash, never personal data. */
+export const RollbackInfo = z.strictObject({
+  reason: z.enum(ROLLBACK_REASONS),
+  detectedAt: z.iso.datetime({ offset: true }),
+  hqLastSeq: z.number().int().min(0),
+  hqHeardSeq: z.number().int().min(0),
+  hqAuditSeq: z.number().int().min(0),
+});
+export type RollbackInfo = z.infer<typeof RollbackInfo>;
 
 export const HqError = z.strictObject({
   code: z.enum(HQ_ERROR_CODES),
@@ -589,5 +648,7 @@ export const HqError = z.strictObject({
     .array(z.strictObject({ path: z.string().max(200), code: z.string().max(40) }))
     .max(20)
     .optional(),
+  /** With device_rolled_back only. */
+  rollback: RollbackInfo.optional(),
 });
 export type HqError = z.infer<typeof HqError>;

@@ -1,6 +1,7 @@
-import type { AuditUploadEntry, AuditUploadResponse } from '../../../../src/shared/sync/protocol';
+import type { AuditUploadEntry, AuditUploadResponse, DeviceHead } from '../../../../src/shared/sync/protocol';
 import type { HqDatabase, Queryable } from '../db/database';
 import { detectAfterUpload } from '../detection/detect-after-upload';
+import { assertDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
 import { countAttempt, type RateLimit } from '../rate-limit';
@@ -38,6 +39,7 @@ export async function uploadAuditEntries(
   deps: AuditUploadDeps,
   device: AuthenticatedDevice,
   entries: AuditUploadEntry[],
+  head?: DeviceHead,
 ): Promise<AuditUploadResponse> {
   const detect = deps.detect ?? detectAfterUpload;
   const budget = await countAttempt(deps.db, {
@@ -53,6 +55,7 @@ export async function uploadAuditEntries(
   }
   return deps.db.transaction(async (tx) => {
     const now = deps.now();
+    await assertDeviceHead(tx, device, head);
     const result = await storeAuditEntries(tx, device, entries, now);
     if (result.stored.length > 0) {
       await tx.query('SAVEPOINT detection');

@@ -1,7 +1,8 @@
 import { opIdsDigest } from '../../../../src/node-shared/op-ids-digest';
-import type { DayEndManifest, DayEndReport } from '../../../../src/shared/sync/protocol';
+import type { DayEndManifest, DayEndReport, DeviceHead } from '../../../../src/shared/sync/protocol';
 import { OP_TYPES, type OpType } from '../../../../src/shared/sync/ops';
 import { toInt, type HqDatabase } from '../db/database';
+import { assertDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
 
@@ -13,7 +14,7 @@ import type { AuthenticatedDevice } from '../push/push';
 export async function reconcileDayEnd(
   deps: { db: HqDatabase; now: () => Date },
   device: AuthenticatedDevice,
-  request: { dayEndId: string; manifest: DayEndManifest },
+  request: { dayEndId: string; manifest: DayEndManifest; head?: DeviceHead | undefined },
 ): Promise<DayEndReport> {
   const { manifest } = request;
   if (manifest.toSeq < manifest.fromSeq) throw new HqHttpError('bad_request', 'toSeq is before fromSeq.');
@@ -24,6 +25,7 @@ export async function reconcileDayEnd(
     );
     const row = found.rows[0];
     if (!row || row.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    await assertDeviceHead(tx, device, request.head);
     const stored = await tx.query<{ report: DayEndReport; device_id: string }>(
       'SELECT report, device_id FROM day_ends WHERE id = $1',
       [request.dayEndId],

@@ -808,8 +808,31 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 17,
-    name: 'issue 15 part C (reserved): rollback detection',
-    statements: [],
+    name: 'rollback caught at HQ: what each till last said it heard, and the tills refused as restored',
+    statements: [
+      // The highest acked seq the till itself has told HQ it recorded (push, pull, audit, day end).
+      // A till never un-hears an answer: a later claim below it means its files went back.
+      `ALTER TABLE devices ADD COLUMN heard_seq bigint NOT NULL DEFAULT 0 CHECK (heard_seq >= 0)`,
+      // Set while the device is refused as rolled back (devices/rollback.ts); an operator clears it.
+      `ALTER TABLE devices ADD COLUMN rolled_back_at timestamptz`,
+      // Each detection, kept after it is cleared: what HQ held against what the till claimed
+      // (seqs and audit hashes only), and who cleared it, when and why (a reason code).
+      `CREATE TABLE device_rollbacks (
+        id text PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        store_id text NOT NULL REFERENCES stores (id),
+        detected_at timestamptz NOT NULL,
+        route text NOT NULL CHECK (route IN ('push', 'pull', 'audit', 'day_end')),
+        reason text NOT NULL,
+        held jsonb NOT NULL,
+        claimed jsonb NOT NULL,
+        cleared_at timestamptz,
+        cleared_by text,
+        clear_reason text
+      )`,
+      `CREATE UNIQUE INDEX device_rollbacks_open ON device_rollbacks (device_id) WHERE cleared_at IS NULL`,
+      `CREATE INDEX device_rollbacks_store ON device_rollbacks (store_id, detected_at)`,
+    ],
   },
   {
     version: 18,

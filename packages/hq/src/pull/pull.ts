@@ -1,6 +1,7 @@
 import { readDetectionPolicy } from '../detection/policy-store';
 import {
   MAX_PULL_CHANGES,
+  type DeviceHead,
   type PullChange,
   type PullResponse,
   type PulledReward,
@@ -9,6 +10,7 @@ import {
 } from '../../../../src/shared/sync/protocol';
 import { EarnRules } from '../../../../src/shared/points/rules';
 import { toInt, type HqDatabase, type Queryable } from '../db/database';
+import { assertDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import { readMemberPage, readMembers } from '../members/member-state';
 import type { AuthenticatedDevice } from '../push/push';
@@ -23,6 +25,7 @@ export interface PullInput {
   cursor: string | null;
   ackedSeq: number;
   limit?: number | undefined;
+  head?: DeviceHead | undefined;
 }
 
 /** Positions are (txid, seq); a snapshot resumes the log at (txid, 0). */
@@ -141,6 +144,8 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
     );
     const row = found.rows[0];
     if (!row || row.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+    // Before push_first: a restored till is behind HQ too, and pushing would not help it.
+    await assertDeviceHead(tx, device, input.head);
     if (toInt(row.last_seq) > input.ackedSeq) {
       throw new HqHttpError('push_first', 'HQ settled ops this device has not heard about: push, then pull.');
     }

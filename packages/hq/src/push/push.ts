@@ -1,5 +1,6 @@
 import {
   PushOp,
+  type DeviceHead,
   type MemberAfterOp,
   type PushOpOutcome,
   type PushResponse,
@@ -7,6 +8,7 @@ import {
   type WirePushOp,
 } from '../../../../src/shared/sync/protocol';
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
+import { assertDeviceHead, RollbackDetected } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../../../src/shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
@@ -203,9 +205,12 @@ async function pushBatch(
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
   receivedAt: Date,
+  head: DeviceHead | undefined,
 ): Promise<PushResponse | 'revoked' | 'throttled'> {
   let last = await lockDevice(tx, device);
   if (last === null) return 'revoked';
+  // Behind what HQ holds (restored from an old copy): nothing of the batch is looked at.
+  const held = await assertDeviceHead(tx, device, head);
   const start = last;
   const reads = newStoreReads();
   const outcomes: PushOpOutcome[] = [];
@@ -221,6 +226,16 @@ async function pushBatch(
     if (step.kind === 'gap') {
       gapAt = op.seq;
       break;
+    }
+    // A seq HQ holds under another op id: this till's outbox forked from what it sent before. A
+    // till that says what it believes (head) is new enough to be told; an older one hears the
+    // duplicate as before.
+    if (head !== undefined && step.outcome.reason === 'op_id_mismatch') {
+      throw new RollbackDetected(
+        'op_id_mismatch',
+        held ?? { lastSeq: start, heardSeq: 0, auditSeq: 0, auditHash: null },
+        head,
+      );
     }
     outcomes.push(step.outcome);
     last = step.lastSeq;
@@ -250,10 +265,11 @@ export async function pushOps(
   deps: PushDeps,
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
+  head?: DeviceHead,
 ): Promise<PushResponse> {
   const receivedAt = deps.now();
   try {
-    const result = await deps.db.transaction((tx) => pushBatch(tx, device, ops, receivedAt));
+    const result = await deps.db.transaction((tx) => pushBatch(tx, device, ops, receivedAt, head));
     if (result === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
     if (result === 'throttled') throw proofsThrottled();
     return result;
