@@ -803,8 +803,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 16,
-    name: 'issue 15 part P (reserved): per-store PIN peppers',
-    statements: [],
+    name: 'per-store PIN peppers: an HQ-only root the store and chain-staff peppers derive from',
+    statements: [
+      // 32 random bytes as hex (staff/pin-peppers.ts), never handed to a till. Made here and not in
+      // ensureChain so an existing chain gets one too: gen_random_uuid() is PostgreSQL's strong
+      // random (pg_strong_random); two v4 UUIDs carry 244 random bits, HKDF's input needs no more.
+      // Volatile, so ADD COLUMN fills the existing row and ensureChain's new row draws their own.
+      `ALTER TABLE chain ADD COLUMN pin_pepper_root text NOT NULL
+         DEFAULT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`,
+    ],
   },
   {
     version: 17,

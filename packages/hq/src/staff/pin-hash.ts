@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { ARGON2_PARAMS } from '../../../../src/node-shared/argon2-params';
 import { DEFAULT_PIN_LENGTH, checkPin } from '../../../../src/shared/staff/pin-policy';
+import { withPinKeyId, type PinPepperKeyId } from '../../../../src/node-shared/pin-hash-key-id';
 
 /**
  * Staff PIN hashes made at HQ, exactly as a till makes them (src/main/staff/pin-hasher.ts, which HQ
@@ -15,8 +16,10 @@ const options = (pepperHex: string) => {
   return { ...ARGON2_PARAMS, secret: Buffer.from(pepperHex, 'hex') };
 };
 
-export async function hashStaffPin(pepperHex: string, pin: string): Promise<string> {
-  return hash(pin, options(pepperHex));
+/** With `keyId`, the hash names its pepper (node-shared/pin-hash-key-id.ts: v2); without, it is v1. */
+export async function hashStaffPin(pepperHex: string, pin: string, keyId?: PinPepperKeyId): Promise<string> {
+  const encoded = await hash(pin, options(pepperHex));
+  return keyId === undefined ? encoded : withPinKeyId(encoded, keyId);
 }
 
 /** True only for the right PIN and pepper; a malformed hash is false, not an error. */
