@@ -3,6 +3,7 @@ import type { PairResponse } from '../../../src/shared/sync/protocol';
 import { toInt, type HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { newDeviceToken, pairingCodeHash, secretHash } from './secrets';
+import { rosterHasChainPepperHashes, tillPinPeppers } from './staff/pin-peppers';
 
 /**
  * Exchanges a one-time pairing code for a device id and token. Wrong, expired and used codes get
@@ -39,6 +40,7 @@ export async function pairDevice(
     // The device's own block of card numbers: two tills never hand out the same card.
     const chain = await tx.query<{
       pin_pepper: string;
+      pin_pepper_root: string;
       lookup_key: string;
       card_prefix: string;
       card_width: number;
@@ -47,7 +49,7 @@ export async function pairDevice(
       last: unknown;
     }>(
       `UPDATE chain SET next_card = next_card + card_block_size WHERE id = 1
-       RETURNING pin_pepper, lookup_key, card_prefix, card_width, staff_proof_public_key,
+       RETURNING pin_pepper, pin_pepper_root, lookup_key, card_prefix, card_width, staff_proof_public_key,
                  next_card - card_block_size AS first, next_card - 1 AS last`,
     );
     const row = chain.rows[0];
@@ -57,10 +59,14 @@ export async function pairDevice(
       [deviceId, row.card_prefix, row.card_width, row.first, row.last],
     );
     const store = await tx.query<{ name: string }>('SELECT name FROM stores WHERE id = $1', [code.store_id]);
+    // The chain pepper only while this till's roster still needs it (staff/pin-peppers.ts).
+    const peppers = { chainPepper: row.pin_pepper, root: row.pin_pepper_root };
+    const legacy = await rosterHasChainPepperHashes(tx, code.store_id);
     return {
       storeId: code.store_id,
       storeName: store.rows[0]?.name ?? code.store_id,
-      pinPepper: row.pin_pepper,
+      ...(legacy ? { pinPepper: row.pin_pepper } : {}),
+      pinPeppers: tillPinPeppers(peppers, code.store_id),
       lookupKey: row.lookup_key,
       staffProofKey: row.staff_proof_public_key,
       cardBlock: { prefix: row.card_prefix, width: row.card_width, next: toInt(row.first), last: toInt(row.last) },

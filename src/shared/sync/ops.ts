@@ -90,8 +90,12 @@ export const OP_PAYLOADS = {
   // proves who acts against its own roster and hashes the new PIN itself.
   'staff.pin_changed': z.strictObject({
     staffId: id,
-    /** change: the staff member's own, proven by their current PIN; reset: by a manager's. */
-    kind: z.enum(['change', 'reset']),
+    /**
+     * change: the staff member's own, proven by their current PIN; reset: by a manager's. rehash: no
+     * new PIN: the PIN just typed at sign-in, so HQ re-hashes a v1 (chain pepper) hash under the
+     * store's pepper (issue 15, per-store PIN peppers); HQ checks it against the v1 hash first.
+     */
+    kind: z.enum(['change', 'reset', 'rehash']),
     /** The manager who approved a reset (null for a change). */
     approvedBy: id.nullable(),
     approvalId: id.nullable(),

@@ -64,6 +64,10 @@ export const DEVICE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 const hex256 = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** A till's PIN peppers (issue 15): its store's and the chain-wide staff's, hex. */
+export const TillPinPeppers = z.strictObject({ store: hex256, chainStaff: hex256 });
+export type TillPinPeppers = z.infer<typeof TillPinPeppers>;
+
 /** Card numbers a till may hand out: prefix + zero-padded counter (width digits) + Luhn digit. */
 export const CardBlock = z.strictObject({
   prefix: z.string().regex(/^[0-9]{1,12}$/),
@@ -83,8 +87,15 @@ export const PairResponse = z.strictObject({
    * The chain-wide secrets (DESIGN §4): the argon2id pepper of staff PINs, so a PIN set at one
    * store works at every store, and the key of the contact lookup hashes. Kept in the secret store.
    */
-  pinPepper: hex256,
+  pinPepper: hex256.optional(),
   lookupKey: hex256,
+  /**
+   * Per-store PIN peppers (issue 15): the pepper of this till's store and of chain-wide staff, the
+   * peppers of v2 roster hashes (their argon2 keyid says which). pinPepper above, the chain pepper
+   * of v1 hashes, comes only while an active staff member this till may sign in still has a v1 hash.
+   * Absent from older HQs.
+   */
+  pinPeppers: TillPinPeppers.optional(),
   cardBlock: CardBlock,
   /** HQ's X25519 key: PINs typed for HQ to believe are sealed to it (shared/sync/staff-proof.ts). */
   staffProofKey: StaffProofPublicKey,
@@ -390,10 +401,26 @@ export const PullResponse = z.strictObject({
   snapshotStart: z.boolean(),
   snapshotEnd: z.boolean(),
   /**
+   * Snapshot pages (issue 15 item 5): where the device may stop inside the page. `after` counts the
+   * changes applied (only members follow it); `cursor` is the page's cursor had it ended there. The
+   * device commits the page in parts, each with its resume cursor, so a counter write waits for one
+   * part, not the page, and a kill still leaves the members and the cursor together. Absent from
+   * older HQs: the page is applied whole.
+   */
+  resumePoints: z
+    .array(z.strictObject({ after: z.number().int().min(1), cursor: PullCursor }))
+    .max(MAX_PULL_CHANGES)
+    .optional(),
+  /**
    * HQ's staff-proof key, on every page: a till paired before tills were given it at pairing
    * learns it at its next pull. Optional only so a page from an older HQ still parses.
    */
   staffProofKey: StaffProofPublicKey.optional(),
+  /**
+   * The till's PIN peppers (as PairResponse.pinPeppers), on every page: a till paired before
+   * per-store peppers learns them before the first v2 hash it must check. Absent from older HQs.
+   */
+  pinPeppers: TillPinPeppers.optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

@@ -54,6 +54,8 @@ export const STAFF_PROOF_HKDF_INFO = 'loyalty-desk/staff-proof/v1';
 export type StaffProofBinding =
   | { purpose: 'pin_change'; deviceId: string; opId: string; staffId: string }
   | { purpose: 'pin_reset'; deviceId: string; approvalId: string; approvedBy: string; staffId: string }
+  /** A PIN typed at sign-in, sent once so HQ re-hashes a v1 hash under the store's pepper (op kind rehash). */
+  | { purpose: 'pin_rehash'; deviceId: string; opId: string; staffId: string }
   | {
       purpose: 'points_adjust';
       deviceId: string;
@@ -83,6 +85,8 @@ export function staffProofAad(binding: StaffProofBinding): string {
   const head = [STAFF_PROOF_HKDF_INFO, binding.purpose, binding.deviceId];
   switch (binding.purpose) {
     case 'pin_change':
+      return JSON.stringify([...head, binding.opId, binding.staffId]);
+    case 'pin_rehash':
       return JSON.stringify([...head, binding.opId, binding.staffId]);
     case 'pin_reset':
       return JSON.stringify([...head, binding.approvalId, binding.approvedBy, binding.staffId]);

@@ -4,10 +4,10 @@ import { ROLES, type Role } from '../../../../src/shared/auth/permissions';
 import { staffName } from '../../../../src/shared/staff/schemas';
 import { toFieldIssues } from '../../../../src/shared/ipc/validation';
 import { logChange } from '../change-log';
-import type { Queryable } from '../db/database';
 import { toInt } from '../db/database';
 import { HqAdminError } from '../errors';
-import { hashStaffPin, newTemporaryPin } from '../staff/pin-hash';
+import { newTemporaryPin } from '../staff/pin-hash';
+import { hashRosterPin, readPinPepperRing } from '../staff/pin-peppers';
 import { clock, type AdminDeps } from './deps';
 
 export const STAFF_STATUSES = ['active', 'inactive'] as const;
@@ -28,13 +28,6 @@ export interface TemporaryPinIssued {
   version: number;
 }
 
-async function chainPepper(q: Queryable): Promise<string> {
-  const chain = await q.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain WHERE id = 1');
-  const pepper = chain.rows[0]?.pin_pepper;
-  if (!pepper) throw new Error('the chain row is missing (run the migrations)');
-  return pepper;
-}
-
 /**
  * A new staff member of one store (or chain-wide) with a random temporary PIN they must change at
  * their first login. The row and its change-log entry commit together; tills get it at their next pull.
@@ -51,7 +44,8 @@ export async function addStaff(deps: AdminDeps, input: AddStaffInput): Promise<T
   const { storeId, displayName, role } = parsed.data;
   const temporaryPin = newTemporaryPin();
   // argon2 takes ~60 ms and 64 MiB: done before the transaction, which then only writes.
-  const pinHash = await hashStaffPin(await chainPepper(deps.db), temporaryPin);
+  // Under the store's pepper (chain-staff pepper for chain-wide staff): v2, staff/pin-peppers.ts.
+  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db), storeId, temporaryPin);
   const staffId = randomUUID();
   const now = clock(deps);
   await deps.db.transaction(async (tx) => {
@@ -109,10 +103,13 @@ export async function setStaffStatus(
  * stops working at each till's next pull, and the new one must be changed at the next login.
  */
 export async function resetStaffPin(deps: AdminDeps, staffId: string): Promise<TemporaryPinIssued> {
-  const exists = await deps.db.query('SELECT 1 FROM staff WHERE id = $1', [staffId]);
-  if (exists.rows.length === 0) throw new HqAdminError('staff_not_found', `No staff ${staffId}.`);
+  const exists = await deps.db.query<{ store_id: string | null }>('SELECT store_id FROM staff WHERE id = $1', [
+    staffId,
+  ]);
+  const found = exists.rows[0];
+  if (!found) throw new HqAdminError('staff_not_found', `No staff ${staffId}.`);
   const temporaryPin = newTemporaryPin();
-  const pinHash = await hashStaffPin(await chainPepper(deps.db), temporaryPin);
+  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db), found.store_id, temporaryPin);
   const now = clock(deps);
   return deps.db.transaction(async (tx) => {
     const updated = await tx.query<{ store_id: string | null; version: unknown }>(

@@ -16,6 +16,7 @@ import { readMemberPage, readMembers } from '../members/member-state';
 import type { AuthenticatedDevice } from '../push/push';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { readAlerts } from './read-alerts';
+import { readPinPepperRing, tillPinPeppers } from '../staff/pin-peppers';
 
 export interface PullDeps {
   db: HqDatabase;
@@ -27,6 +28,13 @@ export interface PullInput {
   limit?: number | undefined;
   head?: DeviceHead | undefined;
 }
+
+/**
+ * A snapshot page offers the till a resume cursor every this many members: the till commits a page
+ * in parts of a few ms when a counter write waits (src/main/db/write-gate.ts), and its cursor must
+ * still name exactly what it holds.
+ */
+export const SNAPSHOT_RESUME_EVERY = 25;
 
 /** Positions are (txid, seq); a snapshot resumes the log at (txid, 0). */
 type Position = { txid: bigint; seq: bigint };
@@ -156,6 +164,8 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
     // On every page: a till paired before pairing handed it out learns it here (staff proofs).
     const staffProofKey = chain.rows[0]?.staff_proof_public_key;
     if (!lookupKey || !staffProofKey) throw new Error('the chain row is missing (run the migrations)');
+    // On every page too: a till paired before per-store peppers needs them before its first v2 hash.
+    const pinPeppers = tillPinPeppers(await readPinPepperRing(tx), device.storeId);
     const horizonRow = await tx.query<{ txid: string; seq: unknown }>(
       'SELECT txid::text AS txid, seq FROM change_log_horizon WHERE id = 1',
     );
@@ -195,7 +205,15 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
         changes.push(...(await readRewards(tx, null)));
         changes.push(...(await readAlerts(tx, device.storeId, 'open')));
       }
-      for (const member of members) changes.push({ kind: 'member', member });
+      // Where the till may commit part of the page (protocol: resumePoints): every few members.
+      const resumePoints: { after: number; cursor: string }[] = [];
+      members.forEach((member, i) => {
+        changes.push({ kind: 'member', member });
+        if ((i + 1) % SNAPSHOT_RESUME_EVERY === 0 && i + 1 < members.length) {
+          const resume = encodeCursor({ kind: 'snapshot', txid: cursor.txid, afterId: member.id });
+          resumePoints.push({ after: changes.length, cursor: resume });
+        }
+      });
       const end = members.length < limit;
       const last = members.at(-1)?.id ?? cursor.afterId;
       return {
@@ -208,7 +226,9 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
         snapshot: true,
         snapshotStart: start,
         snapshotEnd: end,
+        resumePoints,
         staffProofKey,
+        pinPeppers,
       };
     }
 
@@ -252,6 +272,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
       snapshotStart: false,
       snapshotEnd: false,
       staffProofKey,
+      pinPeppers,
     };
   });
 }

@@ -16,7 +16,7 @@ import {
 } from '../../../../src/shared/sync/staff-proof';
 import { toInt, type Queryable } from '../db/database';
 import { RATE_LIMIT_TABLE } from '../rate-limit';
-import { verifyStaffPin } from '../staff/pin-hash';
+import { verifyRosterPin, type PinPepperRing } from '../staff/pin-peppers';
 
 /**
  * HQ's half of staff proofs (shared/sync/staff-proof.ts): the key pair, opening a sealed box, and
@@ -113,6 +113,8 @@ export async function assertProofBudget(tx: Queryable, deviceId: string, receive
 export interface ChainProofSecrets {
   pepper: string;
   keys: StaffProofKeyPair;
+  /** The PIN peppers, v1 and v2 (staff/pin-peppers.ts): a roster hash is checked under the one it names. */
+  peppers: PinPepperRing;
 }
 
 export async function readChainProofSecrets(tx: Queryable): Promise<ChainProofSecrets> {
@@ -120,14 +122,16 @@ export async function readChainProofSecrets(tx: Queryable): Promise<ChainProofSe
     pin_pepper: string;
     staff_proof_private_key: string | null;
     staff_proof_public_key: string | null;
-  }>('SELECT pin_pepper, staff_proof_private_key, staff_proof_public_key FROM chain WHERE id = 1');
+    pin_pepper_root: string | null;
+  }>('SELECT pin_pepper, staff_proof_private_key, staff_proof_public_key, pin_pepper_root FROM chain WHERE id = 1');
   const row = chain.rows[0];
-  if (!row?.staff_proof_private_key || !row.staff_proof_public_key) {
-    throw new Error('the chain row has no staff-proof key (run the migrations)');
+  if (!row?.staff_proof_private_key || !row.staff_proof_public_key || !row.pin_pepper_root) {
+    throw new Error('the chain row has no staff-proof key or PIN pepper root (run the migrations)');
   }
   return {
     pepper: row.pin_pepper,
     keys: { privateKey: row.staff_proof_private_key, publicKey: row.staff_proof_public_key },
+    peppers: { chainPepper: row.pin_pepper, root: row.pin_pepper_root },
   };
 }
 
@@ -247,7 +251,7 @@ export async function checkCorrectionProof(
   if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
   const approver = await rosterStaff(tx, p.approvedBy, ctx.storeId);
   if (!mayApprove(approver)) return 'proof_invalid';
-  if (!(await verifyStaffPin(chain.pepper, approver.pinHash, secret.pin))) return 'proof_invalid';
+  if (!(await verifyRosterPin(chain.peppers, approver, secret.pin))) return 'proof_invalid';
   if (!(await spendApproval(tx, ctx.deviceId, p.approvalId, op.opId))) return 'proof_invalid';
   return null;
 }
@@ -275,7 +279,7 @@ export async function checkErasureProof(
   if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
   const manager = await rosterStaff(tx, p.requestedBy, ctx.storeId);
   if (!mayApprove(manager)) return 'proof_invalid';
-  if (!(await verifyStaffPin(chain.pepper, manager.pinHash, secret.pin))) return 'proof_invalid';
+  if (!(await verifyRosterPin(chain.peppers, manager, secret.pin))) return 'proof_invalid';
   return null;
 }
 
@@ -317,7 +321,7 @@ export async function checkMemberDataProof(
   const manager =
     secret === null || secret.newPin !== undefined ? null : await rosterStaff(tx, request.requestedBy, ctx.storeId);
   const proven =
-    secret !== null && mayApprove(manager) && (await verifyStaffPin(chain.pepper, manager.pinHash, secret.pin));
+    secret !== null && mayApprove(manager) && (await verifyRosterPin(chain.peppers, manager, secret.pin));
   if (proven) return null;
   const at = ctx.receivedAt.getTime();
   await tx.query(`INSERT INTO ${RATE_LIMIT_TABLE} (bucket, client_key, at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)`, [
