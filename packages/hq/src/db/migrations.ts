@@ -843,8 +843,18 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 18,
-    name: 'issue 15 part E (reserved): scale-out state in the database',
-    statements: [],
+    name: 'scale-out: periodic jobs claimed once per interval across HQ processes',
+    statements: [
+      // One row per periodic job (jobs/schedule-job.ts): the process whose UPDATE moves due_at past
+      // now runs it; every other process on the database skips until the next due time.
+      `CREATE TABLE job_runs (
+        name text PRIMARY KEY,
+        due_at timestamptz NOT NULL,
+        started_at timestamptz NOT NULL,
+        holder text NOT NULL,
+        runs bigint NOT NULL DEFAULT 1 CHECK (runs >= 1)
+      )`,
+    ],
   },
 ];
 
