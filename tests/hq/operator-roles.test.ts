@@ -45,6 +45,7 @@ policies.edit                yes    -      -        -        -      -    -
 devices.read                 -      yes    -        yes      -      -    -
 devices.issue_pairing_code   -      yes    -        -        -      -    -
 devices.revoke               -      yes    -        -        -      yes  -
+devices.clear_rollback       -      yes    -        -        -      -    -
 staff.read                   -      yes    -        -        -      -    -
 staff.add                    -      yes    -        -        -      -    -
 staff.set_status             -      yes    -        -        -      -    -

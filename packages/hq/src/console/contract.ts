@@ -19,6 +19,8 @@ import { ALERT_ACTIONS, ALERT_REASONS, ALERT_STATUSES } from '../detection/alert
 /** Which resolutions an alert's status still allows: the console offers what HQ accepts. */
 export { mayResolve } from '../detection/alert-codes';
 import { CLOCK_STATES } from '../incidents/clock';
+import { ROLLBACK_CLEAR_REASONS } from '../devices/rollback-codes';
+import { ROLLBACK_REASONS } from '../../../../src/shared/sync/protocol';
 import {
   CONTACT_POINT_MAX,
   DECISION_CODES,
@@ -154,6 +156,16 @@ const DeviceRow = z.strictObject({
   lastSeq: count,
   appVersion: z.string().nullable(),
   revokedAt: iso.nullable(),
+  /** Refused as restored from an old copy (devices/rollback.ts): why, when, and HQ's figures. */
+  rolledBack: z
+    .strictObject({
+      reason: z.enum(ROLLBACK_REASONS),
+      detectedAt: iso,
+      hqLastSeq: count,
+      hqHeardSeq: count,
+      hqAuditSeq: count,
+    })
+    .nullable(),
 });
 
 const StaffRow = z.strictObject({
@@ -572,6 +584,17 @@ export const CONSOLE_ENDPOINTS = {
     access: 'devices.revoke',
     input: z.strictObject({ requestId, deviceId: id, approvalId }),
     output: z.strictObject({ revokedAt: iso }),
+  }),
+  /**
+   * Lifts a rolled-back till's refusal (issue 15) with a reason code. HQ's figures stay: a till
+   * still behind them is refused again at its next contact (then revoke and pair it anew).
+   */
+  clearDeviceRollback: endpoint({
+    method: 'POST',
+    path: '/devices/:deviceId/clear-rollback',
+    access: 'devices.clear_rollback',
+    input: z.strictObject({ requestId, deviceId: id, reasonCode: z.enum(ROLLBACK_CLEAR_REASONS) }),
+    output: z.strictObject({ clearedAt: iso }),
   }),
 
   // --- staff ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
 import { toInt, type HqDatabase, type Queryable } from '../db/database';
 import { CodedError, HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
+import type { RollbackClearReason } from './rollback-codes';
 
 /**
  * Rollback caught at HQ (issue 15; the rule is written out in docs/SECURITY.md). A till restored
@@ -177,15 +178,6 @@ export async function refusingRolledBack<T>(
     throw rolledBackError(await recordRollback(deps, device, route, error));
   }
 }
-
-/** Why an operator lifted the flag: codes, never free text. */
-export const ROLLBACK_CLEAR_REASONS = [
-  /** The store put the till's current files back (the old copy was a mistake): it is no longer behind. */
-  'current_files_restored',
-  /** Looked into, and not a restore (the till's next contact is checked again all the same). */
-  'false_alarm',
-] as const;
-export type RollbackClearReason = (typeof ROLLBACK_CLEAR_REASONS)[number];
 
 export class RollbackClearError extends CodedError<'device_not_found' | 'not_rolled_back'> {}
 

@@ -23,6 +23,8 @@ export const OPERATIONS = [
   'devices.issue_pairing_code',
   /** Revokes a till: the store stops trading through it at once. */
   'devices.revoke',
+  /** Lifts the refusal of a till caught rolled back (issue 15), with a reason code. */
+  'devices.clear_rollback',
   'staff.read',
   'staff.add',
   'staff.set_status',
@@ -106,6 +108,7 @@ const STORE_OPERATIONS: readonly Operation[] = [
   'devices.read',
   'devices.issue_pairing_code',
   'devices.revoke',
+  'devices.clear_rollback',
   'staff.read',
   'staff.add',
   'staff.set_status',

@@ -1,5 +1,6 @@
 import { issuePairingCode, revokeDevice } from '../../admin/devices';
 import { toInt } from '../../db/database';
+import { clearRollback, openRollbacks, RollbackClearError } from '../../devices/rollback';
 import { ConsoleHttpError } from '../console-error';
 import type { ConsoleHandler } from '../console-context';
 
@@ -32,6 +33,10 @@ export const listDevices: ConsoleHandler<'listDevices'> = async (ctx, input) => 
       ORDER BY s.name, d.created_at, d.id`,
     [input.storeId ?? null],
   );
+  const rolledBack = await openRollbacks(
+    ctx.tx,
+    found.rows.map((row) => row.id),
+  );
   return {
     devices: found.rows.map((row) => ({
       deviceId: row.id,
@@ -43,6 +48,7 @@ export const listDevices: ConsoleHandler<'listDevices'> = async (ctx, input) => 
       lastSeq: toInt(row.last_seq),
       appVersion: row.app_version,
       revokedAt: iso(row.revoked_at),
+      rolledBack: rolledBack.get(row.id) ?? null,
     })),
   };
 };
@@ -66,4 +72,27 @@ export const revokeDeviceHandler: ConsoleHandler<'revokeDevice'> = async (ctx, i
   const { revokedAt } = await revokeDevice({ db: ctx.db, now: () => ctx.now }, input.deviceId);
   await ctx.audit({ action: 'devices.revoke', subjectType: 'device', subjectId: input.deviceId });
   return { revokedAt: revokedAt instanceof Date ? revokedAt.toISOString() : new Date(revokedAt).toISOString() };
+};
+
+/** Lifts a rolled-back till's refusal (devices/rollback.ts), audited with the reason code. */
+export const clearDeviceRollbackHandler: ConsoleHandler<'clearDeviceRollback'> = async (ctx, input) => {
+  let cleared;
+  try {
+    cleared = await clearRollback(ctx.tx, {
+      deviceId: input.deviceId,
+      operatorId: ctx.actor.operatorId,
+      reason: input.reasonCode,
+      now: ctx.now,
+    });
+  } catch (error) {
+    if (!(error instanceof RollbackClearError)) throw error;
+    throw new ConsoleHttpError(error.code === 'device_not_found' ? 'device_not_found' : 'conflict', error.message);
+  }
+  await ctx.audit({
+    action: 'devices.clear_rollback',
+    subjectType: 'device',
+    subjectId: input.deviceId,
+    details: { reasonCode: input.reasonCode, rollbackId: cleared.rollbackId },
+  });
+  return { clearedAt: cleared.clearedAt.toISOString() };
 };

@@ -18,7 +18,7 @@ import {
   recordRegulatorNotificationHandler,
   revokeIncidentTillHandler,
 } from './incidents';
-import { issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
+import { clearDeviceRollbackHandler, issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
 import { listPendingConfirmations, markConfirmationsDispatched } from './mail';
 import { eraseMember, revealMember, searchMembers } from './members';
 import {
@@ -66,6 +66,7 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   listDevices,
   issuePairingCode: issuePairingCodeHandler,
   revokeDevice: revokeDeviceHandler,
+  clearDeviceRollback: clearDeviceRollbackHandler,
   listStaff,
   addStaff: addStaffHandler,
   setStaffStatus: setStaffStatusHandler,
