@@ -15,7 +15,11 @@
 // A refused command prints `error: CODE: message` (and `  at FIELD: CODE` lines) and exits 2; one that
 // needs a second operator prints APPROVAL_ID=… and exits 3.
 // DATABASE_URL selects PostgreSQL; without it HQ runs on embedded PGlite in <data-dir>/pgdata, which
-// only one process may open (<data-dir>/pgdata.lock).
+// only one process may open (<data-dir>/pgdata.lock). On PostgreSQL any number of HQ processes may serve one
+// database (docs/ARCHITECTURE.md, Scale-out): give them the same --data-dir (TLS identity, master key) or the same
+// --cert/--key and LOYALTY_HQ_MASTER_KEY. HQ_DB_POOL_MAX (default 10) connections per process,
+// HQ_DB_STATEMENT_TIMEOUT_MS (default 30000); DATABASE_REPLICA_URL, a streaming replica, serves till pulls
+// (HQ_DB_REPLICA_POOL_MAX connections, default HQ_DB_POOL_MAX).
 // The master key (operator audit chain, approvals, CSRF) comes from LOYALTY_HQ_MASTER_KEY or <data-dir>/hq-master.key.
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
@@ -48,6 +52,9 @@ import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
 import { backfillContactLookups } from './members/contact-lookups';
 import { openHqDatabase } from './open-database';
+import { openPostgresDatabase } from './db/postgres';
+import { poolSettingsFromEnv } from './db/pool-settings';
+import { readReplica } from './db/read-replica';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
 import { defaultHqDataDir } from './default-data-dir';
@@ -127,9 +134,17 @@ async function main(): Promise<number> {
     });
   }
 
+  const replicaUrl = process.env.DATABASE_REPLICA_URL || undefined;
+  if (replicaUrl && !databaseUrl) {
+    errLine('error: replica_without_primary: DATABASE_REPLICA_URL needs DATABASE_URL (its primary).');
+    return 2;
+  }
+  const pools = poolSettingsFromEnv(process.env);
   let db;
   try {
-    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'server' });
+    db = await openHqDatabase(
+      databaseUrl ? { dataDir, databaseUrl, pool: pools.primary } : { dataDir, role: 'server' },
+    );
   } catch (error) {
     if (!(error instanceof DataDirLockedError)) throw error;
     errLine(`error: ${error.code}: ${error.message} A second HQ on the same folder would lose writes.`);
@@ -149,6 +164,8 @@ async function main(): Promise<number> {
   const publicOrigin = values['public-url'] ? new URL(values['public-url']).origin : undefined;
   const consoleOrigin = (): string =>
     publicOrigin ?? `https://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${listeningPort}`;
+  // Opened at the first pull, and again after a failure: HQ starts while the replica is down.
+  const replica = replicaUrl ? readReplica(() => openPostgresDatabase(replicaUrl, pools.replica)) : undefined;
   const app = buildHqServer({
     db,
     tls,
@@ -160,6 +177,7 @@ async function main(): Promise<number> {
       staticDir: CONSOLE_DIR,
       bootstrapToken,
     },
+    replica,
   });
   await app.listen({ host: values.host, port });
   const address = app.server.address();
@@ -174,6 +192,8 @@ async function main(): Promise<number> {
   out(`HQ_URL=https://${host}:${listeningPort}`);
   out(`HQ_CERT_SHA256=${tls.fingerprint256}`);
   out(`HQ_DATABASE=${db.kind}`);
+  if (db.kind === 'postgres') out(`HQ_DB_POOL_MAX=${pools.primary.max ?? ''}`);
+  if (replicaUrl) out('HQ_REPLICA=streaming');
   out(`HQ_CONSOLE=${publicOrigin ?? `https://${host}:${listeningPort}`}/console/`);
   out(`HQ_MASTER_KEY=${masterKey.id}`);
   const operators = await db.query('SELECT 1 FROM operators LIMIT 1');
@@ -246,6 +266,7 @@ async function main(): Promise<number> {
     // that never sends a request (a preconnect) cannot hold the shutdown until Node's request timeout.
     setTimeout(() => app.server.closeAllConnections(), 5_000).unref();
     await app.close();
+    await replica?.close();
     await db.close();
     process.exit(0);
   };

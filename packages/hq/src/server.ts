@@ -41,6 +41,7 @@ import { reconcileDayEnd } from './day-end/reconcile';
 import { refusingRolledBack } from './devices/rollback';
 import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
+import type { ReadReplica } from './db/read-replica';
 import { HqHttpError } from './errors';
 import { pairDevice } from './pair';
 import { answerTillMemberRequest } from './privacy/till-requests';
@@ -68,6 +69,11 @@ export interface HqServerOptions {
    * in `db`, so every HQ process on one database shares the budget.
    */
   pairRateLimit?: RateLimit;
+  /**
+   * A streaming replica of `db` (DATABASE_REPLICA_URL) for till pulls (pull/pull.ts says when it may
+   * answer); everything else reads and writes `db`, the primary.
+   */
+  replica?: ReadReplica | undefined;
   /** Serves the operators' console and its API (issue 12); without it, HQ serves tills only. */
   console?: ConsoleOptions;
 }
@@ -288,7 +294,18 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = await authenticate(request);
     const body = parseBody(PullRequest, request.body);
     const result = PullResponse.parse(
-      await refusingRolledBack({ db, now }, device, 'pull', () => pullPage({ db }, device, body)),
+      await refusingRolledBack({ db, now }, device, 'pull', () =>
+        pullPage(
+          {
+            db,
+            replica: options.replica,
+            // Not an error for the till (the primary answered); the error's name and code only.
+            onPrimaryFallback: (why) => request.log.warn(why, 'pull answered by the primary, not the replica'),
+          },
+          device,
+          body,
+        ),
+      ),
     );
     await noteContact(request, device);
     request.log.info(

@@ -98,5 +98,6 @@ export function scheduleBaselineJob(
   report: { done(raised: number): void; failed(error: unknown): void },
   intervalMs = 60 * 60 * 1000,
 ): { stop(): void } {
-  return scheduleJob(() => runBaselineJob(deps), report, intervalMs);
+  // Leased: several HQ processes on one database run it once an hour between them.
+  return scheduleJob(() => runBaselineJob(deps), report, intervalMs, { db: deps.db, name: 'baseline', now: deps.now });
 }
