@@ -66,6 +66,7 @@ describe('derived keys', () => {
     'console-csrf': '40ae7645f70c73bf14677998d58358d56cbdec24a5a13897c94c6ad3263f3cc8',
     'consent-confirmation': '7c6eee7427a5d1f6bbc2968ff436055abaef06c568fa5515fba0fb58bce25fbe',
     'audience-pseudonyms': '67cbaba2125bd2d6c19bfe92ae1243e37b4fef5bff942d3459f8dd368f897855',
+    'data-key-wrapping': 'dce8e790877a12aef1f3ed0aaaf926906ecbd0376ef553a24769db24b2a80850',
   };
 
   test('each purpose has its own stable 32-byte key (the expected values written out)', () => {

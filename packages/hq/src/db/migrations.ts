@@ -798,8 +798,36 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 15,
-    name: 'issue 15 part B (reserved): HQ column encryption',
-    statements: [],
+    name: 'HQ encryption at rest: data keys wrapped by the master key; a sealing pass leaves the lookup hashes alone',
+    statements: [
+      // keys/data-keys.ts: one random AES-256-GCM key per purpose, stored only wrapped (AES-256-GCM
+      // under a key derived from the master key, or a KMS later); wrapped_by names the wrapping key
+      // (never holds it), so HQ started with another key refuses instead of making new keys. id is
+      // random and named inside every value it sealed (keys/sealed-value.ts). A retired key stays
+      // until no value names it (data key rotation re-encrypts rows in batches).
+      `CREATE TABLE data_keys (
+        id integer PRIMARY KEY CHECK (id >= 1),
+        purpose text NOT NULL,
+        wrapped_key text NOT NULL,
+        wrapped_by text NOT NULL,
+        created_at timestamptz NOT NULL,
+        retired_at timestamptz
+      )`,
+      `CREATE UNIQUE INDEX data_keys_current ON data_keys (purpose) WHERE retired_at IS NULL`,
+      // Sealing a contact (the pass over existing rows, a data key rotation) changes the stored text
+      // but not the contact: such a pass sets loyalty_desk.resealing for its transaction, and the
+      // lookup hashes stay valid instead of being dropped and recomputed.
+      `CREATE OR REPLACE FUNCTION members_contacts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF current_setting('loyalty_desk.resealing', true) = 'on' THEN
+           RETURN NEW;
+         END IF;
+         NEW.lookups_stale := true;
+         NEW.phone_lookup := NULL;
+         NEW.email_lookup := NULL;
+         RETURN NEW;
+       END $$`,
+    ],
   },
   {
     version: 16,

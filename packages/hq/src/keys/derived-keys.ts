@@ -23,6 +23,8 @@ export const KEY_PURPOSES = {
   'consent-confirmation': 'loyalty-desk/hq/consent-confirmation/v1',
   /** privacy/audiences.ts: per-recipient pseudonymous member ids in audiences and analytics. */
   'audience-pseudonyms': 'loyalty-desk/hq/audience-pseudonyms/v1',
+  /** key-wrapper.ts: the local key-wrapping key that wraps HQ's data keys (data-keys.ts) under the master key. */
+  'data-key-wrapping': 'loyalty-desk/hq/data-key-wrapping/v1',
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 

@@ -1,0 +1,181 @@
+import type { HqDatabase, Queryable } from '../db/database';
+import type { DataKeyPurpose, DataKeys } from './data-keys';
+import { sealedKeyId, unsealedSql, type SealedAt } from './sealed-value';
+
+/**
+ * Every column HQ keeps sealed (keys/sealed-value.ts), with the data key purpose it is sealed under
+ * and the primary key its values are bound to. Each column's read and write sites open and seal
+ * through DataKeys; the passes below bring existing rows along (encrypting what an older HQ wrote in
+ * clear, re-encrypting under a rotated key).
+ */
+export interface SealedColumn {
+  table: string;
+  column: string;
+  /** The single-column primary key; its text is the rowId in the value's associated data. */
+  idColumn: string;
+  purpose: DataKeyPurpose;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'members', column: 'phone', idColumn: 'id', purpose: 'member-contacts' },
+  { table: 'members', column: 'email', idColumn: 'id', purpose: 'member-contacts' },
+];
+
+/** Where a value of `column` in row `rowId` lives (its associated data). */
+export function sealedAt(column: SealedColumn, rowId: string): SealedAt {
+  return { table: column.table, column: column.column, rowId };
+}
+
+export const MEMBER_PHONE = sealedColumn('members', 'phone');
+export const MEMBER_EMAIL = sealedColumn('members', 'email');
+
+function sealedColumn(table: string, column: string): SealedColumn {
+  const found = SEALED_COLUMNS.find((c) => c.table === table && c.column === column);
+  if (!found) throw new TypeError(`${table}.${column} is not a sealed column`);
+  return found;
+}
+
+/** A member's contacts as stored, from their plaintext (null stays null). */
+export function sealMemberContacts(
+  keys: DataKeys,
+  memberId: string,
+  contacts: { phone: string | null; email: string | null },
+): { phone: string | null; email: string | null } {
+  return {
+    phone: keys.sealOrNull('member-contacts', contacts.phone, sealedAt(MEMBER_PHONE, memberId)),
+    email: keys.sealOrNull('member-contacts', contacts.email, sealedAt(MEMBER_EMAIL, memberId)),
+  };
+}
+
+/** A member's contacts in clear, from the stored values. */
+export function openMemberContacts(
+  keys: DataKeys,
+  memberId: string,
+  stored: { phone: string | null; email: string | null },
+): { phone: string | null; email: string | null } {
+  return {
+    phone: keys.openOrNull('member-contacts', stored.phone, sealedAt(MEMBER_PHONE, memberId)),
+    email: keys.openOrNull('member-contacts', stored.email, sealedAt(MEMBER_EMAIL, memberId)),
+  };
+}
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+export interface SealingPassOptions {
+  /** Rows read and rewritten per transaction. */
+  batch?: number;
+}
+
+/**
+ * One pass over `column`: each row `pick` selects gets `rewrite(value)` written back, in batches of
+ * their own transactions. The write is a compare-and-set on the value read, so two HQ processes
+ * running the pass at once rewrite each row once (the loser's update matches nothing), and a row a
+ * request changed meanwhile keeps the request's value. Returns the rows this call rewrote.
+ */
+async function pass(
+  db: HqDatabase,
+  column: SealedColumn,
+  condition: string,
+  rewrite: (value: string, rowId: string) => string | null,
+  options: SealingPassOptions,
+): Promise<number> {
+  const batch = options.batch ?? 1000;
+  const table = quoteIdent(column.table);
+  const col = quoteIdent(column.column);
+  const id = quoteIdent(column.idColumn);
+  let after = '';
+  let rewritten = 0;
+  for (;;) {
+    const rows = (
+      await db.query<{ id: string; value: string }>(
+        `SELECT ${id}::text AS id, ${col} AS value FROM ${table}
+          WHERE ${id}::text > $1 AND ${condition} ORDER BY ${id}::text LIMIT ${batch}`,
+        [after],
+      )
+    ).rows;
+    if (rows.length === 0) return rewritten;
+    after = rows.at(-1)?.id ?? after;
+    const ids: string[] = [];
+    const olds: string[] = [];
+    const news: string[] = [];
+    for (const row of rows) {
+      const next = rewrite(row.value, row.id);
+      if (next === null) continue;
+      ids.push(row.id);
+      olds.push(row.value);
+      news.push(next);
+    }
+    if (ids.length > 0) {
+      rewritten += await db.transaction(async (tx) => {
+        await markResealing(tx);
+        const done = await tx.query(
+          `UPDATE ${table} AS t SET ${col} = u.next
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, old, next)
+            WHERE t.${id}::text = u.id AND t.${col} = u.old RETURNING 1`,
+          [ids, olds, news],
+        );
+        return done.rows.length;
+      });
+    }
+    if (rows.length < batch) return rewritten;
+  }
+}
+
+/** The transaction rewrites ciphertext, not contacts: migration 15's trigger keeps the lookup hashes. */
+async function markResealing(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT set_config('loyalty_desk.resealing', 'on', true)`);
+}
+
+/**
+ * Seals every value still in clear in the sealed columns (what an HQ before migration 15 wrote):
+ * run at every start after openDataKeys, resumable (a killed pass leaves rows sealed or in clear,
+ * never half) and idempotent. Returns how many values it sealed, per "table.column".
+ */
+export async function sealPlaintextColumns(
+  db: HqDatabase,
+  keys: DataKeys,
+  options: SealingPassOptions = {},
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const column of SEALED_COLUMNS) {
+    counts[`${column.table}.${column.column}`] = await pass(
+      db,
+      column,
+      unsealedSql(quoteIdent(column.column)),
+      (value, rowId) => keys.seal(column.purpose, value, sealedAt(column, rowId)),
+      options,
+    );
+  }
+  return counts;
+}
+
+/**
+ * After rotateDataKey (and every HQ process restarted on the new key): re-encrypts every value sealed
+ * under an older key of its purpose with the current one, in batches. Idempotent and resumable; once
+ * it returns, no value names a retired key, which may then be deleted from data_keys.
+ */
+export async function resealColumns(
+  db: HqDatabase,
+  keys: DataKeys,
+  options: SealingPassOptions = {},
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const column of SEALED_COLUMNS) {
+    const current = keys.currentKeyId(column.purpose);
+    counts[`${column.table}.${column.column}`] = await pass(
+      db,
+      column,
+      `${quoteIdent(column.column)} IS NOT NULL`,
+      (value, rowId) => {
+        const keyId = sealedKeyId(value);
+        if (keyId === current) return null;
+        const where = sealedAt(column, rowId);
+        // A value still in clear is sealed too; one under an old key is opened and sealed again.
+        const plaintext = keyId === null ? value : keys.open(column.purpose, value, where);
+        return keys.seal(column.purpose, plaintext, where);
+      },
+      options,
+    );
+  }
+  return counts;
+}

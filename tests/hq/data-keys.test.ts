@@ -1,0 +1,171 @@
+// HQ's data keys (packages/hq/src/keys/data-keys.ts) on a real migrated PGlite: values sealed for a
+// place open only there, the keys are stored only wrapped, the wrong master key is refused before
+// anything is made, and both rotations keep every value readable.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { HqDatabase } from '../../packages/hq/src/db/database';
+import { migrate } from '../../packages/hq/src/db/migrations';
+import { openPgliteDatabase } from '../../packages/hq/src/db/pglite';
+import {
+  DataKeyError,
+  getOrCreateDataKey,
+  openDataKeys,
+  rewrapDataKeys,
+  rotateDataKey,
+  type DataKeyErrorCode,
+} from '../../packages/hq/src/keys/data-keys';
+import { masterKeyWrapper } from '../../packages/hq/src/keys/key-wrapper';
+import type { MasterKeySource } from '../../packages/hq/src/keys/master-key';
+import { resealColumns } from '../../packages/hq/src/keys/sealed-columns';
+import { sealedKeyId } from '../../packages/hq/src/keys/sealed-value';
+
+const source = (key: Buffer): MasterKeySource => ({ id: 'test', key: () => Buffer.from(key) });
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+
+async function refusal(run: () => Promise<unknown>, code: DataKeyErrorCode): Promise<void> {
+  let thrown: unknown;
+  try {
+    await run();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(DataKeyError);
+  expect((thrown as DataKeyError).code).toBe(code);
+}
+
+// One migrated database (migrating costs seconds); each test starts with no keys and no members.
+let db: HqDatabase;
+beforeAll(async () => {
+  db = await openPgliteDatabase();
+  await migrate(db);
+});
+beforeEach(async () => {
+  await db.query('DELETE FROM data_keys');
+  await db.query('DELETE FROM members');
+  await db.query('DELETE FROM stores');
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe('data keys', () => {
+  test('a sealed value opens at its own place and nowhere else; the table holds no key in clear', async () => {
+    const master = randomBytes(32);
+    const keys = await openDataKeys(db, masterKeyWrapper(source(master)), { now: () => NOW });
+    const here = { table: 'members', column: 'email', rowId: 'm-1' };
+    const sealed = keys.seal('member-contacts', 'ada@example.org', here);
+    expect(sealed).toMatch(/^sv1\.[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain('ada');
+    // A fresh nonce each time: the same value seals differently.
+    expect(keys.seal('member-contacts', 'ada@example.org', here)).not.toBe(sealed);
+    expect(keys.open('member-contacts', sealed, here)).toBe('ada@example.org');
+
+    // Moved to another row, column or table, or opened as another purpose: refused, never garbled.
+    expect(() => keys.open('member-contacts', sealed, { ...here, rowId: 'm-2' })).toThrow(DataKeyError);
+    expect(() => keys.open('member-contacts', sealed, { ...here, column: 'phone' })).toThrow(DataKeyError);
+    expect(() => keys.open('member-contacts', sealed, { ...here, table: 'operators' })).toThrow(DataKeyError);
+    expect(() => keys.open('chain-secrets', sealed, here)).toThrow(DataKeyError);
+    const flipped = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
+    expect(() => keys.open('member-contacts', flipped, here)).toThrow(DataKeyError);
+
+    const rows = (
+      await db.query<{ purpose: string; wrapped_key: string; wrapped_by: string }>(
+        'SELECT purpose, wrapped_key, wrapped_by FROM data_keys ORDER BY purpose',
+      )
+    ).rows;
+    expect(rows.map((row) => row.purpose)).toEqual(['chain-secrets', 'member-contacts', 'operator-totp']);
+    for (const row of rows) {
+      // nonce (12) + key (32) + tag (16), and wrapped_by is a fingerprint, not the master key.
+      expect(Buffer.from(row.wrapped_key, 'base64url').length).toBe(60);
+      expect(row.wrapped_by).toMatch(/^local:[0-9a-f]{32}$/);
+      expect(row.wrapped_by).not.toContain(master.toString('hex').slice(0, 16));
+    }
+  });
+
+  test('reopened with the same master key, the same keys open old values', async () => {
+    const master = randomBytes(32);
+    const first = await openDataKeys(db, masterKeyWrapper(source(master)), { now: () => NOW });
+    const here = { table: 'chain', column: 'lookup_key', rowId: '1' };
+    const sealed = first.seal('chain-secrets', 'ab'.repeat(32), here);
+    const again = await openDataKeys(db, masterKeyWrapper(source(master)), { now: () => NOW });
+    expect(again.open('chain-secrets', sealed, here)).toBe('ab'.repeat(32));
+    expect((await db.query('SELECT 1 FROM data_keys')).rows.length).toBe(3);
+  });
+
+  test('another master key is refused at start and makes no new key', async () => {
+    await openDataKeys(db, masterKeyWrapper(source(randomBytes(32))), { now: () => NOW });
+    const before = (await db.query('SELECT * FROM data_keys ORDER BY id')).rows;
+    await refusal(() => openDataKeys(db, masterKeyWrapper(source(randomBytes(32)))), 'master_key_mismatch');
+    expect((await db.query('SELECT * FROM data_keys ORDER BY id')).rows).toEqual(before);
+  });
+
+  test('a wrapped key altered in the table is refused (the tag check), not used', async () => {
+    const master = randomBytes(32);
+    await openDataKeys(db, masterKeyWrapper(source(master)), { now: () => NOW });
+    const row = (
+      await db.query<{ id: number; wrapped_key: string }>(
+        `SELECT id, wrapped_key FROM data_keys WHERE purpose = 'member-contacts'`,
+      )
+    ).rows[0];
+    if (!row) throw new Error('no key');
+    const bytes = Buffer.from(row.wrapped_key, 'base64url');
+    bytes[20] = (bytes[20] ?? 0) ^ 1;
+    await db.query('UPDATE data_keys SET wrapped_key = $2 WHERE id = $1', [row.id, bytes.toString('base64url')]);
+    await refusal(() => openDataKeys(db, masterKeyWrapper(source(master))), 'data_key_unwrap_failed');
+  });
+
+  test('two openers racing make one key per purpose', async () => {
+    const wrapper = masterKeyWrapper(source(randomBytes(32)));
+    const made = await Promise.all([1, 2, 3].map(() => getOrCreateDataKey(db, wrapper, 'operator-totp', NOW)));
+    expect(new Set(made.map((k) => k.id)).size).toBe(1);
+    expect(made[0]?.key.equals(made[1]?.key ?? Buffer.alloc(0))).toBe(true);
+    expect((await db.query(`SELECT 1 FROM data_keys WHERE purpose = 'operator-totp'`)).rows.length).toBe(1);
+  });
+
+  test('master key rotation rewraps the data keys: values stay, the old master key is then refused', async () => {
+    const oldMaster = masterKeyWrapper(source(randomBytes(32)));
+    const newMaster = masterKeyWrapper(source(randomBytes(32)));
+    const keys = await openDataKeys(db, oldMaster, { now: () => NOW });
+    const here = { table: 'operators', column: 'totp_secret', rowId: 'op-1' };
+    const sealed = keys.seal('operator-totp', 'JBSWY3DPEHPK3PXP', here);
+    expect(await rewrapDataKeys(db, oldMaster, newMaster)).toBe(3);
+    const reopened = await openDataKeys(db, newMaster, { now: () => NOW });
+    expect(reopened.open('operator-totp', sealed, here)).toBe('JBSWY3DPEHPK3PXP');
+    await refusal(() => openDataKeys(db, oldMaster), 'master_key_mismatch');
+  });
+
+  test('data key rotation: old values still open, the reseal pass moves every row to the new key', async () => {
+    const wrapper = masterKeyWrapper(source(randomBytes(32)));
+    const keys = await openDataKeys(db, wrapper, { now: () => NOW });
+    await db.query(`INSERT INTO stores (id, name, created_at) VALUES ('s1', 'S', now())`);
+    for (let i = 0; i < 5; i += 1) {
+      const id = `m-${i}`;
+      await db.query(
+        `INSERT INTO members (id, card_number, given_name, family_name, phone, email, home_store_id, enrolled_at, updated_at)
+         VALUES ($1, $2, 'A', 'B', $3, $4, 's1', now(), now())`,
+        [
+          id,
+          `c${i}`,
+          keys.seal('member-contacts', `+4473000000${i}`, { table: 'members', column: 'phone', rowId: id }),
+          keys.seal('member-contacts', `m${i}@example.org`, { table: 'members', column: 'email', rowId: id }),
+        ],
+      );
+    }
+    const oldId = keys.currentKeyId('member-contacts');
+    const newId = await rotateDataKey(db, wrapper, 'member-contacts', NOW);
+    expect(newId).not.toBe(oldId);
+    const rotated = await openDataKeys(db, wrapper, { now: () => NOW });
+    expect(rotated.currentKeyId('member-contacts')).toBe(newId);
+    expect(await resealColumns(db, rotated, { batch: 2 })).toEqual({ 'members.phone': 5, 'members.email': 5 });
+    expect(await resealColumns(db, rotated, { batch: 2 })).toEqual({ 'members.phone': 0, 'members.email': 0 });
+    const rows = (
+      await db.query<{ id: string; phone: string; email: string }>('SELECT id, phone, email FROM members ORDER BY id')
+    ).rows;
+    rows.forEach((row, i) => {
+      expect(sealedKeyId(row.phone)).toBe(newId);
+      expect(rotated.open('member-contacts', row.email, { table: 'members', column: 'email', rowId: row.id })).toBe(
+        `m${i}@example.org`,
+      );
+    });
+  });
+});
