@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../src/main/db/migrations';
 import { DATABASE_FILE, KEY_INFO_FILE, openDeviceDatabase } from '../../src/main/db/open-device-database';
 import { secretAccounts } from '../../src/main/keychain/device-secrets';
+import { kekAccount } from '../../src/main/keychain/key-wrapping';
 import { AppError } from '../../src/shared/errors';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import { startTestApp } from '../support/app';
@@ -85,11 +86,14 @@ describe('encrypted device database', () => {
     dir.remove();
   });
 
-  it('creates a random 256-bit key on first run and keeps it only in the secret store', async () => {
+  it('creates a random 256-bit key on first run, keeps only its key-encryption key in the secret store and the key nowhere on disk', async () => {
     const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
     device.close();
     const accounts = secretAccounts(device.installId);
-    const key = await kc.keychain.get(accounts.databaseKey);
+    // No raw database key in the secret store (format 2): only the KEK that unwraps it.
+    expect(await kc.keychain.get(accounts.databaseKey)).toBeNull();
+    expect(await kc.keychain.get(kekAccount(device.installId, 'a'))).toMatch(/^[0-9a-f]{64}$/);
+    const key = device.secrets.databaseKey;
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(await kc.keychain.get(accounts.lookupKey)).toMatch(/^[0-9a-f]{64}$/);
     for (const file of filesOf(dir.path)) {
@@ -107,9 +111,22 @@ describe('encrypted device database', () => {
     expect(db.pragma('secure_delete', { simple: true })).toBe(1);
     expect(db.pragma('temp_store', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    expect(db.pragma('cipher', { simple: true })).toBe('aegis');
+    expect(device.cipher).toBe('aegis-256');
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     device.close();
+  });
+
+  it('a CPU without AES instructions gets ChaCha20-Poly1305, recorded in the key-info', async () => {
+    const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain, hasAesInstructions: false });
+    expect(device.db.pragma('cipher', { simple: true })).toBe('chacha20');
+    device.close();
+    const info = JSON.parse(readFileSync(join(dir.path, KEY_INFO_FILE), 'utf8')) as { current: { scheme: string } };
+    expect(info.current.scheme).toBe('chacha20-poly1305');
+    // Reopened on an AES machine it stays ChaCha20: a file is only migrated away from SQLCipher v4.
+    const again = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    expect(again.cipher).toBe('chacha20-poly1305');
+    again.close();
   });
 
   it('creates the database, its -wal and -shm and the key information file owner-only (0600)', async () => {
@@ -217,7 +234,7 @@ describe('encrypted device database', () => {
     });
 
     it('key missing from the secret store', async () => {
-      await kc.keychain.delete(secretAccounts(installId).databaseKey);
+      await kc.keychain.delete(kekAccount(installId, 'a'));
       const error = await expectAppError(
         openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }),
         'database_key_missing',
@@ -227,7 +244,7 @@ describe('encrypted device database', () => {
     });
 
     it('key in the secret store replaced by another one', async () => {
-      await kc.keychain.set(secretAccounts(installId).databaseKey, randomBytes(32).toString('hex'));
+      await kc.keychain.set(kekAccount(installId, 'a'), randomBytes(32).toString('hex'));
       await expectAppError(openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain }), 'database_key_wrong');
       expect(snapshot(dir.path)).toEqual(before);
     });

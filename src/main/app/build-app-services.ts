@@ -133,6 +133,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     db,
     dbPath: database.path,
     databaseKey: secrets.databaseKey,
+    cipher: database.cipher,
     lookupKey: secrets.lookupKey,
     installId: database.installId,
     keychain: options.keychain,

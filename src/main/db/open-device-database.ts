@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -6,15 +6,13 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciphers';
-import { z } from 'zod';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import {
   completeDeviceSecrets,
@@ -24,28 +22,44 @@ import {
   type FoundSecrets,
 } from '../keychain/device-secrets';
 import type { Keychain } from '../keychain/keychain';
-import { fsyncDirectory, writeFileAtomic } from './atomic-file';
+import { fsyncDirectory } from './atomic-file';
+import { applyCipher, cpuHasAesInstructions, preferredCipherScheme, type CipherScheme } from './cipher-scheme';
+import { applyRuntimePragmas, keyOpensFile, openFile } from './connection';
+import {
+  addPendingKey,
+  createKeyState,
+  kekIsDue,
+  loadKeyState,
+  noSteps,
+  promotePendingKey,
+  recordDatabaseCreated,
+  rotateKeyWrapping,
+  upgradeKeyInfoV1,
+  type DatabaseKey,
+  type KeyState,
+  type StepHook,
+} from './database-keys';
 import { mapSqliteError } from './errors';
+import { KEY_INFO_FILE, readKeyInfo } from './key-info';
+import { migrateCipher, removeMigratingFile } from './migrate-cipher';
 import { migrate } from './migrations';
+import { rekeyOpenConnection } from './rekey-database';
 import { ensureSecondaryIndexes } from './secondary-indexes';
 
-export const DATABASE_FILE = 'loyalty.db';
-/** Non-secret facts about the key: which secret store entry holds it, and a check value. */
-export const KEY_INFO_FILE = 'loyalty.keyinfo.json';
+export { KEY_INFO_FILE } from './key-info';
+export { keyCheckValue } from '../keychain/key-wrapping';
+export { openSecondConnection } from './connection';
 
-const KeyInfo = z.strictObject({
-  format: z.literal(1),
-  installId: z.uuid(),
-  keyCheck: z.string().regex(/^[0-9a-f]{32}$/),
-  /** Set once the database file exists: from then on a missing file is a loss, not a first run. */
-  databaseCreated: z.boolean().optional(),
-});
+export const DATABASE_FILE = 'loyalty.db';
 
 export interface DeviceDatabase {
   db: Database;
   secrets: DeviceSecrets;
   installId: string;
   path: string;
+  /** The page cipher the file uses now (the sync worker's connection needs it too). */
+  cipher: CipherScheme;
+  keyInfoPath: string;
   close(): void;
 }
 
@@ -54,21 +68,15 @@ export interface OpenOptions {
   keychain: Keychain;
   /** Path of a better-sqlite3 binary built for Electron's ABI (the plain Node build is the default). */
   nativeBinding?: string;
-}
-
-/**
- * A check value lets us tell "this is the wrong key" from "the file is damaged": both look like
- * "file is not a database" to SQLCipher. An HMAC reveals nothing usable about the 256-bit key.
- */
-export function keyCheckValue(databaseKeyHex: string): string {
-  return createHmac('sha256', Buffer.from(databaseKeyHex, 'hex'))
-    .update('loyalty-desk/database-key-check/v1')
-    .digest('hex')
-    .slice(0, 32);
+  /** Whether the CPU has AES instructions; tests set it, the app reads the CPU (cipher-scheme.ts). */
+  hasAesInstructions?: boolean;
+  now?: () => Date;
+  /** Called at each named step of a migration or rotation: kill tests stop the process there. */
+  step?: StepHook;
 }
 
 const SQLITE_PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-/** SQLCipher v4's page size (never changed here): a whole database file is a multiple of it. */
+/** The page size of every scheme here (never changed): a whole database file is a multiple of it. */
 const PAGE_SIZE = 4096;
 /** The -wal and -shm files SQLite keeps beside a database; they take the database file's mode. */
 const SIDE_FILES = ['-wal', '-shm'] as const;
@@ -102,76 +110,21 @@ function readHeader(path: string): Buffer {
   }
 }
 
-function readKeyInfo(path: string): z.infer<typeof KeyInfo> {
-  try {
-    return KeyInfo.parse(JSON.parse(readFileSync(path, 'utf8')));
-  } catch (error) {
-    throw new AppError(
-      'database_key_missing',
-      `The key information file ${KEY_INFO_FILE} is missing or unreadable, so the database key cannot be found. The database was left untouched.`,
-      { cause: error },
-    );
-  }
-}
-
-function applyKeyAndPragmas(db: Database, databaseKeyHex: string): void {
-  // SQLCipher v4 page format; a 64-hex-digit x'' key is used raw, skipping the passphrase KDF.
-  db.pragma(`cipher = 'sqlcipher'`);
-  db.pragma('legacy = 4');
-  db.pragma(`key = "x'${databaseKeyHex}'"`);
-}
-
-function applyRuntimePragmas(db: Database): void {
-  db.pragma('journal_mode = WAL');
-  // FULL: a counter write that returned is on disk even if the power goes the next second.
-  db.pragma('synchronous = FULL');
-  db.pragma('secure_delete = ON');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  // 32 MiB of decrypted pages: keeps the hot part of a million-member cache off the cipher.
-  db.pragma('cache_size = -32768');
-}
-
-/**
- * A second connection to a device database already opened (and migrated) by openDeviceDatabase,
- * for the sync worker thread: same key, same pragmas. WAL lets the counter read while it writes.
- */
-export function openSecondConnection(path: string, databaseKeyHex: string, nativeBinding?: string): Database {
-  const db = new DatabaseConstructor(path, {
-    fileMustExist: true,
-    ...(nativeBinding ? { nativeBinding } : {}),
-  });
-  try {
-    applyKeyAndPragmas(db, databaseKeyHex);
-    db.prepare('SELECT count(*) FROM sqlite_schema').get();
-    applyRuntimePragmas(db);
-  } catch (error) {
-    db.close();
-    throw mapSqliteError(error);
-  }
-  return db;
-}
 
 /**
  * Builds a new database under a temporary name and renames it into place once migrated, so a
  * `loyalty.db` that exists is always one this app finished creating: an empty or partial one is
  * damage, never an interrupted first run.
  */
-function createDatabaseFile(dbPath: string, databaseKeyHex: string, nativeBinding: string | undefined): void {
+function createDatabaseFile(dbPath: string, key: DatabaseKey, nativeBinding: string | undefined): void {
   const building = `${dbPath}.creating`;
   // Only our own temporary file from an interrupted first run is removed; it never held data.
   for (const suffix of ['', ...SIDE_FILES]) rmSync(`${building}${suffix}`, { force: true });
-  let db: Database;
-  try {
-    db = new DatabaseConstructor(building, nativeBinding ? { nativeBinding } : {});
-  } catch (error) {
-    throw mapSqliteError(error);
-  }
+  const db = openFile(building, nativeBinding, false);
   try {
     // Before the first write, so the -wal and -shm SQLite creates next take the same mode.
     ownerOnly(building);
-    applyKeyAndPragmas(db, databaseKeyHex);
+    applyCipher(db, key.scheme, key.keyHex);
     applyRuntimePragmas(db);
     migrate(db);
     ensureSecondaryIndexes(db);
@@ -192,11 +145,71 @@ function createDatabaseFile(dbPath: string, databaseKeyHex: string, nativeBindin
 }
 
 /**
- * Opens (or on first run creates) the encrypted device database. It never deletes, recreates or
- * rekeys an existing file: every failure is a typed error and the file stays as it was.
+ * Brings the file and the key-info to one known key. A pending slot means a migration or a rekey
+ * was under way: the file opens with exactly one of the two keys (current until the rename or the
+ * rekey's commit, pending after), and the step is finished from there. A till still on SQLCipher v4
+ * is then migrated to this machine's scheme.
+ */
+function settleKeys(
+  dbPath: string,
+  start: KeyState,
+  deps: { preferred: CipherScheme; now: () => Date; step: StepHook; nativeBinding: string | undefined },
+): KeyState {
+  let state = start;
+  const migration = { dbPath, nativeBinding: deps.nativeBinding, step: deps.step };
+  if (state.pending) {
+    if (keyOpensFile(dbPath, state.current, deps.nativeBinding)) {
+      state =
+        state.pending.purpose === 'cipher_migration'
+          ? migrateCipher({ ...migration, state, now: deps.now() })
+          : rekeyClosedFile(dbPath, state, deps);
+    } else if (keyOpensFile(dbPath, state.pending, deps.nativeBinding)) {
+      removeMigratingFile(dbPath);
+      state = promotePendingKey(state, deps.now());
+    } else {
+      throw new AppError(
+        'database_corrupt',
+        'Neither the current nor the pending key opens the device database, so it is damaged. It was left untouched for recovery.',
+      );
+    }
+  }
+  if (state.current.scheme === 'sqlcipher-v4') {
+    state = addPendingKey(state, deps.preferred, 'cipher_migration', deps.now());
+    deps.step('migrate.pending_written');
+    state = migrateCipher({ ...migration, state, now: deps.now() });
+  }
+  return state;
+}
+
+/** A rekey interrupted before its commit: done again with the same pending key. */
+function rekeyClosedFile(
+  dbPath: string,
+  state: KeyState,
+  deps: { now: () => Date; step: StepHook; nativeBinding: string | undefined },
+): KeyState {
+  const db = openFile(dbPath, deps.nativeBinding);
+  try {
+    applyCipher(db, state.current.scheme, state.current.keyHex);
+    rekeyOpenConnection(db, state, deps.step);
+  } catch (error) {
+    throw mapSqliteError(error);
+  } finally {
+    db.close();
+  }
+  return promotePendingKey(state, deps.now());
+}
+
+/**
+ * Opens (or on first run creates) the encrypted device database. It never deletes or recreates an
+ * existing file: every failure is a typed error and the file stays as it was. The only rewrites
+ * are the crash-safe ones of the key-info (format-1 upgrade, KEK rotation) and of the file (cipher
+ * migration from SQLCipher v4, finishing an interrupted rekey), each resumable from any kill.
  */
 export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDatabase> {
   const { dataDir, keychain } = options;
+  const now = options.now ?? (() => new Date());
+  const step = options.step ?? noSteps;
+  const preferred = preferredCipherScheme(options.hasAesInstructions ?? cpuHasAesInstructions());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Owner only, also when the folder already existed (its files are encrypted; this is defence in depth).
   if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
@@ -214,31 +227,30 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     );
   }
   let installId: string;
-  let secrets: DeviceSecrets | FoundSecrets;
-  let keyInfo: z.infer<typeof KeyInfo>;
+  let state: KeyState;
+  let firstSecrets: FoundSecrets | null = null;
   if (!keyInfoExists && !dbExists) {
     installId = randomUUID();
-    secrets = await createDeviceSecrets(keychain, installId);
-    keyInfo = { format: 1, installId, keyCheck: keyCheckValue(secrets.databaseKey) };
-    writeFileAtomic(keyInfoPath, JSON.stringify(keyInfo, null, 2));
+    // The secrets first: a first run killed before the key-info exists is simply a first run again.
+    firstSecrets = await createDeviceSecrets(keychain, installId);
+    state = await createKeyState({ keychain, path: keyInfoPath, installId, scheme: preferred, now: now() });
   } else {
-    keyInfo = readKeyInfo(keyInfoPath);
-    if (!dbExists && (keyInfo.databaseCreated || leftovers)) {
+    let info = readKeyInfo(keyInfoPath);
+    if (!dbExists && (info.databaseCreated || leftovers)) {
       throw new AppError(
         'database_missing',
         'The device database file is missing although this device created one. Nothing was recreated: restore the file from a backup, or re-pair the device to start again from HQ.',
       );
     }
-    installId = keyInfo.installId;
-    secrets = await loadDeviceSecrets(keychain, installId);
-    if (keyCheckValue(secrets.databaseKey) !== keyInfo.keyCheck) {
-      throw new AppError(
-        'database_key_wrong',
-        'The secret store holds a different key than the one this database was encrypted with. The database was left untouched.',
-      );
+    installId = info.installId;
+    if (info.format === 1) info = await upgradeKeyInfoV1({ keychain, path: keyInfoPath, info, now: now(), step });
+    state = await loadKeyState(keychain, keyInfoPath, info);
+    if (kekIsDue(state.info, now())) {
+      state = await rotateKeyWrapping({ keychain, keyInfoPath, now: now(), step });
     }
   }
 
+  const settle = { preferred, now, step, nativeBinding: options.nativeBinding };
   if (dbExists) {
     refuseDamagedShape(dbPath);
     if (readHeader(dbPath).equals(SQLITE_PLAIN_HEADER)) {
@@ -247,21 +259,19 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
         'The device database file is a plain, unencrypted SQLite file. Loyalty Desk refuses to use it; it was left untouched.',
       );
     }
+    state = settleKeys(dbPath, state, settle);
   } else {
-    createDatabaseFile(dbPath, secrets.databaseKey, options.nativeBinding);
+    createDatabaseFile(dbPath, state.current, options.nativeBinding);
+    state = settleKeys(dbPath, state, settle);
   }
+  const secrets = {
+    ...(firstSecrets ?? (await loadDeviceSecrets(keychain, installId))),
+    databaseKey: state.current.keyHex,
+  };
 
-  let db: Database;
+  const db = openFile(dbPath, options.nativeBinding);
   try {
-    db = new DatabaseConstructor(dbPath, {
-      fileMustExist: true,
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-    });
-  } catch (error) {
-    throw mapSqliteError(error);
-  }
-  try {
-    applyKeyAndPragmas(db, secrets.databaseKey);
+    applyCipher(db, state.current.scheme, state.current.keyHex);
     // The first read decrypts page 1; the key is known to be right, so a failure means damage.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     // Tills created before files were made owner-only; -wal and -shm are created with this mode.
@@ -269,8 +279,7 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     applyRuntimePragmas(db);
     migrate(db);
     ensureSecondaryIndexes(db);
-    if (!keyInfo.databaseCreated)
-      writeFileAtomic(keyInfoPath, JSON.stringify({ ...keyInfo, databaseCreated: true }, null, 2));
+    state = recordDatabaseCreated(state);
   } catch (error) {
     db.close();
     throw mapSqliteError(error);
@@ -294,6 +303,8 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     secrets: complete,
     installId,
     path: dbPath,
+    cipher: state.current.scheme,
+    keyInfoPath,
     close: () => {
       if (db.open) db.close();
     },

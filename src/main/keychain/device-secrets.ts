@@ -10,7 +10,10 @@ export function newSecretHex(): string {
 const HEX_256 = /^[0-9a-f]{64}$/;
 
 export interface DeviceSecrets {
-  /** Raw SQLCipher key of the local database. */
+  /**
+   * Raw 256-bit key (DEK) of the local database, unwrapped from the key-info file with the KEK in the
+   * secret store (src/main/db/database-keys.ts); held in memory only.
+   */
   databaseKey: string;
   /** Key of the HMAC lookup hashes of phone and e-mail (chain-wide once paired; see DESIGN §3). */
   lookupKey: string;
@@ -25,6 +28,11 @@ export function hqTokenAccount(installId: string): string {
   return `${installId}/hq-device-token`;
 }
 
+/**
+ * The secret store entries of an install. `databaseKey` is the format-1 entry of the raw key: a till
+ * from before issue 15 has it until its key is wrapped (database-keys.ts), then it is deleted; the
+ * key-encryption keys are key-wrapping.ts's kekAccount entries.
+ */
 export function secretAccounts(installId: string): Record<keyof DeviceSecrets, string> {
   return {
     databaseKey: `${installId}/database-key`,
@@ -36,23 +44,25 @@ export function secretAccounts(installId: string): Record<keyof DeviceSecrets, s
 
 /**
  * Creates the device's secrets on first run. Called only when there is no database yet, so it can
- * never replace the key of existing data.
+ * never replace a key of existing data. The database key is made apart and stored wrapped
+ * (src/main/db/database-keys.ts).
  */
-export async function createDeviceSecrets(keychain: Keychain, installId: string): Promise<DeviceSecrets> {
+export async function createDeviceSecrets(
+  keychain: Keychain,
+  installId: string,
+): Promise<Omit<DeviceSecrets, 'databaseKey'>> {
   const accounts = secretAccounts(installId);
-  const secrets: DeviceSecrets = {
-    databaseKey: newSecretHex(),
+  const secrets = {
     lookupKey: newSecretHex(),
     pinPepper: newSecretHex(),
     auditKey: newSecretHex(),
   };
-  for (const name of Object.keys(accounts) as (keyof DeviceSecrets)[])
-    await keychain.set(accounts[name], secrets[name]);
+  for (const name of ['lookupKey', 'pinPepper', 'auditKey'] as const) await keychain.set(accounts[name], secrets[name]);
   return secrets;
 }
 
 /** The secrets of an existing database, as found; the two added with schema v2 may be absent. */
-export type FoundSecrets = Pick<DeviceSecrets, 'databaseKey' | 'lookupKey'> & {
+export type FoundSecrets = Pick<DeviceSecrets, 'lookupKey'> & {
   pinPepper: string | null;
   auditKey: string | null;
 };
@@ -60,20 +70,31 @@ export type FoundSecrets = Pick<DeviceSecrets, 'databaseKey' | 'lookupKey'> & {
 /** Loads the secrets of an existing database; a missing or malformed key is an error, never regenerated. */
 export async function loadDeviceSecrets(keychain: Keychain, installId: string): Promise<FoundSecrets> {
   const accounts = secretAccounts(installId);
-  const databaseKey = await keychain.get(accounts.databaseKey);
   const lookupKey = await keychain.get(accounts.lookupKey);
-  if (databaseKey === null || lookupKey === null || !HEX_256.test(databaseKey) || !HEX_256.test(lookupKey)) {
+  if (lookupKey === null || !HEX_256.test(lookupKey)) {
     throw new AppError(
       'database_key_missing',
-      'The encryption key of this device database is not in the secret store. The database was left untouched; restore the secret store entry or re-pair the device.',
+      'The lookup key of this device is not in the secret store. The database was left untouched; restore the secret store entry or re-pair the device.',
     );
   }
   return {
-    databaseKey,
     lookupKey,
     pinPepper: await keychain.get(accounts.pinPepper),
     auditKey: await keychain.get(accounts.auditKey),
   };
+}
+
+/** The raw key of a format-1 till (before issue 15), or null when the entry is gone. */
+export async function loadLegacyDatabaseKey(keychain: Keychain, installId: string): Promise<string | null> {
+  const key = await keychain.get(secretAccounts(installId).databaseKey);
+  if (key === null) return null;
+  if (!HEX_256.test(key)) {
+    throw new AppError(
+      'database_key_missing',
+      'The encryption key of this device database in the secret store is damaged. The database was left untouched.',
+    );
+  }
+  return key;
 }
 
 /**
@@ -85,7 +106,7 @@ export async function loadDeviceSecrets(keychain: Keychain, installId: string): 
 export async function completeDeviceSecrets(
   keychain: Keychain,
   installId: string,
-  found: FoundSecrets,
+  found: FoundSecrets & Pick<DeviceSecrets, 'databaseKey'>,
   nothingDependsOnThem: () => boolean,
 ): Promise<DeviceSecrets> {
   const accounts = secretAccounts(installId);

@@ -5,6 +5,7 @@ import { DayEndReport } from '../../shared/sync/protocol';
 import { OP_TYPES, type OpType } from '../../shared/sync/ops';
 import type { SyncStatus } from '../../shared/sync/status';
 import type { AuditLog } from '../audit/audit-log';
+import type { CipherScheme } from '../db/cipher-scheme';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount } from '../keychain/device-secrets';
 import type { Logger } from '../logging/logger';
@@ -27,6 +28,8 @@ export interface SyncServiceDeps {
   db: Database;
   dbPath: string;
   databaseKey: string;
+  /** The file's page cipher (DeviceDatabase.cipher), for the worker's connection. */
+  cipher?: CipherScheme;
   lookupKey: string;
   installId: string;
   keychain: Keychain;
@@ -85,6 +88,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     worker = await startSyncWorker(deps.workerPath, {
       dbPath: deps.dbPath,
       databaseKey: deps.databaseKey,
+      ...(deps.cipher ? { cipher: deps.cipher } : {}),
       ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
     });
     worker.onEvent((event) => {

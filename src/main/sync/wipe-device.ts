@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../db/open-device-database';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
+import { storePinPepperAccounts } from '../keychain/store-pin-peppers';
+import { KEK_LABELS, kekAccount } from '../keychain/key-wrapping';
 
 /** A date, nothing else: what the first-run screen says after a revocation (no data survives). */
 export const REVOKED_MARKER_FILE = 'revoked.json';
@@ -24,7 +26,12 @@ export async function wipeDevice(deps: {
     rmSync(join(deps.dataDir, `${DATABASE_FILE}${suffix}`), { force: true });
   }
   rmSync(join(deps.dataDir, KEY_INFO_FILE), { force: true });
-  const accounts = [...Object.values(secretAccounts(deps.installId)), hqTokenAccount(deps.installId)];
+  const accounts = [
+    ...Object.values(secretAccounts(deps.installId)),
+    ...KEK_LABELS.map((label) => kekAccount(deps.installId, label)),
+    hqTokenAccount(deps.installId),
+    ...Object.values(storePinPepperAccounts(deps.installId)),
+  ];
   for (const account of accounts) await deps.keychain.delete(account).catch(() => false);
   writeFileSync(join(deps.dataDir, REVOKED_MARKER_FILE), JSON.stringify({ revokedAt: deps.at.toISOString() }), {
     mode: 0o600,

@@ -34,6 +34,7 @@ export interface AuditWords {
   fields: Table;
   searchBy: Table;
   dayEndStatus: Table;
+  rekeyReasons: Table;
   rules: Table;
   modes: Table;
   sources: Table;
@@ -133,6 +134,7 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
     },
     searchBy: { card: 'card number', phone: 'phone number', email: 'e-mail address', name: 'name', none: 'nothing' },
     dayEndStatus: { reconciled: 'reconciled', mismatch: 'did not match' },
+    rekeyReasons: { suspected_compromise: 'the key may have been exposed', reprovisioned: 'the till was re-provisioned' },
     rules: {
       members_opened: 'many members opened',
       lookups_without_sale: 'lookups without a sale',
@@ -333,6 +335,7 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       none: 'пустому запросу',
     },
     dayEndStatus: { reconciled: 'сверено', mismatch: 'расхождение' },
+    rekeyReasons: { suspected_compromise: 'ключ мог быть раскрыт', reprovisioned: 'касса подготовлена заново' },
     rules: {
       members_opened: 'открыто много карточек участников',
       lookups_without_sale: 'поиски без покупки',

@@ -236,6 +236,10 @@ const EN: Sentences = {
   }),
   'device.paired': (s) => ({ text: `${s.actor} paired this till with head office` }),
   'device.revoked': () => ({ text: 'Head office revoked this till' }),
+  'database.rekeyed': (s) => ({
+    text: `${s.actor} re-encrypted this till's database under a new key (${s.code('rekeyReasons', s.d.reason)})`,
+    uses: ['reason'],
+  }),
   'sync.run': (s) => ({ text: `${s.actor} started a sync`, uses: ['manual'] }),
   'sync.day_end': (s) => ({
     text: `${s.actor} sent the day end to head office: ${s.code('dayEndStatus', s.d.status)}`,
@@ -412,6 +416,10 @@ const RU: Sentences = {
   }),
   'device.paired': (s) => ({ text: `${s.actor}: касса подключена к головному офису` }),
   'device.revoked': () => ({ text: 'Головной офис отозвал эту кассу' }),
+  'database.rekeyed': (s) => ({
+    text: `${s.actor}: база данных кассы перешифрована новым ключом (${s.code('rekeyReasons', s.d.reason)})`,
+    uses: ['reason'],
+  }),
   'sync.run': (s) => ({ text: `${s.actor}: запущена синхронизация`, uses: ['manual'] }),
   'sync.day_end': (s) => ({
     text: `${s.actor}: закрытие дня отправлено в головной офис, ${s.code('dayEndStatus', s.d.status)}`,

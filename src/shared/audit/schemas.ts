@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
   'device.paired',
   'device.revoked',
+  /** The till's database was re-encrypted under a new key (issue 15): details { reason } only. */
+  'database.rekeyed',
   'sync.run',
   'sync.day_end',
   /** A search at the counter: details { by: card|phone|email|name, results }. Never the search text. */
@@ -86,7 +88,7 @@ export const AUDIT_ACTION_GROUPS = {
   privacy: ['member.contacts_revealed', 'member.erasure_requested', 'member.erased_here', 'member.exported'],
   sync: ['device.paired', 'device.revoked', 'sync.run', 'sync.day_end'],
   detection: ['detection.alert', 'detection.acknowledged', 'detection.hold_placed', 'detection.hold_cleared'],
-  settings: ['settings.changed', 'audit.verified', 'audit.purged', 'audit.exported'],
+  settings: ['settings.changed', 'audit.verified', 'audit.purged', 'audit.exported', 'database.rekeyed'],
 } as const satisfies Record<string, readonly AuditAction[]>;
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
 export const AUDIT_ACTION_GROUP_NAMES = Object.keys(AUDIT_ACTION_GROUPS) as [AuditActionGroup, ...AuditActionGroup[]];

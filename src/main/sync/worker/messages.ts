@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CIPHER_SCHEMES } from '../../db/cipher-scheme';
 
 /**
  * Messages between the main process and the sync worker thread. Both sides parse what they
@@ -8,6 +9,8 @@ export const WorkerData = z.strictObject({
   dbPath: z.string(),
   /** The database key, passed in memory only (never on disk or in a log). */
   databaseKey: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The page cipher of the file (key-info's current scheme); without it the worker reads the key-info. */
+  cipher: z.enum(CIPHER_SCHEMES).optional(),
   nativeBinding: z.string().optional(),
 });
 export type WorkerData = z.infer<typeof WorkerData>;

@@ -19,7 +19,7 @@ function send(message: FromWorker): void {
 }
 
 const data = WorkerData.parse(workerData);
-const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBinding);
+const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBinding, data.cipher);
 // What this connection writes can always be fetched again (HQ pages are applied with their cursor;
 // an ack lost to a power cut means a re-push, which HQ answers as duplicate), so it need not wait
 // for fsync at every commit: NORMAL in WAL mode stays consistent and only loses the latest batches.

@@ -1,0 +1,66 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { AuditLog } from '../audit/audit-log';
+import type { Keychain } from '../keychain/keychain';
+import {
+  addPendingKey,
+  noSteps,
+  promotePendingKey,
+  readKeyState,
+  type KeyState,
+  type StepHook,
+} from './database-keys';
+import { mapSqliteError } from './errors';
+import type { RekeyReason } from './key-info';
+
+/**
+ * `PRAGMA rekey` re-encrypts every page in one transaction. In WAL mode (SQLite3MultipleCiphers 2.x)
+ * the new pages go to the -wal and commit together, so before the commit only the old key opens the
+ * file and after it only the new one. The TRUNCATE checkpoint then writes them into the file and
+ * empties the -wal, so no page under the old key stays on disk.
+ */
+export function rekeyOpenConnection(db: Database, state: KeyState, step: StepHook): void {
+  if (!state.pending) throw new Error('rekey needs a pending key');
+  db.pragma('busy_timeout = 5000');
+  step('rekey.started');
+  db.pragma(`rekey = "x'${state.pending.keyHex}'"`);
+  step('rekey.committed');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  step('rekey.checkpointed');
+}
+
+export interface RekeyTarget {
+  db: Database;
+  keyInfoPath: string;
+  secrets: { databaseKey: string };
+}
+
+/**
+ * Re-encrypts the till's database under a new key, for an event (a suspected compromise of the
+ * key, the till re-provisioned). The new key is written to the pending slot durably first, then the
+ * file is rekeyed, then the slot promoted: a kill at any point leaves a file that opens with one of
+ * the two keys the key-info holds (openDeviceDatabase finishes the rekey). Audited as
+ * database.rekeyed with the reason code only. The caller stops the sync worker first: its connection
+ * holds the old key. Updates `device.secrets.databaseKey` for connections opened afterwards.
+ */
+export async function rekeyDeviceDatabase(
+  device: RekeyTarget,
+  reason: RekeyReason,
+  deps: { keychain: Keychain; audit: AuditLog; staffId: string | null; now: () => Date; step?: StepHook },
+): Promise<void> {
+  const step = deps.step ?? noSteps;
+  const start = await readKeyState(deps.keychain, device.keyInfoPath);
+  const state = addPendingKey(start, start.current.scheme, reason, deps.now());
+  step('rekey.pending_written');
+  try {
+    rekeyOpenConnection(device.db, state, step);
+  } catch (error) {
+    throw mapSqliteError(error);
+  }
+  const promoted = promotePendingKey(state, deps.now());
+  step('rekey.promoted');
+  device.secrets.databaseKey = promoted.current.keyHex;
+  device.db.transaction(() => {
+    deps.audit.append({ staffId: deps.staffId, action: 'database.rekeyed', details: { reason } });
+  })();
+  step('rekey.audited');
+}
