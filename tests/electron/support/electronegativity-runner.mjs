@@ -11,6 +11,17 @@ import { pathToFileURL } from 'node:url';
 const options = JSON.parse(process.argv[2] ?? '{}');
 const require = createRequire(import.meta.url);
 const runnerPath = require.resolve('@doyensec/electronegativity/dist/runner.js');
+// The tool asks `got` for updated translations. On Node 24 a got request that times out throws from a
+// timer (p-cancelable: "onCancel handler was attached after the promise settled") instead of rejecting,
+// which kills this process. Translations are not needed: `got` answers as failed at once, and the tool
+// falls back to its bundled English ("Could not retrieve updated translations").
+const gotPath = createRequire(runnerPath).resolve('got');
+require.cache[gotPath] = {
+  id: gotPath,
+  filename: gotPath,
+  loaded: true,
+  exports: () => Promise.reject(new Error('translations are not fetched in tests')),
+};
 const loaded = await import(pathToFileURL(runnerPath).href);
 const run = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
 
