@@ -7,6 +7,7 @@ import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
 import type { SettingsService } from '../settings/settings';
 import type { PinHasher } from '../staff/pin-hasher';
+import type { TillPinPeppers } from '../../shared/sync/protocol';
 import type { StaffService } from '../staff/staff-service';
 import type { Outbox } from '../sync/outbox';
 import type { SyncService, SyncTiming } from '../sync/sync-service';
@@ -28,7 +29,7 @@ export interface AppServicesOptions {
   demo?: boolean | 'staff';
   lockoutPolicy?: LockoutPolicy;
   /** Tests may swap the argon2 hasher for a spy; the app always uses the real one. */
-  pinHasher?: (pepperHex: string) => PinHasher;
+  pinHasher?: (pepperHex: string, peppers?: () => TillPinPeppers | null) => PinHasher;
   /** out/main/sync-worker.js: a paired till syncs with HQ in this worker thread. */
   syncWorkerPath?: string;
   syncTiming?: SyncTiming;

@@ -45,6 +45,11 @@ export interface StaffServiceDeps {
    * pull would bring the old PIN back). Called inside the PIN's own transaction.
    */
   onPinSet?: (set: PinSet) => void;
+  /**
+   * After a successful PIN sign-in, inside its transaction, with the PIN typed: a v1 roster hash is
+   * sent for HQ to re-hash under the store's pepper (staff/pin-rehash.ts).
+   */
+  onSignedIn?: (staff: StaffRow, pin: string) => void;
 }
 
 function rejectPin(path: string, pin: string, length: number): void {
@@ -142,6 +147,7 @@ export function createStaffService(deps: StaffServiceDeps) {
           subjectId: row.id,
           details: { mustChangePin: row.must_change_pin === 1 },
         });
+        deps.onSignedIn?.(row, request.pin);
       }).immediate();
       openSession(row);
       return sessionInfo(sessions.current());

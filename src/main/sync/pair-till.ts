@@ -4,6 +4,8 @@ import { HQ_ROUTES, PairResponse } from '../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
+import { saveStorePinPeppers } from '../keychain/store-pin-peppers';
+import { settlePinPeppers } from './engine/pulled-pin-peppers';
 import { createHqClient, HqRequestError, type HqClient, type HqEndpoint } from './hq-client';
 import { createSyncState } from './engine/sync-state';
 import { storeStaffProofKey, UNPAIRED_STORE_ID } from './device-identity';
@@ -86,7 +88,10 @@ export async function pairTill(
   const accounts = secretAccounts(deps.installId);
   await deps.keychain.set(hqTokenAccount(deps.installId), paired.deviceToken);
   await deps.keychain.set(accounts.lookupKey, paired.lookupKey);
-  await deps.keychain.set(accounts.pinPepper, paired.pinPepper);
+  // The chain pepper only while HQ says this store's roster still holds v1 hashes; else the slot
+  // keeps this till's own random pepper, which checks nothing HQ sends (issue 15).
+  if (paired.pinPepper !== undefined) await deps.keychain.set(accounts.pinPepper, paired.pinPepper);
+  if (paired.pinPeppers !== undefined) await saveStorePinPeppers(deps.keychain, deps.installId, paired.pinPeppers);
 
   const answer = (deps.commit ?? immediately(db))(() => {
     // What the till held before pairing was its own (demo data, a standalone roster): HQ's replaces it.
@@ -113,6 +118,7 @@ export async function pairTill(
     setKey.run('device_id', paired.deviceId);
     setKey.run('store_id', paired.storeId);
     storeStaffProofKey(db, paired.staffProofKey);
+    if (paired.pinPeppers !== undefined) settlePinPeppers(db, paired.pinPeppers);
     state.set('hq_url', request.hqUrl);
     state.set('hq_cert_sha256', request.certSha256);
     state.set('store_name', paired.storeName);
