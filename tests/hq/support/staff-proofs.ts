@@ -51,7 +51,7 @@ export function proofFrom(device: PairResponse, binding: TillProofBinding, secre
 export function pinChangeOp(
   seq: number,
   staffId: string,
-  fields: { kind: 'change' | 'reset'; approvedBy?: string; approvalId?: string; staffProof?: StaffProof },
+  fields: { kind: 'change' | 'reset' | 'rehash'; approvedBy?: string; approvalId?: string; staffProof?: StaffProof },
   opId: string = randomUUID(),
 ): WireOp {
   const payload: Record<string, unknown> = {
