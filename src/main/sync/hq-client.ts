@@ -1,7 +1,7 @@
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
-import { HqError, type HqErrorCode } from '../../shared/sync/protocol';
+import { HqError, type HqErrorCode, type RollbackInfo } from '../../shared/sync/protocol';
 import { version } from '../../../package.json';
 import {
   PinnedConnectError,
@@ -32,13 +32,16 @@ export class HqRequestError extends Error {
   readonly kind: HqFailureKind;
   readonly status: number | undefined;
   readonly code: HqErrorCode | undefined;
+  /** HQ's figures with device_rolled_back (sync/engine/rollback-state.ts). */
+  readonly rollback: RollbackInfo | undefined;
 
-  constructor(kind: HqFailureKind, message: string, status?: number, code?: HqErrorCode) {
+  constructor(kind: HqFailureKind, message: string, status?: number, code?: HqErrorCode, rollback?: RollbackInfo) {
     super(message);
     this.name = 'HqRequestError';
     this.kind = kind;
     this.status = status;
     this.code = code;
+    this.rollback = rollback;
   }
 
   /** Worth trying again later: the network, a timeout, HQ busy or failing. */
@@ -158,6 +161,7 @@ export function createHqClient(options: {
           `HQ refused: ${status} ${error.data?.code ?? ''}`.trim(),
           status,
           error.data?.code,
+          error.data?.rollback,
         );
       }
       const parsed = schema.safeParse(json);

@@ -11,6 +11,7 @@ import { hqTokenAccount } from '../keychain/device-secrets';
 import type { Logger } from '../logging/logger';
 import { createDayEnd } from './engine/day-end';
 import { createSyncState } from './engine/sync-state';
+import { auditRolledBack, readRolledBack } from './engine/rollback-state';
 import { probeHqCertificate, HqRequestError } from './hq-client';
 import { pairTill, pairedEndpoint, type PairTillRequest } from './pair-till';
 import { startSyncWorker, SyncJobError, type SyncWorker } from './worker/worker-client';
@@ -77,6 +78,18 @@ export function createSyncService(deps: SyncServiceDeps) {
   let retryInMs: number | null = null;
   let closed = false;
 
+  /**
+   * HQ refused this till as restored from an old copy: one audit entry per detection (the worker
+   * kept HQ's figures in sync_state; the audit key is the main process's), and a log line of codes.
+   */
+  function noteRolledBack(): void {
+    const kept = auditRolledBack(db, deps.audit);
+    if (kept === null) return;
+    online = false;
+    retryInMs = null;
+    if (kept.written) deps.logger.warn('sync.rolled_back', { code: kept.info.reason ?? 'device_rolled_back' });
+  }
+
   async function start(): Promise<void> {
     const endpoint = pairedEndpoint(db);
     if (!endpoint || !deps.workerPath || closed) return;
@@ -98,6 +111,9 @@ export function createSyncService(deps: SyncServiceDeps) {
         online = event.ok;
         retryInMs = event.ok ? null : (event.retryInMs ?? null);
         if (!event.ok) deps.logger.info('sync.attempt_failed', { code: event.code ?? 'error' });
+      } else if (event.type === 'sync.rolled_back') {
+        running = null;
+        noteRolledBack();
       } else if (event.type === 'sync.revoked') {
         deps.logger.warn('sync.revoked', { code: 'device_revoked' });
         deps.onRevoked();
@@ -129,6 +145,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       lastAttemptAt: state.get('last_attempt_at'),
       lastError: state.get('last_error'),
       auditRefused: state.get('audit_refused'),
+      rolledBack: readRolledBack(db),
       retryInMs,
       pending: { total, byType },
       rejected: rejected.all().map((row) => {
@@ -169,6 +186,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       try {
         await w.request({ type: 'sync.now', jobId: randomUUID() });
       } catch (error) {
+        // Refused as restored from an old copy: the answer is the status, which says what to do.
+        if (error instanceof SyncJobError && error.code === 'device_rolled_back') {
+          noteRolledBack();
+          return status();
+        }
         throw toAppError(error);
       } finally {
         running = null;

@@ -245,6 +245,13 @@ const EN: Sentences = {
     text: `${s.actor} sent the day end to head office: ${s.code('dayEndStatus', s.d.status)}`,
     uses: ['status'],
   }),
+  // The reason code stays in the raw entry; the sentence says what HQ held.
+  'sync.rolled_back': (s) => ({
+    text:
+      'Head office refused this till as restored from an old copy: it already holds operation ' +
+      `${s.plain(s.num('hqLastSeq'))} and audit entry ${s.plain(s.num('hqAuditSeq'))}. Sync stopped`,
+    uses: ['reason', 'hqLastSeq', 'hqAuditSeq'],
+  }),
   'member.searched': (s) => ({
     text: `${s.actor} searched by ${s.code('searchBy', s.d.by)}: ${s.plain(s.num('results'))} found`,
     // The listed members' ids stay in the raw entry (the auditor's JSON lines), not in the sentence.
@@ -424,6 +431,12 @@ const RU: Sentences = {
   'sync.day_end': (s) => ({
     text: `${s.actor}: закрытие дня отправлено в головной офис, ${s.code('dayEndStatus', s.d.status)}`,
     uses: ['status'],
+  }),
+  'sync.rolled_back': (s) => ({
+    text:
+      'Головной офис не принял кассу как восстановленную из старой копии: у него уже есть операция ' +
+      `${s.plain(s.num('hqLastSeq'))} и запись аудита ${s.plain(s.num('hqAuditSeq'))}. Синхронизация остановлена`,
+    uses: ['reason', 'hqLastSeq', 'hqAuditSeq'],
   }),
   'member.searched': (s) => ({
     text: `${s.actor}: поиск по ${s.code('searchBy', s.d.by)}, найдено: ${s.plain(s.num('results'))}`,

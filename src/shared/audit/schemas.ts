@@ -42,6 +42,11 @@ export const AUDIT_ACTIONS = [
   'database.rekeyed',
   'sync.run',
   'sync.day_end',
+  /**
+   * HQ refused this till as restored from an old copy (issue 15): details { reason, hqLastSeq,
+   * hqAuditSeq }, HQ's figures; sync stops until HQ clears it or the till is paired anew.
+   */
+  'sync.rolled_back',
   /** A search at the counter: details { by: card|phone|email|name, results }. Never the search text. */
   'member.searched',
   /** A member's record opened (members.get): subject the member. */
@@ -86,7 +91,7 @@ export const AUDIT_ACTION_GROUPS = {
   points: ['points.earned', 'points.redeemed', 'points.adjusted', 'points.reversed'],
   approvals: ['approval.granted', 'approval.refused', 'approval.requested', 'approval.denied', 'approval.used'],
   privacy: ['member.contacts_revealed', 'member.erasure_requested', 'member.erased_here', 'member.exported'],
-  sync: ['device.paired', 'device.revoked', 'sync.run', 'sync.day_end'],
+  sync: ['device.paired', 'device.revoked', 'sync.run', 'sync.day_end', 'sync.rolled_back'],
   detection: ['detection.alert', 'detection.acknowledged', 'detection.hold_placed', 'detection.hold_cleared'],
   settings: ['settings.changed', 'audit.verified', 'audit.purged', 'audit.exported', 'database.rekeyed'],
 } as const satisfies Record<string, readonly AuditAction[]>;

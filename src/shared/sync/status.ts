@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OP_TYPES } from './ops';
-import { DayEndReport } from './protocol';
+import { DayEndReport, RollbackInfo } from './protocol';
 
 /** What the sync screen shows (DESIGN §5): online state, last run, pending per type, rejections, day end. */
 export const SyncStatus = z.strictObject({
@@ -18,6 +18,11 @@ export const SyncStatus = z.strictObject({
    * but HQ no longer gets its entries until someone looks at it. null while HQ takes them.
    */
   auditRefused: z.string().nullable(),
+  /**
+   * HQ refused this till as restored from an old copy of its files (issue 15), with HQ's figures (any
+   * of which an HQ that sent none leaves out): sync stopped; the manager calls HQ. null otherwise.
+   */
+  rolledBack: RollbackInfo.partial().nullable(),
   /** When the background sync tries again after a failure. */
   retryInMs: z.number().int().nullable(),
   pending: z.strictObject({

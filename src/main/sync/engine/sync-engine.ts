@@ -13,6 +13,7 @@ import { createPushRecorder } from './apply-push';
 import { createDayEnd } from './day-end';
 import { createSyncState } from './sync-state';
 import { uploadAudit } from './upload-audit';
+import { clearRolledBack, DeviceRolledBackError, readDeviceHead, rethrowRolledBack } from './rollback-state';
 
 /** What a run reports as it goes; the sync screen draws its progress bar from it. */
 export type SyncProgress =
@@ -45,8 +46,10 @@ export interface SyncEngineDeps {
   auditBatchSize?: number;
 }
 
-function rethrowRevoked(error: unknown): never {
+function rethrowRevoked(error: unknown, db?: Database): never {
   if (error instanceof HqRequestError && error.code === 'device_revoked') throw new DeviceRevokedError();
+  // Behind what HQ holds (restored from an old copy): kept for the sync screen, and sync stops.
+  if (db) rethrowRolledBack(db, error);
   throw error;
 }
 
@@ -72,7 +75,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     for (let round = 0; round < 1_000_000; round++) {
       const ops = push.batch(after, batchSize);
       if (ops.length === 0) break;
-      const response = await client.post(HQ_ROUTES.push, { ops }, PushResponse).catch(rethrowRevoked);
+      const response = await client
+        .post(HQ_ROUTES.push, { ops, head: readDeviceHead(db) }, PushResponse)
+        .catch((error: unknown) => rethrowRevoked(error, db));
       const recorded = push.record(response);
       totals.applied += recorded.applied;
       totals.rejected += recorded.rejected;
@@ -92,7 +97,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
 
   function requestPage(cursor: string | null): Promise<PullResponse> {
-    const request: PullRequest = { cursor, ackedSeq: push.ackedSeq() };
+    const request: PullRequest = { cursor, ackedSeq: push.ackedSeq(), head: readDeviceHead(db) };
     if (deps.pullLimit !== undefined) request.limit = deps.pullLimit;
     return client.post(HQ_ROUTES.pull, request, PullResponse);
   }
@@ -115,7 +120,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           await pushAll();
           continue;
         }
-        return rethrowRevoked(error);
+        return rethrowRevoked(error, db);
       }
       // The next page is fetched while this one is written: HQ and the network work while the
       // local transaction runs. It is only ever applied after this page and its cursor committed.
@@ -150,14 +155,23 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const pushed = await pushAll();
         // The audit chain follows the ops it records; HQ's detection reads it across the store's tills.
         await uploadAudit({ db, client, ...(deps.auditBatchSize ? { batchSize: deps.auditBatchSize } : {}) }).catch(
-          rethrowRevoked,
+          (error: unknown) => rethrowRevoked(error, db),
         );
         const pulled = await pullAll();
+        // HQ took every request: whatever it refused before, an operator has cleared it.
+        clearRolledBack(db);
         state.set('last_success_at', deps.now().toISOString());
         state.set('last_error', null);
         return { pushed, pulled };
       } catch (error) {
-        state.set('last_error', error instanceof HqRequestError ? (error.code ?? error.kind) : 'error');
+        state.set(
+          'last_error',
+          error instanceof DeviceRolledBackError
+            ? 'device_rolled_back'
+            : error instanceof HqRequestError
+              ? (error.code ?? error.kind)
+              : 'error',
+        );
         throw error;
       }
     },
@@ -167,7 +181,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       await this.run();
       deps.onProgress?.({ phase: 'day_end' });
       const { dayEndId, manifest } = dayEnd.prepare.immediate(staffId);
-      const report = await client.post(HQ_ROUTES.dayEnd, { dayEndId, manifest }, DayEndReport).catch(rethrowRevoked);
+      const report = await client
+        .post(HQ_ROUTES.dayEnd, { dayEndId, manifest, head: readDeviceHead(db) }, DayEndReport)
+        .catch((error: unknown) => rethrowRevoked(error, db));
       dayEnd.record(report);
       return report;
     },

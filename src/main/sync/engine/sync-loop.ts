@@ -1,5 +1,6 @@
 import { HqRequestError } from '../hq-client';
 import { DeviceRevokedError } from './sync-engine';
+import { DeviceRolledBackError } from './rollback-state';
 
 /**
  * Full-jitter exponential backoff: a random wait between 0 and min(max, base × 2^(failures-1)), so
@@ -18,6 +19,11 @@ export interface SyncLoopOptions {
   maxBackoffMs: number;
   random?: () => number;
   onRevoked: () => void;
+  /**
+   * HQ refused this till as restored from an old copy: the loop stops (asking again would only be
+   * refused again) until `resume`, after a manual run HQ took.
+   */
+  onRolledBack?: () => void;
   /** After each attempt: ok, or the failure's code (never a message). */
   onAttempt?: (outcome: { ok: true } | { ok: false; code: string; retryInMs: number }) => void;
 }
@@ -31,6 +37,8 @@ export interface SyncLoopOptions {
 export function createSyncLoop(options: SyncLoopOptions) {
   const random = options.random ?? Math.random;
   let stopped = true;
+  /** Stopped because HQ refused this till as rolled back; `resume` starts it again. */
+  let halted = false;
   let failures = 0;
   let wake: (() => void) | null = null;
   /** A kick while no wait is on (a run under way): the run may have read the outbox before the write. */
@@ -75,6 +83,12 @@ export function createSyncLoop(options: SyncLoopOptions) {
           options.onRevoked();
           return;
         }
+        if (error instanceof DeviceRolledBackError) {
+          stopped = true;
+          halted = true;
+          options.onRolledBack?.();
+          return;
+        }
         failures += 1;
         wait = backoffDelay(failures, options.baseBackoffMs, options.maxBackoffMs, random);
         const code = error instanceof HqRequestError ? (error.code ?? error.kind) : 'error';
@@ -90,6 +104,16 @@ export function createSyncLoop(options: SyncLoopOptions) {
       stopped = false;
       loopDone = loop();
     },
+    /** After a manual run HQ took: a loop halted by a rollback refusal runs again. */
+    resume(): void {
+      if (!halted) return;
+      halted = false;
+      stopped = false;
+      failures = 0;
+      loopDone = loop();
+    },
+    /** Whether HQ's rollback refusal halted the loop. */
+    halted: () => halted,
     /** Runs now instead of at the end of the current wait. */
     kick(): void {
       if (wake) wake();
@@ -99,6 +123,7 @@ export function createSyncLoop(options: SyncLoopOptions) {
     failures: () => failures,
     async stop(): Promise<void> {
       stopped = true;
+      halted = false;
       wake?.();
       await loopDone;
       await chain;

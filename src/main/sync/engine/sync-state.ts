@@ -13,6 +13,10 @@ export const SYNC_KEYS = [
   'audit_acked_seq',
   /** Why HQ last refused this till's audit upload (fork, rewritten, bad_request); cleared when one is taken. */
   'audit_refused',
+  /** HQ refused this till as restored from an old copy (rollback-state.ts): HQ's figures as JSON. */
+  'rolled_back',
+  /** The detection the main process last wrote an audit entry for (sync.rolled_back), once each. */
+  'rolled_back_audited',
   /** The mark of the snapshot in progress, if one is. */
   'snapshot_mark',
   /** A first snapshot into an empty cache is loading without its secondary indexes. */

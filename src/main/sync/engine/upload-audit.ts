@@ -7,6 +7,7 @@ import {
 } from '../../../shared/sync/protocol';
 import { HqRequestError, type HqClient } from '../hq-client';
 import { createSyncState } from './sync-state';
+import { readDeviceHead } from './rollback-state';
 
 interface AuditRow {
   seq: number;
@@ -77,7 +78,11 @@ export async function uploadAudit(deps: {
     if (rows.length === 0) break;
     let response: AuditUploadResponse;
     try {
-      response = await client.post(HQ_ROUTES.audit, { entries: rows.map(toEntry) }, AuditUploadResponse);
+      response = await client.post(
+        HQ_ROUTES.audit,
+        { entries: rows.map(toEntry), head: readDeviceHead(db) },
+        AuditUploadResponse,
+      );
     } catch (error) {
       if (error instanceof HqRequestError && error.kind === 'http' && error.status === 404) {
         totals.unsupported = true;

@@ -52,6 +52,8 @@ export const FromWorker = z.discriminatedUnion('type', [
     retryInMs: z.number().int().optional(),
   }),
   z.strictObject({ type: z.literal('sync.revoked') }),
+  /** HQ refused this till as restored from an old copy (engine/rollback-state.ts): background sync stopped. */
+  z.strictObject({ type: z.literal('sync.rolled_back') }),
   /** A sync job's result (a run summary or a day-end report), as JSON the caller parses. */
   z.strictObject({ type: z.literal('sync.done'), jobId: z.string(), result: z.json() }),
   /** Codes only: an error message could quote member data. */

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from '../../db/open-device-database';
 import { createSyncEngine, DeviceRevokedError, type SyncEngine } from '../engine/sync-engine';
 import { createSyncLoop } from '../engine/sync-loop';
+import { DeviceRolledBackError } from '../engine/rollback-state';
 import { createHqClient, HqRequestError } from '../hq-client';
 import { FromWorker, ToWorker, WorkerData } from './messages';
 
@@ -29,6 +30,7 @@ let sync: { engine: SyncEngine; loop: ReturnType<typeof createSyncLoop> } | null
 
 function failureCode(error: unknown): string {
   if (error instanceof DeviceRevokedError) return 'device_revoked';
+  if (error instanceof DeviceRolledBackError) return 'device_rolled_back';
   if (error instanceof HqRequestError) return error.code ?? error.kind;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : 'error';
@@ -56,6 +58,7 @@ function startSync(message: Extract<ToWorker, { type: 'sync.start' }>): void {
     baseBackoffMs: message.baseBackoffMs,
     maxBackoffMs: message.maxBackoffMs,
     onRevoked: () => send({ type: 'sync.revoked' }),
+    onRolledBack: () => send({ type: 'sync.rolled_back' }),
     onAttempt: (outcome) =>
       send(
         outcome.ok
@@ -75,9 +78,12 @@ async function syncJob(jobId: string, work: (engine: SyncEngine) => Promise<unkn
   const { engine, loop } = sync;
   try {
     const result = await loop.exclusive(() => work(engine));
+    // HQ took this run: a loop a rollback refusal halted syncs in the background again.
+    loop.resume();
     send({ type: 'sync.done', jobId, result: JSON.parse(JSON.stringify(result)) as never });
   } catch (error) {
     if (error instanceof DeviceRevokedError) send({ type: 'sync.revoked' });
+    if (error instanceof DeviceRolledBackError) send({ type: 'sync.rolled_back' });
     send({ type: 'failed', jobId, code: failureCode(error) });
   }
 }
