@@ -647,8 +647,6 @@ export type HqErrorCode = (typeof HQ_ERROR_CODES)[number];
 export const ROLLBACK_REASONS = [
   /** The till's outbox ends before the last seq HQ settled from it. */
   'seq_behind',
-  /** The till says it heard fewer push answers than it told HQ before. */
-  'acked_went_back',
   /** The till's audit chain ends before the last entry HQ holds of it. */
   'audit_behind',
   /** The till's audit head has HQ's last seq but another hash. */
@@ -663,7 +661,6 @@ export const RollbackInfo = z.strictObject({
   reason: z.enum(ROLLBACK_REASONS),
   detectedAt: z.iso.datetime({ offset: true }),
   hqLastSeq: z.number().int().min(0),
-  hqHeardSeq: z.number().int().min(0),
   hqAuditSeq: z.number().int().min(0),
 });
 export type RollbackInfo = z.infer<typeof RollbackInfo>;

@@ -162,7 +162,6 @@ const DeviceRow = z.strictObject({
       reason: z.enum(ROLLBACK_REASONS),
       detectedAt: iso,
       hqLastSeq: count,
-      hqHeardSeq: count,
       hqAuditSeq: count,
     })
     .nullable(),

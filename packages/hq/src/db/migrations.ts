@@ -843,11 +843,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 17,
-    name: 'rollback caught at HQ: what each till last said it heard, and the tills refused as restored',
+    name: 'rollback caught at HQ: the tills refused as restored from an old copy',
     statements: [
-      // The highest acked seq the till itself has told HQ it recorded (push, pull, audit, day end).
-      // A till never un-hears an answer: a later claim below it means its files went back.
-      `ALTER TABLE devices ADD COLUMN heard_seq bigint NOT NULL DEFAULT 0 CHECK (heard_seq >= 0)`,
       // Set while the device is refused as rolled back (devices/rollback.ts); an operator clears it.
       `ALTER TABLE devices ADD COLUMN rolled_back_at timestamptz`,
       // Each detection, kept after it is cleared: what HQ held against what the till claimed

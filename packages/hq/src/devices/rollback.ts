@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  RollbackInfo,
-  type DeviceHead,
-  type RollbackReason,
-} from '../../../../src/shared/sync/protocol';
+import { RollbackInfo, type DeviceHead, type RollbackReason } from '../../../../src/shared/sync/protocol';
 import { toInt, type HqDatabase, type Queryable } from '../db/database';
 import { CodedError, HqHttpError } from '../errors';
 import type { AuthenticatedDevice } from '../push/push';
@@ -12,14 +8,16 @@ import type { RollbackClearReason } from './rollback-codes';
 /**
  * Rollback caught at HQ (issue 15; the rule is written out in docs/SECURITY.md). A till restored
  * from an old copy of its own files comes back believing less than HQ knows it did: its outbox ends
- * before the last seq HQ settled from it, it says it heard fewer push answers than it already told
- * HQ it heard, or its audit chain ends before (or forks from) the head HQ holds. Such a till's new
+ * before the last seq HQ settled from it, it sends a seq HQ holds under another op id, or its audit
+ * chain ends before (or forks from) the head HQ holds. Such a till's new
  * ops would reuse seqs HQ already applied under other op ids, and its balances are hours old, so HQ
  * refuses it (409 device_rolled_back) and keeps it refused until an operator clears the flag; the
  * usual fix is a new pairing.
  *
  * The honest cases are not rollbacks: a lost push answer leaves the till's acked seq behind HQ's
- * last seq but its outbox still holds the op it sent; a till that never uploaded audit entries
+ * last seq but its outbox still holds the op it sent (so the acked seq alone decides nothing: the
+ * sync worker commits it with synchronous=NORMAL, and a power cut may take the last one back; the
+ * outbox seq and the audit chain are the counter connection's, fully synced); a till that never uploaded audit entries
  * leaves HQ's head at 0; a till paired anew is a new device. A till older than this HQ sends no
  * head and is not checked.
  */
@@ -30,7 +28,6 @@ export type RollbackRoute = (typeof ROLLBACK_ROUTES)[number];
 /** What HQ holds of a device, compared with its claim. Seqs and a hash only. */
 export interface HeldHead {
   lastSeq: number;
-  heardSeq: number;
   auditSeq: number;
   auditHash: string | null;
 }
@@ -50,7 +47,6 @@ export class RollbackDetected extends Error {
 /** The pure rule: why `claimed` is behind `held`, or null when it is not. */
 export function rollbackReason(held: HeldHead, claimed: DeviceHead): RollbackReason | null {
   if (claimed.lastSeq < held.lastSeq) return 'seq_behind';
-  if (claimed.ackedSeq < held.heardSeq) return 'acked_went_back';
   if (claimed.audit.seq < held.auditSeq) return 'audit_behind';
   if (held.auditSeq > 0 && claimed.audit.seq === held.auditSeq && claimed.audit.hash !== held.auditHash)
     return 'audit_forked';
@@ -59,9 +55,8 @@ export function rollbackReason(held: HeldHead, claimed: DeviceHead): RollbackRea
 
 /**
  * Compares a device's claim with what HQ holds, in the caller's transaction, before the route does
- * anything. Throws RollbackDetected for a device already flagged (claim or not) or behind; otherwise
- * remembers the acked seq the till says it heard (never above what HQ settled: an HQ restored from
- * a backup is behind its tills, not the other way round). A revoked or unknown device passes: the
+ * anything. Throws RollbackDetected for a device already flagged (claim or not) or behind. Reads
+ * only: the route's own lock orders it with the device's other requests. A revoked or unknown device passes: the
  * route's own check refuses it. Returns what HQ held (null for such a device).
  */
 export async function assertDeviceHead(
@@ -71,20 +66,17 @@ export async function assertDeviceHead(
 ): Promise<HeldHead | null> {
   const found = await tx.query<{
     last_seq: unknown;
-    heard_seq: unknown;
     audit_seq: unknown;
     audit_hash: string | null;
     rolled_back_at: Date | null;
     revoked_at: Date | null;
-  }>(
-    'SELECT last_seq, heard_seq, audit_seq, audit_hash, rolled_back_at, revoked_at FROM devices WHERE id = $1',
-    [device.deviceId],
-  );
+  }>('SELECT last_seq, audit_seq, audit_hash, rolled_back_at, revoked_at FROM devices WHERE id = $1', [
+    device.deviceId,
+  ]);
   const row = found.rows[0];
   if (!row || row.revoked_at !== null) return null;
   const held: HeldHead = {
     lastSeq: toInt(row.last_seq),
-    heardSeq: toInt(row.heard_seq),
     auditSeq: toInt(row.audit_seq),
     auditHash: row.audit_hash,
   };
@@ -93,10 +85,6 @@ export async function assertDeviceHead(
   if (claimed === undefined) return held;
   const reason = rollbackReason(held, claimed);
   if (reason !== null) throw new RollbackDetected(reason, held, claimed);
-  const heard = Math.min(claimed.ackedSeq, held.lastSeq);
-  if (heard > held.heardSeq) {
-    await tx.query('UPDATE devices SET heard_seq = GREATEST(heard_seq, $2) WHERE id = $1', [device.deviceId, heard]);
-  }
   return held;
 }
 
@@ -106,7 +94,6 @@ function infoOf(row: { reason: string; detected_at: Date | string; held: unknown
     reason: row.reason,
     detectedAt: new Date(row.detected_at).toISOString(),
     hqLastSeq: held.lastSeq,
-    hqHeardSeq: held.heardSeq,
     hqAuditSeq: held.auditSeq,
   });
 }
@@ -208,10 +195,7 @@ export async function clearRollback(
 }
 
 /** The open flag of each listed device, for the console's devices page. */
-export async function openRollbacks(
-  q: Queryable,
-  deviceIds: readonly string[],
-): Promise<Map<string, RollbackInfo>> {
+export async function openRollbacks(q: Queryable, deviceIds: readonly string[]): Promise<Map<string, RollbackInfo>> {
   const found = await q.query<{ device_id: string; reason: string; detected_at: Date; held: unknown }>(
     `SELECT device_id, reason, detected_at, held FROM device_rollbacks
       WHERE cleared_at IS NULL AND device_id = ANY($1::text[])`,

@@ -233,7 +233,7 @@ async function pushBatch(
     if (head !== undefined && step.outcome.reason === 'op_id_mismatch') {
       throw new RollbackDetected(
         'op_id_mismatch',
-        held ?? { lastSeq: start, heardSeq: 0, auditSeq: 0, auditHash: null },
+        held ?? { lastSeq: start, auditSeq: 0, auditHash: null },
         head,
       );
     }

@@ -30,7 +30,9 @@ export function readDeviceHead(db: Database): DeviceHead {
   const outboxLast = db
     .prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'outbox_last_seq'")
     .get();
-  const audit = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+  const audit = db
+    .prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
+    .get();
   return {
     ackedSeq: Number(state.get('acked_seq') ?? '0'),
     lastSeq: Number(outboxLast?.value ?? '0'),
@@ -88,7 +90,11 @@ export function auditRolledBack(
       audit.append({
         staffId: null,
         action: 'sync.rolled_back',
-        details: { reason: info.reason ?? 'unknown', hqLastSeq: info.hqLastSeq ?? null, hqAuditSeq: info.hqAuditSeq ?? null },
+        details: {
+          reason: info.reason ?? 'unknown',
+          hqLastSeq: info.hqLastSeq ?? null,
+          hqAuditSeq: info.hqAuditSeq ?? null,
+        },
       });
       state.set('rolled_back_audited', mark);
       return { info, written: true };
