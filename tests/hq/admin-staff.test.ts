@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addStaff, createStore, resetStaffPin, setStaffStatus } from '../../packages/hq/src/admin';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
+import { readPinPepperRing, tillPinPeppers } from '../../packages/hq/src/staff/pin-peppers';
+import type { TillPinPeppers } from '../../src/shared/sync/protocol';
 import { checkPin } from '../../src/shared/staff/pin-policy';
 import { cliConnection, runCli } from './support/admin-cli';
 import { firstAdmin, operatorWith } from './support/console';
@@ -23,13 +25,16 @@ describe.each(BACKENDS)('HQ staff admin on %s', (backend) => {
     let hq: TestHq;
     let storeId: string;
     let pepper: string;
+    let peppers: TillPinPeppers;
     /** A store operator's API token: the staff commands act as them. */
     let storeToken: string;
     beforeAll(async () => {
       hq = await startTestHq(backend, { console: true });
       storeId = (await createStore(deps(), 'Staff Street')).storeId;
-      const chain = await hq.db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain');
-      pepper = chain.rows[0]!.pin_pepper;
+      // A till of the store holds the chain pepper (v1) and, since issue 15, its store's peppers (v2).
+      const ring = await readPinPepperRing(hq.db);
+      pepper = ring.chainPepper;
+      peppers = tillPinPeppers(ring, storeId);
       const admin = (await firstAdmin(hq)).client;
       const storeOps = (await operatorWith(hq, admin, ['store_operations'])).client;
       const made = await storeOps.call('createApiToken', { roles: ['store_operations'], expiresInDays: 30 });
@@ -81,7 +86,7 @@ describe.each(BACKENDS)('HQ staff admin on %s', (backend) => {
       });
       expect(Number(row.version)).toBe(1);
       expect(row.updated_at.toISOString()).toBe(hq.clock.now.toISOString());
-      const till = createPinHasher(pepper);
+      const till = createPinHasher(pepper, () => peppers);
       expect(await till.verify(row.pin_hash, added.temporaryPin)).toBe(true);
       expect(await till.verify(row.pin_hash, added.temporaryPin === '482915' ? '482916' : '482915')).toBe(false);
       expect(await changes(added.staffId)).toEqual([{ entity: 'staff', store_id: storeId, changed_at: hq.clock.now }]);
@@ -146,7 +151,7 @@ describe.each(BACKENDS)('HQ staff admin on %s', (backend) => {
       expect(checkPin(reset.temporaryPin)).toBeNull();
       const row = await staffRow(added.staffId);
       expect(row.must_change_pin).toBe(true);
-      const till = createPinHasher(pepper);
+      const till = createPinHasher(pepper, () => peppers);
       expect(await till.verify(row.pin_hash, reset.temporaryPin)).toBe(true);
       if (reset.temporaryPin !== added.temporaryPin)
         expect(await till.verify(row.pin_hash, added.temporaryPin)).toBe(false);
@@ -161,7 +166,10 @@ describe.each(BACKENDS)('HQ staff admin on %s', (backend) => {
       expect(Object.keys(added.values)).toEqual(['STAFF_ID', 'TEMPORARY_PIN']);
       const staffId = added.values.STAFF_ID!;
       expect(
-        await createPinHasher(pepper).verify((await staffRow(staffId)).pin_hash, added.values.TEMPORARY_PIN!),
+        await createPinHasher(pepper, () => peppers).verify(
+          (await staffRow(staffId)).pin_hash,
+          added.values.TEMPORARY_PIN!,
+        ),
       ).toBe(true);
 
       const chain = await cli('add-staff', '--chain', '--name', 'Chen Chain', '--role', 'manager');
@@ -222,7 +230,10 @@ describe.each(BACKENDS)('HQ staff admin on %s', (backend) => {
       expect(reset).toMatchObject({ code: 0, err: [] });
       expect(reset.out).toEqual([`STAFF_ID=${staffId}`, expect.stringMatching(/^TEMPORARY_PIN=\d{6}$/)]);
       expect(
-        await createPinHasher(pepper).verify((await staffRow(staffId)).pin_hash, reset.values.TEMPORARY_PIN!),
+        await createPinHasher(pepper, () => peppers).verify(
+          (await staffRow(staffId)).pin_hash,
+          reset.values.TEMPORARY_PIN!,
+        ),
       ).toBe(true);
       expect(Number((await staffRow(staffId)).version)).toBe(3);
     });

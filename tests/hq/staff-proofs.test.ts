@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toInt } from '../../packages/hq/src/db/database';
 import { PROOF_FAILURES_PER_HOUR } from '../../packages/hq/src/push/staff-proof';
 import { hashStaffPin, verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
+import { chainStaffPinPepper, readPinPepperRing, storePinPepper } from '../../packages/hq/src/staff/pin-peppers';
 import type { PairResponse, PushResponse } from '../../src/shared/sync/protocol';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { earnOp, enrollOp, newMemberId, type WireOp } from './support/ops';
@@ -91,7 +92,8 @@ describe.each(BACKENDS)('HQ staff proofs on %s', (backend) => {
       const after = await staffRow(cashier);
       expect(after.mustChangePin).toBe(false);
       expect(after.version).toBe(2);
-      const pepper = await chainPepper(hq.db);
+      // HQ hashes it under the store's pepper (v2, issue 15), not the chain pepper every till holds.
+      const pepper = storePinPepper((await readPinPepperRing(hq.db)).root, till.storeId);
       expect(await verifyStaffPin(pepper, after.pinHash, '719364')).toBe(true);
       expect(await verifyStaffPin(pepper, after.pinHash, '583920')).toBe(false);
       expect(await staffChanges(cashier)).toBe(1);
@@ -168,7 +170,8 @@ describe.each(BACKENDS)('HQ staff proofs on %s', (backend) => {
       const after = await staffRow(cashier);
       expect(after.mustChangePin).toBe(true);
       expect(after.version).toBe(2);
-      expect(await verifyStaffPin(await chainPepper(hq.db), after.pinHash, '815204')).toBe(true);
+      const storePepper = storePinPepper((await readPinPepperRing(hq.db)).root, till.storeId);
+      expect(await verifyStaffPin(storePepper, after.pinHash, '815204')).toBe(true);
       expect((await staffRow(colleague)).version).toBe(1);
       expect(await staffRow(chainManager)).toEqual(chainBefore);
     });
@@ -270,7 +273,8 @@ describe.each(BACKENDS)('HQ staff proofs on %s', (backend) => {
         [11, 'duplicate', 'proof_missing'],
         [12, 'applied', undefined],
       ]);
-      expect(await verifyStaffPin(await chainPepper(hq.db), (await staffRow(boss)).pinHash, '719364')).toBe(true);
+      const chainStaffPepper = chainStaffPinPepper((await readPinPepperRing(hq.db)).root);
+      expect(await verifyStaffPin(chainStaffPepper, (await staffRow(boss)).pinHash, '719364')).toBe(true);
     });
   });
 });
