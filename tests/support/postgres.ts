@@ -3,6 +3,8 @@
 // random password, and one database made for the test. Nothing system-wide is touched: no service is
 // started, no /var/run/postgresql, no shared cluster. stop() kills the server and removes the folder.
 // Tests run it without fsync; `durable: true` keeps PostgreSQL's durability defaults (the bench).
+// startStreamingReplica(server) adds a real hot standby of it (pg_basebackup -R) on another loopback port,
+// with waitForReplay, pauseReplay and resumeReplay (tests/hq/replica-pull.test.ts).
 //
 // Needs the server binaries (initdb, postgres, pg_isready, psql). On Debian/Ubuntu they come from the
 // `postgresql` package under /usr/lib/postgresql/<version>/bin (the newest version there is used);
@@ -28,7 +30,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** True when PostgreSQL tests were explicitly switched off with LOYALTY_SKIP_POSTGRES=1 (never in CI). */
 export const skipPostgres = process.env.LOYALTY_SKIP_POSTGRES === '1';
@@ -183,6 +185,120 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** max_connections of every test server; a hot standby needs at least its primary's. */
+const MAX_CONNECTIONS = 200;
+
+/**
+ * Starts `postgres` on `dataDir` on a free loopback port (retrying when another process takes the
+ * port first) and waits until it accepts connections; returns the port. The log goes to `logFile`.
+ */
+async function launchServer(options: {
+  bin: Binaries;
+  account: { uid: number; gid: number } | null;
+  dataDir: string;
+  logFile: string;
+  cwd: string;
+  readyTimeoutMs: number;
+  user: string;
+  args: string[];
+  onSpawn(child: ChildProcess): void;
+}): Promise<number> {
+  const host = '127.0.0.1';
+  // A free port is picked, then bound by postgres; another process could take it in between, so retry.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const serverArgs = [
+      '-D',
+      options.dataDir,
+      '-c',
+      `listen_addresses=${host}`,
+      '-c',
+      `port=${port}`,
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'logging_collector=off',
+      ...options.args,
+    ];
+    // The server writes its log straight into the file, so it is kept even if this process dies.
+    writeFileSync(options.logFile, '');
+    const logFd = openSync(options.logFile, 'a');
+    let started: ChildProcess;
+    try {
+      started = spawn(options.bin.postgres, serverArgs, {
+        env: cleanEnv(),
+        cwd: options.cwd,
+        stdio: ['ignore', logFd, logFd],
+        ...(options.account ?? {}),
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    options.onSpawn(started);
+    const spawnFailure: { error?: Error } = {};
+    started.once('error', (error) => (spawnFailure.error = error));
+
+    const deadline = Date.now() + options.readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (spawnFailure.error) throw new Error(`could not start ${options.bin.postgres}: ${spawnFailure.error.message}`);
+      if (started.exitCode !== null || started.signalCode !== null) break;
+      const probe = await run(options.bin.pg_isready, [
+        '-q',
+        '-h',
+        host,
+        '-p',
+        String(port),
+        '-d',
+        'postgres',
+        '-U',
+        options.user,
+      ]);
+      if (probe.status === 0) return port;
+      await sleep(50);
+    }
+    const log = tail(options.logFile);
+    const exited = started.exitCode !== null || started.signalCode !== null;
+    if (exited && /could not bind|Address already in use/i.test(log) && attempt < 5) continue;
+    throw new Error(
+      exited
+        ? `postgres exited during startup (code ${started.exitCode}, signal ${started.signalCode}):\n${log}`
+        : `postgres did not accept connections within ${options.readyTimeoutMs} ms:\n${log}`,
+    );
+  }
+}
+
+/** psql -X -A -t -q with ON_ERROR_STOP against one server and database; its output. */
+async function runPsql(
+  bin: Binaries,
+  to: { host: string; port: number; user: string; password: string; database: string },
+  sql: string,
+): Promise<string> {
+  const result = await run(
+    bin.psql,
+    [
+      '-X',
+      '-A',
+      '-t',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      to.host,
+      '-p',
+      String(to.port),
+      '-U',
+      to.user,
+      '-d',
+      to.database,
+      '-c',
+      sql,
+    ],
+    { env: cleanEnv({ PGPASSWORD: to.password, PGCONNECT_TIMEOUT: '10' }) },
+  );
+  if (result.status !== 0) throw new Error(`psql failed (exit ${result.status}) for ${sql}:\n${result.output}`);
+  return result.output;
+}
+
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findBinaries();
   const account = serverAccount();
@@ -254,97 +370,30 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     rmSync(pwFile, { force: true });
     if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.output}`);
 
-    // A free port is picked, then bound by postgres; another process could take it in between, so retry.
-    let port = 0;
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      const serverArgs = [
-        '-D',
-        dataDir,
-        '-c',
-        `listen_addresses=${host}`,
-        '-c',
-        `port=${port}`,
-        '-c',
-        'unix_socket_directories=',
-        // Speed over durability, for tests only: this cluster is thrown away, and a crash of the machine
-        // mid-test loses nothing we need. Never run production like this (the bench asks for `durable`).
+    const port = await launchServer({
+      bin,
+      account,
+      dataDir,
+      logFile,
+      cwd: base,
+      readyTimeoutMs,
+      user,
+      // Speed over durability, for tests only: this cluster is thrown away, and a crash of the machine
+      // mid-test loses nothing we need. Never run production like this (the bench asks for `durable`).
+      args: [
         ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
         '-c',
-        'max_connections=200',
-        '-c',
-        'logging_collector=off',
+        `max_connections=${MAX_CONNECTIONS}`,
         ...settings.flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-      ];
-      // The server writes its log straight into the file, so it is kept even if this process dies.
-      writeFileSync(logFile, '');
-      const logFd = openSync(logFile, 'a');
-      try {
-        child = spawn(bin.postgres, serverArgs, {
-          env: cleanEnv(),
-          cwd: base,
-          stdio: ['ignore', logFd, logFd],
-          ...(account ?? {}),
-        });
-      } finally {
-        closeSync(logFd);
-      }
-      const started = child;
-      const spawnFailure: { error?: Error } = {};
-      started.once('error', (error) => (spawnFailure.error = error));
-
-      const deadline = Date.now() + readyTimeoutMs;
-      let ready = false;
-      while (Date.now() < deadline) {
-        if (spawnFailure.error) throw new Error(`could not start ${bin.postgres}: ${spawnFailure.error.message}`);
-        if (started.exitCode !== null || started.signalCode !== null) break;
-        const probe = await run(bin.pg_isready, ['-q', '-h', host, '-p', String(port), '-d', 'postgres', '-U', user]);
-        if (probe.status === 0) {
-          ready = true;
-          break;
-        }
-        await sleep(50);
-      }
-      if (ready) break;
-      const log = tail(logFile);
-      const exited = started.exitCode !== null || started.signalCode !== null;
-      if (exited && /could not bind|Address already in use/i.test(log) && attempt < 5) continue;
-      throw new Error(
-        exited
-          ? `postgres exited during startup (code ${started.exitCode}, signal ${started.signalCode}):\n${log}`
-          : `postgres did not accept connections within ${readyTimeoutMs} ms:\n${log}`,
-      );
-    }
+      ],
+      onSpawn: (spawned) => (child = spawned),
+    });
 
     const urlFor = (db: string) =>
       `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(db)}`;
 
-    const psql = async (sql: string, db: string = database) => {
-      const result = await run(
-        bin.psql,
-        [
-          '-X',
-          '-A',
-          '-t',
-          '-q',
-          '-v',
-          'ON_ERROR_STOP=1',
-          '-h',
-          host,
-          '-p',
-          String(port),
-          '-U',
-          user,
-          '-d',
-          db,
-          '-c',
-          sql,
-        ],
-        { env: cleanEnv({ PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' }) },
-      );
-      if (result.status !== 0) throw new Error(`psql failed (exit ${result.status}) for ${sql}:\n${result.output}`);
-      return result.output;
-    };
+    const psql = (sql: string, db: string = database) =>
+      runPsql(bin, { host, port, user, password, database: db }, sql);
 
     let counter = 0;
     const createDatabase = async (name = `${database}_${++counter}`) => {
@@ -366,6 +415,133 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       dataDir,
       createDatabase,
       psql,
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** A hot standby streaming from a test server (startStreamingReplica). */
+export interface StreamingReplica {
+  /** postgres://… of the primary's test database on the replica: read-only. */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Runs SQL through psql on the replica (the primary's test database unless `database` names another). */
+  psql(sql: string, database?: string): Promise<string>;
+  /** Waits until the replica has replayed everything the primary had written when this was called. */
+  waitForReplay(timeoutMs?: number): Promise<void>;
+  /** Stops applying WAL (it still arrives): the replica stands at one moment of the primary (pg_wal_replay_pause). */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  /** Immediate shutdown and removal of its folder; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real streaming replica of `primary` on another loopback port: pg_basebackup -R (the standby
+ * settings and the primary's address written into the copy, the WAL streamed alongside), then
+ * `postgres` on the copy as a hot standby. Resolves once the standby accepts connections and has
+ * replayed what the primary held at the start. The primary's pg_hba (initdb's default) lets its
+ * user replicate from 127.0.0.1.
+ */
+export async function startStreamingReplica(
+  primary: PostgresServer,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<StreamingReplica> {
+  const bin = findBinaries();
+  const basebackup = join(dirname(bin.psql), process.platform === 'win32' ? 'pg_basebackup.exe' : 'pg_basebackup');
+  if (!existsSync(basebackup)) throw new Error(`pg_basebackup not found beside ${bin.psql}. ${INSTALL_HINT}`);
+  const account = serverAccount();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const base = mkdtempSync(join(tmpdir(), 'loyalty-pg-replica-'));
+  const dataDir = join(base, 'data');
+  const logFile = join(base, 'postgres.log');
+  let child: ChildProcess | null = null;
+  const onExit = () => {
+    try {
+      child?.kill('SIGQUIT');
+    } catch {
+      // already gone
+    }
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  const cleanup = async () => {
+    process.removeListener('exit', onExit);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGQUIT');
+      if (!(await waitForExit(child, 5_000))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, 5_000);
+      }
+    }
+    rmSync(base, { recursive: true, force: true });
+  };
+  try {
+    writeFileSync(logFile, '', { mode: 0o600 });
+    if (account) for (const path of [base, logFile]) chownSync(path, account.uid, account.gid);
+    const copy = await run(
+      basebackup,
+      [
+        '-h',
+        primary.host,
+        '-p',
+        String(primary.port),
+        '-U',
+        primary.user,
+        '-D',
+        dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-sync',
+      ],
+      { env: cleanEnv({ PGPASSWORD: primary.password, PGCONNECT_TIMEOUT: '10' }), account, cwd: base },
+    );
+    if (copy.status !== 0) throw new Error(`pg_basebackup failed (exit ${copy.status}):\n${copy.output}`);
+    const port = await launchServer({
+      bin,
+      account,
+      dataDir,
+      logFile,
+      cwd: base,
+      readyTimeoutMs,
+      user: primary.user,
+      // A hot standby needs max_connections at least the primary's; fsync off like the primary's tests.
+      args: ['-c', 'hot_standby=on', '-c', `max_connections=${MAX_CONNECTIONS}`, '-c', 'fsync=off'],
+      onSpawn: (spawned) => (child = spawned),
+    });
+    const psql = (sql: string, database: string = primary.database) =>
+      runPsql(bin, { host: primary.host, port, user: primary.user, password: primary.password, database }, sql);
+    const waitForReplay = async (timeoutMs = 30_000) => {
+      const target = (await primary.psql('SELECT pg_current_wal_lsn()')).trim();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const done = (await psql(`SELECT pg_last_wal_replay_lsn() >= '${target}'::pg_lsn`)).trim();
+        if (done === 't') return;
+        if (Date.now() > deadline) throw new Error(`the replica did not replay up to ${target} within ${timeoutMs} ms`);
+        await sleep(20);
+      }
+    };
+    await waitForReplay(readyTimeoutMs);
+    let stopped: Promise<void> | null = null;
+    return {
+      url: `postgres://${primary.user}:${encodeURIComponent(primary.password)}@${primary.host}:${port}/${encodeURIComponent(primary.database)}`,
+      port,
+      dataDir,
+      psql,
+      waitForReplay,
+      pauseReplay: async () => {
+        await psql('SELECT pg_wal_replay_pause()');
+      },
+      resumeReplay: async () => {
+        await psql('SELECT pg_wal_replay_resume()');
+      },
       stop: () => (stopped ??= cleanup()),
     };
   } catch (error) {
