@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import { GENESIS_HASH, chainHash } from '../../src/main/audit/audit-log';
@@ -170,6 +171,10 @@ describe('the audit log readable by people, on a real till', () => {
     expect(lines[0]).toMatchObject({
       kind: 'loyalty-desk/till-audit-export',
       chainStart: { seq: 0, hash: GENESIS_HASH },
+      keyVersions: {
+        1: 'the till audit key',
+        2: 'HKDF-SHA256(the till audit key, empty salt, info "loyalty-desk/till/audit-chain/v1", 32 bytes)',
+      },
     });
     let all = lines.slice(1);
     let csv = first.value.csv;
@@ -196,15 +201,20 @@ describe('the audit log readable by people, on a real till', () => {
     expect(csv).toContain('Mia Manager: изменена настройка «время автоблокировки»');
     expect(csv).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(csv).not.toContain('Lovelace');
-    // An auditor with the key checks every link from the chain's start.
+    // An auditor with the key checks every link from the chain's start, each entry under the key its
+    // key_version names in the preamble: on a till made since migration 9, the derived one throughout.
     const key = await app.keychain.keychain.get(secretAccounts(app.services.database.installId).auditKey);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const chainKey = Buffer.from(
+      hkdfSync('sha256', Buffer.from(key ?? '', 'hex'), Buffer.alloc(0), 'loyalty-desk/till/audit-chain/v1', 32),
+    );
     let prev = GENESIS_HASH;
     for (const entry of all) {
       expect(entry.prev_hash).toBe(prev);
+      expect(entry.key_version).toBe(2);
       if (key) {
         expect(
-          chainHash(key, prev, {
+          chainHash(chainKey, prev, {
             seq: entry.seq as number,
             at: entry.at as string,
             staff_id: entry.staffId as string | null,

@@ -15,6 +15,7 @@ import { canonicalJson } from '../../shared/canonical-json';
 import type { Authenticator } from '../auth/authenticator';
 import type { Session } from '../auth/session';
 import { uuidv7 } from '../ids/uuidv7';
+import { KEY_VERSION, isKeyVersion, tillKeysFor, type KeyVersion } from '../keychain/derived-keys';
 import { immediately, type Commit } from '../requests/request-log';
 import type { MonotonicMs } from '../time/monotonic-clock';
 import type { StaffProof } from '../../shared/sync/staff-proof';
@@ -29,6 +30,8 @@ interface ApprovalRow {
   id: string;
   action: RestrictedAction;
   payload_mac: string;
+  /** Which key made payload_mac: 1 the audit key itself (approvals from before migration 9), 2 its HKDF key. */
+  key_version: number;
   payload_json: string | null;
   target_staff_id: string | null;
   target_member_id: string | null;
@@ -51,6 +54,7 @@ export interface ApprovalDeps {
   actions: RestrictedActionRunner;
   staffName: (staffId: string) => string | null;
   memberName: (memberId: string) => string | null;
+  /** The till's audit key (DeviceSecrets.auditKey): payload MACs use its HKDF key 'approval-mac'. */
   macKey: string;
   /** Seals the approving manager's PIN for HQ when the action will reach HQ (paired tills). */
   proofs: StaffProofSealer;
@@ -74,12 +78,14 @@ const invalid = () =>
  */
 export function createApprovalService(deps: ApprovalDeps) {
   const { db, audit, authenticator, actions } = deps;
+  const macKeys = tillKeysFor(deps.macKey, 'approval-mac');
   const byId = db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?');
   const insert = db.prepare(
-    `INSERT INTO approvals (id, action, payload_mac, payload_json, target_staff_id, target_member_id, reason_code,
-                            reason_text, requested_by, requested_at, status, decided_by, decided_at, expires_at)
-     VALUES (@id, @action, @mac, @payloadJson, @targetStaff, @targetMember, @reasonCode,
-             @reasonText, @requestedBy, @at, @status, @decidedBy, @decidedAt, @expiresAt)`,
+    `INSERT INTO approvals (id, action, payload_mac, key_version, payload_json, target_staff_id, target_member_id,
+                            reason_code, reason_text, requested_by, requested_at, status, decided_by, decided_at,
+                            expires_at)
+     VALUES (@id, @action, @mac, ${KEY_VERSION.derived}, @payloadJson, @targetStaff, @targetMember,
+             @reasonCode, @reasonText, @requestedBy, @at, @status, @decidedBy, @decidedAt, @expiresAt)`,
   );
   const markUsed = db.prepare<[string, string]>("UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?");
   const decide = db.prepare<[string, string, string, string]>(
@@ -92,11 +98,19 @@ export function createApprovalService(deps: ApprovalDeps) {
     all: db.prepare<[], ApprovalRow>('SELECT * FROM approvals ORDER BY requested_at DESC LIMIT 200'),
   };
 
-  const mac = (action: string, payload: unknown) =>
-    createHmac('sha256', Buffer.from(deps.macKey, 'hex'))
-      .update('loyalty-desk/approval/v1\n')
-      .update(canonicalJson({ action, payload }))
-      .digest('hex');
+  /**
+   * Version 2 is HMAC(approval-mac key, canonical {action, payload}). Version 1 had the audit key
+   * itself behind a text prefix: an approval asked before migration 9 and still pending (the queue
+   * keeps one a day) or granted (two minutes) is checked that way, under the version stored with it.
+   */
+  const mac = (action: string, payload: unknown, version: KeyVersion = KEY_VERSION.derived) => {
+    const hmac = createHmac('sha256', macKeys[version]);
+    if (version === KEY_VERSION.legacy) hmac.update('loyalty-desk/approval/v1\n');
+    return hmac.update(canonicalJson({ action, payload })).digest('hex');
+  };
+  /** Whether the row's MAC binds exactly this action and payload, under the key it was made with. */
+  const binds = (row: ApprovalRow, action: string, payload: unknown) =>
+    row.action === action && isKeyVersion(row.key_version) && row.payload_mac === mac(action, payload, row.key_version);
 
   const targetOf = (subject: ApprovalSubject) => {
     const target = actions.target(subject);
@@ -210,8 +224,7 @@ export function createApprovalService(deps: ApprovalDeps) {
     return (
       row !== undefined &&
       row.status === 'approved' &&
-      row.action === action &&
-      row.payload_mac === mac(action, payload) &&
+      binds(row, action, payload) &&
       row.requested_by === session.staffId &&
       row.expires_at !== null &&
       !hasLapsed(row) &&
@@ -230,7 +243,7 @@ export function createApprovalService(deps: ApprovalDeps) {
     if (row.status === 'pending') return 'pending';
     if (row.status === 'expired' || row.expires_at === null || hasLapsed(row)) return 'expired';
     if (row.requested_by !== session.staffId) return 'not_requester';
-    if (row.action !== action || row.payload_mac !== mac(action, payload)) return 'other_action';
+    if (!binds(row, action, payload)) return 'other_action';
     return 'proof_missing';
   }
 
@@ -454,7 +467,7 @@ export function createApprovalService(deps: ApprovalDeps) {
       // Approving runs exactly what was asked: the stored payload, parsed with its action's own
       // schema, still matching the MAC taken when it was asked.
       const call = request.decision === 'approve' ? storedCall(row) : null;
-      if (call && (!QUEUEABLE_ACTIONS.includes(call.action) || row.payload_mac !== mac(call.action, call.payload))) {
+      if (call && (!QUEUEABLE_ACTIONS.includes(call.action) || !binds(row, call.action, call.payload))) {
         throw invalid();
       }
       if (call) requireSecondApprover(call, row.requested_by, manager.id);

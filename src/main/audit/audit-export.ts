@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { describeAuditEntry, type AuditLanguage } from '../../shared/audit/describe';
 import type { AuditActionGroup } from '../../shared/audit/schemas';
+import { KEY_VERSION, TILL_KEY_PURPOSES } from '../keychain/derived-keys';
 import { GENESIS_HASH, type AuditLog } from './audit-log';
 import { toAuditEntry, type AuditQuery, type AuditQueryFilter } from './audit-query';
 import type { AuditLabels } from './audit-labels';
@@ -35,7 +36,8 @@ const csvLine = (fields: readonly string[]) => `${fields.map(csvField).join(',')
  * The first page fixes the range at the newest entry, counts it and appends `audit.exported` (ids,
  * counts and the range only), then every page answers its entries oldest first: CSV lines in the
  * page language and JSON lines of the raw chained entries (seq, prev_hash, hash), the first line
- * naming the chain's kept start so that an auditor with the chain key can check every link.
+ * naming the chain's kept start and the key of each key_version, so that an auditor with the chain
+ * key can check every link.
  */
 export function createAuditExport(deps: {
   db: Database;
@@ -80,6 +82,12 @@ export function createAuditExport(deps: {
         exportedAt: deps.now().toISOString(),
         chainStart: start ? { seq: start.through_seq, hash: start.through_hash } : { seq: 0, hash: GENESIS_HASH },
         throughSeq,
+        // Which key checks a line's hash, by its key_version: an auditor given the chain's audit key
+        // derives the second; the first is needed only for entries from before migration 9.
+        keyVersions: {
+          [KEY_VERSION.legacy]: 'the till audit key',
+          [KEY_VERSION.derived]: `HKDF-SHA256(the till audit key, empty salt, info "${TILL_KEY_PURPOSES['audit-chain']}", 32 bytes)`,
+        },
         filtered: Boolean(
           request.staffId || request.action || request.group || request.memberCard || request.from || request.to,
         ),
@@ -103,7 +111,7 @@ export function createAuditExport(deps: {
       const described = describeAuditEntry(entry, request.language, book);
       csv += csvLine([String(entry.seq), entry.at, described.actor, described.sentence, described.details.join('; ')]);
       const row = page.rows[i];
-      jsonl += `${JSON.stringify({ ...entry, prev_hash: row?.prev_hash, hash: row?.hash })}\n`;
+      jsonl += `${JSON.stringify({ ...entry, prev_hash: row?.prev_hash, hash: row?.hash, key_version: row?.key_version })}\n`;
     }
     const last = page.rows.at(-1);
     return {

@@ -2,6 +2,7 @@ import { AUDIT_GENESIS_HASH, auditChainLink } from '../../node-shared/audit-chai
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditAction, AuditEntry } from '../../shared/audit/schemas';
 import { canonicalJson } from '../../shared/canonical-json';
+import { KEY_VERSION, isKeyVersion, tillKeysFor } from '../keychain/derived-keys';
 import { createAuditQuery, toAuditEntry } from './audit-query';
 
 export const GENESIS_HASH = AUDIT_GENESIS_HASH;
@@ -27,6 +28,8 @@ interface AuditRow {
   details: string;
   prev_hash: string;
   hash: string;
+  /** Which key made `hash`: 1 the audit key itself (entries from before migration 9), 2 its HKDF key. */
+  key_version: number;
 }
 
 export interface AuditFilter {
@@ -51,9 +54,16 @@ export interface AuditLog {
   purgeBefore(beforeIso: string): { count: number; start: { seq: number; hash: string } | null };
 }
 
-/** The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside. */
-export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
-  return auditChainLink(Buffer.from(keyHex, 'hex'), prevHash, {
+/**
+ * The chained value: h_i = HMAC(k, h_{i-1} || canonical(entry)), with the sequence number inside; k is
+ * the key of the entry's key_version (keychain/derived-keys.ts 'audit-chain' for every new entry).
+ */
+export function chainHash(
+  key: Buffer,
+  prevHash: string,
+  row: Omit<AuditRow, 'prev_hash' | 'hash' | 'key_version'>,
+): string {
+  return auditChainLink(key, prevHash, {
     seq: row.seq,
     at: row.at,
     actorId: row.staff_id,
@@ -64,12 +74,17 @@ export function chainHash(keyHex: string, prevHash: string, row: Omit<AuditRow, 
   });
 }
 
+/**
+ * `key` is the till's audit key (DeviceSecrets.auditKey): new entries are MACed under its 'audit-chain'
+ * HKDF key (key_version 2); entries from before migration 9 (key_version 1) verify under the key itself.
+ */
 export function createAuditLog(deps: { db: Database; key: string; now: () => Date }): AuditLog {
-  const { db, key } = deps;
+  const { db } = deps;
+  const keys = tillKeysFor(deps.key, 'audit-chain');
   const last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare(
-    `INSERT INTO audit (seq, at, staff_id, action, subject_type, subject_id, details, prev_hash, hash)
-     VALUES (@seq, @at, @staff_id, @action, @subject_type, @subject_id, @details, @prev_hash, @hash)`,
+    `INSERT INTO audit (seq, at, staff_id, action, subject_type, subject_id, details, prev_hash, hash, key_version)
+     VALUES (@seq, @at, @staff_id, @action, @subject_type, @subject_id, @details, @prev_hash, @hash, @key_version)`,
   );
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq');
   const query = createAuditQuery(db);
@@ -99,7 +114,12 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
         subject_id: input.subjectId ?? null,
         details: canonicalJson(input.details ?? {}),
       };
-      insert.run({ ...row, prev_hash: previous.hash, hash: chainHash(key, previous.hash, row) });
+      insert.run({
+        ...row,
+        prev_hash: previous.hash,
+        hash: chainHash(keys[KEY_VERSION.derived], previous.hash, row),
+        key_version: KEY_VERSION.derived,
+      });
       return row.seq;
     },
 
@@ -114,10 +134,17 @@ export function createAuditLog(deps: { db: Database; key: string; now: () => Dat
       let prev = from?.through_hash ?? GENESIS_HASH;
       let expectedSeq = (from?.through_seq ?? 0) + 1;
       let checked = 0;
+      let version: number = KEY_VERSION.legacy;
       for (const row of all.iterate()) {
         // A deleted row shows as a gap, a reordered one as a broken link, an edited one as a bad MAC.
         if (row.seq !== expectedSeq) return { ok: false, checked, firstBrokenSeq: expectedSeq };
-        if (row.prev_hash !== prev || chainHash(key, prev, row) !== row.hash) {
+        // The key switches once, forwards (migration 9): an entry back on the old key after a
+        // derived one, or on a version this build does not know, is a broken entry.
+        if (!isKeyVersion(row.key_version) || row.key_version < version) {
+          return { ok: false, checked, firstBrokenSeq: row.seq };
+        }
+        version = row.key_version;
+        if (row.prev_hash !== prev || chainHash(keys[row.key_version], prev, row) !== row.hash) {
           return { ok: false, checked, firstBrokenSeq: row.seq };
         }
         prev = row.hash;

@@ -22,6 +22,8 @@ export interface AuditRowWithChain {
   details: string;
   prev_hash: string;
   hash: string;
+  /** Which key made `hash` (audit-log.ts, keychain/derived-keys.ts KEY_VERSION). */
+  key_version: number;
 }
 
 export function toAuditEntry(row: AuditRowWithChain): AuditEntry {

@@ -368,8 +368,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 9,
-    name: 'issue 15 part A2 (reserved): derived keys',
-    sql: '',
+    name: 'separate derived keys: the key version of each stored MAC',
+    sql: `
+      -- Which key made the row's MAC (src/main/keychain/derived-keys.ts): 1 = the till's audit key
+      -- itself, as every row written before this migration was; 2 = the purpose's HKDF key, written
+      -- explicitly by every insert since. Adding a column with a default rewrites no row, so an old
+      -- chain keeps its hashes (HQ holds them) and its pending approvals and stored answers stay valid.
+      ALTER TABLE audit ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1 CHECK (key_version IN (1, 2));
+      ALTER TABLE approvals ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1 CHECK (key_version IN (1, 2));
+      ALTER TABLE requests ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1 CHECK (key_version IN (1, 2));
+    `,
   },
   {
     version: 10,

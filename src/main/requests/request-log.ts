@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from '../../shared/canonical-json';
+import { KEY_VERSION, tillKeysFor, type KeyVersion } from '../keychain/derived-keys';
 import { ERASED_ANSWER } from './answer-member';
 
 /**
@@ -53,11 +54,17 @@ interface RequestRow {
   channel: string;
   fingerprint: string;
   answer: string;
+  key_version: number;
 }
 
 export interface RequestLogDeps {
   db: Database;
-  /** Keys the fingerprint: a request's other fields (names, contacts) must not be guessable back from it. */
+  /**
+   * The till's audit key (DeviceSecrets.auditKey). The fingerprint is keyed with its HKDF key
+   * 'request-fingerprint' (keychain/derived-keys.ts), so a request's other fields (names, contacts)
+   * cannot be guessed back from it; answers stored before migration 9 were keyed with the audit key
+   * itself, and their retries must still match.
+   */
   key: string;
   now: () => Date;
 }
@@ -77,24 +84,33 @@ export interface Recorded<T> {
  */
 export function createRequestLog(deps: RequestLogDeps) {
   const { db } = deps;
+  const keys = tillKeysFor(deps.key, 'request-fingerprint');
   const byId = db.prepare<[string], RequestRow>(
-    'SELECT channel, fingerprint, answer FROM requests WHERE request_id = ?',
+    'SELECT channel, fingerprint, answer, key_version FROM requests WHERE request_id = ?',
   );
-  const insert = db.prepare<[string, string, string, string, string | null, string]>(
-    'INSERT INTO requests (request_id, channel, fingerprint, answer, member_id, at) VALUES (?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, string, string, string, string | null, string, number]>(
+    `INSERT INTO requests (request_id, channel, fingerprint, answer, member_id, at, key_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const pruneBefore = db.prepare<[string]>('DELETE FROM requests WHERE at < ?');
 
-  const fingerprint = (write: WriteRequest) =>
-    createHmac('sha256', Buffer.from(deps.key, 'hex'))
-      .update('loyalty-desk/request/v1\n')
+  /**
+   * Version 2 is HMAC(request-fingerprint key, canonical request); version 1, the answers stored in
+   * the week before migration 9, had the audit key itself behind a text prefix.
+   */
+  const fingerprint = (write: WriteRequest, version: KeyVersion = KEY_VERSION.derived) => {
+    const mac = createHmac('sha256', keys[version]);
+    if (version === KEY_VERSION.legacy) mac.update('loyalty-desk/request/v1\n');
+    return mac
       .update(canonicalJson({ channel: write.channel, staffId: write.staffId, request: withoutPins(write.request) }))
       .digest('hex');
+  };
 
   function earlier(write: WriteRequest, print: string): { answer: unknown } | null {
     const row = byId.get(write.requestId);
     if (!row) return null;
-    if (row.channel !== write.channel || row.fingerprint !== print) {
+    const expected = row.key_version === KEY_VERSION.legacy ? fingerprint(write, KEY_VERSION.legacy) : print;
+    if (row.channel !== write.channel || row.fingerprint !== expected) {
       throw new AppError(
         'request_id_reused',
         'This request id was already used for another request; the first one stands and nothing was changed.',
@@ -132,7 +148,8 @@ export function createRequestLog(deps: RequestLogDeps) {
           const at = deps.now().toISOString();
           // Pruning here keeps the table at most a retention's worth of writes with no timer to run.
           pruneBefore.run(cutoff());
-          insert.run(write.requestId, write.channel, print, canonicalJson(answer), memberOf(answer), at);
+          const { requestId, channel } = write;
+          insert.run(requestId, channel, print, canonicalJson(answer), memberOf(answer), at, KEY_VERSION.derived);
           return { answer, replayed: false };
         })
         .immediate();
