@@ -32,9 +32,12 @@ export async function createTillPinPeppers(deps: {
 }): Promise<TillPinPepperHolder> {
   const { db } = deps;
   let held = await loadStorePinPeppers(deps.keychain, deps.installId);
-  const v1Active = db.prepare<[], { n: number }>(
-    // A v1 hash has no argon2 keyid (src/node-shared/pin-hash-key-id.ts).
-    "SELECT count(*) AS n FROM staff WHERE status = 'active' AND pin_hash NOT LIKE '%,keyid=%'",
+  const roster = db.prepare<[], { active: number; v1: number; pulled: number }>(
+    // A v1 hash has no argon2 keyid (src/node-shared/pin-hash-key-id.ts). Before the first pull page
+    // (just paired: HQ's roster not here yet) an empty roster says nothing: pulled is 0 then.
+    `SELECT count(*) AS active, coalesce(sum(pin_hash NOT LIKE '%,keyid=%'), 0) AS v1,
+            (SELECT count(*) FROM sync_state WHERE key = 'last_pull_at') AS pulled
+       FROM staff WHERE status = 'active'`,
   );
   const forgotten = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
   const markForgotten = db.prepare<[string, string]>(
@@ -54,7 +57,8 @@ export async function createTillPinPeppers(deps: {
     },
     async forgetChainPepperWhenUnused() {
       if (current() === null || forgotten.get(CHAIN_PEPPER_FORGOTTEN) !== undefined) return false;
-      if ((v1Active.get()?.n ?? 0) > 0) return false;
+      const seen = roster.get();
+      if (!seen || seen.pulled === 0 || seen.active === 0 || seen.v1 > 0) return false;
       await forgetChainPinPepper(deps.keychain, deps.installId);
       markForgotten.run(CHAIN_PEPPER_FORGOTTEN, new Date().toISOString());
       return true;
