@@ -103,11 +103,14 @@ export interface HqProcess {
   kill(): Promise<ProcessRun>;
 }
 
-/** Starts `npm run hq -- --data-dir DIR --port 0` and waits for its HQ_URL and HQ_CERT_SHA256 lines. */
-export function startHqProcess(dataDir: string): Promise<HqProcess> {
+/**
+ * Starts `npm run hq -- --data-dir DIR --port 0` and waits for its HQ_URL and HQ_CERT_SHA256 lines.
+ * `env` adds variables (DATABASE_URL and the pool settings for several processes on one PostgreSQL).
+ */
+export function startHqProcess(dataDir: string, options: { env?: Record<string, string> } = {}): Promise<HqProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HQ_JS, '--data-dir', dataDir, '--port', '0'], {
-      env: pgliteEnv('info'),
+      env: pgliteEnv('info', options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -200,6 +203,8 @@ export interface ProcessOperator {
   call(name: ConsoleEndpointName, input?: Record<string, unknown>): Promise<RawResponse>;
   /** A new API token of `roles` for the command line (createApiToken). */
   apiToken(roles: string[]): Promise<string>;
+  /** The same console session through another HQ process on the same database (scale-out). */
+  via(other: HqProcess): ProcessOperator;
 }
 
 /**
@@ -231,9 +236,17 @@ export async function enrolAndSignIn(hq: HqProcess, enrolmentUrl: string): Promi
     .find((pair) => pair.startsWith(`${SESSION_COOKIE}=`));
   if (cookie === undefined) throw new Error('login set no session cookie');
   const session = signedIn.body as { csrfToken: string; operator: { id: string } };
+  return sessionOperator(hq, { operatorId: session.operator.id, email, cookie, csrfToken: session.csrfToken });
+}
+
+function sessionOperator(
+  hq: HqProcess,
+  session: { operatorId: string; email: string; cookie: string; csrfToken: string },
+): ProcessOperator {
+  const { cookie } = session;
   const operator: ProcessOperator = {
-    operatorId: session.operator.id,
-    email,
+    operatorId: session.operatorId,
+    email: session.email,
     call(name, input = {}) {
       const endpoint = CONSOLE_ENDPOINTS[name];
       const withId =
@@ -250,6 +263,7 @@ export async function enrolAndSignIn(hq: HqProcess, enrolmentUrl: string): Promi
       if (made.status !== 200) throw new Error(`createApiToken refused: ${made.text}`);
       return (made.body as { token: string }).token;
     },
+    via: (other) => sessionOperator(other, session),
   };
   return operator;
 }
