@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeviceDatabase } from '../../src/main/db/open-device-database';
@@ -16,7 +16,8 @@ import { makeTempDir } from '../support/temp-dir';
  * from the code, so a till's rows from then are reproduced as that code wrote them.
  */
 const GENESIS = '0'.repeat(64);
-function oldChainHash(auditKeyHex: string, prevHash: string, e: OldEntry): string {
+/** One link of the chain, HMAC(key, prev || canonical entry): before migration 9 the key was the audit key. */
+function chainLink(auditKeyHex: string, prevHash: string, e: OldEntry): string {
   const canonical = canonicalJson([e.seq, e.at, e.staffId, e.action, e.subjectType, e.subjectId, e.details]);
   return createHmac('sha256', Buffer.from(auditKeyHex, 'hex')).update(prevHash).update(canonical).digest('hex');
 }
@@ -63,7 +64,7 @@ function writeOldChain(db: Database.Database, auditKeyHex: string, entries: OldE
   );
   let prev = GENESIS;
   for (const e of entries) {
-    const hash = oldChainHash(auditKeyHex, prev, e);
+    const hash = chainLink(auditKeyHex, prev, e);
     insert.run(e.seq, e.at, e.staffId, e.action, e.subjectType, e.subjectId, e.details, prev, hash);
     prev = hash;
   }
@@ -135,7 +136,7 @@ describe('a till from before migration 9, on the real secret store and encrypted
   }
 
   it('the audit chain verifies across the switch, and tampering either side or the version breaks it', async () => {
-    const { app } = await oldTillThenApp(6);
+    const { app, auditKey } = await oldTillThenApp(6);
     await seedStaff(app);
     await login(app, 'mia', PINS.mia);
     await app.call('settings.setIdleLock', { seconds: 300 });
@@ -177,6 +178,39 @@ describe('a till from before migration 9, on the real secret store and encrypted
       firstBrokenSeq: 9,
     });
     expect(app.services.audit.verify()).toEqual({ ok: true, checked: 11, firstBrokenSeq: null });
+
+    // An auditor with the export and the audit key checks every line under the key its version
+    // names: the audit key itself for the old lines, its HKDF key (derived here) for the new.
+    const exported = await app.call<Result<{ jsonl: string; next: unknown }>>('audit.export', { language: 'en' });
+    if (!exported.ok) throw new Error(`audit.export refused: ${exported.error.code}`);
+    expect(exported.value.next).toBeNull();
+    const [, ...lines] = exported.value.jsonl
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const byVersion: Record<number, string> = {
+      1: auditKey,
+      2: Buffer.from(
+        hkdfSync('sha256', Buffer.from(auditKey, 'hex'), Buffer.alloc(0), 'loyalty-desk/till/audit-chain/v1', 32),
+      ).toString('hex'),
+    };
+    let prev = GENESIS;
+    // The range is fixed before the export's own audit.exported entry is appended: the 11 entries.
+    expect(lines.map((line) => line.key_version)).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    for (const line of lines) {
+      const entry: OldEntry = {
+        seq: line.seq as number,
+        at: line.at as string,
+        staffId: line.staffId as string | null,
+        action: line.action as string,
+        subjectType: line.subjectType as string | null,
+        subjectId: line.subjectId as string | null,
+        details: canonicalJson(line.details),
+      };
+      expect(line.prev_hash).toBe(prev);
+      expect(chainLink(byVersion[line.key_version as number] ?? '', prev, entry), `seq ${entry.seq}`).toBe(line.hash);
+      prev = line.hash as string;
+    }
   });
 
   it("an approval queued before the switch is decided under the audit key itself, and only under its row's version", async () => {
