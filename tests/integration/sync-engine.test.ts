@@ -5,6 +5,8 @@ import { statSync } from 'node:fs';
 import { pruneChangeLog } from '../../packages/hq/src/pull/prune';
 import { toInt } from '../../packages/hq/src/db/database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
+import { storePinPepperAccounts } from '../../src/main/keychain/store-pin-peppers';
+import { chainStaffPinPepper, readPinPepperRing, storePinPepper } from '../../packages/hq/src/staff/pin-peppers';
 import { HqRequestError, type HqClient } from '../../src/main/sync/hq-client';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { secretHash } from '../../packages/hq/src/secrets';
@@ -82,7 +84,15 @@ describe('sync between tills and a real HQ (PGlite, HTTPS, pinned)', () => {
     );
     const accounts = secretAccounts(t.device.installId);
     expect(await t.keychain.keychain.get(accounts.lookupKey)).toBe(chain.rows[0]?.lookup_key);
-    expect(await t.keychain.keychain.get(accounts.pinPepper)).toBe(chain.rows[0]?.pin_pepper);
+    // Issue 15: the store's and the chain-staff PIN peppers; the chain pepper only while the store's
+    // roster holds a v1 hash (this store's has none), so the slot keeps the till's own random one.
+    const ring = await readPinPepperRing(hq.db);
+    const storeOf = (till: Till) =>
+      (till.db.prepare("SELECT value FROM sync_state WHERE key = 'store_id'").get() as { value: string }).value;
+    const peppers = storePinPepperAccounts(t.device.installId);
+    expect(await t.keychain.keychain.get(peppers.store)).toBe(storePinPepper(ring.root, storeOf(t)));
+    expect(await t.keychain.keychain.get(peppers.chainStaff)).toBe(chainStaffPinPepper(ring.root));
+    expect(await t.keychain.keychain.get(accounts.pinPepper)).not.toBe(chain.rows[0]?.pin_pepper);
     const devices = await hq.db.query<{ token_hash: string }>('SELECT token_hash FROM devices');
     expect(devices.rows.map((d) => d.token_hash)).toContain(secretHash(token ?? ''));
     expect(JSON.stringify(devices.rows)).not.toContain(token);
