@@ -14,8 +14,8 @@ import { canonicalJson } from '../../src/shared/canonical-json';
 import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { createTestKeychain } from '../support/keychain';
+import { decryptAegisPage } from '../support/aegis256-page';
 import {
-  decryptPage,
   PAGE_SIZE,
   readDatabaseKey,
   readTillFiles,
@@ -26,7 +26,7 @@ import { makeTempDir } from '../support/temp-dir';
 import { CONSENTS, pairedTill, type Till } from '../support/till';
 
 describe('the byte scan of a till’s files (test helper)', () => {
-  test('decrypts page 1 to SQLite’s header with an 80-byte reserve, finds the schema and a value just written, in the WAL and after a checkpoint in the file', async () => {
+  test('decrypts page 1 to SQLite’s header with AEGIS-256’s 64-byte reserve, finds the schema and a value just written, in the WAL and after a checkpoint in the file', async () => {
     const dir = makeTempDir('loyalty-scan-');
     const keychain = await createTestKeychain();
     try {
@@ -36,15 +36,15 @@ describe('the byte scan of a till’s files (test helper)', () => {
       const file = readFileSync(join(dir.path, DATABASE_FILE));
       // On disk page 1 starts with the random salt, not the plain header.
       expect(file.subarray(0, 16).equals(SQLITE_HEADER)).toBe(false);
-      const page1 = decryptPage(file.subarray(0, PAGE_SIZE), 1, key, file.subarray(0, 16));
+      expect(device.cipher).toBe('aegis-256');
+      const page1 = decryptAegisPage(file.subarray(0, PAGE_SIZE), 1, key);
       expect(page1.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
       expect(page1.readUInt16BE(16)).toBe(4096); // page size
-      expect(page1[20]).toBe(80); // reserved bytes per page: IV + HMAC-SHA512
-      // A wrong key does not pass as "nothing found": the page's HMAC refuses it.
+      expect(page1[20]).toBe(64); // reserved bytes per page: AEGIS-256 tag + nonce
+      // A wrong key, or the right page read as another page number, does not pass as "nothing found".
       const wrong = Buffer.alloc(32, 7);
-      expect(() => decryptPage(file.subarray(0, PAGE_SIZE), 1, wrong, file.subarray(0, 16))).toThrow(
-        /HMAC does not verify/,
-      );
+      expect(() => decryptAegisPage(file.subarray(0, PAGE_SIZE), 1, wrong)).toThrow(/tag does not verify/);
+      expect(() => decryptAegisPage(file.subarray(PAGE_SIZE, 2 * PAGE_SIZE), 3, key)).toThrow(/tag does not verify/);
 
       device.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('scan-probe', 'Zyxwvut-probe-42');
       const inWal = await readTillFiles(dir.path, keychain.keychain);
@@ -136,7 +136,7 @@ describe('migration 6: a till that synced before receipts existed', () => {
         value: '1',
       });
       // The sync worker's next answer or page settles the owed wipe; the counter keeps its connection.
-      const worker = openSecondConnection(device.path, device.secrets.databaseKey);
+      const worker = openSecondConnection(device.path, device.secrets.databaseKey, undefined, device.cipher);
       expect(createWalTruncate(worker).settle()).toBe(true);
       worker.close();
       expect(device.db.prepare("SELECT value FROM sync_state WHERE key = 'wal_truncate_due'").get()).toBeUndefined();
@@ -349,7 +349,7 @@ describe('personal data on a paired till, byte by byte (real HQ on PGlite, HTTPS
 
     await requestErasure({ db: hq.db, now: () => hq.clock.now }, member.id);
     // The sync worker's own connection; the counter's stays open and keeps working meanwhile.
-    const worker = openSecondConnection(a.device.path, a.device.secrets.databaseKey);
+    const worker = openSecondConnection(a.device.path, a.device.secrets.databaseKey, undefined, a.device.cipher);
     try {
       let wrote = false;
       const engine = createSyncEngine({
@@ -441,7 +441,7 @@ describe('personal data on a paired till, byte by byte (real HQ on PGlite, HTTPS
     for (const [value, where] of Object.entries(await scan(a, personal))) expect(where, value).not.toEqual([]);
     await requestErasure({ db: hq.db, now: () => hq.clock.now }, member.id);
 
-    const worker = openSecondConnection(a.device.path, a.device.secrets.databaseKey);
+    const worker = openSecondConnection(a.device.path, a.device.secrets.databaseKey, undefined, a.device.cipher);
     // Short, so the test does not wait the production 5 s for a reader that will not finish.
     worker.pragma('busy_timeout = 50');
     const engine = createSyncEngine({

@@ -1,17 +1,20 @@
 // A byte-level look at every file of a till's data folder, for tests that must prove a value is
-// gone from disk (DESIGN §6: "no trace stays in any file"). The cache is SQLCipher v4, so a plain
-// grep of the files would find nothing either way; this decrypts every page of the database and
-// every frame of its write-ahead log with the key from the OS secret store, as the app reads it,
-// and reads every other file raw. Each page's HMAC is checked, so a wrong decryption (or a page
+// gone from disk (DESIGN §6: "no trace stays in any file"). The cache is encrypted (AEGIS-256 since
+// issue 15, SQLCipher v4 before), so a plain grep of the files would find nothing either way; this
+// decrypts every page of the database and every frame of its write-ahead log with the key the
+// key-info wraps under the KEK in the OS secret store, as the app reads it, and reads every other
+// file raw. Each page's tag (AEGIS) or HMAC (SQLCipher) is checked, so a wrong decryption (or a page
 // the scan could not read) fails loudly instead of passing as "not found".
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CipherScheme } from '../../src/main/db/cipher-scheme';
+import { readKeyState } from '../../src/main/db/database-keys';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../../src/main/db/open-device-database';
-import { secretAccounts } from '../../src/main/keychain/device-secrets';
 import type { Keychain } from '../../src/main/keychain/keychain';
+import { decryptAegisPage } from './aegis256-page';
 
-/** SQLCipher v4 defaults, as open-device-database.ts sets them (cipher 'sqlcipher', legacy 4). */
+/** SQLCipher v4 defaults, as the till set them before issue 15 (cipher 'sqlcipher', legacy 4). */
 export const PAGE_SIZE = 4096;
 const SALT_SIZE = 16;
 const IV_SIZE = 16;
@@ -41,12 +44,26 @@ export interface TillFiles {
   frames: number;
 }
 
-/** The raw 256-bit database key, read from the secret store through the key-info file, as the app does. */
+/** The raw 256-bit database key, unwrapped from the key-info with the KEK in the secret store, as the app does. */
 export async function readDatabaseKey(dataDir: string, keychain: Keychain): Promise<Buffer> {
-  const info = JSON.parse(readFileSync(join(dataDir, KEY_INFO_FILE), 'utf8')) as { installId: string };
-  const hex = await keychain.get(secretAccounts(info.installId).databaseKey);
-  if (hex === null || !/^[0-9a-f]{64}$/.test(hex)) throw new Error('no database key in the secret store');
-  return Buffer.from(hex, 'hex');
+  return Buffer.from((await readKeyState(keychain, join(dataDir, KEY_INFO_FILE))).current.keyHex, 'hex');
+}
+
+/** The page cipher the key-info names for the file. */
+function readScheme(dataDir: string): CipherScheme {
+  return (JSON.parse(readFileSync(join(dataDir, KEY_INFO_FILE), 'utf8')) as { current: { scheme: CipherScheme } })
+    .current.scheme;
+}
+
+type PageDecryptor = (page: Buffer, pageNumber: number) => Buffer;
+
+function pageDecryptor(scheme: CipherScheme, key: Buffer, salt: Buffer): PageDecryptor {
+  if (scheme === 'aegis-256') return (page, pageNumber) => decryptAegisPage(page, pageNumber, key);
+  if (scheme === 'sqlcipher-v4') {
+    const macKey = hmacKey(key, salt);
+    return (page, pageNumber) => decryptPage(page, pageNumber, key, salt, macKey);
+  }
+  throw new Error(`the byte scan does not read ${scheme} files`);
 }
 
 /** The key of the per-page HMAC, derived once per file (the salt is the file's). */
@@ -79,27 +96,29 @@ export function decryptPage(page: Buffer, pageNumber: number, key: Buffer, salt:
   return out;
 }
 
-function decryptDatabase(path: string, key: Buffer): { regions: PlainRegion[]; salt: Buffer | null } {
+function decryptDatabase(
+  path: string,
+  scheme: CipherScheme,
+  key: Buffer,
+): { regions: PlainRegion[]; decrypt: PageDecryptor | null } {
   const file = readFileSync(path);
   if (file.length % PAGE_SIZE !== 0) throw new Error(`${path}: not a whole number of pages`);
-  if (file.length === 0) return { regions: [], salt: null };
-  const salt = file.subarray(0, SALT_SIZE);
-  const macKey = hmacKey(key, salt);
+  if (file.length === 0) return { regions: [], decrypt: null };
+  const decrypt = pageDecryptor(scheme, key, file.subarray(0, SALT_SIZE));
   const regions: PlainRegion[] = [];
   for (let n = 1; n * PAGE_SIZE <= file.length; n++) {
     const page = file.subarray((n - 1) * PAGE_SIZE, n * PAGE_SIZE);
-    regions.push({ where: `${DATABASE_FILE} page ${n}`, bytes: decryptPage(page, n, key, salt, macKey) });
+    regions.push({ where: `${DATABASE_FILE} page ${n}`, bytes: decrypt(page, n) });
   }
-  return { regions, salt };
+  return { regions, decrypt };
 }
 
-function decryptWal(path: string, key: Buffer, salt: Buffer | null): PlainRegion[] {
+function decryptWal(path: string, decrypt: PageDecryptor | null): PlainRegion[] {
   const file = readFileSync(path);
   if (file.length === 0) return [];
-  if (salt === null) throw new Error('a WAL without its database: no salt to read it with');
+  if (decrypt === null) throw new Error('a WAL without its database: no salt to read it with');
   const frameSize = WAL_FRAME_HEADER_SIZE + PAGE_SIZE;
   if ((file.length - WAL_HEADER_SIZE) % frameSize !== 0) throw new Error(`${path}: torn frame`);
-  const macKey = hmacKey(key, salt);
   const regions: PlainRegion[] = [{ where: `${DATABASE_FILE}-wal header`, bytes: file.subarray(0, WAL_HEADER_SIZE) }];
   // Every frame, not only the ones the WAL index still counts: an old frame left behind is a copy too.
   for (let offset = WAL_HEADER_SIZE, frame = 1; offset < file.length; offset += frameSize, frame++) {
@@ -109,7 +128,7 @@ function decryptWal(path: string, key: Buffer, salt: Buffer | null): PlainRegion
       where: `${DATABASE_FILE}-wal frame ${frame} (page ${pageNumber})`,
       bytes: Buffer.concat([
         file.subarray(offset, offset + WAL_FRAME_HEADER_SIZE),
-        decryptPage(page, pageNumber, key, salt, macKey),
+        decrypt(page, pageNumber),
       ]),
     });
   }
@@ -119,13 +138,12 @@ function decryptWal(path: string, key: Buffer, salt: Buffer | null): PlainRegion
 /** Every file in the till's data folder as plaintext: database pages and WAL frames decrypted, the rest raw. */
 export async function readTillFiles(dataDir: string, keychain: Keychain): Promise<TillFiles> {
   const key = await readDatabaseKey(dataDir, keychain);
+  const scheme = readScheme(dataDir);
   const files = readdirSync(dataDir).sort();
   const db = files.includes(DATABASE_FILE)
-    ? decryptDatabase(join(dataDir, DATABASE_FILE), key)
-    : { regions: [], salt: null };
-  const wal = files.includes(`${DATABASE_FILE}-wal`)
-    ? decryptWal(join(dataDir, `${DATABASE_FILE}-wal`), key, db.salt)
-    : [];
+    ? decryptDatabase(join(dataDir, DATABASE_FILE), scheme, key)
+    : { regions: [], decrypt: null };
+  const wal = files.includes(`${DATABASE_FILE}-wal`) ? decryptWal(join(dataDir, `${DATABASE_FILE}-wal`), db.decrypt) : [];
   const regions = [...db.regions, ...wal];
   for (const name of files) {
     if (name === DATABASE_FILE || name === `${DATABASE_FILE}-wal`) continue;
