@@ -61,7 +61,8 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
   test('one TLS identity and master key, and each periodic job ran once between the two processes', async () => {
     expect(hq2.fingerprint).toBe(hq1.fingerprint);
     expect(hq1.output()).toContain('HQ_DATABASE=postgres');
-    expect(hq2.output()).toContain(`HQ_DB_POOL_MAX=${POOL_MAX}`);
+    // Printed a moment after the lines startHqProcess waits for.
+    await hq2.waitForOutput(`HQ_DB_POOL_MAX=${POOL_MAX}`);
     // Both ran their jobs' first tick at start; the second found the run taken (job_runs).
     for (let waited = 0; waited < 10_000; waited += 100) {
       const rows = await db.query('SELECT name FROM job_runs');
@@ -75,6 +76,19 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
       { name: 'baseline', runs: '1' },
       { name: 'privacy', runs: '1' },
     ]);
+  });
+
+  test('three processes started at once on a new data folder serve one TLS identity', async () => {
+    const fresh = makeTempDir('loyalty-hq-scale-fresh-');
+    const started = await Promise.allSettled([1, 2, 3].map(() => startHqProcess(fresh.path, { env: env() })));
+    try {
+      const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      expect(started.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(new Set(running.map((hq) => hq.fingerprint)).size).toBe(1);
+    } finally {
+      for (const result of started) if (result.status === 'fulfilled') await result.value.stop();
+      fresh.remove();
+    }
   });
 
   test('a job is claimed once per interval however many pools race for it', async () => {

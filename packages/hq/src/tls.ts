@@ -67,8 +67,29 @@ export async function loadOrCreateTls(options: {
       },
     ],
   });
-  writeFileSync(keyFile, pems.private, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(keyFile, pems.private, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Several HQ processes started together on a new data folder (scale-out): one made the
+    // identity first, and every process must serve that one.
+    return waitForIdentity(certFile, keyFile);
+  }
   chmodSync(keyFile, 0o600);
   writeFileSync(certFile, pems.cert, { mode: 0o644, flag: 'wx' });
   return { key: pems.private, cert: pems.cert, fingerprint256: fingerprintOf(pems.cert), selfSigned: true };
+}
+
+/** The identity another process is writing (key first, then certificate); an error after 10 s. */
+async function waitForIdentity(certFile: string, keyFile: string): Promise<HqTls> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (existsSync(certFile)) {
+      const cert = readFileSync(certFile, 'utf8');
+      if (cert.includes('-----END CERTIFICATE-----')) {
+        return { key: readFileSync(keyFile, 'utf8'), cert, fingerprint256: fingerprintOf(cert), selfSigned: true };
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${keyFile} exists without ${certFile}: remove the key if no HQ is making it.`);
 }
