@@ -35,6 +35,8 @@ import { buildHqServer } from '../packages/hq/src/server';
 import { loadOrCreateTls } from '../packages/hq/src/tls';
 import { startPostgres, type PostgresServer } from '../tests/support/postgres';
 import { ms, timeEach } from './timing';
+import { openDataKeys } from '../packages/hq/src/keys/data-keys';
+import { masterKeyWrapper } from '../packages/hq/src/keys/key-wrapper';
 
 type Backend = 'postgres' | 'pglite';
 const PASSWORD = 'measured carefully on this machine 9';
@@ -128,6 +130,7 @@ async function run(backend: Backend) {
   let origin = '';
   const app = buildHqServer({
     db,
+    keys: await openDataKeys(db, masterKeyWrapper({ id: 'bench', key: () => Buffer.from(masterKey) })),
     tls,
     now,
     console: {

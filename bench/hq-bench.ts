@@ -28,6 +28,7 @@
  *
  * Prints a table, the profile, the §8 target with PASS/FAIL and, last, one JSON line.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,8 @@ import {
   type Job,
   type JobResult,
 } from './push-tills';
+import { openDataKeys } from '../packages/hq/src/keys/data-keys';
+import { masterKeyWrapper } from '../packages/hq/src/keys/key-wrapper';
 
 type Backend = 'postgres' | 'pglite';
 
@@ -207,7 +210,9 @@ async function startHq(backend: Backend, options: { pgPool?: number; profile: bo
     }
     const tls = await loadOrCreateTls({ dataDir: dir });
     // Every till pairs from 127.0.0.1: more than HQ's per-address pairing limit (10 per 10 minutes) allows.
-    app = buildHqServer({ db, tls, pairRateLimit: { max: 10_000, windowMs: 60_000 } });
+    const benchMaster = randomBytes(32);
+    const keys = await openDataKeys(db, masterKeyWrapper({ id: 'bench', key: () => Buffer.from(benchMaster) }));
+    app = buildHqServer({ db, keys, tls, pairRateLimit: { max: 10_000, windowMs: 60_000 } });
     // Server-side time of each request: received → response sent (the client adds the wire and TLS).
     const started = new WeakMap<object, number>();
     app.addHook('onRequest', async (request) => {

@@ -16,7 +16,15 @@ import {
   DayEndReport,
   type PairResponse,
 } from '../../src/shared/sync/protocol';
-import { BACKENDS, httpsSend, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
+import {
+  BACKENDS,
+  httpsSend,
+  openTestDataKeys,
+  pinnedTlsOptions,
+  skipBackend,
+  startTestHq,
+  type TestHq,
+} from './support/hq';
 import { earnOp, enrollOp, newMemberId } from './support/ops';
 
 describe.each(BACKENDS)('HQ refuses bad requests on %s', (backend) => {
@@ -286,6 +294,7 @@ describe('HQ logs', () => {
     const tls = await loadOrCreateTls({ dataDir: dir.path });
     const app = buildHqServer({
       db,
+      keys: await openTestDataKeys(db),
       tls,
       logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } },
     });

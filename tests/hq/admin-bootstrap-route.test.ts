@@ -7,7 +7,7 @@ import { buildHqServer, type HqServer } from '../../packages/hq/src/server';
 import { loadOrCreateTls } from '../../packages/hq/src/tls';
 import { MAX_BODY_BYTES } from '../../src/shared/sync/protocol';
 import { makeTempDir } from '../support/temp-dir';
-import { openTestDatabase, snapshotTables } from './support/hq';
+import { openTestDataKeys, openTestDatabase, snapshotTables } from './support/hq';
 
 /**
  * POST /v1/admin/bootstrap (create-admin) in process: Fastify's inject sets the peer address, which a
@@ -31,8 +31,9 @@ describe('the bootstrap route', () => {
       publicOrigin: () => 'https://hq.example:8443',
       ...(bootstrapToken !== undefined ? { bootstrapToken } : {}),
     });
-    app = buildHqServer({ db, tls, now: () => now, console: console(token) });
-    noToken = buildHqServer({ db, tls, now: () => now, console: console() });
+    const keys = await openTestDataKeys(db);
+    app = buildHqServer({ db, keys, tls, now: () => now, console: console(token) });
+    noToken = buildHqServer({ db, keys, tls, now: () => now, console: console() });
   });
   afterAll(async () => {
     await app?.close();

@@ -247,7 +247,7 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
         { entity: 'member', store_id: null },
       ]);
       const lookupKey = (await hq.db.query<{ lookup_key: string }>('SELECT lookup_key FROM chain')).rows[0]!.lookup_key;
-      expect(await readMembers(hq.db, [member], lookupKey)).toEqual([{ kind: 'member_erased', id: member }]);
+      expect(await readMembers(hq.db, [member], lookupKey, hq.keys)).toEqual([{ kind: 'member_erased', id: member }]);
 
       // Nothing personal anywhere at HQ any more, and the member id itself is gone from the ledger,
       // the consents and the ops: they now name a random erased-subject token.

@@ -59,7 +59,7 @@ describe('audiences and disclosures', () => {
 
   const run = (request: Parameters<typeof exportAudience>[1]) =>
     hq.db.transaction((tx) =>
-      exportAudience(tx, request, { operatorId: OPERATOR, now: hq.clock.now, pseudonymKey: KEY }),
+      exportAudience(tx, request, { operatorId: OPERATOR, now: hq.clock.now, pseudonymKey: KEY, keys: hq.keys }),
     );
 
   test('an e-mail list holds only members who granted and confirmed, with only the asked fields, under per-recipient pseudonyms; the disclosure is logged with its members', async () => {
@@ -103,6 +103,7 @@ describe('audiences and disclosures', () => {
         exportId: '0190a8e2-7c4b-7d2a-9f00-123456789abc',
         purpose: 'access_request',
         now: hq.clock.now,
+        keys: hq.keys,
       });
     expect((await exportOf(ada))?.disclosures).toEqual([
       {

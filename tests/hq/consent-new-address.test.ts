@@ -24,7 +24,7 @@ describe('a changed e-mail address is confirmed again', () => {
   });
 
   const pending = (): Promise<PendingConfirmation[]> =>
-    hq.db.transaction((tx) => pendingConfirmations(tx, KEY, hq.clock.now, 10));
+    hq.db.transaction((tx) => pendingConfirmations(tx, KEY, hq.clock.now, 10, hq.keys));
 
   test('confirmed for the old address, then a new address: unconfirmed, one link for the new one, the old link dead', async () => {
     const device = await hq.pairedDevice();

@@ -12,7 +12,7 @@ import { buildHqServer } from '../../packages/hq/src/server';
 import { loadOrCreateTls } from '../../packages/hq/src/tls';
 import { CONSOLE_API_PREFIX, SESSION_COOKIE } from '../../packages/hq/src/console/contract';
 import { makeTempDir } from '../support/temp-dir';
-import { BACKENDS, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
+import { BACKENDS, openTestDataKeys, pinnedTlsOptions, skipBackend, startTestHq, type TestHq } from './support/hq';
 import {
   TEST_PASSWORD,
   clientFor,
@@ -494,6 +494,7 @@ describe('console logs', () => {
     let origin = 'https://127.0.0.1';
     const app = buildHqServer({
       db,
+      keys: await openTestDataKeys(db, masterKey),
       tls,
       now: () => clock.now,
       logger: { level: 'trace', stream: { write: (line: string) => lines.push(line) } },

@@ -127,7 +127,7 @@ describe.each(BACKENDS)('the breach register on %s', (backend) => {
   beforeAll(async () => {
     if (skipBackend(backend)) return;
     hq = await startTestHq(backend, { console: true });
-    await buildLostTillCase(hq.db);
+    await buildLostTillCase(hq.db, hq.keys);
     hq.clock.now = new Date(NOW);
     admin = (await firstAdmin(hq)).client;
     officer = (await operatorWith(hq, admin, ['privacy_officer'])).client;

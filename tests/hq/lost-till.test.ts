@@ -18,7 +18,7 @@ import {
   WINDOW,
   buildLostTillCase,
 } from './support/lost-till-case';
-import { BACKENDS, openTestDatabase, skipBackend } from './support/hq';
+import { BACKENDS, openTestDataKeys, openTestDatabase, skipBackend } from './support/hq';
 
 describe.each(BACKENDS)('lost till on %s', (backend) => {
   let db: HqDatabase;
@@ -29,7 +29,7 @@ describe.each(BACKENDS)('lost till on %s', (backend) => {
     const opened = await openTestDatabase(backend);
     db = opened.db;
     stop = opened.stop;
-    await buildLostTillCase(db);
+    await buildLostTillCase(db, await openTestDataKeys(db));
   }, 120_000);
   afterAll(async () => {
     if (!skipBackend(backend)) await stop();

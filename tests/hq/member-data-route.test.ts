@@ -21,6 +21,7 @@ import type { StaffProofSecret } from '../../src/shared/sync/staff-proof';
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { enrollOp, type WireOp } from './support/ops';
 import { proofFrom, staffWithPin } from './support/staff-proofs';
+import { openMemberContacts } from '../../packages/hq/src/keys/sealed-columns';
 
 const MANAGER_PIN = '482916';
 const CASHIER_PIN = '175039';
@@ -219,9 +220,17 @@ describe.each(BACKENDS)('POST /v1/member-data on %s', (backend) => {
           .filter(([, rows]) => JSON.stringify(rows).includes(value))
           .map(([table]) => table)
           .sort();
-      // Positive control: the member's row holds both; the enrolment op HQ keeps too.
-      expect(holding(PHONE)).toEqual(['member_exports', 'members', 'ops']);
-      expect(holding(EMAIL)).toEqual(['member_exports', 'members', 'ops']);
+      // Issue 15: sealed at rest in the member's row, the enrolment op and the stored export alike,
+      // so no table holds them in clear; the member's row opens to both (the positive control).
+      expect(holding(PHONE)).toEqual([]);
+      expect(holding(EMAIL)).toEqual([]);
+      const row = (
+        await hq.db.query<{ phone: string | null; email: string | null }>(
+          'SELECT phone, email FROM members WHERE id = $1',
+          [memberId],
+        )
+      ).rows[0];
+      expect(row && openMemberContacts(hq.keys, memberId, row)).toEqual({ phone: PHONE, email: EMAIL });
       const log = logLines.join('');
       expect(log).toContain('"kind":"contacts"');
       expect(log).not.toContain(PHONE);

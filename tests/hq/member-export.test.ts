@@ -414,6 +414,7 @@ describe.each(BACKENDS)('member data export on %s', (backend) => {
         exportId: EXPORT_ID,
         purpose: 'access_request',
         now: NOW,
+        keys: hq.keys,
         ...(language ? { language } : {}),
       });
 

@@ -66,7 +66,7 @@ describe('kill -9 during a pull page', () => {
     hq = await startTestHq('pglite');
     const { storeId } = await createStore({ db: hq.db, now: () => hq.clock.now }, 'Kill Street');
     await loadCatalog({ db: hq.db, now: () => hq.clock.now }, catalog);
-    await insertSyntheticMembers(hq.db, { storeId, from: 0, count: MEMBERS, now: hq.clock.now });
+    await insertSyntheticMembers(hq.db, { storeId, from: 0, count: MEMBERS, now: hq.clock.now, keys: hq.keys });
     hqIds = (await hq.db.query<{ id: string }>('SELECT id FROM members ORDER BY id')).rows.map((r) => r.id);
   }, 180_000);
   afterAll(async () => {

@@ -29,6 +29,7 @@ import { manualClock } from '../support/clock';
 import { readTillFiles, whereFound } from '../support/sqlcipher-scan';
 import { CONSENTS, pairedTill, type Till } from '../support/till';
 import { until } from '../support/until';
+import { openMemberContacts } from '../../packages/hq/src/keys/sealed-columns';
 
 /**
  * Issue 13: at the till a manager hands a member their data export (GDPR Art. 15/20) and reveals
@@ -85,7 +86,10 @@ describe('a till paired with a real HQ: exports and contacts from HQ, and the ti
     buildIfNeeded({ quiet: true });
     hq = await startTestHq('pglite', { console: true, logLines: hqLog });
     hqOpen = true;
-    const { storeId } = await seedDemoHq({ db: hq.db, now: () => hq.clock.now }, { syntheticMembers: 20 });
+    const { storeId } = await seedDemoHq(
+      { db: hq.db, now: () => hq.clock.now, keys: hq.keys },
+      { syntheticMembers: 20 },
+    );
     const row = (
       await hq.db.query<{ id: string; phone: string; email: string }>(
         'SELECT id, phone, email FROM members WHERE card_number = $1',
@@ -93,7 +97,8 @@ describe('a till paired with a real HQ: exports and contacts from HQ, and the ti
       )
     ).rows[0];
     if (!row) throw new Error('no Olivia at HQ');
-    olivia = row;
+    // Sealed at rest at HQ (keys/sealed-columns.ts): the test compares with her contacts in clear.
+    olivia = { id: row.id, ...(openMemberContacts(hq.keys, row.id, row) as { phone: string; email: string }) };
     const { pairingCode } = await issuePairingCode({ db: hq.db, now: () => hq.clock.now }, storeId);
     app = await startTestApp(undefined, {
       signedIn: null,

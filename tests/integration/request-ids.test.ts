@@ -692,7 +692,8 @@ describe('pairing lands once (a real HQ over pinned HTTPS)', () => {
   let till: Till | null = null;
   beforeAll(async () => {
     hq = await startTestHq('pglite');
-    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now }, { syntheticMembers: 0 })).storeId;
+    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now, keys: hq.keys }, { syntheticMembers: 0 }))
+      .storeId;
   }, 180_000);
   afterEach(async () => {
     await till?.app.dispose();

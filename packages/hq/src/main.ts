@@ -50,6 +50,9 @@ import { scheduleBaselineJob } from './detection/baseline-job';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { loadMasterKey } from './keys/master-key';
+import { DataKeyError, openDataKeys } from './keys/data-keys';
+import { masterKeyWrapper } from './keys/key-wrapper';
+import { sealPlaintextColumns } from './keys/sealed-columns';
 import { backfillContactLookups } from './members/contact-lookups';
 import { openHqDatabase } from './open-database';
 import { openPostgresDatabase } from './db/postgres';
@@ -158,6 +161,19 @@ async function main(): Promise<number> {
     ...(values.key !== undefined ? { keyPath: values.key } : {}),
   });
   const masterKey = loadMasterKey({ dataDir, env: process.env });
+  // The data keys are unwrapped here, once (a KMS wrapper would be called only here); another
+  // master key than the one that wrapped them is refused before anything is served or written.
+  let keys;
+  try {
+    keys = await openDataKeys(db, masterKeyWrapper(masterKey));
+  } catch (error) {
+    if (!(error instanceof DataKeyError)) throw error;
+    errLine(`error: ${error.code}: ${error.message}`);
+    await db.close();
+    return 2;
+  }
+  // Values an HQ before issue 15 wrote in clear are sealed now (resumable, once per row).
+  const sealed = await sealPlaintextColumns(db, keys);
   const bootstrapToken = newAdminToken();
   let listeningPort = port;
   const linkHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;
@@ -168,6 +184,7 @@ async function main(): Promise<number> {
   const replica = replicaUrl ? readReplica(() => openPostgresDatabase(replicaUrl, pools.replica)) : undefined;
   const app = buildHqServer({
     db,
+    keys,
     tls,
     logger: { level: process.env.HQ_LOG_LEVEL ?? 'info' },
     console: {
@@ -196,6 +213,7 @@ async function main(): Promise<number> {
   if (replicaUrl) out('HQ_REPLICA=streaming');
   out(`HQ_CONSOLE=${publicOrigin ?? `https://${host}:${listeningPort}`}/console/`);
   out(`HQ_MASTER_KEY=${masterKey.id}`);
+  if (Object.values(sealed).some((n) => n > 0)) app.log.info(sealed, 'values sealed at rest');
   const operators = await db.query('SELECT 1 FROM operators LIMIT 1');
   if (operators.rows.length === 0) {
     out(
@@ -205,7 +223,7 @@ async function main(): Promise<number> {
   if (values.demo) {
     const count = Number(values['demo-members']);
     if (!Number.isInteger(count) || count < 0) throw new Error('--demo-members must be a whole number');
-    const { storeId, created } = await seedDemoHq({ db, now: () => new Date() }, { syntheticMembers: count });
+    const { storeId, created } = await seedDemoHq({ db, now: () => new Date(), keys }, { syntheticMembers: count });
     const tills = Number(values['demo-tills']);
     if (!Number.isInteger(tills) || tills < 1 || tills > 20) throw new Error('--demo-tills must be 1 to 20');
     const { pairingCode, expiresAt } = await issuePairingCode({ db }, storeId);
@@ -222,7 +240,7 @@ async function main(): Promise<number> {
   }
   // Members that arrived without their contact lookups (a bulk load, an older HQ) are hashed in the
   // background, so an operator's first search does not wait for them.
-  void backfillContactLookups(db).then(
+  void backfillContactLookups(db, keys).then(
     (count) => {
       if (count > 0) app.log.info({ count }, 'contact lookups hashed');
     },

@@ -36,6 +36,7 @@ import { registerConsoleStatic, securityHeaders } from './console/console-static
 import { CONSOLE_HANDLERS } from './console/handlers';
 import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './console/sessions';
 import { deriveKey } from './keys/derived-keys';
+import type { DataKeys } from './keys/data-keys';
 import { createOperatorAuditLog } from './operators/operator-audit';
 import { reconcileDayEnd } from './day-end/reconcile';
 import { refusingRolledBack } from './devices/rollback';
@@ -76,6 +77,11 @@ export interface HqServerOptions {
   replica?: ReadReplica | undefined;
   /** Serves the operators' console and its API (issue 12); without it, HQ serves tills only. */
   console?: ConsoleOptions;
+  /**
+   * HQ's data keys, unwrapped once at start (keys/data-keys.ts openDataKeys): members' contacts are
+   * sealed at rest and opened only where a route needs them.
+   */
+  keys: DataKeys;
 }
 
 export interface ConsoleOptions {
@@ -281,7 +287,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
     const device = await authenticate(request);
     const body = parseBody(PushRequest, request.body);
     const result = PushResponse.parse(
-      await refusingRolledBack({ db, now }, device, 'push', () => pushOps({ db, now }, device, body.ops, body.head)),
+      await refusingRolledBack({ db, now }, device, 'push', () =>
+        pushOps({ db, now, keys: options.keys }, device, body.ops, body.head),
+      ),
     );
     await noteContact(request, device);
     const counts = { applied: 0, duplicate: 0, rejected: 0 };
@@ -298,6 +306,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
         pullPage(
           {
             db,
+            keys: options.keys,
             replica: options.replica,
             // Not an error for the till (the primary answered); the error's name and code only.
             onPrimaryFallback: (why) => request.log.warn(why, 'pull answered by the primary, not the replica'),
@@ -364,7 +373,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
       const device = await authenticate(request);
       const body = parseBody(MemberDataRequest, request.body);
       const result = MemberDataResponse.parse(
-        await answerTillMemberRequest({ db, now, audit: memberDataAudit }, device, body),
+        await answerTillMemberRequest({ db, now, audit: memberDataAudit, keys: options.keys }, device, body),
       );
       if (result.kind !== 'refused') await noteContact(request, device);
       // Ids and codes only: never the member, the document or the contacts.
@@ -428,6 +437,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
           csrfKey: deriveKey(consoleOptions.masterKey, 'console-csrf'),
           confirmationKey: deriveKey(consoleOptions.masterKey, 'consent-confirmation'),
           pseudonymKey: deriveKey(consoleOptions.masterKey, 'audience-pseudonyms'),
+          keys: options.keys,
           hqCertSha256: consoleOptions.hqCertSha256,
           publicOrigin: origin,
           timeouts: consoleOptions.timeouts ?? DEFAULT_SESSION_TIMEOUTS,

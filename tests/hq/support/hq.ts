@@ -10,6 +10,8 @@ import { migrate } from '../../../packages/hq/src/db/migrations';
 import { openPgliteDatabase } from '../../../packages/hq/src/db/pglite';
 import { openPostgresDatabase } from '../../../packages/hq/src/db/postgres';
 import { buildHqServer, type HqServer } from '../../../packages/hq/src/server';
+import { openDataKeys, type DataKeys } from '../../../packages/hq/src/keys/data-keys';
+import { masterKeyWrapper, type KeyWrapper } from '../../../packages/hq/src/keys/key-wrapper';
 import type { SessionTimeouts } from '../../../packages/hq/src/console/sessions';
 import { loadOrCreateTls, type HqTls } from '../../../packages/hq/src/tls';
 import { createStore, issuePairingCode } from '../../../packages/hq/src/admin';
@@ -52,6 +54,10 @@ export interface TestHq {
   databaseUrl: string | undefined;
   /** The master key the console was started with (undefined without the console). */
   masterKey: Buffer | undefined;
+  /** HQ's data keys (members' contacts are stored sealed): tests open and seal values with them. */
+  keys: DataKeys;
+  /** The master key the data keys are wrapped with (the console's when it has one). */
+  dataMasterKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -107,6 +113,16 @@ export async function openTestDatabase(
     await server.stop();
     throw error;
   }
+}
+
+/** The local key wrapper (HQ's master key) for a test's own master key. */
+export function testKeyWrapper(masterKey: Buffer): KeyWrapper {
+  return masterKeyWrapper({ id: 'test', key: () => Buffer.from(masterKey) });
+}
+
+/** Opens (makes on first use) the data keys of `db` under `masterKey` (random when not given). */
+export function openTestDataKeys(db: Queryable, masterKey: Buffer = randomBytes(32)): Promise<DataKeys> {
+  return openDataKeys(db, testKeyWrapper(masterKey));
 }
 
 /** Pins `fingerprint256` on top of normal chain and name checks against the HQ's own certificate. */
@@ -226,9 +242,14 @@ export async function startTestHq(
     const consoleWanted = options.console === undefined || options.console === false ? undefined : options.console;
     const consoleConfig = consoleWanted === true ? {} : consoleWanted;
     const masterKey = consoleConfig ? (consoleConfig.masterKey ?? randomBytes(32)) : undefined;
+    // A second HQ on the same database holds the same data keys, as another process would after
+    // unwrapping them with the same master key.
+    const dataMasterKey = options.sharedWith?.dataMasterKey ?? masterKey ?? randomBytes(32);
+    const keys = options.sharedWith?.keys ?? (await openTestDataKeys(db, dataMasterKey));
     let origin = 'https://127.0.0.1';
     app = buildHqServer({
       db,
+      keys,
       tls,
       now: () => clock.now,
       pairRateLimit: options.pairRateLimit ?? TEST_PAIR_RATE_LIMIT,
@@ -285,6 +306,8 @@ export async function startTestHq(
       snapshot: () => snapshotTables(db),
       databaseUrl,
       masterKey,
+      keys,
+      dataMasterKey,
       async close() {
         await running.close();
         await stop();

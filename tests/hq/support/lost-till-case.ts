@@ -4,6 +4,8 @@
 // two erasures are HQ's real eraseMember at their times, after the history they rename.
 import type { Queryable } from '../../../packages/hq/src/db/database';
 import { eraseMember } from '../../../packages/hq/src/privacy/erasure';
+import type { DataKeys } from '../../../packages/hq/src/keys/data-keys';
+import { sealMemberContacts } from '../../../packages/hq/src/keys/sealed-columns';
 
 /** Member ids are UUIDs: an enrolment's op id is the member's id. */
 export const M = {
@@ -245,8 +247,8 @@ async function audit(
   );
 }
 
-/** Puts the whole case into `q` (a migrated, empty HQ database). */
-export async function buildLostTillCase(q: Queryable): Promise<void> {
+/** Puts the whole case into `q` (a migrated, empty HQ database); contacts sealed with `keys`, as HQ stores them. */
+export async function buildLostTillCase(q: Queryable, keys: DataKeys): Promise<void> {
   for (const [store, name, language] of [
     [STORE_A, 'Riverside', 'en'],
     [STORE_B, 'Nevsky', 'ru'],
@@ -287,7 +289,15 @@ export async function buildLostTillCase(q: Queryable): Promise<void> {
       `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id,
          enrolled_at, updated_at, erased_at)
        VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $8, NULL)`,
-      [id, card(id), member.given, member.family, member.phone, member.email, member.homeStore, member.enrolledAt],
+      [
+        id,
+        card(id),
+        member.given,
+        member.family,
+        ...Object.values(sealMemberContacts(keys, id, { phone: member.phone, email: member.email })),
+        member.homeStore,
+        member.enrolledAt,
+      ],
     );
     // The enrolment op as the till sent it (an erasure scrubs it later, its op id kept).
     await op(q, {

@@ -5,6 +5,7 @@ import type { ConsoleEndpointName, ConsoleOutput, CONSOLE_ENDPOINTS } from './co
 import type { SessionTimeouts } from './sessions';
 import type { RateLimit } from '../rate-limit';
 import type { z } from 'zod';
+import type { DataKeys } from '../keys/data-keys';
 
 /** What the console API needs, passed in (tests decide the clock, the keys and the randomness). */
 export interface ConsoleDeps {
@@ -20,6 +21,8 @@ export interface ConsoleDeps {
   /** Keys the per-recipient member pseudonyms of audiences (derived key 'audience-pseudonyms'). */
   pseudonymKey: Buffer;
   confirmationKey: Buffer;
+  /** HQ's data keys (keys/data-keys.ts): members' contacts and other secrets are sealed at rest. */
+  keys: DataKeys;
   /** Shown beside a pairing code, for the till to check the certificate it is given. */
   hqCertSha256: string;
   /** https://host:port that enrolment links point at; never taken from a request's Host header. */

@@ -10,6 +10,8 @@ import { createStore } from '../admin/stores';
 import { logChange } from '../change-log';
 import type { HqDatabase } from '../db/database';
 import { hashStaffPin } from '../staff/pin-hash';
+import type { DataKeys } from '../keys/data-keys';
+import { sealMemberContacts } from '../keys/sealed-columns';
 
 export const DEMO_STORE_NAME = 'Demo High Street';
 /** The privacy notice demo members accepted (resources/privacy-notice/). */
@@ -25,7 +27,7 @@ const TIERS = ['standard', 'standard', 'standard', 'silver', 'gold'] as const;
  */
 export async function insertSyntheticMembers(
   db: HqDatabase,
-  options: { storeId: string; from: number; count: number; now: Date; batch?: number },
+  options: { storeId: string; from: number; count: number; now: Date; batch?: number; keys: DataKeys },
 ): Promise<void> {
   const batch = options.batch ?? 5_000;
   for (let start = options.from; start < options.from + options.count; start += batch) {
@@ -40,12 +42,18 @@ export async function insertSyntheticMembers(
     const points: number[] = [];
     const marketing: boolean[] = [];
     for (let i = start; i < end; i++) {
-      ids.push(`hq-${String(i).padStart(9, '0')}`);
+      const id = `hq-${String(i).padStart(9, '0')}`;
+      ids.push(id);
       cards.push(withCheckDigit(`6006${String(i).padStart(8, '0')}`));
       given.push(GIVEN[(i * 7) % GIVEN.length] ?? '');
       family.push(FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length] ?? '');
-      phones.push(i % 3 === 2 ? null : `+4473${String(i).padStart(8, '0')}`);
-      emails.push(i % 3 === 1 ? null : `member${i}@example.org`);
+      // Stored sealed, like every member's (keys/sealed-columns.ts).
+      const contacts = sealMemberContacts(options.keys, id, {
+        phone: i % 3 === 2 ? null : `+4473${String(i).padStart(8, '0')}`,
+        email: i % 3 === 1 ? null : `member${i}@example.org`,
+      });
+      phones.push(contacts.phone);
+      emails.push(contacts.email);
       tiers.push(TIERS[i % TIERS.length] ?? 'standard');
       points.push((i * 37) % 3000);
       marketing.push(i % 4 === 0);
@@ -69,7 +77,7 @@ export async function insertSyntheticMembers(
  * Idempotent: a second start finds the store and changes nothing.
  */
 export async function seedDemoHq(
-  deps: { db: HqDatabase; now: () => Date },
+  deps: { db: HqDatabase; now: () => Date; keys: DataKeys },
   options: { syntheticMembers: number },
 ): Promise<{ storeId: string; created: boolean }> {
   const { db } = deps;
@@ -95,6 +103,10 @@ export async function seedDemoHq(
     }
     for (const [index, m] of demoMembers.members.entries()) {
       const id = randomUUID();
+      const contacts = sealMemberContacts(deps.keys, id, {
+        phone: 'phone' in m && m.phone ? normalizePhone(m.phone, 'GB') : null,
+        email: 'email' in m && m.email ? normalizeEmail(m.email) : null,
+      });
       await tx.query(
         `INSERT INTO members (id, card_number, given_name, family_name, phone, email, home_store_id, enrolled_at,
            updated_at, tier, points, terms_version, marketing_email, marketing_sms, version)
@@ -104,8 +116,8 @@ export async function seedDemoHq(
           m.cardNumber,
           m.givenName,
           m.familyName,
-          'phone' in m && m.phone ? normalizePhone(m.phone, 'GB') : null,
-          'email' in m && m.email ? normalizeEmail(m.email) : null,
+          contacts.phone,
+          contacts.email,
           storeId,
           new Date(now.getTime() - (demoMembers.members.length - index) * 86_400_000),
           m.tier,
@@ -118,6 +130,6 @@ export async function seedDemoHq(
       await logChange(tx, 'member', id, null, now);
     }
   });
-  await insertSyntheticMembers(db, { storeId, from: 0, count: options.syntheticMembers, now });
+  await insertSyntheticMembers(db, { storeId, from: 0, count: options.syntheticMembers, now, keys: deps.keys });
   return { storeId, created: true };
 }

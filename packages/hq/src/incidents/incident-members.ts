@@ -2,6 +2,8 @@ import { maskEmail, maskPhone } from '../../../../src/shared/members/mask';
 import { memberInitials } from '../../../../src/shared/members/member-initials';
 import type { Queryable } from '../db/database';
 import type { Exposure } from './codes';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 
 /**
  * An incident's exposed members as computed (incident_members), kept so the notification list is
@@ -40,6 +42,7 @@ export async function readIncidentMembers(
   q: Queryable,
   incidentId: string,
   limit: number,
+  keys: DataKeys,
 ): Promise<MaskedExposedMember[]> {
   const found = await q.query<{
     id: string;
@@ -60,14 +63,16 @@ export async function readIncidentMembers(
       LIMIT $2`,
     [incidentId, limit],
   );
-  return found.rows.map((row) => ({
-    memberId: row.id,
-    exposure: row.exposure,
-    cardMasked: row.card_number === null ? null : `•••• ${row.card_number.slice(-4)}`,
-    initials: memberInitials(row.given_name, row.family_name),
-    phoneMasked: row.phone === null ? null : maskPhone(row.phone),
-    emailMasked: row.email === null ? null : maskEmail(row.email),
-    homeStoreId: row.home_store_id,
-    erased: row.erased,
-  }));
+  return found.rows
+    .map((stored) => ({ ...stored, ...openMemberContacts(keys, stored.id, stored) }))
+    .map((row) => ({
+      memberId: row.id,
+      exposure: row.exposure,
+      cardMasked: row.card_number === null ? null : `•••• ${row.card_number.slice(-4)}`,
+      initials: memberInitials(row.given_name, row.family_name),
+      phoneMasked: row.phone === null ? null : maskPhone(row.phone),
+      emailMasked: row.email === null ? null : maskEmail(row.email),
+      homeStoreId: row.home_store_id,
+      erased: row.erased,
+    }));
 }

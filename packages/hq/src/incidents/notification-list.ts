@@ -4,6 +4,8 @@ import type { Queryable } from '../db/database';
 import { appendEntry, IncidentError, type Actor } from './incidents';
 import { memberLanguages } from './member-language';
 import { noticeText, type NoticeExposure } from './notice-text';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 
 /**
  * The members' notification list (GDPR Art. 34) of one incident: per exposed member, who they are,
@@ -40,6 +42,7 @@ export async function buildNotificationList(
   tx: Queryable,
   input: { incidentId: string; exposures: readonly NoticeExposure[]; contactPoint: string },
   actor: Actor,
+  keys: DataKeys,
 ): Promise<NotificationList> {
   const incident = await tx.query<{
     store_name: string | null;
@@ -81,7 +84,9 @@ export async function buildNotificationList(
       WHERE im.incident_id = $1 AND im.exposure = ANY($2::text[]) ORDER BY im.member_id`,
     [input.incidentId, input.exposures],
   );
-  const kept = members.rows.filter((row) => !row.erased);
+  const kept = members.rows
+    .filter((row) => !row.erased)
+    .map((row) => ({ ...row, ...openMemberContacts(keys, row.id, row) }));
   const languages = await memberLanguages(
     tx,
     kept.map((row) => row.id),

@@ -1,6 +1,6 @@
 import type { HqDatabase, Queryable } from '../db/database';
 import type { DataKeyPurpose, DataKeys } from './data-keys';
-import { sealedKeyId, unsealedSql, type SealedAt } from './sealed-value';
+import { isSealedText, sealedKeyId, unsealedSql, type SealedAt } from './sealed-value';
 
 /**
  * Every column HQ keeps sealed (keys/sealed-value.ts), with the data key purpose it is sealed under
@@ -178,4 +178,56 @@ export async function resealColumns(
     );
   }
   return counts;
+}
+
+type JsonObject = { [key: string]: unknown };
+
+/**
+ * A pushed op as HQ stores it (ops.payload): the enrolment's or profile edit's phone and e-mail sealed
+ * like the member row's, bound to the op's row (device and seq) and their path in the payload. Only
+ * whether an op carried a contact is read back (incidents/lost-till-exposure.ts), never the contact.
+ */
+export function sealOpPayloadContacts(keys: DataKeys, payload: JsonObject, deviceId: string, seq: number): JsonObject {
+  const rowId = `${deviceId}/${seq}`;
+  const sealIn = (object: JsonObject, path: string): JsonObject => {
+    const out: JsonObject = { ...object };
+    for (const field of ['phone', 'email'] as const) {
+      const value = out[field];
+      if (typeof value === 'string' && value !== '') {
+        out[field] = keys.seal('member-contacts', value, { table: 'ops', column: `payload.${path}${field}`, rowId });
+      }
+    }
+    return out;
+  };
+  const sealed = sealIn(payload, '');
+  const changes = sealed.changes;
+  if (changes !== null && typeof changes === 'object' && !Array.isArray(changes)) {
+    sealed.changes = sealIn(changes as JsonObject, 'changes.');
+  }
+  return sealed;
+}
+
+/**
+ * A data-subject export kept for download (member_exports.document, jsonb): the whole document sealed
+ * as one JSON string, bound to the export's id.
+ */
+export function sealExportDocument(keys: DataKeys, exportId: string, document: unknown): string {
+  return JSON.stringify(
+    keys.seal('member-contacts', JSON.stringify(document), {
+      table: 'member_exports',
+      column: 'document',
+      rowId: exportId,
+    }),
+  );
+}
+
+/** The stored document as read back (jsonb: a string when sealed), opened and parsed. */
+export function openExportDocument(keys: DataKeys, exportId: string, stored: unknown): unknown {
+  if (typeof stored !== 'string' || !isSealedText(stored)) {
+    // Written by an HQ before migration 15: kept in clear until retention deletes it.
+    return typeof stored === 'string' ? JSON.parse(stored) : stored;
+  }
+  return JSON.parse(
+    keys.open('member-contacts', stored, { table: 'member_exports', column: 'document', rowId: exportId }),
+  );
 }

@@ -1,6 +1,8 @@
 import { contactLookupHash } from '../../../../src/node-shared/contact-lookup-hash';
 import { normalizeEmail } from '../../../../src/shared/members/normalize';
 import type { HqDatabase, Queryable } from '../db/database';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 
 const BATCH = 2000;
 
@@ -18,19 +20,21 @@ async function lookupKey(q: Queryable): Promise<string> {
  * plaintext. A row whose contacts changed again meanwhile is left marked for the next batch.
  * Returns how many rows it read.
  */
-async function refreshBatch(q: Queryable, key: string): Promise<number> {
+async function refreshBatch(q: Queryable, key: string, keys: DataKeys): Promise<number> {
   const stale = await q.query<{ id: string; phone: string | null; email: string | null }>(
     `SELECT id, phone, email FROM members WHERE lookups_stale ORDER BY id LIMIT ${BATCH}`,
   );
   if (stale.rows.length === 0) return 0;
   const ids = stale.rows.map((row) => row.id);
+  // The stored (sealed) values are what the update compares against; the opened ones are hashed.
   const phones = stale.rows.map((row) => row.phone);
   const emails = stale.rows.map((row) => row.email);
-  const phoneHashes = stale.rows.map((row) =>
-    row.phone === null ? null : contactLookupHash(key, 'phone', row.phone).toString('hex'),
+  const contacts = stale.rows.map((row) => openMemberContacts(keys, row.id, row));
+  const phoneHashes = contacts.map((c) =>
+    c.phone === null ? null : contactLookupHash(key, 'phone', c.phone).toString('hex'),
   );
-  const emailHashes = stale.rows.map((row) =>
-    row.email === null ? null : contactLookupHash(key, 'email', normalizeEmail(row.email)).toString('hex'),
+  const emailHashes = contacts.map((c) =>
+    c.email === null ? null : contactLookupHash(key, 'email', normalizeEmail(c.email)).toString('hex'),
   );
   await q.query(
     `UPDATE members m SET phone_lookup = u.phone_lookup, email_lookup = u.email_lookup, lookups_stale = false
@@ -43,11 +47,11 @@ async function refreshBatch(q: Queryable, key: string): Promise<number> {
 }
 
 /** Catches up inside the caller's transaction (a search: usually nothing or a few rows). */
-export async function refreshContactLookups(q: Queryable): Promise<number> {
+export async function refreshContactLookups(q: Queryable, keys: DataKeys): Promise<number> {
   const key = await lookupKey(q);
   let done = 0;
   for (;;) {
-    const read = await refreshBatch(q, key);
+    const read = await refreshBatch(q, key, keys);
     done += read;
     if (read < BATCH) return done;
   }
@@ -57,11 +61,11 @@ export async function refreshContactLookups(q: Queryable): Promise<number> {
  * Catches up in batches of their own transactions (HQ's start, after members arrived in bulk), so
  * the first operator search does not wait for a million rows to be hashed. Returns the rows hashed.
  */
-export async function backfillContactLookups(db: HqDatabase): Promise<number> {
+export async function backfillContactLookups(db: HqDatabase, keys: DataKeys): Promise<number> {
   const key = await lookupKey(db);
   let done = 0;
   for (;;) {
-    const read = await db.transaction((tx) => refreshBatch(tx, key));
+    const read = await db.transaction((tx) => refreshBatch(tx, key, keys));
     done += read;
     if (read < BATCH) return done;
   }

@@ -3,6 +3,8 @@ import type { MemberAfterOp, PulledMember } from '../../../../src/shared/sync/pr
 import { logChange } from '../change-log';
 import { toInt, type Queryable } from '../db/database';
 import { contactLookupHash } from '../../../../src/node-shared/contact-lookup-hash';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 
 /** Columns an op may set on a member, besides the balance. */
 export interface MemberChanges {
@@ -89,17 +91,19 @@ const SELECT_MEMBERS = `SELECT id, version, card_number, given_name, family_name
   points, terms_version, marketing_email, marketing_sms, enrolled_at, updated_at, erased_at FROM members`;
 
 /** A member as devices cache it: contacts leave HQ only as masks and keyed hashes. */
-function toPulled(row: MemberRow, lookupKey: string): PulledMember {
+function toPulled(row: MemberRow, lookupKey: string, keys: DataKeys): PulledMember {
+  // Opened here only to hash and mask them (keys/sealed-columns.ts); the values never leave.
+  const { phone, email } = openMemberContacts(keys, row.id, row);
   return {
     id: row.id,
     version: toInt(row.version),
     cardNumber: row.card_number ?? '',
     givenName: row.given_name ?? '',
     familyName: row.family_name ?? '',
-    phoneHash: row.phone === null ? null : contactLookupHash(lookupKey, 'phone', row.phone).toString('hex'),
-    emailHash: row.email === null ? null : contactLookupHash(lookupKey, 'email', row.email).toString('hex'),
-    phoneMasked: row.phone === null ? null : maskPhone(row.phone),
-    emailMasked: row.email === null ? null : maskEmail(row.email),
+    phoneHash: phone === null ? null : contactLookupHash(lookupKey, 'phone', phone).toString('hex'),
+    emailHash: email === null ? null : contactLookupHash(lookupKey, 'email', email).toString('hex'),
+    phoneMasked: phone === null ? null : maskPhone(phone),
+    emailMasked: email === null ? null : maskEmail(email),
     tier: row.tier,
     points: toInt(row.points),
     termsVersion: row.terms_version,
@@ -114,13 +118,18 @@ function toPulled(row: MemberRow, lookupKey: string): PulledMember {
 export type MemberState = { kind: 'member'; member: PulledMember } | { kind: 'member_erased'; id: string };
 
 /** The current state of these members, erased ones as tombstones; unknown ids are left out. */
-export async function readMembers(q: Queryable, ids: readonly string[], lookupKey: string): Promise<MemberState[]> {
+export async function readMembers(
+  q: Queryable,
+  ids: readonly string[],
+  lookupKey: string,
+  keys: DataKeys,
+): Promise<MemberState[]> {
   if (ids.length === 0) return [];
   const result = await q.query<MemberRow>(`${SELECT_MEMBERS} WHERE id = ANY($1::text[]) ORDER BY id`, [ids]);
   return result.rows.map((row) =>
     row.erased_at !== null
       ? { kind: 'member_erased', id: row.id }
-      : { kind: 'member', member: toPulled(row, lookupKey) },
+      : { kind: 'member', member: toPulled(row, lookupKey, keys) },
   );
 }
 
@@ -130,10 +139,11 @@ export async function readMemberPage(
   afterId: string,
   limit: number,
   lookupKey: string,
+  keys: DataKeys,
 ): Promise<PulledMember[]> {
   const result = await q.query<MemberRow>(
     `${SELECT_MEMBERS} WHERE id > $1 AND erased_at IS NULL ORDER BY id LIMIT $2`,
     [afterId, limit],
   );
-  return result.rows.map((row) => toPulled(row, lookupKey));
+  return result.rows.map((row) => toPulled(row, lookupKey, keys));
 }

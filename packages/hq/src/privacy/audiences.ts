@@ -10,6 +10,8 @@ import {
 import type { Queryable } from '../db/database';
 import { CodedError } from '../errors';
 import { marketingEmailConfirmedSql } from './consent-confirmation';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 
 /**
  * Audiences by purpose (GDPR Art. 5(1)(b)-(c), 6, 21; DESIGN §6): HQ hands member data to a
@@ -67,7 +69,7 @@ interface MemberAudienceRow {
 export async function exportAudience(
   tx: Queryable,
   request: AudienceRequest,
-  context: { operatorId: string; now: Date; pseudonymKey: Buffer },
+  context: { operatorId: string; now: Date; pseudonymKey: Buffer; keys: DataKeys },
 ): Promise<Audience> {
   const fields = [...new Set(request.fields)];
   // Checked again here: a caller that skipped the schema must not widen what leaves HQ.
@@ -91,9 +93,13 @@ export async function exportAudience(
       ORDER BY m.id`,
   );
   // A contact the purpose needs but the member has not given leaves the member out (nothing to send to).
-  const members = found.rows.filter(
-    (row) => !(fields.includes('email') && row.email === null) && !(fields.includes('phone') && row.phone === null),
-  );
+  // Sealed at rest (keys/sealed-columns.ts): opened only when the audience carries a contact.
+  const withContacts = fields.includes('email') || fields.includes('phone');
+  const members = found.rows
+    .map((row) => (withContacts ? { ...row, ...openMemberContacts(context.keys, row.id, row) } : row))
+    .filter(
+      (row) => !(fields.includes('email') && row.email === null) && !(fields.includes('phone') && row.phone === null),
+    );
   const rows = members.map((row) => {
     const out: AudienceRow = { memberRef: memberPseudonym(context.pseudonymKey, request.recipient, row.id) };
     for (const field of fields) {

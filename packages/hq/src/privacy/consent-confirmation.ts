@@ -7,6 +7,8 @@ import type { Queryable } from '../db/database';
 import { CodedError } from '../errors';
 import { lockMember } from '../members/member-state';
 import { readPrivacyPolicy } from './policy';
+import type { DataKeys } from '../keys/data-keys';
+import { MEMBER_EMAIL, sealedAt } from '../keys/sealed-columns';
 
 /**
  * Double opt-in for marketing e-mail (GDPR Art. 7(1), CASL: the sender must be able to prove the
@@ -201,15 +203,17 @@ export async function pendingConfirmations(
   key: Buffer,
   now: Date,
   limit: number,
+  keys: DataKeys,
 ): Promise<PendingConfirmation[]> {
   const found = await tx.query<{
     id: string;
+    member_id: string;
     language: string;
     expires_at: Date;
     token_hash: string | null;
     email: string;
   }>(
-    `SELECT c.id, c.language, c.expires_at, c.token_hash, m.email
+    `SELECT c.id, c.member_id, c.language, c.expires_at, c.token_hash, m.email
        FROM consent_confirmations c JOIN members m ON m.id = c.member_id
       WHERE c.dispatched_at IS NULL AND c.confirmed_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1
         AND m.erased_at IS NULL AND m.marketing_email AND m.email IS NOT NULL
@@ -225,7 +229,8 @@ export async function pendingConfirmations(
     if (row.token_hash !== hash) {
       await tx.query('UPDATE consent_confirmations SET token_hash = $2 WHERE id = $1', [row.id, hash]);
     }
-    pending.push({ id: row.id, email: row.email, language: StoredLanguage.parse(row.language), token, expiresAt });
+    const email = keys.open('member-contacts', row.email, sealedAt(MEMBER_EMAIL, row.member_id));
+    pending.push({ id: row.id, email, language: StoredLanguage.parse(row.language), token, expiresAt });
   }
   return pending;
 }

@@ -3,6 +3,8 @@ import type { ConsentPurpose } from '../../../../src/shared/consents/purposes';
 import { LANGUAGES, type Language } from '../../../../src/shared/i18n/languages';
 import { MEMBER_EXPORT_SCHEMA_ID, MemberExport } from '../../../../src/shared/privacy/member-export';
 import type { ExportPurpose } from '../../../../src/shared/privacy/requests';
+import type { DataKeys } from '../keys/data-keys';
+import { openMemberContacts } from '../keys/sealed-columns';
 import { toInt, type Queryable } from '../db/database';
 
 /**
@@ -36,6 +38,8 @@ export interface MemberExportInput {
   now: Date;
   /** The document's language; by default the one of the notice the member last consented under. */
   language?: Language;
+  /** HQ's data keys: the member's sealed contacts are opened for the document. */
+  keys: DataKeys;
 }
 
 type Timestamp = Date | string;
@@ -206,8 +210,7 @@ export async function buildMemberExport(q: Queryable, input: MemberExportInput):
       cardNumber: member.card_number,
       givenName: member.given_name,
       familyName: member.family_name,
-      phone: member.phone,
-      email: member.email,
+      ...openMemberContacts(input.keys, member.id, member),
       birthDate: member.birth_date,
       homeStoreId: member.home_store_id,
       enrolledAt: iso(member.enrolled_at),

@@ -6,6 +6,8 @@ import type { OperatorAuditLog } from '../operators/operator-audit';
 import type { AuthenticatedDevice } from '../push/push';
 import { ProofBudgetSpent, checkMemberDataProof } from '../push/staff-proof';
 import { buildMemberExport, memberExportState } from './member-export';
+import type { DataKeys } from '../keys/data-keys';
+import { openExportDocument, openMemberContacts, sealExportDocument } from '../keys/sealed-columns';
 import { readPrivacyPolicy } from './policy';
 
 /**
@@ -27,6 +29,8 @@ export interface TillRequestDeps {
   now: () => Date;
   /** The operator audit chain (its key derives from HQ's master key). */
   audit: OperatorAuditLog;
+  /** HQ's data keys: contacts and stored export documents are sealed (keys/sealed-columns.ts). */
+  keys: DataKeys;
 }
 
 type Refusal = Extract<MemberDataResponse, { kind: 'refused' }>;
@@ -106,7 +110,9 @@ async function answer(
       recorded.kind === request.kind &&
       recorded.reason_code === reasonOf(request);
     if (!same) return refuse('request_id_reused');
-    return request.kind === 'export' ? storedExport(tx, request.requestId) : contactsOf(tx, request.memberId);
+    return request.kind === 'export'
+      ? storedExport(tx, deps.keys, request.requestId)
+      : contactsOf(tx, deps.keys, request.memberId);
   }
 
   if (request.kind === 'export') {
@@ -139,7 +145,7 @@ async function answer(
       // `reason`, as the console's reveal records it: the member's export shows it.
       details: { ...via, reason: request.reasonCode },
     });
-    return contactsOf(tx, request.memberId);
+    return contactsOf(tx, deps.keys, request.memberId);
   }
 
   const document = await buildMemberExport(tx, {
@@ -147,6 +153,7 @@ async function answer(
     exportId: request.requestId,
     purpose: request.purpose,
     now: receivedAt,
+    keys: deps.keys,
     ...(request.language ? { language: request.language } : {}),
   });
   // memberExportState said 'ok' in this transaction, under the device lock; an erasure committing
@@ -164,7 +171,7 @@ async function answer(
       request.requestedBy,
       receivedAt,
       new Date(receivedAt.getTime() + policy.exportRetentionDays * DAY_MS),
-      JSON.stringify(document),
+      sealExportDocument(deps.keys, request.requestId, document),
     ],
   );
   await deps.audit.append(tx, {
@@ -178,23 +185,24 @@ async function answer(
 }
 
 /** A retry of an export: the document made the first time, or export_expired once retention deleted it. */
-async function storedExport(tx: Queryable, exportId: string): Promise<MemberDataResponse> {
+async function storedExport(tx: Queryable, keys: DataKeys, exportId: string): Promise<MemberDataResponse> {
   const row = (
     await tx.query<{ document: unknown }>("SELECT document FROM member_exports WHERE id = $1 AND source = 'till'", [
       exportId,
     ])
   ).rows[0];
   if (!row || row.document === null) return refuse('export_expired');
-  const stored: unknown = typeof row.document === 'string' ? JSON.parse(row.document) : row.document;
+  const stored = openExportDocument(keys, exportId, row.document);
   const document: MemberExportDocument = MemberExport.parse(stored);
   return { kind: 'export', document };
 }
 
-async function contactsOf(tx: Queryable, memberId: string): Promise<MemberDataResponse> {
+async function contactsOf(tx: Queryable, keys: DataKeys, memberId: string): Promise<MemberDataResponse> {
   const row = (
     await tx.query<{ phone: string | null; email: string | null }>('SELECT phone, email FROM members WHERE id = $1', [
       memberId,
     ])
   ).rows[0];
-  return { kind: 'contacts', phone: row?.phone ?? null, email: row?.email ?? null };
+  if (!row) return { kind: 'contacts', phone: null, email: null };
+  return { kind: 'contacts', ...openMemberContacts(keys, memberId, row) };
 }

@@ -14,6 +14,7 @@ import { REPLICA_BEHIND, type ReadReplica } from '../db/read-replica';
 import { assertDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import { readMemberPage, readMembers } from '../members/member-state';
+import type { DataKeys } from '../keys/data-keys';
 import type { AuthenticatedDevice } from '../push/push';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { readAlerts } from './read-alerts';
@@ -21,6 +22,8 @@ import { readPinPepperRing, tillPinPeppers } from '../staff/pin-peppers';
 
 export interface PullDeps {
   db: HqDatabase;
+  /** HQ's data keys: members' sealed contacts are opened to hash and mask them (keys/data-keys.ts). */
+  keys: DataKeys;
   /** A streaming replica (DATABASE_REPLICA_URL) that serves the pages it can (pullPage). */
   replica?: ReadReplica | undefined;
   /** Told when the primary answered a page because the replica was behind the cursor or unavailable. */
@@ -162,7 +165,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
       async (tx) => {
         // Again in the replica's own snapshot: the states it reads must not hold ops the till has not heard.
         await checkDevice(tx, device, input, 'replica');
-        return (await replicaCovers(tx, input.cursor)) ? readPage(tx, device, input) : REPLICA_BEHIND;
+        return (await replicaCovers(tx, input.cursor)) ? readPage(tx, device, input, deps.keys) : REPLICA_BEHIND;
       },
       (error) => error instanceof HqHttpError,
     );
@@ -172,7 +175,7 @@ export async function pullPage(deps: PullDeps, device: AuthenticatedDevice, inpu
   return deps.db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await checkDevice(tx, device, input, 'primary');
-    return readPage(tx, device, input);
+    return readPage(tx, device, input, deps.keys);
   });
 }
 
@@ -214,7 +217,12 @@ async function checkDevice(
 }
 
 /** The page, in the caller's REPEATABLE READ transaction on the primary or the replica: reads only. */
-async function readPage(tx: Queryable, device: AuthenticatedDevice, input: PullInput): Promise<PullResponse> {
+async function readPage(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  input: PullInput,
+  keys: DataKeys,
+): Promise<PullResponse> {
   const chain = await tx.query<{ lookup_key: string; staff_proof_public_key: string | null }>(
     'SELECT lookup_key, staff_proof_public_key FROM chain WHERE id = 1',
   );
@@ -255,7 +263,7 @@ async function readPage(tx: Queryable, device: AuthenticatedDevice, input: PullI
   if (cursor.kind === 'snapshot') {
     const limit = input.limit ?? MAX_PULL_CHANGES;
     const start = input.cursor === null;
-    const members = await readMemberPage(tx, cursor.afterId, limit, lookupKey);
+    const members = await readMemberPage(tx, cursor.afterId, limit, lookupKey, keys);
     const changes: PullChange[] = [];
     if (start) {
       changes.push(...(await readStoreSettings(tx, device.storeId)));
@@ -317,7 +325,7 @@ async function readPage(tx: Queryable, device: AuthenticatedDevice, input: PullI
   if (settings) changes.push(...(await readStoreSettings(tx, device.storeId)));
   if (ids.staff.size > 0) changes.push(...(await readStaff(tx, device.storeId, [...ids.staff])));
   if (ids.reward.size > 0) changes.push(...(await readRewards(tx, [...ids.reward])));
-  changes.push(...(await readMembers(tx, [...ids.member], lookupKey)));
+  changes.push(...(await readMembers(tx, [...ids.member], lookupKey, keys)));
   changes.push(...(await readAlerts(tx, device.storeId, [...ids.alert])));
   const lastRow = rows.rows.at(-1);
   return {

@@ -1,6 +1,8 @@
 import type { MemberAfterOp, PushOp, RejectReason } from '../../../../src/shared/sync/protocol';
 import { logChange } from '../change-log';
 import type { Queryable } from '../db/database';
+import type { DataKeys } from '../keys/data-keys';
+import { MEMBER_EMAIL, sealMemberContacts, sealedAt } from '../keys/sealed-columns';
 import { toInt } from '../db/database';
 import { changeMember, lockMember, type MemberChanges } from '../members/member-state';
 import { applyPinChange } from './pin-change';
@@ -18,6 +20,8 @@ export interface OpContext {
   fast?: boolean;
   /** Batch mode: the store's policy and earn rules, read once for the batch. */
   reads?: StoreReads | undefined;
+  /** HQ's data keys: a member's phone and e-mail are stored sealed (keys/sealed-columns.ts). */
+  keys: DataKeys;
 }
 
 const LEDGER_KIND = {
@@ -45,6 +49,7 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
       if (existing.rows.length > 0) return reject('member_exists');
       const card = await tx.query<{ id: string }>('SELECT id FROM members WHERE card_number = $1', [p.cardNumber]);
       if (card.rows.length > 0) return reject('card_in_use');
+      const contacts = sealMemberContacts(ctx.keys, p.memberId, { phone: p.phone, email: p.email });
       await tx.query(
         `INSERT INTO members (id, card_number, given_name, family_name, phone, email, birth_date, home_store_id,
            enrolled_at, updated_at, version, points)
@@ -54,8 +59,8 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
           p.cardNumber,
           p.givenName,
           p.familyName,
-          p.phone,
-          p.email,
+          contacts.phone,
+          contacts.email,
           p.birthDate,
           ctx.storeId,
           p.enrolledAt,
@@ -73,11 +78,21 @@ export async function applyOp(tx: Queryable, ctx: OpContext, op: PushOp): Promis
         const value = p.changes[key];
         if (value !== undefined) Object.assign(changes, { [key]: value });
       }
+      const sealed = sealMemberContacts(ctx.keys, p.memberId, {
+        phone: changes.phone ?? null,
+        email: changes.email ?? null,
+      });
+      if (changes.phone !== undefined) changes.phone = sealed.phone;
+      if (changes.email !== undefined) changes.email = sealed.email;
       const emailBefore =
         p.changes.email === undefined
           ? undefined
-          : (await tx.query<{ email: string | null }>('SELECT email FROM members WHERE id = $1', [p.memberId])).rows[0]
-              ?.email;
+          : ctx.keys.openOrNull(
+              'member-contacts',
+              (await tx.query<{ email: string | null }>('SELECT email FROM members WHERE id = $1', [p.memberId]))
+                .rows[0]?.email ?? null,
+              sealedAt(MEMBER_EMAIL, p.memberId),
+            );
       const member = await changeMember(tx, p.memberId, ctx.receivedAt, changes);
       // Double opt-in confirmed an address: a new address must be confirmed again.
       if (p.changes.email !== undefined && p.changes.email !== emailBefore) {

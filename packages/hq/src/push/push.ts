@@ -12,12 +12,16 @@ import { assertDeviceHead, RollbackDetected } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../../../src/shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
+import type { DataKeys } from '../keys/data-keys';
+import { sealOpPayloadContacts } from '../keys/sealed-columns';
 import { ProofBudgetSpent, withoutStaffProof } from './staff-proof';
 import { newStoreReads, type StoreReads } from './verify-claims';
 
 export interface PushDeps {
   db: HqDatabase;
   now: () => Date;
+  /** HQ's data keys: members' contacts are sealed in the member row and in the stored op (keys/data-keys.ts). */
+  keys: DataKeys;
 }
 
 /** The device a token belongs to. The device pushing is always the token's, never a body field. */
@@ -72,6 +76,7 @@ async function lockDevice(tx: Queryable, device: AuthenticatedDevice): Promise<n
  */
 async function settle(
   tx: Queryable,
+  keys: DataKeys,
   device: AuthenticatedDevice,
   wire: WirePushOp,
   receivedAt: Date,
@@ -129,6 +134,7 @@ async function settle(
       receivedAt,
       fast: batch !== null,
       reads: batch?.reads,
+      keys,
     };
     let result;
     try {
@@ -148,6 +154,7 @@ async function settle(
     const erased = await tx.query('SELECT 1 FROM members WHERE id = $1 AND erased_at IS NOT NULL', [memberId]);
     if (erased.rows.length > 0) payload = scrubPayload(payload);
   }
+  payload = sealOpPayloadContacts(keys, payload, device.deviceId, op.seq) as typeof payload;
   await tx.query(
     `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at,
        member_id, member_version, member_points)
@@ -191,17 +198,18 @@ async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: WirePu
   const receivedAt = deps.now();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await deps.db.transaction((tx) => settle(tx, device, op, receivedAt, null));
+      return await deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, null));
     } catch (error) {
       if (!isOpError(error)) throw error;
     }
   }
-  return deps.db.transaction((tx) => settle(tx, device, op, receivedAt, 'unprocessable'));
+  return deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, 'unprocessable'));
 }
 
 /** The whole batch in one transaction: one device lock, one last_seq write, one commit. */
 async function pushBatch(
   tx: Queryable,
+  keys: DataKeys,
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
   receivedAt: Date,
@@ -217,7 +225,7 @@ async function pushBatch(
   let gapAt: number | undefined;
   let throttled = false;
   for (const op of ops) {
-    const step = await settle(tx, device, op, receivedAt, null, { last, reads });
+    const step = await settle(tx, keys, device, op, receivedAt, null, { last, reads });
     if (step.kind === 'revoked') return 'revoked';
     if (step.kind === 'throttled') {
       throttled = true;
@@ -269,7 +277,7 @@ export async function pushOps(
 ): Promise<PushResponse> {
   const receivedAt = deps.now();
   try {
-    const result = await deps.db.transaction((tx) => pushBatch(tx, device, ops, receivedAt, head));
+    const result = await deps.db.transaction((tx) => pushBatch(tx, deps.keys, device, ops, receivedAt, head));
     if (result === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
     if (result === 'throttled') throw proofsThrottled();
     return result;

@@ -279,7 +279,7 @@ export const computeIncidentExposureHandler: ConsoleHandler<'computeIncidentExpo
 export const listIncidentMembersHandler: ConsoleHandler<'listIncidentMembers'> = (ctx, input) =>
   refusing(async () => {
     const incident = await readIncident(ctx.tx, input.incidentId, ctx.now);
-    const members = await readIncidentMembers(ctx.tx, input.incidentId, input.limit ?? 500);
+    const members = await readIncidentMembers(ctx.tx, input.incidentId, input.limit ?? 500, ctx.deps.keys);
     const windowStart = incident.windowStart === null ? null : new Date(incident.windowStart);
     const windowEnd = incident.windowEnd === null ? null : new Date(incident.windowEnd);
     const sources: Record<string, string[]> = {};
@@ -318,6 +318,7 @@ export const incidentNotificationListHandler: ConsoleHandler<'incidentNotificati
       ctx.tx,
       { incidentId: input.incidentId, exposures: input.exposures, contactPoint: input.contactPoint },
       actor(ctx),
+      ctx.deps.keys,
     );
     // The list reads contacts: audited as an access for its purpose, with the disclosure it made.
     await ctx.audit({

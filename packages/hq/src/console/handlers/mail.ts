@@ -17,7 +17,7 @@ const DEFAULT_LIMIT = 100;
  */
 export const listPendingConfirmations: ConsoleHandler<'listPendingConfirmations'> = async (ctx, input) => {
   const limit = input.limit ?? DEFAULT_LIMIT;
-  const pending = await pendingConfirmations(ctx.tx, ctx.deps.confirmationKey, ctx.now, limit);
+  const pending = await pendingConfirmations(ctx.tx, ctx.deps.confirmationKey, ctx.now, limit, ctx.deps.keys);
   await ctx.audit({ action: 'mail.dispatch', details: { step: 'listed', listed: pending.length, limit } });
   const origin = ctx.deps.publicOrigin();
   return {

@@ -6,6 +6,8 @@ import { normalizeEmail } from '../../../../../src/shared/members/normalize';
 import { normalizePhone } from '../../../../../src/shared/members/phone';
 import { ConsoleHttpError } from '../console-error';
 import type { ConsoleHandler } from '../console-context';
+import type { DataKeys } from '../../keys/data-keys';
+import { openMemberContacts } from '../../keys/sealed-columns';
 
 interface MemberRow {
   id: string;
@@ -27,6 +29,11 @@ const COLUMNS = `id, card_number, given_name, family_name, phone, email, birth_d
 const MAX_RESULTS = 20;
 
 const initial = (name: string): string => (name.trim() === '' ? '' : `${[...name.trim()][0]?.toUpperCase() ?? ''}.`);
+
+/** The row with its contacts opened (sealed at rest: keys/sealed-columns.ts), for masking or a reveal. */
+function opened(keys: DataKeys, row: MemberRow): MemberRow {
+  return { ...row, ...openMemberContacts(keys, row.id, row) };
+}
 
 function masked(row: MemberRow) {
   return {
@@ -54,7 +61,7 @@ export const searchMembers: ConsoleHandler<'searchMembers'> = async (ctx, input)
     const card = input.value.replace(/[\s-]/g, '');
     rows = (await ctx.tx.query<MemberRow>(`SELECT ${COLUMNS} FROM members WHERE card_number = $1`, [card])).rows;
   } else {
-    await refreshContactLookups(ctx.tx);
+    await refreshContactLookups(ctx.tx, ctx.deps.keys);
     let hashes: string[];
     if (input.by === 'email') {
       hashes = [await contactLookup(ctx.tx, 'email', normalizeEmail(input.value))];
@@ -91,14 +98,15 @@ export const searchMembers: ConsoleHandler<'searchMembers'> = async (ctx, input)
     subjectId: rows.length === 1 ? (rows[0]?.id ?? null) : null,
     details: { by: input.by, found: rows.length },
   });
-  return { members: rows.map(masked) };
+  return { members: rows.map((row) => masked(opened(ctx.deps.keys, row))) };
 };
 
 /** One member's contacts unmasked, for a recorded reason (and reference): the audit entry commits with the answer. */
 export const revealMember: ConsoleHandler<'revealMember'> = async (ctx, input) => {
   const found = await ctx.tx.query<MemberRow>(`SELECT ${COLUMNS} FROM members WHERE id = $1`, [input.memberId]);
-  const row = found.rows[0];
-  if (!row) throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
+  const stored = found.rows[0];
+  if (!stored) throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
+  const row = opened(ctx.deps.keys, stored);
   await ctx.audit({
     action: 'member.reveal',
     subjectType: 'member',

@@ -7,6 +7,7 @@ import { previewRetention } from '../../privacy/retention';
 import { logChange } from '../../change-log';
 import { ConsoleHttpError } from '../console-error';
 import type { ConsoleHandler } from '../console-context';
+import { sealExportDocument } from '../../keys/sealed-columns';
 
 /** The privacy page: the policy, what the rules will remove within the horizon, pending erasures, legal holds. */
 export const getPrivacyOverview: ConsoleHandler<'getPrivacyOverview'> = async (ctx, input) => {
@@ -111,13 +112,22 @@ export const exportMember: ConsoleHandler<'exportMember'> = async (ctx, input) =
     exportId,
     purpose: input.purpose,
     now: ctx.now,
+    keys: ctx.deps.keys,
     ...(input.language ? { language: input.language } : {}),
   });
   if (!document) throw new ConsoleHttpError('member_not_found', `No member ${input.memberId}.`);
   await ctx.tx.query(
     `INSERT INTO member_exports (id, member_id, purpose, source, operator_id, created_at, expires_at, document)
      VALUES ($1, $2, $3, 'console', $4, $5, $6, $7::jsonb)`,
-    [exportId, input.memberId, input.purpose, ctx.actor.operatorId, ctx.now, expiresAt, JSON.stringify(document)],
+    [
+      exportId,
+      input.memberId,
+      input.purpose,
+      ctx.actor.operatorId,
+      ctx.now,
+      expiresAt,
+      sealExportDocument(ctx.deps.keys, exportId, document),
+    ],
   );
   await ctx.audit({
     action: 'member.data_request',
@@ -136,6 +146,7 @@ export const exportAudienceHandler: ConsoleHandler<'exportAudience'> = async (ct
       operatorId: ctx.actor.operatorId,
       now: ctx.now,
       pseudonymKey: ctx.deps.pseudonymKey,
+      keys: ctx.deps.keys,
     });
     await ctx.audit({
       action: 'audience.export',
