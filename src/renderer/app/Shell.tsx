@@ -19,6 +19,7 @@ import { EnrollView, type EnrollViewHandle } from '../enroll/EnrollView';
 import type { EnrollValues } from '../enroll/form';
 import { FindView, type FindViewHandle } from '../find/FindView';
 import { StaffView } from '../staff/StaffView';
+import { RolledBackBanner } from '../sync/RolledBackNotice';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import { SyncView } from '../sync/SyncView';
 import { useSyncStatus } from '../sync/useSyncStatus';
@@ -236,6 +237,19 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
         </div>
       </nav>
       <main className="main">
+        {/* HQ refused this till as restored from an old copy: everyone at the counter is told. */}
+        {sync.status?.rolledBack ? (
+          <RolledBackBanner
+            onOpen={
+              views.includes('sync') && view !== 'sync'
+                ? () => {
+                    setView('sync');
+                    request({ target: 'tab', view: 'sync' });
+                  }
+                : null
+            }
+          />
+        ) : null}
         {ALL_VIEWS.filter((id) => views.includes(id)).map((id) => {
           switch (id) {
             case 'find':

@@ -11,6 +11,7 @@ import { regionName } from '../app/store-region';
 import { Modal } from '../common/Modal';
 import { DayEndReportCard } from './DayEndReportCard';
 import { PairingForm } from './PairingForm';
+import { RolledBackCard } from './RolledBackNotice';
 import { SyncProgress } from './SyncProgress';
 import {
   formatCount,
@@ -275,6 +276,7 @@ function Connection({
       {errorKey && status.lastError ? (
         <p className="sync-problem">{t(`syncView.errors.${errorKey}`, { code: status.lastError })}</p>
       ) : null}
+      {status.rolledBack ? <RolledBackCard rolledBack={status.rolledBack} /> : null}
       {status.auditRefused ? (
         <p className="sync-problem" role="alert" data-testid="sync-audit-refused">
           {t('syncView.auditRefused', { code: status.auditRefused })}

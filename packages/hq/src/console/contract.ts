@@ -20,6 +20,8 @@ import { ALERT_ACTIONS, ALERT_REASONS, ALERT_STATUSES } from '../detection/alert
 export { mayResolve } from '../detection/alert-codes';
 import { CLOCK_STATES } from '../incidents/clock';
 import { ROLLBACK_CLEAR_REASONS } from '../devices/rollback-codes';
+/** The reasons an operator lifts a rolled-back till's refusal with (the devices page offers them). */
+export { ROLLBACK_CLEAR_REASONS, type RollbackClearReason } from '../devices/rollback-codes';
 import { ROLLBACK_REASONS } from '../../../../src/shared/sync/protocol';
 import {
   CONTACT_POINT_MAX,

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConsoleOutput } from '../../../src/console/contract';
+import { ROLLBACK_CLEAR_REASONS, type ConsoleOutput, type RollbackClearReason } from '../../../src/console/contract';
 import { callConsole } from '../api/console-client';
 import { useSession } from '../app/session';
 import { useAction, useApprovals, useLoad } from '../common/hooks';
@@ -20,6 +20,8 @@ export function DevicesPage() {
   const [confirming, setConfirming] = useState<Device | null>(null);
   const pairAction = useAction();
   const revokeAction = useAction();
+  const clearAction = useAction();
+  const [clearReasons, setClearReasons] = useState<Record<string, RollbackClearReason>>({});
   const { approvals, dispatch } = useApprovals();
   const rows = devices.data?.devices ?? [];
 
@@ -47,9 +49,29 @@ export function DevicesPage() {
     }
   }
 
+  // A till refused as restored from an old copy (issue 15): lifted with a reason code, audited at HQ.
+  async function clearRollback(device: Device) {
+    const reasonCode = clearReasons[device.deviceId] ?? 'current_files_restored';
+    const answer = await clearAction.run(`clear-rollback:${device.deviceId}:${reasonCode}`, (requestId) =>
+      callConsole('clearDeviceRollback', { requestId, deviceId: device.deviceId, reasonCode }),
+    );
+    if (answer) {
+      setStatus(t('tillRollback.cleared', { name: device.name }));
+      devices.reload();
+    }
+  }
+
+  const rolledBack = rows.filter((device) => device.rolledBack !== null && device.revokedAt === null);
+
   return (
     <>
       <PageHeading>{t('pages.devices')}</PageHeading>
+      {rolledBack.length > 0 ? (
+        <div className="notice notice-error" role="alert" data-testid="rolled-back-tills">
+          <p>{t('tillRollback.summary', { count: rolledBack.length })}</p>
+          <p>{t('tillRollback.todo')}</p>
+        </div>
+      ) : null}
       <StatusNotice message={status} />
       <div className="toolbar">
         <StoreFilter value={storeId} onChange={setStoreId} />
@@ -67,6 +89,7 @@ export function DevicesPage() {
       {may('devices.issue_pairing_code') && !storeId ? <p className="hint">{t('devices.chooseStoreToPair')}</p> : null}
       <ErrorNotice error={pairAction.error} />
       <ErrorNotice error={revokeAction.error} />
+      <ErrorNotice error={clearAction.error} />
       <LoadState
         loading={devices.loading}
         error={devices.error}
@@ -105,6 +128,50 @@ export function DevicesPage() {
                     <span className="badge badge-danger">
                       {t('devices.revokedAt')} <Time iso={device.revokedAt} />
                     </span>
+                  ) : device.rolledBack ? (
+                    <>
+                      <span className="badge badge-danger">
+                        {t('tillRollback.badge')} <Time iso={device.rolledBack.detectedAt} />
+                      </span>
+                      <p className="hint">
+                        {t(`tillRollback.reasons.${device.rolledBack.reason}`)}{' '}
+                        {t('tillRollback.figures', {
+                          lastSeq: device.rolledBack.hqLastSeq,
+                          auditSeq: device.rolledBack.hqAuditSeq,
+                        })}
+                      </p>
+                      {may('devices.clear_rollback') ? (
+                        <div className="toolbar">
+                          <label>
+                            {t('tillRollback.reasonLabel')}{' '}
+                            <select
+                              value={clearReasons[device.deviceId] ?? 'current_files_restored'}
+                              onChange={(event) =>
+                                setClearReasons({
+                                  ...clearReasons,
+                                  [device.deviceId]: event.target.value as RollbackClearReason,
+                                })
+                              }
+                            >
+                              {ROLLBACK_CLEAR_REASONS.map((reason) => (
+                                <option key={reason} value={reason}>
+                                  {t(`tillRollback.clearReasons.${reason}`)}
+                                </option>
+                              ))}
+                            </select>
+                          </label>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={t('tillRollback.clearOf', { name: device.name })}
+                            disabled={clearAction.busy}
+                            onClick={() => void clearRollback(device)}
+                          >
+                            {t('tillRollback.clear')}
+                          </button>
+                        </div>
+                      ) : null}
+                    </>
                   ) : (
                     <span className="badge badge-ok">{t('devices.active')}</span>
                   )}
