@@ -9,6 +9,7 @@ import { DEFAULT_LOCKOUT_POLICY } from '../auth/lockout-policy';
 import { createSessionStore } from '../auth/session';
 import { sessionHandlers } from '../auth/session-handlers';
 import { openDeviceDatabase } from '../db/open-device-database';
+import { counterWriteGate, createWriteGateBuffer } from '../db/write-gate';
 import { seedDemo } from '../demo/seed-demo';
 import { createRouter, type Handlers } from '../ipc/router';
 import { memberHandlers } from '../members/member-handlers';
@@ -70,7 +71,9 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
   const { db, secrets } = database;
   const settings = createSettingsService(db);
   const audit = createAuditLog({ db, key: secrets.auditKey, now });
-  const requests = createRequestLog({ db, key: secrets.auditKey, now });
+  // Counter writes go before the sync worker's next part (shared with the worker below).
+  const writeGate = counterWriteGate(createWriteGateBuffer());
+  const requests = createRequestLog({ db, key: secrets.auditKey, now, writeGate });
   requests.prune();
   const sessions = createSessionStore({
     monotonicMs,
@@ -95,6 +98,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     language: () => settings.get().language,
     now,
     adjustLimit: () => settings.get().maxAdjustPoints,
+    writeGate,
   });
   const { outbox } = counter;
   const staff = createStaffService({
@@ -141,6 +145,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     logger,
     now,
     workerPath: options.syncWorkerPath ?? null,
+    writeGate: writeGate.buffer,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     ...(options.syncTiming ? { timing: options.syncTiming } : {}),
     onPaired: () => {

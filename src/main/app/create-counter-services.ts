@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Language } from '../../shared/i18n/languages';
 import type { AuditLog } from '../audit/audit-log';
 import { createConsentRecorder } from '../consents/record-consent';
+import { NO_WRITE_GATE, type CounterWriteGate } from '../db/write-gate';
 import { createSetConsent } from '../consents/set-consent';
 import { createCardBlock } from '../members/card-block';
 import { createEnrollMember } from '../members/enroll';
@@ -28,6 +29,8 @@ export interface CounterDeps {
   language: () => Language;
   now: () => Date;
   adjustLimit: () => number | null;
+  /** Counter writes go before the sync worker's next part (db/write-gate.ts); none without a worker. */
+  writeGate?: CounterWriteGate;
 }
 
 /**
@@ -36,6 +39,7 @@ export interface CounterDeps {
  */
 export function createCounterServices(deps: CounterDeps) {
   const { db, audit, lookupKey, storeRegion, language, now, adjustLimit } = deps;
+  const writeGate = deps.writeGate ?? NO_WRITE_GATE;
   const identity = createDeviceIdentity(db);
   const outbox = createOutbox({ db, now });
   const ledger = createLedger(db, { standalone: () => isStandalone(identity()) });
@@ -43,20 +47,30 @@ export function createCounterServices(deps: CounterDeps) {
   const rewards = createRewardsCatalog(db);
   const cardBlock = createCardBlock(db);
   const recordConsent = createConsentRecorder({ db, audit, outbox, storeId: () => identity().storeId, now });
-  const pointsDeps: PointsDeps = { db, audit, outbox, ledger, rules, identity, now, adjustLimit };
+  const pointsDeps: PointsDeps = { db, audit, outbox, ledger, rules, identity, now, adjustLimit, writeGate };
   return {
     outbox,
     ledger,
     rules,
     rewards,
     cardBlock,
-    enroll: createEnrollMember({ db, audit, outbox, recordConsent, cardBlock, lookupKey, storeRegion, now }),
+    enroll: createEnrollMember({ db, audit, outbox, recordConsent, cardBlock, lookupKey, storeRegion, now, writeGate }),
     find: createFindMembers({ db, lookupKey, storeRegion }),
     memberView: createMemberView({ db, ledger, rules }),
     memberName: createMemberName(db),
-    updateProfile: createUpdateProfile({ db, audit, outbox, recordConsent, lookupKey, storeRegion, language, now }),
+    updateProfile: createUpdateProfile({
+      db,
+      audit,
+      outbox,
+      recordConsent,
+      lookupKey,
+      storeRegion,
+      language,
+      now,
+      writeGate,
+    }),
     revealContacts: createRevealContacts({ db, audit }),
-    setConsent: createSetConsent({ db, recordConsent }),
+    setConsent: createSetConsent({ db, recordConsent, writeGate }),
     quoteEarn: createQuoteEarn(pointsDeps),
     earn: createEarnPoints(pointsDeps),
     redeem: createRedeemPoints({ ...pointsDeps, rewards }),

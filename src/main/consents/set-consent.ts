@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { OptionalPurpose } from '../../shared/consents/purposes';
 import type { Language } from '../../shared/i18n/languages';
 import { mapSqliteError } from '../db/errors';
+import { NO_WRITE_GATE, type CounterWriteGate } from '../db/write-gate';
 import { isCurrentNotice } from '../privacy/notices';
 import type { ConsentRecorder } from './record-consent';
 
@@ -10,7 +11,7 @@ import type { ConsentRecorder } from './record-consent';
  * One-click withdraw or grant of a marketing consent, offline too. Granting needs the contact it
  * is for and the current notice; withdrawing never does (it must always be possible).
  */
-export function createSetConsent(deps: { db: Database; recordConsent: ConsentRecorder }) {
+export function createSetConsent(deps: { db: Database; recordConsent: ConsentRecorder; writeGate?: CounterWriteGate }) {
   const { db } = deps;
   const member = db.prepare<
     [string],
@@ -56,7 +57,7 @@ export function createSetConsent(deps: { db: Database; recordConsent: ConsentRec
   );
   return (request: Parameters<typeof write>[0], staffId: string) => {
     try {
-      return write.immediate(request, staffId);
+      return (deps.writeGate ?? NO_WRITE_GATE).hold(() => write.immediate(request, staffId));
     } catch (error) {
       throw mapSqliteError(error);
     }

@@ -4,6 +4,7 @@ import { nameTokens, normalizeEmail } from '../../shared/members/normalize';
 import { normalizePhone, phoneIssue } from '../../shared/members/phone';
 import type { EnrollData, MemberSummary } from '../../shared/members/schemas';
 import { mapSqliteError } from '../db/errors';
+import { NO_WRITE_GATE, type CounterWriteGate } from '../db/write-gate';
 import { uuidv7 } from '../ids/uuidv7';
 import type { AuditLog } from '../audit/audit-log';
 import type { ConsentRecorder } from '../consents/record-consent';
@@ -22,6 +23,8 @@ export interface EnrollDeps {
   lookupKey: string;
   storeRegion: () => string;
   now: () => Date;
+  /** Counter writes go before the sync worker's next part (db/write-gate.ts). */
+  writeGate?: CounterWriteGate;
 }
 
 /** A phone typed at the till, as E.164 in the store's region, or a field issue. */
@@ -145,7 +148,7 @@ export function createEnrollMember(deps: EnrollDeps): (data: EnrollData, actorSt
       at,
     };
     try {
-      write.immediate(row, data, actorStaffId);
+      (deps.writeGate ?? NO_WRITE_GATE).hold(() => write.immediate(row, data, actorStaffId));
     } catch (error) {
       throw mapSqliteError(error);
     }

@@ -4,6 +4,7 @@ import { normalizeEmail } from '../../shared/members/normalize';
 import type { MemberSummary, UpdateMemberData } from '../../shared/members/schemas';
 import type { AuditLog } from '../audit/audit-log';
 import { mapSqliteError } from '../db/errors';
+import { NO_WRITE_GATE, type CounterWriteGate } from '../db/write-gate';
 import { uuidv7 } from '../ids/uuidv7';
 import type { Outbox } from '../sync/outbox';
 import type { ConsentRecorder } from '../consents/record-consent';
@@ -39,6 +40,8 @@ export function createUpdateProfile(deps: {
   /** The till's language: a consent withdrawn because its contact was removed is recorded in it. */
   language: () => Language;
   now: () => Date;
+  /** Counter writes go before the sync worker's next part (db/write-gate.ts). */
+  writeGate?: CounterWriteGate;
 }) {
   const { db } = deps;
   const current = db.prepare<[string], Current>(
@@ -127,7 +130,7 @@ export function createUpdateProfile(deps: {
 
   return (request: UpdateMemberData, staffId: string): MemberSummary => {
     try {
-      write.immediate(request, staffId);
+      (deps.writeGate ?? NO_WRITE_GATE).hold(() => write.immediate(request, staffId));
     } catch (error) {
       throw mapSqliteError(error);
     }

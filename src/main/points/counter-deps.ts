@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditLog } from '../audit/audit-log';
+import type { CounterWriteGate } from '../db/write-gate';
 import type { Outbox } from '../sync/outbox';
 import type { DeviceIdentity } from '../sync/device-identity';
 import type { EarnRulesStore } from './earn-rules-store';
@@ -16,4 +17,6 @@ export interface PointsDeps {
   now: () => Date;
   /** The store's adjustment limit as HQ last said it (null: none known, the schema's bound applies). */
   adjustLimit: () => number | null;
+  /** Counter writes go before the sync worker's next part (db/write-gate.ts); none without a worker. */
+  writeGate?: CounterWriteGate;
 }

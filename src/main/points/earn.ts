@@ -3,6 +3,7 @@ import { pointsForPurchase, type EarnRules } from '../../shared/points/rules';
 import type { LedgerEntry } from '../../shared/points/schemas';
 import type { Balance } from '../../shared/members/schemas';
 import { mapSqliteError } from '../db/errors';
+import { NO_WRITE_GATE } from '../db/write-gate';
 import { uuidv7 } from '../ids/uuidv7';
 import type { PointsDeps } from './counter-deps';
 
@@ -101,9 +102,10 @@ export function createEarnPoints(deps: PointsDeps) {
     return { entry, balance: deps.ledger.pointsOf(member.id).balance };
   });
 
+  const gate = deps.writeGate ?? NO_WRITE_GATE;
   return (input: EarnInput, staffId: string) => {
     try {
-      return write.immediate(input, staffId);
+      return gate.hold(() => write.immediate(input, staffId));
     } catch (error) {
       throw mapSqliteError(error);
     }

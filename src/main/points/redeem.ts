@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { mapSqliteError } from '../db/errors';
+import { NO_WRITE_GATE } from '../db/write-gate';
 import { uuidv7 } from '../ids/uuidv7';
 import type { RewardsCatalog } from '../rewards/catalog';
 import type { PointsDeps } from './counter-deps';
@@ -66,7 +67,7 @@ export function createRedeemPoints(deps: PointsDeps & { rewards: RewardsCatalog 
   });
   return (input: { memberId: string; rewardId: string }, staffId: string) => {
     try {
-      return write.immediate(input, staffId);
+      return (deps.writeGate ?? NO_WRITE_GATE).hold(() => write.immediate(input, staffId));
     } catch (error) {
       throw mapSqliteError(error);
     }

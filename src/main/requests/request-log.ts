@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from '../../shared/canonical-json';
 import { KEY_VERSION, tillKeysFor, type KeyVersion } from '../keychain/derived-keys';
+import { NO_WRITE_GATE, type CounterWriteGate } from '../db/write-gate';
 import { ERASED_ANSWER } from './answer-member';
 
 /**
@@ -67,6 +68,8 @@ export interface RequestLogDeps {
    */
   key: string;
   now: () => Date;
+  /** Every write through the log goes before the sync worker's next part (db/write-gate.ts). */
+  writeGate?: CounterWriteGate;
 }
 
 export interface Recorded<T> {
@@ -140,19 +143,18 @@ export function createRequestLog(deps: RequestLogDeps) {
      */
     once<T>(write: WriteRequest, effect: () => T, memberOf: (answer: T) => string | null = () => null): Recorded<T> {
       const print = fingerprint(write);
-      return db
-        .transaction((): Recorded<T> => {
-          const prior = earlier(write, print);
-          if (prior) return { answer: prior.answer as T, replayed: true };
-          const answer = effect();
-          const at = deps.now().toISOString();
-          // Pruning here keeps the table at most a retention's worth of writes with no timer to run.
-          pruneBefore.run(cutoff());
-          const { requestId, channel } = write;
-          insert.run(requestId, channel, print, canonicalJson(answer), memberOf(answer), at, KEY_VERSION.derived);
-          return { answer, replayed: false };
-        })
-        .immediate();
+      const transaction = db.transaction((): Recorded<T> => {
+        const prior = earlier(write, print);
+        if (prior) return { answer: prior.answer as T, replayed: true };
+        const answer = effect();
+        const at = deps.now().toISOString();
+        // Pruning here keeps the table at most a retention's worth of writes with no timer to run.
+        pruneBefore.run(cutoff());
+        const { requestId, channel } = write;
+        insert.run(requestId, channel, print, canonicalJson(answer), memberOf(answer), at, KEY_VERSION.derived);
+        return { answer, replayed: false };
+      });
+      return (deps.writeGate ?? NO_WRITE_GATE).hold(() => transaction.immediate());
     },
 
     /** Drops answers older than the retention (also done by every write); returns how many went. */

@@ -40,6 +40,8 @@ export interface SyncServiceDeps {
   /** out/main/sync-worker.js; without it (unit tests) the till does not sync in the background. */
   workerPath: string | null;
   nativeBinding?: string;
+  /** The counter's write gate (db/write-gate.ts), handed to the worker so it makes way for counter writes. */
+  writeGate?: SharedArrayBuffer | null;
   timing?: SyncTiming;
   /** The app restarts its services with the chain-wide secrets pairing stored. */
   onPaired: () => void;
@@ -103,7 +105,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       databaseKey: deps.databaseKey,
       ...(deps.cipher ? { cipher: deps.cipher } : {}),
       ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+      ...(deps.writeGate ? { writeGate: deps.writeGate } : {}),
     });
+    // The worker checkpoints after each part it writes (engine/apply-pull.ts) and each run: were
+    // the counter's connection to do it, a counter write would first copy the worker's pages.
+    db.pragma('wal_autocheckpoint = 0');
     worker.onEvent((event) => {
       if (event.type === 'sync.progress') running = { phase: event.phase, done: event.done, total: event.total };
       else if (event.type === 'sync.attempt') {
@@ -257,6 +263,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       const w = worker;
       worker = null;
       await w?.stop();
+      if (w && db.open) db.pragma('wal_autocheckpoint = 1000');
     },
   };
 }

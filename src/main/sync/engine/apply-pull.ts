@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { PullResponse, PulledMember } from '../../../shared/sync/protocol';
-import { dropSecondaryIndexes, ensureSecondaryIndexes } from '../../db/secondary-indexes';
+import { NO_WORKER_GATE, type WorkerWriteGate } from '../../db/write-gate';
 import { createSnapshotIngest, type SnapshotMember } from '../../members/ingest-snapshot';
 import { createMemberErasure, type ErasureOutcome } from './erase-member';
 import { createMemberRebase } from './rebase';
@@ -42,16 +42,36 @@ function toSnapshotMember(member: PulledMember): SnapshotMember {
 /**
  * Applies one pull page and its cursor in one IMMEDIATE transaction (DESIGN §5): a kill at any
  * point leaves the page and the cursor both applied or both not, so the page is simply fetched
- * again. Members with ops still pending here are rebased onto HQ's state.
+ * again. A snapshot page HQ gave resume points is committed in parts instead, each with the cursor
+ * of where it ends (the same guarantee, part by part): a part ends early when a counter write
+ * waits at the write gate (db/write-gate.ts). Members with ops still pending here are rebased
+ * onto HQ's state.
  */
-export function createPullApplier(deps: { db: Database; lookupKey: string; now: () => Date }) {
+export interface PullApplierDeps {
+  db: Database;
+  lookupKey: string;
+  now: () => Date;
+  /** Makes way for the counter's writes between parts (the sync worker's; none in engine tests). */
+  gate?: WorkerWriteGate;
+  /** Longest part when no counter write waits (a bigger part writes fewer index pages twice). */
+  partMs?: number;
+  /** After each committed part, with the index of the next change (tests hold the gate here). */
+  onPart?: (next: number) => void;
+}
+
+/** A part's length when nothing waits: long enough to batch, short enough to bound one commit. */
+const DEFAULT_PART_MS = 40;
+
+export function createPullApplier(deps: PullApplierDeps) {
   const { db } = deps;
+  const gate = deps.gate ?? NO_WORKER_GATE;
+  const partMs = deps.partMs ?? DEFAULT_PART_MS;
   const state = createSyncState(db);
   const ingest = createSnapshotIngest(db);
   const rebase = createMemberRebase(db, deps.lookupKey);
   const erase = createMemberErasure(db);
   const wal = createWalTruncate(db);
-  const countMembers = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM members');
+  const anyMember = db.prepare<[], { n: number }>('SELECT EXISTS (SELECT 1 FROM members) AS n');
   const cardHolder = db.prepare<[string, string], { id: string }>(
     'SELECT id FROM members WHERE card_number = ? AND id <> ?',
   );
@@ -112,156 +132,217 @@ export function createPullApplier(deps: { db: Database; lookupKey: string; now: 
                           AND json_extract(o.payload, '$.memberId') = m.id)`,
   );
 
-  const applyPage = db.transaction((page: PullResponse): PullPageResult => {
-    const at = deps.now().toISOString();
-    const result: PullPageResult = { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false };
-    if (page.snapshotStart) {
-      state.set('snapshot_mark', String(deps.now().getTime()));
-      // Into an empty cache (a newly paired till), the secondary indexes on random keys are built
-      // once at the end instead of row by row: most of the cost of a million members. A crash
-      // meanwhile loses nothing: every open re-creates them (db/secondary-indexes.ts).
-      if ((countMembers.get()?.n ?? 0) === 0) {
-        dropSecondaryIndexes(db);
-        state.set('snapshot_bulk', '1');
+  /**
+   * Where the page may be committed in parts: HQ's resume points, if each is followed by members
+   * only (so the roster, catalogue and settings of a first page go in its first part) and they
+   * rise. Anything else (an older HQ, a log page) is applied whole.
+   */
+  function partEnds(page: PullResponse): Map<number, string> {
+    const ends = new Map<number, string>();
+    const points = page.resumePoints ?? [];
+    if (!page.snapshot || points.length === 0) return ends;
+    let lastOther = -1;
+    page.changes.forEach((change, i) => {
+      if (change.kind !== 'member') lastOther = i;
+    });
+    let previous = 0;
+    for (const point of points) {
+      if (point.after <= previous || point.after >= page.changes.length || point.after <= lastOther) {
+        return new Map();
       }
+      ends.set(point.after, point.cursor);
+      previous = point.after;
     }
-    const bulk = page.snapshot && state.get('snapshot_bulk') === '1';
-    const markText = page.snapshot ? state.get('snapshot_mark') : null;
-    const mark = markText === null ? null : Number(markText);
+    return ends;
+  }
 
-    let wiped = false;
-    const countErasure = (outcome: ErasureOutcome) => {
-      if (outcome.erased) result.erased += 1;
-      wiped ||= outcome.wiped;
-    };
-    const members: SnapshotMember[] = [];
-    const staffIds: string[] = [];
-    const rewardIds: string[] = [];
-    for (const change of page.changes) {
-      switch (change.kind) {
-        case 'member': {
-          // A card HQ gives this member may be held here by an enrolment HQ will refuse
-          // (card_in_use): HQ's member keeps the card, the local row shows the conflict.
-          const holder = cardHolder.get(change.member.cardNumber, change.member.id);
-          if (holder) moveCard.run(holder.id);
-          members.push(toSnapshotMember(change.member));
-          break;
+  /** What a page collects across its parts (the first part's roster is checked against it). */
+  interface PageProgress {
+    result: PullPageResult;
+    staffIds: string[];
+    rewardIds: string[];
+  }
+
+  /**
+   * Applies the page from change `from` on, in one IMMEDIATE transaction, up to the page's end or
+   * to a resume point reached once a counter write waits (or the part has run `partMs`). Commits
+   * the cursor of where it stopped with it. Returns the index of the next change.
+   */
+  const applyPart = db.transaction(
+    (page: PullResponse, from: number, ends: Map<number, string>, progress: PageProgress): number => {
+      const started = performance.now();
+      const at = deps.now().toISOString();
+      const { result } = progress;
+      if (page.snapshotStart && from === 0) {
+        state.set('snapshot_mark', String(deps.now().getTime()));
+        // Into an empty cache (a newly paired till) nothing needs its old name tokens cleared. The
+        // lookup indexes stay: phone, e-mail and card lookups are served from them during the load.
+        state.set('snapshot_bulk', anyMember.get()?.n === 1 ? null : '1');
+      }
+      const bulk = page.snapshot && state.get('snapshot_bulk') === '1';
+      const markText = page.snapshot ? state.get('snapshot_mark') : null;
+      const mark = markText === null ? null : Number(markText);
+
+      let wiped = false;
+      const countErasure = (outcome: ErasureOutcome) => {
+        if (outcome.erased) result.erased += 1;
+        wiped ||= outcome.wiped;
+      };
+      const members: SnapshotMember[] = [];
+      const flushMembers = () => {
+        if (members.length === 0) return;
+        ingest.writeRows(members, { mark, fresh: bulk });
+        result.members += members.length;
+        members.length = 0;
+      };
+      const partMembers = new Set<string>();
+      let next = from;
+      for (; next < page.changes.length; next++) {
+        if (next > from && ends.has(next)) {
+          flushMembers();
+          if (gate.wanted() || performance.now() - started >= partMs) break;
         }
-        case 'member_erased':
-          countErasure(erase(change.id, at));
-          break;
-        case 'staff': {
-          const s = change.staff;
-          const keepPin = (pendingPin.get(s.id)?.n ?? 0) > 0;
-          const before = currentPin.get(s.id)?.pin_hash;
-          if (!keepPin && before !== undefined && before !== s.pinHash) clearFailures.run(`staff:${s.id}`);
-          upsertStaff.run({
-            id: s.id,
-            displayName: s.displayName,
-            role: s.role,
-            status: s.status,
-            pinHash: s.pinHash,
-            mustChangePin: s.mustChangePin ? 1 : 0,
-            version: s.version,
-            at,
-            // A PIN changed here and not yet at HQ is newer than the roster's: keep it.
-            keepPin: keepPin ? 1 : 0,
-          });
-          staffIds.push(s.id);
-          result.staff += 1;
-          break;
-        }
-        case 'reward': {
-          const r = change.reward;
-          upsertReward.run({
-            id: r.id,
-            en: r.name.en,
-            ru: r.name.ru,
-            cost: r.costPoints,
-            active: r.active ? 1 : 0,
-            sort: r.sort,
-          });
-          rewardIds.push(r.id);
-          result.rewards += 1;
-          break;
-        }
-        case 'store_settings': {
-          const s = change.settings;
-          setSetting.run('language', s.language);
-          setSetting.run('store_region', s.storeRegion);
-          setSetting.run('idle_lock_seconds', String(s.idleLockSeconds));
-          state.set('store_name', s.storeName);
-          if (s.earnRules !== null) setRules.run(JSON.stringify(s.earnRules));
-          if (s.maxAdjustPoints !== undefined) setSetting.run('max_adjust_points', String(s.maxAdjustPoints));
-          if (s.secondApproverAbovePoints !== undefined) {
-            setSetting.run('second_approver_above_points', String(s.secondApproverAbovePoints));
+        const change = page.changes[next];
+        if (change === undefined) break;
+        switch (change.kind) {
+          case 'member': {
+            // A card HQ gives this member may be held here by an enrolment HQ will refuse
+            // (card_in_use): HQ's member keeps the card, the local row shows the conflict.
+            const holder = cardHolder.get(change.member.cardNumber, change.member.id);
+            if (holder) moveCard.run(holder.id);
+            members.push(toSnapshotMember(change.member));
+            partMembers.add(change.member.id);
+            break;
           }
-          if (s.auditRetentionYears !== undefined)
-            setSetting.run('audit_retention_years', String(s.auditRetentionYears));
-          if (s.detection !== undefined) setSetting.run('detection_policy', JSON.stringify(s.detection));
-          result.settings = true;
-          break;
-        }
-        case 'alert': {
-          const a = change.alert;
-          upsertHqAlert.run({
-            id: a.id,
-            rule: a.rule,
-            staffId: a.staffId,
-            mode: a.mode,
-            raisedAt: a.raisedAt,
-            windowStart: a.windowStart,
-            windowEnd: a.windowEnd,
-            count: a.count,
-            threshold: a.threshold,
-            memberIds: JSON.stringify(a.memberIds),
-            resolvedAt: a.resolved ? at : null,
-          });
-          break;
+          case 'member_erased':
+            countErasure(erase(change.id, at));
+            break;
+          case 'staff': {
+            const s = change.staff;
+            const keepPin = (pendingPin.get(s.id)?.n ?? 0) > 0;
+            const before = currentPin.get(s.id)?.pin_hash;
+            if (!keepPin && before !== undefined && before !== s.pinHash) clearFailures.run(`staff:${s.id}`);
+            upsertStaff.run({
+              id: s.id,
+              displayName: s.displayName,
+              role: s.role,
+              status: s.status,
+              pinHash: s.pinHash,
+              mustChangePin: s.mustChangePin ? 1 : 0,
+              version: s.version,
+              at,
+              // A PIN changed here and not yet at HQ is newer than the roster's: keep it.
+              keepPin: keepPin ? 1 : 0,
+            });
+            progress.staffIds.push(s.id);
+            result.staff += 1;
+            break;
+          }
+          case 'reward': {
+            const r = change.reward;
+            upsertReward.run({
+              id: r.id,
+              en: r.name.en,
+              ru: r.name.ru,
+              cost: r.costPoints,
+              active: r.active ? 1 : 0,
+              sort: r.sort,
+            });
+            progress.rewardIds.push(r.id);
+            result.rewards += 1;
+            break;
+          }
+          case 'store_settings': {
+            const s = change.settings;
+            setSetting.run('language', s.language);
+            setSetting.run('store_region', s.storeRegion);
+            setSetting.run('idle_lock_seconds', String(s.idleLockSeconds));
+            state.set('store_name', s.storeName);
+            if (s.earnRules !== null) setRules.run(JSON.stringify(s.earnRules));
+            if (s.maxAdjustPoints !== undefined) setSetting.run('max_adjust_points', String(s.maxAdjustPoints));
+            if (s.secondApproverAbovePoints !== undefined) {
+              setSetting.run('second_approver_above_points', String(s.secondApproverAbovePoints));
+            }
+            if (s.auditRetentionYears !== undefined)
+              setSetting.run('audit_retention_years', String(s.auditRetentionYears));
+            if (s.detection !== undefined) setSetting.run('detection_policy', JSON.stringify(s.detection));
+            result.settings = true;
+            break;
+          }
+          case 'alert': {
+            const a = change.alert;
+            upsertHqAlert.run({
+              id: a.id,
+              rule: a.rule,
+              staffId: a.staffId,
+              mode: a.mode,
+              raisedAt: a.raisedAt,
+              windowStart: a.windowStart,
+              windowEnd: a.windowEnd,
+              count: a.count,
+              threshold: a.threshold,
+              memberIds: JSON.stringify(a.memberIds),
+              resolvedAt: a.resolved ? at : null,
+            });
+            break;
+          }
         }
       }
-    }
-    if (members.length > 0) {
-      ingest.writeRows(members, { mark, fresh: bulk });
-      result.members = members.length;
-      const inPage = new Set(members.map((m) => m.id));
-      for (const { id } of pendingMembers.all()) {
-        if (inPage.has(id)) {
-          rebase.rebase(id);
-          result.rebased += 1;
+      flushMembers();
+      if (partMembers.size > 0) {
+        for (const { id } of pendingMembers.all()) {
+          if (partMembers.has(id)) {
+            rebase.rebase(id);
+            result.rebased += 1;
+          }
         }
       }
-    }
-    if (page.snapshotStart) {
-      // The first snapshot page carries the whole roster and catalogue: anything else is gone.
-      deactivateStaffExcept.run(JSON.stringify(staffIds));
-      withdrawRewardsExcept.run(JSON.stringify(rewardIds));
-    }
-    if (page.snapshotEnd && mark !== null) {
-      // Members HQ no longer sends were erased while this till was away longer than the log keeps.
-      for (const { id } of sweep.all(mark)) countErasure(erase(id, at));
-      state.set('snapshot_mark', null);
-    }
-    if (page.snapshotEnd && bulk) {
-      ensureSecondaryIndexes(db);
-      state.set('snapshot_bulk', null);
-    }
-    // A till paired before HQ handed its staff-proof key out at pairing gets it here.
-    if (page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
-    // Owed in this transaction, so a crash before the wipe still leaves it to do.
-    if (wiped) wal.owe();
-    state.set('pull_cursor', page.cursor);
-    state.set('last_pull_at', at);
-    return result;
-  });
+      if (page.snapshotStart && from === 0) {
+        // The first snapshot page carries the whole roster and catalogue (all before its first
+        // resume point): anything else is gone.
+        deactivateStaffExcept.run(JSON.stringify(progress.staffIds));
+        withdrawRewardsExcept.run(JSON.stringify(progress.rewardIds));
+      }
+      const pageDone = next >= page.changes.length;
+      if (pageDone && page.snapshotEnd && mark !== null) {
+        // Members HQ no longer sends were erased while this till was away longer than the log keeps.
+        for (const { id } of sweep.all(mark)) countErasure(erase(id, at));
+        state.set('snapshot_mark', null);
+      }
+      if (pageDone && page.snapshotEnd) state.set('snapshot_bulk', null);
+      // A till paired before HQ handed its staff-proof key out at pairing gets it here.
+      if (pageDone && page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
+      // Owed in this transaction, so a crash before the wipe still leaves it to do.
+      if (wiped) wal.owe();
+      const cursor = pageDone ? page.cursor : ends.get(next);
+      if (cursor === undefined) throw new Error('a part of a pull page ends only at a resume point');
+      state.set('pull_cursor', cursor);
+      state.set('last_pull_at', at);
+      return next;
+    },
+  );
 
   return {
     apply(page: PullResponse): PullPageResult {
-      const result = applyPage.immediate(page);
+      const ends = partEnds(page);
+      const progress: PageProgress = {
+        result: { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false },
+        staffIds: [],
+        rewardIds: [],
+      };
+      let from = 0;
+      do {
+        // Between parts the counter's waiting write goes first (the gate parks this thread).
+        from = gate.run(() => applyPart.immediate(page, from, ends, progress));
+        // Outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and the counter's
+        // own commits then find no pile of this worker's pages to copy first.
+        db.pragma('wal_checkpoint(PASSIVE)');
+        deps.onPart?.(from);
+      } while (from < page.changes.length);
       // No copy of an erased member may stay in the write-ahead log (DESIGN §6); a wipe another
       // connection kept from finishing before is tried again here.
-      wal.settle();
-      return result;
+      gate.run(() => wal.settle());
+      return progress.result;
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   PushResponse,
   type PullRequest,
 } from '../../../shared/sync/protocol';
+import type { WorkerWriteGate } from '../../db/write-gate';
 import { HqRequestError, type HqClient } from '../hq-client';
 import { createPullApplier } from './apply-pull';
 import { createPushRecorder } from './apply-push';
@@ -44,6 +45,8 @@ export interface SyncEngineDeps {
   pullLimit?: number;
   /** Audit entries per upload (default and most: MAX_AUDIT_UPLOAD_ENTRIES). */
   auditBatchSize?: number;
+  /** The worker's side of the counter's write gate: pulled pages make way for counter writes. */
+  gate?: WorkerWriteGate;
 }
 
 function rethrowRevoked(error: unknown, db?: Database): never {
@@ -62,7 +65,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const { db, client } = deps;
   const state = createSyncState(db);
   const push = createPushRecorder({ db, now: deps.now });
-  const pull = createPullApplier({ db, lookupKey: deps.lookupKey, now: deps.now });
+  const pull = createPullApplier({
+    db,
+    lookupKey: deps.lookupKey,
+    now: deps.now,
+    ...(deps.gate ? { gate: deps.gate } : {}),
+  });
   const dayEnd = createDayEnd({ db, now: deps.now });
   const batchSize = Math.min(deps.pushBatchSize ?? MAX_PUSH_OPS, MAX_PUSH_OPS);
 

@@ -12,6 +12,8 @@ export const WorkerData = z.strictObject({
   /** The page cipher of the file (key-info's current scheme); without it the worker reads the key-info. */
   cipher: z.enum(CIPHER_SCHEMES).optional(),
   nativeBinding: z.string().optional(),
+  /** The counter's write gate (db/write-gate.ts), shared memory: the worker makes way for counter writes. */
+  writeGate: z.instanceof(SharedArrayBuffer).optional(),
 });
 export type WorkerData = z.infer<typeof WorkerData>;
 

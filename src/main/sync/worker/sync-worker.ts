@@ -1,11 +1,13 @@
 /**
  * The sync worker thread (DESIGN §3: long work must not freeze the counter). It owns its own
- * connection to the encrypted database and writes HQ data in short transactions, so the counter
- * keeps reading (WAL) and its own writes wait at most one batch. Built as out/main/sync-worker.js.
+ * connection to the encrypted database and writes HQ data in transactions that end early when a
+ * counter write waits at the write gate, so the counter keeps reading (WAL) and its own writes
+ * wait at most a few members' worth of work. Built as out/main/sync-worker.js.
  * Only sync: a synthetic snapshot for benches and tests is bench/ingest-worker.ts, never shipped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from '../../db/open-device-database';
+import { NO_WORKER_GATE, workerWriteGate } from '../../db/write-gate';
 import { createSyncEngine, DeviceRevokedError, type SyncEngine } from '../engine/sync-engine';
 import { createSyncLoop } from '../engine/sync-loop';
 import { DeviceRolledBackError } from '../engine/rollback-state';
@@ -26,6 +28,13 @@ const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBindin
 // for fsync at every commit: NORMAL in WAL mode stays consistent and only loses the latest batches.
 // The counter's own connection keeps FULL.
 db.pragma('synchronous = NORMAL');
+// Pulled pages are committed in parts that make way for the counter's writes (db/write-gate.ts).
+const gate = data.writeGate ? workerWriteGate(data.writeGate) : NO_WORKER_GATE;
+// Checkpoints are taken after each committed part and run, outside the gate (a PASSIVE one lets
+// the counter write meanwhile), not inside the commit that crosses 1000 pages, where a counter
+// write would wait for the copy.
+db.pragma('wal_autocheckpoint = 0');
+const checkpoint = () => void db.pragma('wal_checkpoint(PASSIVE)');
 let sync: { engine: SyncEngine; loop: ReturnType<typeof createSyncLoop> } | null = null;
 
 function failureCode(error: unknown): string {
@@ -44,6 +53,7 @@ function startSync(message: Extract<ToWorker, { type: 'sync.start' }>): void {
     client: createHqClient({ endpoint: message.endpoint, token: () => token }),
     lookupKey: message.lookupKey,
     now: () => new Date(),
+    gate,
     onProgress: (progress) =>
       send({
         type: 'sync.progress',
@@ -53,7 +63,7 @@ function startSync(message: Extract<ToWorker, { type: 'sync.start' }>): void {
       }),
   });
   const loop = createSyncLoop({
-    run: () => engine.run(),
+    run: () => engine.run().finally(checkpoint),
     intervalMs: message.intervalMs,
     baseBackoffMs: message.baseBackoffMs,
     maxBackoffMs: message.maxBackoffMs,
