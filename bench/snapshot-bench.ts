@@ -10,7 +10,7 @@
  * The database key is random and in memory (this measures sync and the database, not the secret
  * store). Prints a table and, last, one JSON line.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ import { withCheckDigit } from '../src/shared/members/card-number';
 import { startPostgres } from '../tests/support/postgres';
 import { makeTempDir } from '../tests/support/temp-dir';
 import { memoryKeychain } from './memory-keychain';
+import { openDataKeys } from '../packages/hq/src/keys/data-keys';
+import { masterKeyWrapper } from '../packages/hq/src/keys/key-wrapper';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -57,11 +59,13 @@ async function main() {
     const now = () => new Date();
     const { storeId } = await createStore({ db, now }, 'Bench Street');
     await loadCatalog({ db, now }, catalog);
+    const benchMaster = randomBytes(32);
+    const keys = await openDataKeys(db, masterKeyWrapper({ id: 'bench', key: () => Buffer.from(benchMaster) }));
     let t = performance.now();
-    await insertSyntheticMembers(db, { storeId, from: 0, count: members, now: now(), batch: 10_000 });
+    await insertSyntheticMembers(db, { storeId, from: 0, count: members, now: now(), batch: 10_000, keys });
     const seedSeconds = (performance.now() - t) / 1000;
     const tls = await loadOrCreateTls({ dataDir: join(dir.path, 'hq') });
-    const app = buildHqServer({ db, tls });
+    const app = buildHqServer({ db, keys, tls });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

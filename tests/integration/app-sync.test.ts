@@ -27,7 +27,8 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
   beforeAll(async () => {
     buildIfNeeded({ quiet: true });
     hq = await startTestHq('pglite');
-    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now }, { syntheticMembers: 300 })).storeId;
+    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now, keys: hq.keys }, { syntheticMembers: 300 }))
+      .storeId;
   }, 180_000);
   afterEach(async () => {
     await app?.dispose();
