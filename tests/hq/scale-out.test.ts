@@ -8,8 +8,14 @@ import type { HqDatabase } from '../../packages/hq/src/db/database';
 import { HQ_APPLICATION_NAME } from '../../packages/hq/src/db/pool-settings';
 import { openPostgresDatabase } from '../../packages/hq/src/db/postgres';
 import { claimJobRun } from '../../packages/hq/src/jobs/schedule-job';
-import { HQ_ROUTES, PushResponse, type PairResponse, type PushRequest } from '../../src/shared/sync/protocol';
-import { skipPostgres, startPostgres, type PostgresServer } from '../support/postgres';
+import {
+  HQ_ROUTES,
+  PullResponse,
+  PushResponse,
+  type PairResponse,
+  type PushRequest,
+} from '../../src/shared/sync/protocol';
+import { skipPostgres, startPostgres, startStreamingReplica, type PostgresServer } from '../support/postgres';
 import { makeTempDir } from '../support/temp-dir';
 import { enrolAndSignIn, runHq, startHqProcess, type HqProcess, type ProcessOperator } from './support/hq-process';
 import { earnOp, enrollOp, newMemberId } from './support/ops';
@@ -259,5 +265,36 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
       member,
     ]);
     expect(state.rows[0]?.points).toBe(String(8 * 7 + 10 + 2));
+  });
+
+  test('a process given DATABASE_REPLICA_URL reads till pulls on the streaming replica', async () => {
+    const standby = await startStreamingReplica(pg);
+    let hq3: HqProcess | undefined;
+    try {
+      hq3 = await startHqProcess(dir.path, { env: { ...env(), DATABASE_REPLICA_URL: standby.url } });
+      await hq3.waitForOutput('HQ_REPLICA=streaming');
+      const device = devices[0] as PairResponse;
+      const held = await db.query<{ last_seq: string }>(
+        'SELECT last_seq::text AS last_seq FROM devices WHERE id = $1',
+        [device.deviceId],
+      );
+      await standby.waitForReplay();
+      const pulled = await hq3.send(
+        HQ_ROUTES.pull,
+        { cursor: null, ackedSeq: Number(held.rows[0]?.last_seq) },
+        { authorization: `Bearer ${device.deviceToken}` },
+      );
+      expect(pulled.status, JSON.stringify(pulled.body)).toBe(200);
+      expect(PullResponse.parse(pulled.body).snapshotStart).toBe(true);
+      // HQ's pool on the replica is open (the page was read there), and no fallback was logged.
+      const onReplica = await standby.psql(
+        `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${HQ_APPLICATION_NAME}'`,
+      );
+      expect(Number(onReplica.trim())).toBeGreaterThan(0);
+      expect(hq3.output()).not.toContain('pull answered by the primary');
+    } finally {
+      await hq3?.stop();
+      await standby.stop();
+    }
   });
 });
