@@ -95,6 +95,7 @@ describe.each(BACKENDS)('npm run hq -- <command> as a console API client on %s',
           lastSeq: 0,
           appVersion: null,
           revokedAt: null,
+          rolledBack: null,
         },
       ]);
     });
