@@ -4,7 +4,7 @@
  * with the same workload on plain SQLite, SQLCipher v4 (the scheme before issue 15), AEGIS-256 and
  * ChaCha20-Poly1305, all in one run.
  *
- *   npm run bench -- [--sizes 100000,1000000] [--kinds till,plain,sqlcipher-v4,aegis,chacha20] [--lookups 2000]
+ *   npm run bench -- [--sizes 100000,1000000] [--kinds till,plain,aegis-256,chacha20-poly1305,sqlcipher-v4] [--lookups 2000]
  *     [--writes 300] [--snapshot N] [--json FILE]
  *
  * Prints a table, each scheme ÷ plain, the §8 targets with PASS/FAIL and, last, one JSON line. The
@@ -16,8 +16,8 @@
  * writes run interleaved: every query or write goes to each file in turn, in an order that
  * alternates, so all see the same machine at the same moment. On a shared VM, running one file's
  * workload and then the other's made the ratio swing from 0.4× to 2.5× between runs; the interleaved
- * totals are steady. Each operation is timed by wall clock and by this thread's CPU time
- * (process.threadCpuUsage), which other load on the machine disturbs much less; both ratios are
+ * totals are steady. Each operation is timed by wall clock and by the process's CPU time
+ * (process.cpuUsage), which other load on the machine disturbs much less; both ratios are
  * reported, and the target is checked on CPU time.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,7 @@ import DatabaseConstructor, { type Database } from 'better-sqlite3-multiple-ciph
 import counter from '../resources/demo/counter.json';
 import { createCounterServices, type CounterServices } from '../src/main/app/create-counter-services';
 import { createAuditLog, type AuditLog } from '../src/main/audit/audit-log';
+import { cpuHasAesInstructions } from '../src/main/db/cipher-scheme';
 import { migrate } from '../src/main/db/migrations';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
 import { startIngestWorker } from './ingest-worker-client';
@@ -48,7 +49,7 @@ import {
   memberAt,
   memberIdAt,
 } from '../src/main/demo/synthetic-members';
-import { BENCH_SCHEMES, applyBenchScheme, cpuHasAes, schemeOf, type BenchScheme } from './cipher-schemes';
+import { BENCH_SCHEMES, applyBenchScheme, type BenchScheme } from './cipher-schemes';
 import { memoryKeychain } from './memory-keychain';
 import { percentile } from './timing';
 
@@ -103,18 +104,21 @@ function stats(s: Samples) {
 }
 
 /**
- * Times one operation. CPU time is this thread's (user + system, process.threadCpuUsage), which
- * leaves out time spent waiting (fsync, other load on the machine) that wall time includes, and
- * V8's helper threads (concurrent GC, JIT), which the process figure (process.cpuUsage) counted:
- * some 15-25 % on top of the main thread during lookups, which pulled the ratio towards 1. SQLite
- * runs on this thread, so its cipher work is all here.
+ * Times one operation. CPU time is the process's (user + system, getrusage via process.cpuUsage),
+ * which leaves out time spent waiting (fsync, other load on the machine) that wall time includes.
+ * SQLite runs on this thread, but the process figure also counts V8's helper threads (concurrent
+ * GC, JIT), some 15-25 % on top of the main thread during lookups; the alternating order bills
+ * them to every file alike, so they add noise and pull the ratios slightly towards 1. The thread's
+ * own clock (process.threadCpuUsage, getrusage RUSAGE_THREAD) would leave them out, but on this
+ * kernel it moves in steps of about 0.4 ms, coarser than a 30 µs lookup: measured, it made the
+ * e-mail lookup ratio swing from 0.07× to 4×.
  */
 function timeOp(into: Samples, fn: () => void) {
-  const cpu = process.threadCpuUsage();
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   fn();
   into.wallMs.push(Number(process.hrtime.bigint() - start) / 1e6);
-  const used = process.threadCpuUsage(cpu);
+  const used = process.cpuUsage(cpu);
   into.cpuMs.push((used.user + used.system) / 1000);
 }
 
@@ -133,8 +137,8 @@ async function openDb(
   dir: string,
 ): Promise<{
   db: Database;
-  /** The cipher the connection really uses, read back from SQLite3MultipleCiphers. */
-  scheme: string;
+  /** The file's page cipher (the till's: what openDeviceDatabase chose and recorded in key-info). */
+  scheme: BenchScheme;
   lookupKey: string;
   auditKey: string;
   /** The raw key, for the sync worker's own connection (the till's cache only). */
@@ -147,7 +151,7 @@ async function openDb(
     checkRuntimePragmas(device.db, kind);
     return {
       db: device.db,
-      scheme: schemeOf(device.db),
+      scheme: device.cipher,
       lookupKey: device.secrets.lookupKey,
       auditKey: device.secrets.auditKey,
       databaseKey: device.secrets.databaseKey,
@@ -169,7 +173,7 @@ async function openDb(
   }
   return {
     db,
-    scheme: kind === 'plain' ? 'plain' : schemeOf(db),
+    scheme: kind,
     lookupKey: randomBytes(32).toString('hex'),
     auditKey: randomBytes(32).toString('hex'),
     databaseKey: null,
@@ -232,21 +236,21 @@ async function buildCache(kind: Kind, size: number): Promise<Cache> {
     let generationCpuMicros = 0;
     function* batches() {
       for (let from = 0; from < size; from += batchSize) {
-        const cpu = process.threadCpuUsage();
+        const cpu = process.cpuUsage();
         const started = process.hrtime.bigint();
         const batch: SnapshotMember[] = [];
         for (let i = from; i < Math.min(size, from + batchSize); i++) batch.push(memberAt(i, lookupKey, at));
         generationNanos += process.hrtime.bigint() - started;
-        const used = process.threadCpuUsage(cpu);
+        const used = process.cpuUsage(cpu);
         generationCpuMicros += used.user + used.system;
         yield batch;
       }
     }
-    const loadCpu = process.threadCpuUsage();
+    const loadCpu = process.cpuUsage();
     const loadStart = process.hrtime.bigint();
     ingest.loadIntoEmpty(batches());
     const ingestSeconds = Number(process.hrtime.bigint() - loadStart - generationNanos) / 1e9;
-    const loadUsed = process.threadCpuUsage(loadCpu);
+    const loadUsed = process.cpuUsage(loadCpu);
     const ingestCpuSeconds = (loadUsed.user + loadUsed.system - generationCpuMicros) / 1e6;
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.pragma('optimize');
@@ -300,6 +304,7 @@ async function duringIngest(cache: Cache, size: number, count: number) {
   const worker = await startIngestWorker(fileURLToPath(new URL('./ingest-worker.js', import.meta.url)), {
     dbPath: cache.handle.path,
     databaseKey: cache.handle.databaseKey,
+    ...(cache.handle.scheme !== 'plain' ? { cipher: cache.handle.scheme } : {}),
   });
   const random = rng(7);
   const pick = () => Math.floor(random() * size);
@@ -485,7 +490,7 @@ function operationStats(r: Result, op: Operation): Stats {
 }
 
 /**
- * One scheme ÷ plain by total wall time and by total CPU time (this thread) of the same workload,
+ * One scheme ÷ plain by total wall time and by total CPU time (the process) of the same workload,
  * per operation; ingest by members/s (plain ÷ scheme, so above 1 means slower) and by CPU seconds.
  * Lookups and writes come from the interleaved phase; ingest from the builds, one after the other
  * (so that ratio is still exposed to whatever else the machine was doing then).
@@ -601,7 +606,7 @@ async function main() {
   const label = (r: Result) => (r.kind === 'till' ? `till (${r.scheme})` : r.kind);
   const cell = (s: Stats) => `${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)}`;
   console.log(
-    `\nCPU AES instructions: ${String(cpuHasAes() ?? 'unknown')}; Node ${process.version}; CPU time is this thread's (process.threadCpuUsage)`,
+    `\nCPU AES instructions: ${String(cpuHasAesInstructions() ?? 'unknown')}; Node ${process.version}; CPU time is the process's (process.cpuUsage)`,
   );
   console.log(
     '| members | db | ingest /s | card p50/p95/p99 ms | phone p50/p95/p99 | e-mail p50/p95/p99 | name prefix p50/p95/p99 | enroll write p50/p95/p99 | earn write p50/p95/p99 | size MiB |',
@@ -661,11 +666,11 @@ async function main() {
     );
   }
   const report = {
-    machine: { cpus: cpus().length, node: process.version, aes: cpuHasAes() },
+    machine: { cpus: cpus().length, node: process.version, aes: cpuHasAesInstructions() },
     method: {
       lookupsAndWrites: 'interleaved per operation, order alternating',
       ingest: 'one file after the other',
-      cpu: 'process.threadCpuUsage per operation',
+      cpu: 'process.cpuUsage per operation',
       lookups: Number(values.lookups),
       writes: Number(values.writes),
     },

@@ -18,7 +18,7 @@ function send(message: FromIngestWorker): void {
 }
 
 const data = WorkerData.parse(workerData);
-const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBinding);
+const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBinding, data.cipher);
 // As the sync worker's connection does (src/main/sync/worker/sync-worker.ts).
 db.pragma('synchronous = NORMAL');
 const ingest = createSnapshotIngest(db);
