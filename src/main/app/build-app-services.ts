@@ -47,6 +47,8 @@ import { systemMonotonicMs } from '../time/monotonic-clock';
 import { appHandlers, createAppInfo } from './app-handlers';
 import type { AppServices, AppServicesOptions } from './create-app-services';
 import { createCounterServices } from './create-counter-services';
+import { createTillPinPeppers, tidyPinPeppers } from '../staff/till-pin-peppers';
+import { createPinRehash } from '../staff/pin-rehash';
 
 export interface Lifecycle {
   /** Rebuild every service (after pairing: new chain-wide secrets). */
@@ -84,7 +86,9 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
       ).immediate();
     },
   });
-  const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper);
+  // Per-store PIN peppers (issue 15): the hasher checks v2 hashes with them, v1 with secrets.pinPepper.
+  const pinPeppers = await createTillPinPeppers({ db, keychain: options.keychain, installId: database.installId });
+  const hasher = (options.pinHasher ?? createPinHasher)(secrets.pinPepper, pinPeppers.current);
   const policy = options.lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY;
   const authenticator = createAuthenticator({ db, hasher, audit, policy, now, monotonicMs });
   const detection = createDetection({ db, audit, now, settings, sessions, authenticator });
@@ -116,6 +120,13 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
       const payload = { staffId, kind, approvedBy, approvalId, at: now().toISOString() };
       outbox.append('staff.pin_changed', opId, staffProof ? { ...payload, staffProof } : payload, actor);
     },
+    onSignedIn: createPinRehash({
+      db,
+      proofs,
+      peppers: pinPeppers.current,
+      now,
+      append: ({ opId, payload, actor }) => outbox.append('staff.pin_changed', opId, payload, actor),
+    }).afterSignIn,
   });
   const approvals = createApprovalService({
     db,
@@ -153,7 +164,9 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
       lifecycle.reload();
     },
     onRevoked: () => lifecycle.revoked(database.installId),
+    onSynced: () => void tidyPinPeppers(pinPeppers, logger),
   });
+  await tidyPinPeppers(pinPeppers, logger);
   const paired = () => sync.paired();
   // Member data only HQ holds, asked for on demand by the handler that needs it (not the sync worker).
   const hq = createHqClientSource({ db, keychain: options.keychain, installId: database.installId });

@@ -47,6 +47,8 @@ export interface SyncServiceDeps {
   onPaired: () => void;
   /** HQ revoked this till: the app wipes it and restarts. */
   onRevoked: () => void;
+  /** A sync run succeeded (the background loop's): e.g. PIN peppers a pull brought are kept. */
+  onSynced?: () => void;
 }
 
 /** HQ error codes a manual run can answer with, as the till's own error codes. */
@@ -117,6 +119,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         online = event.ok;
         retryInMs = event.ok ? null : (event.retryInMs ?? null);
         if (!event.ok) deps.logger.info('sync.attempt_failed', { code: event.code ?? 'error' });
+        else deps.onSynced?.();
       } else if (event.type === 'sync.rolled_back') {
         running = null;
         noteRolledBack();
