@@ -7,6 +7,7 @@ import catalog from '../../resources/demo/hq-catalog.json';
 import { issuePairingCode, loadCatalog, revokeDevice } from '../../packages/hq/src/admin';
 import { seedDemoHq } from '../../packages/hq/src/demo/seed-demo-hq';
 import { verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
+import { chainStaffPinPepper, readPinPepperRing } from '../../packages/hq/src/staff/pin-peppers';
 import { DATABASE_FILE } from '../../src/main/db/open-device-database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
 import type { IpcResult } from '../../src/shared/errors';
@@ -73,7 +74,8 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
       return found.members.length === 1;
     });
     await ok(a, 'staff.changeOwnPin', { currentPin: CARL.pin, newPin: '284619' });
-    const pepper = (await hq.db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain')).rows[0]!.pin_pepper;
+    // HQ hashes a chain-wide staff member's new PIN under the chain-staff pepper (issue 15, v2).
+    const pepper = chainStaffPinPepper((await readPinPepperRing(hq.db)).root);
     await until('the new PIN at HQ', async () => {
       const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
         .rows[0];
@@ -107,7 +109,8 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     ]);
     expect(queued.payload).not.toContain('395172');
     expect(queued.payload).not.toContain(CARL.pin);
-    const pepper = (await hq.db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain')).rows[0]!.pin_pepper;
+    // HQ hashes a chain-wide staff member's new PIN under the chain-staff pepper (issue 15, v2).
+    const pepper = chainStaffPinPepper((await readPinPepperRing(hq.db)).root);
     const hqHash = await until('the new PIN at HQ', async () => {
       const row = (await hq.db.query<{ pin_hash: string }>("SELECT pin_hash FROM staff WHERE id = 'demo-carl'"))
         .rows[0];

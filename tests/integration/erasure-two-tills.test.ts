@@ -7,6 +7,7 @@ import { createAuthenticator } from '../../src/main/auth/authenticator';
 import { DEFAULT_LOCKOUT_POLICY } from '../../src/main/auth/lockout-policy';
 import { createRequestErasure } from '../../src/main/members/request-erasure';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
+import { loadStorePinPeppers } from '../../src/main/keychain/store-pin-peppers';
 import { createDeviceIdentity } from '../../src/main/sync/device-identity';
 import { createStaffProofSealer } from '../../src/main/sync/staff-proof-seal';
 import { startTestHq, type TestHq } from '../hq/support/hq';
@@ -127,7 +128,9 @@ describe('erasure requested at a till reaches HQ and both tills, and leaves no b
     }
 
     // At B's counter: the manager asks, with the member there and her PIN typed again.
-    const hasher = createPinHasher(b.device.secrets.pinPepper);
+    // As the app wires it: the manager's v2 hash (issue 15) is checked with the store's peppers.
+    const peppers = await loadStorePinPeppers(b.keychain.keychain, b.device.installId);
+    const hasher = createPinHasher(b.device.secrets.pinPepper, () => peppers);
     const requestErasure = createRequestErasure({
       db: b.db,
       audit: b.audit,

@@ -15,6 +15,7 @@ import { DEFAULT_LOCKOUT_POLICY } from '../../src/main/auth/lockout-policy';
 import { createMemoryLogger } from '../../src/main/logging/logger';
 import { createExportMemberData } from '../../src/main/privacy/member-data';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
+import { loadStorePinPeppers } from '../../src/main/keychain/store-pin-peppers';
 import { createDeviceIdentity } from '../../src/main/sync/device-identity';
 import { HqRequestError, type HqClient } from '../../src/main/sync/hq-client';
 import { createStaffProofSealer } from '../../src/main/sync/staff-proof-seal';
@@ -208,6 +209,13 @@ describe('a till paired with a real HQ: exports and contacts from HQ, and the ti
 
   test('a wrong PIN is refused at the till (login_failed) and a PIN HQ does not hold is refused by HQ (proof_invalid); HQ records neither', async () => {
     await signIn(MIA);
+    // A sign-in may send Mia's v1 hash for re-hashing (issue 15): let it reach HQ before comparing.
+    await until('nothing waiting for HQ', () => {
+      const waiting = app.services.database.db
+        .prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'")
+        .get() as { n: number };
+      return waiting.n === 0;
+    });
     const before = await hq.snapshot();
     const wrong = await call('members.exportData', exportOf(olivia.id, randomUUID(), '000000'));
     expect(wrong).toMatchObject({ ok: false, error: { code: 'login_failed' } });
@@ -367,6 +375,7 @@ describe('the till’s own export when HQ cannot be heard (a client that throws)
     await hq.db.query('UPDATE staff SET must_change_pin = false WHERE id = $1', [added.staffId]);
     manager = { staffId: added.staffId, pin: added.temporaryPin };
     till = await pairedTill(hq, 'Till O', storeId);
+    const peppers = await loadStorePinPeppers(till.keychain.keychain, till.device.installId);
     await till.engine().run();
     const offline: HqClient = {
       post: () => Promise.reject(new HqRequestError('network', 'Could not reach HQ (ECONNREFUSED).')),
@@ -376,7 +385,8 @@ describe('the till’s own export when HQ cannot be heard (a client that throws)
       audit: till.audit,
       authenticator: createAuthenticator({
         db: till.db,
-        hasher: createPinHasher(till.device.secrets.pinPepper),
+        // As the app wires it: v2 hashes (issue 15) are checked with the store's peppers from pairing.
+        hasher: createPinHasher(till.device.secrets.pinPepper, () => peppers),
         audit: till.audit,
         policy: DEFAULT_LOCKOUT_POLICY,
         now: () => till.clock.now,
