@@ -5,7 +5,12 @@
 // pool stay within the server's connections.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HqDatabase } from '../../packages/hq/src/db/database';
-import { HQ_APPLICATION_NAME } from '../../packages/hq/src/db/pool-settings';
+import {
+  HQ_APPLICATION_NAME,
+  HQ_JOBS_APPLICATION_NAME,
+  PoolSettingsError,
+  poolSettingsFromEnv,
+} from '../../packages/hq/src/db/pool-settings';
 import { openPostgresDatabase } from '../../packages/hq/src/db/postgres';
 import { claimJobRun } from '../../packages/hq/src/jobs/schedule-job';
 import {
@@ -86,15 +91,38 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
 
   test('three processes started at once on a new data folder serve one TLS identity', async () => {
     const fresh = makeTempDir('loyalty-hq-scale-fresh-');
-    const started = await Promise.allSettled([1, 2, 3].map(() => startHqProcess(fresh.path, { env: env() })));
+    // A database of their own: the shared one's data keys are wrapped by the first folder's master key.
+    const databaseUrl = await pg.createDatabase('loyalty_fresh');
+    const started = await Promise.allSettled(
+      [1, 2, 3].map(() => startHqProcess(fresh.path, { env: { ...env(), DATABASE_URL: databaseUrl } })),
+    );
     try {
       const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-      expect(started.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(started.map((result) => (result.status === 'fulfilled' ? 'started' : String(result.reason)))).toEqual([
+        'started',
+        'started',
+        'started',
+      ]);
       expect(new Set(running.map((hq) => hq.fingerprint)).size).toBe(1);
     } finally {
       for (const result of started) if (result.status === 'fulfilled') await result.value.stop();
       fresh.remove();
     }
+  });
+
+  test('pool settings come from the environment, and a malformed one is refused', () => {
+    expect(poolSettingsFromEnv({})).toEqual({
+      primary: expect.objectContaining({ max: 10, statementTimeoutMs: 30_000, applicationName: HQ_APPLICATION_NAME }),
+      replica: expect.objectContaining({ max: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 2_000 }),
+    });
+    const set = poolSettingsFromEnv({
+      HQ_DB_POOL_MAX: '25',
+      HQ_DB_REPLICA_POOL_MAX: '40',
+      HQ_DB_STATEMENT_TIMEOUT_MS: '0',
+    });
+    expect([set.primary.max, set.replica.max, set.primary.statementTimeoutMs]).toEqual([25, 40, 0]);
+    expect(() => poolSettingsFromEnv({ HQ_DB_POOL_MAX: 'ten' })).toThrow(PoolSettingsError);
+    expect(() => poolSettingsFromEnv({ HQ_DB_POOL_MAX: '0' })).toThrow(/HQ_DB_POOL_MAX/);
   });
 
   test('a job is claimed once per interval however many pools race for it', async () => {
@@ -176,16 +204,20 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
     expect((await pair(hq2, 'AAAA-BBBB-CCCC-DDDD')).status).toBe(429);
   });
 
-  test(`two processes × a pool of ${POOL_MAX} stay within ${2 * POOL_MAX} connections under load`, async () => {
+  test(`two processes × a pool of ${POOL_MAX} (+1 for the jobs) stay within their connections under load`, async () => {
     let peak = 0;
+    let peakAll = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const found = await db.query<{ n: string }>(
-          'SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = $1',
-          [HQ_APPLICATION_NAME],
+        const found = await db.query<{ serving: string; total: string }>(
+          `SELECT count(*) FILTER (WHERE application_name = $1)::text AS serving,
+                  count(*) FILTER (WHERE application_name IN ($1, $2))::text AS total
+             FROM pg_stat_activity`,
+          [HQ_APPLICATION_NAME, HQ_JOBS_APPLICATION_NAME],
         );
-        peak = Math.max(peak, Number(found.rows[0]?.n));
+        peak = Math.max(peak, Number(found.rows[0]?.serving));
+        peakAll = Math.max(peakAll, Number(found.rows[0]?.total));
         await new Promise((done) => setTimeout(done, 10));
       }
     })();
@@ -207,10 +239,11 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
     await sampler;
     const max = await db.query<{ max_connections: string }>('SHOW max_connections');
     console.log(
-      `scale-out: peak ${peak} HQ connections (2 processes × ${POOL_MAX}), max_connections ${max.rows[0]?.max_connections}`,
+      `scale-out: peak ${peak} serving + ${peakAll - peak} jobs connections (2 processes × ${POOL_MAX} + 1), max_connections ${max.rows[0]?.max_connections}`,
     );
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(2 * POOL_MAX);
+    expect(peakAll).toBeLessThanOrEqual(2 * (POOL_MAX + 1));
   });
 
   test('a till pushing to both processes in turn, one killed mid-push: every op applied once, in seq order', async () => {

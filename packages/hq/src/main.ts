@@ -56,7 +56,7 @@ import { sealPlaintextColumns } from './keys/sealed-columns';
 import { backfillContactLookups } from './members/contact-lookups';
 import { openHqDatabase } from './open-database';
 import { openPostgresDatabase } from './db/postgres';
-import { poolSettingsFromEnv } from './db/pool-settings';
+import { HQ_JOBS_APPLICATION_NAME, poolSettingsFromEnv } from './db/pool-settings';
 import { readReplica } from './db/read-replica';
 import { buildHqServer } from './server';
 import { loadOrCreateTls } from './tls';
@@ -248,11 +248,25 @@ async function main(): Promise<number> {
       app.log.error({ err: { name: error instanceof Error ? error.name : 'error' } }, 'contact lookup backfill failed');
     },
   );
+  // The hourly jobs may outrun a request's statement timeout (retention over a large table): one
+  // connection of their own without it (closed while idle). PGlite is one connection anyway.
+  const jobsDb = databaseUrl
+    ? await openPostgresDatabase(databaseUrl, {
+        ...pools.primary,
+        max: 1,
+        statementTimeoutMs: 0,
+        applicationName: HQ_JOBS_APPLICATION_NAME,
+      })
+    : db;
   // Erasures past their hold and expired exports, at start and every hour (DESIGN §6).
   const privacyJob = schedulePrivacyJob(
     {
-      db,
-      audit: createOperatorAuditLog({ db, key: deriveKey(masterKey.key(), 'operator-audit'), now: () => new Date() }),
+      db: jobsDb,
+      audit: createOperatorAuditLog({
+        db: jobsDb,
+        key: deriveKey(masterKey.key(), 'operator-audit'),
+        now: () => new Date(),
+      }),
       now: () => new Date(),
     },
     {
@@ -266,7 +280,7 @@ async function main(): Promise<number> {
   );
   // Each staff member's day against their own baseline (issue 14), hourly like the privacy job.
   const baselineJob = scheduleBaselineJob(
-    { db, now: () => new Date() },
+    { db: jobsDb, now: () => new Date() },
     {
       done: (raised) => {
         if (raised > 0) app.log.info({ raised }, 'baseline job');
@@ -285,6 +299,7 @@ async function main(): Promise<number> {
     setTimeout(() => app.server.closeAllConnections(), 5_000).unref();
     await app.close();
     await replica?.close();
+    if (jobsDb !== db) await jobsDb.close();
     await db.close();
     process.exit(0);
   };

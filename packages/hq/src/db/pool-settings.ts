@@ -3,8 +3,9 @@ import type { PostgresPoolOptions } from './postgres';
 
 /**
  * The PostgreSQL pool settings of one HQ process, from its environment (docs/ARCHITECTURE.md,
- * Scale-out). Several HQ processes share one server: N processes × HQ_DB_POOL_MAX (+ the replica's
- * pool on the replica) must stay under the server's max_connections, less what else connects.
+ * Scale-out). Several HQ processes share one server: N processes × (HQ_DB_POOL_MAX + 1 for the
+ * periodic jobs) must stay under the primary's max_connections, less what else connects, and
+ * N × HQ_DB_REPLICA_POOL_MAX under the replica's.
  */
 export const POOL_ENV = {
   /** Connections to the primary per process (default 10). */
@@ -23,6 +24,8 @@ const IDLE_IN_TRANSACTION_MS = 60_000;
 /** The replica is optional: a connection that does not come within this falls back to the primary. */
 const REPLICA_CONNECT_MS = 2_000;
 export const HQ_APPLICATION_NAME = 'loyalty-hq';
+/** The periodic jobs' one connection per process (main.ts), without the statement timeout. */
+export const HQ_JOBS_APPLICATION_NAME = 'loyalty-hq-jobs';
 
 const Count = z.coerce.number().int().min(1).max(1000);
 const Millis = z.coerce.number().int().min(0).max(3_600_000);
