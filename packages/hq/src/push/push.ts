@@ -239,11 +239,7 @@ async function pushBatch(
     // till that says what it believes (head) is new enough to be told; an older one hears the
     // duplicate as before.
     if (head !== undefined && step.outcome.reason === 'op_id_mismatch') {
-      throw new RollbackDetected(
-        'op_id_mismatch',
-        held ?? { lastSeq: start, auditSeq: 0, auditHash: null },
-        head,
-      );
+      throw new RollbackDetected('op_id_mismatch', held ?? { lastSeq: start, auditSeq: 0, auditHash: null }, head);
     }
     outcomes.push(step.outcome);
     last = step.lastSeq;
