@@ -25,9 +25,13 @@ function run(scheme: Scheme): { insert: number; read: number } {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -256'); // 256 KiB of pages, less than the file: most reads decrypt a page
-  db.exec(`CREATE TABLE members (id INTEGER PRIMARY KEY, card TEXT UNIQUE, name TEXT, phone_hash BLOB, points INTEGER)`);
+  db.exec(
+    `CREATE TABLE members (id INTEGER PRIMARY KEY, card TEXT UNIQUE, name TEXT, phone_hash BLOB, points INTEGER)`,
+  );
   const insert = db.prepare('INSERT INTO members (card, name, phone_hash, points) VALUES (?, ?, ?, ?)');
-  const one = db.transaction((i: number) => insert.run(`6004${String(i).padStart(9, '0')}`, `Member ${i} Smith`, Buffer.alloc(32, i & 255), i));
+  const one = db.transaction((i: number) =>
+    insert.run(`6004${String(i).padStart(9, '0')}`, `Member ${i} Smith`, Buffer.alloc(32, i & 255), i),
+  );
   let start = process.cpuUsage();
   for (let i = 0; i < ROWS; i++) one(i); // a transaction per row, as the counter writes
   const insertMs = cpuMs(start);
@@ -45,19 +49,27 @@ function run(scheme: Scheme): { insert: number; read: number } {
   return { insert: insertMs, read: readMs };
 }
 
-const results = new Map<Scheme, { insert: number[]; read: number[] }>(schemes.map((s) => [s, { insert: [], read: [] }]));
+const results = Object.fromEntries(schemes.map((s) => [s, { insert: [] as number[], read: [] as number[] }])) as Record<
+  Scheme,
+  { insert: number[]; read: number[] }
+>;
 for (let round = 0; round < ROUNDS; round++) {
   for (const scheme of schemes) {
     const r = run(scheme);
-    results.get(scheme)!.insert.push(r.insert);
-    results.get(scheme)!.read.push(r.read);
+    results[scheme].insert.push(r.insert);
+    results[scheme].read.push(r.read);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const plain = results.get('plain')!;
-console.log(`${ROWS} single-row insert transactions, ${READS} card lookups (page cache 256 KiB), median of ${ROUNDS}, CPU ms (ratio to plain)`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const plain = results.plain;
+console.log(
+  `${ROWS} single-row insert transactions, ${READS} card lookups (page cache 256 KiB), median of ${ROUNDS}, CPU ms (ratio to plain)`,
+);
 for (const scheme of schemes) {
-  const r = results.get(scheme)!;
-  const i = median(r.insert), rd = median(r.read);
-  console.log(`${scheme.padEnd(18)} insert ${i.toFixed(0).padStart(6)} (${(i / median(plain.insert)).toFixed(2)}x)  read ${rd.toFixed(0).padStart(6)} (${(rd / median(plain.read)).toFixed(2)}x)`);
+  const r = results[scheme];
+  const i = median(r.insert),
+    rd = median(r.read);
+  console.log(
+    `${scheme.padEnd(18)} insert ${i.toFixed(0).padStart(6)} (${(i / median(plain.insert)).toFixed(2)}x)  read ${rd.toFixed(0).padStart(6)} (${(rd / median(plain.read)).toFixed(2)}x)`,
+  );
 }

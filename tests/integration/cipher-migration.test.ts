@@ -80,9 +80,9 @@ describe('cipher migration from SQLCipher v4', () => {
     expect((info.current as { scheme: string }).scheme).toBe('aegis-256');
     // The raw key is gone from the secret store, the old key opens nothing, no half-built file is left.
     expect(await kc.keychain.get(secretAccounts(legacy.installId).databaseKey)).toBeNull();
-    expect(keyOpensFile(join(dir, LEGACY_DATABASE_FILE), { scheme: 'sqlcipher-v4', keyHex: legacy.keyHex }, undefined)).toBe(
-      false,
-    );
+    expect(
+      keyOpensFile(join(dir, LEGACY_DATABASE_FILE), { scheme: 'sqlcipher-v4', keyHex: legacy.keyHex }, undefined),
+    ).toBe(false);
     expect(readdirSync(dir).filter((name) => name.includes('.migrating'))).toEqual([]);
   }
 
@@ -97,7 +97,9 @@ describe('cipher migration from SQLCipher v4', () => {
       const schema = (db: typeof device.db) =>
         db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').all();
       expect(schema(device.db)).toEqual(schema(legacyDb));
-      expect(device.db.pragma('user_version', { simple: true })).toBe(legacyDb.pragma('user_version', { simple: true }));
+      expect(device.db.pragma('user_version', { simple: true })).toBe(
+        legacyDb.pragma('user_version', { simple: true }),
+      );
       legacyDb.close();
       expect(device.db.pragma('cipher', { simple: true })).toBe('aegis');
       expect(device.db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -15,13 +15,7 @@ import { HQ_ROUTES } from '../../src/shared/sync/protocol';
 import { startTestHq, type TestHq } from '../hq/support/hq';
 import { createTestKeychain } from '../support/keychain';
 import { decryptAegisPage } from '../support/aegis256-page';
-import {
-  PAGE_SIZE,
-  readDatabaseKey,
-  readTillFiles,
-  SQLITE_HEADER,
-  whereFound,
-} from '../support/sqlcipher-scan';
+import { PAGE_SIZE, readDatabaseKey, readTillFiles, SQLITE_HEADER, whereFound } from '../support/sqlcipher-scan';
 import { makeTempDir } from '../support/temp-dir';
 import { CONSENTS, pairedTill, type Till } from '../support/till';
 

@@ -46,8 +46,12 @@ function aesRound(block: Uint8Array, roundKey: Uint8Array): Uint8Array {
 }
 
 const xor = (a: Uint8Array, b: Uint8Array): Uint8Array => a.map((value, i) => value ^ b[i]!);
-const C0 = Uint8Array.from([0x00, 0x01, 0x01, 0x02, 0x03, 0x05, 0x08, 0x0d, 0x15, 0x22, 0x37, 0x59, 0x90, 0xe9, 0x79, 0x62]);
-const C1 = Uint8Array.from([0xdb, 0x3d, 0x18, 0x55, 0x6d, 0xc2, 0x2f, 0xf1, 0x20, 0x11, 0x31, 0x42, 0x73, 0xb5, 0x28, 0xdd]);
+const C0 = Uint8Array.from([
+  0x00, 0x01, 0x01, 0x02, 0x03, 0x05, 0x08, 0x0d, 0x15, 0x22, 0x37, 0x59, 0x90, 0xe9, 0x79, 0x62,
+]);
+const C1 = Uint8Array.from([
+  0xdb, 0x3d, 0x18, 0x55, 0x6d, 0xc2, 0x2f, 0xf1, 0x20, 0x11, 0x31, 0x42, 0x73, 0xb5, 0x28, 0xdd,
+]);
 
 class Aegis256 {
   private s: Uint8Array[];
@@ -68,12 +72,22 @@ class Aegis256 {
 
   private update(message: Uint8Array): void {
     const s = this.s;
-    this.s = [xor(aesRound(s[5]!, s[0]!), message), aesRound(s[0]!, s[1]!), aesRound(s[1]!, s[2]!), aesRound(s[2]!, s[3]!), aesRound(s[3]!, s[4]!), aesRound(s[4]!, s[5]!)];
+    this.s = [
+      xor(aesRound(s[5]!, s[0]!), message),
+      aesRound(s[0]!, s[1]!),
+      aesRound(s[1]!, s[2]!),
+      aesRound(s[2]!, s[3]!),
+      aesRound(s[3]!, s[4]!),
+      aesRound(s[4]!, s[5]!),
+    ];
   }
 
   private keystream(): Uint8Array {
     const s = this.s;
-    return xor(xor(xor(s[1]!, s[4]!), s[5]!), s[2]!.map((value, i) => value & s[3]![i]!));
+    return xor(
+      xor(xor(s[1]!, s[4]!), s[5]!),
+      s[2]!.map((value, i) => value & s[3]![i]!),
+    );
   }
 
   /** Encrypting zeros: the keystream itself, as aegis256_stream makes it. */

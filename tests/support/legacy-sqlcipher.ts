@@ -129,7 +129,8 @@ export function fillLegacyTill(
     const at = new Date(clock).toISOString();
     for (let start = 0; start < sizes.snapshotMembers; start += 500) {
       const batch = [];
-      for (let i = start; i < Math.min(start + 500, sizes.snapshotMembers); i++) batch.push(memberAt(i, till.lookupKey, at));
+      for (let i = start; i < Math.min(start + 500, sizes.snapshotMembers); i++)
+        batch.push(memberAt(i, till.lookupKey, at));
       ingest.writeBatch(batch, { fresh: start === 0 });
     }
     const enrolled: string[] = [];
@@ -140,6 +141,7 @@ export function fillLegacyTill(
           familyName: `Member${Math.floor(random() * 1e6)}`,
           phone: `07911 1${String(i).padStart(5, '0')}`,
           email: `legacy.${i}@example.org`,
+          birthDate: undefined,
           cardNumber: services.cardBlock.peek(),
           consents: CONSENTS,
         },
@@ -164,14 +166,22 @@ export function fillLegacyTill(
 /** Per table: row count and SHA-256 of every row (all columns, in primary-key/rowid order). */
 export function tableDigests(db: Database): Record<string, { rows: number; sha256: string }> {
   const tables = (
-    db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as {
+    db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .all() as {
       name: string;
     }[]
   ).map((row) => row.name);
   const out: Record<string, { rows: number; sha256: string }> = {};
   for (const table of tables) {
-    const columns = (db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as { name: string; pk: number }[]);
-    const pk = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`);
+    const columns = db.prepare(`SELECT name, pk FROM pragma_table_info(?)`).all(table) as {
+      name: string;
+      pk: number;
+    }[];
+    const pk = columns
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => `"${c.name}"`);
     const order = pk.length > 0 ? pk.join(', ') : 'rowid';
     const hash = createHash('sha256');
     let rows = 0;

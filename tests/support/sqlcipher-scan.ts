@@ -126,10 +126,7 @@ function decryptWal(path: string, decrypt: PageDecryptor | null): PlainRegion[] 
     const page = file.subarray(offset + WAL_FRAME_HEADER_SIZE, offset + frameSize);
     regions.push({
       where: `${DATABASE_FILE}-wal frame ${frame} (page ${pageNumber})`,
-      bytes: Buffer.concat([
-        file.subarray(offset, offset + WAL_FRAME_HEADER_SIZE),
-        decrypt(page, pageNumber),
-      ]),
+      bytes: Buffer.concat([file.subarray(offset, offset + WAL_FRAME_HEADER_SIZE), decrypt(page, pageNumber)]),
     });
   }
   return regions;
@@ -143,7 +140,9 @@ export async function readTillFiles(dataDir: string, keychain: Keychain): Promis
   const db = files.includes(DATABASE_FILE)
     ? decryptDatabase(join(dataDir, DATABASE_FILE), scheme, key)
     : { regions: [], decrypt: null };
-  const wal = files.includes(`${DATABASE_FILE}-wal`) ? decryptWal(join(dataDir, `${DATABASE_FILE}-wal`), db.decrypt) : [];
+  const wal = files.includes(`${DATABASE_FILE}-wal`)
+    ? decryptWal(join(dataDir, `${DATABASE_FILE}-wal`), db.decrypt)
+    : [];
   const regions = [...db.regions, ...wal];
   for (const name of files) {
     if (name === DATABASE_FILE || name === `${DATABASE_FILE}-wal`) continue;

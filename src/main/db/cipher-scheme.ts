@@ -52,7 +52,9 @@ export function cpuHasAesInstructions(facts: CpuFacts = hostCpuFacts()): boolean
   if (facts.platform !== 'linux') return false;
   const info = facts.readCpuInfo();
   if (info === null) return false;
-  return info.split('\n').some((line) => /^(flags|Features)\s*:/.test(line) && /(^|\s)aes(\s|$)/.test(line.split(':')[1] ?? ''));
+  return info
+    .split('\n')
+    .some((line) => /^(flags|Features)\s*:/.test(line) && /(^|\s)aes(\s|$)/.test(line.split(':')[1] ?? ''));
 }
 
 /** The scheme a new (or migrated) file gets on this machine. */

@@ -23,20 +23,24 @@ interface SchemaRow {
   sql: string | null;
 }
 
+type OwnSchemaRow = SchemaRow & { sql: string };
+
 const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Every row of every table, in sqlite_schema order: tables (and rows), then indexes, views, triggers. */
 function copyInto(db: Database): Map<string, number> {
-  const schema = db.prepare('SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY rowid').all() as SchemaRow[];
+  const schema = db
+    .prepare('SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY rowid')
+    .all() as SchemaRow[];
   // SQLite's own tables (sqlite_sequence, sqlite_stat*) come with the statements that need them.
-  const own = schema.filter((row) => row.sql !== null && !row.name.startsWith('sqlite_'));
+  const own = schema.filter((row): row is OwnSchemaRow => row.sql !== null && !row.name.startsWith('sqlite_'));
   const tables = own.filter((row) => row.type === 'table');
   const counts = new Map<string, number>();
   const userVersion = db.pragma('main.user_version', { simple: true }) as number;
   db.exec('BEGIN IMMEDIATE');
   try {
     for (const table of tables) {
-      db.exec(table.sql!.replace(/^CREATE TABLE\s+/i, 'CREATE TABLE fresh.'));
+      db.exec(table.sql.replace(/^CREATE TABLE\s+/i, 'CREATE TABLE fresh.'));
       // Generated columns (hidden 2 and 3) are computed, not copied.
       const columns = (
         db.prepare('SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0').all(table.name) as { name: string }[]
@@ -44,19 +48,26 @@ function copyInto(db: Database): Map<string, number> {
         .map((column) => quoted(column.name))
         .join(', ');
       const copied = db
-        .prepare(`INSERT INTO fresh.${quoted(table.name)} (${columns}) SELECT ${columns} FROM main.${quoted(table.name)}`)
+        .prepare(
+          `INSERT INTO fresh.${quoted(table.name)} (${columns}) SELECT ${columns} FROM main.${quoted(table.name)}`,
+        )
         .run();
       counts.set(table.name, copied.changes);
     }
     const hasSequence = db.prepare(`SELECT 1 FROM main.sqlite_schema WHERE name = 'sqlite_sequence'`).get();
-    if (hasSequence) db.exec('INSERT INTO fresh.sqlite_sequence (name, seq) SELECT name, seq FROM main.sqlite_sequence');
+    if (hasSequence)
+      db.exec('INSERT INTO fresh.sqlite_sequence (name, seq) SELECT name, seq FROM main.sqlite_sequence');
     // Indexes after the rows (one sort each), triggers last so the copy fires none of them.
     for (const type of ['index', 'view', 'trigger'] as const) {
       for (const row of own.filter((entry) => entry.type === type)) {
-        const keyword = { index: /^CREATE\s+(UNIQUE\s+)?INDEX\s+/i, view: /^CREATE\s+VIEW\s+/i, trigger: /^CREATE\s+TRIGGER\s+/i }[type];
-        const head = row.sql!.match(keyword)?.[0];
+        const keyword = {
+          index: /^CREATE\s+(UNIQUE\s+)?INDEX\s+/i,
+          view: /^CREATE\s+VIEW\s+/i,
+          trigger: /^CREATE\s+TRIGGER\s+/i,
+        }[type];
+        const head = row.sql.match(keyword)?.[0];
         if (!head) throw new Error(`unexpected ${type} statement in sqlite_schema`);
-        db.exec(`${head}fresh.${row.sql!.slice(head.length)}`);
+        db.exec(`${head}fresh.${row.sql.slice(head.length)}`);
       }
     }
     db.pragma(`fresh.user_version = ${userVersion}`);
@@ -74,12 +85,17 @@ function verifyCopy(db: Database, counts: Map<string, number>): void {
     (db.prepare(`SELECT count(*) AS n FROM fresh.${quoted(table)}`).get() as { n: number }).n;
   const old = (table: string): number =>
     (db.prepare(`SELECT count(*) AS n FROM main.${quoted(table)}`).get() as { n: number }).n;
-  const countsDiffer = [...counts.keys()].some((table) => fresh(table) !== old(table) || fresh(table) !== counts.get(table));
+  const countsDiffer = [...counts.keys()].some(
+    (table) => fresh(table) !== old(table) || fresh(table) !== counts.get(table),
+  );
   const schemaDiffers =
     (db.prepare('SELECT count(*) AS n FROM main.sqlite_schema').get() as { n: number }).n !==
     (db.prepare('SELECT count(*) AS n FROM fresh.sqlite_schema').get() as { n: number }).n;
   if (check.length !== 1 || check[0]?.integrity_check !== 'ok' || countsDiffer || schemaDiffers) {
-    throw new AppError('database_corrupt', 'The re-encrypted copy of the database did not match the original; the original was kept.');
+    throw new AppError(
+      'database_corrupt',
+      'The re-encrypted copy of the database did not match the original; the original was kept.',
+    );
   }
 }
 
@@ -140,7 +156,10 @@ export function migrateCipher(deps: {
   for (const suffix of ['-wal', '-journal']) {
     const side = `${dbPath}${suffix}`;
     if (existsSync(side) && statSync(side).size > 0) {
-      throw new AppError('database_corrupt', `The old database's ${suffix} file is still there; the migration stopped before replacing it.`);
+      throw new AppError(
+        'database_corrupt',
+        `The old database's ${suffix} file is still there; the migration stopped before replacing it.`,
+      );
     }
     rmSync(side, { force: true });
   }

@@ -110,7 +110,6 @@ function readHeader(path: string): Buffer {
   }
 }
 
-
 /**
  * Builds a new database under a temporary name and renames it into place once migrated, so a
  * `loyalty.db` that exists is always one this app finished creating: an empty or partial one is

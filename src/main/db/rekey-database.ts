@@ -1,14 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditLog } from '../audit/audit-log';
 import type { Keychain } from '../keychain/keychain';
-import {
-  addPendingKey,
-  noSteps,
-  promotePendingKey,
-  readKeyState,
-  type KeyState,
-  type StepHook,
-} from './database-keys';
+import { addPendingKey, noSteps, promotePendingKey, readKeyState, type KeyState, type StepHook } from './database-keys';
 import { mapSqliteError } from './errors';
 import type { RekeyReason } from './key-info';
 
@@ -59,8 +52,10 @@ export async function rekeyDeviceDatabase(
   const promoted = promotePendingKey(state, deps.now());
   step('rekey.promoted');
   device.secrets.databaseKey = promoted.current.keyHex;
-  device.db.transaction(() => {
-    deps.audit.append({ staffId: deps.staffId, action: 'database.rekeyed', details: { reason } });
-  })();
+  device.db
+    .transaction(() => {
+      deps.audit.append({ staffId: deps.staffId, action: 'database.rekeyed', details: { reason } });
+    })
+    .immediate();
   step('rekey.audited');
 }
