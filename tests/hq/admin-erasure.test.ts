@@ -8,6 +8,7 @@ import { firstAdmin, login, operatorWith, type EnrolledOperator } from './suppor
 import { BACKENDS, skipBackend, startTestHq, type TestHq } from './support/hq';
 import { consentOp, earnOp, enrollOp, newMemberId, redeemOp, type WireOp } from './support/ops';
 import { tillChain, upload } from './support/till-audit-chain';
+import { openMemberContacts } from '../../packages/hq/src/keys/sealed-columns';
 
 const AT = '2026-03-02T09:30:00.000Z';
 
@@ -195,8 +196,23 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
 
     test('erases the member in one go: personal columns, a new version, a tombstone for pull, scrubbed op payloads', async () => {
       const everythingBefore = await hq.snapshot();
+      // Contacts are sealed at rest (issue 15): in clear nowhere, and the member's row opens to the
+      // latest ones. Their sealed texts (row and op payloads) are what erasure must remove with them.
+      const sealed = [PERSONAL.phone, PERSONAL.email, LATER.phone];
       for (const value of [...Object.values(PERSONAL), ...Object.values(LATER), card])
-        expect(everythingBefore).toContain(value);
+        if (sealed.includes(value)) expect(everythingBefore).not.toContain(value);
+        else expect(everythingBefore).toContain(value);
+      const storedContacts = (
+        await hq.db.query<{ phone: string | null; email: string | null }>(
+          'SELECT phone, email FROM members WHERE id = $1',
+          [member],
+        )
+      ).rows[0]!;
+      expect(openMemberContacts(hq.keys, member, storedContacts)).toEqual({
+        phone: LATER.phone,
+        email: PERSONAL.email,
+      });
+      expect(everythingBefore.match(/sv1\./g)?.length).toBe(5);
       const keep = await untouched();
       const version = Number(
         (await hq.db.query<{ version: unknown }>('SELECT version FROM members WHERE id = $1', [member])).rows[0]!
@@ -254,6 +270,7 @@ describe.each(BACKENDS)('HQ request-erasure on %s', (backend) => {
       const everythingAfter = await hq.snapshot();
       for (const value of [...Object.values(PERSONAL), ...Object.values(LATER), card])
         expect(everythingAfter).not.toContain(value);
+      expect(everythingAfter).not.toContain('sv1.');
       expect(await untouched()).toBe(keep);
       const ledgerAfter = await hq.db.query<{ member_id: string | null; erased_subject: string }>(
         'SELECT op_id, kind, points, at, store_id, member_id, erased_subject FROM ledger WHERE op_id = ANY($1::uuid[]) ORDER BY op_id',
