@@ -41,9 +41,10 @@ export interface Row {
   verdict: Verdict;
 }
 
-/** Two decimals for ratios; thousands separators for large figures; three decimals under 10. */
+/** Thousands separators from 100, one decimal from 10, two below; two significant digits under 1 (a 35 µs lookup). */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return '–';
+  if (x !== 0 && Math.abs(x) < 1) return x.toPrecision(2);
   if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en');
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);

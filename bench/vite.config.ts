@@ -20,6 +20,7 @@ export default defineConfig({
         bench: `${here}counter-bench.ts`,
         'hq-bench': `${here}hq-bench.ts`,
         'hq-scale-bench': `${here}hq-scale-bench.ts`,
+        summary: `${here}summary.ts`,
         'snapshot-bench': `${here}snapshot-bench.ts`,
         'console-bench': `${here}console-bench.ts`,
         'privacy-bench': `${here}privacy-bench.ts`,
