@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
 import { secretAccounts } from '../../src/main/keychain/device-secrets';
+import { kekAccount } from '../../src/main/keychain/key-wrapping';
 import { startTestApp, type TestApp } from '../support/app';
 import { manualClock } from '../support/clock';
 import { PINS, errorCode, login, seedStaff, type Result } from '../support/staff';
@@ -240,11 +241,18 @@ describe('staff access', () => {
     await call('staff.changeOwnPin', { currentPin: PINS.nina, newPin: PINS.newNina });
     await login(app, 'mia', PINS.mia);
     await call('staff.add', { displayName: 'Dora Diaz', role: 'cashier', temporaryPin: '975318' });
-    const secrets = await Promise.all(
-      Object.values(secretAccounts(app.services.database.installId)).map((account) =>
+    const { installId } = app.services.database;
+    const stored = await Promise.all(
+      [...Object.values(secretAccounts(installId)), kekAccount(installId, 'a')].map((account) =>
         app.keychain.keychain.get(account),
       ),
     );
+    // The raw database-key entry no longer exists (the key is wrapped under the KEK): the key itself is checked.
+    const secrets = [
+      ...stored.filter((value): value is string => value !== null),
+      app.services.database.secrets.databaseKey,
+    ];
+    expect(secrets).toHaveLength(5);
     const hashes = (app.services.database.db.prepare('SELECT pin_hash FROM staff').all() as { pin_hash: string }[]).map(
       (r) => r.pin_hash,
     );
