@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contactLookupHash } from '../../src/node-shared/contact-lookup-hash';
 import { createFindMembers } from '../../src/main/members/find';
 import { createSnapshotIngest, type SnapshotMember } from '../../src/main/members/ingest-snapshot';
+import { createPullApplier } from '../../src/main/sync/engine/apply-pull';
+import type { PullResponse } from '../../src/shared/sync/protocol';
 import { maskPhone } from '../../src/shared/members/mask';
 import { withCheckDigit } from '../../src/shared/members/card-number';
 import { CONSENTS } from '../support/members';
@@ -65,6 +67,83 @@ describe('snapshot ingest into the encrypted cache', () => {
       db().prepare('EXPLAIN QUERY PLAN SELECT id FROM members WHERE phone_hash = ?').all(Buffer.alloc(32)),
     );
     expect(plan).toContain('members_phone_hash');
+  });
+
+  it('a snapshot page applied in parts at its resume points: after each part the cursor names exactly what is held', () => {
+    const pulled = (i: number): Extract<PullResponse['changes'][number], { kind: 'member' }> => {
+      const m = member(i);
+      return {
+        kind: 'member',
+        member: {
+          id: m.id,
+          version: 1,
+          cardNumber: m.cardNumber,
+          givenName: m.givenName,
+          familyName: m.familyName,
+          phoneHash: m.phoneHash?.toString('hex') ?? null,
+          emailHash: null,
+          phoneMasked: m.phoneMasked,
+          emailMasked: null,
+          tier: m.tier,
+          points: m.pointsConfirmed,
+          termsVersion: m.termsVersion,
+          marketingEmail: m.marketingEmail,
+          marketingSms: m.marketingSms,
+          birthDate: null,
+          enrolledAt: m.enrolledAt,
+          updatedAt: m.updatedAt,
+        },
+      };
+    };
+    const cursorAfter = (i: number) => `s.7.${Buffer.from(member(i).id, 'utf8').toString('base64url')}`;
+    const changes = Array.from({ length: 100 }, (_, i) => pulled(i));
+    const resumePoints = [25, 50, 75].map((after) => ({ after, cursor: cursorAfter(after - 1) }));
+    const page: PullResponse = {
+      changes,
+      cursor: cursorAfter(99),
+      more: true,
+      snapshot: true,
+      snapshotStart: true,
+      snapshotEnd: false,
+      resumePoints,
+    };
+    const held: { next: number; ids: string[]; cursor: string | undefined }[] = [];
+    const applier = createPullApplier({
+      db: db(),
+      lookupKey,
+      now: () => new Date('2026-12-06T12:00:00.000Z'),
+      // A counter write always waits: every resume point ends a part.
+      gate: { run: (transaction) => transaction(), wanted: () => true },
+      onPart: (next) =>
+        held.push({
+          next,
+          ids: (db().prepare('SELECT id FROM members ORDER BY id').all() as { id: string }[]).map((r) => r.id),
+          cursor: (
+            db().prepare("SELECT value FROM sync_state WHERE key = 'pull_cursor'").get() as
+              { value: string } | undefined
+          )?.value,
+        }),
+    });
+    const result = applier.apply(page);
+    expect(result.members).toBe(100);
+    expect(held.map((h) => h.next)).toEqual([25, 50, 75, 100]);
+    expect(held.map((h) => h.cursor)).toEqual([cursorAfter(24), cursorAfter(49), cursorAfter(74), cursorAfter(99)]);
+    for (const h of held) expect(h.ids).toEqual(Array.from({ length: h.next }, (_, i) => member(i).id));
+    // Resume points that would split anything but members (or do not rise) are not used: one part.
+    const rewardFirst: PullResponse = {
+      ...page,
+      snapshotStart: false,
+      changes: [
+        ...changes.slice(0, 30),
+        { kind: 'reward', reward: { id: 'r1', name: { en: 'Tea', ru: 'Чай' }, costPoints: 10, active: true, sort: 1 } },
+        ...changes.slice(30),
+      ],
+    };
+    held.length = 0;
+    applier.apply(rewardFirst);
+    expect(held.map((h) => h.next)).toEqual([101]);
+    expect(count('members')).toBe(100);
+    expect(indexes()).toContain('members_phone_hash');
   });
 
   it('refuses to drop indexes under a cache that already has members', async () => {

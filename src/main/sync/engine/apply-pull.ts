@@ -7,7 +7,6 @@ import { createMemberRebase } from './rebase';
 import { createSyncState } from './sync-state';
 import { createWalTruncate } from './wal-truncate';
 import { storeStaffProofKey } from '../device-identity';
-import { notePulledPinPeppers } from './pulled-pin-peppers';
 
 export interface PullPageResult {
   members: number;
@@ -311,8 +310,6 @@ export function createPullApplier(deps: PullApplierDeps) {
         state.set('snapshot_mark', null);
       }
       if (pageDone && page.snapshotEnd) state.set('snapshot_bulk', null);
-      // With every part, as the v2 roster hashes they check (a till paired before per-store peppers).
-      if (page.pinPeppers !== undefined) notePulledPinPeppers(db, page.pinPeppers);
       // A till paired before HQ handed its staff-proof key out at pairing gets it here.
       if (pageDone && page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
       // Owed in this transaction, so a crash before the wipe still leaves it to do.
@@ -337,11 +334,12 @@ export function createPullApplier(deps: PullApplierDeps) {
       do {
         // Between parts the counter's waiting write goes first (the gate parks this thread).
         from = gate.run(() => applyPart.immediate(page, from, ends, progress));
-        // Outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and the counter's
-        // own commits then find no pile of this worker's pages to copy first.
-        db.pragma('wal_checkpoint(PASSIVE)');
         deps.onPart?.(from);
       } while (from < page.changes.length);
+      // Once a page, outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and
+      // the counter's connection (which leaves checkpoints to this one while sync runs) never
+      // copies this worker's pages inside a counter write. Every part measured 10% of the worker.
+      db.pragma('wal_checkpoint(PASSIVE)');
       // No copy of an erased member may stay in the write-ahead log (DESIGN §6); a wipe another
       // connection kept from finishing before is tried again here.
       gate.run(() => wal.settle());
