@@ -1,8 +1,10 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 
 /**
- * Indexes a big first snapshot drops and rebuilds (see members/ingest-snapshot.ts). Recreated at
- * every open too, so a crash in the middle of such a load never leaves lookups without them.
+ * Indexes a bulk load into an empty cache drops and rebuilds (members/ingest-snapshot.ts
+ * loadIntoEmpty: the demo's and the benches' load). Sync's first snapshot keeps them, so phone and
+ * e-mail lookups stay indexed while it loads (issue 15 item 5). Recreated at every open too, so a
+ * crash in the middle of a bulk load never leaves lookups without them.
  */
 export const SECONDARY_INDEXES: Readonly<Record<string, string>> = {
   members_phone_hash:
