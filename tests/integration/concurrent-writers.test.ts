@@ -1,3 +1,4 @@
+import { schemePragmas } from '../../src/main/db/cipher-scheme';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,8 +16,7 @@ const WRITER = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma("cipher = 'sqlcipher'");
-db.pragma('legacy = 4');
+for (const pragma of workerData.cipherPragmas) db.pragma(pragma);
 db.pragma(\`key = "x'\${workerData.key}'"\`);
 db.pragma('busy_timeout = 5000');
 const write = db.prepare("INSERT INTO sync_state (key, value) VALUES ('concurrency_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -50,6 +50,8 @@ describe('till writes beside another connection', () => {
         module: createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers'),
         path,
         key: secrets.databaseKey,
+        // The file's scheme, as cipher-scheme.ts's applyCipher sets it.
+        cipherPragmas: schemePragmas(app.services.database.cipher),
         stop,
       },
     });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyCipher } from '../../src/main/db/cipher-scheme';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../src/main/db/migrations';
 import { DATABASE_FILE, KEY_INFO_FILE, openDeviceDatabase } from '../../src/main/db/open-device-database';
 import { secretAccounts } from '../../src/main/keychain/device-secrets';
@@ -193,9 +194,7 @@ describe('encrypted device database', () => {
     expect(() => noKey.prepare('SELECT count(*) FROM members').get()).toThrow(/not a database/);
     noKey.close();
     const otherKey = new Database(path, { fileMustExist: true });
-    otherKey.pragma(`cipher = 'sqlcipher'`);
-    otherKey.pragma('legacy = 4');
-    otherKey.pragma(`key = "x'${randomBytes(32).toString('hex')}'"`);
+    applyCipher(otherKey, 'aegis-256', randomBytes(32).toString('hex'));
     expect(() => otherKey.prepare('SELECT count(*) FROM members').get()).toThrow(/not a database/);
     otherKey.close();
     // …and the right key still opens it, with the member intact.

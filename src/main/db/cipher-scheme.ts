@@ -66,7 +66,7 @@ export function preferredCipherScheme(hasAes: boolean): CurrentCipherScheme {
  * The pragmas that select a scheme, in order. `cipher` also sets the connection's default for
  * databases attached later, which is how the cipher migration writes its new file.
  */
-function schemePragmas(scheme: CipherScheme): string[] {
+export function schemePragmas(scheme: CipherScheme): string[] {
   switch (scheme) {
     case 'aegis-256':
       return [`cipher = 'aegis'`, `algorithm = 'aegis-256'`];
