@@ -34,7 +34,8 @@ const gate = data.writeGate ? workerWriteGate(data.writeGate) : NO_WORKER_GATE;
 // the counter write meanwhile), not inside the commit that crosses 1000 pages, where a counter
 // write would wait for the copy.
 db.pragma('wal_autocheckpoint = 0');
-const checkpoint = () => void db.pragma('wal_checkpoint(PASSIVE)');
+// Not after stop: the run's own outcome (revoked, failed) must be what the loop hears.
+const checkpoint = () => void (db.open && db.pragma('wal_checkpoint(PASSIVE)'));
 let sync: { engine: SyncEngine; loop: ReturnType<typeof createSyncLoop> } | null = null;
 
 function failureCode(error: unknown): string {
