@@ -5,7 +5,12 @@ import { addStaff } from '../../packages/hq/src/admin';
 import { toInt } from '../../packages/hq/src/db/database';
 import { PROOF_FAILURES_PER_HOUR } from '../../packages/hq/src/push/staff-proof';
 import { hashStaffPin, verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
-import { chainStaffPinPepper, readPinPepperRing, storePinPepper } from '../../packages/hq/src/staff/pin-peppers';
+import {
+  chainStaffPinPepper,
+  readPinPepperRing,
+  sealPinPepperRoot,
+  storePinPepper,
+} from '../../packages/hq/src/staff/pin-peppers';
 import { pinHashKeyId } from '../../src/node-shared/pin-hash-key-id';
 import { createPinHasher } from '../../src/main/staff/pin-hasher';
 import {
@@ -202,6 +207,65 @@ describe.each(BACKENDS)('per-store PIN peppers on %s', (backend) => {
       const hashMs = performance.now() - hashStarted;
       console.log(
         `[pin-peppers ${backend}] argon2id hash ${hashMs.toFixed(0)} ms; chain-wide manager's PIN change push ${ms.toFixed(0)} ms (one check + one hash, whatever the number of stores)`,
+      );
+    });
+  });
+});
+
+// The root is an HQ secret of the chain-secrets kind: HQ seals it at start under that data key
+// (main.ts), and every path that derives a pepper opens it with HQ's data keys.
+describe.each(BACKENDS)('the PIN pepper root sealed at rest on %s', (backend) => {
+  describe.skipIf(skipBackend(backend))(backend, () => {
+    let hq: TestHq;
+    beforeAll(async () => {
+      hq = await startTestHq(backend);
+    });
+    afterAll(async () => {
+      await hq?.close();
+    });
+
+    test('sealed once, never in clear in any table, and pairing, proofs, pulls and temporary PINs still use it', async () => {
+      const clear = await readPinPepperRing(hq.db);
+      expect(await sealPinPepperRoot(hq.db, hq.keys)).toBe(true);
+      expect(await sealPinPepperRoot(hq.db, hq.keys)).toBe(false);
+      const stored = (await hq.db.query<{ pin_pepper_root: string }>('SELECT pin_pepper_root FROM chain')).rows[0];
+      expect(stored?.pin_pepper_root.startsWith('sv1.')).toBe(true);
+      expect(await hq.snapshot()).not.toContain(clear.root);
+      await expect(readPinPepperRing(hq.db)).rejects.toThrow(/sealed/);
+      expect(await readPinPepperRing(hq.db, hq.keys)).toEqual(clear);
+
+      const device = await hq.pairedDevice('Till A');
+      expect(device.pinPeppers?.store).toBe(storePinPepper(clear.root, device.storeId));
+      const cashier = await staffWithPin(hq.db, device.storeId, 'cashier', '482915');
+      const opId = randomUUID();
+      const rehash = pinChangeOp(
+        1,
+        cashier,
+        {
+          kind: 'rehash',
+          staffProof: proofFrom(device, { purpose: 'pin_rehash', opId, staffId: cashier }, { pin: '482915' }),
+        },
+        opId,
+      );
+      const answer = await hq.push(device, [rehash, ownPinChange(device, 2, cashier, '482915', '719364')]);
+      expect(answer.outcomes.map((o) => [o.seq, o.outcome, o.reason])).toEqual([
+        [1, 'applied', undefined],
+        [2, 'applied', undefined],
+      ]);
+      const hash = (await hq.db.query<{ pin_hash: string }>('SELECT pin_hash FROM staff WHERE id = $1', [cashier]))
+        .rows[0]!.pin_hash;
+      expect(await verifyStaffPin(storePinPepper(clear.root, device.storeId), hash, '719364')).toBe(true);
+      const pulled = await hq.send(HQ_ROUTES.pull, { cursor: null, ackedSeq: 2 }, { token: device.deviceToken });
+      expect(PullResponse.parse(pulled.body).pinPeppers).toEqual(device.pinPeppers);
+      const added = await addStaff(
+        { db: hq.db, now: () => hq.clock.now, keys: hq.keys },
+        { storeId: device.storeId, displayName: 'Ann', role: 'cashier' },
+      );
+      const addedHash = (
+        await hq.db.query<{ pin_hash: string }>('SELECT pin_hash FROM staff WHERE id = $1', [added.staffId])
+      ).rows[0]!.pin_hash;
+      expect(await verifyStaffPin(storePinPepper(clear.root, device.storeId), addedHash, added.temporaryPin)).toBe(
+        true,
       );
     });
   });

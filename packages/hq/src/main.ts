@@ -53,6 +53,7 @@ import { loadMasterKey } from './keys/master-key';
 import { DataKeyError, openDataKeys } from './keys/data-keys';
 import { masterKeyWrapper } from './keys/key-wrapper';
 import { sealPlaintextColumns } from './keys/sealed-columns';
+import { sealPinPepperRoot } from './staff/pin-peppers';
 import { backfillContactLookups } from './members/contact-lookups';
 import { openHqDatabase } from './open-database';
 import { openPostgresDatabase } from './db/postgres';
@@ -174,6 +175,8 @@ async function main(): Promise<number> {
   }
   // Values an HQ before issue 15 wrote in clear are sealed now (resumable, once per row).
   const sealed = await sealPlaintextColumns(db, keys);
+  // The PIN pepper root (migration 16) too: under the chain-secrets data key (staff/pin-peppers.ts).
+  await sealPinPepperRoot(db, keys);
   const bootstrapToken = newAdminToken();
   let listeningPort = port;
   const linkHost = values.host === '0.0.0.0' || values.host === '::' ? '127.0.0.1' : values.host;

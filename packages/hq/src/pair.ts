@@ -3,7 +3,8 @@ import type { PairResponse } from '../../../src/shared/sync/protocol';
 import { toInt, type HqDatabase } from './db/database';
 import { HqHttpError } from './errors';
 import { newDeviceToken, pairingCodeHash, secretHash } from './secrets';
-import { rosterHasChainPepperHashes, tillPinPeppers } from './staff/pin-peppers';
+import { pinPepperRingOf, rosterHasChainPepperHashes, tillPinPeppers } from './staff/pin-peppers';
+import type { DataKeys } from './keys/data-keys';
 
 /**
  * Exchanges a one-time pairing code for a device id and token. Wrong, expired and used codes get
@@ -11,7 +12,7 @@ import { rosterHasChainPepperHashes, tillPinPeppers } from './staff/pin-peppers'
  * racing with one code cannot both pair. The token is returned here and never again.
  */
 export async function pairDevice(
-  deps: { db: HqDatabase; now: () => Date },
+  deps: { db: HqDatabase; now: () => Date; keys?: DataKeys | undefined },
   request: { pairingCode: string; deviceName: string },
 ): Promise<PairResponse> {
   const now = deps.now();
@@ -60,7 +61,7 @@ export async function pairDevice(
     );
     const store = await tx.query<{ name: string }>('SELECT name FROM stores WHERE id = $1', [code.store_id]);
     // The chain pepper only while this till's roster still needs it (staff/pin-peppers.ts).
-    const peppers = { chainPepper: row.pin_pepper, root: row.pin_pepper_root };
+    const peppers = pinPepperRingOf(row, deps.keys);
     const legacy = await rosterHasChainPepperHashes(tx, code.store_id);
     return {
       storeId: code.store_id,

@@ -276,7 +276,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
       { config: { rateLimit: { max: pairLimit.max, timeWindow: pairLimit.windowMs } } },
       async (request, reply) => {
         const body = parseBody(PairRequest, request.body);
-        const result = PairResponse.parse(await pairDevice({ db, now }, body));
+        const result = PairResponse.parse(await pairDevice({ db, now, keys: options.keys }, body));
         request.log.info({ deviceId: result.deviceId, storeId: result.storeId }, 'device paired');
         return reply.code(200).send(result);
       },

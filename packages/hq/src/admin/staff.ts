@@ -9,8 +9,12 @@ import { HqAdminError } from '../errors';
 import { newTemporaryPin } from '../staff/pin-hash';
 import { hashRosterPin, readPinPepperRing } from '../staff/pin-peppers';
 import { clock, type AdminDeps } from './deps';
+import type { DataKeys } from '../keys/data-keys';
 
 export const STAFF_STATUSES = ['active', 'inactive'] as const;
+
+/** A temporary PIN is hashed under a pepper derived from the sealed root: HQ's data keys open it. */
+export type PinAdminDeps = AdminDeps & { keys?: DataKeys | undefined };
 export type StaffStatus = (typeof STAFF_STATUSES)[number];
 
 const AddStaffInput = z.strictObject({
@@ -32,7 +36,7 @@ export interface TemporaryPinIssued {
  * A new staff member of one store (or chain-wide) with a random temporary PIN they must change at
  * their first login. The row and its change-log entry commit together; tills get it at their next pull.
  */
-export async function addStaff(deps: AdminDeps, input: AddStaffInput): Promise<TemporaryPinIssued> {
+export async function addStaff(deps: PinAdminDeps, input: AddStaffInput): Promise<TemporaryPinIssued> {
   const parsed = AddStaffInput.safeParse(input);
   if (!parsed.success) {
     throw new HqAdminError(
@@ -45,7 +49,7 @@ export async function addStaff(deps: AdminDeps, input: AddStaffInput): Promise<T
   const temporaryPin = newTemporaryPin();
   // argon2 takes ~60 ms and 64 MiB: done before the transaction, which then only writes.
   // Under the store's pepper (chain-staff pepper for chain-wide staff): v2, staff/pin-peppers.ts.
-  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db), storeId, temporaryPin);
+  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db, deps.keys), storeId, temporaryPin);
   const staffId = randomUUID();
   const now = clock(deps);
   await deps.db.transaction(async (tx) => {
@@ -102,14 +106,14 @@ export async function setStaffStatus(
  * A new random temporary PIN for a staff member (forgotten, or locked out at a till): the old PIN
  * stops working at each till's next pull, and the new one must be changed at the next login.
  */
-export async function resetStaffPin(deps: AdminDeps, staffId: string): Promise<TemporaryPinIssued> {
+export async function resetStaffPin(deps: PinAdminDeps, staffId: string): Promise<TemporaryPinIssued> {
   const exists = await deps.db.query<{ store_id: string | null }>('SELECT store_id FROM staff WHERE id = $1', [
     staffId,
   ]);
   const found = exists.rows[0];
   if (!found) throw new HqAdminError('staff_not_found', `No staff ${staffId}.`);
   const temporaryPin = newTemporaryPin();
-  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db), found.store_id, temporaryPin);
+  const pinHash = await hashRosterPin(await readPinPepperRing(deps.db, deps.keys), found.store_id, temporaryPin);
   const now = clock(deps);
   return deps.db.transaction(async (tx) => {
     const updated = await tx.query<{ store_id: string | null; version: unknown }>(

@@ -87,7 +87,7 @@ async function answer(
   );
   if (locked.rows[0]?.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
 
-  const ctx = { deviceId: device.deviceId, storeId: device.storeId, receivedAt };
+  const ctx = { deviceId: device.deviceId, storeId: device.storeId, receivedAt, keys: deps.keys };
   // Before anything about the member: an unproven request learns not even whether the member exists.
   const proof = await checkMemberDataProof(tx, ctx, request);
   if (proof !== null) return refuse(proof);

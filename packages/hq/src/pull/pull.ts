@@ -231,7 +231,7 @@ async function readPage(
   const staffProofKey = chain.rows[0]?.staff_proof_public_key;
   if (!lookupKey || !staffProofKey) throw new Error('the chain row is missing (run the migrations)');
   // On every page too: a till paired before per-store peppers needs them before its first v2 hash.
-  const pinPeppers = tillPinPeppers(await readPinPepperRing(tx), device.storeId);
+  const pinPeppers = tillPinPeppers(await readPinPepperRing(tx, keys), device.storeId);
   const horizonRow = await tx.query<{ txid: string; seq: unknown }>(
     'SELECT txid::text AS txid, seq FROM change_log_horizon WHERE id = 1',
   );

@@ -13,6 +13,7 @@ import {
   readChainProofSecrets,
   rosterStaff,
   spendApproval,
+  type ProofContext,
   type RosterStaff,
 } from './staff-proof';
 
@@ -31,7 +32,7 @@ export interface PinChangeOp {
  */
 export async function applyPinChange(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  ctx: ProofContext,
   op: PinChangeOp,
 ): Promise<RejectReason | null> {
   const p = op.payload;
@@ -55,7 +56,7 @@ export async function applyPinChange(
     };
   }
   await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
   const secret = openStaffProof(chain.keys, p.staffProof, binding);
   if (secret?.newPin === undefined) return 'proof_invalid';
   const newPin = secret.newPin;
@@ -94,7 +95,7 @@ export async function applyPinChange(
  */
 async function applyPinRehash(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  ctx: ProofContext,
   op: PinChangeOp,
   target: RosterStaff,
 ): Promise<RejectReason | null> {
@@ -102,7 +103,7 @@ async function applyPinRehash(
   if (p.approvedBy !== null || p.approvalId !== null || p.staffProof === undefined) return 'proof_invalid';
   if (!isChainPepperHash(target.pinHash)) return null;
   await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
   const secret = openStaffProof(chain.keys, p.staffProof, {
     purpose: 'pin_rehash',
     deviceId: ctx.deviceId,

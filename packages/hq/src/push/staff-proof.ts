@@ -16,7 +16,8 @@ import {
 } from '../../../../src/shared/sync/staff-proof';
 import { toInt, type Queryable } from '../db/database';
 import { RATE_LIMIT_TABLE } from '../rate-limit';
-import { verifyRosterPin, type PinPepperRing } from '../staff/pin-peppers';
+import { pinPepperRingOf, verifyRosterPin, type PinPepperRing } from '../staff/pin-peppers';
+import type { DataKeys } from '../keys/data-keys';
 
 /**
  * HQ's half of staff proofs (shared/sync/staff-proof.ts): the key pair, opening a sealed box, and
@@ -117,7 +118,15 @@ export interface ChainProofSecrets {
   peppers: PinPepperRing;
 }
 
-export async function readChainProofSecrets(tx: Queryable): Promise<ChainProofSecrets> {
+/** Where a proof arrived (the device and its store, when) and HQ's data keys (the pepper root is sealed). */
+export interface ProofContext {
+  deviceId: string;
+  storeId: string;
+  receivedAt: Date;
+  keys?: DataKeys | undefined;
+}
+
+export async function readChainProofSecrets(tx: Queryable, keys?: DataKeys): Promise<ChainProofSecrets> {
   const chain = await tx.query<{
     pin_pepper: string;
     staff_proof_private_key: string | null;
@@ -125,13 +134,13 @@ export async function readChainProofSecrets(tx: Queryable): Promise<ChainProofSe
     pin_pepper_root: string | null;
   }>('SELECT pin_pepper, staff_proof_private_key, staff_proof_public_key, pin_pepper_root FROM chain WHERE id = 1');
   const row = chain.rows[0];
-  if (!row?.staff_proof_private_key || !row.staff_proof_public_key || !row.pin_pepper_root) {
-    throw new Error('the chain row has no staff-proof key or PIN pepper root (run the migrations)');
+  if (!row?.staff_proof_private_key || !row.staff_proof_public_key) {
+    throw new Error('the chain row has no staff-proof key (run the migrations)');
   }
   return {
     pepper: row.pin_pepper,
     keys: { privateKey: row.staff_proof_private_key, publicKey: row.staff_proof_public_key },
-    peppers: { chainPepper: row.pin_pepper, root: row.pin_pepper_root },
+    peppers: pinPepperRingOf(row, keys),
   };
 }
 
@@ -223,7 +232,7 @@ interface CorrectionOp {
  */
 export async function checkCorrectionProof(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  ctx: ProofContext,
   op: CorrectionOp,
 ): Promise<RejectReason | null> {
   const p = op.payload;
@@ -246,7 +255,7 @@ export async function checkCorrectionProof(
           reversesOpId: p.reversesOpId ?? '',
         };
   await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
   const secret = openStaffProof(chain.keys, p.staffProof, binding);
   if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
   const approver = await rosterStaff(tx, p.approvedBy, ctx.storeId);
@@ -262,13 +271,13 @@ export async function checkCorrectionProof(
  */
 export async function checkErasureProof(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  ctx: ProofContext,
   op: { opId: string; payload: { memberId: string; requestedBy: string; staffProof?: StaffProof | undefined } },
 ): Promise<RejectReason | null> {
   const p = op.payload;
   if (p.staffProof === undefined) return 'proof_missing';
   await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
   const secret = openStaffProof(chain.keys, p.staffProof, {
     purpose: 'member_erasure',
     deviceId: ctx.deviceId,
@@ -298,7 +307,7 @@ export async function checkErasureProof(
  */
 export async function checkMemberDataProof(
   tx: Queryable,
-  ctx: { deviceId: string; storeId: string; receivedAt: Date },
+  ctx: ProofContext,
   request: {
     kind: 'export' | 'contacts';
     requestId: string;
@@ -309,7 +318,7 @@ export async function checkMemberDataProof(
 ): Promise<'proof_missing' | 'proof_invalid' | null> {
   if (request.staffProof === undefined) return 'proof_missing';
   await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
   const secret = openStaffProof(chain.keys, request.staffProof, {
     purpose: 'member_data',
     deviceId: ctx.deviceId,
@@ -320,8 +329,7 @@ export async function checkMemberDataProof(
   });
   const manager =
     secret === null || secret.newPin !== undefined ? null : await rosterStaff(tx, request.requestedBy, ctx.storeId);
-  const proven =
-    secret !== null && mayApprove(manager) && (await verifyRosterPin(chain.peppers, manager, secret.pin));
+  const proven = secret !== null && mayApprove(manager) && (await verifyRosterPin(chain.peppers, manager, secret.pin));
   if (proven) return null;
   const at = ctx.receivedAt.getTime();
   await tx.query(`INSERT INTO ${RATE_LIMIT_TABLE} (bucket, client_key, at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)`, [

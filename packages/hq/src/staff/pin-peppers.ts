@@ -1,6 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import { PIN_PEPPER_KEY_IDS, pinHashKeyId } from '../../../../src/node-shared/pin-hash-key-id';
 import type { Queryable } from '../db/database';
+import type { DataKeys } from '../keys/data-keys';
+import { isSealedText, type SealedAt } from '../keys/sealed-value';
 import { hashStaffPin, verifyStaffPin } from './pin-hash';
 
 /**
@@ -10,7 +12,8 @@ import { hashStaffPin, verifyStaffPin } from './pin-hash';
  * hashes (a stolen backup, a leaked HQ dump) need that store's pepper.
  *
  * The peppers are HKDF-SHA256 of HQ's pepper root (chain.pin_pepper_root, migration 16: 32 random
- * bytes made in the database and never sent anywhere), one `info` per store, and one for the
+ * bytes made in the database, sealed at rest under the chain-secrets data key, never sent anywhere),
+ * one `info` per store, and one for the
  * chain-wide staff, who sign in at every store: every till must be able to check their PIN offline,
  * so every till holds a guessable hash of it whatever the pepper, and one hash under one pepper
  * costs HQ one argon2 run per PIN change instead of one per store.
@@ -75,13 +78,46 @@ export async function hashRosterPin(ring: PinPepperRing, staffStoreId: string | 
     : hashStaffPin(storePinPepper(ring.root, staffStoreId), pin, PIN_PEPPER_KEY_IDS.store);
 }
 
-export async function readPinPepperRing(q: Queryable): Promise<PinPepperRing> {
+/** Where the root is sealed (keys/sealed-value.ts associated data): the chain row's column. */
+export const PIN_PEPPER_ROOT_AT: SealedAt = { table: 'chain', column: 'pin_pepper_root', rowId: '1' };
+
+/**
+ * The ring from the chain row's columns. The root is kept sealed under the chain-secrets data key
+ * (sealPinPepperRoot); one made by migration 16 and not sealed yet is read as it is.
+ */
+export function pinPepperRingOf(
+  row: { pin_pepper: string; pin_pepper_root: string | null } | undefined,
+  keys: DataKeys | undefined,
+): PinPepperRing {
+  if (!row?.pin_pepper_root) throw new Error('the chain row has no PIN pepper root (run the migrations)');
+  const stored = row.pin_pepper_root;
+  if (!isSealedText(stored)) return { chainPepper: row.pin_pepper, root: stored };
+  if (keys === undefined) throw new Error('the PIN pepper root is sealed: HQ needs its data keys to read it');
+  return { chainPepper: row.pin_pepper, root: keys.open('chain-secrets', stored, PIN_PEPPER_ROOT_AT) };
+}
+
+export async function readPinPepperRing(q: Queryable, keys?: DataKeys): Promise<PinPepperRing> {
   const found = await q.query<{ pin_pepper: string; pin_pepper_root: string | null }>(
     'SELECT pin_pepper, pin_pepper_root FROM chain WHERE id = 1',
   );
-  const row = found.rows[0];
-  if (!row?.pin_pepper_root) throw new Error('the chain row has no PIN pepper root (run the migrations)');
-  return { chainPepper: row.pin_pepper, root: row.pin_pepper_root };
+  return pinPepperRingOf(found.rows[0], keys);
+}
+
+/**
+ * Seals a root still in clear under the chain-secrets data key (keys/data-keys.ts), at HQ's start
+ * after the migrations. Idempotent, and safe with two HQ processes racing: the update names the
+ * clear value it replaces, so the second finds it sealed and changes nothing. True when it sealed.
+ */
+export async function sealPinPepperRoot(db: Queryable, keys: DataKeys): Promise<boolean> {
+  const found = await db.query<{ pin_pepper_root: string | null }>('SELECT pin_pepper_root FROM chain WHERE id = 1');
+  const stored = found.rows[0]?.pin_pepper_root;
+  if (!stored || isSealedText(stored)) return false;
+  const sealed = keys.seal('chain-secrets', stored, PIN_PEPPER_ROOT_AT);
+  const updated = await db.query(
+    'UPDATE chain SET pin_pepper_root = $1 WHERE id = 1 AND pin_pepper_root = $2 RETURNING id',
+    [sealed, stored],
+  );
+  return updated.rows.length > 0;
 }
 
 /**

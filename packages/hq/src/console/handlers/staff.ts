@@ -38,7 +38,7 @@ export const listStaff: ConsoleHandler<'listStaff'> = async (ctx, input) => {
 
 export const addStaffHandler: ConsoleHandler<'addStaff'> = async (ctx, input) => {
   const added = await addStaff(
-    { db: ctx.db, now: () => ctx.now },
+    { db: ctx.db, now: () => ctx.now, keys: ctx.deps.keys },
     { storeId: input.storeId, displayName: input.displayName, role: input.role },
   );
   await ctx.audit({
@@ -62,7 +62,7 @@ export const setStaffStatusHandler: ConsoleHandler<'setStaffStatus'> = async (ct
 };
 
 export const resetStaffPinHandler: ConsoleHandler<'resetStaffPin'> = async (ctx, input) => {
-  const reset = await resetStaffPin({ db: ctx.db, now: () => ctx.now }, input.staffId);
+  const reset = await resetStaffPin({ db: ctx.db, now: () => ctx.now, keys: ctx.deps.keys }, input.staffId);
   await ctx.audit({ action: 'staff.reset_pin', subjectType: 'staff', subjectId: input.staffId });
   return { staffId: reset.staffId, temporaryPin: reset.temporaryPin };
 };
