@@ -254,6 +254,12 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
         hqLastSeq: 3,
         hqAuditSeq: 0,
       });
+      // The chain admin's dashboard lists it among the tills to deal with.
+      const dashboard = await chainAdmin.call('getDashboard', { days: '7', storeId: device.storeId });
+      expect(dashboard.status).toBe(200);
+      expect((dashboard.body as { rolledBackDevices: unknown }).rolledBackDevices).toEqual([
+        { deviceId: device.deviceId, storeId: device.storeId, name: 'Till 1', detectedAt: hq.clock.now.toISOString() },
+      ]);
       // The chain admin holds no devices.* operation.
       expect(
         (await chainAdmin.call('clearDeviceRollback', { deviceId: device.deviceId, reasonCode: 'false_alarm' })).status,

@@ -103,6 +103,8 @@ export const ChainDashboard = z.strictObject({
   }),
   /** Not revoked, and never heard from or not for 24 hours. */
   silentDevices: z.array(z.strictObject({ deviceId: id, storeId: id, name: z.string(), lastSeenAt: iso.nullable() })),
+  /** Not revoked, and refused as restored from an old copy (issue 15) until an operator clears it. */
+  rolledBackDevices: z.array(z.strictObject({ deviceId: id, storeId: id, name: z.string(), detectedAt: iso })),
   requests: z.strictObject({
     /** Erasure requests waiting (their hold not yet over, or due and not yet carried out). */
     erasuresPending: count,

@@ -150,6 +150,12 @@ export async function readChainDashboard(
       ORDER BY last_seen_at NULLS FIRST, id`,
     [silentBefore, scope],
   );
+  const rolledBack = await q.query<{ id: string; store_id: string; name: string; rolled_back_at: Date | string }>(
+    `SELECT id, store_id, name, rolled_back_at FROM devices
+      WHERE revoked_at IS NULL AND rolled_back_at IS NOT NULL AND ($1::text IS NULL OR store_id = $1)
+      ORDER BY rolled_back_at, id`,
+    [scope],
+  );
   const erasures = await q.query<{ pending: unknown; overdue: unknown }>(
     `SELECT count(*) AS pending, count(*) FILTER (WHERE due_at < $1) AS overdue FROM erasure_requests
       WHERE status = 'pending' AND ($2::text IS NULL OR store_id = $2)`,
@@ -198,6 +204,12 @@ export async function readChainDashboard(
       storeId: row.store_id,
       name: row.name,
       lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at),
+    })),
+    rolledBackDevices: rolledBack.rows.map((row) => ({
+      deviceId: row.id,
+      storeId: row.store_id,
+      name: row.name,
+      detectedAt: iso(row.rolled_back_at),
     })),
     requests: { erasuresPending: toInt(erasure?.pending), erasuresOverdue: toInt(erasure?.overdue) },
     // Ids, kinds, dates and the clock: never the title (the officer's words).

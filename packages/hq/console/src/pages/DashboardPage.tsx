@@ -136,6 +136,13 @@ export function DashboardPage() {
         attention: dashboard.silentDevices.length > 0,
       },
       {
+        // Tills refused as restored from an old copy: the devices page says what to do.
+        key: 'rolledBack',
+        label: t('tillRollback.dashboardFigure'),
+        value: n(dashboard.rolledBackDevices.length),
+        attention: dashboard.rolledBackDevices.length > 0,
+      },
+      {
         key: 'erasures',
         label: t('dashboard.erasuresPending'),
         value: t('dashboard.erasuresValue', {
