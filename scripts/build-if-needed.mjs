@@ -52,6 +52,8 @@ export const BUILDS = [
     outputs: [
       'bench/dist/bench.js',
       'bench/dist/hq-bench.js',
+      'bench/dist/hq-scale-bench.js',
+      'bench/dist/summary.js',
       'bench/dist/snapshot-bench.js',
       'bench/dist/console-bench.js',
       'bench/dist/privacy-bench.js',
