@@ -10,6 +10,7 @@ import { verifyStaffPin } from '../../packages/hq/src/staff/pin-hash';
 import { chainStaffPinPepper, readPinPepperRing } from '../../packages/hq/src/staff/pin-peppers';
 import { DATABASE_FILE } from '../../src/main/db/open-device-database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
+import { KEK_LABELS, kekAccount } from '../../src/main/keychain/key-wrapping';
 import type { IpcResult } from '../../src/shared/errors';
 import type { SyncStatus } from '../../src/shared/sync/status';
 import type { DayEndReport } from '../../src/shared/sync/protocol';
@@ -368,7 +369,11 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     expect((a.services.database.db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n).toBe(0);
     expect((await ok<{ staff: unknown[] }>(a, 'staff.roster')).staff).toEqual([]);
     // The old install's secrets are gone from the secret store, the old files from the disk.
-    for (const account of [...Object.values(secretAccounts(installId)), hqTokenAccount(installId)])
+    for (const account of [
+      ...Object.values(secretAccounts(installId)),
+      ...KEK_LABELS.map((label) => kekAccount(installId, label)),
+      hqTokenAccount(installId),
+    ])
       expect(await a.keychain.keychain.get(account)).toBeNull();
     expect(existsSync(join(a.dataDir, DATABASE_FILE))).toBe(true); // the new till's
   });
