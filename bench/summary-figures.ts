@@ -51,7 +51,12 @@ export const CounterReport = z.object({
 });
 export type CounterReport = z.infer<typeof CounterReport>;
 
-const Percentiles = z.object({ p50: z.number(), p95: z.number(), p99: z.number() });
+/** A percentile of no samples is NaN, which JSON writes as null. */
+const Ms = z
+  .number()
+  .nullable()
+  .transform((x) => x ?? Number.NaN);
+const Percentiles = z.object({ p50: Ms, p95: Ms, p99: Ms });
 export const SnapshotReport = z.object({
   members: z.number(),
   pullSeconds: z.number(),

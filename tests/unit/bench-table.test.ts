@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { scaleFigures, snapshotFigures } from '../../bench/summary-figures';
 import { formatTable, rowOf, type Figure } from '../../bench/summary-table';
 
 // The bench table's verdicts from given figures (no bench runs here): a FAIL must read FAIL, and a
@@ -117,5 +118,46 @@ describe('bench summary table', () => {
       '| c | not run |  |  | ≤ 10.0 ms | NOT RUN |',
       'targets: 1 PASS, 1 FAIL, 1 NOT RUN',
     ]);
+  });
+
+  it('HQ scale-out rows: each process count against the one before, the best against pgbench', () => {
+    const scenario = (processes: number, opsPerSecond: number, p99: number) => ({
+      processes,
+      tills: 200,
+      ops: opsPerSecond * 15,
+      opsPerSecond,
+      requestMs: { p50: 1, p95: 2, p99 },
+      outcomes: { applied: opsPerSecond * 15, rejected: 0 },
+    });
+    const rows = scaleFigures({
+      scenarios: [scenario(1, 2000, 90), scenario(2, 3000, 80), scenario(4, 2900, 120)],
+      pgbench: {
+        scale: 50,
+        runs: [
+          { script: 'tpcb-like', clients: 200, tps: 5000 },
+          { script: 'simple-update', clients: 200, tps: 8000 },
+        ],
+      },
+    }).map(rowOf);
+    expect(rows.map((r) => [r.what, r.ratio, r.verdict])).toEqual([
+      ['HQ push, 200 tills, 1 HQ process (request p99 90 ms)', '', ''],
+      ['HQ push, 200 tills, 2 HQ processes (request p99 80 ms)', '1.50×', 'PASS'],
+      ['HQ push, 200 tills, 4 HQ processes (request p99 120 ms)', '0.97×', 'FAIL'],
+      ['HQ push, 200 tills, best of 1/2/4 processes ÷ pgbench TPC-B-like', '0.60×', 'PASS'],
+      ['HQ push, 200 tills, best ÷ pgbench simple-update', '0.38×', ''],
+    ]);
+  });
+
+  it('a snapshot without a single earn reads NOT RUN for the earn target, not PASS', () => {
+    const rows = snapshotFigures({
+      members: 1_000_000,
+      pullSeconds: 40,
+      membersPerSecond: 25_000,
+      lookupMs: { p50: 0.1, p95: 0.4, p99: 3 },
+      phoneLookupMs: { p50: 0.2, p95: 6, p99: 9 },
+      earnsDuringPull: 0,
+      earnMs: { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN },
+    }).map(rowOf);
+    expect(rows.map((r) => r.verdict)).toEqual(['NOT RUN', 'PASS', 'FAIL', 'PASS']);
   });
 });
