@@ -124,10 +124,12 @@ describe.skipIf(skipPostgres)('till pulls from a streaming replica', () => {
     standby = await startStreamingReplica(pg);
     reads = readReplica(() => openPostgresDatabase(standby.url, { max: 4, connectionTimeoutMs: 2_000 }));
     tls = await loadOrCreateTls({ dataDir: dir.path });
+    // One set of data keys for both servers, as two HQ processes on one database hold.
+    const keys = await openTestDataKeys(db);
     const serve = async (replica: ReadReplica | undefined, lines?: string[]) => {
       const server = buildHqServer({
         db,
-        keys: await openTestDataKeys(db),
+        keys,
         tls,
         now,
         replica,

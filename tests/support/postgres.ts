@@ -519,7 +519,9 @@ export async function startStreamingReplica(
     const psql = (sql: string, database: string = primary.database) =>
       runPsql(bin, { host: primary.host, port, user: primary.user, password: primary.password, database }, sql);
     const waitForReplay = async (timeoutMs = 30_000) => {
-      const target = (await primary.psql('SELECT pg_current_wal_lsn()')).trim();
+      // The insert position, not the write one: with synchronous_commit off a commit may still sit in
+      // the WAL buffers when its client hears it (the WAL writer sends it within wal_writer_delay).
+      const target = (await primary.psql('SELECT pg_current_wal_insert_lsn()')).trim();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const done = (await psql(`SELECT pg_last_wal_replay_lsn() >= '${target}'::pg_lsn`)).trim();
