@@ -50,6 +50,8 @@ export interface ChildRun {
   killed: boolean;
   /** From the first step to the exit. */
   stepsMs: number;
+  /** When each step was reported, in ms after the first. */
+  stepAt: Record<string, number>;
   steps: string[];
   exitCode: number | null;
   stderr: string;
@@ -74,9 +76,12 @@ export function runChild(
   let stderr = '';
   let timer: NodeJS.Timeout | null = null;
   let firstStepAt: number | null = null;
+  const stepAt: Record<string, number> = {};
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
     if (firstStepAt === null && stdout.includes('STEP ')) firstStepAt = Date.now();
+    for (const match of chunk.toString().matchAll(/^STEP (\S+)$/gm))
+      stepAt[match[1] ?? ''] = Date.now() - (firstStepAt ?? 0);
     if (killAfterMs !== null && timer === null && stdout.includes('STEP ')) {
       timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     }
@@ -88,6 +93,7 @@ export function runChild(
       resolve({
         killed: signal === 'SIGKILL',
         stepsMs: firstStepAt === null ? 0 : Date.now() - firstStepAt,
+        stepAt,
         steps: stdout
           .split('\n')
           .filter((line) => line.startsWith('STEP '))
