@@ -29,6 +29,7 @@ import { loadOrCreateTls } from '../packages/hq/src/tls';
 import { createCounterServices } from '../src/main/app/create-counter-services';
 import { createAuditLog } from '../src/main/audit/audit-log';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
+import { counterWriteGate, createWriteGateBuffer } from '../src/main/db/write-gate';
 import { hqTokenAccount } from '../src/main/keychain/device-secrets';
 import { createFindMembers } from '../src/main/members/find';
 import { pairTill } from '../src/main/sync/pair-till';
@@ -87,8 +88,11 @@ async function main() {
     device.close();
     device = await openDeviceDatabase({ dataDir: join(dir.path, 'till'), keychain });
     const find = createFindMembers({ db: device.db, lookupKey: device.secrets.lookupKey, storeRegion: () => 'GB' });
-    // The counter's services over the main connection, as the app composes them (earns need the rules).
+    // The counter's services over the main connection, as the app composes them (build-app-services.ts):
+    // their writes hold the write gate the sync worker shares, so they go before its next part.
+    const writeGate = counterWriteGate(createWriteGateBuffer());
     const counterServices = createCounterServices({
+      writeGate,
       db: device.db,
       audit: createAuditLog({ db: device.db, key: device.secrets.auditKey, now }),
       lookupKey: device.secrets.lookupKey,
@@ -104,7 +108,10 @@ async function main() {
       dbPath: device.path,
       databaseKey: device.secrets.databaseKey,
       cipher: device.cipher,
+      ...(writeGate.buffer ? { writeGate: writeGate.buffer } : {}),
     });
+    // As sync-service.ts does while its worker runs: the worker checkpoints, not the counter's writes.
+    device.db.pragma('wal_autocheckpoint = 0');
     let pulled = 0;
     worker.onEvent((event) => {
       if (event.type === 'sync.progress' && event.phase === 'pull') pulled = event.done;
