@@ -210,6 +210,11 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
       // Its pull says what it now heard; the next op goes on as usual.
       expect((await pull(device, 2, head(2, 2, NO_AUDIT))).status).toBe(200);
       expect((await push(device, [earnOp(3, memberId, 1)], head(2, 3, NO_AUDIT))).status).toBe(200);
+      // The first push, delivered late (or replayed) after seq 3: its head was true when sent, and it
+      // holds nothing HQ does not already hold under the same ids, so it is answered, not flagged.
+      const late = await push(device, batch, head(0, 2, NO_AUDIT));
+      expect(late.status).toBe(200);
+      expect(PushResponse.parse(late.body).outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
       // A pull that still says 0 after HQ settled more is told to push first, as before: not a rollback.
       const lost = await hq.pairedDevice();
       expect((await push(lost, [enrollOp(1, newMemberId())], head(0, 1, NO_AUDIT))).status).toBe(200);

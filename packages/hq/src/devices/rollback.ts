@@ -54,16 +54,24 @@ export function rollbackReason(held: HeldHead, claimed: DeviceHead): RollbackRea
 }
 
 /**
- * Compares a device's claim with what HQ holds, in the caller's transaction, before the route does
- * anything. Throws RollbackDetected for a device already flagged (claim or not) or behind. Reads
- * only: the route's own lock orders it with the device's other requests. A revoked or unknown device passes: the
- * route's own check refuses it. Returns what HQ held (null for such a device).
+ * Reasons a request from the live till can give too, when it is delivered late (or twice) after a
+ * newer one: its head was true when it was sent. A push of nothing but ops HQ already holds under
+ * the same ids changes nothing and is answered as before (push.ts); anything else is refused.
  */
-export async function assertDeviceHead(
+export const STALE_REASONS: ReadonlySet<RollbackReason> = new Set(['seq_behind', 'audit_behind']);
+
+/**
+ * Compares a device's claim with what HQ holds, in the caller's transaction, before the route does
+ * anything. Throws RollbackDetected for a device already flagged (claim or not); returns what HQ
+ * held and why the claim is behind (null when it is not). Reads only: the route's own lock orders it
+ * with the device's other requests. A revoked or unknown device passes (held null): the route's own
+ * check refuses it.
+ */
+export async function checkDeviceHead(
   tx: Queryable,
   device: AuthenticatedDevice,
   claimed: DeviceHead | undefined,
-): Promise<HeldHead | null> {
+): Promise<{ held: HeldHead | null; behind: RollbackReason | null }> {
   const found = await tx.query<{
     last_seq: unknown;
     audit_seq: unknown;
@@ -74,7 +82,7 @@ export async function assertDeviceHead(
     device.deviceId,
   ]);
   const row = found.rows[0];
-  if (!row || row.revoked_at !== null) return null;
+  if (!row || row.revoked_at !== null) return { held: null, behind: null };
   const held: HeldHead = {
     lastSeq: toInt(row.last_seq),
     auditSeq: toInt(row.audit_seq),
@@ -82,9 +90,18 @@ export async function assertDeviceHead(
   };
   // Flagged: refused whatever it says now, until an operator has looked (clearRollback).
   if (row.rolled_back_at !== null) throw new RollbackDetected('seq_behind', held, claimed ?? null);
-  if (claimed === undefined) return held;
-  const reason = rollbackReason(held, claimed);
-  if (reason !== null) throw new RollbackDetected(reason, held, claimed);
+  if (claimed === undefined) return { held, behind: null };
+  return { held, behind: rollbackReason(held, claimed) };
+}
+
+/** checkDeviceHead, and a claim behind HQ refused (pull, audit upload, day end). */
+export async function assertDeviceHead(
+  tx: Queryable,
+  device: AuthenticatedDevice,
+  claimed: DeviceHead | undefined,
+): Promise<HeldHead | null> {
+  const { held, behind } = await checkDeviceHead(tx, device, claimed);
+  if (held !== null && behind !== null) throw new RollbackDetected(behind, held, claimed ?? null);
   return held;
 }
 

@@ -8,7 +8,7 @@ import {
   type WirePushOp,
 } from '../../../../src/shared/sync/protocol';
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
-import { assertDeviceHead, RollbackDetected } from '../devices/rollback';
+import { checkDeviceHead, RollbackDetected, STALE_REASONS } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import { scrubPayload } from '../../../../src/shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
@@ -217,14 +217,20 @@ async function pushBatch(
 ): Promise<PushResponse | 'revoked' | 'throttled'> {
   let last = await lockDevice(tx, device);
   if (last === null) return 'revoked';
-  // Behind what HQ holds (restored from an old copy): nothing of the batch is looked at.
-  const held = await assertDeviceHead(tx, device, head);
+  // Behind what HQ holds (restored from an old copy, or a request delivered late): a fork is
+  // refused at once; a head only behind may still resend what HQ holds (below).
+  const { held, behind } = await checkDeviceHead(tx, device, head);
+  if (held !== null && behind !== null && !STALE_REASONS.has(behind))
+    throw new RollbackDetected(behind, held, head ?? null);
   const start = last;
   const reads = newStoreReads();
   const outcomes: PushOpOutcome[] = [];
   let gapAt: number | undefined;
   let throttled = false;
   for (const op of ops) {
+    // Behind, but perhaps only late: answered only while every op is one HQ holds (settle writes
+    // nothing for those); the first op HQ would apply refuses the whole request.
+    if (held !== null && behind !== null && op.seq > last) throw new RollbackDetected(behind, held, head ?? null);
     const step = await settle(tx, keys, device, op, receivedAt, null, { last, reads });
     if (step.kind === 'revoked') return 'revoked';
     if (step.kind === 'throttled') {
@@ -237,9 +243,13 @@ async function pushBatch(
     }
     // A seq HQ holds under another op id: this till's outbox forked from what it sent before. A
     // till that says what it believes (head) is new enough to be told; an older one hears the
-    // duplicate as before.
+    // duplicate as before. A head already behind names why.
     if (head !== undefined && step.outcome.reason === 'op_id_mismatch') {
-      throw new RollbackDetected('op_id_mismatch', held ?? { lastSeq: start, auditSeq: 0, auditHash: null }, head);
+      throw new RollbackDetected(
+        behind ?? 'op_id_mismatch',
+        held ?? { lastSeq: start, auditSeq: 0, auditHash: null },
+        head,
+      );
     }
     outcomes.push(step.outcome);
     last = step.lastSeq;
