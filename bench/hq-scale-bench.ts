@@ -6,12 +6,14 @@
  *
  *   node bench/dist/hq-scale-bench.js [--tills 50,200,500] [--processes 1,2,4] [--seconds 15]
  *     [--batch-size 50] [--ops-budget 120000] [--seed-members 20000] [--stores 10]
- *     [--pgbench-scale 50] [--pgbench-seconds 15] [--json FILE]
+ *     [--pgbench-scale 50] [--pgbench-seconds 15] [--pool N] [--json FILE]
  *
  * HQ processes: all share one data folder (the TLS identity the bench makes there first with
  * loadOrCreateTls) and one master key (LOYALTY_HQ_MASTER_KEY), so a till's pinned certificate is
  * the same whichever process answers; on PostgreSQL nothing else in the folder is shared state.
- * Their log level is `warn` (HQ_LOG_LEVEL), so logging a line per request is not measured.
+ * Their log level is `warn` (HQ_LOG_LEVEL), so logging a line per request is not measured. `--pool N`
+ * sets each process's pool (HQ_DB_POOL_MAX; HQ's default otherwise), and max_connections is sized for
+ * the most processes' pools and for pgbench's most clients.
  *
  * Tills (push-tills.ts, a separate process): each pairs with its own one-time code through an
  * in-process HQ on the same database (HQ limits pairing to 10 per address per 10 minutes, and every
@@ -58,8 +60,8 @@ import { openDataKeys } from '../packages/hq/src/keys/data-keys';
 import { masterKeyWrapper } from '../packages/hq/src/keys/key-wrapper';
 
 const HQ_SCRIPT = fileURLToPath(new URL('../../packages/hq/dist/hq.js', import.meta.url));
-/** HQ's node-postgres pool per process (db/postgres.ts) unless told otherwise: sizes max_connections. */
-const POOL_ALLOWANCE = 25;
+/** HQ's pool per process when --pool is not given (db/pool-settings.ts DEFAULT_POOL_MAX), + 1 for its jobs. */
+const DEFAULT_POOL = 10;
 
 // ---------------------------------------------------------------------------------------------
 // HQ processes
@@ -238,6 +240,7 @@ async function main() {
       stores: { type: 'string', default: '10' },
       'pgbench-scale': { type: 'string', default: '50' },
       'pgbench-seconds': { type: 'string', default: '15' },
+      pool: { type: 'string' },
       json: { type: 'string' },
     },
   });
@@ -253,7 +256,11 @@ async function main() {
   if (!existsSync(HQ_SCRIPT)) throw new Error(`hq-scale-bench: ${HQ_SCRIPT} is missing: npm run build:hq`);
 
   const dir = mkdtempSync(join(tmpdir(), 'loyalty-hq-scale-'));
-  const maxConnections = Math.max(...tillCounts) + Math.max(...processCounts) * POOL_ALLOWANCE + 50;
+  const pool = values.pool === undefined ? null : Number(values.pool);
+  if (pool !== null && (!Number.isInteger(pool) || pool < 1)) throw new Error('hq-scale-bench: --pool is ≥ 1');
+  // The HQ processes and pgbench never run together; 20 to spare for the bench's own connections.
+  const maxConnections =
+    Math.max(Math.max(...tillCounts), Math.max(...processCounts) * ((pool ?? DEFAULT_POOL) + 1)) + 20;
   const pg = await startPostgres({
     database: 'loyalty_hq_scale',
     durable: true,
@@ -288,6 +295,7 @@ async function main() {
       // The same master key as the pairing server above: the data keys are wrapped by it.
       LOYALTY_HQ_MASTER_KEY: benchMaster.toString('hex'),
       HQ_LOG_LEVEL: 'warn',
+      ...(pool !== null ? { HQ_DB_POOL_MAX: String(pool) } : {}),
     };
 
     const scenarios: Scenario[] = [];
@@ -412,6 +420,7 @@ async function main() {
         opsBudget,
         seedMembers: seed,
         maxConnections,
+        poolPerProcess: pool ?? `HQ default (${DEFAULT_POOL})`,
       },
       scenarios,
       pgbench,

@@ -23,8 +23,8 @@
 //             [--lookups 2000] [--writes 300] [--snapshot N]
 //   snapshot: [--members 1000000] [--lookups-every-ms 2]
 //   scale:    [--tills 50,200,500] [--processes 1,2,4] [--seconds 15] [--ops-budget 120000]
-//             [--pgbench-scale 50] [--pgbench-seconds 15]; and --batch-size, --seed-members, --stores
-//             (shared with hq)
+//             [--pgbench-scale 50] [--pgbench-seconds 15] [--pool N (HQ_DB_POOL_MAX)]; and --batch-size,
+//             --seed-members, --stores (shared with hq)
 //   hq:       [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10]
 //             [--batches 10] [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--no-profile]
 //   console:  [--backends postgres,pglite] [--members 100000] [--repeats 200] (only with --only console)
@@ -60,6 +60,7 @@ const ROUTES = new Map([
   ['--ops-budget', { to: ['scale'], value: true }],
   ['--pgbench-scale', { to: ['scale'], value: true }],
   ['--pgbench-seconds', { to: ['scale'], value: true }],
+  ['--pool', { to: ['scale'], value: true }],
   ['--stores', { to: ['hq', 'scale'], value: true }],
   ['--batch-size', { to: ['hq', 'scale'], value: true }],
   ['--seed-members', { to: ['hq', 'scale'], value: true }],
