@@ -7,6 +7,7 @@ import { createMemberRebase } from './rebase';
 import { createSyncState } from './sync-state';
 import { createWalTruncate } from './wal-truncate';
 import { storeStaffProofKey } from '../device-identity';
+import { notePulledPinPeppers } from './pulled-pin-peppers';
 
 export interface PullPageResult {
   members: number;
@@ -310,6 +311,8 @@ export function createPullApplier(deps: PullApplierDeps) {
         state.set('snapshot_mark', null);
       }
       if (pageDone && page.snapshotEnd) state.set('snapshot_bulk', null);
+      // With every part, as the v2 roster hashes they check (a till paired before per-store peppers).
+      if (page.pinPeppers !== undefined) notePulledPinPeppers(db, page.pinPeppers);
       // A till paired before HQ handed its staff-proof key out at pairing gets it here.
       if (pageDone && page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
       // Owed in this transaction, so a crash before the wipe still leaves it to do.
