@@ -30,11 +30,7 @@ export interface PinChangeOp {
  * store's manager cannot take over a PIN that works in every store). HQ then hashes the new PIN
  * itself, after the PIN policy; a till never hands HQ a hash.
  */
-export async function applyPinChange(
-  tx: Queryable,
-  ctx: ProofContext,
-  op: PinChangeOp,
-): Promise<RejectReason | null> {
+export async function applyPinChange(tx: Queryable, ctx: ProofContext, op: PinChangeOp): Promise<RejectReason | null> {
   const p = op.payload;
   if (p.staffProof === undefined) return 'proof_missing';
   const target = await rosterStaff(tx, p.staffId, ctx.storeId, true);
