@@ -110,7 +110,7 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
     }
   });
 
-  test('pool settings come from the environment, and a malformed one is refused', () => {
+  test('pool settings come from the environment, and a malformed one is refused; the statement timeout holds', async () => {
     expect(poolSettingsFromEnv({})).toEqual({
       primary: expect.objectContaining({ max: 10, statementTimeoutMs: 30_000, applicationName: HQ_APPLICATION_NAME }),
       replica: expect.objectContaining({ max: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 2_000 }),
@@ -123,6 +123,14 @@ describe.skipIf(skipPostgres)('several HQ processes on one PostgreSQL', () => {
     expect([set.primary.max, set.replica.max, set.primary.statementTimeoutMs]).toEqual([25, 40, 0]);
     expect(() => poolSettingsFromEnv({ HQ_DB_POOL_MAX: 'ten' })).toThrow(PoolSettingsError);
     expect(() => poolSettingsFromEnv({ HQ_DB_POOL_MAX: '0' })).toThrow(/HQ_DB_POOL_MAX/);
+    const timed = await openPostgresDatabase(pg.url, { max: 1, statementTimeoutMs: 200 });
+    try {
+      // 57014 query_canceled: the server ended the statement, and the pool's connection still works.
+      await expect(timed.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
+      expect((await timed.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await timed.close();
+    }
   });
 
   test('a job is claimed once per interval however many pools race for it', async () => {

@@ -56,7 +56,10 @@ export function readReplica(
   };
   return {
     stats,
-    async read(fn, isAnswer) {
+    async read<T>(
+      fn: (tx: Queryable) => Promise<T | typeof REPLICA_BEHIND>,
+      isAnswer: (error: unknown) => boolean,
+    ): Promise<ReplicaRead<T>> {
       if (clock() < skipUntil) {
         stats.unavailable += 1;
         return { served: false, reason: 'unavailable', error: { name: 'ReplicaSkipped' } };
@@ -70,7 +73,7 @@ export function readReplica(
         return down(error);
       }
       try {
-        const value = await db.transaction(async (tx) => {
+        const value: T | typeof REPLICA_BEHIND = await db.transaction(async (tx) => {
           await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
           return fn(tx);
         });
@@ -79,7 +82,7 @@ export function readReplica(
           return { served: false, reason: 'behind' };
         }
         stats.served += 1;
-        return { served: true, value: value as Awaited<typeof value> & {} };
+        return { served: true, value };
       } catch (error) {
         if (isAnswer(error)) throw error;
         return down(error);
