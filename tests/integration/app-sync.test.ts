@@ -11,6 +11,7 @@ import { chainStaffPinPepper, readPinPepperRing } from '../../packages/hq/src/st
 import { DATABASE_FILE } from '../../src/main/db/open-device-database';
 import { hqTokenAccount, secretAccounts } from '../../src/main/keychain/device-secrets';
 import { KEK_LABELS, kekAccount } from '../../src/main/keychain/key-wrapping';
+import { readKeyState } from '../../src/main/db/database-keys';
 import type { IpcResult } from '../../src/shared/errors';
 import type { SyncStatus } from '../../src/shared/sync/status';
 import type { DayEndReport } from '../../src/shared/sync/protocol';
@@ -69,6 +70,10 @@ describe('the app paired with a real HQ (sync worker thread, pinned HTTPS)', () 
     const a = await pairedApp();
     const info = await ok<{ paired: boolean; storeName: string }>(a, 'app.getInfo');
     expect(info).toMatchObject({ paired: true, storeName: 'Demo High Street' });
+    // Pairing rotated the key wrapping: the KEK made at first run (entry a) was replaced by entry b.
+    const { installId, keyInfoPath } = a.services.database;
+    expect((await readKeyState(a.keychain.keychain, keyInfoPath)).info.kek.label).toBe('b');
+    expect(await a.keychain.keychain.get(kekAccount(installId, 'a'))).toBeNull();
     await ok(a, 'session.login', CARL);
     await until('the members from HQ', async () => {
       const found = await ok<{ members: { cardNumber: string }[] }>(a, 'members.find', { query: '6004990000016' });

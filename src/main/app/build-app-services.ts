@@ -149,6 +149,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     dbPath: database.path,
     databaseKey: secrets.databaseKey,
     cipher: database.cipher,
+    keyInfoPath: database.keyInfoPath,
     lookupKey: secrets.lookupKey,
     installId: database.installId,
     keychain: options.keychain,

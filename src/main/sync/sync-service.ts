@@ -6,6 +6,7 @@ import { OP_TYPES, type OpType } from '../../shared/sync/ops';
 import type { SyncStatus } from '../../shared/sync/status';
 import type { AuditLog } from '../audit/audit-log';
 import type { CipherScheme } from '../db/cipher-scheme';
+import { rotateKeyWrapping } from '../db/database-keys';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount } from '../keychain/device-secrets';
 import type { Logger } from '../logging/logger';
@@ -31,6 +32,8 @@ export interface SyncServiceDeps {
   databaseKey: string;
   /** The file's page cipher (DeviceDatabase.cipher), for the worker's connection. */
   cipher?: CipherScheme;
+  /** The key-info file (DeviceDatabase.keyInfoPath): each pairing rotates the key wrapping. */
+  keyInfoPath?: string;
   lookupKey: string;
   installId: string;
   keychain: Keychain;
@@ -257,6 +260,16 @@ export function createSyncService(deps: SyncServiceDeps) {
         staffId,
       );
       deps.logger.info('sync.paired', { code: 'paired' });
+      // A pairing is a new start for the till: a new key-encryption key, the database key rewrapped
+      // (a few milliseconds, the file untouched). The pairing stands if the secret store refuses.
+      if (deps.keyInfoPath) {
+        await rotateKeyWrapping({ keychain: deps.keychain, keyInfoPath: deps.keyInfoPath, now: deps.now() }).catch(
+          (error: unknown) =>
+            deps.logger.warn('sync.kek_rotation_failed', {
+              code: (error as { code?: unknown }).code === 'keychain_unavailable' ? 'keychain_unavailable' : 'error',
+            }),
+        );
+      }
       deps.onPaired();
       return { storeName: paired.storeName };
     },
