@@ -9,8 +9,10 @@ import {
   EnrolmentError,
   completeEnrolment,
   openEnrolment,
-  type OperatorDeps,
+  operatorSecretAt,
+  type TotpDeps,
 } from '../../packages/hq/src/operators/enrolment';
+import type { DataKeys } from '../../packages/hq/src/keys/data-keys';
 import {
   OperatorAccountError,
   createFirstAdmin,
@@ -18,7 +20,7 @@ import {
   verifyLogin,
   type LoginAttempt,
 } from '../../packages/hq/src/operators/operator-accounts';
-import { BACKENDS, openTestDatabase, skipBackend } from './support/hq';
+import { BACKENDS, openTestDataKeys, openTestDatabase, skipBackend } from './support/hq';
 
 const START = '2026-03-02T09:00:00.000Z';
 const PASSWORD = 'violet kettle 42 marsh';
@@ -49,13 +51,15 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
     let url: string | undefined;
     let stop: () => Promise<void>;
     const clock = { now: new Date(START) };
-    const deps = (): OperatorDeps => ({ db, now: () => clock.now, random: randomBytes });
+    let keys: DataKeys;
+    const deps = (): TotpDeps => ({ db, now: () => clock.now, random: randomBytes, keys });
     const later = (ms: number) => {
       clock.now = new Date(clock.now.getTime() + ms);
     };
 
     beforeAll(async () => {
       ({ db, url, stop } = await openTestDatabase(backend));
+      keys = await openTestDataKeys(db);
     });
     afterAll(async () => {
       await stop?.();
@@ -185,7 +189,11 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
           [operatorId],
         );
         expect(row.rows[0]?.password_hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/);
-        expect(row.rows[0]?.totp_secret).toBe(totpSecret);
+        // Sealed at rest (issue 15): not in clear, and it opens to the secret the authenticator took.
+        expect(row.rows[0]?.totp_secret).not.toContain(totpSecret);
+        expect(keys.open('operator-totp', row.rows[0]?.totp_secret ?? '', operatorSecretAt(operatorId))).toBe(
+          totpSecret,
+        );
         const stored = JSON.stringify((await db.query('SELECT * FROM operator_recovery_codes')).rows);
         for (const code of done.recoveryCodes) {
           expect(stored).not.toContain(code);
@@ -429,7 +437,7 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
         const reopened = url === undefined ? db : await openPostgresDatabase(url);
         try {
           const answer = await restarted.verifyLogin(
-            { db: reopened, now: () => clock.now, random: randomBytes },
+            { db: reopened, now: () => clock.now, random: randomBytes, keys },
             attempt({ secondFactor: totpCode(secret, new Date(clock.now.getTime() + 30_000)) }),
           );
           expect(answer).toEqual({ ...FAILED, retryAfterSeconds: 2 });

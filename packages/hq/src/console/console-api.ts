@@ -384,7 +384,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
       case 'login': {
         const body = parseInput(CONSOLE_ENDPOINTS.login.input, input);
         const result = await verifyLogin(
-          { db, now: deps.now, random: deps.random },
+          { db, now: deps.now, random: deps.random, keys: deps.keys },
           {
             email: body.email,
             password: body.password,
@@ -404,7 +404,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
         const rp = requireRelyingParty(deps.publicOrigin());
         const assertion = body.assertion as AuthenticationResponseJSON;
         const result = await verifyPasswordAndSecondFactor(
-          { db, now: deps.now, random: deps.random },
+          { db, now: deps.now, random: deps.random, keys: deps.keys },
           { email: body.email, password: body.password, clientAddress: request.socket.remoteAddress ?? 'unknown' },
           async (operator, usable, at) =>
             (await checkPasskeyAssertion(db, rp, operator?.id ?? null, assertion, { now: at, consume: usable }))
@@ -432,7 +432,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
       }
       case 'openEnrolment': {
         const body = parseInput(CONSOLE_ENDPOINTS.openEnrolment.input, input);
-        const opened = await openEnrolment({ db, now: deps.now, random: deps.random }, body.token);
+        const opened = await openEnrolment({ db, now: deps.now, random: deps.random, keys: deps.keys }, body.token);
         return {
           email: opened.email,
           displayName: opened.displayName,
@@ -460,7 +460,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps, hand
             }),
         };
         const done = await completeEnrolment(
-          { db: auditing, now: deps.now, random: deps.random },
+          { db: auditing, now: deps.now, random: deps.random, keys: deps.keys },
           body.token,
           body.password,
           body.totpCode,

@@ -19,6 +19,8 @@ export interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'members', column: 'phone', idColumn: 'id', purpose: 'member-contacts' },
   { table: 'members', column: 'email', idColumn: 'id', purpose: 'member-contacts' },
+  { table: 'operators', column: 'totp_secret', idColumn: 'id', purpose: 'operator-totp' },
+  { table: 'operator_enrolments', column: 'totp_secret', idColumn: 'token_hash', purpose: 'operator-totp' },
 ];
 
 /** Where a value of `column` in row `rowId` lives (its associated data). */

@@ -5,6 +5,7 @@ import { checkOperatorPassword, type PasswordRefusal } from './password-policy';
 import { hashOperatorPassword } from './passwords';
 import { issueRecoveryCodes } from './recovery-codes';
 import { matchTotp, newTotpSecret, totpUri } from './totp';
+import type { DataKeys } from '../keys/data-keys';
 
 /**
  * One-time enrolment links: an operator made by an admin (or the first admin, from the command
@@ -22,6 +23,18 @@ export interface OperatorDeps {
   now: () => Date;
   random: (size: number) => Buffer;
 }
+
+/** What reads or writes a TOTP secret needs besides: the secrets are sealed at rest (keys/sealed-columns.ts). */
+export interface TotpDeps extends OperatorDeps {
+  keys: DataKeys;
+}
+
+/** Where an enrolment link's offered secret lives (its row's key is the token hash). */
+const enrolmentSecretAt = (tokenHashHex: string) =>
+  ({ table: 'operator_enrolments', column: 'totp_secret', rowId: tokenHashHex }) as const;
+/** Where an enrolled operator's secret lives. */
+export const operatorSecretAt = (operatorId: string) =>
+  ({ table: 'operators', column: 'totp_secret', rowId: operatorId }) as const;
 
 /**
  * enrolment_invalid: unknown, expired or used (one code: the answer does not tell which);
@@ -89,15 +102,16 @@ export interface OpenedEnrolment {
 }
 
 /** What the enrolment page shows: who is enrolling and the TOTP secret to scan (made at first open). */
-export async function openEnrolment(deps: OperatorDeps, token: string): Promise<OpenedEnrolment> {
+export async function openEnrolment(deps: TotpDeps, token: string): Promise<OpenedEnrolment> {
   return deps.db.transaction(async (tx) => {
     const row = await openRow(tx, token, deps.now(), true);
-    let secret = row.totp_secret;
+    const at = enrolmentSecretAt(tokenHash(token));
+    let secret = deps.keys.openOrNull('operator-totp', row.totp_secret, at);
     if (secret === null) {
       secret = newTotpSecret(deps.random);
       await tx.query('UPDATE operator_enrolments SET totp_secret = $2 WHERE token_hash = $1', [
         tokenHash(token),
-        secret,
+        deps.keys.seal('operator-totp', secret, at),
       ]);
     }
     return {
@@ -117,7 +131,7 @@ export async function openEnrolment(deps: OperatorDeps, token: string): Promise<
  * only time they are ever shown. The TOTP step of `totpCode` counts as used, so it cannot log in.
  */
 export async function completeEnrolment(
-  deps: OperatorDeps,
+  deps: TotpDeps,
   token: string,
   password: string,
   totpCode: string,
@@ -129,7 +143,8 @@ export async function completeEnrolment(
   if (row.totp_secret === null) {
     throw new EnrolmentError('totp_invalid', 'open the enrolment link first to get the authenticator secret');
   }
-  const step = matchTotp(row.totp_secret, totpCode, now, null);
+  const secret = deps.keys.open('operator-totp', row.totp_secret, enrolmentSecretAt(tokenHash(token)));
+  const step = matchTotp(secret, totpCode, now, null);
   if (step === null) throw new EnrolmentError('totp_invalid', 'the authenticator code does not match');
   // argon2 (~100 ms) before the transaction, so it holds no lock meanwhile.
   const passwordHash = await hashOperatorPassword(check.password);
@@ -140,7 +155,7 @@ export async function completeEnrolment(
     }
     await tx.query(
       'UPDATE operators SET password_hash = $2, totp_secret = $3, totp_last_step = $4, locked_at = NULL WHERE id = $1',
-      [row.operator_id, passwordHash, row.totp_secret, step],
+      [row.operator_id, passwordHash, deps.keys.seal('operator-totp', secret, operatorSecretAt(row.operator_id)), step],
     );
     await tx.query('UPDATE operator_enrolments SET used_at = $2 WHERE operator_id = $1 AND used_at IS NULL', [
       row.operator_id,

@@ -3,7 +3,7 @@ import type { FieldIssue } from '../../../../src/shared/errors';
 import { toFieldIssues } from '../../../../src/shared/ipc/validation';
 import type { Queryable } from '../db/database';
 import { CodedError } from '../errors';
-import { issueEnrolment, type OperatorDeps } from './enrolment';
+import { issueEnrolment, operatorSecretAt, type OperatorDeps, type TotpDeps } from './enrolment';
 import {
   accountKey,
   admitLoginAttempt,
@@ -17,7 +17,7 @@ import { hashOperatorPassword, passwordNeedsRehash, verifyOperatorPassword } fro
 import { looksLikeRecoveryCode, redeemRecoveryCode } from './recovery-codes';
 import { matchTotp } from './totp';
 
-export type { OperatorDeps } from './enrolment';
+export type { OperatorDeps, TotpDeps } from './enrolment';
 
 /** operators_exist: the first admin is made once; invalid_argument: `issues` name the fields. */
 export type OperatorAccountErrorCode = 'operators_exist' | 'invalid_argument' | 'operator_not_found';
@@ -142,7 +142,7 @@ export type SecondFactorCheck = (
  * still costs one argon2 verification (against a dummy hash) and one TOTP check. A second factor is
  * spent (its TOTP step recorded, or the recovery code marked used) only when everything else passed.
  */
-export async function verifyLogin(deps: OperatorDeps, attempt: LoginAttempt): Promise<LoginResult> {
+export async function verifyLogin(deps: TotpDeps, attempt: LoginAttempt): Promise<LoginResult> {
   return verifyPasswordAndSecondFactor(deps, attempt, (operator, usable, now) =>
     checkCodeFactor(deps, attempt.secondFactor, operator, usable, now),
   );
@@ -185,7 +185,7 @@ async function checkCodeFactor(
  * Every failure is the same LoginResult.
  */
 export async function verifyPasswordAndSecondFactor(
-  deps: OperatorDeps,
+  deps: TotpDeps,
   attempt: Omit<LoginAttempt, 'secondFactor'>,
   checkSecondFactor: SecondFactorCheck,
 ): Promise<LoginResult> {
@@ -207,7 +207,8 @@ export async function verifyPasswordAndSecondFactor(
       ? undefined
       : {
           id: operator.id,
-          totpSecret: operator.totp_secret,
+          // Sealed at rest: opened only for this check.
+          totpSecret: deps.keys.openOrNull('operator-totp', operator.totp_secret, operatorSecretAt(operator.id)),
           totpLastStep: operator.totp_last_step === null ? null : Number(operator.totp_last_step),
         },
     usable,
