@@ -69,32 +69,34 @@ describe('snapshot ingest into the encrypted cache', () => {
     expect(plan).toContain('members_phone_hash');
   });
 
-  it('a snapshot page applied in parts at its resume points: after each part the cursor names exactly what is held', () => {
-    const pulled = (i: number): Extract<PullResponse['changes'][number], { kind: 'member' }> => {
-      const m = member(i);
-      return {
-        kind: 'member',
-        member: {
-          id: m.id,
-          version: 1,
-          cardNumber: m.cardNumber,
-          givenName: m.givenName,
-          familyName: m.familyName,
-          phoneHash: m.phoneHash?.toString('hex') ?? null,
-          emailHash: null,
-          phoneMasked: m.phoneMasked,
-          emailMasked: null,
-          tier: m.tier,
-          points: m.pointsConfirmed,
-          termsVersion: m.termsVersion,
-          marketingEmail: m.marketingEmail,
-          marketingSms: m.marketingSms,
-          birthDate: null,
-          enrolledAt: m.enrolledAt,
-          updatedAt: m.updatedAt,
-        },
-      };
+  const pulledChange = (i: number): Extract<PullResponse['changes'][number], { kind: 'member' }> => {
+    const m = member(i);
+    return {
+      kind: 'member',
+      member: {
+        id: m.id,
+        version: 1,
+        cardNumber: m.cardNumber,
+        givenName: m.givenName,
+        familyName: m.familyName,
+        phoneHash: m.phoneHash?.toString('hex') ?? null,
+        emailHash: null,
+        phoneMasked: m.phoneMasked,
+        emailMasked: null,
+        tier: m.tier,
+        points: m.pointsConfirmed,
+        termsVersion: m.termsVersion,
+        marketingEmail: m.marketingEmail,
+        marketingSms: m.marketingSms,
+        birthDate: null,
+        enrolledAt: m.enrolledAt,
+        updatedAt: m.updatedAt,
+      },
     };
+  };
+
+  it('a snapshot page applied in parts at its resume points: after each part the cursor names exactly what is held', () => {
+    const pulled = pulledChange;
     const cursorAfter = (i: number) => `s.7.${Buffer.from(member(i).id, 'utf8').toString('base64url')}`;
     const changes = Array.from({ length: 100 }, (_, i) => pulled(i));
     const resumePoints = [25, 50, 75].map((after) => ({ after, cursor: cursorAfter(after - 1) }));
@@ -144,6 +146,63 @@ describe('snapshot ingest into the encrypted cache', () => {
     expect(held.map((h) => h.next)).toEqual([101]);
     expect(count('members')).toBe(100);
     expect(indexes()).toContain('members_phone_hash');
+  });
+
+  it('a finished snapshot sweeps members HQ no longer sends in steps, and a sweep cut by a crash goes on', () => {
+    const page = (ids: number[], start: boolean, end: boolean): PullResponse => ({
+      changes: ids.map((i) => pulledChange(i)),
+      cursor: end ? 'c.9.0' : `s.9.${Buffer.from(member(ids.at(-1) ?? 0).id, 'utf8').toString('base64url')}`,
+      more: !end,
+      snapshot: true,
+      snapshotStart: start,
+      snapshotEnd: end,
+    });
+    const all = Array.from({ length: 100 }, (_, i) => i);
+    const sweepState = () =>
+      (
+        db().prepare("SELECT key, value FROM sync_state WHERE key LIKE 'snapshot_sweep%' ORDER BY key").all() as {
+          key: string;
+          value: string;
+        }[]
+      ).map((r) => `${r.key}=${r.value}`);
+    const erased = () =>
+      (db().prepare('SELECT id FROM members WHERE erased_at IS NOT NULL ORDER BY id').all() as { id: string }[]).map(
+        (r) => r.id,
+      );
+    let now = 1_000;
+    const applier = (gateRun: <T>(transaction: () => T) => T = (t) => t()) =>
+      createPullApplier({
+        db: db(),
+        lookupKey,
+        now: () => new Date(now),
+        sweepStep: 30,
+        gate: { run: gateRun, wanted: () => false },
+      });
+    applier().apply(page(all, true, true));
+    expect(erased()).toEqual([]);
+    // A second snapshot no longer carries members 10 and 70 (erased at HQ while this till was away).
+    now = 2_000;
+    const kept = all.filter((i) => i !== 10 && i !== 70);
+    // The till dies in the sweep's second step (of 30 members each): 10 is erased, 70 not yet.
+    let runs = 0;
+    const dying = applier((transaction) => {
+      runs += 1;
+      if (sweepState().length > 0 && sweepState().includes(`snapshot_sweep_after=${member(29).id}`))
+        throw new Error('killed');
+      return transaction();
+    });
+    dying.apply(page(kept.slice(0, 50), true, false));
+    expect(() => dying.apply(page(kept.slice(50), false, true))).toThrow('killed');
+    expect(runs).toBeGreaterThan(2);
+    expect(erased()).toEqual([member(10).id]);
+    expect(sweepState()).toEqual(['snapshot_sweep=2000', `snapshot_sweep_after=${member(29).id}`]);
+    expect(db().prepare("SELECT value FROM sync_state WHERE key = 'pull_cursor'").get()).toEqual({ value: 'c.9.0' });
+    // After the restart the next page (the log, here empty) finishes the sweep first.
+    const result = applier().apply({ ...page([], false, false), snapshot: false, cursor: 'c.9.1', more: false });
+    expect(result.erased).toBe(1);
+    expect(erased()).toEqual([member(10).id, member(70).id]);
+    expect(sweepState()).toEqual([]);
+    expect(count('members')).toBe(100);
   });
 
   it('refuses to drop indexes under a cache that already has members', async () => {

@@ -58,15 +58,20 @@ export interface PullApplierDeps {
   partMs?: number;
   /** After each committed part, with the index of the next change (tests hold the gate here). */
   onPart?: (next: number) => void;
+  /** Members read per step of a finished snapshot's sweep (tests make it small). */
+  sweepStep?: number;
 }
 
 /** A part's length when nothing waits: long enough to batch, short enough to bound one commit. */
 const DEFAULT_PART_MS = 40;
+/** Members read per step of a finished snapshot's sweep. */
+const SWEEP_STEP = 2_000;
 
 export function createPullApplier(deps: PullApplierDeps) {
   const { db } = deps;
   const gate = deps.gate ?? NO_WORKER_GATE;
   const partMs = deps.partMs ?? DEFAULT_PART_MS;
+  const sweepLimit = deps.sweepStep ?? SWEEP_STEP;
   const state = createSyncState(db);
   const ingest = createSnapshotIngest(db);
   const rebase = createMemberRebase(db, deps.lookupKey);
@@ -126,12 +131,45 @@ export function createPullApplier(deps: PullApplierDeps) {
   const setRules = db.prepare<[string]>(
     'INSERT INTO earn_rules (id, rules) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules',
   );
-  const sweep = db.prepare<[number], { id: string }>(
-    `SELECT id FROM members m WHERE erased_at IS NULL AND hq_version > 0
-        AND (snapshot_mark IS NULL OR snapshot_mark <> ?)
+  // The members after `after` in id order, and whether each is gone from HQ (not in the snapshot
+  // just finished, nothing pending here): read a step at a time, not in one scan of the cache.
+  const sweepStep = db.prepare<[{ mark: number; after: string; limit: number }], { id: string; gone: number }>(
+    `SELECT id, (erased_at IS NULL AND hq_version > 0 AND (snapshot_mark IS NULL OR snapshot_mark <> @mark)
         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'pending'
-                          AND json_extract(o.payload, '$.memberId') = m.id)`,
+                          AND json_extract(o.payload, '$.memberId') = m.id)) AS gone
+       FROM members m WHERE id > @after ORDER BY id LIMIT @limit`,
   );
+
+  /**
+   * One step of the sweep a finished snapshot owes (state 'snapshot_sweep' holds its mark, kept
+   * across a crash): members HQ no longer sends were erased while this till was away longer than
+   * the log keeps. In steps of SWEEP_STEP members, each its own transaction through the gate, so a
+   * million-member cache is not scanned while a counter write waits.
+   */
+  const sweepOnce = db.transaction((result: PullPageResult): void => {
+    const mark = Number(state.get('snapshot_sweep'));
+    const after = state.get('snapshot_sweep_after') ?? '';
+    const rows = sweepStep.all({ mark, after, limit: sweepLimit });
+    const at = deps.now().toISOString();
+    let wiped = false;
+    for (const row of rows) {
+      if (row.gone !== 1) continue;
+      const outcome = erase(row.id, at);
+      if (outcome.erased) result.erased += 1;
+      wiped ||= outcome.wiped;
+    }
+    if (wiped) wal.owe();
+    const last = rows.at(-1)?.id;
+    if (rows.length < sweepLimit || last === undefined) {
+      state.set('snapshot_sweep', null);
+      state.set('snapshot_sweep_after', null);
+    } else {
+      state.set('snapshot_sweep_after', last);
+    }
+  });
+  const finishSweep = (result: PullPageResult) => {
+    while (state.get('snapshot_sweep') !== null) gate.run(() => sweepOnce.immediate(result));
+  };
 
   /**
    * Where the page may be committed in parts: HQ's resume points, if each is followed by members
@@ -306,8 +344,9 @@ export function createPullApplier(deps: PullApplierDeps) {
       }
       const pageDone = next >= page.changes.length;
       if (pageDone && page.snapshotEnd && mark !== null) {
-        // Members HQ no longer sends were erased while this till was away longer than the log keeps.
-        for (const { id } of sweep.all(mark)) countErasure(erase(id, at));
+        // Owed from this commit on, and swept right after it (finishSweep), before any other page.
+        state.set('snapshot_sweep', String(mark));
+        state.set('snapshot_sweep_after', '');
         state.set('snapshot_mark', null);
       }
       if (pageDone && page.snapshotEnd) state.set('snapshot_bulk', null);
@@ -333,12 +372,15 @@ export function createPullApplier(deps: PullApplierDeps) {
         staffIds: [],
         rewardIds: [],
       };
+      // A sweep a crash interrupted is finished before anything else is applied.
+      finishSweep(progress.result);
       let from = 0;
       do {
         // Between parts the counter's waiting write goes first (the gate parks this thread).
         from = gate.run(() => applyPart.immediate(page, from, ends, progress));
         deps.onPart?.(from);
       } while (from < page.changes.length);
+      finishSweep(progress.result);
       // Once a page, outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and
       // the counter's connection (which leaves checkpoints to this one while sync runs) never
       // copies this worker's pages inside a counter write. Every part measured 10% of the worker.

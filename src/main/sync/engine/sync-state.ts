@@ -19,8 +19,12 @@ export const SYNC_KEYS = [
   'rolled_back_audited',
   /** The mark of the snapshot in progress, if one is. */
   'snapshot_mark',
-  /** A first snapshot into an empty cache is loading without its secondary indexes. */
+  /** A first snapshot is loading into an empty cache: no old name tokens to clear. */
   'snapshot_bulk',
+  /** A finished snapshot's mark while its sweep of members HQ no longer sends is owed (apply-pull.ts). */
+  'snapshot_sweep',
+  /** How far that sweep got (a member id): it goes on from there after a crash. */
+  'snapshot_sweep_after',
   'last_push_at',
   'last_pull_at',
   'last_success_at',
