@@ -131,7 +131,9 @@ describe('per-store PIN peppers at a paired till (sync worker, real HQ, real sec
     const ring = await readPinPepperRing(hq.db);
     const keychain = a.keychain.keychain;
     const accounts = storePinPepperAccounts(a.services.database.installId);
-    // As a till paired by an older HQ: no per-store peppers, none noted from a page.
+    // As a till paired by an older HQ: no per-store peppers, none noted from a page (sync stopped
+    // first, so no page comes in between).
+    await a.services.sync.close();
     await keychain.delete(accounts.store);
     await keychain.delete(accounts.chainStaff);
     a.services.database.db.prepare("DELETE FROM sync_state WHERE key LIKE 'pin_peppers_%'").run();

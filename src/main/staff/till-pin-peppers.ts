@@ -49,10 +49,12 @@ export async function createTillPinPeppers(deps: {
     async adoptPulled() {
       const parked = pendingPulledPinPeppers(db);
       if (parked === null) return;
-      if (held?.store !== parked.store || held.chainStaff !== parked.chainStaff) {
+      // Against the secret store itself, not this process's copy: the entry is what the next start reads.
+      const stored = await loadStorePinPeppers(deps.keychain, deps.installId);
+      if (stored?.store !== parked.store || stored.chainStaff !== parked.chainStaff) {
         await saveStorePinPeppers(deps.keychain, deps.installId, parked);
-        held = parked;
       }
+      held = parked;
       settlePinPeppers(db, parked);
     },
     async forgetChainPepperWhenUnused() {
