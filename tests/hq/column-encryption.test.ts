@@ -29,6 +29,7 @@ import {
 } from './support/hq';
 import { startHqProcess, type ProcessRun } from './support/hq-process';
 import { enrollOp, newMemberId } from './support/ops';
+import { sealPlaintextColumns } from '../../packages/hq/src/keys/sealed-columns';
 
 // Values found nowhere else: a hit is this test's data, never a coincidence.
 const PHONE = '+447700900123';
@@ -71,6 +72,7 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
   describe.skipIf(skipBackend(backend))(backend, () => {
     let hq: TestHq;
     let device: PairResponse;
+    let chainBefore: Record<string, string>;
     const ada = newMemberId();
     const bea = newMemberId();
 
@@ -91,6 +93,22 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
       } as typeof enrolAda;
       const pushed = await hq.push(device, [enrolAda, enrolBea, update]);
       expect(pushed.outcomes.map((o) => o.outcome)).toEqual(['applied', 'applied', 'applied']);
+      // What HQ's start does after opening its keys (main.ts): the chain row ensureChain made in clear
+      // during the migrations is sealed now; the members' contacts were sealed when written.
+      chainBefore = (
+        await hq.db.query<Record<string, string>>(
+          'SELECT pin_pepper, lookup_key, staff_proof_private_key FROM chain WHERE id = 1',
+        )
+      ).rows[0]!;
+      expect(await sealPlaintextColumns(hq.db, hq.keys)).toEqual({
+        'members.phone': 0,
+        'members.email': 0,
+        'operators.totp_secret': 0,
+        'operator_enrolments.totp_secret': 0,
+        'chain.pin_pepper': 1,
+        'chain.lookup_key': 1,
+        'chain.staff_proof_private_key': 1,
+      });
     }, 120_000);
     afterAll(async () => {
       await hq?.close();
@@ -102,6 +120,9 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
       for (const value of [PHONE, EMAIL, NEW_EMAIL, OTHER_EMAIL, 'zebra', 'wombat', '900123']) {
         expect(tables).not.toContain(value);
       }
+      // The chain's secrets too, once HQ's start sealed them (they were there in clear before).
+      expect(Object.values(chainBefore)).toHaveLength(3);
+      for (const secret of Object.values(chainBefore)) expect(tables).not.toContain(secret);
       const row = (
         await hq.db.query<{ phone: string; email: string }>('SELECT phone, email FROM members WHERE id = $1', [ada])
       ).rows[0];
@@ -118,7 +139,14 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
       expect(op?.payload.email).toMatch(/^sv1\./);
     });
 
-    test('a till still gets the masks and keyed hashes, and the operator search by e-mail still finds by hash', async () => {
+    test('a till paired after the chain was sealed gets the same lookup key and peppers as before', async () => {
+      const later = await hq.pairedDevice('Till 2', device.storeId);
+      expect(later.lookupKey).toBe(chainBefore.lookup_key);
+      expect(later.lookupKey).toBe(device.lookupKey);
+      expect(later.pinPeppers).toEqual(device.pinPeppers);
+    });
+
+    test('a till still gets the masks and the keyed hashes of the contacts in clear', async () => {
       const response = await hq.send(HQ_ROUTES.pull, { cursor: null, ackedSeq: 3 }, { token: device.deviceToken });
       expect(response.status).toBe(200);
       const page = PullResponse.parse(response.body);

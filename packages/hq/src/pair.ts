@@ -5,6 +5,7 @@ import { HqHttpError } from './errors';
 import { newDeviceToken, pairingCodeHash, secretHash } from './secrets';
 import { pinPepperRingOf, rosterHasChainPepperHashes, tillPinPeppers } from './staff/pin-peppers';
 import type { DataKeys } from './keys/data-keys';
+import { chainSecret } from './keys/chain-secrets';
 
 /**
  * Exchanges a one-time pairing code for a device id and token. Wrong, expired and used codes get
@@ -66,9 +67,9 @@ export async function pairDevice(
     return {
       storeId: code.store_id,
       storeName: store.rows[0]?.name ?? code.store_id,
-      ...(legacy ? { pinPepper: row.pin_pepper } : {}),
+      ...(legacy ? { pinPepper: peppers.chainPepper } : {}),
       pinPeppers: tillPinPeppers(peppers, code.store_id),
-      lookupKey: row.lookup_key,
+      lookupKey: chainSecret(deps.keys, 'lookup_key', row.lookup_key),
       staffProofKey: row.staff_proof_public_key,
       cardBlock: { prefix: row.card_prefix, width: row.card_width, next: toInt(row.first), last: toInt(row.last) },
     };

@@ -12,6 +12,7 @@ import type { HqDatabase } from '../db/database';
 import { hashStaffPin } from '../staff/pin-hash';
 import type { DataKeys } from '../keys/data-keys';
 import { sealMemberContacts } from '../keys/sealed-columns';
+import { chainSecret } from '../keys/chain-secrets';
 
 export const DEMO_STORE_NAME = 'Demo High Street';
 /** The privacy notice demo members accepted (resources/privacy-notice/). */
@@ -86,9 +87,10 @@ export async function seedDemoHq(
   const now = deps.now();
   const { storeId } = await createStore(deps, DEMO_STORE_NAME);
   await loadCatalog(deps, catalog);
-  const pepper = (await db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain WHERE id = 1')).rows[0]
+  const stored = (await db.query<{ pin_pepper: string }>('SELECT pin_pepper FROM chain WHERE id = 1')).rows[0]
     ?.pin_pepper;
-  if (!pepper) throw new Error('the chain row is missing (run the migrations)');
+  if (!stored) throw new Error('the chain row is missing (run the migrations)');
+  const pepper = chainSecret(deps.keys, 'pin_pepper', stored);
   const staff = await Promise.all(
     demoStaff.staff.map(async (s) => ({ ...s, pinHash: await hashStaffPin(pepper, s.pin) })),
   );

@@ -21,6 +21,10 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'members', column: 'email', idColumn: 'id', purpose: 'member-contacts' },
   { table: 'operators', column: 'totp_secret', idColumn: 'id', purpose: 'operator-totp' },
   { table: 'operator_enrolments', column: 'totp_secret', idColumn: 'token_hash', purpose: 'operator-totp' },
+  // Read through keys/chain-secrets.ts (the PIN pepper root is sealed by staff/pin-peppers.ts).
+  { table: 'chain', column: 'pin_pepper', idColumn: 'id', purpose: 'chain-secrets' },
+  { table: 'chain', column: 'lookup_key', idColumn: 'id', purpose: 'chain-secrets' },
+  { table: 'chain', column: 'staff_proof_private_key', idColumn: 'id', purpose: 'chain-secrets' },
 ];
 
 /** Where a value of `column` in row `rowId` lives (its associated data). */

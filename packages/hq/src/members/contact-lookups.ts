@@ -3,14 +3,15 @@ import { normalizeEmail } from '../../../../src/shared/members/normalize';
 import type { HqDatabase, Queryable } from '../db/database';
 import type { DataKeys } from '../keys/data-keys';
 import { openMemberContacts } from '../keys/sealed-columns';
+import { chainSecret } from '../keys/chain-secrets';
 
 const BATCH = 2000;
 
-async function lookupKey(q: Queryable): Promise<string> {
+async function lookupKey(q: Queryable, keys: DataKeys): Promise<string> {
   const chain = await q.query<{ lookup_key: string }>('SELECT lookup_key FROM chain WHERE id = 1');
   const key = chain.rows[0]?.lookup_key;
   if (!key) throw new Error('the chain row is missing (run the migrations)');
-  return key;
+  return chainSecret(keys, 'lookup_key', key);
 }
 
 /**
@@ -48,7 +49,7 @@ async function refreshBatch(q: Queryable, key: string, keys: DataKeys): Promise<
 
 /** Catches up inside the caller's transaction (a search: usually nothing or a few rows). */
 export async function refreshContactLookups(q: Queryable, keys: DataKeys): Promise<number> {
-  const key = await lookupKey(q);
+  const key = await lookupKey(q, keys);
   let done = 0;
   for (;;) {
     const read = await refreshBatch(q, key, keys);
@@ -62,7 +63,7 @@ export async function refreshContactLookups(q: Queryable, keys: DataKeys): Promi
  * the first operator search does not wait for a million rows to be hashed. Returns the rows hashed.
  */
 export async function backfillContactLookups(db: HqDatabase, keys: DataKeys): Promise<number> {
-  const key = await lookupKey(db);
+  const key = await lookupKey(db, keys);
   let done = 0;
   for (;;) {
     const read = await db.transaction((tx) => refreshBatch(tx, key, keys));
@@ -72,6 +73,11 @@ export async function backfillContactLookups(db: HqDatabase, keys: DataKeys): Pr
 }
 
 /** The keyed hash of a normalized contact, for a lookup. */
-export async function contactLookup(q: Queryable, kind: 'phone' | 'email', normalized: string): Promise<string> {
-  return contactLookupHash(await lookupKey(q), kind, normalized).toString('hex');
+export async function contactLookup(
+  q: Queryable,
+  keys: DataKeys,
+  kind: 'phone' | 'email',
+  normalized: string,
+): Promise<string> {
+  return contactLookupHash(await lookupKey(q, keys), kind, normalized).toString('hex');
 }

@@ -18,6 +18,7 @@ import { toInt, type Queryable } from '../db/database';
 import { RATE_LIMIT_TABLE } from '../rate-limit';
 import { pinPepperRingOf, verifyRosterPin, type PinPepperRing } from '../staff/pin-peppers';
 import type { DataKeys } from '../keys/data-keys';
+import { chainSecret } from '../keys/chain-secrets';
 
 /**
  * HQ's half of staff proofs (shared/sync/staff-proof.ts): the key pair, opening a sealed box, and
@@ -137,10 +138,14 @@ export async function readChainProofSecrets(tx: Queryable, keys?: DataKeys): Pro
   if (!row?.staff_proof_private_key || !row.staff_proof_public_key) {
     throw new Error('the chain row has no staff-proof key (run the migrations)');
   }
+  const peppers = pinPepperRingOf(row, keys);
   return {
-    pepper: row.pin_pepper,
-    keys: { privateKey: row.staff_proof_private_key, publicKey: row.staff_proof_public_key },
-    peppers: pinPepperRingOf(row, keys),
+    pepper: peppers.chainPepper,
+    keys: {
+      privateKey: chainSecret(keys, 'staff_proof_private_key', row.staff_proof_private_key),
+      publicKey: row.staff_proof_public_key,
+    },
+    peppers,
   };
 }
 

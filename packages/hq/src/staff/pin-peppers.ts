@@ -4,6 +4,7 @@ import type { Queryable } from '../db/database';
 import type { DataKeys } from '../keys/data-keys';
 import { isSealedText, type SealedAt } from '../keys/sealed-value';
 import { hashStaffPin, verifyStaffPin } from './pin-hash';
+import { chainSecret } from '../keys/chain-secrets';
 
 /**
  * Per-store PIN peppers (issue 15; docs/SECURITY.md "Staff PIN peppers"). A till holds the pepper
@@ -91,9 +92,11 @@ export function pinPepperRingOf(
 ): PinPepperRing {
   if (!row?.pin_pepper_root) throw new Error('the chain row has no PIN pepper root (run the migrations)');
   const stored = row.pin_pepper_root;
-  if (!isSealedText(stored)) return { chainPepper: row.pin_pepper, root: stored };
+  // The v1 chain pepper is sealed by the start pass like the chain's other secrets (keys/chain-secrets.ts).
+  const chainPepper = chainSecret(keys, 'pin_pepper', row.pin_pepper);
+  if (!isSealedText(stored)) return { chainPepper, root: stored };
   if (keys === undefined) throw new Error('the PIN pepper root is sealed: HQ needs its data keys to read it');
-  return { chainPepper: row.pin_pepper, root: keys.open('chain-secrets', stored, PIN_PEPPER_ROOT_AT) };
+  return { chainPepper, root: keys.open('chain-secrets', stored, PIN_PEPPER_ROOT_AT) };
 }
 
 export async function readPinPepperRing(q: Queryable, keys?: DataKeys): Promise<PinPepperRing> {

@@ -64,7 +64,7 @@ export const searchMembers: ConsoleHandler<'searchMembers'> = async (ctx, input)
     await refreshContactLookups(ctx.tx, ctx.deps.keys);
     let hashes: string[];
     if (input.by === 'email') {
-      hashes = [await contactLookup(ctx.tx, 'email', normalizeEmail(input.value))];
+      hashes = [await contactLookup(ctx.tx, ctx.deps.keys, 'email', normalizeEmail(input.value))];
     } else {
       // A number typed without its country code is read in each region the chain's stores use.
       const regions = await ctx.tx.query<{ store_region: string }>('SELECT DISTINCT store_region FROM store_settings');
@@ -82,7 +82,7 @@ export const searchMembers: ConsoleHandler<'searchMembers'> = async (ctx, input)
           issues: [{ path: 'value', code: 'phone_invalid' }],
         });
       }
-      hashes = await Promise.all([...numbers].map((number) => contactLookup(ctx.tx, 'phone', number)));
+      hashes = await Promise.all([...numbers].map((number) => contactLookup(ctx.tx, ctx.deps.keys, 'phone', number)));
     }
     const column = input.by === 'email' ? 'email_lookup' : 'phone_lookup';
     rows = (
