@@ -19,6 +19,7 @@ import type { AuthenticatedDevice } from '../push/push';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { readAlerts } from './read-alerts';
 import { readPinPepperRing, tillPinPeppers } from '../staff/pin-peppers';
+import { chainSecret } from '../keys/chain-secrets';
 
 export interface PullDeps {
   db: HqDatabase;
@@ -226,7 +227,8 @@ async function readPage(
   const chain = await tx.query<{ lookup_key: string; staff_proof_public_key: string | null }>(
     'SELECT lookup_key, staff_proof_public_key FROM chain WHERE id = 1',
   );
-  const lookupKey = chain.rows[0]?.lookup_key;
+  const storedLookupKey = chain.rows[0]?.lookup_key;
+  const lookupKey = storedLookupKey === undefined ? undefined : chainSecret(keys, 'lookup_key', storedLookupKey);
   // On every page: a till paired before pairing handed it out learns it here (staff proofs).
   const staffProofKey = chain.rows[0]?.staff_proof_public_key;
   if (!lookupKey || !staffProofKey) throw new Error('the chain row is missing (run the migrations)');
