@@ -45,7 +45,7 @@ export interface PullInput {
  * in parts of a few ms when a counter write waits (src/main/db/write-gate.ts), and its cursor must
  * still name exactly what it holds.
  */
-export const SNAPSHOT_RESUME_EVERY = 25;
+export const SNAPSHOT_RESUME_EVERY = 10;
 
 /** Positions are (txid, seq); a snapshot resumes the log at (txid, 0). */
 type Position = { txid: bigint; seq: bigint };

@@ -65,7 +65,7 @@ export interface PullApplierDeps {
 /** A part's length when nothing waits: long enough to batch, short enough to bound one commit. */
 const DEFAULT_PART_MS = 40;
 /** Members read per step of a finished snapshot's sweep. */
-const SWEEP_STEP = 2_000;
+const SWEEP_STEP = 500;
 
 export function createPullApplier(deps: PullApplierDeps) {
   const { db } = deps;
