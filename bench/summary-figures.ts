@@ -82,7 +82,9 @@ export const ScaleReport = z.object({
   pgbench: z
     .object({
       scale: z.number(),
-      runs: z.array(z.object({ script: z.enum(['tpcb-like', 'simple-update']), clients: z.number(), tps: z.number() })),
+      runs: z.array(
+        z.object({ script: z.enum(['tpcb-like', 'simple-update']), clients: z.number(), tps: z.number().nullable() }),
+      ),
     })
     .nullable(),
 });
