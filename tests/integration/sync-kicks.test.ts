@@ -25,7 +25,8 @@ describe('ops reach HQ at once, not at the next tick', () => {
   beforeAll(async () => {
     buildIfNeeded({ quiet: true });
     hq = await startTestHq('pglite');
-    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now, keys: hq.keys }, { syntheticMembers: 20 })).storeId;
+    storeId = (await seedDemoHq({ db: hq.db, now: () => hq.clock.now, keys: hq.keys }, { syntheticMembers: 20 }))
+      .storeId;
   }, 180_000);
   afterEach(async () => {
     await app?.dispose();
