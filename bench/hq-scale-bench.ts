@@ -4,9 +4,9 @@
  * it, with DATABASE_URL) on one durable PostgreSQL server this bench starts, next to pgbench's TPS on
  * the same server in the same run as the limit.
  *
- *   node bench/dist/hq-scale-bench.js [--tills 50,200,500] [--processes 1,2,4] [--seconds 15]
+ *   node bench/dist/hq-scale-bench.js [--tills 50,200,500] [--processes 1,2,4] [--seconds 10]
  *     [--batch-size 50] [--ops-budget 120000] [--seed-members 20000] [--stores 10]
- *     [--pgbench-scale 50] [--pgbench-seconds 15] [--pool N] [--json FILE]
+ *     [--pgbench-scale 50] [--pgbench-seconds 10] [--pool N] [--json FILE]
  *
  * HQ processes: all share one data folder (the TLS identity the bench makes there first with
  * loadOrCreateTls) and one master key (LOYALTY_HQ_MASTER_KEY), so a till's pinned certificate is
@@ -236,13 +236,13 @@ async function main() {
     options: {
       tills: { type: 'string', default: '50,200,500' },
       processes: { type: 'string', default: '1,2,4' },
-      seconds: { type: 'string', default: '15' },
+      seconds: { type: 'string', default: '10' },
       'batch-size': { type: 'string', default: '50' },
       'ops-budget': { type: 'string', default: '120000' },
       'seed-members': { type: 'string', default: '20000' },
       stores: { type: 'string', default: '10' },
       'pgbench-scale': { type: 'string', default: '50' },
-      'pgbench-seconds': { type: 'string', default: '15' },
+      'pgbench-seconds': { type: 'string', default: '10' },
       pool: { type: 'string' },
       json: { type: 'string' },
     },

@@ -22,8 +22,8 @@
 //   counter:  [--sizes 100000,1000000] [--kinds till,plain,aegis-256,chacha20-poly1305,sqlcipher-v4]
 //             [--lookups 2000] [--writes 300] [--snapshot N]
 //   snapshot: [--members 1000000] [--lookups-every-ms 2]
-//   scale:    [--tills 50,200,500] [--processes 1,2,4] [--seconds 15] [--ops-budget 120000]
-//             [--pgbench-scale 50] [--pgbench-seconds 15] [--pool N (HQ_DB_POOL_MAX)]; and --batch-size,
+//   scale:    [--tills 50,200,500] [--processes 1,2,4] [--seconds 10] [--ops-budget 120000]
+//             [--pgbench-scale 50] [--pgbench-seconds 10] [--pool N (HQ_DB_POOL_MAX)]; and --batch-size,
 //             --seed-members, --stores (shared with hq)
 //   hq:       [--backends postgres,pglite] [--day-end-ops 10000] [--devices 50] [--stores 10]
 //             [--batches 10] [--batch-size 50] [--seed-members 20000] [--pg-pool N] [--no-profile]
