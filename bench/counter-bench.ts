@@ -34,6 +34,7 @@ import { createCounterServices, type CounterServices } from '../src/main/app/cre
 import { createAuditLog, type AuditLog } from '../src/main/audit/audit-log';
 import { cpuHasAesInstructions } from '../src/main/db/cipher-scheme';
 import { migrate } from '../src/main/db/migrations';
+import { counterWriteGate, createWriteGateBuffer, type CounterWriteGate } from '../src/main/db/write-gate';
 import { openDeviceDatabase } from '../src/main/db/open-device-database';
 import { startIngestWorker } from './ingest-worker-client';
 import { createSnapshotIngest, type SnapshotMember } from '../src/main/members/ingest-snapshot';
@@ -215,6 +216,8 @@ interface Cache {
   handle: Handle;
   audit: AuditLog;
   services: CounterServices;
+  /** The till cache's write gate (the app's composition), shared with the ingest worker; null elsewhere. */
+  writeGate: CounterWriteGate | null;
   ingestMembersPerSecond: number;
   ingestCpuSeconds: number;
 }
@@ -258,7 +261,9 @@ async function buildCache(kind: Kind, size: number): Promise<Cache> {
     // The app's composition: the same services, statements and transactions as the counter runs.
     const now = () => new Date();
     const audit = createAuditLog({ db, key: handle.auditKey, now });
+    const writeGate = kind === 'till' ? counterWriteGate(createWriteGateBuffer()) : null;
     const services = createCounterServices({
+      ...(writeGate ? { writeGate } : {}),
       db,
       audit,
       lookupKey,
@@ -279,6 +284,7 @@ async function buildCache(kind: Kind, size: number): Promise<Cache> {
       handle,
       audit,
       services,
+      writeGate,
       ingestMembersPerSecond: Math.round(size / ingestSeconds),
       ingestCpuSeconds: Number(ingestCpuSeconds.toFixed(3)),
     };
@@ -305,6 +311,7 @@ async function duringIngest(cache: Cache, size: number, count: number) {
     dbPath: cache.handle.path,
     databaseKey: cache.handle.databaseKey,
     ...(cache.handle.scheme !== 'plain' ? { cipher: cache.handle.scheme } : {}),
+    ...(cache.writeGate?.buffer ? { writeGate: cache.writeGate.buffer } : {}),
   });
   const random = rng(7);
   const pick = () => Math.floor(random() * size);

@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from '../src/main/db/open-device-database';
+import { NO_WORKER_GATE, workerWriteGate } from '../src/main/db/write-gate';
 import { memberAt } from '../src/main/demo/synthetic-members';
-import { createSnapshotIngest } from '../src/main/members/ingest-snapshot';
+import { createSnapshotIngest, type SnapshotMember } from '../src/main/members/ingest-snapshot';
 import { WorkerData } from '../src/main/sync/worker/messages';
 import { FromIngestWorker, ToIngestWorker } from './ingest-messages';
 
@@ -22,6 +23,8 @@ const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBindin
 // As the sync worker's connection does (src/main/sync/worker/sync-worker.ts).
 db.pragma('synchronous = NORMAL');
 const ingest = createSnapshotIngest(db);
+// Each batch makes way for the counter's writes, as the sync worker's parts do (db/write-gate.ts).
+const gate = data.writeGate ? workerWriteGate(data.writeGate) : NO_WORKER_GATE;
 let stopping = false;
 const BATCH_PAUSE_MS = 3;
 
@@ -30,10 +33,10 @@ async function ingestSynthetic(job: Extract<ToIngestWorker, { type: 'ingestSynth
   const at = new Date().toISOString();
   let done = 0;
   for (let from = job.from; from < job.from + job.count && !stopping; from += job.batchSize) {
-    const batch = [];
+    const batch: SnapshotMember[] = [];
     for (let i = from; i < Math.min(job.from + job.count, from + job.batchSize); i++)
       batch.push(memberAt(i, job.lookupKey, at));
-    ingest.writeBatch(batch);
+    gate.run(() => ingest.writeBatch(batch));
     done += batch.length;
     send({ type: 'progress', jobId: job.jobId, done, total: job.count });
     // A breath between batches: the counter's own writes get the write lock here instead of
