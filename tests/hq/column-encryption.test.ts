@@ -27,7 +27,7 @@ import {
   testKeyWrapper,
   type TestHq,
 } from './support/hq';
-import { startHqProcess, type ProcessRun } from './support/hq-process';
+import { runHq, startHqProcess, type ProcessRun } from './support/hq-process';
 import { enrollOp, newMemberId } from './support/ops';
 import { sealPlaintextColumns } from '../../packages/hq/src/keys/sealed-columns';
 
@@ -321,5 +321,42 @@ describe.skipIf(skipPostgres)('two HQ processes start at once on rows an older H
     );
     expect(refused).toContain('(2)');
     expect(refused).toContain('master_key_mismatch');
+  }, 120_000);
+});
+
+describe('hq rotate-master-key (the built HQ, on PGlite)', () => {
+  const dir = makeTempDir('loyalty-hq-rotate-');
+  afterAll(() => dir.remove());
+
+  test('the data keys are rewrapped: HQ then starts with the new key and refuses the old one', async () => {
+    const oldKey = randomBytes(32).toString('hex');
+    const newKey = randomBytes(32).toString('base64url');
+    // The first start makes the data keys. While it holds the folder the command is refused.
+    const running = await startHqProcess(dir.path, { env: { LOYALTY_HQ_MASTER_KEY: oldKey } });
+    const refusedWhileRunning = await runHq(dir.path, ['rotate-master-key'], {
+      env: { LOYALTY_HQ_MASTER_KEY: oldKey, LOYALTY_HQ_NEW_MASTER_KEY: newKey },
+    });
+    await running.stop();
+    expect(refusedWhileRunning.code).toBe(2);
+    expect(refusedWhileRunning.err.join(' ')).toContain('data_dir_locked');
+
+    const rotated = await runHq(dir.path, ['rotate-master-key'], {
+      env: { LOYALTY_HQ_MASTER_KEY: oldKey, LOYALTY_HQ_NEW_MASTER_KEY: newKey },
+    });
+    expect(rotated.code).toBe(0);
+    // One key per purpose: member-contacts, chain-secrets, operator-totp.
+    expect(rotated.values.REWRAPPED).toBe('3');
+    expect(rotated.values.DATA_KEYS_WRAPPED_BY).toMatch(/^local:[0-9a-f]{32}$/);
+    expect(rotated.out.join('\n') + rotated.err.join('\n')).not.toContain(newKey);
+
+    const withOld = await startHqProcess(dir.path, { env: { LOYALTY_HQ_MASTER_KEY: oldKey } }).then(
+      () => 'started',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(withOld).toContain('(2)');
+    expect(withOld).toContain('master_key_mismatch');
+    const withNew = await startHqProcess(dir.path, { env: { LOYALTY_HQ_MASTER_KEY: newKey } });
+    expect(withNew.output()).toContain('HQ_URL=');
+    await withNew.stop();
   }, 120_000);
 });

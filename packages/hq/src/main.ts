@@ -20,7 +20,9 @@
 // --cert/--key and LOYALTY_HQ_MASTER_KEY. HQ_DB_POOL_MAX (default 10) connections per process,
 // HQ_DB_STATEMENT_TIMEOUT_MS (default 30000); DATABASE_REPLICA_URL, a streaming replica, serves till pulls
 // (HQ_DB_REPLICA_POOL_MAX connections, default HQ_DB_POOL_MAX).
-// The master key (operator audit chain, approvals, CSRF) comes from LOYALTY_HQ_MASTER_KEY or <data-dir>/hq-master.key.
+// The master key (operator audit chain, approvals, CSRF; it wraps the data keys that seal columns at rest) comes from
+// LOYALTY_HQ_MASTER_KEY or <data-dir>/hq-master.key. With HQ stopped, `npm run hq -- rotate-master-key` rewraps the
+// data keys under LOYALTY_HQ_NEW_MASTER_KEY; HQ then starts with that key.
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -49,7 +51,8 @@ import { schedulePrivacyJob } from './privacy/privacy-job';
 import { scheduleBaselineJob } from './detection/baseline-job';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
-import { loadMasterKey } from './keys/master-key';
+import { MasterKeyError, loadMasterKey } from './keys/master-key';
+import { rotateMasterKey } from './keys/rotate-master-key';
 import { DataKeyError, openDataKeys } from './keys/data-keys';
 import { masterKeyWrapper } from './keys/key-wrapper';
 import { sealPlaintextColumns } from './keys/sealed-columns';
@@ -120,6 +123,11 @@ async function main(): Promise<number> {
       }),
   );
   const databaseUrl = process.env.DATABASE_URL || undefined;
+  // The one command that opens the database itself: it must run with no HQ serving (PGlite's folder
+  // lock refuses it while a server holds the folder), and the HQ processes restart with the new key.
+  if (positionals[0] === 'rotate-master-key' && positionals.length === 1) {
+    return rotateMasterKeyCommand(dataDir, databaseUrl);
+  }
   if (positionals.length > 0) {
     const { store, chain, name, role, device, reason, email, approval, smtp, from, once } = values;
     return runCommand(dataDir, positionals, {
@@ -308,6 +316,38 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   return -1;
+}
+
+/**
+ * `npm run hq -- rotate-master-key` with the current key where HQ reads it (LOYALTY_HQ_MASTER_KEY or
+ * hq-master.key) and the new one in LOYALTY_HQ_NEW_MASTER_KEY: the data keys are rewrapped; then
+ * start HQ with the new key. Prints REWRAPPED=n and DATA_KEYS_WRAPPED_BY=<fingerprint>.
+ */
+async function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  let db;
+  try {
+    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    errLine(`error: ${error.code}: ${error.message} Stop HQ first: its processes hold the data keys in memory.`);
+    return 2;
+  }
+  try {
+    const done = await rotateMasterKey(db, loadMasterKey({ dataDir, env: process.env }), process.env, dataDir);
+    out(`REWRAPPED=${done.rewrapped}`);
+    out(`DATA_KEYS_WRAPPED_BY=${done.wrappedBy}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof DataKeyError || error instanceof MasterKeyError) {
+      errLine(`error: ${error.code}: ${error.message}`);
+      return 2;
+    }
+    if (!(error instanceof TypeError)) throw error;
+    errLine(`error: invalid_argument: ${error.message}`);
+    return 2;
+  } finally {
+    await db.close();
+  }
 }
 
 const DEMO_ADMIN = { email: 'demo-admin@loyalty-desk.example', displayName: 'Demo Chain Admin' };

@@ -1,0 +1,28 @@
+import type { HqDatabase } from '../db/database';
+import { rewrapDataKeys } from './data-keys';
+import { masterKeyWrapper } from './key-wrapper';
+import { MASTER_KEY_ENV, loadMasterKey, type MasterKeySource } from './master-key';
+
+/** Where `hq rotate-master-key` reads the new key: the same forms as LOYALTY_HQ_MASTER_KEY. */
+export const NEW_MASTER_KEY_ENV = 'LOYALTY_HQ_NEW_MASTER_KEY';
+
+/**
+ * Master key rotation (issue 15): HQ's data keys are unwrapped with the current master key and
+ * wrapped with the new one in one transaction (keys/data-keys.ts rewrapDataKeys); no column value
+ * changes. The new key is parsed like LOYALTY_HQ_MASTER_KEY (a malformed one is MasterKeyError
+ * master_key_env_invalid); one not given is a TypeError. Returns what an operator needs to see:
+ * how many keys were rewrapped and the new wrapper's id (a fingerprint, never the key).
+ */
+export async function rotateMasterKey(
+  db: HqDatabase,
+  current: MasterKeySource,
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string,
+): Promise<{ rewrapped: number; wrappedBy: string }> {
+  const value = env[NEW_MASTER_KEY_ENV];
+  if (value === undefined) throw new TypeError(`set ${NEW_MASTER_KEY_ENV} to the new master key`);
+  const next = loadMasterKey({ dataDir, env: { [MASTER_KEY_ENV]: value } });
+  const to = masterKeyWrapper(next);
+  const rewrapped = await rewrapDataKeys(db, masterKeyWrapper(current), to);
+  return { rewrapped, wrappedBy: to.id };
+}
