@@ -204,7 +204,7 @@ export function counterFigures(report: CounterReport): Figure[] {
 
 /** The first snapshot end to end, and the counter during it. */
 export function snapshotFigures(report: SnapshotReport): Figure[] {
-  const n = members(report.members);
+  const n = `${report.members.toLocaleString('en')}-member`;
   return [
     {
       what: `counter earn p95 during a ${n} snapshot (${report.earnsDuringPull} earns)`,
