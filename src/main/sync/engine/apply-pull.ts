@@ -63,7 +63,7 @@ export interface PullApplierDeps {
 }
 
 /** A part's length when nothing waits: long enough to batch, short enough to bound one commit. */
-const DEFAULT_PART_MS = 40;
+const DEFAULT_PART_MS = 10;
 /** Members read per step of a finished snapshot's sweep. */
 const SWEEP_STEP = 500;
 
