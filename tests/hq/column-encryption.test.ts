@@ -108,6 +108,7 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
         'chain.pin_pepper': 1,
         'chain.lookup_key': 1,
         'chain.staff_proof_private_key': 1,
+        'chain.pin_pepper_root': 1,
       });
     }, 120_000);
     afterAll(async () => {
@@ -324,7 +325,7 @@ describe.skipIf(skipPostgres)('two HQ processes start at once on rows an older H
   }, 120_000);
 });
 
-describe('hq rotate-master-key (the built HQ, on PGlite)', () => {
+describe('hq rotate-master-key and rotate-data-keys (the built HQ, on PGlite)', () => {
   const dir = makeTempDir('loyalty-hq-rotate-');
   afterAll(() => dir.remove());
 
@@ -358,5 +359,17 @@ describe('hq rotate-master-key (the built HQ, on PGlite)', () => {
     const withNew = await startHqProcess(dir.path, { env: { LOYALTY_HQ_MASTER_KEY: newKey } });
     expect(withNew.output()).toContain('HQ_URL=');
     await withNew.stop();
+
+    // Data keys: new ones for every purpose, every sealed value re-encrypted (the chain's four secrets,
+    // sealed at the starts above), and HQ starts on them.
+    const dataRotated = await runHq(dir.path, ['rotate-data-keys'], { env: { LOYALTY_HQ_MASTER_KEY: newKey } });
+    expect(dataRotated.code).toBe(0);
+    expect(dataRotated.values).toMatchObject({
+      ROTATED: 'member-contacts,chain-secrets,operator-totp',
+      RESEALED: '4',
+    });
+    const afterRotation = await startHqProcess(dir.path, { env: { LOYALTY_HQ_MASTER_KEY: newKey } });
+    expect(afterRotation.output()).toContain('HQ_URL=');
+    await afterRotation.stop();
   }, 120_000);
 });

@@ -158,7 +158,12 @@ describe('data keys', () => {
     expect(rotated.currentKeyId('member-contacts')).toBe(newId);
     const none = { 'operators.totp_secret': 0, 'operator_enrolments.totp_secret': 0 };
     // The chain row ensureChain made is still in clear here: the pass seals it on the way.
-    const chain = (n: number) => ({ 'chain.pin_pepper': n, 'chain.lookup_key': n, 'chain.staff_proof_private_key': n });
+    const chain = (n: number) => ({
+      'chain.pin_pepper': n,
+      'chain.lookup_key': n,
+      'chain.staff_proof_private_key': n,
+      'chain.pin_pepper_root': n,
+    });
     expect(await resealColumns(db, rotated, { batch: 2 })).toEqual({
       'members.phone': 5,
       'members.email': 5,

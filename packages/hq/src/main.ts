@@ -52,7 +52,7 @@ import { scheduleBaselineJob } from './detection/baseline-job';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { MasterKeyError, loadMasterKey } from './keys/master-key';
-import { rotateMasterKey } from './keys/rotate-master-key';
+import { rotateDataKeysOffline, rotateMasterKey } from './keys/rotate-master-key';
 import { DataKeyError, openDataKeys } from './keys/data-keys';
 import { masterKeyWrapper } from './keys/key-wrapper';
 import { sealPlaintextColumns } from './keys/sealed-columns';
@@ -127,6 +127,9 @@ async function main(): Promise<number> {
   // lock refuses it while a server holds the folder), and the HQ processes restart with the new key.
   if (positionals[0] === 'rotate-master-key' && positionals.length === 1) {
     return rotateMasterKeyCommand(dataDir, databaseUrl);
+  }
+  if (positionals[0] === 'rotate-data-keys' && positionals.length === 1) {
+    return rotateDataKeysCommand(dataDir, databaseUrl);
   }
   if (positionals.length > 0) {
     const { store, chain, name, role, device, reason, email, approval, smtp, from, once } = values;
@@ -344,6 +347,33 @@ async function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | und
     }
     if (!(error instanceof TypeError)) throw error;
     errLine(`error: invalid_argument: ${error.message}`);
+    return 2;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `npm run hq -- rotate-data-keys` with HQ stopped: new data keys for every purpose, and every sealed
+ * column re-encrypted under them. Prints ROTATED=<purposes> and RESEALED=<values>.
+ */
+async function rotateDataKeysCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  let db;
+  try {
+    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    errLine(`error: ${error.code}: ${error.message} Stop HQ first: its processes hold the data keys in memory.`);
+    return 2;
+  }
+  try {
+    const done = await rotateDataKeysOffline(db, loadMasterKey({ dataDir, env: process.env }), new Date());
+    out(`ROTATED=${done.rotated.join(',')}`);
+    out(`RESEALED=${Object.values(done.resealed).reduce((sum, n) => sum + n, 0)}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DataKeyError) && !(error instanceof MasterKeyError)) throw error;
+    errLine(`error: ${error.code}: ${error.message}`);
     return 2;
   } finally {
     await db.close();

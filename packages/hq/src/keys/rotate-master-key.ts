@@ -1,5 +1,6 @@
 import type { HqDatabase } from '../db/database';
-import { rewrapDataKeys } from './data-keys';
+import { DATA_KEY_PURPOSES, openDataKeys, rewrapDataKeys, rotateDataKey } from './data-keys';
+import { resealColumns } from './sealed-columns';
 import { masterKeyWrapper } from './key-wrapper';
 import { MASTER_KEY_ENV, loadMasterKey, type MasterKeySource } from './master-key';
 
@@ -25,4 +26,26 @@ export async function rotateMasterKey(
   const to = masterKeyWrapper(next);
   const rewrapped = await rewrapDataKeys(db, masterKeyWrapper(current), to);
   return { rewrapped, wrappedBy: to.id };
+}
+
+/**
+ * Data key rotation with HQ stopped (`npm run hq -- rotate-data-keys`): each purpose's current key is
+ * retired and a new one made (rotateDataKey), then every sealed column is re-encrypted under the new
+ * keys in batches (resealColumns). Safe to run again after a kill: a second run rotates once more and
+ * reseals whatever still names an older key. Retired keys stay in data_keys (a value they sealed
+ * elsewhere, an op payload or an export document, still opens).
+ */
+export async function rotateDataKeysOffline(
+  db: HqDatabase,
+  current: MasterKeySource,
+  now: Date,
+): Promise<{ rotated: string[]; resealed: Record<string, number> }> {
+  const wrapper = masterKeyWrapper(current);
+  const rotated: string[] = [];
+  for (const purpose of DATA_KEY_PURPOSES) {
+    await rotateDataKey(db, wrapper, purpose, now);
+    rotated.push(purpose);
+  }
+  const keys = await openDataKeys(db, wrapper, { now: () => now });
+  return { rotated, resealed: await resealColumns(db, keys) };
 }

@@ -25,6 +25,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'chain', column: 'pin_pepper', idColumn: 'id', purpose: 'chain-secrets' },
   { table: 'chain', column: 'lookup_key', idColumn: 'id', purpose: 'chain-secrets' },
   { table: 'chain', column: 'staff_proof_private_key', idColumn: 'id', purpose: 'chain-secrets' },
+  // Sealed and read by staff/pin-peppers.ts; listed so a data key rotation re-encrypts it too.
+  { table: 'chain', column: 'pin_pepper_root', idColumn: 'id', purpose: 'chain-secrets' },
 ];
 
 /** Where a value of `column` in row `rowId` lives (its associated data). */
