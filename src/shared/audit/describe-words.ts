@@ -134,7 +134,10 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
     },
     searchBy: { card: 'card number', phone: 'phone number', email: 'e-mail address', name: 'name', none: 'nothing' },
     dayEndStatus: { reconciled: 'reconciled', mismatch: 'did not match' },
-    rekeyReasons: { suspected_compromise: 'the key may have been exposed', reprovisioned: 'the till was re-provisioned' },
+    rekeyReasons: {
+      suspected_compromise: 'the key may have been exposed',
+      reprovisioned: 'the till was re-provisioned',
+    },
     rules: {
       members_opened: 'many members opened',
       lookups_without_sale: 'lookups without a sale',
