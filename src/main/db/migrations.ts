@@ -379,16 +379,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE requests ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1 CHECK (key_version IN (1, 2));
     `,
   },
-  {
-    version: 10,
-    name: 'issue 15 part C (reserved): rollback detection',
-    sql: '',
-  },
-  {
-    version: 11,
-    name: 'issue 15 part D (reserved): counter speed during sync',
-    sql: '',
-  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
