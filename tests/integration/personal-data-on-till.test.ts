@@ -98,10 +98,12 @@ describe('migration 6: a till that synced before receipts existed', () => {
         updatedAt: at,
       });
       insert.run(3, 'op-3', 'member.updated', pending, 'pending');
-      // Back to how a version-5 database looked: what migrations 7 and 8 add goes too, so they run again.
+      // Back to how a version-5 database looked: what migrations 7, 8 and 9 add goes too, so they run again.
       device.db.exec(
         'DROP TABLE staff_holds; DROP TABLE detection_alerts; ' +
-          'ALTER TABLE members DROP COLUMN erasure_requested_at; DROP TABLE audit_retention;',
+          'ALTER TABLE members DROP COLUMN erasure_requested_at; DROP TABLE audit_retention; ' +
+          'ALTER TABLE audit DROP COLUMN key_version; ALTER TABLE approvals DROP COLUMN key_version; ' +
+          'ALTER TABLE requests DROP COLUMN key_version;',
       );
       device.db.pragma('user_version = 5');
       device.close();

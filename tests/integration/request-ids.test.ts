@@ -717,7 +717,8 @@ describe('pairing lands once (a real HQ over pinned HTTPS)', () => {
         who: null,
         payload: async () => ({ ...request, pairingCode }),
         other: { ...request, pairingCode: another },
-        effect: { audit: [1, 0], card_block: [1, 0], sync_state: [7, 2], requests: [1, 0] },
+        // sync_state: the pairing's rows, plus the digest of the PIN peppers it settled (pulled-pin-peppers.ts).
+        effect: { audit: [1, 0], card_block: [1, 0], sync_state: [8, 2], requests: [1, 0] },
         answer: (_t, a) => expect(a).toEqual({ storeName: 'Demo High Street' }),
       },
       async () => {
