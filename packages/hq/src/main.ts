@@ -322,11 +322,15 @@ async function main(): Promise<number> {
 }
 
 /**
- * `npm run hq -- rotate-master-key` with the current key where HQ reads it (LOYALTY_HQ_MASTER_KEY or
- * hq-master.key) and the new one in LOYALTY_HQ_NEW_MASTER_KEY: the data keys are rewrapped; then
- * start HQ with the new key. Prints REWRAPPED=n and DATA_KEYS_WRAPPED_BY=<fingerprint>.
+ * Runs a key command on HQ's database with HQ stopped (a running HQ holds the data keys in memory, so
+ * it would go on using the old ones). A key or argument problem is printed as `error: <code>` and
+ * exits 2; anything else is a bug and is thrown.
  */
-async function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+async function withStoppedHq(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  run: (db: HqDatabase) => Promise<string[]>,
+): Promise<number> {
   let db;
   try {
     db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
@@ -336,9 +340,7 @@ async function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | und
     return 2;
   }
   try {
-    const done = await rotateMasterKey(db, loadMasterKey({ dataDir, env: process.env }), process.env, dataDir);
-    out(`REWRAPPED=${done.rewrapped}`);
-    out(`DATA_KEYS_WRAPPED_BY=${done.wrappedBy}`);
+    for (const line of await run(db)) out(line);
     return 0;
   } catch (error) {
     if (error instanceof DataKeyError || error instanceof MasterKeyError) {
@@ -354,30 +356,29 @@ async function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | und
 }
 
 /**
+ * `npm run hq -- rotate-master-key` with the current key where HQ reads it (LOYALTY_HQ_MASTER_KEY or
+ * hq-master.key) and the new one in LOYALTY_HQ_NEW_MASTER_KEY: the data keys are rewrapped; then
+ * start HQ with the new key. Prints REWRAPPED=n and DATA_KEYS_WRAPPED_BY=<fingerprint>.
+ */
+function rotateMasterKeyCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  return withStoppedHq(dataDir, databaseUrl, async (db) => {
+    const done = await rotateMasterKey(db, loadMasterKey({ dataDir, env: process.env }), process.env, dataDir);
+    return [`REWRAPPED=${done.rewrapped}`, `DATA_KEYS_WRAPPED_BY=${done.wrappedBy}`];
+  });
+}
+
+/**
  * `npm run hq -- rotate-data-keys` with HQ stopped: new data keys for every purpose, and every sealed
  * column re-encrypted under them. Prints ROTATED=<purposes> and RESEALED=<values>.
  */
-async function rotateDataKeysCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
-  let db;
-  try {
-    db = await openHqDatabase(databaseUrl ? { dataDir, databaseUrl } : { dataDir, role: 'command' });
-  } catch (error) {
-    if (!(error instanceof DataDirLockedError)) throw error;
-    errLine(`error: ${error.code}: ${error.message} Stop HQ first: its processes hold the data keys in memory.`);
-    return 2;
-  }
-  try {
+function rotateDataKeysCommand(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  return withStoppedHq(dataDir, databaseUrl, async (db) => {
     const done = await rotateDataKeysOffline(db, loadMasterKey({ dataDir, env: process.env }), new Date());
-    out(`ROTATED=${done.rotated.join(',')}`);
-    out(`RESEALED=${Object.values(done.resealed).reduce((sum, n) => sum + n, 0)}`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof DataKeyError) && !(error instanceof MasterKeyError)) throw error;
-    errLine(`error: ${error.code}: ${error.message}`);
-    return 2;
-  } finally {
-    await db.close();
-  }
+    return [
+      `ROTATED=${done.rotated.join(',')}`,
+      `RESEALED=${Object.values(done.resealed).reduce((sum, n) => sum + n, 0)}`,
+    ];
+  });
 }
 
 const DEMO_ADMIN = { email: 'demo-admin@loyalty-desk.example', displayName: 'Demo Chain Admin' };
