@@ -226,8 +226,9 @@ async function main(): Promise<number> {
   if (db.kind === 'postgres') out(`HQ_DB_POOL_MAX=${pools.primary.max ?? ''}`);
   if (replicaUrl) out('HQ_REPLICA=streaming');
   out(`HQ_CONSOLE=${publicOrigin ?? `https://${host}:${listeningPort}`}/console/`);
-  out(`HQ_MASTER_KEY=${masterKey.id}`);
+  // Before the HQ_MASTER_KEY line, which callers wait for: what this start sealed is told by then.
   if (Object.values(sealed).some((n) => n > 0)) app.log.info(sealed, 'values sealed at rest');
+  out(`HQ_MASTER_KEY=${masterKey.id}`);
   const operators = await db.query('SELECT 1 FROM operators LIMIT 1');
   if (operators.rows.length === 0) {
     out(
