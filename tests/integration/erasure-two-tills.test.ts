@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addStaff, createStore, loadCatalog } from '../../packages/hq/src/admin';
 import { eraseDueMembers, requestErasure } from '../../packages/hq/src/privacy/erasure';
 import { pruneChangeLog } from '../../packages/hq/src/pull/prune';
+import { openMemberContacts } from '../../packages/hq/src/keys/sealed-columns';
 import { createAuthenticator } from '../../src/main/auth/authenticator';
 import { DEFAULT_LOCKOUT_POLICY } from '../../src/main/auth/lockout-policy';
 import { createRequestErasure } from '../../src/main/members/request-erasure';
@@ -121,11 +122,29 @@ describe('erasure requested at a till reaches HQ and both tills, and leaves no b
     for (const [value, where] of Object.entries(await scanTill(b, ['Quillfeather', '1987-06-15', member.cardNumber]))) {
       expect(where, `${value} on B before`).not.toEqual([]);
     }
-    // HQ has no name-search tokens (the lower-cased names): the rest it holds as the till sent them.
-    const atHq = personal.filter((value) => !['theodosia', 'quillfeather'].includes(value));
+    // HQ has no name-search tokens (the lower-cased names); phone and e-mail it seals at rest (issue 15),
+    // so they are in clear nowhere and its row opens to them; the rest it holds as the till sent them.
+    const sealedAtHq = ['+447911123471', 'theodosia.q@example.org'];
+    const atHq = personal.filter((value) => ![...sealedAtHq, 'theodosia', 'quillfeather'].includes(value));
     for (const [value, where] of Object.entries(await scanHq(atHq))) {
       expect(where, `${value} at HQ before`).toContain('table members');
     }
+    expect(await scanHq(sealedAtHq)).toEqual(nowhere(sealedAtHq));
+    const memberRow = await hq.db.query<{ phone: string | null; email: string | null }>(
+      'SELECT phone, email FROM members WHERE id = $1',
+      [member.id],
+    );
+    expect(openMemberContacts(hq.keys, member.id, memberRow.rows[0]!)).toEqual({
+      phone: '+447911123471',
+      email: 'theodosia.q@example.org',
+    });
+    const sealedTexts = [
+      ...(
+        JSON.stringify(memberRow.rows) +
+        JSON.stringify((await hq.db.query("SELECT payload FROM ops WHERE payload->>'memberId' = $1", [member.id])).rows)
+      ).matchAll(/sv1\.[A-Za-z0-9_-]+/g),
+    ].map((match) => match[0]);
+    expect(sealedTexts.length).toBeGreaterThanOrEqual(2);
 
     // At B's counter: the manager asks, with the member there and her PIN typed again.
     // As the app wires it: the manager's v2 hash (issue 15) is checked with the store's peppers.
@@ -186,6 +205,7 @@ describe('erasure requested at a till reaches HQ and both tills, and leaves no b
     expect(await scanTill(a, personal)).toEqual(nowhere(personal));
     expect(await scanTill(b, personal)).toEqual(nowhere(personal));
     expect(await scanHq(personal)).toEqual(nowhere(personal));
+    expect(await scanHq(sealedTexts)).toEqual(nowhere(sealedTexts));
     // The member id itself is left only where it names the tombstone and the record of the request.
     const tables = JSON.parse(await hq.snapshot()) as Record<string, unknown[]>;
     const holding = Object.entries(tables)
