@@ -29,6 +29,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HARNESS = join(ROOT, 'out/main/harness.js');
 const SEED = Number(process.env.KILL_TEST_SEED ?? 20261124);
 const ROUNDS = Number(process.env.KILL_TEST_ROUNDS ?? 5);
+const EXTRA_ROUNDS = 10;
 const WORKERS = 16;
 const KEYCHAIN_SERVICE = `Loyalty Desk (kill test ${randomUUID()})`;
 const CARL = { staffId: 'demo-carl', pin: '582047' };
@@ -364,8 +365,8 @@ describe('a process killed during counter writes keeps each write whole or not a
   });
 
   it(
-    `survives ${ROUNDS} SIGKILLs with writes of every type in flight (seed ${SEED})`,
-    { timeout: 90_000 },
+    `survives ${ROUNDS} or more SIGKILLs with writes of every type in flight (seed ${SEED})`,
+    { timeout: 240_000 },
     async () => {
       // Two streams: the kill schedule stays the same for a seed however many writes a round fits in.
       const schedule = prng(SEED);
@@ -533,7 +534,10 @@ describe('a process killed during counter writes keeps each write whole or not a
       };
       let retriedBefore: Outcome[];
 
-      for (let round = 1; round <= ROUNDS; round++) {
+      // A kill lands between a write's commit and its answer only by chance (a fast machine answers
+      // quickly): past ROUNDS, rounds go on (at most EXTRA_ROUNDS) until one such write was caught.
+      let caughtCommitted = 0;
+      for (let round = 1; round <= ROUNDS || (caughtCommitted === 0 && round <= ROUNDS + EXTRA_ROUNDS); round++) {
         const app = await startHarness(dir.path);
         await login(app, CARL);
         if (round === 1) {
@@ -587,6 +591,7 @@ describe('a process killed during counter writes keeps each write whole or not a
           const refused = outcomes.filter((o) => o.status === 'refused');
           expect(answered(database.db, refused), 'refused writes left a trace').toEqual(new Map());
           kills.push({ round, delayMs, sent, inFlight: inFlightAtKill, inFlightCommitted: committedBefore.size });
+          caughtCommitted += committedBefore.size;
           const byStatus = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
           const byKind = Object.fromEntries(
             (Object.keys(CHANNEL) as Kind[]).map((k) => [k, outcomes.filter((o) => o.write.kind === k).length]),
@@ -626,7 +631,7 @@ describe('a process killed during counter writes keeps each write whole or not a
       console.info(
         `kills (seed ${SEED}): ${JSON.stringify(kills)}; committed but unanswered, retried: ${retriedCommitted}`,
       );
-      expect(kills).toHaveLength(ROUNDS);
+      expect(kills.length).toBeGreaterThanOrEqual(ROUNDS);
       // The point of the test: a write that committed while its answer was lost was seen, sent again
       // with its request id, answered as the first time and found landed exactly once.
       expect(retriedCommitted).toBeGreaterThan(0);
