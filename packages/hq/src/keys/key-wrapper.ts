@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { CodedError } from '../errors';
 import { deriveKey } from './derived-keys';
 import type { MasterKeySource } from './master-key';
@@ -64,7 +64,7 @@ export function masterKeyWrapper(master: MasterKeySource): KeyWrapper {
 }
 
 /** AES-256-GCM with a fresh random 96-bit nonce: nonce || ciphertext || tag. */
-export function aesGcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+export function aesGcmSeal(key: Buffer | KeyObject, plaintext: Buffer, aad: Buffer): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
@@ -73,7 +73,7 @@ export function aesGcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer 
 }
 
 /** The plaintext, or null when the tag does not verify (wrong key, wrong `aad`, altered bytes). */
-export function aesGcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
+export function aesGcmOpen(key: Buffer | KeyObject, sealed: Buffer, aad: Buffer): Buffer | null {
   if (sealed.length < NONCE_BYTES + TAG_BYTES) return null;
   const nonce = sealed.subarray(0, NONCE_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
