@@ -47,6 +47,14 @@ export interface PullInput {
  */
 export const SNAPSHOT_RESUME_EVERY = 10;
 
+/**
+ * Members in a snapshot page after the first when the till names no limit: a page holding members
+ * only may fill the whole of what a till accepts (PullResponse: MAX_PULL_CHANGES * 2 changes), so a
+ * first sync takes half as many round trips, each with its device checks and chain reads. The first
+ * page keeps MAX_PULL_CHANGES members: it also carries the settings, roster, rewards and alerts.
+ */
+export const SNAPSHOT_PAGE_MEMBERS = MAX_PULL_CHANGES * 2;
+
 /** Positions are (txid, seq); a snapshot resumes the log at (txid, 0). */
 type Position = { txid: bigint; seq: bigint };
 const before = (a: Position, b: Position): boolean => a.txid < b.txid || (a.txid === b.txid && a.seq < b.seq);
@@ -263,8 +271,8 @@ async function readPage(
   }
 
   if (cursor.kind === 'snapshot') {
-    const limit = input.limit ?? MAX_PULL_CHANGES;
     const start = input.cursor === null;
+    const limit = input.limit ?? (start ? MAX_PULL_CHANGES : SNAPSHOT_PAGE_MEMBERS);
     const members = await readMemberPage(tx, cursor.afterId, limit, lookupKey, keys);
     const changes: PullChange[] = [];
     if (start) {
