@@ -16,6 +16,7 @@ import type { DataKeys } from '../keys/data-keys';
 import { sealOpPayloadContacts } from '../keys/sealed-columns';
 import { ProofBudgetSpent, withoutStaffProof } from './staff-proof';
 import { newStoreReads, type StoreReads } from './verify-claims';
+import { PendingOpRows, type OpRow } from './op-rows';
 
 export interface PushDeps {
   db: HqDatabase;
@@ -57,6 +58,14 @@ function storable(text: string): string {
   return text.replaceAll('\u0000', '\uFFFD').replaceAll('\\u0000', '\\ufffd');
 }
 
+/** Op kinds whose checks read `ops` (staff-proof.ts's failure budget, erasure.ts's stored ops). */
+const READS_OPS: ReadonlySet<string> = new Set([
+  'points.adjusted',
+  'points.reversed',
+  'staff.pin_changed',
+  'member.erasure_requested',
+]);
+
 async function lockDevice(tx: Queryable, device: AuthenticatedDevice): Promise<number | null> {
   // The device row lock serializes pushes of one device, so its seq advances by exactly one.
   const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
@@ -81,7 +90,7 @@ async function settle(
   wire: WirePushOp,
   receivedAt: Date,
   forcedReason: RejectReason | null,
-  batch: { last: number; reads: StoreReads } | null = null,
+  batch: { last: number; reads: StoreReads; rows: PendingOpRows } | null = null,
 ): Promise<Step> {
   const parsed = PushOp.safeParse(wire);
   const op = wire;
@@ -89,6 +98,8 @@ async function settle(
   const last = batch ? batch.last : await lockDevice(tx, device);
   if (last === null) return { kind: 'revoked' };
   if (op.seq <= last) {
+    // Its first outcome may be among this batch's rows not yet written.
+    if (batch) await batch.rows.flush(tx);
     const stored = await tx.query<{
       op_id: string;
       outcome: 'applied' | 'rejected';
@@ -136,6 +147,8 @@ async function settle(
       reads: batch?.reads,
       keys,
     };
+    // A staff proof's failure budget and an erasure read this device's stored ops.
+    if (batch && READS_OPS.has(parsed.data.type)) await batch.rows.flush(tx);
     let result;
     try {
       result = await applyOp(tx, ctx, parsed.data);
@@ -155,26 +168,27 @@ async function settle(
     if (erased.rows.length > 0) payload = scrubPayload(payload);
   }
   payload = sealOpPayloadContacts(keys, payload, device.deviceId, op.seq) as typeof payload;
-  await tx.query(
-    `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at,
-       member_id, member_version, member_points)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)`,
-    [
-      device.deviceId,
-      op.seq,
-      opId,
-      op.type,
-      op.staffId === null ? null : storable(op.staffId),
-      storable(op.deviceTime),
-      storable(JSON.stringify(payload)),
-      reason === null ? 'applied' : 'rejected',
-      reason,
-      receivedAt,
-      member?.id ?? null,
-      member?.version ?? null,
-      member?.points ?? null,
-    ],
-  );
+  const row: OpRow = {
+    deviceId: device.deviceId,
+    seq: op.seq,
+    opId,
+    type: op.type,
+    staffId: op.staffId === null ? null : storable(op.staffId),
+    deviceTime: storable(op.deviceTime),
+    payload: storable(JSON.stringify(payload)),
+    outcome: reason === null ? 'applied' : 'rejected',
+    reason,
+    receivedAt,
+    memberId: member?.id ?? null,
+    memberVersion: member?.version ?? null,
+    memberPoints: member?.points ?? null,
+  };
+  if (batch) batch.rows.add(row);
+  else {
+    const single = new PendingOpRows();
+    single.add(row);
+    await single.flush(tx);
+  }
   if (!batch) {
     await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
       device.deviceId,
@@ -224,6 +238,7 @@ async function pushBatch(
     throw new RollbackDetected(behind, held, head ?? null);
   const start = last;
   const reads = newStoreReads();
+  const rows = new PendingOpRows();
   const outcomes: PushOpOutcome[] = [];
   let gapAt: number | undefined;
   let throttled = false;
@@ -231,7 +246,7 @@ async function pushBatch(
     // Behind, but perhaps only late: answered only while every op is one HQ holds (settle writes
     // nothing for those); the first op HQ would apply refuses the whole request.
     if (held !== null && behind !== null && op.seq > last) throw new RollbackDetected(behind, held, head ?? null);
-    const step = await settle(tx, keys, device, op, receivedAt, null, { last, reads });
+    const step = await settle(tx, keys, device, op, receivedAt, null, { last, reads, rows });
     if (step.kind === 'revoked') return 'revoked';
     if (step.kind === 'throttled') {
       throttled = true;
@@ -254,6 +269,7 @@ async function pushBatch(
     outcomes.push(step.outcome);
     last = step.lastSeq;
   }
+  await rows.flush(tx);
   if (last !== start) {
     await tx.query('UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1', [
       device.deviceId,
