@@ -10,6 +10,7 @@ import {
 import { sqlState, toInt, type HqDatabase, type Queryable } from '../db/database';
 import { checkDeviceHead, RollbackDetected, STALE_REASONS } from '../devices/rollback';
 import { HqHttpError } from '../errors';
+import { deferChangeLog } from '../change-log';
 import { scrubPayload } from '../../../../src/shared/sync/personal-data';
 import { applyOp, type OpContext } from './apply-op';
 import type { DataKeys } from '../keys/data-keys';
@@ -299,7 +300,13 @@ export async function pushOps(
 ): Promise<PushResponse> {
   const receivedAt = deps.now();
   try {
-    const result = await deps.db.transaction((tx) => pushBatch(tx, deps.keys, device, ops, receivedAt, head));
+    const result = await deps.db.transaction(async (tx) => {
+      // Each applied op logs a change: held and written in one statement before commit.
+      const changes = deferChangeLog(tx);
+      const settled = await pushBatch(tx, deps.keys, device, ops, receivedAt, head);
+      await changes.flush();
+      return settled;
+    });
     if (result === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
     if (result === 'throttled') throw proofsThrottled();
     return result;
