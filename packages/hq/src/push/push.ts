@@ -221,6 +221,22 @@ async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: WirePu
   return deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, 'unprocessable'));
 }
 
+/**
+ * Locks every existing member the batch's new ops name, in id order, in one statement. Each op
+ * would lock its member as it comes; two tills' batches naming the same members in another order
+ * would then deadlock (found only after deadlock_timeout, then redone op by op). In one order they
+ * queue instead. The per-op lock (lockMember) still runs and finds the lock already held.
+ */
+async function lockBatchMembers(tx: Queryable, ops: readonly WirePushOp[], last: number): Promise<void> {
+  const ids = new Set<string>();
+  for (const op of ops) {
+    const memberId = op.seq > last ? op.payload.memberId : undefined;
+    if (typeof memberId === 'string') ids.add(memberId);
+  }
+  if (ids.size < 2) return;
+  await tx.query('SELECT 1 FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...ids].sort()]);
+}
+
 /** The whole batch in one transaction: one device lock, one last_seq write, one commit. */
 async function pushBatch(
   tx: Queryable,
@@ -238,6 +254,7 @@ async function pushBatch(
   if (held !== null && behind !== null && !STALE_REASONS.has(behind))
     throw new RollbackDetected(behind, held, head ?? null);
   const start = last;
+  await lockBatchMembers(tx, ops, last);
   const reads = newStoreReads();
   const rows = new PendingOpRows();
   const outcomes: PushOpOutcome[] = [];
