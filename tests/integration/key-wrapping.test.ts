@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyOpensFile } from '../../src/main/db/connection';
-import { readKeyState, rotateKeyWrapping } from '../../src/main/db/database-keys';
+import { addPendingKey, readKeyState, rotateKeyWrapping } from '../../src/main/db/database-keys';
 import { DATABASE_FILE, KEY_INFO_FILE, openDeviceDatabase } from '../../src/main/db/open-device-database';
 import { kekAccount, keyCheckValue, unwrapDatabaseKey, wrapDatabaseKey } from '../../src/main/keychain/key-wrapping';
 import { AppError } from '../../src/shared/errors';
@@ -111,6 +111,57 @@ describe('rotating the wrapping', () => {
       expect(keyOpensFile(join(dir.path, DATABASE_FILE), { scheme: 'aegis-256', keyHex: key }, undefined)).toBe(true);
     });
   }
+
+  it('two rotations asked at once run one after the other: a → b → a, and the file still opens with its key', async () => {
+    const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    const key = device.secrets.databaseKey;
+    device.close();
+    const keyInfoPath = join(dir.path, KEY_INFO_FILE);
+    const now = new Date('2026-06-01T00:00:00.000Z');
+    await Promise.all([
+      rotateKeyWrapping({ keychain: kc.keychain, keyInfoPath, now }),
+      rotateKeyWrapping({ keychain: kc.keychain, keyInfoPath, now }),
+    ]);
+    const state = await readKeyState(kc.keychain, keyInfoPath);
+    expect(state.info.kek.label).toBe('a');
+    expect(state.current.keyHex).toBe(key);
+    const again = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    expect(again.secrets.databaseKey).toBe(key);
+    again.close();
+  });
+
+  it('a second pending key is refused while one is unsettled (the file may already be under it)', async () => {
+    const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    device.close();
+    const keyInfoPath = join(dir.path, KEY_INFO_FILE);
+    const now = new Date('2026-06-01T00:00:00.000Z');
+    const first = addPendingKey(await readKeyState(kc.keychain, keyInfoPath), 'aegis-256', 'suspected_compromise', now);
+    expect(() => addPendingKey(first, 'aegis-256', 'suspected_compromise', now)).toThrow(/not settled/);
+    const onDisk = await readKeyState(kc.keychain, keyInfoPath);
+    expect(onDisk.pending?.keyHex).toBe(first.pending?.keyHex);
+  });
+
+  it('a rotation the secret store refuses at open leaves the till opening with the keys it has', async () => {
+    const start = new Date('2026-01-01T00:00:00.000Z');
+    const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain, now: () => start });
+    const key = device.secrets.databaseKey;
+    device.close();
+    const refusing = {
+      ...kc.keychain,
+      set: () => Promise.reject(new AppError('keychain_unavailable', 'The secret store is locked.')),
+    };
+    const failures: string[] = [];
+    const later = await openDeviceDatabase({
+      dataDir: dir.path,
+      keychain: refusing,
+      now: () => new Date(start.getTime() + 91 * 24 * 60 * 60 * 1000),
+      onKeyRotationFailed: (code) => failures.push(code),
+    });
+    expect(later.secrets.databaseKey).toBe(key);
+    later.close();
+    expect(failures).toEqual(['keychain_unavailable']);
+    expect((await readKeyState(kc.keychain, join(dir.path, KEY_INFO_FILE))).info.kek.label).toBe('a');
+  });
 
   it('rotates at open once the KEK is older than 90 days, not before', async () => {
     const start = new Date('2026-01-01T00:00:00.000Z');

@@ -155,13 +155,45 @@ export async function readKeyState(keychain: Keychain, path: string): Promise<Ke
   return loadKeyState(keychain, path, info);
 }
 
-/** Writes a new key into the pending slot, durably, before anything uses it. */
+/**
+ * Key-info changes of one till run one at a time in this process. Each reads the file, may wait on the
+ * secret store, then writes it: two interleaved (a pairing's KEK rotation and a rekey) would let the
+ * later write put back the slots the earlier one replaced, leaving the file under a key no slot holds.
+ */
+const keyInfoQueues = new Map<string, Promise<void>>();
+
+export async function withKeyInfoLock<T>(keyInfoPath: string, change: () => Promise<T>): Promise<T> {
+  const before = keyInfoQueues.get(keyInfoPath) ?? Promise.resolve();
+  const run = before.then(change);
+  // The queue only orders the changes; each change's own caller receives its result or its error.
+  const done = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  keyInfoQueues.set(keyInfoPath, done);
+  try {
+    return await run;
+  } finally {
+    if (keyInfoQueues.get(keyInfoPath) === done) keyInfoQueues.delete(keyInfoPath);
+  }
+}
+
+/**
+ * Writes a new key into the pending slot, durably, before anything uses it. Refused while a pending
+ * key is there: the file may already be under it (a rekey that committed and then failed), and
+ * overwriting it would leave the file under a key no slot holds. openDeviceDatabase settles it.
+ */
 export function addPendingKey(
   state: KeyState,
   scheme: CipherScheme,
   purpose: PendingKeySlot['purpose'],
   now: Date,
 ): KeyState {
+  if (state.info.pending) {
+    throw new Error(
+      'A previous key change of the till database is not settled yet; restart Loyalty Desk (it settles it at start) before another.',
+    );
+  }
   const pending = { scheme, keyHex: newDatabaseKeyHex(), purpose };
   const info: KeyInfoV2 = {
     ...state.info,
@@ -206,6 +238,15 @@ export function recordDatabaseCreated(state: KeyState): KeyState {
  * overwritten by the next rotation); after, the old entry is merely left over until then.
  */
 export async function rotateKeyWrapping(deps: {
+  keychain: Keychain;
+  keyInfoPath: string;
+  now: Date;
+  step?: StepHook;
+}): Promise<KeyState> {
+  return withKeyInfoLock(deps.keyInfoPath, () => rotateKeyWrappingNow(deps));
+}
+
+async function rotateKeyWrappingNow(deps: {
   keychain: Keychain;
   keyInfoPath: string;
   now: Date;

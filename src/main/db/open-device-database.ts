@@ -32,6 +32,7 @@ import {
   loadKeyState,
   noSteps,
   promotePendingKey,
+  readKeyState,
   recordDatabaseCreated,
   rotateKeyWrapping,
   upgradeKeyInfoV1,
@@ -73,6 +74,8 @@ export interface OpenOptions {
   now?: () => Date;
   /** Called at each named step of a migration or rotation: kill tests stop the process there. */
   step?: StepHook;
+  /** The routine KEK rotation at start failed (error code only); the till opens with the keys it has. */
+  onKeyRotationFailed?: (code: string) => void;
 }
 
 const SQLITE_PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -245,7 +248,15 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     if (info.format === 1) info = await upgradeKeyInfoV1({ keychain, path: keyInfoPath, info, now: now(), step });
     state = await loadKeyState(keychain, keyInfoPath, info);
     if (kekIsDue(state.info, now())) {
-      state = await rotateKeyWrapping({ keychain, keyInfoPath, now: now(), step });
+      // Routine, not needed to open: a secret store that refuses the new KEK must not keep the till
+      // shut. What is on disk then decides which KEK wraps the key (the rotation may have got as far
+      // as writing the key-info before failing to delete the old entry).
+      try {
+        state = await rotateKeyWrapping({ keychain, keyInfoPath, now: now(), step });
+      } catch (error) {
+        options.onKeyRotationFailed?.(error instanceof AppError ? error.code : 'error');
+        state = await readKeyState(keychain, keyInfoPath);
+      }
     }
   }
 

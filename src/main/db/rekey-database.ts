@@ -1,7 +1,15 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AuditLog } from '../audit/audit-log';
 import type { Keychain } from '../keychain/keychain';
-import { addPendingKey, noSteps, promotePendingKey, readKeyState, type KeyState, type StepHook } from './database-keys';
+import {
+  addPendingKey,
+  noSteps,
+  promotePendingKey,
+  readKeyState,
+  withKeyInfoLock,
+  type KeyState,
+  type StepHook,
+} from './database-keys';
 import { mapSqliteError } from './errors';
 import type { RekeyReason } from './key-info';
 
@@ -36,6 +44,14 @@ export interface RekeyTarget {
  * holds the old key. Updates `device.secrets.databaseKey` for connections opened afterwards.
  */
 export async function rekeyDeviceDatabase(
+  device: RekeyTarget,
+  reason: RekeyReason,
+  deps: { keychain: Keychain; audit: AuditLog; staffId: string | null; now: () => Date; step?: StepHook },
+): Promise<void> {
+  await withKeyInfoLock(device.keyInfoPath, () => rekeyNow(device, reason, deps));
+}
+
+async function rekeyNow(
   device: RekeyTarget,
   reason: RekeyReason,
   deps: { keychain: Keychain; audit: AuditLog; staffId: string | null; now: () => Date; step?: StepHook },
