@@ -3,7 +3,10 @@
 // with 409 device_rolled_back and flagged until an operator clears it; the honest cases (a lost push
 // answer, a till that never uploaded its audit chain, a first contact, a till paired anew) are not.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toInt } from '../../packages/hq/src/db/database';
+import { toInt, type HqDatabase } from '../../packages/hq/src/db/database';
+import { refusingRolledBack } from '../../packages/hq/src/devices/rollback';
+import { HqHttpError } from '../../packages/hq/src/errors';
+import { pushOps } from '../../packages/hq/src/push/push';
 import {
   HqError,
   HQ_ROUTES,
@@ -196,6 +199,65 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
         hqLastSeq: 3,
         hqAuditSeq: 0,
       });
+    });
+
+    /**
+     * A push whose batch transaction dies of a deadlock with another till's batch (40P01), so it
+     * is redone op by op (pushOps' fallback); answered as the route answers it.
+     */
+    async function pushAfterDeadlock(device: PairResponse, ops: WireOp[], claimed: DeviceHead): Promise<unknown> {
+      let deadlocked = false;
+      const db: HqDatabase = Object.create(hq.db) as HqDatabase;
+      db.transaction = (fn) => {
+        if (deadlocked) return hq.db.transaction(fn);
+        deadlocked = true;
+        return Promise.reject(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+      };
+      const now = () => hq.clock.now;
+      const till = { deviceId: device.deviceId, storeId: device.storeId };
+      try {
+        return await refusingRolledBack({ db: hq.db, now }, till, 'push', () =>
+          pushOps({ db, now, keys: hq.keys }, till, ops, claimed),
+        );
+      } catch (error) {
+        return error;
+      }
+    }
+
+    test('op by op after a deadlock: a rolled-back head is refused as in the batch, nothing applied, flagged', async () => {
+      const { device, memberId } = await tillWithThreeOps();
+      const chain = await uploadedChain(device, 2);
+      const count = async () =>
+        toInt((await hq.db.query('SELECT count(*) AS n FROM ops WHERE device_id = $1', [device.deviceId])).rows[0]?.n);
+      // Restored from a copy taken before the second audit entry, its outbox not behind: a new op 4.
+      const before = await count();
+      const refused = await pushAfterDeadlock(
+        device,
+        [earnOp(4, memberId, 50)],
+        head(3, 4, { seq: 1, hash: chain.entries[0]?.hash ?? null }),
+      );
+      expect(refused).toBeInstanceOf(HqHttpError);
+      const error = refused as HqHttpError;
+      expect({ status: error.statusCode, code: error.code, reason: error.rollback?.reason }).toEqual({
+        status: 409,
+        code: 'device_rolled_back',
+        reason: 'audit_behind',
+      });
+      expect(await count()).toBe(before);
+      expect(await deviceRow(device.deviceId)).toEqual({ rolledBack: true, lastSeq: 3 });
+      expect((await records(device.deviceId))[0]).toMatchObject({ route: 'push', reason: 'audit_behind' });
+
+      // A seq HQ holds under another op id is refused op by op too; an honest till's push still applies.
+      const forked = await tillWithThreeOps();
+      const mismatch = await pushAfterDeadlock(forked.device, [earnOp(3, forked.memberId, 7)], head(2, 3, NO_AUDIT));
+      expect(mismatch).toMatchObject({ code: 'device_rolled_back', rollback: { reason: 'op_id_mismatch' } });
+      expect(await deviceRow(forked.device.deviceId)).toEqual({ rolledBack: true, lastSeq: 3 });
+      const honest = await tillWithThreeOps();
+      const applied = PushResponse.parse(
+        await pushAfterDeadlock(honest.device, [earnOp(4, honest.memberId, 1)], head(3, 4, NO_AUDIT)),
+      );
+      expect(applied.outcomes.map((o) => o.outcome)).toEqual(['applied']);
+      expect(await deviceRow(honest.device.deviceId)).toEqual({ rolledBack: false, lastSeq: 4 });
     });
 
     test('honest retry: a lost push answer resent with the older acked seq is answered duplicate, not refused', async () => {

@@ -67,6 +67,29 @@ const READS_OPS: ReadonlySet<string> = new Set([
   'member.erasure_requested',
 ]);
 
+type HeadCheck = Awaited<ReturnType<typeof checkDeviceHead>>;
+
+/**
+ * The push's rollback refusal, decided before anything is locked or written: a head behind for a
+ * reason a late request cannot give refuses at once; one behind only as a late request may be
+ * (STALE_REASONS) is answered only while none of `ops` is new to HQ (seq > `last`).
+ */
+function refuseBehind(check: HeadCheck, head: DeviceHead | undefined, ops: readonly WirePushOp[], last: number): void {
+  const { held, behind } = check;
+  if (held === null || behind === null) return;
+  if (!STALE_REASONS.has(behind) || ops.some((op) => op.seq > last))
+    throw new RollbackDetected(behind, held, head ?? null);
+}
+
+/** A seq HQ holds under another op id, from a till that sent its head: its outbox forked. */
+function forked(check: HeadCheck, head: DeviceHead, last: number): RollbackDetected {
+  return new RollbackDetected(
+    check.behind ?? 'op_id_mismatch',
+    check.held ?? { lastSeq: last, auditSeq: 0, auditHash: null },
+    head,
+  );
+}
+
 async function lockDevice(tx: Queryable, device: AuthenticatedDevice): Promise<number | null> {
   // The device row lock serializes pushes of one device, so its seq advances by exactly one.
   const found = await tx.query<{ last_seq: unknown; revoked_at: Date | null }>(
@@ -83,6 +106,8 @@ async function lockDevice(tx: Queryable, device: AuthenticatedDevice): Promise<n
  * writes last_seq once at the end; the checks a unique index also enforces (an op id used before, a
  * receipt earned before) are left to the index: its error aborts the batch, which is then redone
  * op by op, where they are answered as rejections. So both paths give the same outcomes.
+ * Op by op, each op's transaction checks the device's `head` as the batch does (refuseBehind, an
+ * op id mismatch), so the fallback refuses a rolled-back till exactly as the batch would.
  */
 async function settle(
   tx: Queryable,
@@ -92,12 +117,16 @@ async function settle(
   receivedAt: Date,
   forcedReason: RejectReason | null,
   batch: { last: number; reads: StoreReads; rows: PendingOpRows } | null = null,
+  head?: DeviceHead,
 ): Promise<Step> {
   const parsed = PushOp.safeParse(wire);
   const op = wire;
   const opId = op.opId.toLowerCase();
   const last = batch ? batch.last : await lockDevice(tx, device);
   if (last === null) return { kind: 'revoked' };
+  // The batch checked the head once under its device lock; op by op, each transaction does.
+  const check = batch ? null : await checkDeviceHead(tx, device, head);
+  if (check) refuseBehind(check, head, [op], last);
   if (op.seq <= last) {
     // Its first outcome may be among this batch's rows not yet written.
     if (batch) await batch.rows.flush(tx);
@@ -114,8 +143,10 @@ async function settle(
     );
     const first = stored.rows[0];
     const outcome: PushOpOutcome = { seq: op.seq, opId: op.opId, outcome: 'duplicate' };
-    if (first && first.op_id !== opId) outcome.reason = 'op_id_mismatch';
-    else if (first) {
+    if (first && first.op_id !== opId) {
+      if (check && head !== undefined) throw forked(check, head, last);
+      outcome.reason = 'op_id_mismatch';
+    } else if (first) {
       // What the first response said: the device may never have heard it.
       outcome.firstOutcome = first.outcome;
       if (first.reason !== null) outcome.reason = first.reason;
@@ -209,16 +240,21 @@ async function settle(
  * — and then recorded as rejected ('unprocessable'), so a poison op never blocks the queue. Any
  * other error (connection, disk) is thrown: nothing of this op was committed and the device retries.
  */
-async function settleOne(deps: PushDeps, device: AuthenticatedDevice, op: WirePushOp): Promise<Step> {
+async function settleOne(
+  deps: PushDeps,
+  device: AuthenticatedDevice,
+  op: WirePushOp,
+  head: DeviceHead | undefined,
+): Promise<Step> {
   const receivedAt = deps.now();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, null));
+      return await deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, null, null, head));
     } catch (error) {
       if (!isOpError(error)) throw error;
     }
   }
-  return deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, 'unprocessable'));
+  return deps.db.transaction((tx) => settle(tx, deps.keys, device, op, receivedAt, 'unprocessable', null, head));
 }
 
 /**
@@ -248,11 +284,11 @@ async function pushBatch(
 ): Promise<PushResponse | 'revoked' | 'throttled'> {
   let last = await lockDevice(tx, device);
   if (last === null) return 'revoked';
-  // Behind what HQ holds (restored from an old copy, or a request delivered late): a fork is
-  // refused at once; a head only behind may still resend what HQ holds (below).
-  const { held, behind } = await checkDeviceHead(tx, device, head);
-  if (held !== null && behind !== null && !STALE_REASONS.has(behind))
-    throw new RollbackDetected(behind, held, head ?? null);
+  // Behind what HQ holds (restored from an old copy, or a request delivered late): refused here,
+  // before lockBatchMembers (a deadlock there sends the batch op by op), unless only late and
+  // every op is one HQ holds (settle writes nothing for those).
+  const check = await checkDeviceHead(tx, device, head);
+  refuseBehind(check, head, ops, last);
   const start = last;
   await lockBatchMembers(tx, ops, last);
   const reads = newStoreReads();
@@ -261,9 +297,6 @@ async function pushBatch(
   let gapAt: number | undefined;
   let throttled = false;
   for (const op of ops) {
-    // Behind, but perhaps only late: answered only while every op is one HQ holds (settle writes
-    // nothing for those); the first op HQ would apply refuses the whole request.
-    if (held !== null && behind !== null && op.seq > last) throw new RollbackDetected(behind, held, head ?? null);
     const step = await settle(tx, keys, device, op, receivedAt, null, { last, reads, rows });
     if (step.kind === 'revoked') return 'revoked';
     if (step.kind === 'throttled') {
@@ -277,13 +310,7 @@ async function pushBatch(
     // A seq HQ holds under another op id: this till's outbox forked from what it sent before. A
     // till that says what it believes (head) is new enough to be told; an older one hears the
     // duplicate as before. A head already behind names why.
-    if (head !== undefined && step.outcome.reason === 'op_id_mismatch') {
-      throw new RollbackDetected(
-        behind ?? 'op_id_mismatch',
-        held ?? { lastSeq: start, auditSeq: 0, auditHash: null },
-        head,
-      );
-    }
+    if (head !== undefined && step.outcome.reason === 'op_id_mismatch') throw forked(check, head, start);
     outcomes.push(step.outcome);
     last = step.lastSeq;
   }
@@ -333,18 +360,19 @@ export async function pushOps(
     const state = sqlState(error);
     if (!isOpError(error) && !(state?.startsWith('40') ?? false)) throw error;
   }
-  return pushOneByOne(deps, device, ops);
+  return pushOneByOne(deps, device, ops, head);
 }
 
 async function pushOneByOne(
   deps: PushDeps,
   device: AuthenticatedDevice,
   ops: readonly WirePushOp[],
+  head: DeviceHead | undefined,
 ): Promise<PushResponse> {
   const outcomes: PushOpOutcome[] = [];
   let lastSeq: number | undefined;
   for (const op of ops) {
-    const step = await settleOne(deps, device, op);
+    const step = await settleOne(deps, device, op, head);
     if (step.kind === 'revoked') throw new HqHttpError('device_revoked', 'This device has been revoked.');
     if (step.kind === 'throttled') throw proofsThrottled();
     lastSeq = step.lastSeq;
