@@ -14,7 +14,7 @@ import { HQ_ROUTES, PullResponse, type PairResponse } from '../../src/shared/syn
 import { migrate } from '../../packages/hq/src/db/migrations';
 import { openPostgresDatabase } from '../../packages/hq/src/db/postgres';
 import { DataKeyError, openDataKeys } from '../../packages/hq/src/keys/data-keys';
-import { openMemberContacts } from '../../packages/hq/src/keys/sealed-columns';
+import { openMemberContacts, openOpPayloadContacts } from '../../packages/hq/src/keys/sealed-columns';
 import { readMembers } from '../../packages/hq/src/members/member-state';
 import { skipPostgres, startPostgres, type PostgresServer } from '../support/postgres';
 import { makeTempDir } from '../support/temp-dir';
@@ -109,6 +109,7 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
         'chain.lookup_key': 1,
         'chain.staff_proof_private_key': 1,
         'chain.pin_pepper_root': 1,
+        'ops.payload': 0,
       });
     }, 120_000);
     afterAll(async () => {
@@ -228,6 +229,95 @@ describe.each(BACKENDS)('HQ seals members’ contacts at rest on %s', (backend) 
         // The members heap and the ops heap (the enrolment payloads) both hold the name in clear.
         expect(givenFound).toBe(2);
       });
+  });
+});
+
+describe.each(BACKENDS)('ops payloads an older HQ stored with contacts in clear, on %s', (backend) => {
+  describe.skipIf(skipBackend(backend))(backend, () => {
+    let hq: TestHq;
+    afterAll(async () => {
+      await hq?.close();
+    });
+
+    test('the start pass seals them once (two passes racing), they open to what was there, a second pass changes nothing', async () => {
+      hq = await startTestHq(backend);
+      const device = await hq.pairedDevice();
+      const member = newMemberId();
+      // One op through today's push (sealed there): the pass leaves it, and it opens alike.
+      const pushedOp = enrollOp(1, member);
+      Object.assign(pushedOp.payload, { phone: '+447700900771', email: 'pushed.onyx@example.org' });
+      expect((await hq.push(device, [pushedOp])).outcomes.map((o) => o.outcome)).toEqual(['applied']);
+
+      // As an HQ before migration 15 stored them: the payloads' contacts in clear.
+      const old: Record<number, { type: string; payload: Record<string, unknown> }> = {
+        10: {
+          type: 'member.enrolled',
+          payload: { memberId: member, givenName: GIVEN, phone: '+447700900551', email: 'old.jasper@example.org' },
+        },
+        11: { type: 'member.enrolled', payload: { memberId: newMemberId(), phone: null, email: '' } },
+        12: { type: 'member.updated', payload: { memberId: member, changes: { phone: '+447700900552' } } },
+        13: {
+          type: 'member.updated',
+          payload: { memberId: member, changes: { email: 'old.beryl@example.org', phone: null } },
+        },
+        14: { type: 'points.earned', payload: { memberId: member, points: 5 } },
+        15: { type: 'member.enrolled', payload: { memberId: newMemberId(), phone: '+447700900553' } },
+      };
+      for (const [seq, op] of Object.entries(old)) {
+        await hq.db.query(
+          `INSERT INTO ops (device_id, seq, op_id, type, staff_id, device_time, payload, outcome, reason, received_at)
+           VALUES ($1, $2, $3, $4, 'staff-1', $5, $6::jsonb, 'applied', NULL, now())`,
+          [device.deviceId, Number(seq), newMemberId(), op.type, UPDATE_AT, JSON.stringify(op.payload)],
+        );
+      }
+      const stored = async (): Promise<Map<number, Record<string, unknown>>> =>
+        new Map(
+          (
+            await hq.db.query<{ seq: string; payload: string }>(
+              'SELECT seq::text AS seq, payload::text AS payload FROM ops WHERE device_id = $1 ORDER BY seq',
+              [device.deviceId],
+            )
+          ).rows.map((row) => [Number(row.seq), JSON.parse(row.payload) as Record<string, unknown>]),
+        );
+      const before = await stored();
+
+      // Two HQ starts at once (batches of 2): each row sealed by one of them.
+      const passes = await Promise.all([
+        sealPlaintextColumns(hq.db, hq.keys, { batch: 2 }),
+        sealPlaintextColumns(hq.db, hq.keys, { batch: 2 }),
+      ]);
+      expect(passes.reduce((sum, counts) => sum + (counts['ops.payload'] ?? 0), 0)).toBe(4);
+
+      const after = await stored();
+      const tables = await snapshotTables(hq.db);
+      expect(tables).toContain(GIVEN);
+      for (const value of [
+        '+447700900551',
+        '+447700900552',
+        '+447700900553',
+        'old.jasper',
+        'old.beryl',
+        'pushed.onyx',
+      ]) {
+        expect(tables).not.toContain(value);
+      }
+      expect(after.get(10)?.phone).toMatch(/^sv1\.[A-Za-z0-9_-]+$/);
+      expect(after.get(10)?.email).toMatch(/^sv1\.[A-Za-z0-9_-]+$/);
+      expect((after.get(12)?.changes as Record<string, unknown>).phone).toMatch(/^sv1\./);
+      expect((after.get(13)?.changes as Record<string, unknown>).email).toMatch(/^sv1\./);
+      // Nothing to seal: left as they were; the pushed op's sealed values untouched.
+      for (const seq of [1, 11, 14]) expect(after.get(seq)).toEqual(before.get(seq));
+      // Sealed once, bound where push binds them: they open to the original values.
+      for (const [seq, payload] of after) {
+        const opened = openOpPayloadContacts(hq.keys, payload, device.deviceId, seq);
+        expect(opened).toEqual(seq === 1 ? pushedOp.payload : old[seq]?.payload);
+      }
+
+      // A second start: nothing left, nothing rewritten.
+      const again = await sealPlaintextColumns(hq.db, hq.keys, { batch: 2 });
+      expect(Object.values(again).every((count) => count === 0)).toBe(true);
+      expect(await stored()).toEqual(after);
+    }, 120_000);
   });
 });
 

@@ -135,9 +135,10 @@ async function markResealing(tx: Queryable): Promise<void> {
 }
 
 /**
- * Seals every value still in clear in the sealed columns (what an HQ before migration 15 wrote):
- * run at every start after openDataKeys, resumable (a killed pass leaves rows sealed or in clear,
- * never half) and idempotent. Returns how many values it sealed, per "table.column".
+ * Seals every value still in clear in the sealed columns (what an HQ before migration 15 wrote),
+ * and the contacts in the stored ops' payloads ('ops.payload', counted in rows): run at every start
+ * after openDataKeys, resumable (a killed pass leaves rows sealed or in clear, never half) and
+ * idempotent. Returns how many values it sealed, per "table.column".
  */
 export async function sealPlaintextColumns(
   db: HqDatabase,
@@ -154,7 +155,72 @@ export async function sealPlaintextColumns(
       options,
     );
   }
+  counts['ops.payload'] = await sealOpPayloads(db, keys, options);
   return counts;
+}
+
+/** The SQL condition "this jsonb path holds a non-empty string not yet sealed" (what push would seal). */
+const unsealedJsonString = (path: string): string =>
+  `(jsonb_typeof(payload #> '{${path}}') = 'string' AND payload #>> '{${path}}' <> ''
+    AND payload #>> '{${path}}' !~ '^sv1\\.[A-Za-z0-9_-]+$')`;
+
+const UNSEALED_OP_CONTACTS = ['phone', 'email', 'changes,phone', 'changes,email'].map(unsealedJsonString).join(' OR ');
+
+/**
+ * The ops rows an HQ before migration 15 stored with an enrolment's or profile edit's phone or e-mail
+ * in clear in the payload: sealed now by sealOpPayloadContacts, as push seals new ones (same place in
+ * the associated data, so they open alike). Batched by (device_id, seq), each batch its own
+ * transaction; the write is a compare-and-set on the payload read, so two HQ processes seal each row
+ * once and a row erasure scrubbed meanwhile keeps the scrub. Returns the rows this call sealed.
+ */
+async function sealOpPayloads(db: HqDatabase, keys: DataKeys, options: SealingPassOptions): Promise<number> {
+  const batch = options.batch ?? 1000;
+  let afterDevice = '';
+  let afterSeq = '0';
+  let sealed = 0;
+  for (;;) {
+    const rows = (
+      await db.query<{ device_id: string; seq: string; payload: string }>(
+        `SELECT device_id, seq::text AS seq, payload::text AS payload FROM ops
+          WHERE (device_id, seq) > ($1::text, $2::bigint) AND (${UNSEALED_OP_CONTACTS})
+          ORDER BY device_id, seq LIMIT ${batch}`,
+        [afterDevice, afterSeq],
+      )
+    ).rows;
+    if (rows.length === 0) return sealed;
+    const last = rows.at(-1);
+    if (last) {
+      afterDevice = last.device_id;
+      afterSeq = last.seq;
+    }
+    const devices: string[] = [];
+    const seqs: string[] = [];
+    const olds: string[] = [];
+    const news: string[] = [];
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as unknown;
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) continue;
+      const next = sealOpPayloadContacts(keys, payload as JsonObject, row.device_id, Number(row.seq), {
+        keepSealed: true,
+      });
+      devices.push(row.device_id);
+      seqs.push(row.seq);
+      olds.push(row.payload);
+      news.push(JSON.stringify(next));
+    }
+    if (devices.length > 0) {
+      sealed += await db.transaction(async (tx) => {
+        const done = await tx.query(
+          `UPDATE ops AS o SET payload = u.next::jsonb
+             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(device_id, seq, old, next)
+            WHERE o.device_id = u.device_id AND o.seq = u.seq AND o.payload = u.old::jsonb RETURNING 1`,
+          [devices, seqs, olds, news],
+        );
+        return done.rows.length;
+      });
+    }
+    if (rows.length < batch) return sealed;
+  }
 }
 
 /**
@@ -195,13 +261,22 @@ type JsonObject = { [key: string]: unknown };
  * like the member row's, bound to the op's row (device and seq) and their path in the payload. Only
  * whether an op carried a contact is read back (incidents/lost-till-exposure.ts), never the contact.
  */
-export function sealOpPayloadContacts(keys: DataKeys, payload: JsonObject, deviceId: string, seq: number): JsonObject {
+export function sealOpPayloadContacts(
+  keys: DataKeys,
+  payload: JsonObject,
+  deviceId: string,
+  seq: number,
+  options: {
+    /** Leave a value already in the sealed form as it is (the start pass over stored ops; push seals all). */
+    keepSealed?: boolean;
+  } = {},
+): JsonObject {
   const rowId = `${deviceId}/${seq}`;
   const sealIn = (object: JsonObject, path: string): JsonObject => {
     const out: JsonObject = { ...object };
     for (const field of ['phone', 'email'] as const) {
       const value = out[field];
-      if (typeof value === 'string' && value !== '') {
+      if (typeof value === 'string' && value !== '' && !(options.keepSealed === true && isSealedText(value))) {
         out[field] = keys.seal('member-contacts', value, { table: 'ops', column: `payload.${path}${field}`, rowId });
       }
     }
@@ -213,6 +288,30 @@ export function sealOpPayloadContacts(keys: DataKeys, payload: JsonObject, devic
     sealed.changes = sealIn(changes as JsonObject, 'changes.');
   }
   return sealed;
+}
+
+/**
+ * A stored op's payload with its contacts opened (what sealOpPayloadContacts sealed, at the same
+ * places); values not in the sealed form (null, '', or left by an HQ before migration 15) as stored.
+ */
+export function openOpPayloadContacts(keys: DataKeys, stored: JsonObject, deviceId: string, seq: number): JsonObject {
+  const rowId = `${deviceId}/${seq}`;
+  const openIn = (object: JsonObject, path: string): JsonObject => {
+    const out: JsonObject = { ...object };
+    for (const field of ['phone', 'email'] as const) {
+      const value = out[field];
+      if (typeof value === 'string' && isSealedText(value)) {
+        out[field] = keys.open('member-contacts', value, { table: 'ops', column: `payload.${path}${field}`, rowId });
+      }
+    }
+    return out;
+  };
+  const opened = openIn(stored, '');
+  const changes = opened.changes;
+  if (changes !== null && typeof changes === 'object' && !Array.isArray(changes)) {
+    opened.changes = openIn(changes as JsonObject, 'changes.');
+  }
+  return opened;
 }
 
 /**
