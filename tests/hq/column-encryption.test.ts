@@ -366,12 +366,11 @@ describe.skipIf(skipPostgres)('two HQ processes start at once on rows an older H
     }
     const sealedBy = runs.map((run) => {
       const counts = { phone: 0, email: 0 };
-      for (const line of run.out) {
-        if (!line.includes('values sealed at rest')) continue;
-        const entry = JSON.parse(line) as Record<string, number>;
-        counts.phone += entry['members.phone'] ?? 0;
-        counts.email += entry['members.email'] ?? 0;
-      }
+      const line = run.values.HQ_SEALED_AT_REST;
+      if (line === undefined) return counts;
+      const entry = JSON.parse(line) as Record<string, number>;
+      counts.phone += entry['members.phone'] ?? 0;
+      counts.email += entry['members.email'] ?? 0;
       return counts;
     });
     expect(sealedBy.reduce((sum, c) => sum + c.phone, 0)).toBe(phones);

@@ -226,8 +226,10 @@ async function main(): Promise<number> {
   if (db.kind === 'postgres') out(`HQ_DB_POOL_MAX=${pools.primary.max ?? ''}`);
   if (replicaUrl) out('HQ_REPLICA=streaming');
   out(`HQ_CONSOLE=${publicOrigin ?? `https://${host}:${listeningPort}`}/console/`);
-  // Before the HQ_MASTER_KEY line, which callers wait for: what this start sealed is told by then.
-  if (Object.values(sealed).some((n) => n > 0)) app.log.info(sealed, 'values sealed at rest');
+  // Before the HQ_MASTER_KEY line, which callers wait for: what this start sealed is told by then, on
+  // stdout directly (the logger writes asynchronously, and a stop right after could lose its line).
+  const sealedCounts = Object.fromEntries(Object.entries(sealed).filter(([, n]) => n > 0));
+  if (Object.keys(sealedCounts).length > 0) out(`HQ_SEALED_AT_REST=${JSON.stringify(sealedCounts)}`);
   out(`HQ_MASTER_KEY=${masterKey.id}`);
   const operators = await db.query('SELECT 1 FROM operators LIMIT 1');
   if (operators.rows.length === 0) {
@@ -316,6 +318,10 @@ async function main(): Promise<number> {
     await replica?.close();
     if (jobsDb !== db) await jobsDb.close();
     await db.close();
+    // The logger writes asynchronously: what it holds reaches stdout before the exit.
+    // (Fastify's logger is pino, whose flush its base type does not declare.)
+    const logger = app.log as typeof app.log & { flush?: (done: () => void) => void };
+    if (logger.flush) await new Promise<void>((done) => logger.flush?.(done));
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
