@@ -46,6 +46,7 @@ devices.read                 -      yes    -        yes      -      -    -
 devices.issue_pairing_code   -      yes    -        -        -      -    -
 devices.revoke               -      yes    -        -        -      yes  -
 devices.clear_rollback       -      yes    -        -        -      -    -
+devices.request_rekey        -      yes    -        -        -      -    -
 staff.read                   -      yes    -        -        -      -    -
 staff.add                    -      yes    -        -        -      -    -
 staff.set_status             -      yes    -        -        -      -    -

@@ -194,7 +194,7 @@ describe('a till restored from an old copy of its data folder is caught at its n
     const service = createSyncService({
       db: t.db,
       dbPath: join(t.dataDir, 'loyalty.db'),
-      databaseKey: '0'.repeat(64),
+      databaseKey: () => '0'.repeat(64),
       lookupKey: t.device.secrets.lookupKey,
       installId: t.device.installId,
       keychain: t.keychain.keychain,

@@ -39,6 +39,7 @@ import { deriveKey } from './keys/derived-keys';
 import type { DataKeys } from './keys/data-keys';
 import { createOperatorAuditLog } from './operators/operator-audit';
 import { reconcileDayEnd } from './day-end/reconcile';
+import { openRekeyRequest, recordRekeyDone } from './devices/rekey';
 import { refusingRolledBack } from './devices/rollback';
 import { pullPage } from './pull/pull';
 import type { HqDatabase } from './db/database';
@@ -301,21 +302,25 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.pull, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(PullRequest, request.body);
-    const result = PullResponse.parse(
-      await refusingRolledBack({ db, now }, device, 'pull', () =>
-        pullPage(
-          {
-            db,
-            keys: options.keys,
-            replica: options.replica,
-            // Not an error for the till (the primary answered); the error's name and code only.
-            onPrimaryFallback: (why) => request.log.warn(why, 'pull answered by the primary, not the replica'),
-          },
-          device,
-          body,
-        ),
-      ),
-    );
+    const page = await refusingRolledBack({ db, now }, device, 'pull', async () => {
+      // A rekey the till carried out (devices/rekey.ts) is recorded first: this answer no longer asks for it.
+      if (body.rekeyed !== undefined) {
+        await recordRekeyDone(db, { deviceId: device.deviceId, rekeyId: body.rekeyed, now: now() });
+      }
+      return pullPage(
+        {
+          db,
+          keys: options.keys,
+          replica: options.replica,
+          // Not an error for the till (the primary answered); the error's name and code only.
+          onPrimaryFallback: (why) => request.log.warn(why, 'pull answered by the primary, not the replica'),
+        },
+        device,
+        body,
+      );
+    });
+    const rekey = await openRekeyRequest(db, device.deviceId);
+    const result = PullResponse.parse(rekey === null ? page : { ...page, rekey });
     await noteContact(request, device);
     request.log.info(
       { deviceId: device.deviceId, changes: result.changes.length, more: result.more, snapshot: result.snapshot },

@@ -9,6 +9,7 @@ import { DEFAULT_LOCKOUT_POLICY } from '../auth/lockout-policy';
 import { createSessionStore } from '../auth/session';
 import { sessionHandlers } from '../auth/session-handlers';
 import { openDeviceDatabase } from '../db/open-device-database';
+import { rekeyDeviceDatabase } from '../db/rekey-database';
 import { counterWriteGate, createWriteGateBuffer } from '../db/write-gate';
 import { seedDemo } from '../demo/seed-demo';
 import { createRouter, type Handlers } from '../ipc/router';
@@ -147,7 +148,7 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
   const sync = createSyncService({
     db,
     dbPath: database.path,
-    databaseKey: secrets.databaseKey,
+    databaseKey: () => secrets.databaseKey,
     cipher: database.cipher,
     keyInfoPath: database.keyInfoPath,
     lookupKey: secrets.lookupKey,
@@ -166,6 +167,14 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     },
     onRevoked: () => lifecycle.revoked(database.installId),
     onSynced: () => void tidyPinPeppers(pinPeppers, logger),
+    rekeyDatabase: (reason, staffId, rekeyId) =>
+      rekeyDeviceDatabase({ db, keyInfoPath: database.keyInfoPath, secrets }, reason, {
+        keychain: options.keychain,
+        audit,
+        staffId,
+        now,
+        ...(rekeyId === undefined ? {} : { rekeyId }),
+      }),
   });
   await tidyPinPeppers(pinPeppers, logger);
   const paired = () => sync.paired();

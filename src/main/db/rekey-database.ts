@@ -29,6 +29,16 @@ export function rekeyOpenConnection(db: Database, state: KeyState, step: StepHoo
   step('rekey.checkpointed');
 }
 
+export interface RekeyDeps {
+  keychain: Keychain;
+  audit: AuditLog;
+  staffId: string | null;
+  now: () => Date;
+  /** HQ's request this rekey carries out (sync/engine/rekey-request.ts), recorded in the audit entry. */
+  rekeyId?: string;
+  step?: StepHook;
+}
+
 export interface RekeyTarget {
   db: Database;
   keyInfoPath: string;
@@ -40,22 +50,14 @@ export interface RekeyTarget {
  * key, the till re-provisioned). The new key is written to the pending slot durably first, then the
  * file is rekeyed, then the slot promoted: a kill at any point leaves a file that opens with one of
  * the two keys the key-info holds (openDeviceDatabase finishes the rekey). Audited as
- * database.rekeyed with the reason code only. The caller stops the sync worker first: its connection
+ * database.rekeyed with the reason code (and HQ's request id) only. The caller stops the sync worker first: its connection
  * holds the old key. Updates `device.secrets.databaseKey` for connections opened afterwards.
  */
-export async function rekeyDeviceDatabase(
-  device: RekeyTarget,
-  reason: RekeyReason,
-  deps: { keychain: Keychain; audit: AuditLog; staffId: string | null; now: () => Date; step?: StepHook },
-): Promise<void> {
+export async function rekeyDeviceDatabase(device: RekeyTarget, reason: RekeyReason, deps: RekeyDeps): Promise<void> {
   await withKeyInfoLock(device.keyInfoPath, () => rekeyNow(device, reason, deps));
 }
 
-async function rekeyNow(
-  device: RekeyTarget,
-  reason: RekeyReason,
-  deps: { keychain: Keychain; audit: AuditLog; staffId: string | null; now: () => Date; step?: StepHook },
-): Promise<void> {
+async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDeps): Promise<void> {
   const step = deps.step ?? noSteps;
   const start = await readKeyState(deps.keychain, device.keyInfoPath);
   const state = addPendingKey(start, start.current.scheme, reason, deps.now());
@@ -70,7 +72,11 @@ async function rekeyNow(
   device.secrets.databaseKey = promoted.current.keyHex;
   device.db
     .transaction(() => {
-      deps.audit.append({ staffId: deps.staffId, action: 'database.rekeyed', details: { reason } });
+      deps.audit.append({
+        staffId: deps.staffId,
+        action: 'database.rekeyed',
+        details: deps.rekeyId === undefined ? { reason } : { reason, rekeyId: deps.rekeyId },
+      });
     })
     .immediate();
   step('rekey.audited');

@@ -6,12 +6,14 @@ import { OP_TYPES, type OpType } from '../../shared/sync/ops';
 import type { SyncStatus } from '../../shared/sync/status';
 import type { AuditLog } from '../audit/audit-log';
 import type { CipherScheme } from '../db/cipher-scheme';
+import type { RekeyReason } from '../db/key-info';
 import { rotateKeyWrapping } from '../db/database-keys';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount } from '../keychain/device-secrets';
 import type { Logger } from '../logging/logger';
 import { createDayEnd } from './engine/day-end';
 import { createSyncState } from './engine/sync-state';
+import { markRekeyDone, pendingRekeyRequest } from './engine/rekey-request';
 import { auditRolledBack, readRolledBack } from './engine/rollback-state';
 import { probeHqCertificate, HqRequestError } from './hq-client';
 import { pairTill, pairedEndpoint, type PairTillRequest } from './pair-till';
@@ -29,7 +31,8 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = { intervalMs: 30_000, baseBackoff
 export interface SyncServiceDeps {
   db: Database;
   dbPath: string;
-  databaseKey: string;
+  /** The database key now (a rekey changes it): the worker's connection opens with it. */
+  databaseKey: () => string;
   /** The file's page cipher (DeviceDatabase.cipher), for the worker's connection. */
   cipher?: CipherScheme;
   /** The key-info file (DeviceDatabase.keyInfoPath): each pairing rotates the key wrapping. */
@@ -52,6 +55,17 @@ export interface SyncServiceDeps {
   onRevoked: () => void;
   /** A sync run succeeded (the background loop's): e.g. PIN peppers a pull brought are kept. */
   onSynced?: () => void;
+  /**
+   * Re-encrypts the database under a new key (db/rekey-database.ts), audited; the worker is stopped
+   * while it runs. Without it (unit tests) a rekey request waits and pairing keeps the key.
+   */
+  rekeyDatabase?: (reason: RekeyReason, staffId: string | null, rekeyId?: string) => Promise<void>;
+}
+
+/** A refusal's code for a log line (never its message): keychain_unavailable, an SQLite code, or error. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[a-z_A-Z]{1,40}$/.test(code) ? code : 'error';
 }
 
 /** HQ error codes a manual run can answer with, as the till's own error codes. */
@@ -107,7 +121,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     }
     worker = await startSyncWorker(deps.workerPath, {
       dbPath: deps.dbPath,
-      databaseKey: deps.databaseKey,
+      databaseKey: deps.databaseKey(),
       ...(deps.cipher ? { cipher: deps.cipher } : {}),
       ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
       ...(deps.writeGate ? { writeGate: deps.writeGate } : {}),
@@ -122,7 +136,10 @@ export function createSyncService(deps: SyncServiceDeps) {
         online = event.ok;
         retryInMs = event.ok ? null : (event.retryInMs ?? null);
         if (!event.ok) deps.logger.info('sync.attempt_failed', { code: event.code ?? 'error' });
-        else deps.onSynced?.();
+        else {
+          deps.onSynced?.();
+          rekeyIfAsked();
+        }
       } else if (event.type === 'sync.rolled_back') {
         running = null;
         noteRolledBack();
@@ -137,6 +154,36 @@ export function createSyncService(deps: SyncServiceDeps) {
       token,
       lookupKey: deps.lookupKey,
       ...(deps.timing ?? DEFAULT_SYNC_TIMING),
+    });
+  }
+
+  /**
+   * An operator asked for a rekey (engine/rekey-request.ts): the worker is stopped (its connection
+   * holds the old key), the database rekeyed on this connection, the request marked done, and the
+   * worker started again with the new key; its next pull tells HQ. Counter calls wait while the
+   * pages are re-encrypted (a second or so per hundred megabytes here). A failure is logged with its
+   * code and the request stays, so the next successful sync tries again.
+   */
+  let rekeying: Promise<void> | null = null;
+  function rekeyIfAsked(): void {
+    const rekeyDatabase = deps.rekeyDatabase;
+    if (rekeying !== null || closed || !rekeyDatabase) return;
+    const asked = pendingRekeyRequest(state);
+    if (asked === null) return;
+    rekeying = (async () => {
+      const w = worker;
+      worker = null;
+      await w?.stop();
+      try {
+        await rekeyDatabase(asked.reason, null, asked.rekeyId);
+        markRekeyDone(state, asked.rekeyId);
+        deps.logger.info('sync.rekeyed', { code: asked.reason });
+      } catch (error) {
+        deps.logger.warn('sync.rekey_failed', { code: errorCode(error) });
+      }
+      if (!closed) await start();
+    })().finally(() => {
+      rekeying = null;
     });
   }
 
@@ -264,11 +311,16 @@ export function createSyncService(deps: SyncServiceDeps) {
       // (a few milliseconds, the file untouched). The pairing stands if the secret store refuses.
       if (deps.keyInfoPath) {
         await rotateKeyWrapping({ keychain: deps.keychain, keyInfoPath: deps.keyInfoPath, now: deps.now() }).catch(
-          (error: unknown) =>
-            deps.logger.warn('sync.kek_rotation_failed', {
-              code: (error as { code?: unknown }).code === 'keychain_unavailable' ? 'keychain_unavailable' : 'error',
-            }),
+          (error: unknown) => deps.logger.warn('sync.kek_rotation_failed', { code: errorCode(error) }),
         );
+      }
+      // And a new database key: an installation made from a copied disk image shares its key with
+      // every other copy until now. The file holds next to nothing yet (only a new till pairs), so
+      // this takes milliseconds. The pairing stands if it fails: the old key still opens the file.
+      if (deps.rekeyDatabase) {
+        await deps
+          .rekeyDatabase('reprovisioned', staffId)
+          .catch((error: unknown) => deps.logger.warn('sync.rekey_failed', { code: errorCode(error) }));
       }
       deps.onPaired();
       return { storeName: paired.storeName };

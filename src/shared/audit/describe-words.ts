@@ -88,6 +88,10 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       returned_goods: 'returned goods',
       goodwill: 'goodwill',
       entry_error: 'entry error',
+      // HQ operators' codes (devices page): a rolled-back till cleared, a till asked to rekey.
+      current_files_restored: "the till's current files were put back",
+      false_alarm: 'looked into: not a restore',
+      suspected_compromise: 'the database key may have been read',
     },
     refusals: {
       wrong_pin: 'wrong PIN',
@@ -165,6 +169,8 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       approvalId: 'Approval',
       reasonCode: 'Reason',
       reason: 'Reason',
+      rollbackId: 'Refusal',
+      rekeyId: 'Rekey request',
       purpose: 'Purpose',
       consecutive: 'Wrong PINs in a row',
       waitSeconds: 'Wait (seconds)',
@@ -282,6 +288,9 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       returned_goods: 'возврат товара',
       goodwill: 'жест доброй воли',
       entry_error: 'ошибка ввода',
+      current_files_restored: 'на кассу вернули её текущие файлы',
+      false_alarm: 'проверено: это не восстановление',
+      suspected_compromise: 'ключ базы данных мог быть прочитан',
     },
     refusals: {
       wrong_pin: 'неверный ПИН-код',
@@ -365,6 +374,8 @@ export const AUDIT_WORDS: Readonly<Record<AuditLanguage, AuditWords>> = {
       opId: 'Запись',
       approvalId: 'Подтверждение',
       reasonCode: 'Причина',
+      rollbackId: 'Отказ',
+      rekeyId: 'Запрос перешифрования',
       reason: 'Причина',
       purpose: 'Цель',
       consecutive: 'Неверных ПИН-кодов подряд',

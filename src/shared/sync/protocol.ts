@@ -284,8 +284,21 @@ export const PullRequest = z.strictObject({
   ackedSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   limit: z.number().int().min(1).max(MAX_PULL_CHANGES).optional(),
   head: DeviceHead.optional(),
+  /** The rekey request (PullResponse.rekey) this till carried out, sent until HQ has answered a pull with it. */
+  rekeyed: z.uuid().optional(),
 });
 export type PullRequest = z.input<typeof PullRequest>;
+
+/** Why an operator asks a till to re-encrypt its database under a new key (packages/hq/src/devices/rekey.ts). */
+export const HQ_REKEY_REASONS = [
+  /** The till's database key may have been read (its secret store or memory copied, malware found). */
+  'suspected_compromise',
+] as const;
+export type HqRekeyReason = (typeof HQ_REKEY_REASONS)[number];
+
+/** An operator's open request that this till rekey its database (issue 15: rekeys happen on events). */
+export const RekeyRequest = z.strictObject({ rekeyId: z.uuid(), reason: z.enum(HQ_REKEY_REASONS) });
+export type RekeyRequest = z.infer<typeof RekeyRequest>;
 
 const name60 = z.string().max(60);
 
@@ -421,6 +434,8 @@ export const PullResponse = z.strictObject({
    * per-store peppers learns them before the first v2 hash it must check. Absent from older HQs.
    */
   pinPeppers: TillPinPeppers.optional(),
+  /** An operator asks this till to rekey its database; on every page until the till says it did. */
+  rekey: RekeyRequest.optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

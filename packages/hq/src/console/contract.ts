@@ -22,7 +22,9 @@ import { CLOCK_STATES } from '../incidents/clock';
 import { ROLLBACK_CLEAR_REASONS } from '../devices/rollback-codes';
 /** The reasons an operator lifts a rolled-back till's refusal with (the devices page offers them). */
 export { ROLLBACK_CLEAR_REASONS, type RollbackClearReason } from '../devices/rollback-codes';
-import { ROLLBACK_REASONS } from '../../../../src/shared/sync/protocol';
+/** Why an operator asks a till to rekey its database (the devices page offers them). */
+export { HQ_REKEY_REASONS, type HqRekeyReason } from '../../../../src/shared/sync/protocol';
+import { HQ_REKEY_REASONS, ROLLBACK_REASONS } from '../../../../src/shared/sync/protocol';
 import {
   CONTACT_POINT_MAX,
   DECISION_CODES,
@@ -167,6 +169,8 @@ const DeviceRow = z.strictObject({
       hqAuditSeq: count,
     })
     .nullable(),
+  /** The latest rekey request (devices/rekey.ts): open until the till says it rekeyed. */
+  rekey: z.strictObject({ reason: z.enum(HQ_REKEY_REASONS), requestedAt: iso, doneAt: iso.nullable() }).nullable(),
 });
 
 const StaffRow = z.strictObject({
@@ -596,6 +600,17 @@ export const CONSOLE_ENDPOINTS = {
     access: 'devices.clear_rollback',
     input: z.strictObject({ requestId, deviceId: id, reasonCode: z.enum(ROLLBACK_CLEAR_REASONS) }),
     output: z.strictObject({ clearedAt: iso }),
+  }),
+  /**
+   * Asks a till to re-encrypt its database under a new key (issue 15) at its next contact; asking
+   * again while a request is open answers that request. Not for a lost till: revoke it.
+   */
+  requestDeviceRekey: endpoint({
+    method: 'POST',
+    path: '/devices/:deviceId/rekey',
+    access: 'devices.request_rekey',
+    input: z.strictObject({ requestId, deviceId: id, reasonCode: z.enum(HQ_REKEY_REASONS) }),
+    output: z.strictObject({ rekeyId: id, requestedAt: iso }),
   }),
 
   // --- staff ----------------------------------------------------------------------------------

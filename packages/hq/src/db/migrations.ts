@@ -881,6 +881,24 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 19,
+    name: 'rekey on request: an operator asks a till to re-encrypt its database under a new key',
+    statements: [
+      // One row per request (devices/rekey.ts), kept once done: who asked, when, why, and when the
+      // till said it had rekeyed. At most one open request per device.
+      `CREATE TABLE device_rekeys (
+        id text PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        reason text NOT NULL CHECK (reason IN ('suspected_compromise')),
+        requested_by text NOT NULL,
+        requested_at timestamptz NOT NULL,
+        done_at timestamptz
+      )`,
+      `CREATE UNIQUE INDEX device_rekeys_open ON device_rekeys (device_id) WHERE done_at IS NULL`,
+      `CREATE INDEX device_rekeys_device ON device_rekeys (device_id, requested_at)`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -25,6 +25,8 @@ export const OPERATIONS = [
   'devices.revoke',
   /** Lifts the refusal of a till caught rolled back (issue 15), with a reason code. */
   'devices.clear_rollback',
+  /** Asks a till to re-encrypt its database under a new key (issue 15), with a reason code. */
+  'devices.request_rekey',
   'staff.read',
   'staff.add',
   'staff.set_status',
@@ -109,6 +111,7 @@ const STORE_OPERATIONS: readonly Operation[] = [
   'devices.issue_pairing_code',
   'devices.revoke',
   'devices.clear_rollback',
+  'devices.request_rekey',
   'staff.read',
   'staff.add',
   'staff.set_status',

@@ -12,6 +12,7 @@ import { HqRequestError, type HqClient } from '../hq-client';
 import { createPullApplier } from './apply-pull';
 import { createPushRecorder } from './apply-push';
 import { createDayEnd } from './day-end';
+import { noteRekeyAnswer, rekeyToReport } from './rekey-request';
 import { createSyncState } from './sync-state';
 import { uploadAudit } from './upload-audit';
 import { clearRolledBack, DeviceRolledBackError, readDeviceHead, rethrowRolledBack } from './rollback-state';
@@ -107,6 +108,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   function requestPage(cursor: string | null): Promise<PullResponse> {
     const request: PullRequest = { cursor, ackedSeq: push.ackedSeq(), head: readDeviceHead(db) };
     if (deps.pullLimit !== undefined) request.limit = deps.pullLimit;
+    const rekeyed = rekeyToReport(state);
+    if (rekeyed !== undefined) request.rekeyed = rekeyed;
     return client.post(HQ_ROUTES.pull, request, PullResponse);
   }
 
@@ -137,11 +140,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       next?.catch(() => undefined);
       let applied;
       try {
-        applied = pull.apply(response);
+        applied = await pull.applyYielding(response);
       } catch (error) {
         await next?.catch(() => undefined);
         throw error;
       }
+      noteRekeyAnswer(state, response);
       totals.pages += 1;
       totals.members += applied.members;
       totals.erased += applied.erased;

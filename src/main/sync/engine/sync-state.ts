@@ -32,6 +32,12 @@ export const SYNC_KEYS = [
   /** A code, never a message: why the last attempt failed. */
   'last_error',
   'revoked_at',
+  /** An operator's rekey request a pull answer carried, as JSON, until the main process carried it out (rekey-request.ts). */
+  'rekey_request',
+  /** The request carried out, reported in pulls until an answer shows HQ recorded it. */
+  'rekey_done',
+  /** The last request carried out: an answer still carrying it is not carried out again. */
+  'rekey_last_done',
 ] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 

@@ -18,6 +18,8 @@ export function DevicesPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [pairing, setPairing] = useState<Pairing | null>(null);
   const [confirming, setConfirming] = useState<Device | null>(null);
+  const [rekeying, setRekeying] = useState<Device | null>(null);
+  const rekeyAction = useAction();
   const pairAction = useAction();
   const revokeAction = useAction();
   const clearAction = useAction();
@@ -61,6 +63,19 @@ export function DevicesPage() {
     }
   }
 
+  // Issue 15: the till re-encrypts its database under a new key at its next contact.
+  async function requestRekey(device: Device) {
+    setRekeying(null);
+    const answer = await rekeyAction.run(`rekey:${device.deviceId}`, (requestId) =>
+      callConsole('requestDeviceRekey', { requestId, deviceId: device.deviceId, reasonCode: 'suspected_compromise' }),
+    );
+    if (answer) {
+      setStatus(t('tillRekey.requested', { name: device.name }));
+      devices.reload();
+    }
+  }
+
+  const mayAct = may('devices.revoke') || may('devices.request_rekey');
   const rolledBack = rows.filter((device) => device.rolledBack !== null && device.revokedAt === null);
 
   return (
@@ -90,6 +105,7 @@ export function DevicesPage() {
       <ErrorNotice error={pairAction.error} />
       <ErrorNotice error={revokeAction.error} />
       <ErrorNotice error={clearAction.error} />
+      <ErrorNotice error={rekeyAction.error} />
       <LoadState
         loading={devices.loading}
         error={devices.error}
@@ -108,7 +124,7 @@ export function DevicesPage() {
               <th scope="col">{t('devices.lastContact')}</th>
               <th scope="col">{t('devices.appVersion')}</th>
               <th scope="col">{t('devices.state')}</th>
-              {may('devices.revoke') ? <th scope="col">{t('common.actions')}</th> : null}
+              {mayAct ? <th scope="col">{t('common.actions')}</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -175,10 +191,36 @@ export function DevicesPage() {
                   ) : (
                     <span className="badge badge-ok">{t('devices.active')}</span>
                   )}
+                  {device.rekey && !device.revokedAt ? (
+                    <p className="hint" data-testid="till-rekey-state">
+                      {device.rekey.doneAt ? (
+                        <>
+                          {t('tillRekey.done')} <Time iso={device.rekey.doneAt} />
+                        </>
+                      ) : (
+                        <>
+                          {t('tillRekey.pending')} <Time iso={device.rekey.requestedAt} />
+                        </>
+                      )}
+                    </p>
+                  ) : null}
                 </td>
-                {may('devices.revoke') ? (
+                {mayAct ? (
                   <td>
-                    {device.revokedAt ? null : (
+                    {device.revokedAt ||
+                    !may('devices.request_rekey') ||
+                    (device.rekey && !device.rekey.doneAt) ? null : (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={t('tillRekey.requestOf', { name: device.name })}
+                        disabled={rekeyAction.busy}
+                        onClick={() => setRekeying(device)}
+                      >
+                        {t('tillRekey.request')}
+                      </button>
+                    )}{' '}
+                    {device.revokedAt || !may('devices.revoke') ? null : (
                       <button
                         type="button"
                         className="button button-small button-danger"
@@ -207,6 +249,15 @@ export function DevicesPage() {
           danger
           onConfirm={() => void revoke(confirming)}
           onClose={() => setConfirming(null)}
+        />
+      ) : null}
+      {rekeying ? (
+        <ConfirmDialog
+          title={t('tillRekey.title', { name: rekeying.name })}
+          text={t('tillRekey.text', { name: rekeying.name, store: rekeying.storeName })}
+          confirmLabel={t('tillRekey.request')}
+          onConfirm={() => void requestRekey(rekeying)}
+          onClose={() => setRekeying(null)}
         />
       ) : null}
       {pairing ? (

@@ -1,6 +1,8 @@
 import { issuePairingCode, revokeDevice } from '../../admin/devices';
 import { toInt } from '../../db/database';
+import { latestRekeys, requestRekey, type DeviceRekey } from '../../devices/rekey';
 import { clearRollback, openRollbacks, RollbackClearError } from '../../devices/rollback';
+import { CodedError } from '../../errors';
 import { ConsoleHttpError } from '../console-error';
 import type { ConsoleHandler } from '../console-context';
 
@@ -33,10 +35,9 @@ export const listDevices: ConsoleHandler<'listDevices'> = async (ctx, input) => 
       ORDER BY s.name, d.created_at, d.id`,
     [input.storeId ?? null],
   );
-  const rolledBack = await openRollbacks(
-    ctx.tx,
-    found.rows.map((row) => row.id),
-  );
+  const ids = found.rows.map((row) => row.id);
+  const rolledBack = await openRollbacks(ctx.tx, ids);
+  const rekeys = await latestRekeys(ctx.tx, ids);
   return {
     devices: found.rows.map((row) => ({
       deviceId: row.id,
@@ -49,9 +50,19 @@ export const listDevices: ConsoleHandler<'listDevices'> = async (ctx, input) => 
       appVersion: row.app_version,
       revokedAt: iso(row.revoked_at),
       rolledBack: rolledBack.get(row.id) ?? null,
+      rekey: rekeyRow(rekeys.get(row.id)),
     })),
   };
 };
+
+function rekeyRow(rekey: DeviceRekey | undefined) {
+  if (rekey === undefined) return null;
+  return {
+    reason: rekey.reason,
+    requestedAt: rekey.requestedAt.toISOString(),
+    doneAt: rekey.doneAt === null ? null : rekey.doneAt.toISOString(),
+  };
+}
 
 export const issuePairingCodeHandler: ConsoleHandler<'issuePairingCode'> = async (ctx, input) => {
   const issued = await issuePairingCode({ db: ctx.db, now: () => ctx.now }, input.storeId);
@@ -95,4 +106,30 @@ export const clearDeviceRollbackHandler: ConsoleHandler<'clearDeviceRollback'> =
     details: { reasonCode: input.reasonCode, rollbackId: cleared.rollbackId },
   });
   return { clearedAt: cleared.clearedAt.toISOString() };
+};
+
+/** Asks a till to rekey its database at its next contact (devices/rekey.ts), audited with the reason code. */
+export const requestDeviceRekeyHandler: ConsoleHandler<'requestDeviceRekey'> = async (ctx, input) => {
+  let requested;
+  try {
+    requested = await requestRekey(ctx.tx, {
+      deviceId: input.deviceId,
+      operatorId: ctx.actor.operatorId,
+      reason: input.reasonCode,
+      now: ctx.now,
+    });
+  } catch (error) {
+    if (!(error instanceof CodedError)) throw error;
+    throw new ConsoleHttpError(error.code === 'device_not_found' ? 'device_not_found' : 'conflict', error.message);
+  }
+  // Asking again while a request is open changes nothing, and is not audited as a new request.
+  if (requested.created) {
+    await ctx.audit({
+      action: 'devices.request_rekey',
+      subjectType: 'device',
+      subjectId: input.deviceId,
+      details: { reasonCode: input.reasonCode, rekeyId: requested.rekeyId },
+    });
+  }
+  return { rekeyId: requested.rekeyId, requestedAt: requested.requestedAt.toISOString() };
 };

@@ -18,7 +18,13 @@ import {
   recordRegulatorNotificationHandler,
   revokeIncidentTillHandler,
 } from './incidents';
-import { clearDeviceRollbackHandler, issuePairingCodeHandler, listDevices, revokeDeviceHandler } from './devices';
+import {
+  clearDeviceRollbackHandler,
+  issuePairingCodeHandler,
+  listDevices,
+  requestDeviceRekeyHandler,
+  revokeDeviceHandler,
+} from './devices';
 import { listPendingConfirmations, markConfirmationsDispatched } from './mail';
 import { eraseMember, revealMember, searchMembers } from './members';
 import {
@@ -67,6 +73,7 @@ export const CONSOLE_HANDLERS: ConsoleHandlers = {
   issuePairingCode: issuePairingCodeHandler,
   revokeDevice: revokeDeviceHandler,
   clearDeviceRollback: clearDeviceRollbackHandler,
+  requestDeviceRekey: requestDeviceRekeyHandler,
   listStaff,
   addStaff: addStaffHandler,
   setStaffStatus: setStaffStatusHandler,
