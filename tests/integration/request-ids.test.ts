@@ -718,7 +718,8 @@ describe('pairing lands once (a real HQ over pinned HTTPS)', () => {
         payload: async () => ({ ...request, pairingCode }),
         other: { ...request, pairingCode: another },
         // sync_state: the pairing's rows, plus the digest of the PIN peppers it settled (pulled-pin-peppers.ts).
-        effect: { audit: [1, 0], card_block: [1, 0], sync_state: [8, 2], requests: [1, 0] },
+        // audit: device.paired, and database.rekeyed (pairing gives the till a database key of its own).
+        effect: { audit: [2, 0], card_block: [1, 0], sync_state: [8, 2], requests: [1, 0] },
         answer: (_t, a) => expect(a).toEqual({ storeName: 'Demo High Street' }),
       },
       async () => {
