@@ -364,31 +364,62 @@ export function createPullApplier(deps: PullApplierDeps) {
     },
   );
 
+  /**
+   * The page part by part: yields after each committed part, so a caller may let the event loop
+   * run between parts (applyYielding), and returns what the page applied.
+   */
+  function* applySteps(page: PullResponse): Generator<void, PullPageResult, void> {
+    const ends = partEnds(page);
+    const progress: PageProgress = {
+      result: { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false },
+      staffIds: [],
+      rewardIds: [],
+    };
+    // A sweep a crash interrupted is finished before anything else is applied.
+    finishSweep(progress.result);
+    let from = 0;
+    do {
+      // Between parts the counter's waiting write goes first (the gate parks this thread).
+      from = gate.run(() => applyPart.immediate(page, from, ends, progress));
+      deps.onPart?.(from);
+      if (from < page.changes.length) yield;
+    } while (from < page.changes.length);
+    finishSweep(progress.result);
+    // Once a page, outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and
+    // the counter's connection (which leaves checkpoints to this one while sync runs) never
+    // copies this worker's pages inside a counter write. Every part measured 10% of the worker.
+    db.pragma('wal_checkpoint(PASSIVE)');
+    // No copy of an erased member may stay in the write-ahead log (DESIGN §6); a wipe another
+    // connection kept from finishing before is tried again here.
+    gate.run(() => wal.settle());
+    return progress.result;
+  }
+
   return {
+    /** The whole page at once, without giving the event loop a turn (tests, tools). */
     apply(page: PullResponse): PullPageResult {
-      const ends = partEnds(page);
-      const progress: PageProgress = {
-        result: { members: 0, rebased: 0, erased: 0, staff: 0, rewards: 0, settings: false },
-        staffIds: [],
-        rewardIds: [],
-      };
-      // A sweep a crash interrupted is finished before anything else is applied.
-      finishSweep(progress.result);
-      let from = 0;
-      do {
-        // Between parts the counter's waiting write goes first (the gate parks this thread).
-        from = gate.run(() => applyPart.immediate(page, from, ends, progress));
-        deps.onPart?.(from);
-      } while (from < page.changes.length);
-      finishSweep(progress.result);
-      // Once a page, outside the gate: a PASSIVE checkpoint lets the counter write meanwhile, and
-      // the counter's connection (which leaves checkpoints to this one while sync runs) never
-      // copies this worker's pages inside a counter write. Every part measured 10% of the worker.
-      db.pragma('wal_checkpoint(PASSIVE)');
-      // No copy of an erased member may stay in the write-ahead log (DESIGN §6); a wipe another
-      // connection kept from finishing before is tried again here.
-      gate.run(() => wal.settle());
-      return progress.result;
+      const steps = applySteps(page);
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+      }
+    },
+
+    /**
+     * The page with a turn of the event loop after each committed part: the sync worker's next
+     * page (fetched while this one is written, sync-engine.ts) is sent, received and parsed
+     * meanwhile. Applied whole in one synchronous call, the next request did not even leave
+     * until the page was written, and the worker waited for HQ for about half of a snapshot.
+     * Each part is committed with its cursor before the turn, so nothing else is needed for a
+     * kill between parts.
+     */
+    async applyYielding(page: PullResponse): Promise<PullPageResult> {
+      const steps = applySteps(page);
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
   };
 }
