@@ -273,7 +273,8 @@ async function readPage(
   if (cursor.kind === 'snapshot') {
     const start = input.cursor === null;
     const limit = input.limit ?? (start ? MAX_PULL_CHANGES : SNAPSHOT_PAGE_MEMBERS);
-    const members = await readMemberPage(tx, cursor.afterId, limit, lookupKey, keys);
+    const page = await readMemberPage(tx, cursor.afterId, limit, lookupKey, keys);
+    const { members } = page;
     const changes: PullChange[] = [];
     if (start) {
       changes.push(...(await readStoreSettings(tx, device.storeId)));
@@ -290,8 +291,9 @@ async function readPage(
         resumePoints.push({ after: changes.length, cursor: resume });
       }
     });
-    const end = members.length < limit;
-    const last = members.at(-1)?.id ?? cursor.afterId;
+    const end = page.last;
+    // Past erased members too: a page may end on one (or hold none and still not be the last).
+    const last = page.lastId ?? cursor.afterId;
     return {
       changes,
       cursor: encodeCursor(
