@@ -231,6 +231,30 @@ test('a store operator pairs a fresh till with a code from the console; the till
     await expect(ops.getByRole('cell', { name: '0.1.0', exact: true })).toBeVisible();
     await expectNoAxeViolations(ops);
     await shot(ops, 'devices-en');
+
+    // Issue 15: the operator suspects the till's database key was read and asks it to re-encrypt.
+    const prefix = (text: string) =>
+      new RegExp(`^${text.split('{{name}}')[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    await ops.getByRole('button', { name: prefix(en.tillRekey.requestOf) }).click();
+    const dialog = ops.getByRole('dialog');
+    await expect(dialog).toContainText(en.tillRekey.text.split('{{name}}')[0]!.trim());
+    await expectNoAxeViolations(ops);
+    await shot(ops, 'devices-rekey-dialog-en');
+    await dialog.getByRole('button', { name: en.tillRekey.request, exact: true }).click();
+    await expect(ops.getByTestId('till-rekey-state')).toContainText(en.tillRekey.pending);
+    // The till hears it at its next sync (here the manager's Sync now), re-encrypts, and says so.
+    await page.getByRole('button', { name: tillEn.syncView.syncNow }).click();
+    await expect(page.getByText(tillEn.syncView.states.online).first()).toBeVisible({ timeout: 30_000 });
+    await expect(async () => {
+      await ops.reload();
+      await expect(ops.getByTestId('till-rekey-state')).toContainText(en.tillRekey.done, { timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    await ops.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });
+    await expect(ops.getByTestId('till-rekey-state')).toContainText(ru.tillRekey.done);
+    await expect(ops.getByRole('button', { name: prefix(ru.tillRekey.requestOf) })).toBeVisible();
+    await expectNoAxeViolations(ops);
+    await shot(ops, 'devices-rekeyed-ru');
+    await ops.getByRole('combobox', { name: ru.shell.language }).selectOption({ label: 'English' });
     await ops.goto(`${hq.url}/console/#/reports`);
     await expect(ops.getByRole('cell', { name: 'Demo High Street' }).first()).toBeVisible();
     await expect(ops.getByRole('cell', { name: en.reports.statuses.reconciled }).first()).toBeVisible();

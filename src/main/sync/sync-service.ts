@@ -256,6 +256,8 @@ export function createSyncService(deps: SyncServiceDeps) {
       }
       online = true;
       db.transaction(() => deps.audit.append({ staffId, action: 'sync.run', details: { manual: true } })).immediate();
+      // A rekey request this run brought is carried out now, not at the next background run.
+      rekeyIfAsked();
       return status();
     },
 
@@ -277,6 +279,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           details: { status: report.status, toSeq: report.toSeq, dayEndId: report.dayEndId },
         }),
       ).immediate();
+      rekeyIfAsked();
       return report;
     },
 
