@@ -2,6 +2,7 @@
 // behind what HQ holds of it (its outbox, its audit head) and is refused
 // with 409 device_rolled_back and flagged until an operator clears it; the honest cases (a lost push
 // answer, a till that never uploaded its audit chain, a first contact, a till paired anew) are not.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toInt, type HqDatabase } from '../../packages/hq/src/db/database';
 import { refusingRolledBack } from '../../packages/hq/src/devices/rollback';
@@ -302,6 +303,36 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
       expect((await pull(never.device, 3)).status).toBe(200);
       for (const device of [fresh, never.device, renewed])
         expect((await deviceRow(device.deviceId)).rolledBack).toBe(false);
+    });
+
+    test('member data: a till behind is refused before its request is read, and flagged; then refused whatever it claims', async () => {
+      const { device, memberId } = await tillWithThreeOps();
+      const ask = (claimed?: DeviceHead): Promise<HqResponse> =>
+        hq.send(
+          HQ_ROUTES.memberData,
+          {
+            kind: 'contacts',
+            requestId: randomUUID(),
+            memberId,
+            requestedBy: 'staff-1',
+            reasonCode: 'member_request',
+            ...(claimed ? { head: claimed } : {}),
+          },
+          { token: device.deviceToken },
+        );
+      // Honest: its head is HQ's. No staff proof, so HQ refuses the request itself, as an outcome.
+      const honest = await ask(head(3, 3, NO_AUDIT));
+      expect(honest.status).toBe(200);
+      expect(honest.body).toEqual({ kind: 'refused', reason: 'proof_missing' });
+      expect((await deviceRow(device.deviceId)).rolledBack).toBe(false);
+      // Restored from an old copy: refused before the request is looked at, and flagged.
+      expectRolledBack(await ask(head(1, 2, NO_AUDIT)), 'seq_behind', { hqLastSeq: 3, hqAuditSeq: 0 });
+      expect((await records(device.deviceId)).map((r) => [r.route, r.reason])).toEqual([['member_data', 'seq_behind']]);
+      // Flagged: a current head, or none, does not get it through.
+      for (const claimed of [head(3, 3, NO_AUDIT), undefined]) {
+        expectRolledBack(await ask(claimed), 'seq_behind', { hqLastSeq: 3, hqAuditSeq: 0 });
+      }
+      expect(await records(device.deviceId)).toHaveLength(1);
     });
 
     test('cleared by an operator: store operations sees it, lifts it with a reason (audited); a till still behind is caught again', async () => {

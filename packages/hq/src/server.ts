@@ -378,7 +378,9 @@ export function buildHqServer(options: HqServerOptions): HqServer {
       const device = await authenticate(request);
       const body = parseBody(MemberDataRequest, request.body);
       const result = MemberDataResponse.parse(
-        await answerTillMemberRequest({ db, now, audit: memberDataAudit, keys: options.keys }, device, body),
+        await refusingRolledBack({ db, now }, device, 'member_data', () =>
+          answerTillMemberRequest({ db, now, audit: memberDataAudit, keys: options.keys }, device, body),
+        ),
       );
       if (result.kind !== 'refused') await noteContact(request, device);
       // Ids and codes only: never the member, the document or the contacts.

@@ -899,6 +899,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX device_rekeys_device ON device_rekeys (device_id, requested_at)`,
     ],
   },
+  {
+    version: 20,
+    name: 'rollback caught on member-data requests too',
+    statements: [
+      // A till's request for a member's export or contacts carries its head like the sync routes.
+      `ALTER TABLE device_rollbacks DROP CONSTRAINT device_rollbacks_route_check`,
+      `ALTER TABLE device_rollbacks ADD CONSTRAINT device_rollbacks_route_check
+        CHECK (route IN ('push', 'pull', 'audit', 'day_end', 'member_data'))`,
+    ],
+  },
 ];
 
 /** Brings the schema up to date; safe to call at every start and from several processes at once. */

@@ -22,7 +22,7 @@ import type { RollbackClearReason } from './rollback-codes';
  * head and is not checked.
  */
 
-export const ROLLBACK_ROUTES = ['push', 'pull', 'audit', 'day_end'] as const;
+export const ROLLBACK_ROUTES = ['push', 'pull', 'audit', 'day_end', 'member_data'] as const;
 export type RollbackRoute = (typeof ROLLBACK_ROUTES)[number];
 
 /** What HQ holds of a device, compared with its claim. Seqs and a hash only. */

@@ -1,6 +1,7 @@
 import { MemberExport, type MemberExport as MemberExportDocument } from '../../../../src/shared/privacy/member-export';
 import type { MemberDataRequest, MemberDataResponse } from '../../../../src/shared/sync/protocol';
 import type { HqDatabase, Queryable } from '../db/database';
+import { assertDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import type { OperatorAuditLog } from '../operators/operator-audit';
 import type { AuthenticatedDevice } from '../push/push';
@@ -86,6 +87,9 @@ async function answer(
     [device.deviceId],
   );
   if (locked.rows[0]?.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
+  // A till restored from an old copy (devices/rollback.ts) is refused here as at push and pull: no
+  // member's contacts or export go to a till HQ does not believe. The caller records the refusal.
+  await assertDeviceHead(tx, device, request.head);
 
   const ctx = { deviceId: device.deviceId, storeId: device.storeId, receivedAt, keys: deps.keys };
   // Before anything about the member: an unproven request learns not even whether the member exists.
