@@ -271,23 +271,11 @@ export function sealOpPayloadContacts(
     keepSealed?: boolean;
   } = {},
 ): JsonObject {
-  const rowId = `${deviceId}/${seq}`;
-  const sealIn = (object: JsonObject, path: string): JsonObject => {
-    const out: JsonObject = { ...object };
-    for (const field of ['phone', 'email'] as const) {
-      const value = out[field];
-      if (typeof value === 'string' && value !== '' && !(options.keepSealed === true && isSealedText(value))) {
-        out[field] = keys.seal('member-contacts', value, { table: 'ops', column: `payload.${path}${field}`, rowId });
-      }
-    }
-    return out;
-  };
-  const sealed = sealIn(payload, '');
-  const changes = sealed.changes;
-  if (changes !== null && typeof changes === 'object' && !Array.isArray(changes)) {
-    sealed.changes = sealIn(changes as JsonObject, 'changes.');
-  }
-  return sealed;
+  return mapOpPayloadContacts(payload, deviceId, seq, (value, where) =>
+    value !== '' && !(options.keepSealed === true && isSealedText(value))
+      ? keys.seal('member-contacts', value, where)
+      : value,
+  );
 }
 
 /**
@@ -295,23 +283,38 @@ export function sealOpPayloadContacts(
  * places); values not in the sealed form (null, '', or left by an HQ before migration 15) as stored.
  */
 export function openOpPayloadContacts(keys: DataKeys, stored: JsonObject, deviceId: string, seq: number): JsonObject {
+  return mapOpPayloadContacts(stored, deviceId, seq, (value, where) =>
+    isSealedText(value) ? keys.open('member-contacts', value, where) : value,
+  );
+}
+
+/**
+ * The one walk over an op's contacts that sealing and opening share, so both bind a value to the
+ * same associated data: the top-level and `changes.` phone and e-mail, each string value passed to
+ * `map` with its place (the op's row and its path in the payload). Returns a copy; non-strings as they are.
+ */
+function mapOpPayloadContacts(
+  payload: JsonObject,
+  deviceId: string,
+  seq: number,
+  map: (value: string, where: SealedAt) => string,
+): JsonObject {
   const rowId = `${deviceId}/${seq}`;
-  const openIn = (object: JsonObject, path: string): JsonObject => {
+  const mapIn = (object: JsonObject, path: string): JsonObject => {
     const out: JsonObject = { ...object };
     for (const field of ['phone', 'email'] as const) {
       const value = out[field];
-      if (typeof value === 'string' && isSealedText(value)) {
-        out[field] = keys.open('member-contacts', value, { table: 'ops', column: `payload.${path}${field}`, rowId });
-      }
+      if (typeof value === 'string')
+        out[field] = map(value, { table: 'ops', column: `payload.${path}${field}`, rowId });
     }
     return out;
   };
-  const opened = openIn(stored, '');
-  const changes = opened.changes;
+  const mapped = mapIn(payload, '');
+  const changes = mapped.changes;
   if (changes !== null && typeof changes === 'object' && !Array.isArray(changes)) {
-    opened.changes = openIn(changes as JsonObject, 'changes.');
+    mapped.changes = mapIn(changes as JsonObject, 'changes.');
   }
-  return opened;
+  return mapped;
 }
 
 /**
