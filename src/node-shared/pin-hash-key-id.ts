@@ -39,3 +39,10 @@ export function pinHashKeyId(encoded: string): string | null {
 
 /** v1: made with the chain-wide pepper (HQ knows no per-store form of it yet). */
 export const isChainPepperHash = (encoded: string): boolean => pinHashKeyId(encoded) === null;
+
+/**
+ * isChainPepperHash as an SQL condition on the text column `column` (a trusted identifier, never
+ * input), for the till's SQLite and HQ's PostgreSQL alike: true when the hash names no keyid.
+ * withPinKeyId appends keyid after argon2's m,t,p, so a v2 hash always holds `,keyid=`.
+ */
+export const chainPepperHashSql = (column: string): string => `${column} NOT LIKE '%,keyid=%'`;

@@ -1,7 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
 import { verify } from '@node-rs/argon2';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, test } from 'vitest';
 import { ARGON2_PARAMS } from '../../src/node-shared/argon2-params';
-import { isChainPepperHash, pinHashKeyId, withPinKeyId } from '../../src/node-shared/pin-hash-key-id';
+import {
+  chainPepperHashSql,
+  isChainPepperHash,
+  pinHashKeyId,
+  withPinKeyId,
+} from '../../src/node-shared/pin-hash-key-id';
 
 // A hash made once outside this code (@node-rs/argon2, PIN 123456, secret 32 bytes of 0x07): the key
 // id must be added in PHC form without touching what argon2 checks.
@@ -31,5 +38,34 @@ describe('the pepper a PIN hash names (argon2 keyid)', () => {
     expect(() => withPinKeyId(withPinKeyId(V1, 'ps1'), 'pc1')).toThrow(TypeError);
     expect(() => withPinKeyId('not a hash', 'ps1')).toThrow(TypeError);
     expect(pinHashKeyId('not a hash')).toBeNull();
+  });
+
+  test('the SQL condition picks the v1 hashes the parser does, on the till SQLite and on HQ PostgreSQL', async () => {
+    const hashes = [V1, withPinKeyId(V1, 'ps1'), withPinKeyId(V1, 'pc1')];
+    expect(hashes.map(isChainPepperHash)).toEqual([true, false, false]);
+
+    const sqlite = new Database(':memory:');
+    sqlite.exec('CREATE TABLE staff (id INTEGER PRIMARY KEY, pin_hash TEXT NOT NULL)');
+    const insert = sqlite.prepare<[number, string]>('INSERT INTO staff (id, pin_hash) VALUES (?, ?)');
+    hashes.forEach((hash, i) => insert.run(i + 1, hash));
+    const tillV1 = sqlite
+      .prepare<[], { id: number }>(`SELECT id FROM staff WHERE ${chainPepperHashSql('pin_hash')} ORDER BY id`)
+      .all();
+    sqlite.close();
+    expect(tillV1).toEqual([{ id: 1 }]);
+
+    const pg = new PGlite();
+    try {
+      await pg.query('CREATE TABLE staff (id int PRIMARY KEY, pin_hash text NOT NULL)');
+      for (const [i, hash] of hashes.entries()) {
+        await pg.query('INSERT INTO staff (id, pin_hash) VALUES ($1, $2)', [i + 1, hash]);
+      }
+      const hqV1 = await pg.query<{ id: number }>(
+        `SELECT id FROM staff WHERE ${chainPepperHashSql('pin_hash')} ORDER BY id`,
+      );
+      expect(hqV1.rows).toEqual([{ id: 1 }]);
+    } finally {
+      await pg.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Keychain } from '../keychain/keychain';
 import type { Logger } from '../logging/logger';
 import { forgetChainPinPepper, loadStorePinPeppers, saveStorePinPeppers } from '../keychain/store-pin-peppers';
 import { pendingPulledPinPeppers, settlePinPeppers } from '../sync/engine/pulled-pin-peppers';
+import { chainPepperHashSql } from '../../node-shared/pin-hash-key-id';
 
 /** Set once this till has overwritten its copy of the chain pepper (never needed again). */
 const CHAIN_PEPPER_FORGOTTEN = 'chain_pin_pepper_forgotten';
@@ -33,9 +34,9 @@ export async function createTillPinPeppers(deps: {
   const { db } = deps;
   let held = await loadStorePinPeppers(deps.keychain, deps.installId);
   const roster = db.prepare<[], { active: number; v1: number; pulled: number }>(
-    // A v1 hash has no argon2 keyid (src/node-shared/pin-hash-key-id.ts). Before the first pull page
-    // (just paired: HQ's roster not here yet) an empty roster says nothing: pulled is 0 then.
-    `SELECT count(*) AS active, coalesce(sum(pin_hash NOT LIKE '%,keyid=%'), 0) AS v1,
+    // Before the first pull page (just paired: HQ's roster not here yet) an empty roster says
+    // nothing: pulled is 0 then.
+    `SELECT count(*) AS active, coalesce(sum(${chainPepperHashSql('pin_hash')}), 0) AS v1,
             (SELECT count(*) FROM sync_state WHERE key = 'last_pull_at') AS pulled
        FROM staff WHERE status = 'active'`,
   );

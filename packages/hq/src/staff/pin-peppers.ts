@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { PIN_PEPPER_KEY_IDS, pinHashKeyId } from '../../../../src/node-shared/pin-hash-key-id';
+import { PIN_PEPPER_KEY_IDS, chainPepperHashSql, pinHashKeyId } from '../../../../src/node-shared/pin-hash-key-id';
 import type { Queryable } from '../db/database';
 import type { DataKeys } from '../keys/data-keys';
 import { isSealedText, type SealedAt } from '../keys/sealed-value';
@@ -130,7 +130,7 @@ export async function sealPinPepperRoot(db: Queryable, keys: DataKeys): Promise<
 export async function rosterHasChainPepperHashes(q: Queryable, storeId: string): Promise<boolean> {
   const found = await q.query(
     `SELECT 1 FROM staff WHERE (store_id IS NULL OR store_id = $1) AND status = 'active'
-        AND pin_hash NOT LIKE '%,keyid=%' LIMIT 1`,
+        AND ${chainPepperHashSql('pin_hash')} LIMIT 1`,
     [storeId],
   );
   return found.rows.length > 0;
