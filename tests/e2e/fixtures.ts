@@ -68,6 +68,24 @@ export async function stopHarness(harness: Harness): Promise<void> {
   });
 }
 
+/**
+ * Closes a till and starts it again on the same data folder, as a restart of the app does; with
+ * `whileClosed`, the folder's files are changed in between (a backup taken, or put back). The
+ * secret store entries (the database key's key-encryption key, HQ's token, the peppers) are not in
+ * the folder: they live in the session's keyring under the harness's service name, so they survive
+ * the restart, as the OS secret store survives a restore of the disk. The new process listens on a
+ * new port with a new token: open `url` again.
+ */
+export async function restartHarness(
+  harness: Harness,
+  options: { demoStaff?: boolean; demo?: boolean },
+  whileClosed: () => void = () => undefined,
+): Promise<Harness> {
+  await stopHarness(harness);
+  whileClosed();
+  return startHarness(harness.dataDir, options);
+}
+
 /** The lock screen: pick the staff member, type the PIN, press OK. */
 export async function loginAs(page: Page, staff: { id: string; pin: string }): Promise<void> {
   await expect(page.getByTestId('lock-screen')).toBeVisible();

@@ -194,6 +194,10 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
       id={`panel-${id}`}
       aria-labelledby={`tab-${id}`}
       hidden={view !== id}
+      // The sync screen scrolls at 1024x768 (a refusal's card, many rejections) and opens with text,
+      // for a cashier with no control at all: the panel itself takes the focus, as ARIA's tabs
+      // pattern advises, so the keyboard can scroll it (axe: scrollable-region-focusable).
+      tabIndex={id === 'sync' ? 0 : undefined}
       className="panel"
     >
       {content}
@@ -237,11 +241,12 @@ export function Shell({ info, session, onLock }: { info: AppInfo; session: Sessi
         </div>
       </nav>
       <main className="main">
-        {/* HQ refused this till as restored from an old copy: everyone at the counter is told. */}
-        {sync.status?.rolledBack ? (
+        {/* HQ refused this till as restored from an old copy: everyone at the counter is told. The
+            sync screen has the whole card instead, so the same news is not stacked twice there. */}
+        {sync.status?.rolledBack && view !== 'sync' ? (
           <RolledBackBanner
             onOpen={
-              views.includes('sync') && view !== 'sync'
+              views.includes('sync')
                 ? () => {
                     setView('sync');
                     request({ target: 'tab', view: 'sync' });

@@ -37,7 +37,7 @@ export function RolledBackBanner({ onOpen }: { onOpen: (() => void) | null }) {
       <p className="banner-title">{t('rolledBack.banner')}</p>
       {onOpen ? (
         <div className="banner-actions">
-          <button type="button" className="button-secondary" onClick={onOpen}>
+          <button type="button" className="button button-secondary" onClick={onOpen}>
             {t('rolledBack.open')}
           </button>
         </div>

@@ -31,7 +31,10 @@ export function SyncIndicator({
     >
       <span className="sync-dot" aria-hidden="true" />
       <span className="sr-only">{t('syncIndicator.label')} </span>
-      <span>{t(`syncIndicator.states.${state}`)}</span>
+      {/* Refused as restored from an old copy, HQ was reached: "offline" would send staff to the network. */}
+      <span>
+        {state === 'offline' && status.rolledBack ? t('rolledBack.indicator') : t(`syncIndicator.states.${state}`)}
+      </span>
       {waiting ? (
         <span className="sync-indicator-waiting">
           {' · '}

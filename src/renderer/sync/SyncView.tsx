@@ -82,6 +82,11 @@ export function SyncView({ feed, onBusyChange }: { feed: SyncFeed; onBusyChange:
     try {
       const next = await api.syncNow();
       feed.accept(next);
+      // HQ refused the till as restored from an old copy: the run did not finish; the card says why.
+      if (next.rolledBack) {
+        setProblem(() => (tr: TFunction) => tr('rolledBack.syncRefused'));
+        return;
+      }
       const left = next.pending.total;
       say((tr) =>
         left === 0 ? tr('syncView.syncDoneAll') : tr('syncView.syncDoneSome', { n: formatCount(left, locale) }),
@@ -181,6 +186,9 @@ export function SyncView({ feed, onBusyChange }: { feed: SyncFeed; onBusyChange:
         />
       ) : null}
 
+      {/* Full width above the cards: at 1024x768 a column cut what to do below the fold. */}
+      {status?.paired && status.rolledBack ? <RolledBackCard rolledBack={status.rolledBack} /> : null}
+
       {status?.paired ? (
         <div className="sync-grid">
           <Connection status={status} retrySeenAt={feed.retrySeenAt} locale={locale} />
@@ -263,7 +271,9 @@ function Connection({
   const now = useNow(retrying);
   const seconds = retrying && status.retryInMs !== null ? secondsUntilRetry(status.retryInMs, retrySeenAt, now) : 0;
   // Why the link is down; while a run is on (or after a success) an older failure is beside the point.
-  const errorKey = state === 'offline' && status.lastError ? syncErrorKey(status.lastError) : null;
+  // Refused as restored from an old copy, HQ was reached: the card below says what happened, not a code.
+  const refused = state === 'offline' && status.rolledBack !== null;
+  const errorKey = state === 'offline' && status.lastError && !refused ? syncErrorKey(status.lastError) : null;
   return (
     <section className="card sync-card" aria-labelledby={headingId}>
       <h2 id={headingId} className="card-title">
@@ -271,12 +281,11 @@ function Connection({
       </h2>
       <p className={`link-state link-state-${state}`}>
         <span className="sync-dot" aria-hidden="true" />
-        <span>{t(`syncView.states.${state}`)}</span>
+        <span>{refused ? t('rolledBack.state') : t(`syncView.states.${state}`)}</span>
       </p>
       {errorKey && status.lastError ? (
         <p className="sync-problem">{t(`syncView.errors.${errorKey}`, { code: status.lastError })}</p>
       ) : null}
-      {status.rolledBack ? <RolledBackCard rolledBack={status.rolledBack} /> : null}
       {status.auditRefused ? (
         <p className="sync-problem" role="alert" data-testid="sync-audit-refused">
           {t('syncView.auditRefused', { code: status.auditRefused })}
@@ -345,7 +354,7 @@ function Pending({ status, locale }: { status: SyncStatus; locale: string }) {
               </li>
             ))}
           </ul>
-          <p className="hint">{t('syncView.pendingHint')}</p>
+          <p className="hint">{t(status.rolledBack ? 'rolledBack.pendingHint' : 'syncView.pendingHint')}</p>
         </>
       )}
     </section>
