@@ -13,14 +13,22 @@ import { prng } from '../support/prng';
 import { makeTempDir } from '../support/temp-dir';
 
 /**
- * rekeyDeviceDatabase: a new key in the pending slot (durable), PRAGMA rekey in WAL mode, then the
- * slot promoted and the rekey audited. A child process is SIGKILLed at each step and at seeded
- * random moments; after each kill the till opens with a key the key-info holds, every row is there,
- * the audit chain verifies, and once the rekey committed the old key opens nothing.
+ * rekeyDeviceDatabase: a new key in the pending slot (durable), the rekey audited, PRAGMA rekey in
+ * WAL mode, then the slot promoted. A child process is SIGKILLed at each step and at seeded random
+ * moments; after each kill the till opens with a key the key-info holds, every row is there, the
+ * audit chain verifies with exactly one entry for the rekey (written by the open that finished it
+ * when the kill came first), and the old key opens nothing.
  * REKEY_KILL_SEED replays a schedule.
  */
 const SEED = Number(process.env.REKEY_KILL_SEED ?? 20261207);
-const STEPS = ['rekey.pending_written', 'rekey.started', 'rekey.committed', 'rekey.checkpointed', 'rekey.promoted'];
+const STEPS = [
+  'rekey.pending_written',
+  'rekey.audited',
+  'rekey.started',
+  'rekey.committed',
+  'rekey.checkpointed',
+  'rekey.promoted',
+];
 const RANDOM_KILLS = 4;
 
 describe('rekeying the till database', () => {
@@ -49,9 +57,13 @@ describe('rekeying the till database', () => {
   });
 
   /** Every table but the audit log as before; the audit log as before or with one database.rekeyed entry. */
-  async function expectWhole(dir: string, kc: TestKeychain): Promise<{ rekeyed: boolean; audited: boolean }> {
+  async function expectWhole(
+    dir: string,
+    kc: TestKeychain,
+  ): Promise<{ rekeyed: boolean; audited: boolean; finishedAtStart: unknown }> {
     const device = await openDeviceDatabase({ dataDir: dir, keychain: kc.keychain });
     let audited: boolean;
+    let lastDetails: Record<string, unknown> = {};
     try {
       const { audit: auditNow, ...restNow } = tableDigests(device.db);
       const { audit: auditBefore, ...restBefore } = before;
@@ -59,8 +71,13 @@ describe('rekeying the till database', () => {
       audited = auditNow!.rows === auditBefore!.rows + 1;
       if (!audited) expect(auditNow).toEqual(auditBefore);
       else {
-        const last = device.db.prepare('SELECT action, details FROM audit ORDER BY seq DESC LIMIT 1').get();
-        expect(last).toEqual({ action: 'database.rekeyed', details: '{"reason":"suspected_compromise"}' });
+        const last = device.db
+          .prepare<[], { action: string; details: string }>(
+            'SELECT action, details FROM audit ORDER BY seq DESC LIMIT 1',
+          )
+          .get();
+        expect(last?.action).toBe('database.rekeyed');
+        lastDetails = JSON.parse(last!.details) as Record<string, unknown>;
       }
       expect(auditVerifies(device.db, device.secrets.auditKey)).toBe(true);
       expect(device.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -73,10 +90,18 @@ describe('rekeying the till database', () => {
     expect(keyOpensFile(path, state.current, undefined)).toBe(true);
     const rekeyed = state.current.keyHex !== oldKey;
     if (rekeyed) expect(keyOpensFile(path, { scheme: 'aegis-256', keyHex: oldKey }, undefined)).toBe(false);
-    return { rekeyed, audited };
+    // A rekey is audited once, naming the key it moved to: by the rekey itself, or (killed before its
+    // entry was committed) by the open that finished it.
+    expect(audited).toBe(rekeyed);
+    if (audited) {
+      const { finishedAtStart, ...entry } = lastDetails;
+      expect(entry).toEqual({ reason: 'suspected_compromise', keyCheck: state.info.current.keyCheck });
+      expect([undefined, true]).toContain(finishedAtStart);
+    }
+    return { rekeyed, audited, finishedAtStart: lastDetails.finishedAtStart };
   }
 
-  it('re-encrypts under a new key in WAL mode, promotes it, audits the reason only, and leaves no page under the old key', async () => {
+  it('re-encrypts under a new key in WAL mode, promotes it, audits the reason and the new key’s check value only, and leaves no page under the old key', async () => {
     const till = await copyTill(template.path, keychain.keychain, installId);
     try {
       const device = await openDeviceDatabase({ dataDir: till.dir, keychain: till.keychain.keychain });
@@ -107,11 +132,19 @@ describe('rekeying the till database', () => {
         action: 'database.rekeyed',
         subject_type: null,
         subject_id: null,
-        details: '{"reason":"reprovisioned"}',
+        details: expect.any(String),
       });
       device.close();
-      const info = JSON.parse(readFileSync(join(till.dir, KEY_INFO_FILE), 'utf8')) as Record<string, unknown>;
+      const info = JSON.parse(readFileSync(join(till.dir, KEY_INFO_FILE), 'utf8')) as {
+        pending?: unknown;
+        current: { keyCheck: string };
+      };
       expect(info.pending).toBeUndefined();
+      // The reason and the new key's check value (key-info's, not secret): nothing else.
+      expect(JSON.parse((last as { details: string }).details)).toEqual({
+        reason: 'reprovisioned',
+        keyCheck: info.current.keyCheck,
+      });
       const path = join(till.dir, DATABASE_FILE);
       expect(keyOpensFile(path, { scheme: 'aegis-256', keyHex: oldKey }, undefined)).toBe(false);
       const again = await openDeviceDatabase({ dataDir: till.dir, keychain: till.keychain.keychain });
@@ -130,9 +163,11 @@ describe('rekeying the till database', () => {
         const run = await runChild('rekey', till, step);
         expect(run.killed).toBe(true);
         expect(run.steps.at(-1)).toBe(step);
-        const { rekeyed } = await expectWhole(till.dir, till.keychain);
+        const { rekeyed, finishedAtStart } = await expectWhole(till.dir, till.keychain);
         // An interrupted rekey is finished at the next open: the new key is in use either way.
         expect(rekeyed).toBe(true);
+        // Killed before its own entry: the open that finished it wrote the entry.
+        expect(finishedAtStart).toBe(step === 'rekey.pending_written' ? true : undefined);
       } finally {
         await till.remove();
       }
@@ -142,7 +177,7 @@ describe('rekeying the till database', () => {
   it(`killed at ${RANDOM_KILLS} seeded random moments (seed ${SEED})`, async () => {
     const random = prng(SEED);
     const probe = await copyTill(template.path, keychain.keychain, installId);
-    const whole = (await runChild('rekey', probe, null)).stepAt['rekey.audited'] ?? 0;
+    const whole = (await runChild('rekey', probe, null)).stepAt['rekey.promoted'] ?? 0;
     expect(whole).toBeGreaterThan(0);
     await probe.remove();
     const seen: string[] = [];

@@ -47,8 +47,11 @@ describe('a till rekeys its database when paired and when HQ asks (real worker, 
     return result.value;
   };
 
-  const currentKey = async (a: TestApp) =>
-    (await readKeyState(a.keychain.keychain, a.services.database.keyInfoPath)).current;
+  /** The key the file uses now, with its check value (key-info's, which the audit entry names). */
+  const currentKey = async (a: TestApp) => {
+    const state = await readKeyState(a.keychain.keychain, a.services.database.keyInfoPath);
+    return { ...state.current, keyCheck: state.info.current.keyCheck };
+  };
 
   const rekeyEntries = (a: TestApp) =>
     a.services.database.db
@@ -77,7 +80,9 @@ describe('a till rekeys its database when paired and when HQ asks (real worker, 
     expect(pairedKey.keyHex).not.toBe(firstKey.keyHex);
     expect(keyOpensFile(path, firstKey, undefined)).toBe(false);
     expect(keyOpensFile(path, pairedKey, undefined)).toBe(true);
-    expect(rekeyEntries(a)).toEqual([{ staffId: null, details: { reason: 'reprovisioned' } }]);
+    expect(rekeyEntries(a)).toEqual([
+      { staffId: null, details: { reason: 'reprovisioned', keyCheck: pairedKey.keyCheck } },
+    ]);
     await until('the roster from HQ', async () => {
       const roster = await a.call<IpcResult<{ staff: unknown[] }>>('staff.roster', {});
       return roster.ok && roster.value.staff.length >= 4;
@@ -100,8 +105,11 @@ describe('a till rekeys its database when paired and when HQ asks (real worker, 
     expect(keyOpensFile(path, pairedKey, undefined)).toBe(false);
     expect(keyOpensFile(path, rekeyedKey, undefined)).toBe(true);
     expect(rekeyEntries(a)).toEqual([
-      { staffId: null, details: { reason: 'reprovisioned' } },
-      { staffId: null, details: { reason: 'suspected_compromise', rekeyId: asked.rekeyId } },
+      { staffId: null, details: { reason: 'reprovisioned', keyCheck: pairedKey.keyCheck } },
+      {
+        staffId: null,
+        details: { reason: 'suspected_compromise', keyCheck: rekeyedKey.keyCheck, rekeyId: asked.rekeyId },
+      },
     ]);
 
     // Still selling, and the worker syncs with the new key: a sale reaches HQ.

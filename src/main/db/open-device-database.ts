@@ -44,7 +44,8 @@ import { mapSqliteError } from './errors';
 import { KEY_INFO_FILE, readKeyInfo } from './key-info';
 import { migrateCipher, removeMigratingFile } from './migrate-cipher';
 import { migrate } from './migrations';
-import { rekeyOpenConnection } from './rekey-database';
+import { createAuditLog } from '../audit/audit-log';
+import { auditRekeyFinishedAtOpen, rekeyOpenConnection, type FinishedRekey } from './rekey-database';
 import { ensureSecondaryIndexes } from './secondary-indexes';
 
 export { KEY_INFO_FILE } from './key-info';
@@ -156,9 +157,14 @@ function settleKeys(
   dbPath: string,
   start: KeyState,
   deps: { preferred: CipherScheme; now: () => Date; step: StepHook; nativeBinding: string | undefined },
-): KeyState {
+): { state: KeyState; finishedRekey: FinishedRekey | null } {
   let state = start;
   const migration = { dbPath, nativeBinding: deps.nativeBinding, step: deps.step };
+  const pendingSlot = state.info.pending;
+  const finishedRekey =
+    pendingSlot && pendingSlot.purpose !== 'cipher_migration'
+      ? { reason: pendingSlot.purpose, keyCheck: pendingSlot.keyCheck }
+      : null;
   if (state.pending) {
     if (keyOpensFile(dbPath, state.current, deps.nativeBinding)) {
       state =
@@ -180,7 +186,7 @@ function settleKeys(
     deps.step('migrate.pending_written');
     state = migrateCipher({ ...migration, state, now: deps.now() });
   }
-  return state;
+  return { state, finishedRekey };
 }
 
 /** A rekey interrupted before its commit: done again with the same pending key. */
@@ -261,6 +267,7 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
   }
 
   const settle = { preferred, now, step, nativeBinding: options.nativeBinding };
+  let finishedRekey: FinishedRekey | null;
   if (dbExists) {
     refuseDamagedShape(dbPath);
     if (readHeader(dbPath).equals(SQLITE_PLAIN_HEADER)) {
@@ -269,10 +276,10 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
         'The device database file is a plain, unencrypted SQLite file. Loyalty Desk refuses to use it; it was left untouched.',
       );
     }
-    state = settleKeys(dbPath, state, settle);
+    ({ state, finishedRekey } = settleKeys(dbPath, state, settle));
   } else {
     createDatabaseFile(dbPath, state.current, options.nativeBinding);
-    state = settleKeys(dbPath, state, settle);
+    ({ state, finishedRekey } = settleKeys(dbPath, state, settle));
   }
   const secrets = {
     ...(firstSecrets ?? (await loadDeviceSecrets(keychain, installId))),
@@ -304,6 +311,8 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
         .get() as { n: number };
       return used.n === 0;
     });
+    // A rekey this open finished after a kill: audited now if the kill came before its entry.
+    if (finishedRekey) auditRekeyFinishedAtOpen(db, createAuditLog({ db, key: complete.auditKey, now }), finishedRekey);
   } catch (error) {
     db.close();
     throw error;

@@ -50,7 +50,7 @@ export interface RekeyTarget {
  * key, the till re-provisioned). The new key is written to the pending slot durably first, then the
  * file is rekeyed, then the slot promoted: a kill at any point leaves a file that opens with one of
  * the two keys the key-info holds (openDeviceDatabase finishes the rekey). Audited as
- * database.rekeyed with the reason code (and HQ's request id) only. The caller stops the sync worker first: its connection
+ * database.rekeyed with the reason code, the new key's check value (and HQ's request id) only. The caller stops the sync worker first: its connection
  * holds the old key. Updates `device.secrets.databaseKey` for connections opened afterwards.
  */
 export async function rekeyDeviceDatabase(device: RekeyTarget, reason: RekeyReason, deps: RekeyDeps): Promise<void> {
@@ -62,6 +62,21 @@ async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDep
   const start = await readKeyState(deps.keychain, device.keyInfoPath);
   const state = addPendingKey(start, start.current.scheme, reason, deps.now());
   step('rekey.pending_written');
+  const keyCheck = state.info.pending?.keyCheck;
+  if (keyCheck === undefined) throw new Error('rekey needs a pending key');
+  // Audited before the pages are re-encrypted (and re-encrypted with them): from here the rekey is
+  // certain, since any open finishes it from the durable pending slot. A kill before this entry is
+  // committed is audited by the open that finishes the rekey (auditRekeyFinishedAtOpen).
+  device.db
+    .transaction(() => {
+      deps.audit.append({
+        staffId: deps.staffId,
+        action: 'database.rekeyed',
+        details: { reason, keyCheck, ...(deps.rekeyId === undefined ? {} : { rekeyId: deps.rekeyId }) },
+      });
+    })
+    .immediate();
+  step('rekey.audited');
   try {
     rekeyOpenConnection(device.db, state, step);
   } catch (error) {
@@ -70,14 +85,32 @@ async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDep
   const promoted = promotePendingKey(state, deps.now());
   step('rekey.promoted');
   device.secrets.databaseKey = promoted.current.keyHex;
-  device.db
-    .transaction(() => {
-      deps.audit.append({
-        staffId: deps.staffId,
-        action: 'database.rekeyed',
-        details: deps.rekeyId === undefined ? { reason } : { reason, rekeyId: deps.rekeyId },
-      });
-    })
-    .immediate();
-  step('rekey.audited');
+}
+
+/** A rekey an open finished (open-device-database.ts): its reason and the new key's check value. */
+export interface FinishedRekey {
+  reason: RekeyReason;
+  keyCheck: string;
+}
+
+/**
+ * The audit entry of a rekey killed before it wrote one, written by the open that finished it. The
+ * entry names the new key by its check value (key-info's keyCheck, an HMAC of a constant: not
+ * secret), so the open knows whether the entry was written before the kill. Returns whether it wrote.
+ */
+export function auditRekeyFinishedAtOpen(db: Database, audit: AuditLog, finished: FinishedRekey): boolean {
+  const written = db
+    .prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM audit WHERE action = 'database.rekeyed' AND json_extract(details, '$.keyCheck') = ?",
+    )
+    .get(finished.keyCheck);
+  if ((written?.n ?? 0) > 0) return false;
+  db.transaction(() => {
+    audit.append({
+      staffId: null,
+      action: 'database.rekeyed',
+      details: { reason: finished.reason, keyCheck: finished.keyCheck, finishedAtStart: true },
+    });
+  }).immediate();
+  return true;
 }

@@ -238,7 +238,8 @@ const EN: Sentences = {
   'device.revoked': () => ({ text: 'Head office revoked this till' }),
   'database.rekeyed': (s) => ({
     text: `${s.actor} re-encrypted this till's database under a new key (${s.code('rekeyReasons', s.d.reason)})`,
-    uses: ['reason'],
+    // The new key's check value identifies the rekey for the till itself; it says nothing to a reader.
+    uses: ['reason', 'keyCheck'],
   }),
   'sync.run': (s) => ({ text: `${s.actor} started a sync`, uses: ['manual'] }),
   'sync.day_end': (s) => ({
@@ -425,7 +426,7 @@ const RU: Sentences = {
   'device.revoked': () => ({ text: 'Головной офис отозвал эту кассу' }),
   'database.rekeyed': (s) => ({
     text: `${s.actor}: база данных кассы перешифрована новым ключом (${s.code('rekeyReasons', s.d.reason)})`,
-    uses: ['reason'],
+    uses: ['reason', 'keyCheck'],
   }),
   'sync.run': (s) => ({ text: `${s.actor}: запущена синхронизация`, uses: ['manual'] }),
   'sync.day_end': (s) => ({
