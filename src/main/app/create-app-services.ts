@@ -11,7 +11,7 @@ import type { TillPinPeppers } from '../../shared/sync/protocol';
 import type { StaffService } from '../staff/staff-service';
 import type { Outbox } from '../sync/outbox';
 import type { SyncService, SyncTiming } from '../sync/sync-service';
-import { wipeDevice } from '../sync/wipe-device';
+import { finishInterruptedWipe, wipeDevice } from '../sync/wipe-device';
 import type { MonotonicMs } from '../time/monotonic-clock';
 import { buildAppServices, type Lifecycle } from './build-app-services';
 
@@ -80,6 +80,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         options.logger.warn('device.wiped', { code: 'device_revoked' });
       }),
   };
+  // A revocation's wipe a kill interrupted is finished before anything opens the folder.
+  if (await finishInterruptedWipe(options.dataDir, options.keychain)) {
+    options.logger.warn('device.wiped', { code: 'wipe_finished_at_start' });
+  }
   current = await buildAppServices(options, lifecycle);
   if (options.autoPair && !current.sync.paired() && current.staff.count() === 0) {
     try {

@@ -1,20 +1,29 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../db/atomic-file';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../db/open-device-database';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { storePinPepperAccounts } from '../keychain/store-pin-peppers';
 import { KEK_LABELS, kekAccount } from '../keychain/key-wrapping';
 
-/** A date, nothing else: what the first-run screen says after a revocation (no data survives). */
+/**
+ * A date, nothing else, once the wipe is done: what the first-run screen says after a revocation (no
+ * data survives). While the wipe is under way it also names the install being wiped, so a start
+ * after a kill finishes the wipe (finishInterruptedWipe) instead of finding half a till.
+ */
 export const REVOKED_MARKER_FILE = 'revoked.json';
-const RevokedMarker = z.strictObject({ revokedAt: z.string() });
+const RevokedMarker = z.strictObject({ revokedAt: z.string(), wiping: z.uuid().optional() });
+type RevokedMarker = z.infer<typeof RevokedMarker>;
 
 /**
  * HQ revoked this till (DESIGN §4): the database (with its WAL), its key file and every secret of
  * the install are deleted. Only a marker with the date stays, so the till can say what happened.
- * The caller has closed the database and stopped the sync worker first.
+ * The marker is written first and names the install until everything is gone: a kill at any point
+ * is finished at the next start, and a till is never left with a key file and no database (which
+ * would refuse to start as "database missing"). The caller has closed the database and stopped the
+ * sync worker first.
  */
 export async function wipeDevice(deps: {
   dataDir: string;
@@ -22,31 +31,59 @@ export async function wipeDevice(deps: {
   installId: string;
   at: Date;
 }): Promise<void> {
+  const marker = join(deps.dataDir, REVOKED_MARKER_FILE);
+  writeFileAtomic(marker, JSON.stringify({ revokedAt: deps.at.toISOString(), wiping: deps.installId }));
+  await wipeInstall(deps.dataDir, deps.keychain, deps.installId);
+  writeFileAtomic(marker, JSON.stringify({ revokedAt: deps.at.toISOString() }));
+}
+
+/** Deletes what wipeDevice deletes; each step may already be done. */
+async function wipeInstall(dataDir: string, keychain: Keychain, installId: string): Promise<void> {
   for (const suffix of ['', '-wal', '-shm', '-journal']) {
-    rmSync(join(deps.dataDir, `${DATABASE_FILE}${suffix}`), { force: true });
+    rmSync(join(dataDir, `${DATABASE_FILE}${suffix}`), { force: true });
   }
-  rmSync(join(deps.dataDir, KEY_INFO_FILE), { force: true });
+  rmSync(join(dataDir, KEY_INFO_FILE), { force: true });
   const accounts = [
-    ...Object.values(secretAccounts(deps.installId)),
-    ...KEK_LABELS.map((label) => kekAccount(deps.installId, label)),
-    hqTokenAccount(deps.installId),
-    ...Object.values(storePinPepperAccounts(deps.installId)),
+    ...Object.values(secretAccounts(installId)),
+    ...KEK_LABELS.map((label) => kekAccount(installId, label)),
+    hqTokenAccount(installId),
+    ...Object.values(storePinPepperAccounts(installId)),
   ];
-  for (const account of accounts) await deps.keychain.delete(account).catch(() => false);
-  writeFileSync(join(deps.dataDir, REVOKED_MARKER_FILE), JSON.stringify({ revokedAt: deps.at.toISOString() }), {
-    mode: 0o600,
-  });
+  // An entry already gone answers false; a secret store that refuses throws, and the wipe is
+  // finished at the next start (the marker still names the install).
+  for (const account of accounts) await keychain.delete(account);
+}
+
+/**
+ * A wipe a kill interrupted is finished before anything opens the data folder. Returns whether
+ * there was one.
+ */
+export async function finishInterruptedWipe(dataDir: string, keychain: Keychain): Promise<boolean> {
+  const marker = readMarker(dataDir);
+  if (marker?.wiping === undefined) return false;
+  await wipeInstall(dataDir, keychain, marker.wiping);
+  writeFileAtomic(join(dataDir, REVOKED_MARKER_FILE), JSON.stringify({ revokedAt: marker.revokedAt }));
+  return true;
+}
+
+/** The marker, or null when there is none or it is not one (a torn or foreign file says nothing). */
+function readMarker(dataDir: string): RevokedMarker | null {
+  const path = join(dataDir, REVOKED_MARKER_FILE);
+  if (!existsSync(path)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+  const parsed = RevokedMarker.safeParse(json);
+  return parsed.success ? parsed.data : null;
 }
 
 /** When this till was revoked, if it was (until it pairs again). */
 export function readRevokedAt(dataDir: string): string | null {
-  const path = join(dataDir, REVOKED_MARKER_FILE);
-  if (!existsSync(path)) return null;
-  try {
-    return RevokedMarker.parse(JSON.parse(readFileSync(path, 'utf8'))).revokedAt;
-  } catch {
-    return null;
-  }
+  return readMarker(dataDir)?.revokedAt ?? null;
 }
 
 export function clearRevokedMarker(dataDir: string): void {
