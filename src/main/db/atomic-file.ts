@@ -24,3 +24,13 @@ export function fsyncDirectory(path: string): void {
     closeSync(dirFd);
   }
 }
+
+/** Makes the content of an existing file `path` durable (before it is renamed into place). */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

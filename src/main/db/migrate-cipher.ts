@@ -1,19 +1,19 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
-import { fsyncDirectory } from './atomic-file';
+import { fsyncDirectory, fsyncFile } from './atomic-file';
 import { applyCipher, setDefaultCipherForAttach } from './cipher-scheme';
 import { openFile } from './connection';
 import { noSteps, promotePendingKey, type KeyState, type StepHook } from './database-keys';
 import { mapSqliteError } from './errors';
+import { removeDatabaseFiles } from './sqlite-side-files';
 
 /** The new file is built beside loyalty.db under this suffix and renamed over it once checked. */
 export const MIGRATING_SUFFIX = '.migrating';
-const SIDE_FILES = ['-journal', '-wal', '-shm'] as const;
 
 /** Removes our own half-built file of an interrupted migration; it never held the only copy of anything. */
 export function removeMigratingFile(dbPath: string): void {
-  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${dbPath}${MIGRATING_SUFFIX}${suffix}`, { force: true });
+  removeDatabaseFiles(`${dbPath}${MIGRATING_SUFFIX}`);
 }
 
 interface SchemaRow {
@@ -96,15 +96,6 @@ function verifyCopy(db: Database, counts: Map<string, number>): void {
       'database_corrupt',
       'The re-encrypted copy of the database did not match the original; the original was kept.',
     );
-  }
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
