@@ -20,7 +20,7 @@
 // other option goes to that bench as typed. Otherwise each option goes to the bench(es) that know it
 // (ROUTES below); any other option is the counter bench's. Options to shrink a run while developing:
 //   counter:  [--sizes 100000,1000000] [--kinds till,plain,aegis-256,chacha20-poly1305,sqlcipher-v4]
-//             [--lookups 2000] [--writes 300] [--snapshot N]
+//             [--lookups 10000] [--writes 600] [--snapshot N]
 //   snapshot: [--members 1000000] [--lookups-every-ms 2]
 //   scale:    [--tills 50,200,500] [--processes 1,2,4] [--seconds 10] [--ops-budget 120000]
 //             [--pgbench-scale 50] [--pgbench-seconds 10] [--pool N (HQ_DB_POOL_MAX)]; and --batch-size,
