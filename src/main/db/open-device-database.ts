@@ -1,16 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/errors';
@@ -22,7 +11,7 @@ import {
   type FoundSecrets,
 } from '../keychain/device-secrets';
 import type { Keychain } from '../keychain/keychain';
-import { fsyncDirectory } from './atomic-file';
+import { fsyncDirectory, fsyncFile } from './atomic-file';
 import { applyCipher, cpuHasAesInstructions, preferredCipherScheme, type CipherScheme } from './cipher-scheme';
 import { applyRuntimePragmas, keyOpensFile, openFile } from './connection';
 import {
@@ -44,6 +33,7 @@ import { mapSqliteError } from './errors';
 import { KEY_INFO_FILE, readKeyInfo } from './key-info';
 import { migrateCipher, removeMigratingFile } from './migrate-cipher';
 import { migrate } from './migrations';
+import { removeDatabaseFiles, WAL_SIDE_FILES } from './sqlite-side-files';
 import { createAuditLog } from '../audit/audit-log';
 import { auditRekeyFinishedAtOpen, rekeyOpenConnection, type FinishedRekey } from './rekey-database';
 import { ensureSecondaryIndexes } from './secondary-indexes';
@@ -82,8 +72,6 @@ export interface OpenOptions {
 const SQLITE_PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** The page size of every scheme here (never changed): a whole database file is a multiple of it. */
 const PAGE_SIZE = 4096;
-/** The -wal and -shm files SQLite keeps beside a database; they take the database file's mode. */
-const SIDE_FILES = ['-wal', '-shm'] as const;
 
 function ownerOnly(path: string): void {
   if (process.platform !== 'win32' && existsSync(path)) chmodSync(path, 0o600);
@@ -122,7 +110,7 @@ function readHeader(path: string): Buffer {
 function createDatabaseFile(dbPath: string, key: DatabaseKey, nativeBinding: string | undefined): void {
   const building = `${dbPath}.creating`;
   // Only our own temporary file from an interrupted first run is removed; it never held data.
-  for (const suffix of ['', ...SIDE_FILES]) rmSync(`${building}${suffix}`, { force: true });
+  removeDatabaseFiles(building);
   const db = openFile(building, nativeBinding, false);
   try {
     // Before the first write, so the -wal and -shm SQLite creates next take the same mode.
@@ -137,12 +125,7 @@ function createDatabaseFile(dbPath: string, key: DatabaseKey, nativeBinding: str
   }
   // Closing the last connection checkpoints the WAL into the file and removes -wal and -shm.
   db.close();
-  const fd = openSync(building, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncFile(building);
   renameSync(building, dbPath);
   fsyncDirectory(dbPath);
 }
@@ -227,7 +210,7 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
   const keyInfoExists = existsSync(keyInfoPath);
 
   // A -wal or -shm without its database is what a deleted database leaves: never a first run.
-  const leftovers = SIDE_FILES.some((suffix) => existsSync(`${dbPath}${suffix}`));
+  const leftovers = WAL_SIDE_FILES.some((suffix) => existsSync(`${dbPath}${suffix}`));
   if (!keyInfoExists && !dbExists && leftovers) {
     throw new AppError(
       'database_missing',
@@ -292,7 +275,7 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     // The first read decrypts page 1; the key is known to be right, so a failure means damage.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     // Tills created before files were made owner-only; -wal and -shm are created with this mode.
-    for (const path of [dbPath, ...SIDE_FILES.map((suffix) => `${dbPath}${suffix}`)]) ownerOnly(path);
+    for (const path of [dbPath, ...WAL_SIDE_FILES.map((suffix) => `${dbPath}${suffix}`)]) ownerOnly(path);
     applyRuntimePragmas(db);
     migrate(db);
     ensureSecondaryIndexes(db);

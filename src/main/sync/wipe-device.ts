@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../db/atomic-file';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../db/open-device-database';
+import { removeDatabaseFiles } from '../db/sqlite-side-files';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { storePinPepperAccounts } from '../keychain/store-pin-peppers';
@@ -39,9 +40,7 @@ export async function wipeDevice(deps: {
 
 /** Deletes what wipeDevice deletes; each step may already be done. */
 async function wipeInstall(dataDir: string, keychain: Keychain, installId: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
-    rmSync(join(dataDir, `${DATABASE_FILE}${suffix}`), { force: true });
-  }
+  removeDatabaseFiles(join(dataDir, DATABASE_FILE));
   rmSync(join(dataDir, KEY_INFO_FILE), { force: true });
   const accounts = [
     ...Object.values(secretAccounts(installId)),
