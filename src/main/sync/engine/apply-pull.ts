@@ -6,6 +6,7 @@ import { createMemberErasure, type ErasureOutcome } from './erase-member';
 import { createMemberRebase } from './rebase';
 import { createSyncState } from './sync-state';
 import { createWalTruncate } from './wal-truncate';
+import { createWalBackgroundFlush } from './wal-background-flush';
 import { storeStaffProofKey } from '../device-identity';
 import { notePulledPinPeppers } from './pulled-pin-peppers';
 
@@ -77,6 +78,7 @@ export function createPullApplier(deps: PullApplierDeps) {
   const rebase = createMemberRebase(db, deps.lookupKey);
   const erase = createMemberErasure(db);
   const wal = createWalTruncate(db);
+  const flushWal = createWalBackgroundFlush(db);
   const anyMember = db.prepare<[], { n: number }>('SELECT EXISTS (SELECT 1 FROM members) AS n');
   const cardHolder = db.prepare<[string, string], { id: string }>(
     'SELECT id FROM members WHERE card_number = ? AND id <> ?',
@@ -381,6 +383,8 @@ export function createPullApplier(deps: PullApplierDeps) {
     do {
       // Between parts the counter's waiting write goes first (the gate parks this thread).
       from = gate.run(() => applyPart.immediate(page, from, ends, progress));
+      // Outside the gate: the part's frames start for the disk while the next part is written.
+      flushWal();
       deps.onPart?.(from);
       if (from < page.changes.length) yield;
     } while (from < page.changes.length);

@@ -23,13 +23,13 @@ function send(message: FromWorker): void {
 
 const data = WorkerData.parse(workerData);
 const db = openSecondConnection(data.dbPath, data.databaseKey, data.nativeBinding, data.cipher);
-// FULL, like the counter's connection, though what this one writes could always be fetched again
-// (HQ pages are applied with their cursor; a lost ack means a re-push HQ answers as duplicate): in
-// one WAL file, a counter commit's fsync also flushes every frame this connection wrote since the
-// last sync, so with NORMAL each earn during a snapshot paid for the worker's pages (bench at 200k:
-// earn p50 / p95 6.3 / 21.2 ms with NORMAL, 4.4 / 10.3 ms with FULL, the same members/s). Each
-// part's fsync is now its own, and a part is a few ms of members.
-db.pragma('synchronous = FULL');
+// What this connection writes can always be fetched again (HQ pages are applied with their cursor;
+// an ack lost to a power cut means a re-push, which HQ answers as duplicate), so it need not wait
+// for fsync at every commit: NORMAL in WAL mode stays consistent and only loses the latest batches.
+// The counter's own connection keeps FULL; the frames this one leaves unsynced are flushed in the
+// background after each part of a pull page (engine/wal-background-flush.ts), so a counter commit's
+// fsync does not write them all itself.
+db.pragma('synchronous = NORMAL');
 // Pulled pages are committed in parts that make way for the counter's writes (db/write-gate.ts).
 const gate = data.writeGate ? workerWriteGate(data.writeGate) : NO_WORKER_GATE;
 // Checkpoints are taken after each committed part and run, outside the gate (a PASSIVE one lets
