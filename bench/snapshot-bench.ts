@@ -13,7 +13,7 @@
  * store). Prints a table and, last, one JSON line.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,13 @@ import { makeTempDir } from '../tests/support/temp-dir';
 import { memoryKeychain } from './memory-keychain';
 import { openDataKeys } from '../packages/hq/src/keys/data-keys';
 import { masterKeyWrapper } from '../packages/hq/src/keys/key-wrapper';
+
+/** Bytes this process has had written to storage (Linux): the till's WAL, checkpoints and file; HQ's are PostgreSQL's. */
+const writtenBytes = (): number | null => {
+  if (!existsSync('/proc/self/io')) return null;
+  const line = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  return line ? Number(line[1]) : null;
+};
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -146,6 +153,7 @@ async function main() {
     });
     // The loop's first run starts at once; "Sync now" waits for it and then finds nothing left.
     t = performance.now();
+    const writtenBefore = writtenBytes();
     const lookups: number[] = [];
     const phoneLookups: number[] = [];
     const earns: number[] = [];
@@ -175,6 +183,7 @@ async function main() {
     }
     await run;
     const seconds = (performance.now() - t) / 1000;
+    const writtenAfter = writtenBytes();
     const count = (device.db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n;
     if (count !== members) throw new Error(`snapshot-bench: the till holds ${count} members, HQ ${members}`);
     lookups.sort((a, b) => a - b);
@@ -197,6 +206,8 @@ async function main() {
       earnGateWaitMs: { ...p(gateWaits), max: gateWaits.at(-1) ?? NaN },
       hqPullPages: hqPullMs.length,
       hqPullPageMs: { ...p(hqPullMs), max: hqPullMs.at(-1) ?? NaN },
+      tillWrittenMiB:
+        writtenBefore === null || writtenAfter === null ? null : Math.round((writtenAfter - writtenBefore) / 2 ** 20),
       hqPullSeconds: Math.round(hqPullMs.reduce((a, b) => a + b, 0) / 100) / 10,
       lastProgress: pulled,
       cpus: cpus().length,
@@ -216,7 +227,7 @@ async function main() {
       `targets (DESIGN §8): counter earn p95 while a snapshot ingests ≤ 10 ms: ${result.earnMs.p95 <= 10 ? 'PASS' : 'FAIL'}; lookup p95 while a snapshot ingests ≤ 5 ms: ${result.lookupMs.p95 <= 5 ? 'PASS' : 'FAIL'}; snapshot end to end ≥ 25,000 members/s (HQ, HTTPS, JSON and the till's ingest): ${result.membersPerSecond >= 25_000 ? 'PASS' : 'FAIL'}`,
     );
     console.log(
-      `phases: HQ answered ${result.hqPullPages} pull pages in ${result.hqPullSeconds} s in all (per page p50 / p95 / p99 ${cell(result.hqPullPageMs)} ms); counter writes waited at the gate p50 / p95 / p99 ${cell(result.earnGateWaitMs)} ms`,
+      `phases: HQ answered ${result.hqPullPages} pull pages in ${result.hqPullSeconds} s in all (per page p50 / p95 / p99 ${cell(result.hqPullPageMs)} ms); counter writes waited at the gate p50 / p95 / p99 ${cell(result.earnGateWaitMs)} ms; the till wrote ${result.tillWrittenMiB ?? '?'} MiB to storage`,
     );
     console.log(JSON.stringify({ snapshot: result }));
     if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
