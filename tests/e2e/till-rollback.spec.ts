@@ -218,6 +218,11 @@ test('a till put back from an old copy is refused at its next sync: the counter 
     const waiting = page.getByRole('region', { name: tillEn.syncView.pending, exact: true });
     await expect(waiting).not.toContainText(tillEn.syncView.pendingEmpty);
     await expect(waiting).toContainText(`${tillEn.syncView.pendingTotal}2`);
+    const byKind = waiting.getByRole('list', { name: tillEn.syncView.pendingByType });
+    await expect(byKind.getByRole('listitem')).toHaveText([
+      `${tillEn.sync.opTypes.points.earned}1`,
+      `${tillEn.sync.opTypes.staff.pin_changed}1`,
+    ]);
     await expect(waiting).toContainText(tillEn.rolledBack.pendingHint);
     await expectNoAxeViolations(page);
     await shot(page, 'sync-card-en');
