@@ -21,9 +21,19 @@ export interface Outbox {
   onCommitted(listener: () => void): () => void;
 }
 
+/**
+ * The highest seq this till's outbox ever wrote, 0 before its first op: kept in sync_state, not
+ * read from the outbox, because acked rows are pruned and a seq must never be given twice. The one
+ * reader of it (append, day end's manifest, the device head sent to HQ); prepared once per caller.
+ */
+export function outboxLastSeqReader(db: Database): () => number {
+  const read = db.prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'outbox_last_seq'");
+  return () => Number(read.get()?.value ?? '0');
+}
+
 export function createOutbox(deps: { db: Database; now: () => Date }): Outbox {
   const { db } = deps;
-  const lastSeq = db.prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'outbox_last_seq'");
+  const lastSeq = outboxLastSeqReader(db);
   const setLastSeq = db.prepare<[string]>(
     "INSERT INTO sync_state (key, value) VALUES ('outbox_last_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
@@ -65,7 +75,7 @@ export function createOutbox(deps: { db: Database; now: () => Date }): Outbox {
       if (!db.inTransaction) throw new Error('outbox rows are written inside the transaction of their change');
       // A payload that does not match the wire schema is a bug here, not something to send HQ.
       const checked = OP_PAYLOADS[type].parse(payload);
-      const seq = Number(lastSeq.get()?.value ?? '0') + 1;
+      const seq = lastSeq() + 1;
       insert.run({
         seq,
         opId,

@@ -3,6 +3,7 @@ import { createOpIdsDigest } from '../../../node-shared/op-ids-digest';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { DayEndManifest, DayEndReport } from '../../../shared/sync/protocol';
 import type { OpType } from '../../../shared/sync/ops';
+import { outboxLastSeqReader } from '../outbox';
 
 /**
  * Day end on the device (DESIGN §5): the manifest of every op since the last acknowledged day end
@@ -18,7 +19,7 @@ export function createDayEnd(deps: { db: Database; now: () => Date }) {
   const lastDone = db.prepare<[], { to_seq: number }>(
     "SELECT to_seq FROM day_ends WHERE status <> 'sent' ORDER BY to_seq DESC, created_at DESC LIMIT 1",
   );
-  const lastSeq = db.prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'outbox_last_seq'");
+  const lastSeq = outboxLastSeqReader(db);
   const ops = db.prepare<[number, number], { op_id: string; type: OpType }>(
     'SELECT op_id, type FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq',
   );
@@ -42,7 +43,7 @@ export function createDayEnd(deps: { db: Database; now: () => Date }) {
       const waiting = open.get();
       if (waiting) return { dayEndId: waiting.id, manifest: JSON.parse(waiting.manifest) as DayEndManifest };
       const fromSeq = lastDone.get()?.to_seq ?? 0;
-      const toSeq = Number(lastSeq.get()?.value ?? '0');
+      const toSeq = lastSeq();
       const counts: DayEndManifest['counts'] = {};
       const digest = createOpIdsDigest();
       for (const op of ops.iterate(fromSeq, toSeq)) {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { RollbackInfo, type DeviceHead } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../../audit/audit-log';
 import { HqRequestError } from '../hq-client';
+import { outboxLastSeqReader } from '../outbox';
 import { createSyncState } from './sync-state';
 
 /**
@@ -27,15 +28,12 @@ export class DeviceRolledBackError extends Error {
 /** What this till believes HQ holds of it, sent with every request (protocol DeviceHead). */
 export function readDeviceHead(db: Database): DeviceHead {
   const state = createSyncState(db);
-  const outboxLast = db
-    .prepare<[], { value: string }>("SELECT value FROM sync_state WHERE key = 'outbox_last_seq'")
-    .get();
   const audit = db
     .prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
     .get();
   return {
     ackedSeq: Number(state.get('acked_seq') ?? '0'),
-    lastSeq: Number(outboxLast?.value ?? '0'),
+    lastSeq: outboxLastSeqReader(db)(),
     audit: audit ? { seq: audit.seq, hash: audit.hash } : { seq: 0, hash: null },
   };
 }
