@@ -352,8 +352,9 @@ export function createPullApplier(deps: PullApplierDeps) {
         state.set('snapshot_mark', null);
       }
       if (pageDone && page.snapshotEnd) state.set('snapshot_bulk', null);
-      // With every part, as the v2 roster hashes they check (a till paired before per-store peppers).
-      if (page.pinPeppers !== undefined) notePulledPinPeppers(db, page.pinPeppers);
+      // With the page's first part, as the v2 roster hashes they check (a till paired before per-store
+      // peppers); the later parts carry the same ones (it prepared three statements every part).
+      if (page.pinPeppers !== undefined && from === 0) notePulledPinPeppers(db, page.pinPeppers);
       // A till paired before HQ handed its staff-proof key out at pairing gets it here.
       if (pageDone && page.staffProofKey !== undefined) storeStaffProofKey(db, page.staffProofKey);
       // Owed in this transaction, so a crash before the wipe still leaves it to do.
