@@ -134,7 +134,8 @@ async function run(backend: Backend) {
     tls,
     now,
     console: {
-      masterKey,
+      // A fresh HQ's key root is its master key (keys/data-keys.ts openDerivationRoot).
+      keyRoot: masterKey,
       hqCertSha256: tls.fingerprint256,
       publicOrigin: () => origin,
       // Thirty logins in a row from one address: the per-address limit is not what is measured here.

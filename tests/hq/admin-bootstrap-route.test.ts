@@ -26,7 +26,7 @@ describe('the bootstrap route', () => {
     ({ db, stop } = await openTestDatabase('pglite'));
     const tls = await loadOrCreateTls({ dataDir: dir.path });
     const console = (bootstrapToken?: string) => ({
-      masterKey: randomBytes(32),
+      keyRoot: randomBytes(32),
       hqCertSha256: tls.fingerprint256,
       publicOrigin: () => 'https://hq.example:8443',
       ...(bootstrapToken !== undefined ? { bootstrapToken } : {}),

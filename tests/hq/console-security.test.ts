@@ -498,7 +498,7 @@ describe('console logs', () => {
       tls,
       now: () => clock.now,
       logger: { level: 'trace', stream: { write: (line: string) => lines.push(line) } },
-      console: { masterKey, hqCertSha256: tls.fingerprint256, publicOrigin: () => origin },
+      console: { keyRoot: masterKey, hqCertSha256: tls.fingerprint256, publicOrigin: () => origin },
     });
     try {
       await app.listen({ host: '127.0.0.1', port: 0 });

@@ -7,14 +7,18 @@ import type { HqDatabase } from '../../packages/hq/src/db/database';
 import { migrate } from '../../packages/hq/src/db/migrations';
 import { openPgliteDatabase } from '../../packages/hq/src/db/pglite';
 import {
+  DATA_KEY_PURPOSES,
   DataKeyError,
   getOrCreateDataKey,
   openDataKeys,
+  openDerivationRoot,
   rewrapDataKeys,
   rotateDataKey,
   type DataKeyErrorCode,
 } from '../../packages/hq/src/keys/data-keys';
+import { deriveKey } from '../../packages/hq/src/keys/derived-keys';
 import { masterKeyWrapper } from '../../packages/hq/src/keys/key-wrapper';
+import { createOperatorAuditLog } from '../../packages/hq/src/operators/operator-audit';
 import type { MasterKeySource } from '../../packages/hq/src/keys/master-key';
 import { resealColumns } from '../../packages/hq/src/keys/sealed-columns';
 import { sealedKeyId } from '../../packages/hq/src/keys/sealed-value';
@@ -185,5 +189,39 @@ describe('data keys', () => {
         `m${i}@example.org`,
       );
     });
+  });
+});
+
+describe('the key root HQ’s own keys derive from (openDerivationRoot)', () => {
+  beforeEach(async () => {
+    await db.query('DELETE FROM operator_audit');
+  });
+
+  test('made once from the first master key, it survives a master key rotation and a data key rotation, so the operator audit chain still verifies', async () => {
+    const first = randomBytes(32);
+    const second = randomBytes(32);
+    const root = await openDerivationRoot(db, masterKeyWrapper(source(first)), first, NOW);
+    // Made from the master key HQ had: every key derived from it before is still what it was.
+    expect(root.equals(first)).toBe(true);
+    const audit = createOperatorAuditLog({ db, key: deriveKey(root, 'operator-audit'), now: () => NOW });
+    await db.transaction((tx) => audit.append(tx, { operatorId: 'op-1', action: 'stores.create' }));
+    await db.transaction((tx) => audit.append(tx, { operatorId: 'op-1', action: 'devices.revoke' }));
+    expect((await audit.verify()).ok).toBe(true);
+
+    // The master key is rotated: the three data keys and the root are rewrapped, nothing else.
+    await openDataKeys(db, masterKeyWrapper(source(first)), { now: () => NOW });
+    expect(await rewrapDataKeys(db, masterKeyWrapper(source(first)), masterKeyWrapper(source(second)))).toBe(4);
+    await refusal(() => openDerivationRoot(db, masterKeyWrapper(source(first)), first, NOW), 'master_key_mismatch');
+    const after = await openDerivationRoot(db, masterKeyWrapper(source(second)), second, NOW);
+    expect(after.equals(first)).toBe(true);
+    const audited = createOperatorAuditLog({ db, key: deriveKey(after, 'operator-audit'), now: () => NOW });
+    await db.transaction((tx) => audited.append(tx, { operatorId: 'op-2', action: 'stores.create' }));
+    expect(await audited.verify()).toMatchObject({ ok: true });
+
+    // rotate-data-keys (rotateDataKeysOffline) rotates each data key purpose, not the root.
+    for (const purpose of DATA_KEY_PURPOSES) await rotateDataKey(db, masterKeyWrapper(source(second)), purpose, NOW);
+    expect((await openDerivationRoot(db, masterKeyWrapper(source(second)), second, NOW)).equals(first)).toBe(true);
+    const roots = await db.query("SELECT count(*)::int AS n FROM data_keys WHERE purpose = 'derivation-root'");
+    expect(roots.rows).toEqual([{ n: 1 }]);
   });
 });

@@ -53,7 +53,7 @@ import { DataDirLockedError } from './db/data-dir-lock';
 import { seedDemoHq } from './demo/seed-demo-hq';
 import { MasterKeyError, loadMasterKey } from './keys/master-key';
 import { rotateDataKeysOffline, rotateMasterKey } from './keys/rotate-master-key';
-import { DataKeyError, openDataKeys } from './keys/data-keys';
+import { DataKeyError, openDataKeys, openDerivationRoot } from './keys/data-keys';
 import { masterKeyWrapper } from './keys/key-wrapper';
 import { sealPlaintextColumns } from './keys/sealed-columns';
 import { sealPinPepperRoot } from './staff/pin-peppers';
@@ -176,8 +176,12 @@ async function main(): Promise<number> {
   // The data keys are unwrapped here, once (a KMS wrapper would be called only here); another
   // master key than the one that wrapped them is refused before anything is served or written.
   let keys;
+  let keyRoot: Buffer;
   try {
     keys = await openDataKeys(db, masterKeyWrapper(masterKey));
+    // HQ's own keys (the operator audit chain's…) derive from a root kept with the data keys, so a
+    // master key rotation changes none of them (keys/data-keys.ts).
+    keyRoot = await openDerivationRoot(db, masterKeyWrapper(masterKey), masterKey.key(), new Date());
   } catch (error) {
     if (!(error instanceof DataKeyError)) throw error;
     errLine(`error: ${error.code}: ${error.message}`);
@@ -202,7 +206,7 @@ async function main(): Promise<number> {
     tls,
     logger: { level: process.env.HQ_LOG_LEVEL ?? 'info' },
     console: {
-      masterKey: masterKey.key(),
+      keyRoot,
       hqCertSha256: tls.fingerprint256,
       publicOrigin: consoleOrigin,
       staticDir: CONSOLE_DIR,
@@ -248,7 +252,7 @@ async function main(): Promise<number> {
     const moreCodes: string[] = [];
     for (let till = 2; till <= tills; till += 1) moreCodes.push((await issuePairingCode({ db }, storeId)).pairingCode);
     out(`DEMO_STORE_ID=${storeId}${created ? '' : ' (existing)'}`);
-    const admin = await demoAdminEnrolment({ db, masterKey: masterKey.key(), publicOrigin: consoleOrigin });
+    const admin = await demoAdminEnrolment({ db, keyRoot, publicOrigin: consoleOrigin });
     if (admin !== null) out(`DEMO_ADMIN_ENROLMENT_URL=${admin}`);
     for (const staff of demoStaff.staff) out(`DEMO_STAFF=${staff.displayName} (${staff.role}) PIN ${staff.pin}`);
     out(`PAIRING_CODE=${pairingCode}`);
@@ -281,7 +285,7 @@ async function main(): Promise<number> {
       db: jobsDb,
       audit: createOperatorAuditLog({
         db: jobsDb,
-        key: deriveKey(masterKey.key(), 'operator-audit'),
+        key: deriveKey(keyRoot, 'operator-audit'),
         now: () => new Date(),
       }),
       now: () => new Date(),
@@ -397,11 +401,11 @@ const DEMO_ADMIN = { email: 'demo-admin@loyalty-desk.example', displayName: 'Dem
  */
 async function demoAdminEnrolment(deps: {
   db: HqDatabase;
-  masterKey: Buffer;
+  keyRoot: Buffer;
   publicOrigin: () => string;
 }): Promise<string | null> {
   const now = () => new Date();
-  const audit = createOperatorAuditLog({ db: deps.db, key: deriveKey(deps.masterKey, 'operator-audit'), now });
+  const audit = createOperatorAuditLog({ db: deps.db, key: deriveKey(deps.keyRoot, 'operator-audit'), now });
   const random = (size: number) => randomBytes(size);
   const found = await deps.db.query<{ id: string; password_hash: string | null }>(
     'SELECT id, password_hash FROM operators ORDER BY created_at LIMIT 2',

@@ -86,8 +86,11 @@ export interface HqServerOptions {
 }
 
 export interface ConsoleOptions {
-  /** HQ's master key (keys/master-key.ts): the audit, approval, CSRF and confirmation keys are derived from it. */
-  masterKey: Buffer;
+  /**
+   * The root HQ's own keys are derived from (keys/data-keys.ts openDerivationRoot, kept wrapped by the
+   * master key): the operator audit, approval, CSRF, confirmation and pseudonym keys.
+   */
+  keyRoot: Buffer;
   /** SHA-256 fingerprint of HQ's certificate, shown with each pairing code. */
   hqCertSha256: string;
   /** https://host:port for enrolment links (default: the address the server listens on). */
@@ -371,7 +374,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   if (options.console) {
     const memberDataAudit = createOperatorAuditLog({
       db,
-      key: deriveKey(options.console.masterKey, 'operator-audit'),
+      key: deriveKey(options.console.keyRoot, 'operator-audit'),
       now,
     });
     app.post(HQ_ROUTES.memberData, async (request, reply) => {
@@ -405,7 +408,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
 
   const consoleOptions = options.console;
   if (consoleOptions) {
-    const audit = createOperatorAuditLog({ db, key: deriveKey(consoleOptions.masterKey, 'operator-audit'), now });
+    const audit = createOperatorAuditLog({ db, key: deriveKey(consoleOptions.keyRoot, 'operator-audit'), now });
     const origin =
       consoleOptions.publicOrigin ??
       (() => {
@@ -440,10 +443,10 @@ export function buildHqServer(options: HqServerOptions): HqServer {
           now,
           random: consoleOptions.random ?? ((size) => randomBytes(size)),
           audit,
-          approvalKey: deriveKey(consoleOptions.masterKey, 'operator-approvals'),
-          csrfKey: deriveKey(consoleOptions.masterKey, 'console-csrf'),
-          confirmationKey: deriveKey(consoleOptions.masterKey, 'consent-confirmation'),
-          pseudonymKey: deriveKey(consoleOptions.masterKey, 'audience-pseudonyms'),
+          approvalKey: deriveKey(consoleOptions.keyRoot, 'operator-approvals'),
+          csrfKey: deriveKey(consoleOptions.keyRoot, 'console-csrf'),
+          confirmationKey: deriveKey(consoleOptions.keyRoot, 'consent-confirmation'),
+          pseudonymKey: deriveKey(consoleOptions.keyRoot, 'audience-pseudonyms'),
           keys: options.keys,
           hqCertSha256: consoleOptions.hqCertSha256,
           publicOrigin: origin,

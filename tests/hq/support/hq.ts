@@ -10,7 +10,7 @@ import { migrate } from '../../../packages/hq/src/db/migrations';
 import { openPgliteDatabase } from '../../../packages/hq/src/db/pglite';
 import { openPostgresDatabase } from '../../../packages/hq/src/db/postgres';
 import { buildHqServer, type HqServer } from '../../../packages/hq/src/server';
-import { openDataKeys, type DataKeys } from '../../../packages/hq/src/keys/data-keys';
+import { openDataKeys, openDerivationRoot, type DataKeys } from '../../../packages/hq/src/keys/data-keys';
 import { masterKeyWrapper, type KeyWrapper } from '../../../packages/hq/src/keys/key-wrapper';
 import type { SessionTimeouts } from '../../../packages/hq/src/console/sessions';
 import { loadOrCreateTls, type HqTls } from '../../../packages/hq/src/tls';
@@ -246,6 +246,10 @@ export async function startTestHq(
     // unwrapping them with the same master key.
     const dataMasterKey = options.sharedWith?.dataMasterKey ?? masterKey ?? randomBytes(32);
     const keys = options.sharedWith?.keys ?? (await openTestDataKeys(db, dataMasterKey));
+    // As main.ts: the root HQ's own keys derive from, made once from the first master key.
+    const keyRoot = masterKey
+      ? await openDerivationRoot(db, testKeyWrapper(dataMasterKey), masterKey, clock.now)
+      : undefined;
     let origin = 'https://127.0.0.1';
     app = buildHqServer({
       db,
@@ -256,10 +260,10 @@ export async function startTestHq(
       ...(options.logLines
         ? { logger: { level: 'info', stream: { write: (line: string) => options.logLines?.push(line) } } }
         : {}),
-      ...(consoleConfig && masterKey
+      ...(consoleConfig && keyRoot
         ? {
             console: {
-              masterKey,
+              keyRoot,
               hqCertSha256: tls.fingerprint256,
               publicOrigin: () => origin,
               ...(consoleConfig.timeouts ? { timeouts: consoleConfig.timeouts } : {}),

@@ -85,8 +85,9 @@ async function readKeyRows(q: Queryable): Promise<KeyRow[]> {
 export async function getOrCreateDataKey(
   q: Queryable,
   wrapper: KeyWrapper,
-  purpose: DataKeyPurpose,
+  purpose: DataKeyPurpose | typeof DERIVATION_ROOT_PURPOSE,
   now: Date,
+  make: () => Buffer = () => randomBytes(DATA_KEY_BYTES),
 ): Promise<{ id: number; key: Buffer }> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const current = await q.query<KeyRow>(
@@ -95,15 +96,35 @@ export async function getOrCreateDataKey(
     );
     const row = current.rows[0];
     if (row) return { id: Number(row.id), key: await unwrapRow(wrapper, row) };
-    await insertNewKey(q, wrapper, purpose, now);
+    await insertNewKey(q, wrapper, purpose, now, make());
   }
   throw new DataKeyError('data_key_missing', `No data key for ${purpose} could be made.`);
 }
 
-async function insertNewKey(q: Queryable, wrapper: KeyWrapper, purpose: DataKeyPurpose, now: Date): Promise<void> {
+/**
+ * The root HQ's own keys are derived from (derived-keys.ts: the operator audit chain's MAC key,
+ * approval bindings, console CSRF tokens, double opt-in links, audience pseudonyms). It is kept here,
+ * wrapped like a data key, so rotating the master key rewraps it and changes none of those keys: an
+ * operator audit chain written before a rotation still verifies after it, sessions and pending
+ * approvals survive, pseudonyms stay. It is made once, from the master key HQ holds when it is first
+ * needed, so every key derived before it existed stays what it was. It seals nothing and is not a
+ * DATA_KEY_PURPOSE: rotate-data-keys leaves it (replacing it would end every verification of the
+ * chain so far: docs/SECURITY.md).
+ */
+export const DERIVATION_ROOT_PURPOSE = 'derivation-root';
+
+export async function openDerivationRoot(
+  q: Queryable,
+  wrapper: KeyWrapper,
+  masterKey: Buffer,
+  now: Date,
+): Promise<Buffer> {
+  return (await getOrCreateDataKey(q, wrapper, DERIVATION_ROOT_PURPOSE, now, () => Buffer.from(masterKey))).key;
+}
+
+async function insertNewKey(q: Queryable, wrapper: KeyWrapper, purpose: string, now: Date, key: Buffer): Promise<void> {
   // A random id (it is in every sealed value, 4 bytes): nothing to coordinate between processes.
   const id = randomInt(1, 2 ** 31);
-  const key = randomBytes(DATA_KEY_BYTES);
   const wrapped = await wrapper.wrap(key, wrapAad(id, purpose));
   key.fill(0);
   await q.query(
