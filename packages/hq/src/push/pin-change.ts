@@ -7,10 +7,9 @@ import type { Queryable } from '../db/database';
 import { hashRosterPin, verifyRosterPin } from '../staff/pin-peppers';
 import { isChainPepperHash } from '../../../../src/node-shared/pin-hash-key-id';
 import {
-  assertProofBudget,
+  checkPinProof,
   mayApprove,
-  openStaffProof,
-  readChainProofSecrets,
+  openProofWithinBudget,
   rosterStaff,
   spendApproval,
   type ProofContext,
@@ -51,9 +50,7 @@ export async function applyPinChange(tx: Queryable, ctx: ProofContext, op: PinCh
       staffId: p.staffId,
     };
   }
-  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx, ctx.keys);
-  const secret = openStaffProof(chain.keys, p.staffProof, binding);
+  const { chain, secret } = await openProofWithinBudget(tx, ctx, p.staffProof, binding);
   if (secret?.newPin === undefined) return 'proof_invalid';
   const newPin = secret.newPin;
 
@@ -98,17 +95,18 @@ async function applyPinRehash(
   const p = op.payload;
   if (p.approvedBy !== null || p.approvalId !== null || p.staffProof === undefined) return 'proof_invalid';
   if (!isChainPepperHash(target.pinHash)) return null;
-  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx, ctx.keys);
-  const secret = openStaffProof(chain.keys, p.staffProof, {
+  const binding: StaffProofBinding = {
     purpose: 'pin_rehash',
     deviceId: ctx.deviceId,
     opId: op.opId,
     staffId: p.staffId,
-  });
-  if (secret === null || secret.newPin !== undefined || target.status !== 'active') return 'proof_invalid';
-  if (!(await verifyRosterPin(chain.peppers, target, secret.pin))) return 'proof_invalid';
-  const pinHash = await hashRosterPin(chain.peppers, target.storeId, secret.pin);
+  };
+  // Only the staff member's own PIN proves a rehash, and only while they are active.
+  const proven = await checkPinProof(tx, ctx, p.staffProof, binding, async () =>
+    target.status === 'active' ? target : null,
+  );
+  if (proven === null) return 'proof_invalid';
+  const pinHash = await hashRosterPin(proven.chain.peppers, target.storeId, proven.pin);
   await tx.query(`UPDATE staff SET pin_hash = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [
     p.staffId,
     pinHash,

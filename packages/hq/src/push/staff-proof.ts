@@ -197,6 +197,50 @@ export function mayApprove(approver: RosterStaff | null): approver is RosterStaf
   return approver !== null && approver.role === 'manager' && approver.status === 'active' && !approver.mustChangePin;
 }
 
+/**
+ * How every proof is opened: counted against the device's budget first (assertProofBudget throws
+ * ProofBudgetSpent past it), then opened for exactly `binding` with the chain's key. The secret is
+ * null when it does not open; the chain's secrets come back to check the PIN inside.
+ */
+export async function openProofWithinBudget(
+  tx: Queryable,
+  ctx: ProofContext,
+  proof: StaffProof,
+  binding: StaffProofBinding,
+): Promise<{ chain: ChainProofSecrets; secret: StaffProofSecret | null }> {
+  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
+  const chain = await readChainProofSecrets(tx, ctx.keys);
+  return { chain, secret: openStaffProof(chain.keys, proof, binding) };
+}
+
+/**
+ * The rule for a proof that carries a PIN and no new PIN (a correction's approval, an erasure, a
+ * member-data request, a rehash): it opens for `binding` within the budget, and its PIN verifies
+ * against HQ's roster hash of the one who may sign it, `signer()` (null: not on the roster, or not
+ * fit to sign this), looked up only once the proof opened. Returns the proven PIN and the chain's
+ * secrets (a rehash hashes that PIN under them), or null when not proven.
+ */
+export async function checkPinProof(
+  tx: Queryable,
+  ctx: ProofContext,
+  proof: StaffProof,
+  binding: StaffProofBinding,
+  signer: () => Promise<RosterStaff | null>,
+): Promise<{ chain: ChainProofSecrets; pin: string } | null> {
+  const { chain, secret } = await openProofWithinBudget(tx, ctx, proof, binding);
+  if (secret === null || secret.newPin !== undefined) return null;
+  const staff = await signer();
+  if (staff === null || !(await verifyRosterPin(chain.peppers, staff, secret.pin))) return null;
+  return { chain, pin: secret.pin };
+}
+
+/** The signer an approval or a manager's request needs: `staffId` on the roster, fit to approve (mayApprove). */
+const approvingManager =
+  (tx: Queryable, ctx: ProofContext, staffId: string) => async (): Promise<RosterStaff | null> => {
+    const manager = await rosterStaff(tx, staffId, ctx.storeId);
+    return mayApprove(manager) ? manager : null;
+  };
+
 /** Records that a device spent an approval; false if it already had (a replayed proof). */
 export async function spendApproval(
   tx: Queryable,
@@ -259,13 +303,9 @@ export async function checkCorrectionProof(
           approvedBy: p.approvedBy,
           reversesOpId: p.reversesOpId ?? '',
         };
-  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx, ctx.keys);
-  const secret = openStaffProof(chain.keys, p.staffProof, binding);
-  if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
-  const approver = await rosterStaff(tx, p.approvedBy, ctx.storeId);
-  if (!mayApprove(approver)) return 'proof_invalid';
-  if (!(await verifyRosterPin(chain.peppers, approver, secret.pin))) return 'proof_invalid';
+  if (!(await checkPinProof(tx, ctx, p.staffProof, binding, approvingManager(tx, ctx, p.approvedBy)))) {
+    return 'proof_invalid';
+  }
   if (!(await spendApproval(tx, ctx.deviceId, p.approvalId, op.opId))) return 'proof_invalid';
   return null;
 }
@@ -281,20 +321,15 @@ export async function checkErasureProof(
 ): Promise<RejectReason | null> {
   const p = op.payload;
   if (p.staffProof === undefined) return 'proof_missing';
-  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx, ctx.keys);
-  const secret = openStaffProof(chain.keys, p.staffProof, {
+  const binding: StaffProofBinding = {
     purpose: 'member_erasure',
     deviceId: ctx.deviceId,
     opId: op.opId,
     requestedBy: p.requestedBy,
     memberId: p.memberId,
-  });
-  if (secret === null || secret.newPin !== undefined) return 'proof_invalid';
-  const manager = await rosterStaff(tx, p.requestedBy, ctx.storeId);
-  if (!mayApprove(manager)) return 'proof_invalid';
-  if (!(await verifyRosterPin(chain.peppers, manager, secret.pin))) return 'proof_invalid';
-  return null;
+  };
+  const proven = await checkPinProof(tx, ctx, p.staffProof, binding, approvingManager(tx, ctx, p.requestedBy));
+  return proven ? null : 'proof_invalid';
 }
 
 /**
@@ -322,19 +357,21 @@ export async function checkMemberDataProof(
   },
 ): Promise<'proof_missing' | 'proof_invalid' | null> {
   if (request.staffProof === undefined) return 'proof_missing';
-  await assertProofBudget(tx, ctx.deviceId, ctx.receivedAt);
-  const chain = await readChainProofSecrets(tx, ctx.keys);
-  const secret = openStaffProof(chain.keys, request.staffProof, {
+  const binding: StaffProofBinding = {
     purpose: 'member_data',
     deviceId: ctx.deviceId,
     requestId: request.requestId,
     requestedBy: request.requestedBy,
     memberId: request.memberId,
     kind: request.kind,
-  });
-  const manager =
-    secret === null || secret.newPin !== undefined ? null : await rosterStaff(tx, request.requestedBy, ctx.storeId);
-  const proven = secret !== null && mayApprove(manager) && (await verifyRosterPin(chain.peppers, manager, secret.pin));
+  };
+  const proven = await checkPinProof(
+    tx,
+    ctx,
+    request.staffProof,
+    binding,
+    approvingManager(tx, ctx, request.requestedBy),
+  );
   if (proven) return null;
   const at = ctx.receivedAt.getTime();
   await tx.query(`INSERT INTO ${RATE_LIMIT_TABLE} (bucket, client_key, at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)`, [
