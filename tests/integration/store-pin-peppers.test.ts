@@ -140,8 +140,12 @@ describe('per-store PIN peppers at a paired till (sync worker, real HQ, real sec
     expect(await keychain.get(accounts.store)).toBeNull();
     const restarted = await a.reopen();
     app = restarted;
+    // saveStorePinPeppers writes the store entry, then the chain-staff one: wait for both.
     await until('the peppers from a pull page are in the secret store', async () => {
-      return (await keychain.get(accounts.store)) === storePinPepper(ring.root, storeId);
+      return (
+        (await keychain.get(accounts.store)) === storePinPepper(ring.root, storeId) &&
+        (await keychain.get(accounts.chainStaff)) !== null
+      );
     });
     expect(await keychain.get(accounts.chainStaff)).toBe(chainStaffPinPepper(ring.root));
     await until('nothing parked in the database', async () => {
