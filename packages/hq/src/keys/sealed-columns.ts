@@ -43,28 +43,31 @@ function sealedColumn(table: string, column: string): SealedColumn {
   return found;
 }
 
-/** A member's contacts as stored, from their plaintext (null stays null). */
-export function sealMemberContacts(
-  keys: DataKeys,
+interface MemberContacts {
+  phone: string | null;
+  email: string | null;
+}
+
+/** Each of a member's contacts through `map` with its place (sealing and opening bind to the same one). */
+function mapMemberContacts(
   memberId: string,
-  contacts: { phone: string | null; email: string | null },
-): { phone: string | null; email: string | null } {
+  contacts: MemberContacts,
+  map: (value: string | null, where: SealedAt) => string | null,
+): MemberContacts {
   return {
-    phone: keys.sealOrNull('member-contacts', contacts.phone, sealedAt(MEMBER_PHONE, memberId)),
-    email: keys.sealOrNull('member-contacts', contacts.email, sealedAt(MEMBER_EMAIL, memberId)),
+    phone: map(contacts.phone, sealedAt(MEMBER_PHONE, memberId)),
+    email: map(contacts.email, sealedAt(MEMBER_EMAIL, memberId)),
   };
 }
 
+/** A member's contacts as stored, from their plaintext (null stays null). */
+export function sealMemberContacts(keys: DataKeys, memberId: string, contacts: MemberContacts): MemberContacts {
+  return mapMemberContacts(memberId, contacts, (value, where) => keys.sealOrNull('member-contacts', value, where));
+}
+
 /** A member's contacts in clear, from the stored values. */
-export function openMemberContacts(
-  keys: DataKeys,
-  memberId: string,
-  stored: { phone: string | null; email: string | null },
-): { phone: string | null; email: string | null } {
-  return {
-    phone: keys.openOrNull('member-contacts', stored.phone, sealedAt(MEMBER_PHONE, memberId)),
-    email: keys.openOrNull('member-contacts', stored.email, sealedAt(MEMBER_EMAIL, memberId)),
-  };
+export function openMemberContacts(keys: DataKeys, memberId: string, stored: MemberContacts): MemberContacts {
+  return mapMemberContacts(memberId, stored, (value, where) => keys.openOrNull('member-contacts', value, where));
 }
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
