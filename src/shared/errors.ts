@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'pairing_rate_limited',
   'hq_certificate_changed',
   'hq_unreachable',
+  /** HQ refused this till as restored from an old copy of its files (sync status `rolledBack` says more). */
+  'device_rolled_back',
   'not_paired',
   /**
    * HQ did not accept the manager's PIN sealed for it (it checks against its own roster): a PIN

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import tillEn from '../../src/renderer/i18n/en.json' with { type: 'json' };
 import tillRu from '../../src/renderer/i18n/ru.json' with { type: 'json' };
 import { startDemoHq, stopDemoHq, type DemoHq } from './demo-hq';
@@ -107,6 +107,14 @@ async function sell(page: Page, reference: string, amount: string, done: string)
 }
 
 /** The manager's Sync now on the Sync screen, until HQ answered and nothing waits. */
+/** The element's box lies inside the window: nothing to scroll sideways to reach it. */
+async function expectWithinViewport(page: Page, locator: Locator): Promise<void> {
+  const box = await locator.boundingBox();
+  const width = page.viewportSize()?.width ?? 0;
+  expect(box, 'the element is on the page').not.toBeNull();
+  expect(box!.x + box!.width, 'its right edge is inside the window').toBeLessThanOrEqual(width);
+}
+
 async function syncNow(page: Page): Promise<void> {
   await page.getByTestId('nav-sync').click();
   await page.getByRole('button', { name: tillEn.syncView.syncNow }).click();
@@ -256,8 +264,11 @@ test('a till put back from an old copy is refused at its next sync: the counter 
     await expect(notice).toContainText(en.tillRollback.todo);
     const row = ops.getByRole('row').filter({ has: ops.getByRole('rowheader', { name: TILL_NAME }) });
     await expect(row).toContainText(en.tillRollback.badge);
-    await expect(row).toContainText(en.tillRollback.reasons.seq_behind);
-    await expect(row).toContainText(fill(en.tillRollback.figures, { lastSeq: 5, auditSeq }));
+    // Why and the way out on a row of their own under the till's, so the table fits 1024 pixels.
+    const detail = ops.getByTestId('rolled-back-detail');
+    await expect(detail).toContainText(en.tillRollback.reasons.seq_behind);
+    await expect(detail).toContainText(fill(en.tillRollback.figures, { lastSeq: 5, auditSeq }));
+    await expectWithinViewport(ops, row.getByRole('button', { name: fill(en.devices.revokeOf, { name: TILL_NAME }) }));
     await expectNoAxeViolations(ops);
     await shot(ops, 'console-refused-en');
 
@@ -274,17 +285,21 @@ test('a till put back from an old copy is refused at its next sync: the counter 
     await ops.getByRole('combobox', { name: en.shell.language }).selectOption({ label: 'Русский' });
     await expect(notice).toContainText(ru.tillRollback.todo);
     await expect(row).toContainText(ru.tillRollback.badge);
-    await expect(row).toContainText(ru.tillRollback.reasons.seq_behind);
-    await expect(row).toContainText(fill(ru.tillRollback.figures, { lastSeq: 5, auditSeq }));
+    await expect(detail).toContainText(ru.tillRollback.reasons.seq_behind);
+    await expect(detail).toContainText(fill(ru.tillRollback.figures, { lastSeq: 5, auditSeq }));
+    await expectWithinViewport(ops, row.getByRole('button', { name: fill(ru.devices.revokeOf, { name: TILL_NAME }) }));
     await expectNoAxeViolations(ops);
     await shot(ops, 'console-refused-ru');
     await ops.getByRole('combobox', { name: ru.shell.language }).selectOption({ label: 'English' });
 
     // --- The store says nobody restored anything: Olga clears the refusal as "not a restore". ---
-    await row.getByRole('combobox', { name: en.tillRollback.reasonLabel }).selectOption({
+    // No reason is chosen for her: the button waits for one.
+    const clear = detail.getByRole('button', { name: fill(en.tillRollback.clearOf, { name: TILL_NAME }), exact: true });
+    await expect(clear).toBeDisabled();
+    await detail.getByRole('combobox', { name: en.tillRollback.reasonLabel }).selectOption({
       label: en.tillRollback.clearReasons.false_alarm,
     });
-    await row.getByRole('button', { name: fill(en.tillRollback.clearOf, { name: TILL_NAME }), exact: true }).click();
+    await clear.click();
     await expect(ops.getByText(fill(en.tillRollback.cleared, { name: TILL_NAME }))).toBeVisible();
     await expect(row).toContainText(en.devices.active);
     await expect(notice).toHaveCount(0);
@@ -303,6 +318,13 @@ test('a till put back from an old copy is refused at its next sync: the counter 
     await expect(waiting).toContainText(`${tillEn.syncView.pendingTotal}2`);
     await expectNoAxeViolations(page);
     await shot(page, 'sync-refused-again-en');
+    // Day end too: said as the refusal, not as "HQ could not be reached".
+    await page.getByRole('button', { name: tillEn.syncView.dayEnd, exact: true }).click();
+    await page.getByRole('button', { name: tillEn.syncView.dayEndConfirm }).click();
+    await expect(page.getByRole('alert').filter({ hasText: tillEn.errors.device_rolled_back })).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(page.getByText(tillEn.errors.hq_unreachable)).toHaveCount(0);
     await ops.reload();
     await expect(row).toContainText(en.tillRollback.badge);
     await expect(notice).toContainText(fill(en.tillRollback.summary, { count: 1 }));

@@ -268,6 +268,11 @@ export function createSyncService(deps: SyncServiceDeps) {
       try {
         report = DayEndReport.parse(await w.request({ type: 'sync.dayEnd', jobId: randomUUID(), staffId }));
       } catch (error) {
+        // Refused as restored from an old copy: said as that (the status says what to do), not as unreachable.
+        if (error instanceof SyncJobError && error.code === 'device_rolled_back') {
+          noteRolledBack();
+          throw new AppError('device_rolled_back', 'HQ refused this till as restored from an old copy.');
+        }
         throw toAppError(error);
       } finally {
         running = null;

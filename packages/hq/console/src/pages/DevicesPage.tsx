@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLLBACK_CLEAR_REASONS, type ConsoleOutput, type RollbackClearReason } from '../../../src/console/contract';
 import { callConsole } from '../api/console-client';
@@ -53,7 +53,8 @@ export function DevicesPage() {
 
   // A till refused as restored from an old copy (issue 15): lifted with a reason code, audited at HQ.
   async function clearRollback(device: Device) {
-    const reasonCode = clearReasons[device.deviceId] ?? 'current_files_restored';
+    const reasonCode = clearReasons[device.deviceId];
+    if (!reasonCode) return;
     const answer = await clearAction.run(`clear-rollback:${device.deviceId}:${reasonCode}`, (requestId) =>
       callConsole('clearDeviceRollback', { requestId, deviceId: device.deviceId, reasonCode }),
     );
@@ -129,26 +130,80 @@ export function DevicesPage() {
           </thead>
           <tbody>
             {rows.map((device) => (
-              <tr key={device.deviceId}>
-                <td>{device.storeName}</td>
-                <th scope="row">{device.name}</th>
-                <td>
-                  <Time iso={device.pairedAt} />
-                </td>
-                <td>
-                  <Time iso={device.lastContactAt} />
-                </td>
-                <td>{device.appVersion ?? '—'}</td>
-                <td>
-                  {device.revokedAt ? (
-                    <span className="badge badge-danger">
-                      {t('devices.revokedAt')} <Time iso={device.revokedAt} />
-                    </span>
-                  ) : device.rolledBack ? (
-                    <>
+              <Fragment key={device.deviceId}>
+                <tr>
+                  <td>{device.storeName}</td>
+                  <th scope="row">{device.name}</th>
+                  <td>
+                    <Time iso={device.pairedAt} />
+                  </td>
+                  <td>
+                    <Time iso={device.lastContactAt} />
+                  </td>
+                  <td>{device.appVersion ?? '—'}</td>
+                  <td>
+                    {device.revokedAt ? (
+                      <span className="badge badge-danger">
+                        {t('devices.revokedAt')} <Time iso={device.revokedAt} />
+                      </span>
+                    ) : device.rolledBack ? (
                       <span className="badge badge-danger">
                         {t('tillRollback.badge')} <Time iso={device.rolledBack.detectedAt} />
                       </span>
+                    ) : (
+                      <span className="badge badge-ok">{t('devices.active')}</span>
+                    )}
+                    {device.rekey && !device.revokedAt ? (
+                      <p className="hint" data-testid="till-rekey-state">
+                        {device.rekey.doneAt ? (
+                          <>
+                            {t('tillRekey.done')} <Time iso={device.rekey.doneAt} />
+                          </>
+                        ) : (
+                          <>
+                            {t('tillRekey.pending')} <Time iso={device.rekey.requestedAt} />
+                          </>
+                        )}
+                      </p>
+                    ) : null}
+                  </td>
+                  {mayAct ? (
+                    <td>
+                      {device.revokedAt ||
+                      !may('devices.request_rekey') ||
+                      (device.rekey && !device.rekey.doneAt) ? null : (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={t('tillRekey.requestOf', { name: device.name })}
+                          disabled={rekeyAction.busy}
+                          onClick={() => setRekeying(device)}
+                        >
+                          {t('tillRekey.request')}
+                        </button>
+                      )}{' '}
+                      {device.revokedAt || !may('devices.revoke') ? null : (
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
+                          aria-label={t('devices.revokeOf', { name: device.name })}
+                          disabled={revokeAction.busy}
+                          onClick={() => {
+                            if (approvals[`revoke:${device.deviceId}`]) void revoke(device);
+                            else setConfirming(device);
+                          }}
+                        >
+                          {approvals[`revoke:${device.deviceId}`] ? t('common.runAgain') : t('devices.revoke')}
+                        </button>
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+                {device.rolledBack && !device.revokedAt ? (
+                  // What HQ found and the way out, on a row of its own: in the state cell it made the
+                  // table wider than a 1024-pixel screen (in Russian above all).
+                  <tr className="row-detail" data-testid="rolled-back-detail">
+                    <td colSpan={mayAct ? 7 : 6}>
                       <p className="hint">
                         {t(`tillRollback.reasons.${device.rolledBack.reason}`)}{' '}
                         {t('tillRollback.figures', {
@@ -161,7 +216,7 @@ export function DevicesPage() {
                           <label>
                             {t('tillRollback.reasonLabel')}{' '}
                             <select
-                              value={clearReasons[device.deviceId] ?? 'current_files_restored'}
+                              value={clearReasons[device.deviceId] ?? ''}
                               onChange={(event) =>
                                 setClearReasons({
                                   ...clearReasons,
@@ -169,6 +224,8 @@ export function DevicesPage() {
                                 })
                               }
                             >
+                              {/* No reason is chosen for the operator: the audit records the one they pick. */}
+                              <option value="">{t('tillRollback.chooseReason')}</option>
                               {ROLLBACK_CLEAR_REASONS.map((reason) => (
                                 <option key={reason} value={reason}>
                                   {t(`tillRollback.clearReasons.${reason}`)}
@@ -180,63 +237,17 @@ export function DevicesPage() {
                             type="button"
                             className="button button-small"
                             aria-label={t('tillRollback.clearOf', { name: device.name })}
-                            disabled={clearAction.busy}
+                            disabled={clearAction.busy || !clearReasons[device.deviceId]}
                             onClick={() => void clearRollback(device)}
                           >
                             {t('tillRollback.clear')}
                           </button>
                         </div>
                       ) : null}
-                    </>
-                  ) : (
-                    <span className="badge badge-ok">{t('devices.active')}</span>
-                  )}
-                  {device.rekey && !device.revokedAt ? (
-                    <p className="hint" data-testid="till-rekey-state">
-                      {device.rekey.doneAt ? (
-                        <>
-                          {t('tillRekey.done')} <Time iso={device.rekey.doneAt} />
-                        </>
-                      ) : (
-                        <>
-                          {t('tillRekey.pending')} <Time iso={device.rekey.requestedAt} />
-                        </>
-                      )}
-                    </p>
-                  ) : null}
-                </td>
-                {mayAct ? (
-                  <td>
-                    {device.revokedAt ||
-                    !may('devices.request_rekey') ||
-                    (device.rekey && !device.rekey.doneAt) ? null : (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={t('tillRekey.requestOf', { name: device.name })}
-                        disabled={rekeyAction.busy}
-                        onClick={() => setRekeying(device)}
-                      >
-                        {t('tillRekey.request')}
-                      </button>
-                    )}{' '}
-                    {device.revokedAt || !may('devices.revoke') ? null : (
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        aria-label={t('devices.revokeOf', { name: device.name })}
-                        disabled={revokeAction.busy}
-                        onClick={() => {
-                          if (approvals[`revoke:${device.deviceId}`]) void revoke(device);
-                          else setConfirming(device);
-                        }}
-                      >
-                        {approvals[`revoke:${device.deviceId}`] ? t('common.runAgain') : t('devices.revoke')}
-                      </button>
-                    )}
-                  </td>
+                    </td>
+                  </tr>
                 ) : null}
-              </tr>
+              </Fragment>
             ))}
           </tbody>
         </table>
