@@ -216,6 +216,7 @@ export function DevicesPage() {
                           <label>
                             {t('tillRollback.reasonLabel')}{' '}
                             <select
+                              className="input input-compact"
                               value={clearReasons[device.deviceId] ?? ''}
                               onChange={(event) =>
                                 setClearReasons({
