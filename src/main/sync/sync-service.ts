@@ -181,7 +181,10 @@ export function createSyncService(deps: SyncServiceDeps) {
       } catch (error) {
         deps.logger.warn('sync.rekey_failed', { code: errorCode(error) });
       }
-      if (!closed) await start();
+      // Never a rejection nobody hears: a worker that cannot start again is logged like one at start.
+      if (!closed) {
+        await start().catch((error: unknown) => deps.logger.warn('sync.not_started', { code: errorCode(error) }));
+      }
     })().finally(() => {
       rekeying = null;
     });
@@ -336,6 +339,8 @@ export function createSyncService(deps: SyncServiceDeps) {
 
     async close(): Promise<void> {
       closed = true;
+      // A rekey under way finishes first: the database is not closed under it.
+      await rekeying;
       const w = worker;
       worker = null;
       await w?.stop();
