@@ -96,6 +96,7 @@ describe.each(BACKENDS)('npm run hq -- <command> as a console API client on %s',
           appVersion: null,
           revokedAt: null,
           rolledBack: null,
+          rekey: null,
         },
       ]);
     });
