@@ -19,6 +19,7 @@ import {
 import { deriveKey } from '../../packages/hq/src/keys/derived-keys';
 import { masterKeyWrapper } from '../../packages/hq/src/keys/key-wrapper';
 import { createOperatorAuditLog } from '../../packages/hq/src/operators/operator-audit';
+import { NEW_MASTER_KEY_ENV, rotateMasterKey } from '../../packages/hq/src/keys/rotate-master-key';
 import type { MasterKeySource } from '../../packages/hq/src/keys/master-key';
 import { resealColumns } from '../../packages/hq/src/keys/sealed-columns';
 import { sealedKeyId } from '../../packages/hq/src/keys/sealed-value';
@@ -223,5 +224,32 @@ describe('the key root HQ’s own keys derive from (openDerivationRoot)', () => 
     expect((await openDerivationRoot(db, masterKeyWrapper(source(second)), second, NOW)).equals(first)).toBe(true);
     const roots = await db.query("SELECT count(*)::int AS n FROM data_keys WHERE purpose = 'derivation-root'");
     expect(roots.rows).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('a master key rotation on an HQ that has not made its key root yet', () => {
+  beforeEach(async () => {
+    await db.query('DELETE FROM operator_audit');
+  });
+
+  test('rotate-master-key makes the root from the current key first, so the keys derived so far do not change', async () => {
+    const first = randomBytes(32);
+    const second = randomBytes(32);
+    // An HQ from before the key root: data keys, and an audit chain MAC'd with keys of the master key.
+    await openDataKeys(db, masterKeyWrapper(source(first)), { now: () => NOW });
+    await db.query("DELETE FROM data_keys WHERE purpose = 'derivation-root'");
+    const before = createOperatorAuditLog({ db, key: deriveKey(first, 'operator-audit'), now: () => NOW });
+    await db.transaction((tx) => before.append(tx, { operatorId: 'op-1', action: 'stores.create' }));
+    const { rewrapped } = await rotateMasterKey(
+      db,
+      source(first),
+      { [NEW_MASTER_KEY_ENV]: second.toString('hex') },
+      '/nonexistent',
+    );
+    expect(rewrapped).toBe(4);
+    const root = await openDerivationRoot(db, masterKeyWrapper(source(second)), second, NOW);
+    expect(root.equals(first)).toBe(true);
+    const after = createOperatorAuditLog({ db, key: deriveKey(root, 'operator-audit'), now: () => NOW });
+    expect(await after.verify()).toMatchObject({ ok: true });
   });
 });

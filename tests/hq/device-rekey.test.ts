@@ -112,7 +112,7 @@ describe.each(BACKENDS)('rekey on request, on %s', (backend) => {
       ]);
     });
 
-    test('refused and nothing stored: an unknown till, a revoked till, a reason not on the list, a malformed report', async () => {
+    test('refused and nothing stored: an unknown till, a revoked till, a till refused as rolled back, a reason not on the list, a malformed report', async () => {
       const device = await hq.pairedDevice();
       const unknown = await storeOps.call('requestDeviceRekey', {
         deviceId: 'no-such-device',
@@ -134,7 +134,17 @@ describe.each(BACKENDS)('rekey on request, on %s', (backend) => {
       expect(refused.status).toBe(409);
       expect((refused.body as { code: string }).code).toBe('conflict');
 
-      for (const id of ['no-such-device', device.deviceId, revoked.deviceId]) {
+      // A till refused as rolled back would never hear it: its pulls are refused.
+      const restored = await hq.pairedDevice();
+      await hq.db.query('UPDATE devices SET rolled_back_at = $2 WHERE id = $1', [restored.deviceId, hq.clock.now]);
+      const refusedRestored = await storeOps.call('requestDeviceRekey', {
+        deviceId: restored.deviceId,
+        reasonCode: 'suspected_compromise',
+      });
+      expect(refusedRestored.status).toBe(409);
+      expect((refusedRestored.body as { code: string }).code).toBe('conflict');
+
+      for (const id of ['no-such-device', device.deviceId, revoked.deviceId, restored.deviceId]) {
         expect(await requests(id)).toEqual([]);
         expect(await audited(id)).toEqual([]);
       }

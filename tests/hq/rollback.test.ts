@@ -305,9 +305,9 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
         expect((await deviceRow(device.deviceId)).rolledBack).toBe(false);
     });
 
-    test('member data: a till behind is refused before its request is read, and flagged; then refused whatever it claims', async () => {
+    test('member data: a till flagged as rolled back gets no member data; the request itself flags nothing', async () => {
       const { device, memberId } = await tillWithThreeOps();
-      const ask = (claimed?: DeviceHead): Promise<HqResponse> =>
+      const ask = (): Promise<HqResponse> =>
         hq.send(
           HQ_ROUTES.memberData,
           {
@@ -316,23 +316,22 @@ describe.each(BACKENDS)('rollback caught at HQ, on %s', (backend) => {
             memberId,
             requestedBy: 'staff-1',
             reasonCode: 'member_request',
-            ...(claimed ? { head: claimed } : {}),
           },
           { token: device.deviceToken },
         );
-      // Honest: its head is HQ's. No staff proof, so HQ refuses the request itself, as an outcome.
-      const honest = await ask(head(3, 3, NO_AUDIT));
+      // Not flagged: the request is looked at (no staff proof, so HQ refuses it as an outcome).
+      const honest = await ask();
       expect(honest.status).toBe(200);
       expect(honest.body).toEqual({ kind: 'refused', reason: 'proof_missing' });
       expect((await deviceRow(device.deviceId)).rolledBack).toBe(false);
-      // Restored from an old copy: refused before the request is looked at, and flagged.
-      expectRolledBack(await ask(head(1, 2, NO_AUDIT)), 'seq_behind', { hqLastSeq: 3, hqAuditSeq: 0 });
-      expect((await records(device.deviceId)).map((r) => [r.route, r.reason])).toEqual([['member_data', 'seq_behind']]);
-      // Flagged: a current head, or none, does not get it through.
-      for (const claimed of [head(3, 3, NO_AUDIT), undefined]) {
-        expectRolledBack(await ask(claimed), 'seq_behind', { hqLastSeq: 3, hqAuditSeq: 0 });
-      }
-      expect(await records(device.deviceId)).toHaveLength(1);
+      // Caught restored at its push: from then on no member's contacts go to it.
+      expectRolledBack(await push(device, [earnOp(2, memberId, 1)], head(1, 2, NO_AUDIT)), 'seq_behind', {
+        hqLastSeq: 3,
+        hqAuditSeq: 0,
+      });
+      expectRolledBack(await ask(), 'seq_behind', { hqLastSeq: 3, hqAuditSeq: 0 });
+      // The device keeps the one record of its push.
+      expect((await records(device.deviceId)).map((r) => [r.route, r.reason])).toEqual([['push', 'seq_behind']]);
     });
 
     test('cleared by an operator: store operations sees it, lifts it with a reason (audited); a till still behind is caught again', async () => {

@@ -305,12 +305,8 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   app.post(HQ_ROUTES.pull, async (request, reply) => {
     const device = await authenticate(request);
     const body = parseBody(PullRequest, request.body);
-    const page = await refusingRolledBack({ db, now }, device, 'pull', async () => {
-      // A rekey the till carried out (devices/rekey.ts) is recorded first: this answer no longer asks for it.
-      if (body.rekeyed !== undefined) {
-        await recordRekeyDone(db, { deviceId: device.deviceId, rekeyId: body.rekeyed, now: now() });
-      }
-      return pullPage(
+    const page = await refusingRolledBack({ db, now }, device, 'pull', () =>
+      pullPage(
         {
           db,
           keys: options.keys,
@@ -320,8 +316,13 @@ export function buildHqServer(options: HqServerOptions): HqServer {
         },
         device,
         body,
-      );
-    });
+      ),
+    );
+    // A rekey the till carried out (devices/rekey.ts), recorded once HQ took the till's pull (a till
+    // refused as rolled back is not believed) and before the answer, which then no longer asks for it.
+    if (body.rekeyed !== undefined) {
+      await recordRekeyDone(db, { deviceId: device.deviceId, rekeyId: body.rekeyed, now: now() });
+    }
     const rekey = await openRekeyRequest(db, device.deviceId);
     const result = PullResponse.parse(rekey === null ? page : { ...page, rekey });
     await noteContact(request, device);
@@ -369,7 +370,7 @@ export function buildHqServer(options: HqServerOptions): HqServer {
   });
 
   // A till's request for a member's export or contacts (privacy/till-requests.ts). Each one is
-  // recorded in the operator audit chain, whose key derives from the master key: an HQ started
+  // recorded in the operator audit chain, whose key derives from the key root: an HQ started
   // without it (no console) cannot audit, so it does not serve them (404, and the till says so).
   if (options.console) {
     const memberDataAudit = createOperatorAuditLog({

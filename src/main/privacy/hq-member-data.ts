@@ -7,7 +7,6 @@ import { HQ_ROUTES, MemberDataResponse, type MemberDataRequest } from '../../sha
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount } from '../keychain/device-secrets';
 import { createHqClient, HqRequestError, type HqClient } from '../sync/hq-client';
-import { readDeviceHead } from '../sync/engine/rollback-state';
 import { pairedEndpoint } from '../sync/pair-till';
 import type { StaffProofSealer } from '../sync/staff-proof-seal';
 
@@ -52,7 +51,7 @@ export type MemberDataOutcome = { heard: true; answer: MemberDataResponse } | { 
  * sync reports it. The PIN leaves this function only inside the sealed box.
  */
 export async function askHqForMemberData(
-  deps: { db: Database; proofs: StaffProofSealer; hq: HqClientSource },
+  deps: { proofs: StaffProofSealer; hq: HqClientSource },
   ask: MemberDataAsk,
   who: { requestId: string; memberId: string; staffId: string; pin: string },
 ): Promise<MemberDataOutcome> {
@@ -82,8 +81,6 @@ export async function askHqForMemberData(
     memberId: who.memberId,
     requestedBy: who.staffId,
     staffProof,
-    // Read on this (the counter's) connection, which writes the outbox and the audit chain.
-    head: readDeviceHead(deps.db),
   };
   try {
     return { heard: true, answer: await client.post(HQ_ROUTES.memberData, body, MemberDataResponse) };

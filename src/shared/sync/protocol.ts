@@ -496,8 +496,6 @@ const memberDataRequest = {
   requestedBy: z.string().min(1).max(64),
   /** Optional so that a request without one is answered proof_missing, as a push op is. */
   staffProof: StaffProof.optional(),
-  /** The till's head (as push and pull send it): a till restored from an old copy gets no member data. */
-  head: DeviceHead.optional(),
 };
 
 export const MemberDataRequest = z.discriminatedUnion('kind', [

@@ -12,7 +12,7 @@ import { CodedError } from '../errors';
  * key; a lost or stolen till is revoked instead (docs/SECURITY.md).
  */
 
-export type RekeyRequestError = 'device_not_found' | 'device_revoked';
+export type RekeyRequestError = 'device_not_found' | 'device_revoked' | 'device_rolled_back';
 
 export interface DeviceRekey {
   rekeyId: string;
@@ -23,20 +23,27 @@ export interface DeviceRekey {
 
 /**
  * Opens a request for the device, or returns the one already open (asking twice asks once).
- * `created` says which. A revoked device is refused: it will not contact HQ again.
+ * `created` says which. A revoked device is refused (it will not contact HQ again), and so is one
+ * refused as rolled back (its pulls are refused).
  */
 export async function requestRekey(
   tx: Queryable,
   input: { deviceId: string; operatorId: string; reason: HqRekeyReason; now: Date },
 ): Promise<DeviceRekey & { created: boolean }> {
-  const device = await tx.query<{ revoked_at: Date | null }>(
-    'SELECT revoked_at FROM devices WHERE id = $1 FOR UPDATE',
+  const device = await tx.query<{ revoked_at: Date | null; rolled_back_at: Date | null }>(
+    'SELECT revoked_at, rolled_back_at FROM devices WHERE id = $1 FOR UPDATE',
     [input.deviceId],
   );
   const row = device.rows[0];
   if (!row) throw new CodedError<RekeyRequestError>('device_not_found', `No device ${input.deviceId}.`);
   if (row.revoked_at !== null)
     throw new CodedError<RekeyRequestError>('device_revoked', `Device ${input.deviceId} is revoked.`);
+  // Its pulls are refused, so it would never hear the request (devices/rollback.ts comes first).
+  if (row.rolled_back_at !== null)
+    throw new CodedError<RekeyRequestError>(
+      'device_rolled_back',
+      `Device ${input.deviceId} is refused as rolled back.`,
+    );
   const open = await tx.query<{ id: string; reason: HqRekeyReason; requested_at: Date }>(
     'SELECT id, reason, requested_at FROM device_rekeys WHERE device_id = $1 AND done_at IS NULL',
     [input.deviceId],

@@ -15,9 +15,10 @@ import {
 import { dirname, join } from 'node:path';
 
 /**
- * HQ's master key (issue 15): 32 random bytes kept outside the database, from which derived-keys.ts
- * makes one key per purpose (operator audit chain, approval MACs, password pepper). Whoever holds a
- * copy of the database alone must not hold this key.
+ * HQ's master key (issue 15): 32 random bytes kept outside the database. It wraps HQ's data keys and
+ * the key root (data-keys.ts), from which derived-keys.ts makes one key per purpose (operator audit
+ * chain, approval MACs…), and derives the key that does the wrapping. Whoever holds a copy of the
+ * database alone must not hold this key.
  *
  * Where it comes from, first match wins:
  * 1. the environment variable LOYALTY_HQ_MASTER_KEY: 32 bytes as base64url (43 characters, an

@@ -1,5 +1,5 @@
 import type { HqDatabase } from '../db/database';
-import { DATA_KEY_PURPOSES, openDataKeys, rewrapDataKeys, rotateDataKey } from './data-keys';
+import { DATA_KEY_PURPOSES, openDataKeys, openDerivationRoot, rewrapDataKeys, rotateDataKey } from './data-keys';
 import { resealColumns } from './sealed-columns';
 import { masterKeyWrapper } from './key-wrapper';
 import { MASTER_KEY_ENV, loadMasterKey, type MasterKeySource } from './master-key';
@@ -24,6 +24,9 @@ export async function rotateMasterKey(
   if (value === undefined) throw new TypeError(`set ${NEW_MASTER_KEY_ENV} to the new master key`);
   const next = loadMasterKey({ dataDir, env: { [MASTER_KEY_ENV]: value } });
   const to = masterKeyWrapper(next);
+  // The key root is made from the current master key if this HQ never started on this version:
+  // made from the new one at the next start, it would change every key derived so far.
+  await openDerivationRoot(db, masterKeyWrapper(current), current.key(), new Date());
   const rewrapped = await rewrapDataKeys(db, masterKeyWrapper(current), to);
   return { rewrapped, wrappedBy: to.id };
 }

@@ -1,7 +1,7 @@
 import { MemberExport, type MemberExport as MemberExportDocument } from '../../../../src/shared/privacy/member-export';
 import type { MemberDataRequest, MemberDataResponse } from '../../../../src/shared/sync/protocol';
 import type { HqDatabase, Queryable } from '../db/database';
-import { assertDeviceHead } from '../devices/rollback';
+import { checkDeviceHead } from '../devices/rollback';
 import { HqHttpError } from '../errors';
 import type { OperatorAuditLog } from '../operators/operator-audit';
 import type { AuthenticatedDevice } from '../push/push';
@@ -28,7 +28,7 @@ import { readPrivacyPolicy } from './policy';
 export interface TillRequestDeps {
   db: HqDatabase;
   now: () => Date;
-  /** The operator audit chain (its key derives from HQ's master key). */
+  /** The operator audit chain (its key derives from HQ's key root, keys/data-keys.ts). */
   audit: OperatorAuditLog;
   /** HQ's data keys: contacts and stored export documents are sealed (keys/sealed-columns.ts). */
   keys: DataKeys;
@@ -87,9 +87,11 @@ async function answer(
     [device.deviceId],
   );
   if (locked.rows[0]?.revoked_at !== null) throw new HqHttpError('device_revoked', 'This device has been revoked.');
-  // A till restored from an old copy (devices/rollback.ts) is refused here as at push and pull: no
-  // member's contacts or export go to a till HQ does not believe. The caller records the refusal.
-  await assertDeviceHead(tx, device, request.head);
+  // A till HQ flagged as restored from an old copy (devices/rollback.ts) gets no member's contacts or
+  // export. Only the flag is checked here: this request's head is read by the till's main process
+  // while its sync worker pushes, so HQ may already hold more than it says, honestly; push and
+  // pull, whose heads come with what they carry, are where a restore is caught.
+  await checkDeviceHead(tx, device, undefined);
 
   const ctx = { deviceId: device.deviceId, storeId: device.storeId, receivedAt, keys: deps.keys };
   // Before anything about the member: an unproven request learns not even whether the member exists.

@@ -170,6 +170,7 @@ export function DevicesPage() {
                   {mayAct ? (
                     <td>
                       {device.revokedAt ||
+                      device.rolledBack ||
                       !may('devices.request_rekey') ||
                       (device.rekey && !device.rekey.doneAt) ? null : (
                         <button
