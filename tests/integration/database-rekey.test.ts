@@ -174,6 +174,24 @@ describe('rekeying the till database', () => {
     }, 60_000);
   }
 
+  it('killed before its entry, then the open that finishes it killed after writing the entry: one entry, the new key', async () => {
+    const till = await copyTill(template.path, keychain.keychain, installId);
+    try {
+      expect((await runChild('rekey', till, 'rekey.pending_written')).killed).toBe(true);
+      const open = await runChild('open', till, 'open.rekey_audited');
+      expect(open.killed).toBe(true);
+      expect(open.steps).toContain('rekey.committed');
+      // Still pending in the key-info: the entry is there, the slot not yet promoted.
+      const between = JSON.parse(readFileSync(join(till.dir, KEY_INFO_FILE), 'utf8')) as { pending?: unknown };
+      expect(between.pending).toBeDefined();
+      const { rekeyed, finishedAtStart } = await expectWhole(till.dir, till.keychain);
+      expect(rekeyed).toBe(true);
+      expect(finishedAtStart).toBe(true);
+    } finally {
+      await till.remove();
+    }
+  }, 60_000);
+
   it(`killed at ${RANDOM_KILLS} seeded random moments (seed ${SEED})`, async () => {
     const random = prng(SEED);
     const probe = await copyTill(template.path, keychain.keychain, installId);

@@ -167,14 +167,17 @@ export async function buildAppServices(options: AppServicesOptions, lifecycle: L
     },
     onRevoked: () => lifecycle.revoked(database.installId),
     onSynced: () => void tidyPinPeppers(pinPeppers, logger),
-    rekeyDatabase: (reason, staffId, rekeyId) =>
-      rekeyDeviceDatabase({ db, keyInfoPath: database.keyInfoPath, secrets }, reason, {
+    rekeyDatabase: (owed, staffId, settle) =>
+      rekeyDeviceDatabase({ db, keyInfoPath: database.keyInfoPath, secrets }, owed.reason, {
         keychain: options.keychain,
         audit,
         staffId,
         now,
-        ...(rekeyId === undefined ? {} : { rekeyId }),
+        onAudited: settle,
+        ...(owed.rekeyId === undefined ? {} : { rekeyId: owed.rekeyId }),
       }),
+    // Nobody at the counter: an owed rekey does not keep a cashier waiting.
+    counterIdle: () => sessions.current() === null,
   });
   await tidyPinPeppers(pinPeppers, logger);
   const paired = () => sync.paired();

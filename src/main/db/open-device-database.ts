@@ -156,7 +156,8 @@ function settleKeys(
           : rekeyClosedFile(dbPath, state, deps);
     } else if (keyOpensFile(dbPath, state.pending, deps.nativeBinding)) {
       removeMigratingFile(dbPath);
-      state = promotePendingKey(state, deps.now());
+      // A rekey's slot is promoted only once its audit entry is sure to exist (openDeviceDatabase).
+      if (finishedRekey === null) state = promotePendingKey(state, deps.now());
     } else {
       throw new AppError(
         'database_corrupt',
@@ -164,7 +165,7 @@ function settleKeys(
       );
     }
   }
-  if (state.current.scheme === 'sqlcipher-v4') {
+  if (state.current.scheme === 'sqlcipher-v4' && finishedRekey === null) {
     state = addPendingKey(state, deps.preferred, 'cipher_migration', deps.now());
     deps.step('migrate.pending_written');
     state = migrateCipher({ ...migration, state, now: deps.now() });
@@ -172,7 +173,7 @@ function settleKeys(
   return { state, finishedRekey };
 }
 
-/** A rekey interrupted before its commit: done again with the same pending key. */
+/** A rekey interrupted before its commit: done again with the same pending key (promoted by the caller). */
 function rekeyClosedFile(
   dbPath: string,
   state: KeyState,
@@ -187,7 +188,7 @@ function rekeyClosedFile(
   } finally {
     db.close();
   }
-  return promotePendingKey(state, deps.now());
+  return state;
 }
 
 /**
@@ -264,14 +265,16 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
     createDatabaseFile(dbPath, state.current, options.nativeBinding);
     ({ state, finishedRekey } = settleKeys(dbPath, state, settle));
   }
+  // A rekey this open finished is still in the pending slot: the file is under that key.
+  const inUse = finishedRekey !== null && state.pending ? state.pending : state.current;
   const secrets = {
     ...(firstSecrets ?? (await loadDeviceSecrets(keychain, installId))),
-    databaseKey: state.current.keyHex,
+    databaseKey: inUse.keyHex,
   };
 
   const db = openFile(dbPath, options.nativeBinding);
   try {
-    applyCipher(db, state.current.scheme, state.current.keyHex);
+    applyCipher(db, inUse.scheme, inUse.keyHex);
     // The first read decrypts page 1; the key is known to be right, so a failure means damage.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     // Tills created before files were made owner-only; -wal and -shm are created with this mode.
@@ -294,8 +297,13 @@ export async function openDeviceDatabase(options: OpenOptions): Promise<DeviceDa
         .get() as { n: number };
       return used.n === 0;
     });
-    // A rekey this open finished after a kill: audited now if the kill came before its entry.
-    if (finishedRekey) auditRekeyFinishedAtOpen(db, createAuditLog({ db, key: complete.auditKey, now }), finishedRekey);
+    // A rekey this open finished after a kill: audited now if the kill came before its entry, and
+    // only then promoted, so a kill in between leaves the slot for the next open to finish from.
+    if (finishedRekey) {
+      auditRekeyFinishedAtOpen(db, createAuditLog({ db, key: complete.auditKey, now }), finishedRekey);
+      step('open.rekey_audited');
+      if (state.pending) state = promotePendingKey(state, now());
+    }
   } catch (error) {
     db.close();
     throw error;

@@ -36,6 +36,8 @@ export interface RekeyDeps {
   now: () => Date;
   /** HQ's request this rekey carries out (sync/engine/rekey-request.ts), recorded in the audit entry. */
   rekeyId?: string;
+  /** Runs inside the audit entry's transaction, where the rekey becomes certain (a debt settled there). */
+  onAudited?: () => void;
   step?: StepHook;
 }
 
@@ -62,8 +64,9 @@ async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDep
   const start = await readKeyState(deps.keychain, device.keyInfoPath);
   const state = addPendingKey(start, start.current.scheme, reason, deps.now());
   step('rekey.pending_written');
+  const pending = state.pending;
   const keyCheck = state.info.pending?.keyCheck;
-  if (keyCheck === undefined) throw new Error('rekey needs a pending key');
+  if (pending === null || keyCheck === undefined) throw new Error('rekey needs a pending key');
   // Audited before the pages are re-encrypted (and re-encrypted with them): from here the rekey is
   // certain, since any open finishes it from the durable pending slot. A kill before this entry is
   // committed is audited by the open that finishes the rekey (auditRekeyFinishedAtOpen).
@@ -74,6 +77,7 @@ async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDep
         action: 'database.rekeyed',
         details: { reason, keyCheck, ...(deps.rekeyId === undefined ? {} : { rekeyId: deps.rekeyId }) },
       });
+      deps.onAudited?.();
     })
     .immediate();
   step('rekey.audited');
@@ -82,9 +86,11 @@ async function rekeyNow(device: RekeyTarget, reason: RekeyReason, deps: RekeyDep
   } catch (error) {
     throw mapSqliteError(error);
   }
-  const promoted = promotePendingKey(state, deps.now());
+  // The file is under the new key from the commit on: connections opened from now (the sync
+  // worker's) use it, even if the promote below fails (the next open promotes it).
+  device.secrets.databaseKey = pending.keyHex;
+  promotePendingKey(state, deps.now());
   step('rekey.promoted');
-  device.secrets.databaseKey = promoted.current.keyHex;
 }
 
 /** A rekey an open finished (open-device-database.ts): its reason and the new key's check value. */

@@ -8,6 +8,7 @@ import { saveStorePinPeppers } from '../keychain/store-pin-peppers';
 import { settlePinPeppers } from './engine/pulled-pin-peppers';
 import { createHqClient, HqRequestError, type HqClient, type HqEndpoint } from './hq-client';
 import { createSyncState } from './engine/sync-state';
+import { oweRekeyForPairing } from './engine/rekey-request';
 import { storeStaffProofKey, UNPAIRED_STORE_ID } from './device-identity';
 import { immediately, type Commit } from '../requests/request-log';
 
@@ -122,6 +123,8 @@ export async function pairTill(
     state.set('hq_url', request.hqUrl);
     state.set('hq_cert_sha256', request.certSha256);
     state.set('store_name', paired.storeName);
+    // A database key of its own (sync-service.ts carries it out): owed from this commit on.
+    oweRekeyForPairing(state);
     state.set('pull_cursor', null);
     state.set('acked_seq', '0');
     deps.audit.append({

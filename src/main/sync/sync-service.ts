@@ -6,14 +6,13 @@ import { OP_TYPES, type OpType } from '../../shared/sync/ops';
 import type { SyncStatus } from '../../shared/sync/status';
 import type { AuditLog } from '../audit/audit-log';
 import type { CipherScheme } from '../db/cipher-scheme';
-import type { RekeyReason } from '../db/key-info';
 import { rotateKeyWrapping } from '../db/database-keys';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount } from '../keychain/device-secrets';
 import type { Logger } from '../logging/logger';
 import { createDayEnd } from './engine/day-end';
 import { createSyncState } from './engine/sync-state';
-import { markRekeyDone, pendingRekeyRequest } from './engine/rekey-request';
+import { owedRekey, settleOwedRekey, type OwedRekey } from './engine/rekey-request';
 import { auditRolledBack, readRolledBack } from './engine/rollback-state';
 import { probeHqCertificate, HqRequestError } from './hq-client';
 import { pairTill, pairedEndpoint, type PairTillRequest } from './pair-till';
@@ -56,10 +55,16 @@ export interface SyncServiceDeps {
   /** A sync run succeeded (the background loop's): e.g. PIN peppers a pull brought are kept. */
   onSynced?: () => void;
   /**
-   * Re-encrypts the database under a new key (db/rekey-database.ts), audited; the worker is stopped
-   * while it runs. Without it (unit tests) a rekey request waits and pairing keeps the key.
+   * Re-encrypts the database under a new key (db/rekey-database.ts), audited; `settle` runs in the
+   * audit entry's transaction. The worker is stopped while it runs. Without it (unit tests) an owed
+   * rekey waits.
    */
-  rekeyDatabase?: (reason: RekeyReason, staffId: string | null, rekeyId?: string) => Promise<void>;
+  rekeyDatabase?: (owed: OwedRekey, staffId: string | null, settle: () => void) => Promise<void>;
+  /**
+   * Nobody is signed in at the counter: the background loop's runs carry out an owed rekey only then,
+   * because the counter waits for it (the pages are re-encrypted on its connection).
+   */
+  counterIdle?: () => boolean;
 }
 
 /** A refusal's code for a log line (never its message): keychain_unavailable, an SQLite code, or error. */
@@ -111,9 +116,15 @@ export function createSyncService(deps: SyncServiceDeps) {
     if (kept.written) deps.logger.warn('sync.rolled_back', { code: kept.info.reason ?? 'device_rolled_back' });
   }
 
+  /** At start the counter is not in use yet: a rekey owed from before is carried out first. */
   async function start(): Promise<void> {
+    if (pairedEndpoint(db) && owedRekey(state) !== null) await rekeyOwed(null);
+    await startWorker();
+  }
+
+  async function startWorker(): Promise<void> {
     const endpoint = pairedEndpoint(db);
-    if (!endpoint || !deps.workerPath || closed) return;
+    if (!endpoint || !deps.workerPath || closed || worker !== null) return;
     const token = await deps.keychain.get(hqTokenAccount(deps.installId));
     if (token === null) {
       deps.logger.warn('sync.not_started', { code: 'token_missing' });
@@ -138,7 +149,7 @@ export function createSyncService(deps: SyncServiceDeps) {
         if (!event.ok) deps.logger.info('sync.attempt_failed', { code: event.code ?? 'error' });
         else {
           deps.onSynced?.();
-          rekeyIfAsked();
+          if (deps.counterIdle?.() !== false) rekeyIfAsked();
         }
       } else if (event.type === 'sync.rolled_back') {
         running = null;
@@ -158,36 +169,53 @@ export function createSyncService(deps: SyncServiceDeps) {
   }
 
   /**
-   * An operator asked for a rekey (engine/rekey-request.ts): the worker is stopped (its connection
-   * holds the old key), the database rekeyed on this connection, the request marked done, and the
-   * worker started again with the new key; its next pull tells HQ. Counter calls wait while the
-   * pages are re-encrypted (a second or so per hundred megabytes here). A failure is logged with its
-   * code and the request stays, so the next successful sync tries again.
+   * A rekey the till owes (engine/rekey-request.ts: HQ's request, or pairing's). The worker is
+   * stopped (its connection holds the old key), the database rekeyed on this connection, and the
+   * worker started again with the new key; its next pull tells HQ. Counter calls wait while the pages
+   * are re-encrypted (PRAGMA rekey runs on this thread), so the background loop starts one only while
+   * nobody is signed in; a manager's Sync now or Day end, pairing and a start do it at once. A
+   * failure is logged with its code; the debt stays for the next start (an interrupted rekey is
+   * finished by the next open in any case), and this process does not try again.
    */
   let rekeying: Promise<void> | null = null;
-  function rekeyIfAsked(): void {
-    const rekeyDatabase = deps.rekeyDatabase;
-    if (rekeying !== null || closed || !rekeyDatabase) return;
-    const asked = pendingRekeyRequest(state);
-    if (asked === null) return;
+  let rekeyFailed = false;
+  function rekeyIfAsked(staffId: string | null = null): void {
+    if (rekeying !== null || closed || rekeyFailed || !deps.rekeyDatabase || owedRekey(state) === null) return;
     rekeying = (async () => {
       const w = worker;
       worker = null;
       await w?.stop();
-      try {
-        await rekeyDatabase(asked.reason, null, asked.rekeyId);
-        markRekeyDone(state, asked.rekeyId);
-        deps.logger.info('sync.rekeyed', { code: asked.reason });
-      } catch (error) {
-        deps.logger.warn('sync.rekey_failed', { code: errorCode(error) });
-      }
-      // Never a rejection nobody hears: a worker that cannot start again is logged like one at start.
-      if (!closed) {
-        await start().catch((error: unknown) => deps.logger.warn('sync.not_started', { code: errorCode(error) }));
-      }
+      // No worker to checkpoint the WAL meanwhile: this connection does it again.
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      await rekeyOwed(staffId);
+      await restartWorker(0);
     })().finally(() => {
       rekeying = null;
     });
+  }
+
+  async function rekeyOwed(staffId: string | null): Promise<void> {
+    const owed = owedRekey(state);
+    if (owed === null || !deps.rekeyDatabase || rekeyFailed) return;
+    try {
+      await deps.rekeyDatabase(owed, staffId, () => settleOwedRekey(state, owed));
+      deps.logger.info('sync.rekeyed', { code: owed.reason });
+    } catch (error) {
+      rekeyFailed = true;
+      deps.logger.warn('sync.rekey_failed', { code: errorCode(error) });
+    }
+  }
+
+  /** The worker again after a rekey; a start that fails (the secret store, say) is tried again. */
+  async function restartWorker(attempt: number): Promise<void> {
+    if (closed) return;
+    try {
+      await startWorker();
+    } catch (error) {
+      deps.logger.warn('sync.not_started', { code: errorCode(error) });
+      const wait = Math.min(30_000 * 2 ** attempt, 10 * 60_000);
+      setTimeout(() => void restartWorker(attempt + 1), wait).unref();
+    }
   }
 
   function status(): SyncStatus {
@@ -259,8 +287,8 @@ export function createSyncService(deps: SyncServiceDeps) {
       }
       online = true;
       db.transaction(() => deps.audit.append({ staffId, action: 'sync.run', details: { manual: true } })).immediate();
-      // A rekey request this run brought is carried out now, not at the next background run.
-      rekeyIfAsked();
+      // A rekey this run brought is carried out now (the manager is waiting on sync anyway).
+      rekeyIfAsked(staffId);
       return status();
     },
 
@@ -287,7 +315,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           details: { status: report.status, toSeq: report.toSeq, dayEndId: report.dayEndId },
         }),
       ).immediate();
-      rekeyIfAsked();
+      rekeyIfAsked(staffId);
       return report;
     },
 
@@ -326,13 +354,9 @@ export function createSyncService(deps: SyncServiceDeps) {
         );
       }
       // And a new database key: an installation made from a copied disk image shares its key with
-      // every other copy until now. The file holds next to nothing yet (only a new till pairs), so
-      // this takes milliseconds. The pairing stands if it fails: the old key still opens the file.
-      if (deps.rekeyDatabase) {
-        await deps
-          .rekeyDatabase('reprovisioned', staffId)
-          .catch((error: unknown) => deps.logger.warn('sync.rekey_failed', { code: errorCode(error) }));
-      }
+      // every other copy until now. Owed from the pairing's commit (pair-till.ts); the file holds
+      // next to nothing yet, so this takes milliseconds. If it fails here, the next start does it.
+      await rekeyOwed(staffId);
       deps.onPaired();
       return { storeName: paired.storeName };
     },

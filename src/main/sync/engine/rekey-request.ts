@@ -1,13 +1,16 @@
 import { RekeyRequest, type PullResponse } from '../../../shared/sync/protocol';
+import type { RekeyReason } from '../../db/key-info';
 import type { SyncState } from './sync-state';
 
 /**
- * Rekey on request (issue 15; HQ's side is packages/hq/src/devices/rekey.ts). The sync worker keeps
- * the request a pull answer carried; the main process, which holds the only other connection to
- * the database, stops the worker, rekeys (db/rekey-database.ts), marks the request done and starts
- * the worker again, whose next pulls say so (PullRequest.rekeyed) until an answer shows that HQ
- * recorded it. The request's id is remembered once done, so an answer that still carries it (sent
- * before HQ heard) never rekeys twice.
+ * Rekeys the till owes (issue 15; HQ's side is packages/hq/src/devices/rekey.ts): an operator's
+ * request a pull answer carried, kept here by the sync worker, and the one a pairing owes (written
+ * in the pairing's transaction). The main process, which holds the only other connection to the
+ * database, stops the worker and rekeys (db/rekey-database.ts); the debt is settled in the rekey's
+ * audit transaction (from there the rekey is certain: any open finishes it), so a kill never makes
+ * it rekey twice or forget. The worker's next pulls report a request done (PullRequest.rekeyed)
+ * until an answer shows that HQ recorded it; its id is remembered, so an answer that still carries
+ * it (sent before HQ heard) is not carried out again.
  */
 
 /** After each pull page the worker applied. */
@@ -27,16 +30,38 @@ export function rekeyToReport(state: SyncState): string | undefined {
 }
 
 /** The request the main process has still to carry out, if any. */
-export function pendingRekeyRequest(state: SyncState): RekeyRequest | null {
+function pendingRekeyRequest(state: SyncState): RekeyRequest | null {
   const kept = state.get('rekey_request');
   if (kept === null) return null;
   const parsed = RekeyRequest.safeParse(JSON.parse(kept));
-  return parsed.success ? parsed.data : null;
+  if (!parsed.success || parsed.data.rekeyId === state.get('rekey_last_done')) return null;
+  return parsed.data;
 }
 
-/** The main process rekeyed the database for `rekeyId`. */
-export function markRekeyDone(state: SyncState, rekeyId: string): void {
-  state.set('rekey_last_done', rekeyId);
-  state.set('rekey_done', rekeyId);
+/** A rekey this till owes: HQ's request (with its id), or pairing's. */
+export interface OwedRekey {
+  reason: RekeyReason;
+  rekeyId?: string;
+}
+
+export function owedRekey(state: SyncState): OwedRekey | null {
+  const asked = pendingRekeyRequest(state);
+  if (asked !== null) return { reason: asked.reason, rekeyId: asked.rekeyId };
+  return state.get('rekey_owed') === 'reprovisioned' ? { reason: 'reprovisioned' } : null;
+}
+
+/** Called inside the rekey's audit transaction: the debt is settled with the entry. */
+export function settleOwedRekey(state: SyncState, owed: OwedRekey): void {
+  if (owed.rekeyId === undefined) {
+    state.set('rekey_owed', null);
+    return;
+  }
+  state.set('rekey_last_done', owed.rekeyId);
+  state.set('rekey_done', owed.rekeyId);
   state.set('rekey_request', null);
+}
+
+/** Written in the pairing's transaction: the paired till owes a rekey of its own (reprovisioned). */
+export function oweRekeyForPairing(state: SyncState): void {
+  state.set('rekey_owed', 'reprovisioned');
 }

@@ -38,6 +38,8 @@ export const SYNC_KEYS = [
   'rekey_done',
   /** The last request carried out: an answer still carrying it is not carried out again. */
   'rekey_last_done',
+  /** 'reprovisioned' from the pairing's transaction until the rekey it owes is audited. */
+  'rekey_owed',
 ] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 
