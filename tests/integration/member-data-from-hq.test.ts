@@ -315,6 +315,29 @@ describe('a till paired with a real HQ: exports and contacts from HQ, and the ti
     expect(log).not.toContain(olivia.email);
   });
 
+  test('a till HQ flagged as restored from an old copy gets no member data: the reveal and the export say why', async () => {
+    await signIn(MIA);
+    const deviceId = (
+      app.services.database.db.prepare("SELECT value FROM sync_state WHERE key = 'device_id'").get() as {
+        value: string;
+      }
+    ).value;
+    await hq.db.query('UPDATE devices SET rolled_back_at = $2 WHERE id = $1', [deviceId, hq.clock.now]);
+    try {
+      const contacts = await call('members.revealContacts', {
+        memberId: olivia.id,
+        reasonCode: 'member_request',
+        pin: MIA.pin,
+      });
+      expect(contacts).toMatchObject({ ok: false, error: { code: 'device_rolled_back' } });
+      // Not the till's own (possibly older) export in HQ's place.
+      const exported = await call('members.exportData', exportOf(olivia.id));
+      expect(exported).toMatchObject({ ok: false, error: { code: 'device_rolled_back' } });
+    } finally {
+      await hq.db.query('UPDATE devices SET rolled_back_at = NULL WHERE id = $1', [deviceId]);
+    }
+  });
+
   test('HQ gone: the till’s own export, saying what it lacks; contacts held at HQ cannot be shown (hq_unreachable)', async () => {
     await signIn(MIA);
     await hq.close();

@@ -47,8 +47,8 @@ export type MemberDataOutcome = { heard: true; answer: MemberDataResponse } | { 
 /**
  * Seals the manager's PIN for HQ (bound to this device, request id, manager, member and kind) and
  * asks. Unreachable, timed out, busy, refusing the device or answering off-schema all come back as
- * not heard; only a certificate other than the pinned one is thrown (hq_certificate_changed), as
- * sync reports it. The PIN leaves this function only inside the sealed box.
+ * not heard; a certificate other than the pinned one is thrown (hq_certificate_changed), as sync
+ * reports it, and so is a till refused as restored from an old copy (device_rolled_back). The PIN leaves this function only inside the sealed box.
  */
 export async function askHqForMemberData(
   deps: { proofs: StaffProofSealer; hq: HqClientSource },
@@ -88,6 +88,11 @@ export async function askHqForMemberData(
     if (!(error instanceof HqRequestError)) throw error;
     if (error.kind === 'pin_mismatch') {
       throw new AppError('hq_certificate_changed', 'HQ presented another certificate than the pinned one.');
+    }
+    // HQ heard and refused this till as restored from an old copy: said as that, and no export of
+    // the till's own (possibly older) data is given in HQ's place.
+    if (error.code === 'device_rolled_back') {
+      throw new AppError('device_rolled_back', 'HQ refused this till as restored from an old copy.');
     }
     return { heard: false, code: error.code ?? error.kind };
   }
