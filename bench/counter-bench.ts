@@ -75,6 +75,7 @@ const RUNTIME_PRAGMAS: readonly [name: string, value: string | number][] = [
   ['foreign_keys', 1],
   ['busy_timeout', 5000],
   ['cache_size', -32768],
+  ['journal_size_limit', 64 * 1024 * 1024],
 ];
 
 function checkRuntimePragmas(db: Database, kind: string) {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { WAL_SIZE_LIMIT_BYTES } from '../../src/main/db/connection';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -117,6 +118,27 @@ describe('encrypted device database', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     device.close();
   });
+
+  it('a WAL grown past 64 MiB (a first snapshot) is cut back to that when it starts over', async () => {
+    const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain });
+    const { db } = device;
+    const wal = join(dir.path, `${DATABASE_FILE}-wal`);
+    try {
+      db.pragma('wal_autocheckpoint = 0');
+      db.exec('CREATE TABLE wal_probe (blob BLOB NOT NULL)');
+      const insert = db.prepare('INSERT INTO wal_probe (blob) VALUES (randomblob(1048576))');
+      db.transaction(() => {
+        for (let i = 0; i < 80; i++) insert.run();
+      })();
+      expect(statSync(wal).size).toBeGreaterThan(80 * 1024 * 1024);
+      db.pragma('wal_checkpoint(PASSIVE)');
+      // The next write (a small one) starts the WAL over from its beginning: the file is cut to the limit.
+      db.exec('CREATE TABLE wal_probe_after (x INTEGER)');
+      expect(statSync(wal).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+    } finally {
+      device.close();
+    }
+  }, 60_000);
 
   it('a CPU without AES instructions gets ChaCha20-Poly1305, recorded in the key-info', async () => {
     const device = await openDeviceDatabase({ dataDir: dir.path, keychain: kc.keychain, hasAesInstructions: false });

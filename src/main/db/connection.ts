@@ -16,7 +16,13 @@ export function applyRuntimePragmas(db: Database): void {
   db.pragma('busy_timeout = 5000');
   // 32 MiB of decrypted pages: keeps the hot part of a million-member cache off the cipher.
   db.pragma('cache_size = -32768');
+  // A first snapshot grows the WAL to hundreds of MiB; when it next starts over it is cut back to
+  // this, instead of keeping that disk space until the app closes.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
 }
+
+/** What the WAL file is cut back to when it starts over (journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export function openFile(path: string, nativeBinding: string | undefined, mustExist = true): Database {
   try {
