@@ -1,17 +1,23 @@
 // A revocation's wipe killed midway is finished at the next start (src/main/sync/wipe-device.ts).
 // The wipe writes its marker first, naming the install, then deletes the database, the key file and
-// the secret store entries, then marks itself done. Here the folder is left as a kill would leave
-// it at two points, and the app is started on it: it finishes the wipe and starts as a new, empty
-// till that says it was revoked, instead of refusing to start ("database missing") or keeping data.
+// the secret store entries, then marks itself done. The folder is left as a kill would leave it at
+// the two points that matter most, and then a real child process is SIGKILLed at each named step of
+// wipeDevice (tests/fixtures/cipher-kill-child.ts); each time the app started on the folder finishes
+// the wipe and is a new, empty till that says it was revoked, instead of refusing to start
+// ("database missing") or keeping the revoked till's data or secrets.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { DATABASE_FILE, KEY_INFO_FILE } from '../../src/main/db/open-device-database';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createAuditLog } from '../../src/main/audit/audit-log';
+import { DATABASE_FILE, KEY_INFO_FILE, openDeviceDatabase } from '../../src/main/db/open-device-database';
 import { secretAccounts } from '../../src/main/keychain/device-secrets';
 import { KEK_LABELS, kekAccount } from '../../src/main/keychain/key-wrapping';
 import { REVOKED_MARKER_FILE } from '../../src/main/sync/wipe-device';
 import type { IpcResult } from '../../src/shared/errors';
 import { startTestApp, TEST_MANAGER, type TestApp } from '../support/app';
+import { copyTill, installAccounts, runChild } from '../support/cipher-kill';
+import { createTestKeychain, type TestKeychain } from '../support/keychain';
+import { makeTempDir } from '../support/temp-dir';
 
 const REVOKED_AT = '2026-12-06T09:30:00.000Z';
 
@@ -82,4 +88,54 @@ describe('a revocation wipe killed midway is finished at the next start', () => 
     open.push(third);
     expect(third.services.database.installId).toBe(newInstall);
   });
+});
+
+describe('a revocation wipe SIGKILLed at each of its steps', () => {
+  const WIPED_AT = '2026-12-06T09:30:00.000Z'; // what tests/fixtures/cipher-kill-child.ts records
+  const STEPS = ['wipe.marked', 'wipe.database_deleted', 'wipe.key_info_deleted', 'wipe.secret_deleted', 'wipe.done'];
+  let template: ReturnType<typeof makeTempDir>;
+  let keychain: TestKeychain;
+  let installId: string;
+  beforeAll(async () => {
+    template = makeTempDir('loyalty-wipe-template-');
+    keychain = await createTestKeychain();
+    const device = await openDeviceDatabase({ dataDir: template.path, keychain: keychain.keychain });
+    installId = device.installId;
+    const audit = createAuditLog({ db: device.db, key: device.secrets.auditKey, now: () => new Date() });
+    device.db.transaction(() => audit.append({ staffId: 'staff-1', action: 'session.login' })).immediate();
+    device.close();
+  }, 60_000);
+  afterAll(async () => {
+    await keychain.cleanup();
+    template.remove();
+  });
+
+  for (const step of STEPS) {
+    test(`killed at ${step}: the next start finishes the wipe and is a new, empty till that says it was revoked`, async () => {
+      const till = await copyTill(template.path, keychain.keychain, installId);
+      try {
+        const run = await runChild('wipe', till, step);
+        expect(run.killed).toBe(true);
+        expect(run.steps.at(-1)).toBe(step);
+        const app = await startTestApp({ dataDir: till.dir, keychain: till.keychain }, { signedIn: null });
+        try {
+          expect(app.services.database.installId).not.toBe(installId);
+          const info = await app.call<IpcResult<{ revokedAt: string | null }>>('app.getInfo', {});
+          expect(info.ok && info.value.revokedAt).toBe(WIPED_AT);
+          expect(
+            app.services.database.db.prepare("SELECT count(*) AS n FROM audit WHERE staff_id = 'staff-1'").get(),
+          ).toEqual({ n: 0 });
+          for (const account of installAccounts(installId))
+            expect(await till.keychain.keychain.get(account)).toBeNull();
+          expect(JSON.parse(readFileSync(join(till.dir, REVOKED_MARKER_FILE), 'utf8'))).toEqual({
+            revokedAt: WIPED_AT,
+          });
+        } finally {
+          await app.services.close();
+        }
+      } finally {
+        await till.remove();
+      }
+    }, 60_000);
+  }
 });

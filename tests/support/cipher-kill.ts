@@ -62,7 +62,7 @@ export interface ChildRun {
  * first step (process start-up and the secret store's answer are not what the test is about).
  */
 export function runChild(
-  mode: 'open' | 'rekey',
+  mode: 'open' | 'rekey' | 'wipe',
   till: TillCopy,
   dieAt: string | null,
   killAfterMs: number | null = null,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../db/atomic-file';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../db/open-device-database';
 import { removeDatabaseFiles } from '../db/sqlite-side-files';
+import { noSteps, type StepHook } from '../db/database-keys';
 import type { Keychain } from '../keychain/keychain';
 import { hqTokenAccount, secretAccounts } from '../keychain/device-secrets';
 import { storePinPepperAccounts } from '../keychain/store-pin-peppers';
@@ -31,17 +32,24 @@ export async function wipeDevice(deps: {
   keychain: Keychain;
   installId: string;
   at: Date;
+  /** Named steps (kill tests stop the process there). */
+  step?: StepHook;
 }): Promise<void> {
+  const step = deps.step ?? noSteps;
   const marker = join(deps.dataDir, REVOKED_MARKER_FILE);
   writeFileAtomic(marker, JSON.stringify({ revokedAt: deps.at.toISOString(), wiping: deps.installId }));
-  await wipeInstall(deps.dataDir, deps.keychain, deps.installId);
+  step('wipe.marked');
+  await wipeInstall(deps.dataDir, deps.keychain, deps.installId, step);
   writeFileAtomic(marker, JSON.stringify({ revokedAt: deps.at.toISOString() }));
+  step('wipe.done');
 }
 
 /** Deletes what wipeDevice deletes; each step may already be done. */
-async function wipeInstall(dataDir: string, keychain: Keychain, installId: string): Promise<void> {
+async function wipeInstall(dataDir: string, keychain: Keychain, installId: string, step: StepHook): Promise<void> {
   removeDatabaseFiles(join(dataDir, DATABASE_FILE));
+  step('wipe.database_deleted');
   rmSync(join(dataDir, KEY_INFO_FILE), { force: true });
+  step('wipe.key_info_deleted');
   const accounts = [
     ...Object.values(secretAccounts(installId)),
     ...KEK_LABELS.map((label) => kekAccount(installId, label)),
@@ -50,7 +58,10 @@ async function wipeInstall(dataDir: string, keychain: Keychain, installId: strin
   ];
   // An entry already gone answers false; a secret store that refuses throws, and the wipe is
   // finished at the next start (the marker still names the install).
-  for (const account of accounts) await keychain.delete(account);
+  for (const account of accounts) {
+    await keychain.delete(account);
+    step('wipe.secret_deleted');
+  }
 }
 
 /**
@@ -60,7 +71,7 @@ async function wipeInstall(dataDir: string, keychain: Keychain, installId: strin
 export async function finishInterruptedWipe(dataDir: string, keychain: Keychain): Promise<boolean> {
   const marker = readMarker(dataDir);
   if (marker?.wiping === undefined) return false;
-  await wipeInstall(dataDir, keychain, marker.wiping);
+  await wipeInstall(dataDir, keychain, marker.wiping, noSteps);
   writeFileAtomic(join(dataDir, REVOKED_MARKER_FILE), JSON.stringify({ revokedAt: marker.revokedAt }));
   return true;
 }
