@@ -90,6 +90,42 @@ describe('a revocation wipe killed midway is finished at the next start', () => 
   });
 });
 
+describe('a wipe the secret store would not finish', () => {
+  test('the till went on as a new till; the next start deletes the old install’s secrets and keeps the new till’s files', async () => {
+    const old = await startTestApp(undefined, { signedIn: null });
+    const oldInstall = old.services.database.installId;
+    await old.services.close();
+    // What the wipe got to before the secret store refused: the marker and the old files gone.
+    writeFileSync(
+      join(old.dataDir, REVOKED_MARKER_FILE),
+      JSON.stringify({ revokedAt: REVOKED_AT, wiping: oldInstall }),
+    );
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(old.dataDir, `${DATABASE_FILE}${suffix}`), { force: true });
+    rmSync(join(old.dataDir, KEY_INFO_FILE), { force: true });
+    // The app went on as a new till in the same folder, and recorded something.
+    const fresh = await openDeviceDatabase({ dataDir: old.dataDir, keychain: old.keychain.keychain });
+    const newInstall = fresh.installId;
+    const audit = createAuditLog({ db: fresh.db, key: fresh.secrets.auditKey, now: () => new Date() });
+    fresh.db.transaction(() => audit.append({ staffId: 'staff-new', action: 'session.login' })).immediate();
+    fresh.close();
+    expect(await old.keychain.keychain.get(secretAccounts(oldInstall).auditKey)).not.toBeNull();
+
+    const again = await startTestApp({ dataDir: old.dataDir, keychain: old.keychain }, { signedIn: null });
+    try {
+      expect(again.services.database.installId).toBe(newInstall);
+      expect(
+        again.services.database.db.prepare("SELECT count(*) AS n FROM audit WHERE staff_id = 'staff-new'").get(),
+      ).toEqual({ n: 1 });
+      for (const account of installAccounts(oldInstall)) expect(await again.keychain.keychain.get(account)).toBeNull();
+      expect(JSON.parse(readFileSync(join(again.dataDir, REVOKED_MARKER_FILE), 'utf8'))).toEqual({
+        revokedAt: REVOKED_AT,
+      });
+    } finally {
+      await again.dispose();
+    }
+  });
+});
+
 describe('a revocation wipe SIGKILLed at each of its steps', () => {
   const WIPED_AT = '2026-12-06T09:30:00.000Z'; // what tests/fixtures/cipher-kill-child.ts records
   const STEPS = ['wipe.marked', 'wipe.database_deleted', 'wipe.key_info_deleted', 'wipe.secret_deleted', 'wipe.done'];

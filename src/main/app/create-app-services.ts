@@ -76,8 +76,15 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     reload: () => rebuild(async () => undefined),
     revoked: (installId) =>
       rebuild(async () => {
-        await wipeDevice({ dataDir: options.dataDir, keychain: options.keychain, installId, at: new Date() });
-        options.logger.warn('device.wiped', { code: 'device_revoked' });
+        try {
+          await wipeDevice({ dataDir: options.dataDir, keychain: options.keychain, installId, at: new Date() });
+          options.logger.warn('device.wiped', { code: 'device_revoked' });
+        } catch (error) {
+          // The secret store refused a deletion: the till still starts again (as a new till, saying it
+          // was revoked), and the marker, which still names the old install, finishes the wipe of
+          // its secrets at the next start without touching the new till's files.
+          options.logger.error('device.wipe_unfinished', { code: (error as { code?: string }).code ?? 'error' });
+        }
       }),
   };
   // A revocation's wipe a kill interrupted is finished before anything opens the folder.

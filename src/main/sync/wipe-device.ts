@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../db/atomic-file';
 import { DATABASE_FILE, KEY_INFO_FILE } from '../db/open-device-database';
+import { readKeyInfo } from '../db/key-info';
 import { removeDatabaseFiles } from '../db/sqlite-side-files';
 import { noSteps, type StepHook } from '../db/database-keys';
 import type { Keychain } from '../keychain/keychain';
@@ -44,12 +45,22 @@ export async function wipeDevice(deps: {
   step('wipe.done');
 }
 
-/** Deletes what wipeDevice deletes; each step may already be done. */
+/**
+ * Deletes what wipeDevice deletes; each step may already be done. The files only while they are the
+ * wiped install's: after a wipe that could not delete a secret (the secret store refused), the app
+ * goes on as a new till in the same folder, and finishing the wipe at the next start must not take
+ * that till's files.
+ */
 async function wipeInstall(dataDir: string, keychain: Keychain, installId: string, step: StepHook): Promise<void> {
-  removeDatabaseFiles(join(dataDir, DATABASE_FILE));
-  step('wipe.database_deleted');
-  rmSync(join(dataDir, KEY_INFO_FILE), { force: true });
-  step('wipe.key_info_deleted');
+  const keyInfo = join(dataDir, KEY_INFO_FILE);
+  // A new install writes its key-info before its database: a database without one is the old one's.
+  const filesAreNewer = existsSync(keyInfo) && readKeyInfo(keyInfo).installId !== installId;
+  if (!filesAreNewer) {
+    removeDatabaseFiles(join(dataDir, DATABASE_FILE));
+    step('wipe.database_deleted');
+    rmSync(keyInfo, { force: true });
+    step('wipe.key_info_deleted');
+  }
   const accounts = [
     ...Object.values(secretAccounts(installId)),
     ...KEK_LABELS.map((label) => kekAccount(installId, label)),
