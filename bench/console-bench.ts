@@ -31,6 +31,7 @@ import { openHqDatabase } from '../packages/hq/src/open-database';
 import { createOperatorAuditLog } from '../packages/hq/src/operators/operator-audit';
 import { hashOperatorPassword, verifyOperatorPassword } from '../packages/hq/src/operators/passwords';
 import { totpCodeAt } from '../packages/hq/src/operators/totp';
+import { sealPlaintextColumns } from '../packages/hq/src/keys/sealed-columns';
 import { buildHqServer } from '../packages/hq/src/server';
 import { loadOrCreateTls } from '../packages/hq/src/tls';
 import { startPostgres, type PostgresServer } from '../tests/support/postgres';
@@ -128,9 +129,10 @@ async function run(backend: Backend) {
   const masterKey = randomBytes(32);
   const tls = await loadOrCreateTls({ dataDir: dir });
   let origin = '';
+  const keys = await openDataKeys(db, masterKeyWrapper({ id: 'bench', key: () => Buffer.from(masterKey) }));
   const app = buildHqServer({
     db,
-    keys: await openDataKeys(db, masterKeyWrapper({ id: 'bench', key: () => Buffer.from(masterKey) })),
+    keys,
     tls,
     now,
     console: {
@@ -150,6 +152,8 @@ async function run(backend: Backend) {
     const { storeId } = await createStore({ db, now }, 'Bench Store');
     const seedStart = performance.now();
     await seedMembers(db, storeId, MEMBERS);
+    // As HQ's start pass does (main.ts): contacts are kept sealed at rest, never in clear.
+    await sealPlaintextColumns(db, keys);
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     const audit = createOperatorAuditLog({ db, key: deriveKey(masterKey, 'operator-audit'), now });
