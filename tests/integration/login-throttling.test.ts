@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { manualClock } from '../support/clock';
 import { PINS, errorCode, login, seedStaff } from '../support/staff';
+import { DEFAULT_LOCKOUT_POLICY, scaledPolicy } from '../../src/main/auth/lockout-policy';
 
 /**
  * Ways around the PIN throttle that the staff-access suite does not try: spraying many staff ids,
@@ -52,5 +53,27 @@ describe('brute-force defence holds against spraying and parallel tries', () => 
     }
     clock.advance(120);
     expect(await login(app, 'carl', PINS.carl)).toMatchObject({ ok: true });
+  });
+});
+
+describe('right PINs checked in parallel (an approval while a login is checked, the kill test’s sixteen clients)', () => {
+  it('do not lock the PIN, though each reserves a failure until its check is done', async () => {
+    // Without waits (as the harness with --pin-delay-scale 0), so every check runs in parallel.
+    const app = await startTestApp(undefined, {
+      signedIn: null,
+      extra: { lockoutPolicy: scaledPolicy(DEFAULT_LOCKOUT_POLICY, 0) },
+    });
+    try {
+      await seedStaff(app);
+      const results = await Promise.all(Array.from({ length: 12 }, () => login(app, 'carl', PINS.carl)));
+      expect(results.map((r) => r.ok)).toEqual(Array.from({ length: 12 }, () => true));
+      // Not disabled: the next sign-in with the right PIN opens a session.
+      expect(await login(app, 'carl', PINS.carl)).toMatchObject({ ok: true });
+      // A wrong PIN ten times in a row still disables it, and then the right one is refused.
+      for (let i = 0; i < 10; i++) expect(errorCode(await login(app, 'carl', '864219'))).toBe('login_failed');
+      expect(errorCode(await login(app, 'carl', PINS.carl))).toBe('login_failed');
+    } finally {
+      await app.dispose();
+    }
   });
 });

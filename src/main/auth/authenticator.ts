@@ -57,10 +57,14 @@ export function createAuthenticator(deps: {
   const failure = db.prepare<[string], FailureRow>(
     'SELECT consecutive, last_failed_at, disabled FROM auth_failures WHERE subject = ?',
   );
-  const recordFailure = db.prepare<{ subject: string; at: string; max: number }>(
+  const recordFailure = db.prepare<{ subject: string; at: string }>(
     `INSERT INTO auth_failures (subject, consecutive, last_failed_at, disabled) VALUES (@subject, 1, @at, 0)
-     ON CONFLICT (subject) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = @at,
-       disabled = CASE WHEN consecutive + 1 >= @max THEN 1 ELSE disabled END`,
+     ON CONFLICT (subject) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = @at`,
+  );
+  // The PIN is disabled by a check that found it wrong, never by a reservation alone: right PINs
+  // checked in parallel (an approval and a login at once) reserve together and would lock it.
+  const disableAtMax = db.prepare<{ subject: string; max: number }>(
+    'UPDATE auth_failures SET disabled = 1 WHERE subject = @subject AND disabled = 0 AND consecutive >= @max',
   );
   const clear = db.prepare<[string]>('DELETE FROM auth_failures WHERE subject = ?');
 
@@ -97,8 +101,8 @@ export function createAuthenticator(deps: {
   const reserve = db.transaction((staffId: string) => {
     const at = deps.now().toISOString();
     const atMs = deps.monotonicMs();
-    recordFailure.run({ subject: staffSubject(staffId), at, max: policy.maxFailures });
-    recordFailure.run({ subject: DEVICE, at, max: Number.MAX_SAFE_INTEGER });
+    recordFailure.run({ subject: staffSubject(staffId), at });
+    recordFailure.run({ subject: DEVICE, at });
     failedAtMs.set(staffSubject(staffId), { lastFailedAt: at, atMs });
     failedAtMs.set(DEVICE, { lastFailedAt: at, atMs });
     return failure.get(staffSubject(staffId))?.consecutive ?? 1;
@@ -132,7 +136,8 @@ export function createAuthenticator(deps: {
         subjectId,
         details: { purpose, consecutive, reason, ...who.approver },
       });
-      if (known && consecutive === policy.maxFailures) {
+      const disabledNow = disableAtMax.run({ subject: staffSubject(staffId), max: policy.maxFailures }).changes > 0;
+      if (known && disabledNow) {
         audit.append({
           staffId: who.staffId,
           action: 'session.lockout',
